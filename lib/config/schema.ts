@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+// Every message reads as the tail of "<key> must be ...", so the error line names key, rule and value.
+const share = z
+  .number({ error: 'must be a number between 0 and 1' })
+  .min(0, { error: 'must be a number between 0 and 1' })
+  .max(1, { error: 'must be a number between 0 and 1' });
+const positive = z
+  .number({ error: 'must be a positive number' })
+  .positive({ error: 'must be a positive number' });
+const nonNegative = z
+  .number({ error: 'must be a number of 0 or more' })
+  .min(0, { error: 'must be a number of 0 or more' });
+const count = z
+  .number({ error: 'must be a whole number of 1 or more' })
+  .int({ error: 'must be a whole number of 1 or more' })
+  .min(1, { error: 'must be a whole number of 1 or more' });
+const toolList = z.array(z.string({ error: 'must be a list of tool names' }), {
+  error: 'must be a list of tool names',
+});
+
+export const PriceSchema = z.strictObject({
+  input: nonNegative,
+  output: nonNegative,
+  cache_write_5m: nonNegative,
+  cache_write_1h: nonNegative.optional(),
+  cache_read: nonNegative,
+});
+export type Price = z.infer<typeof PriceSchema>;
+
+export const PlanSchema = z.union(
+  [z.enum(['pro', 'max5', 'max20', 'custom']), z.number().int().positive()],
+  { error: 'must be pro, max5, max20, custom or a positive token number' },
+);
+export type Plan = z.infer<typeof PlanSchema>;
+
+export const ConfigSchema = z.strictObject({
+  mode: z.enum(['enforce', 'observe'], { error: 'must be enforce or observe' }),
+  plan: PlanSchema,
+  fail_mode: z.enum(['open', 'closed'], { error: 'must be open or closed' }),
+  alerts: z.strictObject({
+    token_threshold: share,
+    rate_limit_threshold: share,
+    time_threshold: positive,
+    cost_threshold: positive,
+    hard_cost_limit: positive.nullable(),
+  }),
+  recovery: z.strictObject({
+    rate_limit: z.enum(['exponential_backoff', 'none'], { error: 'must be exponential_backoff or none' }),
+    time_limit: z.enum(['session_pause', 'none'], { error: 'must be session_pause or none' }),
+    cost_limit: z.enum(['graceful_degradation', 'none'], { error: 'must be graceful_degradation or none' }),
+    notification: z.boolean({ error: 'must be true or false' }),
+    backoff: z.strictObject({
+      base_seconds: positive,
+      factor: z.number({ error: 'must be a number of 1 or more' }).min(1, { error: 'must be a number of 1 or more' }),
+      max_seconds: positive,
+      quiet_minutes: positive,
+    }),
+    pause: z.strictObject({ minutes: positive }),
+    degradation: z.strictObject({ deny_tools: toolList }),
+    max_sleep_seconds: nonNegative,
+    never_gate: toolList,
+  }),
+  prices: z.record(z.string(), PriceSchema, { error: 'must map model ids to prices' }),
+  import: z.strictObject({
+    initial_window_hours: positive,
+    rescan_seconds: nonNegative,
+  }),
+  logging: z.strictObject({
+    level: z.enum(['error', 'warn', 'info', 'debug'], { error: 'must be error, warn, info or debug' }),
+    file: z.string({ error: 'must be a file name' }).min(1, { error: 'must be a file name' }),
+    max_bytes: count,
+    max_files: count,
+  }),
+  privacy: z.strictObject({
+    store_tool_input: z.boolean({ error: 'must be true or false' }),
+  }),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
