@@ -1,0 +1,103 @@
+import { catchUp, type AppContext } from '../context.ts';
+import { blocksReport, dailyReport, sessionsReport, type Range } from '../../usage/reports.ts';
+import { fmtDuration, fmtInt, fmtLocal, fmtLocalTime, fmtUsd, paint, table, type Out } from '../format.ts';
+import { parse, parseDate } from '../args.ts';
+import { UsageError } from '../../util/errors.ts';
+
+const KINDS = ['blocks', 'daily', 'sessions'] as const;
+type Kind = (typeof KINDS)[number];
+
+export function runReport(app: AppContext, argv: string[], out: Out): number {
+  const { values, positionals } = parse(
+    argv,
+    { json: { type: 'boolean' }, since: { type: 'string' }, until: { type: 'string' } },
+    true,
+  );
+  const kind = (positionals[0] ?? 'blocks') as Kind;
+  if (!KINDS.includes(kind) || positionals.length > 1) {
+    throw new UsageError(`report takes one of ${KINDS.join(', ')} (got "${positionals.join(' ')}")`);
+  }
+  const range: Range = {
+    since: values.since ? parseDate(values.since, '--since') : Number.MIN_SAFE_INTEGER,
+    until: values.until ? parseDate(values.until, '--until', true) : Number.MAX_SAFE_INTEGER,
+  };
+  catchUp(app);
+  const now = app.now();
+  const json = Boolean(values.json);
+  const right = (n: number, from: number): Set<number> => new Set(Array.from({ length: n - from }, (_, i) => i + from));
+  switch (kind) {
+    case 'blocks': {
+      const rows = blocksReport(app.store, range, now);
+      if (json) return write(out, rows);
+      out.write(
+        table(
+          ['block start', 'end', 'responses', 'input', 'output', 'cache write', 'cache read', 'cost', 'models'],
+          rows.map((b) => [
+            (b.is_active ? paint(out, 'green', '● ') : '  ') + fmtLocal(Date.parse(b.start)),
+            fmtLocalTime(Date.parse(b.end)),
+            fmtInt(b.entries),
+            fmtInt(b.tokens.input),
+            fmtInt(b.tokens.output),
+            fmtInt(b.tokens.cache_creation),
+            fmtInt(b.tokens.cache_read),
+            fmtUsd(b.cost_usd),
+            b.models.join(', '),
+          ]),
+          right(8, 2),
+        ),
+      );
+      return 0;
+    }
+    case 'daily': {
+      const rows = dailyReport(app.store, range);
+      if (json) return write(out, rows);
+      out.write(
+        table(
+          ['date', 'responses', 'input', 'output', 'cache write', 'cache read', 'cost', 'models'],
+          rows.map((d) => [
+            d.date,
+            fmtInt(d.entries),
+            fmtInt(d.tokens.input),
+            fmtInt(d.tokens.output),
+            fmtInt(d.tokens.cache_creation),
+            fmtInt(d.tokens.cache_read),
+            fmtUsd(d.cost_usd),
+            d.models.join(', '),
+          ]),
+          right(7, 1),
+        ),
+      );
+      return 0;
+    }
+    case 'sessions': {
+      const rows = sessionsReport(app.store, range);
+      if (json) return write(out, rows);
+      out.write(
+        table(
+          ['session', 'project', 'started', 'last activity', 'duration', 'responses', 'tokens', 'cost'],
+          rows.map((s) => [
+            s.session_id.slice(0, 8),
+            s.project,
+            fmtLocal(Date.parse(s.started_at)),
+            fmtLocal(Date.parse(s.last_activity_at)),
+            fmtDuration(s.active_hours * 3_600_000),
+            fmtInt(s.entries),
+            fmtInt(s.total_tokens),
+            fmtUsd(s.cost_usd),
+          ]),
+          right(8, 4),
+        ),
+      );
+      return 0;
+    }
+    default: {
+      const never: never = kind;
+      throw new UsageError(`unknown report ${String(never)}`);
+    }
+  }
+}
+
+function write(out: Out, rows: unknown): number {
+  out.write(JSON.stringify(rows, null, 2) + '\n');
+  return 0;
+}

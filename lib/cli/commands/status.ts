@@ -1,0 +1,77 @@
+import { catchUp, type AppContext } from '../context.ts';
+import { computeStatus, type Status } from '../../usage/status.ts';
+import { fmtDuration, fmtInt, fmtLocal, fmtLocalTime, fmtPct, fmtUsd, paint, table, type Out } from '../format.ts';
+import { parse } from '../args.ts';
+
+export function runStatus(app: AppContext, argv: string[], out: Out): number {
+  const { values } = parse(argv, { json: { type: 'boolean' } });
+  catchUp(app);
+  const status = computeStatus(app.store, app.config, app.now());
+  if (values.json) out.write(JSON.stringify(status, null, 2) + '\n');
+  else out.write(renderStatus(status, out, app.now()));
+  return 0;
+}
+
+export function renderStatus(s: Status, out: Pick<Out, 'color'>, now: number): string {
+  const lines: string[] = [];
+  const b = s.block;
+  if (!b) {
+    lines.push(paint(out, 'gray', 'No active 5-hour block: no Claude Code usage in the last 5 hours.'));
+  } else {
+    const start = Date.parse(b.start);
+    const reset = Date.parse(b.reset_at);
+    lines.push(
+      `${paint(out, 'bold', '5-hour block')}  ${fmtLocal(start)} → ${fmtLocalTime(Date.parse(b.end))}` +
+        `  (resets in ${fmtDuration(reset - now)} at ${fmtLocalTime(reset)}${b.reset_source === 'limit_message' ? ', from a limit message' : ''})`,
+    );
+    lines.push(
+      `  tokens   input ${fmtInt(b.tokens.input)} · output ${fmtInt(b.tokens.output)} · cache write ${fmtInt(b.tokens.cache_creation)} · cache read ${fmtInt(b.tokens.cache_read)}`,
+    );
+    if (b.limit) {
+      const share = b.limit.used_share;
+      const colour = share >= 0.9 ? 'red' : share >= 0.8 ? 'yellow' : 'green';
+      lines.push(
+        `  limit    ${paint(out, colour, fmtPct(share))} of ${fmtInt(b.limit.tokens)} tokens (${b.limit.source}; input + output)`,
+      );
+    }
+    lines.push(`  cost     ${fmtUsd(b.cost_usd)} in ${fmtInt(b.entries)} responses · models ${b.models.join(', ') || '-'}`);
+    if (b.burn_rate) {
+      lines.push(
+        `  burn     ${fmtInt(b.burn_rate.tokens_per_minute)} tokens/min · ${fmtUsd(b.burn_rate.cost_per_hour)}/h`,
+      );
+    }
+    if (b.projection) {
+      const proj = b.limit?.projected_share;
+      lines.push(
+        `  by reset ${fmtInt(b.projection.limit_tokens)} limit tokens${proj !== null && proj !== undefined ? ` (${fmtPct(proj)})` : ''} · ${fmtUsd(b.projection.cost_usd)}`,
+      );
+    }
+  }
+  lines.push(`${paint(out, 'bold', 'Today')}         ${fmtUsd(s.today.cost_usd)} (${s.today.date})`);
+  if (s.sessions.length > 0) {
+    lines.push(paint(out, 'bold', 'Active sessions'));
+    const rows = s.sessions.map((x) => [
+      x.session_id.slice(0, 8),
+      x.project,
+      fmtLocal(Date.parse(x.started_at)),
+      fmtDuration(x.active_hours * 3_600_000),
+      fmtUsd(x.cost_usd),
+    ]);
+    lines.push(
+      table(['session', 'project', 'started', 'active', 'cost'], rows, new Set([3, 4]))
+        .trimEnd()
+        .split('\n')
+        .map((l) => '  ' + l)
+        .join('\n'),
+    );
+  }
+  const fresh = s.data.last_scan_at ? `last folder scan ${fmtLocal(Date.parse(s.data.last_scan_at))}` : 'never scanned';
+  lines.push(
+    paint(
+      out,
+      'gray',
+      `Data: ${fmtInt(s.data.files)} transcript files, ${(s.data.bytes / 1e6).toFixed(1)} MB read, ${fmtInt(s.data.bad_lines)} malformed lines skipped; ${fresh}; newest response ${s.data.newest_entry_at ? fmtLocal(Date.parse(s.data.newest_entry_at)) : '-'}.`,
+    ),
+  );
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,50 @@
+import { loadConfig, type LoadedConfig } from '../config/load.ts';
+import { openStore, type Store } from '../store/store.ts';
+import { importRecent, type ImportContext, type ImportStats } from '../transcripts/import.ts';
+import { resolvePaths, type Env, type Paths } from '../util/paths.ts';
+import { HOUR_MS, BLOCK_MS } from '../usage/blocks.ts';
+import type { Config } from '../config/schema.ts';
+
+/** What every command needs: where things are, the effective config, and the open state database. */
+export interface AppContext {
+  env: Env;
+  paths: Paths;
+  loaded: LoadedConfig;
+  config: Config;
+  store: Store;
+  now: () => number;
+  timeZone: string;
+}
+
+export function localTimeZone(env: Env): string {
+  return env.TZ && env.TZ.length > 0 && !env.TZ.startsWith(':')
+    ? env.TZ
+    : Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+export function openApp(env: Env, now: () => number = Date.now): AppContext {
+  const paths = resolvePaths(env);
+  const loaded = loadConfig(paths.userConfigFile);
+  const store = openStore(paths.dbFile);
+  return { env, paths, loaded, config: loaded.config, store, now, timeZone: localTimeZone(env) };
+}
+
+export function importContext(app: AppContext): ImportContext {
+  return {
+    store: app.store,
+    roots: app.paths.transcriptRoots,
+    prices: app.config.prices,
+    timeZone: app.timeZone,
+    now: app.now(),
+  };
+}
+
+/** The incremental catch-up a read command does before it answers. */
+export function catchUp(app: AppContext, files: readonly string[] = []): ImportStats {
+  return importRecent(importContext(app), {
+    files,
+    hotWindowMs: BLOCK_MS + HOUR_MS,
+    rescanMs: app.config.import.rescan_seconds * 1000,
+    initialWindowMs: app.config.import.initial_window_hours * HOUR_MS,
+  });
+}

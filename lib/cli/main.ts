@@ -1,0 +1,68 @@
+import { openApp, type AppContext } from './context.ts';
+import { makeOut, type Out } from './format.ts';
+import { runImport } from './commands/import.ts';
+import { runStatus } from './commands/status.ts';
+import { runReport } from './commands/report.ts';
+import { CcguardError, UsageError, oneLine } from '../util/errors.ts';
+
+const HELP = `ccguard: keeps Claude Code sessions inside their usage limits.
+
+Usage: ccguard <command> [options]
+
+Commands:
+  status [--json]                             the active 5-hour block, today's cost, active sessions
+  report blocks|daily|sessions [--json] [--since DATE] [--until DATE]
+  import [--json]                             import every transcript now (later runs read only new bytes)
+  help                                        this text
+
+State lives in $CCGUARD_HOME (default ~/.claude/ccguard); overrides go in its config.yaml.
+`;
+
+type Command = (app: AppContext, argv: string[], out: Out, err: Out) => number;
+
+const COMMANDS: Record<string, Command> = {
+  status: runStatus,
+  report: runReport,
+  import: runImport,
+};
+
+export function main(argv: string[], env: NodeJS.ProcessEnv): number {
+  const out = makeOut(process.stdout, env);
+  const err = makeOut(process.stderr, env);
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    out.write(HELP);
+    return cmd === undefined ? 2 : 0;
+  }
+  if (cmd === '--version' || cmd === 'version') {
+    out.write('ccguard 0.1.0\n');
+    return 0;
+  }
+  const run = COMMANDS[cmd];
+  if (!run) {
+    err.write(`ccguard: unknown command "${cmd}" (try: ccguard help)\n`);
+    return 2;
+  }
+  let app: AppContext | undefined;
+  try {
+    app = openApp(env);
+    return run(app, rest, out, err);
+  } catch (e) {
+    // The one place that decides the exit code: known errors get their line, anything else a short report.
+    if (e instanceof UsageError) {
+      err.write(`ccguard ${cmd}: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof CcguardError) {
+      err.write(`ccguard: ${oneLine(e)}\n`);
+      return 1;
+    }
+    err.write(`ccguard: internal error: ${oneLine(e)}\n`);
+    if (env.CCGUARD_DEBUG) err.write(`${(e as Error).stack ?? ''}\n`);
+    return 1;
+  } finally {
+    app?.store.close();
+  }
+}
+
+process.exitCode = main(process.argv.slice(2), process.env);

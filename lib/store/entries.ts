@@ -1,0 +1,133 @@
+import type { DB } from './db.ts';
+
+/** One API response's usage and cost. The key is `message.id:requestId`, so each is counted once. */
+export interface EntryRow {
+  key: string;
+  ts: number;
+  session_id: string;
+  project: string;
+  model: string;
+  input: number;
+  output: number;
+  cache_write_5m: number;
+  cache_write_1h: number;
+  cache_read: number;
+  cost_usd: number;
+  cost_estimated: number;
+  file_path: string;
+}
+
+export interface Totals {
+  entries: number;
+  input: number;
+  output: number;
+  cache_creation: number;
+  cache_read: number;
+  cost_usd: number;
+  first_ts: number | null;
+  last_ts: number | null;
+}
+
+export interface SessionTotals extends Totals {
+  session_id: string;
+  project: string;
+}
+
+const SUMS = `COUNT(*) AS entries, COALESCE(SUM(input),0) AS input, COALESCE(SUM(output),0) AS output,
+  COALESCE(SUM(cache_write_5m + cache_write_1h),0) AS cache_creation, COALESCE(SUM(cache_read),0) AS cache_read,
+  COALESCE(SUM(cost_usd),0) AS cost_usd, MIN(ts) AS first_ts, MAX(ts) AS last_ts`;
+
+export class EntriesTable {
+  private readonly insertStmt;
+  private readonly deleteFileStmt;
+  private readonly rangeStmt;
+  private readonly tsFromStmt;
+  private readonly newestStmt;
+  private readonly modelsStmt;
+  private readonly sessionsStmt;
+  private readonly sessionStmt;
+  private readonly distinctModelsStmt;
+  private readonly setCostStmt;
+  private readonly allForCostStmt;
+
+  constructor(private readonly db: DB) {
+    this.insertStmt = db.prepare<EntryRow>(
+      `INSERT OR IGNORE INTO entries (key, ts, session_id, project, model, input, output, cache_write_5m,
+         cache_write_1h, cache_read, cost_usd, cost_estimated, file_path)
+       VALUES (@key, @ts, @session_id, @project, @model, @input, @output, @cache_write_5m, @cache_write_1h,
+         @cache_read, @cost_usd, @cost_estimated, @file_path)`,
+    );
+    this.deleteFileStmt = db.prepare<[string]>('DELETE FROM entries WHERE file_path = ?');
+    this.rangeStmt = db.prepare<[number, number], Totals>(`SELECT ${SUMS} FROM entries WHERE ts >= ? AND ts < ?`);
+    this.tsFromStmt = db.prepare<[number], number>('SELECT ts FROM entries WHERE ts >= ? ORDER BY ts').pluck();
+    this.modelsStmt = db.prepare<[number, number], { model: string }>(
+      'SELECT DISTINCT model FROM entries WHERE ts >= ? AND ts < ? ORDER BY model',
+    );
+    this.sessionsStmt = db.prepare<[number, number], SessionTotals>(
+      `SELECT session_id, MIN(project) AS project, ${SUMS} FROM entries WHERE ts >= ? AND ts < ?
+       GROUP BY session_id ORDER BY first_ts`,
+    );
+    this.sessionStmt = db.prepare<[string], SessionTotals>(
+      `SELECT session_id, MIN(project) AS project, ${SUMS} FROM entries WHERE session_id = ? GROUP BY session_id`,
+    );
+    this.newestStmt = db.prepare<[], number | null>('SELECT MAX(ts) FROM entries').pluck();
+    this.distinctModelsStmt = db.prepare<[], { model: string }>('SELECT DISTINCT model FROM entries');
+    this.setCostStmt = db.prepare<[number, number, string]>(
+      'UPDATE entries SET cost_usd = ?, cost_estimated = ? WHERE key = ?',
+    );
+    this.allForCostStmt = db.prepare<[], EntryRow>('SELECT * FROM entries');
+  }
+
+  /** True when the row was new. */
+  insert(row: EntryRow): boolean {
+    return this.insertStmt.run(row).changes > 0;
+  }
+
+  deleteFile(path: string): void {
+    this.deleteFileStmt.run(path);
+  }
+
+  totals(fromMs: number, toMs: number): Totals {
+    return this.rangeStmt.get(fromMs, toMs)!;
+  }
+
+  models(fromMs: number, toMs: number): string[] {
+    return this.modelsStmt.all(fromMs, toMs).map((r) => r.model);
+  }
+
+  sessions(fromMs: number, toMs: number): SessionTotals[] {
+    return this.sessionsStmt.all(fromMs, toMs);
+  }
+
+  session(sessionId: string): SessionTotals | undefined {
+    return this.sessionStmt.get(sessionId);
+  }
+
+  /** Timestamps in order from `fromMs`: the input of the block scan. */
+  timestampsFrom(fromMs: number): number[] {
+    return this.tsFromStmt.all(fromMs);
+  }
+
+  newestTs(): number | null {
+    return this.newestStmt.get() ?? null;
+  }
+
+  distinctModels(): string[] {
+    return this.distinctModelsStmt.all().map((r) => r.model);
+  }
+
+  /** Recomputes every stored cost, e.g. after the user changed the price table. */
+  reprice(price: (row: EntryRow) => { cost: number; estimated: boolean }): number {
+    let n = 0;
+    this.db
+      .transaction(() => {
+        for (const row of this.allForCostStmt.all()) {
+          const p = price(row);
+          this.setCostStmt.run(p.cost, p.estimated ? 1 : 0, row.key);
+          n++;
+        }
+      })
+      .immediate();
+    return n;
+  }
+}

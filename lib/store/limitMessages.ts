@@ -1,0 +1,49 @@
+import type { DB } from './db.ts';
+
+/** Subscription limit messages ("5-hour limit reached ∙ resets 3pm", ...) with their parsed reset time. */
+export interface LimitMessageRow {
+  key: string;
+  ts: number;
+  session_id: string;
+  project: string;
+  scope: string;
+  reset_at: number | null;
+  text: string;
+  file_path: string;
+}
+
+export class LimitMessagesTable {
+  private readonly insertStmt;
+  private readonly deleteFileStmt;
+  private readonly sinceStmt;
+  private readonly latestInStmt;
+
+  constructor(db: DB) {
+    this.insertStmt = db.prepare<LimitMessageRow>(
+      `INSERT OR IGNORE INTO limit_messages (key, ts, session_id, project, scope, reset_at, text, file_path)
+       VALUES (@key, @ts, @session_id, @project, @scope, @reset_at, @text, @file_path)`,
+    );
+    this.deleteFileStmt = db.prepare<[string]>('DELETE FROM limit_messages WHERE file_path = ?');
+    this.sinceStmt = db.prepare<[number], LimitMessageRow>('SELECT * FROM limit_messages WHERE ts >= ? ORDER BY ts');
+    this.latestInStmt = db.prepare<[number, number], LimitMessageRow>(
+      'SELECT * FROM limit_messages WHERE ts >= ? AND ts < ? AND reset_at IS NOT NULL ORDER BY ts DESC LIMIT 1',
+    );
+  }
+
+  insert(row: LimitMessageRow): boolean {
+    return this.insertStmt.run(row).changes > 0;
+  }
+
+  deleteFile(path: string): void {
+    this.deleteFileStmt.run(path);
+  }
+
+  since(ms: number): LimitMessageRow[] {
+    return this.sinceStmt.all(ms);
+  }
+
+  /** The newest message with a reset time inside [from, to): it names the block's real reset. */
+  latestWithReset(fromMs: number, toMs: number): LimitMessageRow | undefined {
+    return this.latestInStmt.get(fromMs, toMs);
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Schema migrations, numbered by position: migration i brings user_version from i to i + 1.
+ * Append only; never edit one that has shipped.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the usage engine.
+  `
+  CREATE TABLE files (
+    path        TEXT PRIMARY KEY,
+    dev         INTEGER NOT NULL,
+    ino         INTEGER NOT NULL,
+    size        INTEGER NOT NULL,
+    mtime_ms    INTEGER NOT NULL,
+    offset      INTEGER NOT NULL,
+    head_hash   TEXT NOT NULL,
+    bad_lines   INTEGER NOT NULL DEFAULT 0,
+    updated_at  INTEGER NOT NULL
+  );
+  CREATE INDEX files_mtime ON files(mtime_ms);
+
+  CREATE TABLE entries (
+    key             TEXT PRIMARY KEY,
+    ts              INTEGER NOT NULL,
+    session_id      TEXT NOT NULL,
+    project         TEXT NOT NULL,
+    model           TEXT NOT NULL,
+    input           INTEGER NOT NULL,
+    output          INTEGER NOT NULL,
+    cache_write_5m  INTEGER NOT NULL,
+    cache_write_1h  INTEGER NOT NULL,
+    cache_read      INTEGER NOT NULL,
+    cost_usd        REAL NOT NULL,
+    cost_estimated  INTEGER NOT NULL,
+    file_path       TEXT NOT NULL
+  );
+  CREATE INDEX entries_ts ON entries(ts);
+  CREATE INDEX entries_session ON entries(session_id, ts);
+  CREATE INDEX entries_file ON entries(file_path);
+
+  CREATE TABLE api_errors (
+    key         TEXT PRIMARY KEY,
+    ts          INTEGER NOT NULL,
+    session_id  TEXT NOT NULL,
+    project     TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    status      INTEGER,
+    message     TEXT NOT NULL,
+    file_path   TEXT NOT NULL
+  );
+  CREATE INDEX api_errors_ts ON api_errors(ts);
+  CREATE INDEX api_errors_file ON api_errors(file_path);
+
+  CREATE TABLE limit_messages (
+    key         TEXT PRIMARY KEY,
+    ts          INTEGER NOT NULL,
+    session_id  TEXT NOT NULL,
+    project     TEXT NOT NULL,
+    scope       TEXT NOT NULL,
+    reset_at    INTEGER,
+    text        TEXT NOT NULL,
+    file_path   TEXT NOT NULL
+  );
+  CREATE INDEX limit_messages_ts ON limit_messages(ts);
+  CREATE INDEX limit_messages_file ON limit_messages(file_path);
+
+  CREATE TABLE dirs (
+    path      TEXT PRIMARY KEY,
+    mtime_ms  INTEGER NOT NULL
+  );
+
+  CREATE TABLE blocks (
+    start    INTEGER PRIMARY KEY,
+    end      INTEGER NOT NULL,
+    last_ts  INTEGER NOT NULL
+  );
+
+  CREATE TABLE meta (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+  );
+  `,
+];

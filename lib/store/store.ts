@@ -1,0 +1,39 @@
+import { openDb, type DB, type OpenOptions } from './db.ts';
+import { FilesTable } from './files.ts';
+import { DirsTable } from './dirs.ts';
+import { MetaTable } from './meta.ts';
+import { EntriesTable } from './entries.ts';
+import { ApiErrorsTable } from './apiErrors.ts';
+import { LimitMessagesTable } from './limitMessages.ts';
+import { BlocksTable } from './blocks.ts';
+
+/** The state database with one object per table. */
+export interface Store {
+  db: DB;
+  file: string;
+  files: FilesTable;
+  dirs: DirsTable;
+  meta: MetaTable;
+  entries: EntriesTable;
+  apiErrors: ApiErrorsTable;
+  limitMessages: LimitMessagesTable;
+  blocks: BlocksTable;
+  close(): void;
+}
+
+export function openStore(file: string, opts: OpenOptions = {}): Store {
+  const db = openDb(file, opts);
+  const entries = new EntriesTable(db);
+  return {
+    db,
+    file,
+    files: new FilesTable(db),
+    dirs: new DirsTable(db),
+    meta: new MetaTable(db),
+    entries,
+    apiErrors: new ApiErrorsTable(db),
+    limitMessages: new LimitMessagesTable(db),
+    blocks: new BlocksTable(db, entries),
+    close: () => db.close(),
+  };
+}

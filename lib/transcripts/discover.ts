@@ -1,0 +1,55 @@
+import { readdirSync, statSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
+
+export interface FoundFile {
+  path: string;
+  stat: Stats;
+}
+
+/** Every `projects/**\/*.jsonl` under the roots. Symlinked folders are not followed (no loops). */
+export function walkTranscripts(roots: readonly string[], maxDepth = 4): FoundFile[] {
+  const out: FoundFile[] = [];
+  const visit = (dir: string, depth: number): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // vanished or unreadable: nothing to import from it
+    }
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (depth < maxDepth) visit(p, depth + 1);
+      } else if (e.isFile() && e.name.endsWith('.jsonl')) {
+        try {
+          out.push({ path: p, stat: statSync(p) });
+        } catch {
+          // vanished between readdir and stat
+        }
+      }
+    }
+  };
+  for (const r of roots) visit(r, 0);
+  return out;
+}
+
+export function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/** Lists a directory's entries, or nothing when it is gone. */
+export function listDir(dir: string): { name: string; isDir: boolean; isFile: boolean }[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).map((e) => ({
+      name: e.name,
+      isDir: e.isDirectory(),
+      isFile: e.isFile(),
+    }));
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,437 @@
+import { basename, dirname, relative, sep } from 'node:path';
+import type { Stats } from 'node:fs';
+import type { Store } from '../store/store.ts';
+import type { FileRow } from '../store/files.ts';
+import { costOf, priceFor, pricesFingerprint, type PriceOverrides, type PriceLookup } from '../usage/prices.ts';
+import { parseLine, type LineRecord } from './line.ts';
+import { headHash, readChunk, withFd, HEAD_BYTES } from './reader.ts';
+import { listDir, statOrNull, walkTranscripts } from './discover.ts';
+import { join } from 'node:path';
+
+export interface ImportContext {
+  store: Store;
+  roots: readonly string[];
+  prices: PriceOverrides;
+  /** IANA zone for limit messages that name none: the user's own. */
+  timeZone: string;
+  now: number;
+}
+
+export interface ImportStats {
+  filesSeen: number;
+  filesRead: number;
+  bytesRead: number;
+  entriesAdded: number;
+  apiErrorsAdded: number;
+  limitMessagesAdded: number;
+  badLines: number;
+  filesReset: number;
+}
+
+export const emptyStats = (): ImportStats => ({
+  filesSeen: 0,
+  filesRead: 0,
+  bytesRead: 0,
+  entriesAdded: 0,
+  apiErrorsAdded: 0,
+  limitMessagesAdded: 0,
+  badLines: 0,
+  filesReset: 0,
+});
+
+const DIRTY = 'blocks_dirty_from';
+
+/** The project a transcript belongs to: its folder under `projects/` (Claude Code's encoded cwd). */
+export function projectOf(path: string, roots: readonly string[]): string {
+  for (const r of roots) {
+    const rel = relative(r, path);
+    if (!rel.startsWith('..') && rel !== path) {
+      const first = rel.split(sep)[0];
+      if (first && first !== rel) return first;
+    }
+  }
+  return basename(dirname(path));
+}
+
+/** `<session>.jsonl`, or `<session>/subagents/agent-x.jsonl`: the session a file belongs to. */
+export function sessionOfPath(path: string): string {
+  const dir = dirname(path);
+  if (basename(dir) === 'subagents') return basename(dirname(dir));
+  return basename(path, '.jsonl');
+}
+
+class Pricer {
+  private readonly memo = new Map<string, PriceLookup>();
+  constructor(private readonly overrides: PriceOverrides) {}
+  lookup(model: string): PriceLookup {
+    let p = this.memo.get(model);
+    if (!p) {
+      p = priceFor(model, this.overrides);
+      this.memo.set(model, p);
+    }
+    return p;
+  }
+}
+
+/** Re-prices stored entries when the user's price overrides changed since they were computed. */
+export function syncPrices(ctx: ImportContext): void {
+  const fp = pricesFingerprint(ctx.prices);
+  const { meta, entries, db } = ctx.store;
+  if (meta.get('prices_fp') === fp) return;
+  const pricer = new Pricer(ctx.prices);
+  entries.reprice((row) => {
+    const p = pricer.lookup(row.model);
+    const cost = costOf(
+      {
+        input: row.input,
+        output: row.output,
+        cacheWrite5m: row.cache_write_5m,
+        cacheWrite1h: row.cache_write_1h,
+        cacheRead: row.cache_read,
+      },
+      p.price,
+    );
+    return { cost, estimated: p.estimated };
+  });
+  db.transaction(() => meta.put('prices_fp', fp)).immediate();
+}
+
+export class Importer {
+  readonly stats = emptyStats();
+  private readonly pricer: Pricer;
+  private readonly chunkTx;
+
+  constructor(private readonly ctx: ImportContext) {
+    this.pricer = new Pricer(ctx.prices);
+    const { db } = ctx.store;
+    this.chunkTx = db.transaction(
+      (path: string, expectedOffset: number, records: LineRecord[], next: FileRow, reset: boolean) =>
+        this.applyChunk(path, expectedOffset, records, next, reset),
+    );
+  }
+
+  /** Imports whatever is new in one file. Returns false when it had nothing new. */
+  importFile(path: string, st: Stats | null = statOrNull(path)): boolean {
+    this.stats.filesSeen++;
+    if (!st || !st.isFile()) return false;
+    const { files } = this.ctx.store;
+    const row = files.get(path);
+    if (row && row.ino === st.ino && row.dev === st.dev && row.size === st.size && row.mtime_ms === Math.trunc(st.mtimeMs)) {
+      return false;
+    }
+    try {
+      return withFd(path, (fd) => this.readFile(path, fd, st, row));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false; // vanished mid-read
+      throw err;
+    }
+  }
+
+  private readFile(path: string, fd: number, st: Stats, row: FileRow | undefined): boolean {
+    const { files } = this.ctx.store;
+    let offset = row?.offset ?? 0;
+    let reset = false;
+    if (row) {
+      const replaced =
+        row.ino !== st.ino ||
+        row.dev !== st.dev ||
+        st.size < row.offset ||
+        (row.offset > 0 && headHash(fd, row.offset) !== row.head_hash);
+      if (replaced) {
+        offset = 0;
+        reset = true;
+        this.stats.filesReset++;
+      }
+    }
+    const size = st.size;
+    let progressed = false;
+    let badTotal = reset ? 0 : (row?.bad_lines ?? 0);
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      if (offset >= size) break;
+      const chunk = readChunk(fd, offset, size);
+      if (chunk.nextOffset === offset) break; // only a partial line is left
+      const records: LineRecord[] = [];
+      let bad = chunk.oversized;
+      let lineNo = 0;
+      for (const text of chunk.lines) {
+        lineNo++;
+        if (text.length === 0) continue;
+        const r = parseLine(text, { fallbackKey: `${path}@${offset}#${lineNo}`, timeZone: this.ctx.timeZone });
+        if (r === 'skip') continue;
+        if (r === 'bad') {
+          bad++;
+          continue;
+        }
+        records.push(r);
+      }
+      badTotal += bad;
+      const next: FileRow = {
+        path,
+        dev: st.dev,
+        ino: st.ino,
+        size,
+        mtime_ms: Math.trunc(st.mtimeMs),
+        offset: chunk.nextOffset,
+        head_hash: chunk.nextOffset <= HEAD_BYTES || offset < HEAD_BYTES ? headHash(fd, chunk.nextOffset) : row!.head_hash,
+        bad_lines: badTotal,
+        updated_at: this.ctx.now,
+      };
+      const outcome = this.chunkTx.immediate(path, reset ? -1 : offset, records, next, reset);
+      if (outcome === 'raced') {
+        // Another process imported this part first: continue from where it got to.
+        const now = files.get(path);
+        if (!now) return progressed;
+        offset = now.offset;
+        badTotal = now.bad_lines;
+        row = now;
+        reset = false;
+        continue;
+      }
+      this.stats.badLines += bad;
+      this.stats.bytesRead += chunk.nextOffset - offset;
+      progressed = true;
+      offset = chunk.nextOffset;
+      reset = false;
+    }
+    if (!progressed) {
+      // Nothing complete to read (a partial line): remember the size so the next look is a stat only.
+      const cur = files.get(path);
+      if (cur && cur.offset === offset && (cur.size !== size || cur.mtime_ms !== Math.trunc(st.mtimeMs))) {
+        this.ctx.store.db.transaction(() => {
+          const again = files.get(path);
+          if (again && again.offset === offset) files.put({ ...again, size, mtime_ms: Math.trunc(st.mtimeMs) });
+        }).immediate();
+      }
+    } else {
+      this.stats.filesRead++;
+    }
+    return progressed;
+  }
+
+  private applyChunk(
+    path: string,
+    expectedOffset: number,
+    records: LineRecord[],
+    next: FileRow,
+    reset: boolean,
+  ): 'ok' | 'raced' {
+    const { files, entries, apiErrors, limitMessages, meta } = this.ctx.store;
+    const cur = files.get(path);
+    if (reset) {
+      entries.deleteFile(path);
+      apiErrors.deleteFile(path);
+      limitMessages.deleteFile(path);
+      markDirty(meta, Number.MIN_SAFE_INTEGER);
+    } else if ((cur?.offset ?? 0) !== expectedOffset) {
+      return 'raced';
+    }
+    const project = projectOf(path, this.ctx.roots);
+    const pathSession = sessionOfPath(path);
+    let minTs = Infinity;
+    for (const r of records) {
+      const session = r.sessionId ?? pathSession;
+      switch (r.kind) {
+        case 'usage': {
+          const p = this.pricer.lookup(r.model);
+          const added = entries.insert({
+            key: r.key,
+            ts: r.ts,
+            session_id: session,
+            project,
+            model: r.model,
+            input: r.input,
+            output: r.output,
+            cache_write_5m: r.cacheWrite5m,
+            cache_write_1h: r.cacheWrite1h,
+            cache_read: r.cacheRead,
+            cost_usd: costOf(r, p.price),
+            cost_estimated: p.estimated ? 1 : 0,
+            file_path: path,
+          });
+          if (added) {
+            this.stats.entriesAdded++;
+            if (r.ts < minTs) minTs = r.ts;
+          }
+          break;
+        }
+        case 'api_error':
+          if (
+            apiErrors.insert({
+              key: r.key,
+              ts: r.ts,
+              session_id: session,
+              project,
+              kind: r.error,
+              status: r.status,
+              message: r.message,
+              file_path: path,
+            })
+          )
+            this.stats.apiErrorsAdded++;
+          break;
+        case 'limit':
+          if (
+            limitMessages.insert({
+              key: r.key,
+              ts: r.ts,
+              session_id: session,
+              project,
+              scope: r.scope,
+              reset_at: r.resetAt,
+              text: r.text,
+              file_path: path,
+            })
+          )
+            this.stats.limitMessagesAdded++;
+          break;
+        default: {
+          const never: never = r;
+          throw new Error(`unhandled record ${String(never)}`);
+        }
+      }
+    }
+    if (minTs !== Infinity) markDirty(meta, minTs);
+    files.put(next);
+    return 'ok';
+  }
+
+  /** Brings the 5-hour blocks up to date with everything imported so far (by any process). */
+  finish(): void {
+    refreshBlocks(this.ctx.store);
+  }
+}
+
+function markDirty(meta: Store['meta'], fromTs: number): void {
+  const cur = meta.getNumber(DIRTY);
+  if (cur === undefined || fromTs < cur) meta.put(DIRTY, fromTs);
+}
+
+/** Rescans the blocks from the earliest entry any import added since the last refresh. */
+export function refreshBlocks(store: Store): void {
+  if (store.meta.get(DIRTY) === undefined) return;
+  store.db
+    .transaction(() => {
+      const from = store.meta.getNumber(DIRTY);
+      if (from === undefined) return;
+      store.blocks.refreshFrom(from);
+      store.meta.delete(DIRTY);
+    })
+    .immediate();
+}
+
+export interface ImportAllOptions {
+  /** Only files modified at or after this time (the first, quick import of a hook or status). */
+  modifiedSince?: number;
+  onProgress?: (done: number, total: number, bytes: number) => void;
+}
+
+/** Walks every transcript root and imports what is new. */
+export function importAll(ctx: ImportContext, opts: ImportAllOptions = {}): ImportStats {
+  syncPrices(ctx);
+  const found = walkTranscripts(ctx.roots).filter(
+    (f) => opts.modifiedSince === undefined || f.stat.mtimeMs >= opts.modifiedSince,
+  );
+  const imp = new Importer(ctx);
+  let done = 0;
+  let bytes = 0;
+  for (const f of found) {
+    imp.importFile(f.path, f.stat);
+    done++;
+    bytes += f.stat.size;
+    opts.onProgress?.(done, found.length, bytes);
+  }
+  imp.finish();
+  const { meta, db } = ctx.store;
+  db.transaction(() => {
+    meta.put('last_scan_at', ctx.now);
+    if (opts.modifiedSince === undefined) meta.put('last_full_import_at', ctx.now);
+  }).immediate();
+  return imp.stats;
+}
+
+export interface ImportRecentOptions {
+  /** Files the caller knows are live (the hook's own transcript). */
+  files?: readonly string[];
+  /** Files written within this window are watched by stat alone. */
+  hotWindowMs: number;
+  /** How often folders are listed for new files. */
+  rescanMs: number;
+  /** A first run on an empty database reads only files modified within this window. */
+  initialWindowMs: number;
+}
+
+/**
+ * The incremental import that hooks and `status` run: its cost follows what is new, not the size of
+ * the history. It stats the caller's files and the recently written ones, and at most every
+ * `rescanMs` lists the folders whose mtime changed to find new files.
+ */
+export function importRecent(ctx: ImportContext, opts: ImportRecentOptions): ImportStats {
+  const { meta, files, dirs, db } = ctx.store;
+  const lastScan = meta.getNumber('last_scan_at');
+  if (lastScan === undefined) {
+    return importAll(ctx, { modifiedSince: ctx.now - opts.initialWindowMs });
+  }
+  syncPrices(ctx);
+  const imp = new Importer(ctx);
+  const seen = new Set<string>();
+  const visit = (p: string): void => {
+    if (seen.has(p)) return;
+    seen.add(p);
+    imp.importFile(p);
+  };
+  for (const f of opts.files ?? []) {
+    visit(f);
+    // A session's subagents write beside it, under <session>/subagents/.
+    const sub = join(f.slice(0, -'.jsonl'.length), 'subagents');
+    for (const e of listDir(sub)) if (e.isFile && e.name.endsWith('.jsonl')) visit(join(sub, e.name));
+  }
+  const hot = files.recent(ctx.now - opts.hotWindowMs);
+  for (const row of hot) visit(row.path);
+
+  const clockWentBack = ctx.now < lastScan;
+  if (clockWentBack || ctx.now - lastScan >= opts.rescanMs) {
+    const changedDirs: [string, number][] = [];
+    const checkDir = (dir: string, onChange: () => void): void => {
+      const st = statOrNull(dir);
+      if (!st || !st.isDirectory()) return;
+      const m = Math.trunc(st.mtimeMs);
+      if (dirs.mtime(dir) === m) return;
+      onChange();
+      changedDirs.push([dir, m]);
+    };
+    // Live sessions elsewhere may have started subagents since the last look.
+    for (const row of hot) {
+      if (basename(dirname(row.path)) === 'subagents') continue;
+      const sub = join(row.path.slice(0, -'.jsonl'.length), 'subagents');
+      checkDir(sub, () => {
+        for (const s of listDir(sub)) if (s.isFile && s.name.endsWith('.jsonl')) visit(join(sub, s.name));
+      });
+    }
+    for (const root of ctx.roots) {
+      checkDir(root, () => undefined);
+      for (const p of listDir(root)) {
+        if (!p.isDir) continue;
+        const pdir = join(root, p.name);
+        checkDir(pdir, () => {
+          for (const e of listDir(pdir)) {
+            if (e.isFile && e.name.endsWith('.jsonl')) {
+              const fp = join(pdir, e.name);
+              if (!files.get(fp)) visit(fp);
+            } else if (e.isDir) {
+              const sub = join(pdir, e.name, 'subagents');
+              checkDir(sub, () => {
+                for (const s of listDir(sub)) if (s.isFile && s.name.endsWith('.jsonl')) visit(join(sub, s.name));
+              });
+            }
+          }
+        });
+      }
+    }
+    db.transaction(() => {
+      for (const [d, m] of changedDirs) dirs.put(d, m);
+      meta.put('last_scan_at', ctx.now);
+    }).immediate();
+  }
+  imp.finish();
+  return imp.stats;
+}

@@ -1,0 +1,79 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+
+/** How much of a file's start identifies it: a file replaced by another differs here. */
+export const HEAD_BYTES = 4096;
+
+export function headHash(fd: number, upTo: number): string {
+  const len = Math.min(HEAD_BYTES, upTo);
+  const buf = Buffer.allocUnsafe(len);
+  const n = len > 0 ? readSync(fd, buf, 0, len, 0) : 0;
+  return createHash('sha1').update(buf.subarray(0, n)).digest('hex');
+}
+
+export interface Chunk {
+  /** Complete lines, without their newline. */
+  lines: string[];
+  /** Where the next read starts: just past the last complete line. */
+  nextOffset: number;
+  /** Lines longer than the reader will hold, skipped whole. */
+  oversized: number;
+}
+
+const CHUNK = 8 * 1024 * 1024;
+/** A longer line is skipped: no transcript record worth counting is this large. */
+export const MAX_LINE = 64 * 1024 * 1024;
+
+/**
+ * Reads complete lines from `offset` on, about CHUNK bytes at a time. A partial last line (the writer
+ * is mid-line) is left for the next read.
+ */
+export function readChunk(fd: number, offset: number, size: number): Chunk {
+  let want = Math.min(CHUNK, size - offset);
+  let oversized = 0;
+  let start = offset;
+  while (want > 0) {
+    const buf = Buffer.allocUnsafe(want);
+    const got = readSync(fd, buf, 0, want, start);
+    const data = buf.subarray(0, got);
+    const lastNl = data.lastIndexOf(0x0a);
+    if (lastNl >= 0) {
+      const text = data.toString('utf8', 0, lastNl);
+      return { lines: text.split('\n'), nextOffset: start + lastNl + 1, oversized };
+    }
+    if (start + got >= size) return { lines: [], nextOffset: start, oversized };
+    // No newline in the whole window: a very long line. Grow the window, up to MAX_LINE.
+    if (want >= MAX_LINE) {
+      const skipTo = skipPastNewline(fd, start + got, size);
+      if (skipTo === null) return { lines: [], nextOffset: start, oversized };
+      oversized++;
+      start = skipTo;
+      want = Math.min(CHUNK, size - start);
+      continue;
+    }
+    want = Math.min(want * 4, MAX_LINE, size - start);
+  }
+  return { lines: [], nextOffset: start, oversized };
+}
+
+function skipPastNewline(fd: number, from: number, size: number): number | null {
+  const buf = Buffer.allocUnsafe(1024 * 1024);
+  let pos = from;
+  while (pos < size) {
+    const got = readSync(fd, buf, 0, Math.min(buf.length, size - pos), pos);
+    if (got <= 0) return null;
+    const nl = buf.subarray(0, got).indexOf(0x0a);
+    if (nl >= 0) return pos + nl + 1;
+    pos += got;
+  }
+  return null;
+}
+
+export function withFd<T>(path: string, fn: (fd: number) => T): T {
+  const fd = openSync(path, 'r');
+  try {
+    return fn(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,74 @@
+import type { Price } from '../config/schema.ts';
+
+/**
+ * USD per million tokens. Opus 4.5+ figures are verified against Claude Code's own total_cost_usd;
+ * the rest are the published list prices. A 1-hour cache write costs twice the input price.
+ */
+const TABLE: ReadonlyArray<readonly [RegExp, Price]> = [
+  [/^claude-opus-4-(?:[5-9]|\d\d)/, { input: 5, output: 25, cache_write_5m: 6.25, cache_read: 0.5 }],
+  [/^claude-opus-4(?:-[01])?(?:-|$)/, { input: 15, output: 75, cache_write_5m: 18.75, cache_read: 1.5 }],
+  [/^claude-sonnet-4/, { input: 3, output: 15, cache_write_5m: 3.75, cache_read: 0.3 }],
+  [/^claude-haiku-4/, { input: 1, output: 5, cache_write_5m: 1.25, cache_read: 0.1 }],
+  [/^claude-3-7-sonnet|^claude-3-5-sonnet/, { input: 3, output: 15, cache_write_5m: 3.75, cache_read: 0.3 }],
+  [/^claude-3-5-haiku/, { input: 0.8, output: 4, cache_write_5m: 1, cache_read: 0.08 }],
+  [/^claude-3-opus/, { input: 15, output: 75, cache_write_5m: 18.75, cache_read: 1.5 }],
+  [/^claude-3-haiku/, { input: 0.25, output: 1.25, cache_write_5m: 0.3, cache_read: 0.03 }],
+];
+
+/** Models newer than the table are priced like the newest of their family, and flagged. */
+const FAMILY: ReadonlyArray<readonly [RegExp, Price]> = [
+  [/opus/i, { input: 5, output: 25, cache_write_5m: 6.25, cache_read: 0.5 }],
+  [/sonnet/i, { input: 3, output: 15, cache_write_5m: 3.75, cache_read: 0.3 }],
+  [/haiku/i, { input: 1, output: 5, cache_write_5m: 1.25, cache_read: 0.1 }],
+];
+
+const FREE: Price = { input: 0, output: 0, cache_write_5m: 0, cache_write_1h: 0, cache_read: 0 };
+
+export interface PriceLookup {
+  price: Price;
+  /** True when the model was not in the table and was priced by its family (or as a Sonnet). */
+  estimated: boolean;
+}
+
+export type PriceOverrides = Readonly<Record<string, Price>>;
+
+/** `claude-sonnet-4-5-20250929` and `claude-sonnet-4-5@20250929` both name `claude-sonnet-4-5`. */
+export function baseModelId(model: string): string {
+  return model.replace(/[-@]\d{8}$/, '').replace(/\[[^\]]*\]$/, '');
+}
+
+export function priceFor(model: string, overrides: PriceOverrides = {}): PriceLookup {
+  if (model === '<synthetic>') return { price: FREE, estimated: false };
+  const own = overrides[model] ?? overrides[baseModelId(model)];
+  if (own) return { price: own, estimated: false };
+  const id = baseModelId(model);
+  for (const [re, price] of TABLE) if (re.test(id)) return { price, estimated: false };
+  for (const [re, price] of FAMILY) if (re.test(id)) return { price, estimated: true };
+  return { price: FAMILY[1]![1], estimated: true };
+}
+
+export interface TokenCounts {
+  input: number;
+  output: number;
+  cacheWrite5m: number;
+  cacheWrite1h: number;
+  cacheRead: number;
+}
+
+export function costOf(tokens: TokenCounts, price: Price): number {
+  const write1h = price.cache_write_1h ?? price.input * 2;
+  return (
+    (tokens.input * price.input +
+      tokens.output * price.output +
+      tokens.cacheWrite5m * price.cache_write_5m +
+      tokens.cacheWrite1h * write1h +
+      tokens.cacheRead * price.cache_read) /
+    1_000_000
+  );
+}
+
+/** A stable fingerprint of the overrides, so stored costs are recomputed when the user changes prices. */
+export function pricesFingerprint(overrides: PriceOverrides): string {
+  const keys = Object.keys(overrides).sort();
+  return JSON.stringify(keys.map((k) => [k, overrides[k]]));
+}

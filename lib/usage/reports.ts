@@ -1,0 +1,89 @@
+import type { Store } from '../store/store.ts';
+import { summarizeBlock, tokensOf, type BlockSummary, type TokenKinds } from './summary.ts';
+
+export interface Range {
+  since: number;
+  until: number;
+}
+
+export interface DailyRow {
+  date: string;
+  entries: number;
+  tokens: TokenKinds;
+  total_tokens: number;
+  cost_usd: number;
+  models: string[];
+}
+
+export interface SessionRow {
+  session_id: string;
+  project: string;
+  started_at: string;
+  last_activity_at: string;
+  active_hours: number;
+  entries: number;
+  tokens: TokenKinds;
+  total_tokens: number;
+  cost_usd: number;
+  models: string[];
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function blocksReport(store: Store, r: Range, now: number): BlockSummary[] {
+  return store.blocks.between(r.since, r.until).map((b) => summarizeBlock(store, b, now));
+}
+
+/** Per local calendar day (the process's time zone). */
+export function dailyReport(store: Store, r: Range): DailyRow[] {
+  const rows = store.db
+    .prepare<
+      [number, number],
+      { date: string; entries: number; input: number; output: number; cache_creation: number; cache_read: number; cost_usd: number; models: string }
+    >(
+      `SELECT date(ts / 1000, 'unixepoch', 'localtime') AS date, COUNT(*) AS entries, SUM(input) AS input,
+         SUM(output) AS output, SUM(cache_write_5m + cache_write_1h) AS cache_creation, SUM(cache_read) AS cache_read,
+         SUM(cost_usd) AS cost_usd, GROUP_CONCAT(DISTINCT model) AS models
+       FROM entries WHERE ts >= ? AND ts < ? GROUP BY date ORDER BY date`,
+    )
+    .all(r.since, r.until);
+  return rows.map((x) => {
+    const tokens = { input: x.input, output: x.output, cache_creation: x.cache_creation, cache_read: x.cache_read };
+    return {
+      date: x.date,
+      entries: x.entries,
+      tokens,
+      total_tokens: x.input + x.output + x.cache_creation + x.cache_read,
+      cost_usd: x.cost_usd,
+      models: x.models.split(',').sort(),
+    };
+  });
+}
+
+export function sessionsReport(store: Store, r: Range): SessionRow[] {
+  const models = new Map<string, string[]>();
+  for (const m of store.db
+    .prepare<[number, number], { session_id: string; models: string }>(
+      `SELECT session_id, GROUP_CONCAT(DISTINCT model) AS models FROM entries WHERE ts >= ? AND ts < ? GROUP BY session_id`,
+    )
+    .all(r.since, r.until)) {
+    models.set(m.session_id, m.models.split(',').sort());
+  }
+  return store.entries.sessions(r.since, r.until).map((s) => {
+    const tokens = tokensOf(s);
+    const first = s.first_ts ?? 0;
+    const last = s.last_ts ?? 0;
+    return {
+      session_id: s.session_id,
+      project: s.project,
+      started_at: iso(first),
+      last_activity_at: iso(last),
+      active_hours: (last - first) / 3_600_000,
+      entries: s.entries,
+      tokens,
+      total_tokens: tokens.input + tokens.output + tokens.cache_creation + tokens.cache_read,
+      cost_usd: s.cost_usd,
+      models: models.get(s.session_id) ?? [],
+    };
+  });
+}

@@ -1,0 +1,77 @@
+import type { Store } from '../store/store.ts';
+import type { Config } from '../config/schema.ts';
+import { activeBlock, finishedBlockTokens, startOfLocalDay, summarizeBlock, type BlockSummary } from './summary.ts';
+import { tokenLimitFor, type TokenLimit } from './limits.ts';
+import { BLOCK_MS } from './blocks.ts';
+
+export interface SessionStatus {
+  session_id: string;
+  project: string;
+  started_at: string;
+  last_activity_at: string;
+  active_hours: number;
+  cost_usd: number;
+  tokens: number;
+}
+
+export interface Status {
+  generated_at: string;
+  block: (BlockSummary & { limit: (TokenLimit & { used_share: number; projected_share: number | null }) | null }) | null;
+  today: { date: string; cost_usd: number };
+  sessions: SessionStatus[];
+  data: { files: number; bytes: number; bad_lines: number; last_scan_at: string | null; newest_entry_at: string | null };
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Everything `ccguard status` shows, from the database alone. */
+export function computeStatus(store: Store, config: Config, now: number): Status {
+  const span = activeBlock(store, now);
+  let block: Status['block'] = null;
+  if (span) {
+    const b = summarizeBlock(store, span, now);
+    const lim = tokenLimitFor(config.plan, () => finishedBlockTokens(store, now));
+    block = {
+      ...b,
+      limit: {
+        ...lim,
+        used_share: b.limit_tokens / lim.tokens,
+        projected_share: b.projection ? b.projection.limit_tokens / lim.tokens : null,
+      },
+    };
+  }
+  const dayStart = startOfLocalDay(now);
+  const today = store.entries.totals(dayStart, startOfLocalDay(dayStart + 26 * 3_600_000));
+  // Sessions active within the current block window (or the last 5 hours).
+  const since = span ? span.start : now - BLOCK_MS;
+  const sessions = store.entries.sessions(since, now + 60_000).map((s) => {
+    const all = store.entries.session(s.session_id) ?? s;
+    const first = all.first_ts ?? now;
+    const last = all.last_ts ?? now;
+    return {
+      session_id: s.session_id,
+      project: s.project,
+      started_at: iso(first),
+      last_activity_at: iso(last),
+      active_hours: (last - first) / 3_600_000,
+      cost_usd: all.cost_usd,
+      tokens: all.input + all.output + all.cache_creation + all.cache_read,
+    };
+  });
+  const ft = store.files.totals();
+  const lastScan = store.meta.getNumber('last_scan_at');
+  const newest = store.entries.newestTs();
+  return {
+    generated_at: iso(now),
+    block,
+    today: { date: new Date(dayStart).toLocaleDateString('sv-SE'), cost_usd: today.cost_usd },
+    sessions,
+    data: {
+      files: ft.files,
+      bytes: ft.bytes,
+      bad_lines: ft.badLines,
+      last_scan_at: lastScan === undefined ? null : iso(lastScan),
+      newest_entry_at: newest === null ? null : iso(newest),
+    },
+  };
+}
