@@ -12,7 +12,7 @@ const hookEntries = readdirSync('hooks')
 rmSync('dist', { recursive: true, force: true });
 
 await build({
-  entryPoints: [...hookEntries, 'lib/cli/main.ts'],
+  entryPoints: [...hookEntries, 'lib/cli/main.ts', 'lib/notify/worker.ts'],
   outdir: 'dist',
   outbase: '.',
   bundle: true,

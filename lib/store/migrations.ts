@@ -79,4 +79,39 @@ export const MIGRATIONS: readonly string[] = [
     value  TEXT NOT NULL
   );
   `,
+  // 2: the hooks: what they decided, the recovery state they share, and one-per-crossing marks.
+  `
+  CREATE TABLE events (
+    id           INTEGER PRIMARY KEY,
+    ts           INTEGER NOT NULL,
+    session_id   TEXT,
+    hook         TEXT NOT NULL,
+    tool         TEXT,
+    decision     TEXT NOT NULL,
+    state        TEXT,
+    reason       TEXT,
+    source       TEXT,
+    sleep_ms     INTEGER NOT NULL DEFAULT 0,
+    duration_ms  REAL,
+    detail       TEXT
+  );
+  CREATE INDEX events_ts ON events(ts);
+  CREATE INDEX events_session ON events(session_id, ts);
+
+  CREATE TABLE recovery (
+    key          TEXT PRIMARY KEY,
+    kind         TEXT NOT NULL,
+    session_id   TEXT,
+    level        INTEGER NOT NULL DEFAULT 0,
+    since        INTEGER NOT NULL,
+    until        INTEGER,
+    last_ts      INTEGER,
+    reason       TEXT NOT NULL DEFAULT ''
+  );
+
+  CREATE TABLE marks (
+    key  TEXT PRIMARY KEY,
+    ts   INTEGER NOT NULL
+  );
+  `,
 ];

@@ -6,6 +6,9 @@ import { EntriesTable } from './entries.ts';
 import { ApiErrorsTable } from './apiErrors.ts';
 import { LimitMessagesTable } from './limitMessages.ts';
 import { BlocksTable } from './blocks.ts';
+import { EventsTable } from './events.ts';
+import { RecoveryTable } from './recovery.ts';
+import { MarksTable } from './marks.ts';
 
 /** The state database with one object per table. */
 export interface Store {
@@ -18,6 +21,9 @@ export interface Store {
   apiErrors: ApiErrorsTable;
   limitMessages: LimitMessagesTable;
   blocks: BlocksTable;
+  events: EventsTable;
+  recovery: RecoveryTable;
+  marks: MarksTable;
   close(): void;
 }
 
@@ -34,6 +40,9 @@ export function openStore(file: string, opts: OpenOptions = {}): Store {
     apiErrors: new ApiErrorsTable(db),
     limitMessages: new LimitMessagesTable(db),
     blocks: new BlocksTable(db, entries),
+    events: new EventsTable(db),
+    recovery: new RecoveryTable(db),
+    marks: new MarksTable(db),
     close: () => db.close(),
   };
 }

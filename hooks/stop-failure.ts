@@ -1,0 +1,4 @@
+// Claude Code runs this on every StopFailure event. The work lives in lib/; this only names the event.
+import { hookMain } from '../lib/hook/main.ts';
+
+await hookMain('StopFailure');

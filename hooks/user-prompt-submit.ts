@@ -1,0 +1,4 @@
+// Claude Code runs this on every UserPromptSubmit event. The work lives in lib/; this only names the event.
+import { hookMain } from '../lib/hook/main.ts';
+
+await hookMain('UserPromptSubmit');

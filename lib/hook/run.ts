@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
+import { openStore, type Store } from '../store/store.ts';
+import { catchUp, localTimeZone, type AppContext } from '../cli/context.ts';
+import { evaluate, observed } from '../policy/evaluate.ts';
+import type { HookEvent, Notice, PolicyInput, Verdict } from '../policy/types.ts';
+import {
+  backoffView,
+  localUsage,
+  pauseView,
+  recordApiFailure,
+  sessionClockFrom,
+  startSessionPause,
+  syncRecovery,
+} from '../policy/state.ts';
+import { clockText } from '../policy/format.ts';
+import { parseHookInput, type HookInput } from './input.ts';
+import { renderOutput } from './output.ts';
+import { Logger, bootstrapLogger } from '../util/log.ts';
+import { resolvePaths, type Env } from '../util/paths.ts';
+import { oneLine } from '../util/errors.ts';
+import { ensurePrivateDir } from '../util/fsPrivate.ts';
+
+export interface HookDeps {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  notify: (n: { title: string; message: string; logFile: string }) => void;
+}
+
+export interface HookResult {
+  stdout: string;
+  exitCode: number;
+  sleepMs: number;
+}
+
+const ALLOW: HookResult = { stdout: '', exitCode: 0, sleepMs: 0 };
+
+/**
+ * One hook call from stdin to answer. Any failure inside ccguard fails open (allow, log, one
+ * notification) unless the user chose `fail_mode: closed`.
+ */
+export async function runHook(event: HookEvent, stdin: string, env: Env, deps: HookDeps): Promise<HookResult> {
+  if (env.CCGUARD_DISABLE === '1') return ALLOW;
+  const started = performance.now();
+  const paths = resolvePaths(env);
+  let log = bootstrapLogger(paths.logFile);
+  let config: Config | undefined;
+  let store: Store | undefined;
+  try {
+    const input = parseHookInput(stdin);
+    config = loadConfig(paths.userConfigFile).config;
+    log = new Logger({
+      file: join(paths.stateDir, config.logging.file),
+      level: config.logging.level,
+      maxBytes: config.logging.max_bytes,
+      maxFiles: config.logging.max_files,
+    });
+    store = openStore(paths.dbFile);
+    return await decide(event, input, env, deps, { config, store, log, paths, started });
+  } catch (err) {
+    const line = oneLine(err);
+    log.error(`${event} hook failed, ${config?.fail_mode === 'closed' ? 'failing closed' : 'failing open'}: ${line}`);
+    notifyErrorOnce(paths.stateDir, paths.logFile, line, deps);
+    if (config?.fail_mode === 'closed' && (event === 'PreToolUse' || event === 'UserPromptSubmit')) {
+      const v: Verdict = {
+        action: 'deny', sleepMs: 0, state: 'normal', reason: `ccguard failed and fail_mode is closed: ${line}`,
+        userMessage: null, modelContext: null, onceKey: null, startPause: null, notice: null,
+      };
+      return { stdout: renderOutput(event, v, false), exitCode: 0, sleepMs: 0 };
+    }
+    return ALLOW;
+  } finally {
+    try {
+      store?.close();
+    } catch {
+      // closing a broken handle is not worth failing over
+    }
+  }
+}
+
+/** One notification per distinct error per day, even when the database itself is what broke. */
+function notifyErrorOnce(stateDir: string, logFile: string, line: string, deps: HookDeps): void {
+  try {
+    ensurePrivateDir(stateDir);
+    const day = new Date(deps.now()).toISOString().slice(0, 10);
+    const marker = join(stateDir, `.error-${createHash('sha1').update(line.replace(/\d+/g, '#')).digest('hex').slice(0, 12)}-${day}`);
+    if (existsSync(marker)) return;
+    writeFileSync(marker, line + '\n', { mode: 0o600 });
+    deps.notify({ title: 'ccguard: hook error (allowing)', message: line.slice(0, 200), logFile });
+  } catch {
+    // unwritable state directory: the log line is all there is
+  }
+}
+
+interface Ctx {
+  config: Config;
+  store: Store;
+  log: Logger;
+  paths: ReturnType<typeof resolvePaths>;
+  started: number;
+}
+
+async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDeps, c: Ctx): Promise<HookResult> {
+  const { config, store, log } = c;
+  const now = deps.now();
+  const app: AppContext = { env, paths: c.paths, loaded: { config, sources: [] }, config, store, now: deps.now, timeZone: localTimeZone(env) };
+  catchUp(app, input.transcript_path ? [input.transcript_path] : []);
+
+  const notices: Notice[] = [];
+  for (const ch of syncRecovery(store, config, now)) {
+    notices.push(
+      ch.kind === 'backoff'
+        ? { key: `backoff:${ch.until}`, title: 'ccguard: rate limited', message: `API rate limit (level ${ch.level}); backing off until ${clockText(ch.until)}.` }
+        : { key: `limitpause:${ch.until}`, title: 'ccguard: limit reached', message: `Paused until ${clockText(ch.until)}: ${ch.detail}` },
+    );
+  }
+  if (event === 'StopFailure' && input.error) {
+    const b = recordApiFailure(store, config, input.error, now);
+    if (b) notices.push({ key: `backoff:${b.until}`, title: 'ccguard: rate limited', message: `API rate limit (level ${b.level}); backing off until ${clockText(b.until)}.` });
+  }
+
+  const usage = localUsage(store, config, now);
+  const pi: PolicyInput = {
+    hook: event,
+    tool: input.tool_name ?? null,
+    sessionId: input.session_id,
+    now,
+    config,
+    usage,
+    sessionClockFrom: sessionClockFrom(store, input.session_id),
+    pause: pauseView(store, input.session_id, now),
+    backoff: backoffView(store, config, now),
+  };
+  let v = evaluate(pi);
+  if (config.mode === 'observe') v = observed(v);
+
+  let show = true;
+  store.db
+    .transaction(() => {
+      if (v.startPause) startSessionPause(store, input.session_id, now, v.startPause.until, v.startPause.reason);
+      if (v.onceKey) show = store.marks.claim(v.onceKey, now);
+      if (v.notice) notices.push(v.notice);
+    })
+    .immediate();
+
+  const sendable = config.recovery.notification
+    ? notices.filter((n) => {
+        try {
+          return store.db.transaction(() => store.marks.claim(`notice:${n.key}`, now)).immediate();
+        } catch {
+          return false;
+        }
+      })
+    : [];
+
+  const decision =
+    v.action === 'allow' ? ((v.userMessage || v.modelContext) && show ? 'warn' : event === 'PreToolUse' || event === 'UserPromptSubmit' ? 'allow' : 'record') : v.action;
+  const duration = performance.now() - c.started;
+  store.db
+    .transaction(() => {
+      store.events.insert({
+        ts: now,
+        session_id: input.session_id,
+        hook: event,
+        tool: input.tool_name ?? null,
+        decision,
+        state: v.state,
+        reason: v.reason ?? (show ? v.userMessage : null),
+        source: usage.source,
+        sleep_ms: v.sleepMs,
+        duration_ms: Math.round(duration * 100) / 100,
+        detail: event === 'StopFailure' && input.error ? JSON.stringify({ error: input.error }) : null,
+      });
+      for (const n of sendable) {
+        store.events.insert({
+          ts: now, session_id: input.session_id, hook: event, tool: null, decision: 'notify', state: v.state,
+          reason: `${n.title}: ${n.message}`, source: null, sleep_ms: 0, duration_ms: null, detail: null,
+        });
+      }
+    })
+    .immediate();
+  for (const n of sendable) deps.notify({ title: n.title, message: n.message, logFile: c.paths.logFile });
+  if (v.action !== 'allow') log.info(`${event} ${input.tool_name ?? ''} ${v.action}: ${v.reason ?? ''}`.trim());
+
+  if (v.action === 'delay' && v.sleepMs > 0) await deps.sleep(v.sleepMs);
+  return { stdout: renderOutput(event, v, show), exitCode: 0, sleepMs: v.action === 'delay' ? v.sleepMs : 0 };
+}

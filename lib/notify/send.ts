@@ -1,0 +1,36 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../config/load.ts';
+
+export interface DesktopNotice {
+  title: string;
+  message: string;
+  /** Where the worker logs a failed delivery. */
+  logFile: string;
+}
+
+export function workerPath(): string {
+  return join(packageRoot(), 'dist', 'lib', 'notify', 'worker.js');
+}
+
+/**
+ * Hands the notification to a detached worker process and returns at once: a hook never waits for
+ * the desktop, and a missing or hanging notifier cannot delay or fail it.
+ */
+export function sendDetached(n: DesktopNotice, env: NodeJS.ProcessEnv = process.env): boolean {
+  const worker = workerPath();
+  if (!existsSync(worker)) return false;
+  try {
+    const child = spawn(process.execPath, [worker, JSON.stringify(n)], {
+      detached: true,
+      stdio: 'ignore',
+      env,
+    });
+    child.on('error', () => undefined);
+    child.unref();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,27 @@
+import type { UsageView } from './types.ts';
+
+export type Pace =
+  | { kind: 'none' }
+  | { kind: 'delay'; ms: number; sustainablePerMinute: number }
+  | { kind: 'deny'; waitMs: number; why: 'limit_reached' | 'too_fast' };
+
+/**
+ * How long to hold a tool call so usage follows a straight line that reaches the limit exactly at the
+ * reset. A call costs about `tokensPerCall`; at the current burn rate calls come every
+ * perCall / burn minutes, and to stay on the line they must come every perCall / sustainable minutes:
+ * the difference is the delay. With nothing left, no delay can help: wait for the reset.
+ */
+export function pace(u: UsageView, now: number, maxSleepMs: number): Pace {
+  if (u.limitTokens === null || u.resetAt === null) return { kind: 'none' };
+  const remaining = u.limitTokens - u.usedTokens;
+  const minutesLeft = (u.resetAt - now) / 60_000;
+  if (minutesLeft <= 0) return { kind: 'none' };
+  if (remaining <= 0) return { kind: 'deny', waitMs: u.resetAt - now, why: 'limit_reached' };
+  const sustainable = remaining / minutesLeft;
+  const perCall = Math.max(1, u.tokensPerCall);
+  const burn = u.burnPerMinute;
+  if (burn === null || burn <= sustainable) return { kind: 'delay', ms: 0, sustainablePerMinute: sustainable };
+  const delayMs = (perCall / sustainable - perCall / burn) * 60_000;
+  if (delayMs <= maxSleepMs) return { kind: 'delay', ms: Math.round(delayMs), sustainablePerMinute: sustainable };
+  return { kind: 'deny', waitMs: Math.round(delayMs), why: 'too_fast' };
+}

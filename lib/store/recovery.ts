@@ -1,0 +1,59 @@
+import type { DB } from './db.ts';
+
+/**
+ * The recovery state the hooks share: the rate-limit backoff, pauses (manual, session time, limit
+ * message) and resumes. One row per key: `backoff`, `pause`, `pause:<session>`, `resume:<session>`.
+ */
+export type RecoveryKind = 'backoff' | 'pause' | 'resume';
+
+export interface RecoveryRow {
+  key: string;
+  kind: RecoveryKind;
+  session_id: string | null;
+  level: number;
+  since: number;
+  until: number | null;
+  last_ts: number | null;
+  reason: string;
+}
+
+export class RecoveryTable {
+  private readonly getStmt;
+  private readonly putStmt;
+  private readonly delStmt;
+  private readonly allStmt;
+  private readonly delKindStmt;
+
+  constructor(db: DB) {
+    this.getStmt = db.prepare<[string], RecoveryRow>('SELECT * FROM recovery WHERE key = ?');
+    this.putStmt = db.prepare<RecoveryRow>(
+      `INSERT INTO recovery (key, kind, session_id, level, since, until, last_ts, reason)
+       VALUES (@key, @kind, @session_id, @level, @since, @until, @last_ts, @reason)
+       ON CONFLICT(key) DO UPDATE SET kind = excluded.kind, session_id = excluded.session_id, level = excluded.level,
+         since = excluded.since, until = excluded.until, last_ts = excluded.last_ts, reason = excluded.reason`,
+    );
+    this.delStmt = db.prepare<[string]>('DELETE FROM recovery WHERE key = ?');
+    this.allStmt = db.prepare<[], RecoveryRow>('SELECT * FROM recovery ORDER BY key');
+    this.delKindStmt = db.prepare<[string]>('DELETE FROM recovery WHERE kind = ?');
+  }
+
+  get(key: string): RecoveryRow | undefined {
+    return this.getStmt.get(key);
+  }
+
+  put(row: RecoveryRow): void {
+    this.putStmt.run(row);
+  }
+
+  delete(key: string): void {
+    this.delStmt.run(key);
+  }
+
+  deleteKind(kind: RecoveryKind): void {
+    this.delKindStmt.run(kind);
+  }
+
+  all(): RecoveryRow[] {
+    return this.allStmt.all();
+  }
+}
