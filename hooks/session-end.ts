@@ -1,4 +1,4 @@
 // Claude Code runs this on every SessionEnd event. The work lives in lib/; this only names the event.
-import { hookMain } from '../lib/hook/main.ts';
+import { hookEntry } from '../lib/hook/entry.ts';
 
-await hookMain('SessionEnd');
+await hookEntry('SessionEnd');

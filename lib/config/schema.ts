@@ -66,6 +66,9 @@ export const ConfigSchema = z.strictObject({
     initial_window_hours: positive,
     rescan_seconds: nonNegative,
   }),
+  performance: z.strictObject({
+    fast_path_seconds: nonNegative,
+  }),
   logging: z.strictObject({
     level: z.enum(['error', 'warn', 'info', 'debug'], { error: 'must be error, warn, info or debug' }),
     file: z.string({ error: 'must be a file name' }).min(1, { error: 'must be a file name' }),

@@ -15,9 +15,6 @@ export const HookInputSchema = z.looseObject({
 });
 export type HookInput = z.infer<typeof HookInputSchema>;
 
-/** The most stdin a hook reads: tool inputs can be large, and none of it is needed past this. */
-export const MAX_STDIN = 4 * 1024 * 1024;
-
 export function parseHookInput(text: string): HookInput {
   let raw: unknown;
   try {

@@ -23,6 +23,8 @@ import { Logger, bootstrapLogger } from '../util/log.ts';
 import { resolvePaths, type Env } from '../util/paths.ts';
 import { oneLine } from '../util/errors.ts';
 import { ensurePrivateDir } from '../util/fsPrivate.ts';
+import { bumpGeneration, configMtime, readGeneration, writeFastEntry } from './fast.ts';
+import { ingestJournal } from './journal.ts';
 
 export interface HookDeps {
   now: () => number;
@@ -106,11 +108,16 @@ interface Ctx {
 async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDeps, c: Ctx): Promise<HookResult> {
   const { config, store, log } = c;
   const now = deps.now();
+  // Read before deciding: a pause set while this runs changes it, and our cached allow is then void.
+  const gen = readGeneration(c.paths.stateDir);
   const app: AppContext = { env, paths: c.paths, loaded: { config, sources: [] }, config, store, now: deps.now, timeZone: localTimeZone(env) };
   catchUp(app, input.transcript_path ? [input.transcript_path] : []);
+  ingestJournal(c.paths.stateDir, store, now);
+  let stateChanged = false;
 
   const notices: Notice[] = [];
   for (const ch of syncRecovery(store, config, now)) {
+    stateChanged = true;
     notices.push(
       ch.kind === 'backoff'
         ? { key: `backoff:${ch.until}`, title: 'ccguard: rate limited', message: `API rate limit (level ${ch.level}); backing off until ${clockText(ch.until)}.` }
@@ -119,6 +126,7 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
   }
   if (event === 'StopFailure' && input.error) {
     const b = recordApiFailure(store, config, input.error, now);
+    if (b) stateChanged = true;
     if (b) notices.push({ key: `backoff:${b.until}`, title: 'ccguard: rate limited', message: `API rate limit (level ${b.level}); backing off until ${clockText(b.until)}.` });
   }
 
@@ -140,7 +148,10 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
   let show = true;
   store.db
     .transaction(() => {
-      if (v.startPause) startSessionPause(store, input.session_id, now, v.startPause.until, v.startPause.reason);
+      if (v.startPause) {
+        startSessionPause(store, input.session_id, now, v.startPause.until, v.startPause.reason);
+        stateChanged = true;
+      }
       if (v.onceKey) show = store.marks.claim(v.onceKey, now);
       if (v.notice) notices.push(v.notice);
     })
@@ -185,6 +196,34 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
   for (const n of sendable) deps.notify({ title: n.title, message: n.message, logFile: c.paths.logFile });
   if (v.action !== 'allow') log.info(`${event} ${input.tool_name ?? ''} ${v.action}: ${v.reason ?? ''}`.trim());
 
+  if (stateChanged) bumpGeneration(c.paths.stateDir);
+  else maybeCacheAllow(c, input.session_id, pi, v, gen);
+
   if (v.action === 'delay' && v.sleepMs > 0) await deps.sleep(v.sleepMs);
   return { stdout: renderOutput(event, v, show), exitCode: 0, sleepMs: v.action === 'delay' ? v.sleepMs : 0 };
+}
+
+/**
+ * After a silent allow with wide headroom, let the next tool calls of this session skip the full
+ * check for a while. Only far from every threshold: nothing can cross one within the window.
+ */
+function maybeCacheAllow(c: Ctx, session: string, pi: PolicyInput, v: Verdict, gen: string): void {
+  const secs = c.config.performance.fast_path_seconds;
+  if (secs <= 0 || v.action !== 'allow' || v.state !== 'normal' || v.userMessage || v.modelContext) return;
+  if (pi.hook !== 'PreToolUse' && pi.hook !== 'PostToolUse' && pi.hook !== 'UserPromptSubmit' && pi.hook !== 'SessionStart') return;
+  if (pi.pause || pi.backoff) return;
+  const a = c.config.alerts;
+  const u = pi.usage;
+  if (u.share !== null && u.share >= Math.min(a.token_threshold, a.rate_limit_threshold) / 2) return;
+  if (u.projectedShare !== null && u.projectedShare >= 0.9) return;
+  if (u.costUsd >= a.cost_threshold / 2 || (a.hard_cost_limit !== null && u.costUsd >= a.hard_cost_limit / 2)) return;
+  let until = pi.now + secs * 1000;
+  if (pi.sessionClockFrom !== null) until = Math.min(until, pi.sessionClockFrom + a.time_threshold * 3_600_000);
+  if (u.resetAt !== null) until = Math.min(until, u.resetAt);
+  if (until <= pi.now) return;
+  try {
+    writeFastEntry(c.paths.stateDir, session, { gen, until, config_mtime: configMtime(c.paths.userConfigFile) });
+  } catch {
+    // no cache: the next call takes the full path
+  }
 }

@@ -13,7 +13,7 @@ export interface ImportContext {
   roots: readonly string[];
   prices: PriceOverrides;
   /** IANA zone for limit messages that name none: the user's own. */
-  timeZone: string;
+  timeZone: () => string;
   now: number;
 }
 

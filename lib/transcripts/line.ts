@@ -108,8 +108,8 @@ function errorKind(e: unknown): string {
 export interface ParseContext {
   /** Key of last resort for a record whose line has no id: unique per line position. */
   fallbackKey: string;
-  /** IANA zone used for limit messages whose text names none. */
-  timeZone: string;
+  /** IANA zone used for limit messages whose text names none (asked for lazily: ICU start-up is slow). */
+  timeZone: () => string;
 }
 
 /**
@@ -156,7 +156,7 @@ export function parseLine(text: string, ctx: ParseContext): LineResult {
   const model = msg?.model ?? 'unknown';
   if (line.isApiErrorMessage === true || model === '<synthetic>') {
     const body = textOf(line);
-    const limit = hasLimit ? parseLimitMessage(body, ts, ctx.timeZone) : null;
+    const limit = hasLimit ? parseLimitMessage(body, ts, ctx.timeZone()) : null;
     if (limit) {
       return {
         kind: 'limit',

@@ -19,7 +19,7 @@ function setup() {
     store,
     roots: [h.projects],
     prices: {},
-    timeZone: 'UTC',
+    timeZone: () => 'UTC',
     now,
   });
   return { h, dir, store, ctx, done: () => (store.close(), h.cleanup()) };

@@ -1,0 +1,44 @@
+import { readStdinBounded, salvage } from './stdin.ts';
+import { appendJournal, fastAllows, parseFastInput } from './fast.ts';
+import { resolvePaths } from '../util/paths.ts';
+import type { HookEvent } from '../policy/types.ts';
+
+/**
+ * The whole life of a hook process: stdin in, verdict out, always exit 0 (a ccguard failure must
+ * never block Claude Code). Tool-call hooks first try the cached decision; everything else, and any
+ * call the cache cannot answer, loads the full check.
+ */
+export async function hookEntry(event: HookEvent): Promise<void> {
+  process.exitCode = 0;
+  if (process.env.CCGUARD_DISABLE === '1') return;
+  let stdout = '';
+  try {
+    const started = performance.now();
+    const { text: raw, truncated } = readStdinBounded();
+    const text = truncated ? salvage(raw) : raw;
+    if (event === 'PreToolUse' || event === 'PostToolUse') {
+      const input = parseFastInput(text);
+      const paths = resolvePaths(process.env);
+      if (input && fastAllows(paths.stateDir, paths.userConfigFile, input.session_id, Date.now())) {
+        try {
+          appendJournal(paths.stateDir, {
+            ts: Date.now(),
+            session_id: input.session_id,
+            hook: event,
+            tool: input.tool_name,
+            duration_ms: Math.round((performance.now() - started) * 100) / 100,
+          });
+        } catch {
+          // the journal is a record, not a gate
+        }
+        return;
+      }
+    }
+    const { runFull } = await import('./main.ts');
+    stdout = await runFull(event, text);
+  } catch {
+    // runHook fails open on its own; this guards against anything escaping it.
+    stdout = '';
+  }
+  if (stdout) process.stdout.write(stdout + '\n');
+}

@@ -1,0 +1,108 @@
+// The hot path of every tool call. Keep imports light: no SQLite, no YAML and no zod here. zod's core
+// is ~650 KB of JavaScript whose compilation alone costs a hook ~25 ms, more than everything else the
+// fast path does; so the three fields it reads are checked by hand, and the full check (loaded by
+// dynamic import whenever the cache does not apply) validates stdin with zod as everywhere else.
+import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/** The last full decision for one session, reusable until `until` while `gen` still stands. */
+export interface FastEntry {
+  gen: string;
+  until: number;
+  config_mtime: number;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function asFastEntry(v: unknown): FastEntry | null {
+  if (!isObj(v)) return null;
+  const { gen, until, config_mtime } = v;
+  return typeof gen === 'string' && typeof until === 'number' && typeof config_mtime === 'number'
+    ? { gen, until, config_mtime }
+    : null;
+}
+
+export function fastDir(stateDir: string): string {
+  return join(stateDir, 'fast');
+}
+
+function safeName(session: string): string {
+  return session.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 120);
+}
+
+export function readGeneration(stateDir: string): string {
+  try {
+    return readFileSync(join(fastDir(stateDir), 'GEN'), 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Invalidates every cached decision: any change to pauses, backoff or limits calls this. */
+export function bumpGeneration(stateDir: string): void {
+  const dir = fastDir(stateDir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = join(dir, `GEN.${process.pid}.tmp`);
+  writeFileSync(tmp, randomBytes(8).toString('hex'), { mode: 0o600 });
+  renameSync(tmp, join(dir, 'GEN'));
+}
+
+export function configMtime(userConfigFile: string): number {
+  try {
+    return statSync(userConfigFile).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+export function writeFastEntry(stateDir: string, session: string, entry: FastEntry): void {
+  const dir = fastDir(stateDir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, `${safeName(session)}.json`);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+/** True when a cached full decision says this call may go ahead untouched. */
+export function fastAllows(stateDir: string, userConfigFile: string, session: string, now: number): boolean {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(join(fastDir(stateDir), `${safeName(session)}.json`), 'utf8'));
+  } catch {
+    return false;
+  }
+  const e = asFastEntry(raw);
+  if (!e) return false;
+  if (now >= e.until || now < e.until - 3_600_000) return false; // expired, or the clock jumped
+  if (e.gen !== readGeneration(stateDir)) return false;
+  return e.config_mtime === configMtime(userConfigFile);
+}
+
+/** What a fast-path run leaves behind; folded into the events table by the next full run. */
+export interface JournalLine {
+  ts: number;
+  session_id: string;
+  hook: string;
+  tool: string | null;
+  duration_ms: number;
+}
+
+export const JOURNAL = 'journal.jsonl';
+
+export function appendJournal(stateDir: string, line: JournalLine): void {
+  appendFileSync(join(stateDir, JOURNAL), JSON.stringify(line) + '\n', { mode: 0o600 });
+}
+
+/** The fields the fast path needs; null sends the call down the full path, which says what is wrong. */
+export function parseFastInput(text: string): { session_id: string; tool_name: string | null } | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isObj(v) || typeof v.session_id !== 'string' || v.session_id.length === 0) return null;
+  return { session_id: v.session_id, tool_name: typeof v.tool_name === 'string' ? v.tool_name : null };
+}
