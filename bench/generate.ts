@@ -247,7 +247,8 @@ function planPeriods(rng: Rng, startMs: number, days: number): Period[] {
       periods.push({ start: Math.round(t), end: Math.round(t + dur) });
       n++;
       const gapKind = d === 0 && n === 1 ? 'long' : rng.weighted([['long', 45], ['short', 35], ['medium', 20]] as const);
-      const gap = gapKind === 'long' ? rng.range(5.3, 8) : gapKind === 'medium' ? rng.range(3, 5) : rng.range(0.3, 2.5);
+      const gap =
+        d === 0 && n === 1 ? rng.range(5.5, 6.2) : gapKind === 'long' ? rng.range(5.3, 8) : gapKind === 'medium' ? rng.range(3, 5) : rng.range(0.3, 2.5);
       t += dur + gap * HOUR;
     }
     cursor = t;
@@ -697,7 +698,7 @@ class Gen {
       const line = JSON.stringify(o);
       const entry: Entry = { ts: t, msgId, reqId, sessionId: conv.sessionId, model, synthetic: false, ...entryPart };
       await conv.file.usage(line, entry);
-      if (keepHead && conv.head && conv.head.length < 24 && line.length < 8192) conv.head.push({ line, entry, ts: t });
+      if (keepHead && conv.head && conv.head.length < 24 && line.length < 4096) conv.head.push({ line, entry, ts: t });
       conv.lastUuid = uuid;
       conv.lastAssistantLine = line;
       bytes += line.length + 1;
@@ -1038,6 +1039,10 @@ class Gen {
     const file = await this.openFile(rel, 'session', plan.id, plan.project);
     const conv = this.newConv(file, plan.id, plan.project, plan.model, plan.ttl, plan.version, undefined);
     this.heads.set(plan, conv.head ?? []);
+    if (this.heads.size > 64) {
+      const oldest = this.heads.keys().next().value;
+      if (oldest !== undefined) this.heads.delete(oldest);
+    }
     const totalCalls = plan.segments.reduce((s, g) => s + g.calls, 0);
     if (this.features.malformed) {
       // The first session shows every kind once; later ones now and then.
@@ -1087,7 +1092,7 @@ class Gen {
         turnLeft--;
         const lastInTurn = turnLeft === 0 || i === seg.calls - 1;
         // API errors: retries, sometimes ending the turn with a synthetic error line.
-        const apiError = this.features.apiErrors && (rng.chance(0.008) || (forcedApiError && i >= 2));
+        const apiError = this.features.apiErrors && (rng.chance(0.008) || (forcedApiError && i >= Math.min(2, seg.calls - 1)));
         let callTs = ts;
         if (apiError) {
           const fail = forcedApiError || rng.chance(0.5);
