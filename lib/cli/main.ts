@@ -3,6 +3,8 @@ import { makeOut, type Out } from './format.ts';
 import { runImport } from './commands/import.ts';
 import { runStatus } from './commands/status.ts';
 import { runReport } from './commands/report.ts';
+import { runAlert, runPause, runResume } from './commands/control.ts';
+import { runEvents } from './commands/events.ts';
 import { CcguardError, UsageError, oneLine } from '../util/errors.ts';
 
 const HELP = `ccguard: keeps Claude Code sessions inside their usage limits.
@@ -13,20 +15,29 @@ Commands:
   status [--json]                             the active 5-hour block, today's cost, active sessions
   report blocks|daily|sessions [--json] [--since DATE] [--until DATE]
   import [--json]                             import every transcript now (later runs read only new bytes)
+  events [--json] [--follow] [--session ID] [--decisions] [--limit N]
+                                              what the hooks decided, newest last; --follow keeps watching
+  pause [--minutes N]                         deny tool calls and block prompts in every session until then
+  resume                                      lift pauses and backoff; restart session clocks
+  alert token|time|cost|rate_limit            fire that alert and its recovery now (to try notifications)
   help                                        this text
 
 State lives in $CCGUARD_HOME (default ~/.claude/ccguard); overrides go in its config.yaml.
 `;
 
-type Command = (app: AppContext, argv: string[], out: Out, err: Out) => number;
+type Command = (app: AppContext, argv: string[], out: Out, err: Out) => number | Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   status: runStatus,
   report: runReport,
   import: runImport,
+  events: runEvents,
+  pause: runPause,
+  resume: runResume,
+  alert: runAlert,
 };
 
-export function main(argv: string[], env: NodeJS.ProcessEnv): number {
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const out = makeOut(process.stdout, env);
   const err = makeOut(process.stderr, env);
   const [cmd, ...rest] = argv;
@@ -46,7 +57,7 @@ export function main(argv: string[], env: NodeJS.ProcessEnv): number {
   let app: AppContext | undefined;
   try {
     app = openApp(env);
-    return run(app, rest, out, err);
+    return await run(app, rest, out, err);
   } catch (e) {
     // The one place that decides the exit code: known errors get their line, anything else a short report.
     if (e instanceof UsageError) {
@@ -65,4 +76,4 @@ export function main(argv: string[], env: NodeJS.ProcessEnv): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2), process.env);
+process.exitCode = await main(process.argv.slice(2), process.env);

@@ -19,7 +19,7 @@ const SETTLE_MS = 2000;
  * Moves the fast path's journal aside and folds settled ones into the events table, so every hook
  * run shows in `ccguard events` and in latency figures without the fast path touching SQLite.
  */
-export function ingestJournal(stateDir: string, store: Store, now: number): number {
+export function ingestJournal(stateDir: string, store: Store, now: number, settleMs = SETTLE_MS): number {
   try {
     renameSync(join(stateDir, JOURNAL), join(stateDir, `journal.${now}.${process.pid}.ingest`));
   } catch {
@@ -34,7 +34,7 @@ export function ingestJournal(stateDir: string, store: Store, now: number): numb
   let n = 0;
   for (const name of names) {
     const ts = Number(name.split('.')[1]);
-    if (!Number.isFinite(ts) || now - ts < SETTLE_MS) continue;
+    if (!Number.isFinite(ts) || now - ts < settleMs) continue;
     const claimed = join(stateDir, `${name}.${process.pid}`);
     try {
       renameSync(join(stateDir, name), claimed); // only one process wins each file

@@ -9,6 +9,7 @@ import { evaluate, observed } from '../policy/evaluate.ts';
 import type { HookEvent, Notice, PolicyInput, Verdict } from '../policy/types.ts';
 import {
   backoffView,
+  forcedDegrade,
   localUsage,
   pauseView,
   recordApiFailure,
@@ -52,8 +53,8 @@ export async function runHook(event: HookEvent, stdin: string, env: Env, deps: H
   let config: Config | undefined;
   let store: Store | undefined;
   try {
-    const input = parseHookInput(stdin);
     config = loadConfig(paths.userConfigFile).config;
+    const input = parseHookInput(stdin);
     log = new Logger({
       file: join(paths.stateDir, config.logging.file),
       level: config.logging.level,
@@ -88,7 +89,7 @@ function notifyErrorOnce(stateDir: string, logFile: string, line: string, deps: 
   try {
     ensurePrivateDir(stateDir);
     const day = new Date(deps.now()).toISOString().slice(0, 10);
-    const marker = join(stateDir, `.error-${createHash('sha1').update(line.replace(/\d+/g, '#')).digest('hex').slice(0, 12)}-${day}`);
+    const marker = join(stateDir, `.error-${createHash('sha1').update(line.replace(/\([^)]*\)/g, '').replace(/\d+/g, '#')).digest('hex').slice(0, 12)}-${day}`);
     if (existsSync(marker)) return;
     writeFileSync(marker, line + '\n', { mode: 0o600 });
     deps.notify({ title: 'ccguard: hook error (allowing)', message: line.slice(0, 200), logFile });
@@ -141,6 +142,7 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
     sessionClockFrom: sessionClockFrom(store, input.session_id),
     pause: pauseView(store, input.session_id, now),
     backoff: backoffView(store, config, now),
+    forcedDegrade: forcedDegrade(store, now),
   };
   let v = evaluate(pi);
   if (config.mode === 'observe') v = observed(v);
@@ -211,7 +213,7 @@ function maybeCacheAllow(c: Ctx, session: string, pi: PolicyInput, v: Verdict, g
   const secs = c.config.performance.fast_path_seconds;
   if (secs <= 0 || v.action !== 'allow' || v.state !== 'normal' || v.userMessage || v.modelContext) return;
   if (pi.hook !== 'PreToolUse' && pi.hook !== 'PostToolUse' && pi.hook !== 'UserPromptSubmit' && pi.hook !== 'SessionStart') return;
-  if (pi.pause || pi.backoff) return;
+  if (pi.pause || pi.backoff || pi.forcedDegrade) return;
   const a = c.config.alerts;
   const u = pi.usage;
   if (u.share !== null && u.share >= Math.min(a.token_threshold, a.rate_limit_threshold) / 2) return;

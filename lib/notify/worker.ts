@@ -1,7 +1,7 @@
 // Runs detached from the hook: delivers one desktop notification and exits. Failures go to the log.
-import notifier from 'node-notifier';
-import { z } from 'zod';
 import { appendFileSync } from 'node:fs';
+import { z } from 'zod';
+import { execa } from 'execa';
 
 const Notice = z.object({ title: z.string(), message: z.string(), logFile: z.string() });
 
@@ -13,22 +13,42 @@ function log(file: string, msg: string): void {
   }
 }
 
-const parsed = Notice.safeParse((() => {
-  try {
-    return JSON.parse(process.argv[2] ?? '');
-  } catch {
-    return null;
+async function deliver(title: string, message: string): Promise<void> {
+  if (process.platform === 'linux') {
+    // node-notifier runs notify-send through a shell (child_process.exec); ccguard runs nothing through
+    // a shell, so on Linux it calls notify-send itself with an argument array.
+    await execa('notify-send', ['--app-name=ccguard', title, message], { timeout: 10_000, stdin: 'ignore' });
+    return;
   }
-})());
+  // macOS and Windows: node-notifier's bundled terminal-notifier / SnoreToast, run with execFile.
+  const { default: notifier } = await import('node-notifier');
+  await new Promise<void>((resolve, reject) => {
+    notifier.notify({ title, message, wait: false }, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+const parsed = Notice.safeParse(
+  (() => {
+    try {
+      return JSON.parse(process.argv[2] ?? '');
+    } catch {
+      return null;
+    }
+  })(),
+);
 if (parsed.success) {
   const n = parsed.data;
   const timer = setTimeout(() => {
     log(n.logFile, 'desktop notifier did not answer within 10 s');
     process.exit(0);
-  }, 10_000);
-  notifier.notify({ title: n.title, message: n.message, wait: false }, (err) => {
-    if (err) log(n.logFile, `desktop notification not delivered: ${String(err.message ?? err).split('\n')[0]}`);
-    clearTimeout(timer);
-    process.exit(0);
-  });
+  }, 12_000);
+  deliver(n.title, n.message)
+    .catch((err: unknown) => {
+      const msg = err instanceof Error ? err.message : String(err);
+      log(n.logFile, `desktop notification not delivered: ${msg.split('\n')[0]}`);
+    })
+    .finally(() => {
+      clearTimeout(timer);
+      process.exit(0);
+    });
 }

@@ -80,7 +80,7 @@ export function evaluate(i: PolicyInput): Verdict {
     }
   }
 
-  const degraded = r.cost_limit === 'graceful_degradation' && u.costUsd >= c.alerts.cost_threshold;
+  const degraded = (r.cost_limit === 'graceful_degradation' && u.costUsd >= c.alerts.cost_threshold) || i.forcedDegrade;
   const costNotice: Notice = {
     key: `cost:${blockKey}`,
     title: 'ccguard: cost threshold',

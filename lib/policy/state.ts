@@ -127,7 +127,7 @@ export function resumeAll(store: Store, now: number): string[] {
   store.db
     .transaction(() => {
       for (const r of store.recovery.all()) {
-        if (r.kind === 'pause' || r.kind === 'backoff') {
+        if (r.kind === 'pause' || r.kind === 'backoff' || r.kind === 'force') {
           if (r.until !== null && r.until > now) lifted.push(r.key);
           store.recovery.delete(r.key);
           if (r.session_id) {
@@ -140,6 +140,15 @@ export function resumeAll(store: Store, now: number): string[] {
     })
     .immediate();
   return lifted;
+}
+
+export function forcedDegrade(store: Store, now: number): boolean {
+  const r = store.recovery.get('force:cost');
+  return r !== undefined && r.until !== null && r.until > now;
+}
+
+export function forceDegrade(store: Store, now: number, until: number): void {
+  store.recovery.put({ key: 'force:cost', kind: 'force', session_id: null, level: 0, since: now, until, last_ts: now, reason: 'ccguard alert cost' });
 }
 
 /** When the session's time-limit clock started: its first activity, or its last resume. */

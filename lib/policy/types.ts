@@ -58,6 +58,8 @@ export interface PolicyInput {
   sessionClockFrom: number | null;
   pause: PauseView | null;
   backoff: BackoffView | null;
+  /** Degradation forced by `ccguard alert cost`, whatever the cost. */
+  forcedDegrade: boolean;
 }
 
 export interface Notice {

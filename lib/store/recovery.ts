@@ -2,9 +2,10 @@ import type { DB } from './db.ts';
 
 /**
  * The recovery state the hooks share: the rate-limit backoff, pauses (manual, session time, limit
- * message) and resumes. One row per key: `backoff`, `pause`, `pause:<session>`, `resume:<session>`.
+ * message), resumes and alerts forced by hand. One row per key: `backoff`, `pause`, `pause:<session>`,
+ * `resume:<session>`, `force:cost`.
  */
-export type RecoveryKind = 'backoff' | 'pause' | 'resume';
+export type RecoveryKind = 'backoff' | 'pause' | 'resume' | 'force';
 
 export interface RecoveryRow {
   key: string;

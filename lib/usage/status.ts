@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.ts';
 import { activeBlock, finishedBlockTokens, startOfLocalDay, summarizeBlock, type BlockSummary } from './summary.ts';
 import { tokenLimitFor, type TokenLimit } from './limits.ts';
 import { BLOCK_MS } from './blocks.ts';
+import { recoveryStatus, type RecoveryStatus } from '../policy/recoveryStatus.ts';
 
 export interface SessionStatus {
   session_id: string;
@@ -18,6 +19,7 @@ export interface Status {
   generated_at: string;
   block: (BlockSummary & { limit: (TokenLimit & { used_share: number; projected_share: number | null }) | null }) | null;
   today: { date: string; cost_usd: number };
+  recovery: RecoveryStatus;
   sessions: SessionStatus[];
   data: { files: number; bytes: number; bad_lines: number; last_scan_at: string | null; newest_entry_at: string | null };
 }
@@ -65,6 +67,7 @@ export function computeStatus(store: Store, config: Config, now: number): Status
     generated_at: iso(now),
     block,
     today: { date: new Date(dayStart).toLocaleDateString('sv-SE'), cost_usd: today.cost_usd },
+    recovery: recoveryStatus(store, config, now),
     sessions,
     data: {
       files: ft.files,

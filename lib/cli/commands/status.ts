@@ -47,6 +47,11 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'>, now: number): s
       );
     }
   }
+  const r = s.recovery;
+  const rc = r.state === 'normal' ? 'green' : r.state === 'warned' ? 'yellow' : 'red';
+  lines.push(
+    `${paint(out, 'bold', 'Recovery')}      ${paint(out, rc, r.state)}${r.until && r.state !== 'normal' ? ` until ${fmtLocal(Date.parse(r.until))}` : ''}${r.reason ? ` (${r.reason.replace(/^ccguard: /, '')})` : ''}`,
+  );
   lines.push(`${paint(out, 'bold', 'Today')}         ${fmtUsd(s.today.cost_usd)} (${s.today.date})`);
   if (s.sessions.length > 0) {
     lines.push(paint(out, 'bold', 'Active sessions'));

@@ -1,0 +1,55 @@
+import type { Store } from '../store/store.ts';
+import type { Config } from '../config/schema.ts';
+import type { RecoveryState } from './types.ts';
+import { evaluate } from './evaluate.ts';
+import { backoffView, forcedDegrade, localUsage, pauseView } from './state.ts';
+
+export interface RecoveryStatus {
+  state: RecoveryState;
+  reason: string | null;
+  until: string | null;
+  source: string;
+  backoff: { level: number; until: string } | null;
+  session_pauses: { session_id: string; until: string; reason: string }[];
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** The recovery state as a tool call from a fresh session would meet it now. */
+export function recoveryStatus(store: Store, config: Config, now: number): RecoveryStatus {
+  const usage = localUsage(store, config, now);
+  const pause = pauseView(store, null, now);
+  const backoff = backoffView(store, config, now);
+  const v = evaluate({
+    hook: 'PreToolUse',
+    tool: null,
+    sessionId: '(status)',
+    now,
+    config,
+    usage,
+    sessionClockFrom: null,
+    pause,
+    backoff,
+    forcedDegrade: forcedDegrade(store, now),
+  });
+  const until =
+    v.state === 'paused' && pause
+      ? pause.until
+      : v.state === 'backoff' && backoff
+        ? backoff.until
+        : v.state !== 'normal'
+          ? usage.resetAt
+          : null;
+  const session_pauses = store.recovery
+    .all()
+    .filter((r) => r.kind === 'pause' && r.session_id && r.until !== null && r.until > now)
+    .map((r) => ({ session_id: r.session_id!, until: iso(r.until!), reason: r.reason }));
+  return {
+    state: v.state === 'normal' && session_pauses.length > 0 ? 'paused' : v.state,
+    reason: v.reason ?? v.userMessage ?? (session_pauses[0] ? `session ${session_pauses[0].session_id} paused: ${session_pauses[0].reason}` : null),
+    until: until === null ? (session_pauses[0]?.until ?? null) : iso(until),
+    source: usage.source,
+    backoff: backoff && backoff.until > now ? { level: backoff.level, until: iso(backoff.until) } : null,
+    session_pauses,
+  };
+}

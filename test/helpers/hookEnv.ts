@@ -1,0 +1,105 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { REPO } from './cli.ts';
+import { tmpHome } from './tmp.ts';
+import { assistantLine } from './lines.ts';
+import Database from 'better-sqlite3';
+
+export const HOOKS = join(REPO, 'dist', 'hooks');
+
+const FILE_OF: Record<string, string> = {
+  PreToolUse: 'pre-tool-use.js',
+  PostToolUse: 'post-tool-use.js',
+  UserPromptSubmit: 'user-prompt-submit.js',
+  Stop: 'stop.js',
+  StopFailure: 'stop-failure.js',
+  SubagentStop: 'subagent-stop.js',
+  SessionStart: 'session-start.js',
+  SessionEnd: 'session-end.js',
+};
+
+export interface HookRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+  json: Record<string, unknown> | null;
+}
+
+/**
+ * A temporary HOME with a project transcript, a user config, and a stand-in `notify-send` on PATH
+ * that records what the desktop would have shown.
+ */
+export function hookEnv(config = '') {
+  const h = tmpHome('ccguard-hook-');
+  const project = join(h.projects, '-work-app');
+  mkdirSync(project, { recursive: true });
+  mkdirSync(h.stateDir, { recursive: true, mode: 0o700 });
+  if (config) writeFileSync(join(h.stateDir, 'config.yaml'), config);
+  const bin = join(h.home, 'bin');
+  mkdirSync(bin);
+  const capture = join(h.home, 'notifications.log');
+  writeFileSync(join(bin, 'notify-send'), `#!/bin/sh\nfor a in "$@"; do printf '%s\\t' "$a"; done >> '${capture}'\necho >> '${capture}'\n`);
+  chmodSync(join(bin, 'notify-send'), 0o755);
+  const env = { HOME: h.home, PATH: `${bin}:${process.env.PATH ?? ''}`, TZ: 'UTC', NO_COLOR: '1' };
+  const transcript = (session: string): string => join(project, `${session}.jsonl`);
+  let n = 0;
+  return {
+    ...h,
+    env,
+    project,
+    capture,
+    transcript,
+    /** Appends responses to a session's transcript. */
+    usage(session: string, items: { ts: number; input?: number; output?: number; model?: string }[]): void {
+      const lines = items.map((it) => assistantLine({ ts: it.ts, msgId: `msg_${session}_${n++}`, session, ...it }));
+      appendFileSync(transcript(session), lines.join('\n') + '\n');
+    },
+    input(event: string, session: string, extra: Record<string, unknown> = {}): string {
+      if (!existsSync(transcript(session))) writeFileSync(transcript(session), '');
+      return JSON.stringify({
+        session_id: session,
+        transcript_path: transcript(session),
+        cwd: '/work/app',
+        hook_event_name: event,
+        permission_mode: 'default',
+        ...extra,
+      });
+    },
+    run(event: string, stdin: string, extraEnv: Record<string, string> = {}): HookRun {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, [join(HOOKS, FILE_OF[event] ?? 'missing.js')], {
+        input: stdin,
+        env: { ...env, ...extraEnv },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      const ms = performance.now() - t0;
+      let json: Record<string, unknown> | null = null;
+      if (r.stdout.trim().startsWith('{')) json = JSON.parse(r.stdout) as Record<string, unknown>;
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, ms, json };
+    },
+    events(): { hook: string; tool: string | null; decision: string; state: string | null; reason: string | null; sleep_ms: number }[] {
+      const db = new Database(join(h.stateDir, 'state.db'), { readonly: true });
+      try {
+        return db.prepare('SELECT hook, tool, decision, state, reason, sleep_ms FROM events ORDER BY id').all() as never;
+      } finally {
+        db.close();
+      }
+    },
+    async notifications(min = 1, waitMs = 5000): Promise<string[]> {
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        const lines = existsSync(capture) ? readFileSync(capture, 'utf8').split('\n').filter(Boolean) : [];
+        if (lines.length >= min || Date.now() > deadline) return lines;
+        await sleep(50);
+      }
+    },
+    log(): string {
+      const f = join(h.stateDir, 'ccguard.log');
+      return existsSync(f) ? readFileSync(f, 'utf8') : '';
+    },
+  };
+}

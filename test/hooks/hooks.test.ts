@@ -1,0 +1,291 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hookEnv } from '../helpers/hookEnv.ts';
+import { ccguard } from '../helpers/cli.ts';
+import { apiErrorLine, limitLine } from '../helpers/lines.ts';
+
+const MIN = 60_000;
+type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+test('under every threshold: silent allow, recorded, and the next call takes the fast path', () => {
+  const e = hookEnv('plan: 1000000\n');
+  try {
+    e.usage('s1', [{ ts: Date.now() - 5 * MIN, input: 100, output: 50 }]);
+    const first = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash', tool_input: { command: 'ls' } }));
+    assert.equal(first.code, 0);
+    assert.equal(first.stdout, '');
+    assert.deepEqual(e.events().map((x) => [x.hook, x.decision]), [['PreToolUse', 'allow']]);
+    assert.ok(existsSync(join(e.stateDir, 'fast', 's1.json')), 'a silent allow leaves a cached decision');
+    const second = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash', tool_input: { command: 'ls' } }));
+    assert.equal(second.stdout, '');
+    // The fast path wrote to the journal, not the database; `ccguard events` folds it in.
+    assert.equal(e.events().length, 1);
+    const ev = JSON.parse(ccguard(['events', '--json'], e.env).stdout) as J[];
+    assert.deepEqual(ev.map((x) => [x.hook, x.decision, x.source]), [
+      ['PreToolUse', 'allow', 'local:config'],
+      ['PreToolUse', 'allow', 'fast-path'],
+    ]);
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('token use past token_threshold: one systemMessage and additionalContext per crossing, one notification', async () => {
+  const e = hookEnv('plan: 10000\n');
+  try {
+    e.usage('s1', [{ ts: Date.now() - 10 * MIN, input: 8000, output: 500 }]);
+    const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
+    assert.equal(r.code, 0);
+    const j = r.json as J;
+    assert.match(j.systemMessage, /^ccguard: 85% of the 5-hour token limit used \(local:config\)\. The block resets at \d\d:\d\d/);
+    assert.equal(j.hookSpecificOutput.hookEventName, 'PreToolUse');
+    assert.equal(j.hookSpecificOutput.permissionDecision, undefined, 'an allow never sets permissionDecision');
+    assert.match(j.hookSpecificOutput.additionalContext, /about 1500 tokens are left/);
+    const again = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
+    assert.equal(again.stdout, '', 'once per crossing, not on every call');
+    const notes = await e.notifications(1);
+    assert.equal(notes.length, 1);
+    assert.match(notes[0]!, /ccguard: token threshold\t85% of the 5-hour limit used/);
+    const evs = e.events();
+    assert.deepEqual(evs.map((x) => x.decision), ['warn', 'notify', 'allow']);
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('rate limit from StopFailure: a short backoff delays the next call, a long one denies it', async () => {
+  const e = hookEnv('recovery:\n  backoff:\n    base_seconds: 2\n');
+  try {
+    e.usage('s1', [{ ts: Date.now() - 2 * MIN }]);
+    const sf = e.run('StopFailure', e.input('StopFailure', 's1', { error: 'rate_limit', last_assistant_message: 'API Error: Request rejected (429)' }));
+    assert.equal(sf.code, 0);
+    const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
+    assert.equal(r.stdout, '');
+    const delayed = e.events().find((x) => x.decision === 'delay')!;
+    assert.ok(delayed, 'a delay event');
+    assert.ok(delayed.sleep_ms > 500 && delayed.sleep_ms <= 2000, `slept ${delayed.sleep_ms} ms`);
+    assert.ok(r.ms >= delayed.sleep_ms, `the hook took ${r.ms} ms`);
+    assert.match((await e.notifications(1))[0]!, /ccguard: rate limited\tAPI rate limit \(level 1\)/);
+  } finally {
+    e.cleanup();
+  }
+  const long = hookEnv('recovery:\n  backoff:\n    base_seconds: 600\n');
+  try {
+    long.run('StopFailure', long.input('StopFailure', 's1', { error: 'rate_limit' }));
+    const r = long.run('PreToolUse', long.input('PreToolUse', 's1', { tool_name: 'Bash' }));
+    const j = r.json as J;
+    assert.equal(j.hookSpecificOutput.permissionDecision, 'deny');
+    assert.match(j.hookSpecificOutput.permissionDecisionReason, /rate limited by the API \(1 in a row\); backing off until \d\d:\d\d, 10 min from now/);
+    const p = long.run('UserPromptSubmit', long.input('UserPromptSubmit', 's1', { prompt: 'go on' }));
+    assert.equal((p.json as J).decision, 'block');
+  } finally {
+    long.cleanup();
+  }
+});
+
+test('rate limit seen only as an API error line in the transcript: backoff all the same, rising with each error', () => {
+  const e = hookEnv('recovery:\n  backoff:\n    base_seconds: 300\n');
+  try {
+    const now = Date.now();
+    appendFileSync(e.transcript('s1'), apiErrorLine(now - 60_000, 'err-1') + '\n' + apiErrorLine(now - 20_000, 'err-2') + '\n');
+    const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
+    const j = r.json as J;
+    assert.equal(j.hookSpecificOutput.permissionDecision, 'deny');
+    assert.match(j.hookSpecificOutput.permissionDecisionReason, /\(2 in a row\)/);
+    assert.match(j.hookSpecificOutput.permissionDecisionReason, /, 10 min from now/);
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('a subscription limit message pauses until the reset it names; resume lifts it', () => {
+  const e = hookEnv();
+  try {
+    const now = Date.now();
+    appendFileSync(e.transcript('s1'), limitLine(now - MIN, 'lim-1', "You've hit your limit · resets 11:59pm (UTC)") + '\n');
+    const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
+    const j = r.json as J;
+    assert.equal(j.hookSpecificOutput.permissionDecision, 'deny');
+    assert.match(j.hookSpecificOutput.permissionDecisionReason, /limit was reached .*Paused until 23:59 .*ccguard resume/);
+    const p = e.run('UserPromptSubmit', e.input('UserPromptSubmit', 's2', { prompt: 'hello' }));
+    assert.equal((p.json as J).decision, 'block', 'the pause holds for every session');
+    const st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
+    assert.equal(st.recovery.state, 'paused');
+    assert.equal(ccguard(['resume'], e.env).code, 0);
+    assert.equal(e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).stdout, '');
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('pacing: a projection past the limit delays each call just enough to last until the reset', () => {
+  const e = hookEnv('recovery:\n  max_sleep_seconds: 10\n');
+  try {
+    const now = Date.now();
+    e.usage('s1', [
+      { ts: now - 11 * MIN, input: 4000, output: 1000 },
+      { ts: now - 1 * MIN, input: 4000, output: 1000 },
+    ]);
+    const st = JSON.parse(ccguard(['status', '--json'], { ...e.env }).stdout) as J;
+    const end = Date.parse(st.block.end);
+    const burn = st.block.burn_rate.limit_tokens_per_minute as number; // 10000 tokens over 10 min
+    assert.equal(Math.round(burn), 1000);
+    const perCall = 5000;
+    // Choose the limit so that staying on the line needs a 2 s pause per call.
+    const minutesLeft = (end - Date.now()) / MIN;
+    const sustainable = 1 / (1 / burn + 2 / 60 / perCall);
+    const limit = Math.round(10000 + sustainable * minutesLeft);
+    writeFileSync(join(e.stateDir, 'config.yaml'), `plan: ${limit}\nrecovery:\n  max_sleep_seconds: 10\n`);
+    const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
+    const ev = e.events().find((x) => x.hook === 'PreToolUse')!;
+    assert.equal(ev.decision, 'delay');
+    assert.equal(ev.state, 'pacing');
+    assert.ok(ev.sleep_ms >= 1700 && ev.sleep_ms <= 2300, `slept ${ev.sleep_ms} ms`);
+    assert.ok(r.ms >= ev.sleep_ms);
+    assert.match((r.json as J).systemMessage, /slowing tool calls so it lasts until \d\d:\d\d/);
+
+    // With the limit used up, no delay can cure it: denied with the time to wait.
+    writeFileSync(join(e.stateDir, 'config.yaml'), 'plan: 9000\n');
+    const d = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
+    assert.match((d.json as J).hookSpecificOutput.permissionDecisionReason, /the 5-hour token limit is used up \(111% of 9000 tokens, local:config\)\. Wait .*, until \d\d:\d\d\./);
+    // Tools that end a turn or schedule a wake-up are never gated.
+    assert.equal(e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'ScheduleWakeup' })).stdout, '');
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('a session active past time_threshold is paused, its prompts blocked, until ccguard resume', async () => {
+  const e = hookEnv('plan: 100000000\n');
+  try {
+    const now = Date.now();
+    e.usage('old', [{ ts: now - 5 * 60 * MIN }, { ts: now - 2 * MIN }]);
+    const r = e.run('PreToolUse', e.input('PreToolUse', 'old', { tool_name: 'Bash' }));
+    const j = r.json as J;
+    assert.equal(j.hookSpecificOutput.permissionDecision, 'deny');
+    assert.match(j.hookSpecificOutput.permissionDecisionReason, /this session has run 5h 0\dm, past the 4\.5h limit \(alerts\.time_threshold\)\. Paused until \d\d:\d\d \(60 min from now\)\. Run `ccguard resume` to lift it\./);
+    const p = e.run('UserPromptSubmit', e.input('UserPromptSubmit', 'old', { prompt: 'continue' }));
+    assert.equal((p.json as J).decision, 'block');
+    assert.match((p.json as J).reason, /Paused until/);
+    // Another, younger session is not paused.
+    e.usage('young', [{ ts: now - 3 * MIN }]);
+    assert.equal(e.run('PreToolUse', e.input('PreToolUse', 'young', { tool_name: 'Bash' })).stdout, '');
+    assert.match((await e.notifications(1))[0]!, /ccguard: session paused/);
+    const res = ccguard(['resume'], e.env);
+    assert.match(res.stdout, /Resumed: lifted pause:old/);
+    assert.equal(e.run('PreToolUse', e.input('PreToolUse', 'old', { tool_name: 'Bash' })).stdout, '');
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('block cost past cost_threshold: subagents and web tools denied, Bash allowed with advice once', () => {
+  const e = hookEnv('plan: 100000000\nalerts:\n  cost_threshold: 1.0\n');
+  try {
+    // 300k Opus 4.5 input tokens at $5 per million: $1.50.
+    e.usage('s1', [{ ts: Date.now() - 3 * MIN, input: 300_000, output: 0, model: 'claude-opus-4-5-20251101' }]);
+    const task = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Task' }));
+    assert.equal((task.json as J).hookSpecificOutput.permissionDecision, 'deny');
+    assert.match((task.json as J).hookSpecificOutput.permissionDecisionReason, /has cost \$1\.50, past \$1\.00 .*so Task is off/);
+    const web = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'WebFetch' }));
+    assert.equal((web.json as J).hookSpecificOutput.permissionDecision, 'deny');
+    const bash = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
+    assert.equal((bash.json as J).hookSpecificOutput.permissionDecision, undefined);
+    assert.match((bash.json as J).hookSpecificOutput.additionalContext, /finish the task economically/);
+    assert.equal(e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).stdout, '');
+  } finally {
+    e.cleanup();
+  }
+  const hard = hookEnv('plan: 100000000\nalerts:\n  cost_threshold: 1.0\n  hard_cost_limit: 1.2\n');
+  try {
+    hard.usage('s1', [{ ts: Date.now() - 3 * MIN, input: 300_000, output: 0, model: 'claude-opus-4-5-20251101' }]);
+    const bash = hard.run('PreToolUse', hard.input('PreToolUse', 's1', { tool_name: 'Bash' }));
+    assert.match((bash.json as J).hookSpecificOutput.permissionDecisionReason, /past the hard limit of \$1\.20/);
+  } finally {
+    hard.cleanup();
+  }
+});
+
+test('observe mode logs and notifies but never blocks or delays', async () => {
+  const e = hookEnv('mode: observe\nplan: 100000000\n');
+  try {
+    e.usage('old', [{ ts: Date.now() - 5 * 60 * MIN }, { ts: Date.now() - MIN }]);
+    const r = e.run('PreToolUse', e.input('PreToolUse', 'old', { tool_name: 'Bash' }));
+    assert.equal(r.stdout, '');
+    const ev = e.events().find((x) => x.hook === 'PreToolUse')!;
+    assert.equal(ev.state, 'paused');
+    assert.match(ev.reason ?? '', /this session has run/);
+    assert.equal((await e.notifications(1)).length, 1);
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('CCGUARD_DISABLE=1 makes every hook an immediate allow that touches nothing', () => {
+  const e = hookEnv();
+  try {
+    const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }), { CCGUARD_DISABLE: '1' });
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, '');
+    assert.equal(existsSync(join(e.stateDir, 'state.db')), false);
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('bad stdin fails open with one clear log line and one notification; fail_mode closed denies', async () => {
+  const e = hookEnv();
+  try {
+    for (const bad of ['not json', '{also not json', '[]', '{"hook_event_name":"PreToolUse"}', '{"session_id": 5}']) {
+      const r = e.run('PreToolUse', bad);
+      assert.equal(r.code, 0);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, '');
+    }
+    const log = e.log();
+    assert.match(log, /PreToolUse hook failed, failing open: hook stdin is not JSON/);
+    assert.match(log, /hook stdin: session_id is missing or not the right type/);
+    // Three kinds of error (not JSON; not an object; session_id missing or mistyped): one notification each.
+    const notes = await e.notifications(3, 1500);
+    assert.equal(notes.filter((n) => n.includes('hook error')).length, 3, 'one per distinct error');
+  } finally {
+    e.cleanup();
+  }
+  const closed = hookEnv('fail_mode: closed\n');
+  try {
+    const r = closed.run('PreToolUse', 'not json');
+    assert.equal((r.json as J).hookSpecificOutput.permissionDecision, 'deny');
+    assert.match((r.json as J).hookSpecificOutput.permissionDecisionReason, /ccguard failed and fail_mode is closed/);
+  } finally {
+    closed.cleanup();
+  }
+});
+
+test('an invalid user config: the hook allows and the log names key, value and file', () => {
+  const e = hookEnv('alerts:\n  token_threshold: high\n');
+  try {
+    const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, '');
+    assert.match(e.log(), /config\.yaml: alerts\.token_threshold must be a number between 0 and 1 \(got \\"high\\"\) in .*config\.yaml/);
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('ccguard alert cost forces degradation now; resume lifts it', () => {
+  const e = hookEnv('plan: 100000000\n');
+  try {
+    e.usage('s1', [{ ts: Date.now() - MIN }]);
+    const a = ccguard(['alert', 'cost'], e.env);
+    assert.equal(a.code, 0, a.stderr);
+    const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Task' }));
+    assert.equal((r.json as J).hookSpecificOutput.permissionDecision, 'deny');
+    ccguard(['resume'], e.env);
+    assert.equal(e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Task' })).stdout, '');
+  } finally {
+    e.cleanup();
+  }
+});
