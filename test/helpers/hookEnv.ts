@@ -54,7 +54,7 @@ export function hookEnv(config = '') {
     transcript,
     /** Appends responses to a session's transcript. */
     usage(session: string, items: { ts: number; input?: number; output?: number; model?: string }[]): void {
-      const lines = items.map((it) => assistantLine({ ts: it.ts, msgId: `msg_${session}_${n++}`, session, ...it }));
+      const lines = items.map((it) => assistantLine({ msgId: `msg_${session}_${n++}`, session, ...it }));
       appendFileSync(transcript(session), lines.join('\n') + '\n');
     },
     input(event: string, session: string, extra: Record<string, unknown> = {}): string {
