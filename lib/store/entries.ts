@@ -40,6 +40,8 @@ const SUMS = `COUNT(*) AS entries, COALESCE(SUM(input),0) AS input, COALESCE(SUM
 export class EntriesTable {
   private readonly insertStmt;
   private readonly deleteFileStmt;
+  private readonly getTotalStmt;
+  private readonly replaceStmt;
   private readonly rangeStmt;
   private readonly tsFromStmt;
   private readonly newestStmt;
@@ -58,10 +60,18 @@ export class EntriesTable {
          @cache_read, @cost_usd, @cost_estimated, @file_path)`,
     );
     this.deleteFileStmt = db.prepare<[string]>('DELETE FROM entries WHERE file_path = ?');
+    this.getTotalStmt = db.prepare<[string], { ts: number; total: number }>(
+      'SELECT ts, input + output + cache_write_5m + cache_write_1h + cache_read AS total FROM entries WHERE key = ?',
+    );
+    this.replaceStmt = db.prepare<EntryRow>(
+      `UPDATE entries SET ts = @ts, session_id = @session_id, project = @project, model = @model, input = @input,
+         output = @output, cache_write_5m = @cache_write_5m, cache_write_1h = @cache_write_1h, cache_read = @cache_read,
+         cost_usd = @cost_usd, cost_estimated = @cost_estimated, file_path = @file_path WHERE key = @key`,
+    );
     this.rangeStmt = db.prepare<[number, number], Totals>(`SELECT ${SUMS} FROM entries WHERE ts >= ? AND ts < ?`);
     this.tsFromStmt = db.prepare<[number], number>('SELECT ts FROM entries WHERE ts >= ? ORDER BY ts').pluck();
     this.modelsStmt = db.prepare<[number, number], { model: string }>(
-      'SELECT DISTINCT model FROM entries WHERE ts >= ? AND ts < ? ORDER BY model',
+      `SELECT DISTINCT model FROM entries WHERE ts >= ? AND ts < ? AND model != '<synthetic>' ORDER BY model`,
     );
     this.sessionsStmt = db.prepare<[number, number], SessionTotals>(
       `SELECT session_id, MIN(project) AS project, ${SUMS} FROM entries WHERE ts >= ? AND ts < ?
@@ -78,9 +88,21 @@ export class EntriesTable {
     this.allForCostStmt = db.prepare<[], EntryRow>('SELECT * FROM entries');
   }
 
-  /** True when the row was new. */
-  insert(row: EntryRow): boolean {
-    return this.insertStmt.run(row).changes > 0;
+  /**
+   * Stores a response seen again in another line as ccusage does: the first copy stands unless a
+   * later one carries strictly more tokens (a streamed response written before its final usage).
+   * Returns the earliest time whose block changed, or null when nothing changed.
+   */
+  upsert(row: EntryRow): number | null {
+    const old = this.getTotalStmt.get(row.key);
+    if (!old) {
+      this.insertStmt.run(row);
+      return row.ts;
+    }
+    const total = row.input + row.output + row.cache_write_5m + row.cache_write_1h + row.cache_read;
+    if (total <= old.total) return null;
+    this.replaceStmt.run(row);
+    return Math.min(old.ts, row.ts);
   }
 
   deleteFile(path: string): void {

@@ -162,7 +162,7 @@ export class Importer {
           bad++;
           continue;
         }
-        records.push(r);
+        records.push(...r);
       }
       badTotal += bad;
       const next: FileRow = {
@@ -233,7 +233,7 @@ export class Importer {
       switch (r.kind) {
         case 'usage': {
           const p = this.pricer.lookup(r.model);
-          const added = entries.insert({
+          const changedFrom = entries.upsert({
             key: r.key,
             ts: r.ts,
             session_id: session,
@@ -248,9 +248,9 @@ export class Importer {
             cost_estimated: p.estimated ? 1 : 0,
             file_path: path,
           });
-          if (added) {
+          if (changedFrom !== null) {
             this.stats.entriesAdded++;
-            if (r.ts < minTs) minTs = r.ts;
+            if (changedFrom < minTs) minTs = changedFrom;
           }
           break;
         }

@@ -39,7 +39,8 @@ export interface LimitRecord {
 }
 
 export type LineRecord = UsageRecord | ApiErrorRecord | LimitRecord;
-export type LineResult = LineRecord | 'skip' | 'bad';
+/** A line can carry usage and be an API error or limit message at once (synthetic lines do). */
+export type LineResult = LineRecord[] | 'skip' | 'bad';
 
 const count = z.number().int().nonnegative().catch(0);
 
@@ -140,7 +141,7 @@ export function parseLine(text: string, ctx: ParseContext): LineResult {
 
   if (line.type === 'system') {
     if (line.subtype !== 'api_error') return 'skip';
-    return {
+    return [{
       kind: 'api_error',
       key: line.uuid ?? ctx.fallbackKey,
       ts,
@@ -149,16 +150,46 @@ export function parseLine(text: string, ctx: ParseContext): LineResult {
       error: 'retry:' + errorKind(line.error),
       status: line.apiErrorStatus ?? statusOf(line.error),
       message: '',
-    };
+    }];
   }
 
   const msg = line.message;
   const model = msg?.model ?? 'unknown';
+  const out: LineRecord[] = [];
+  if (msg?.usage !== undefined) {
+    const usage = UsageSchema.safeParse(msg.usage);
+    if (!usage.success) return 'bad';
+    const u = usage.data;
+    // As ccusage counts: where the line has the 5m/1h split, the split is the cache write; else the total.
+    const split = u.cache_creation;
+    const cacheWrite5m = split ? (split.ephemeral_5m_input_tokens ?? 0) : (u.cache_creation_input_tokens ?? 0);
+    const cacheWrite1h = split ? (split.ephemeral_1h_input_tokens ?? 0) : 0;
+    // One response, many content-block lines: keyed by message.id and requestId (or the session, when a
+    // line has no requestId). A line with no message id is its own entry.
+    const key = msg.id
+      ? line.requestId
+        ? `${msg.id}:${line.requestId}`
+        : `${msg.id}@${sessionId ?? ctx.fallbackKey}`
+      : ctx.fallbackKey;
+    out.push({
+      kind: 'usage',
+      key,
+      ts,
+      sessionId,
+      cwd,
+      model,
+      input: u.input_tokens,
+      output: u.output_tokens,
+      cacheWrite5m,
+      cacheWrite1h,
+      cacheRead: u.cache_read_input_tokens ?? 0,
+    });
+  }
   if (line.isApiErrorMessage === true || model === '<synthetic>') {
     const body = textOf(line);
     const limit = hasLimit ? parseLimitMessage(body, ts, ctx.timeZone()) : null;
     if (limit) {
-      return {
+      out.push({
         kind: 'limit',
         key: line.uuid ?? msg?.id ?? ctx.fallbackKey,
         ts,
@@ -167,10 +198,9 @@ export function parseLine(text: string, ctx: ParseContext): LineResult {
         scope: limit.scope,
         resetAt: limit.resetAt,
         text: body.slice(0, 500),
-      };
-    }
-    if (line.isApiErrorMessage === true) {
-      return {
+      });
+    } else if (line.isApiErrorMessage === true) {
+      out.push({
         kind: 'api_error',
         key: line.uuid ?? ctx.fallbackKey,
         ts,
@@ -179,33 +209,10 @@ export function parseLine(text: string, ctx: ParseContext): LineResult {
         error: errorKind(line.error),
         status: line.apiErrorStatus ?? null,
         message: body.slice(0, 500),
-      };
+      });
     }
-    return 'skip';
   }
-
-  if (msg?.usage === undefined) return 'skip';
-  const usage = UsageSchema.safeParse(msg.usage);
-  if (!usage.success) return 'bad';
-  const u = usage.data;
-  const cacheWrite = u.cache_creation_input_tokens ?? 0;
-  const split1h = u.cache_creation?.ephemeral_1h_input_tokens ?? 0;
-  // The split, where present, decides the price; the total stays the line's own figure.
-  const cacheWrite1h = Math.min(split1h, cacheWrite);
-  const key = msg.id && line.requestId ? `${msg.id}:${line.requestId}` : (line.uuid ?? ctx.fallbackKey);
-  return {
-    kind: 'usage',
-    key,
-    ts,
-    sessionId,
-    cwd,
-    model,
-    input: u.input_tokens,
-    output: u.output_tokens,
-    cacheWrite5m: cacheWrite - cacheWrite1h,
-    cacheWrite1h,
-    cacheRead: u.cache_read_input_tokens ?? 0,
-  };
+  return out.length > 0 ? out : 'skip';
 }
 
 function statusOf(e: unknown): number | null {

@@ -131,7 +131,11 @@ test('subagent transcripts, API errors and limit messages are recorded', () => {
   );
   writeFileSync(join(sub, 'agent-a1.jsonl'), assistantLine({ ts: T0 + 3 * MIN, msgId: 'm2', model: 'claude-haiku-4-5-20251001' }) + '\n');
   importAll(ctx());
-  assert.equal(totals(store).entries, 2);
+  // Two responses plus the two synthetic zero-usage lines, which ccusage counts as entries too.
+  const t = totals(store);
+  assert.equal(t.entries, 4);
+  assert.equal(t.input, 20);
+  assert.deepEqual(store.entries.models(0, Number.MAX_SAFE_INTEGER), ['claude-haiku-4-5-20251001', 'claude-sonnet-4-5-20250929']);
   const errs = store.apiErrors.since(0);
   assert.equal(errs.length, 1);
   assert.equal(errs[0]!.kind, 'rate_limit');
