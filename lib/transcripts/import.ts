@@ -3,7 +3,7 @@ import type { Stats } from 'node:fs';
 import type { Store } from '../store/store.ts';
 import type { FileRow } from '../store/files.ts';
 import { costOf, priceFor, pricesFingerprint, type PriceOverrides, type PriceLookup } from '../usage/prices.ts';
-import { parseLine, type LineRecord } from './line.ts';
+import { LINE_MARKERS, parseLine, type LineRecord } from './line.ts';
 import { headHash, readChunk, withFd, HEAD_BYTES } from './reader.ts';
 import { listDir, statOrNull, walkTranscripts } from './discover.ts';
 import { join } from 'node:path';
@@ -148,7 +148,7 @@ export class Importer {
     let badTotal = reset ? 0 : (row?.bad_lines ?? 0);
     for (let guard = 0; guard < 1_000_000; guard++) {
       if (offset >= size) break;
-      const chunk = readChunk(fd, offset, size);
+      const chunk = readChunk(fd, offset, size, LINE_MARKERS);
       if (chunk.nextOffset === offset) break; // only a partial line is left
       const records: LineRecord[] = [];
       let bad = chunk.oversized;

@@ -12,7 +12,7 @@ export function headHash(fd: number, upTo: number): string {
 }
 
 export interface Chunk {
-  /** Complete lines, without their newline. */
+  /** The complete lines that contain a marker, without their newline; every other line is passed over undecoded. */
   lines: string[];
   /** Where the next read starts: just past the last complete line. */
   nextOffset: number;
@@ -28,7 +28,7 @@ export const MAX_LINE = 64 * 1024 * 1024;
  * Reads complete lines from `offset` on, about CHUNK bytes at a time. A partial last line (the writer
  * is mid-line) is left for the next read.
  */
-export function readChunk(fd: number, offset: number, size: number): Chunk {
+export function readChunk(fd: number, offset: number, size: number, markers: readonly Buffer[]): Chunk {
   let want = Math.min(CHUNK, size - offset);
   let oversized = 0;
   let start = offset;
@@ -38,8 +38,7 @@ export function readChunk(fd: number, offset: number, size: number): Chunk {
     const data = buf.subarray(0, got);
     const lastNl = data.lastIndexOf(0x0a);
     if (lastNl >= 0) {
-      const text = data.toString('utf8', 0, lastNl);
-      return { lines: text.split('\n'), nextOffset: start + lastNl + 1, oversized };
+      return { lines: markedLines(data, lastNl, markers), nextOffset: start + lastNl + 1, oversized };
     }
     if (start + got >= size) return { lines: [], nextOffset: start, oversized };
     // No newline in the whole window: a very long line. Grow the window, up to MAX_LINE.
@@ -54,6 +53,31 @@ export function readChunk(fd: number, offset: number, size: number): Chunk {
     want = Math.min(want * 4, MAX_LINE, size - start);
   }
   return { lines: [], nextOffset: start, oversized };
+}
+
+/**
+ * The lines of `buf[0, end)` that contain any marker, decoded; the rest are never turned into strings.
+ * Most of a transcript's bytes are prompts and tool output that carry no usage: searching the raw
+ * bytes for the few markers a record needs is several times faster than decoding and splitting it all.
+ */
+export function markedLines(buf: Buffer, end: number, markers: readonly Buffer[]): string[] {
+  const starts = new Set<number>();
+  const spans: [number, number][] = [];
+  for (const m of markers) {
+    let pos = buf.indexOf(m, 0);
+    while (pos !== -1 && pos < end) {
+      const s = buf.lastIndexOf(0x0a, pos) + 1;
+      let e = buf.indexOf(0x0a, pos);
+      if (e === -1 || e > end) e = end;
+      if (!starts.has(s)) {
+        starts.add(s);
+        spans.push([s, e]);
+      }
+      pos = buf.indexOf(m, e + 1);
+    }
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  return spans.map(([s, e]) => buf.toString('utf8', s, e));
 }
 
 function skipPastNewline(fd: number, from: number, size: number): number | null {
