@@ -1,7 +1,8 @@
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
-import { activeBlock, finishedBlockTokens, startOfLocalDay, summarizeBlock, type BlockSummary } from './summary.ts';
-import { tokenLimitFor, type TokenLimit } from './limits.ts';
+import { activeBlock, startOfLocalDay, summarizeBlock, type BlockSummary } from './summary.ts';
+import type { TokenLimit } from './limits.ts';
+import { tokenLimit } from '../policy/state.ts';
 import { BLOCK_MS } from './blocks.ts';
 import { recoveryStatus, type RecoveryStatus } from '../policy/recoveryStatus.ts';
 
@@ -32,7 +33,7 @@ export function computeStatus(store: Store, config: Config, now: number): Status
   let block: Status['block'] = null;
   if (span) {
     const b = summarizeBlock(store, span, now);
-    const lim = tokenLimitFor(config.plan, () => finishedBlockTokens(store, now));
+    const lim = tokenLimit(store, config, now);
     block = {
       ...b,
       limit: {

@@ -1,0 +1,158 @@
+// ccguard's benchmark: whole-process timings, reported as ratios against `node -e 0` and against
+// ccusage measured in the same run. Not a test: it prints figures and writes bench/out/results.{json,md}.
+//
+//   npm run bench                 # 100 MB and 1 GB histories (generated once into bench/data/)
+//   npm run bench -- --quick      # 20 MB and 100 MB, fewer runs
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tmpdir, cpus, totalmem } from 'node:os';
+import { generateHistory } from './generate.ts';
+import { timeInterleaved, type Sample } from './lib/timing.ts';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(REPO, 'bin', 'ccguard.js');
+const CCUSAGE = join(REPO, 'node_modules', '.bin', 'ccusage');
+const HOOK = join(REPO, 'dist', 'hooks', 'pre-tool-use.js');
+const quick = process.argv.includes('--quick');
+const SIZES = quick ? [20e6, 100e6] : [100e6, 1e9];
+const RUNS = quick ? 7 : 15;
+const IMPORT_RUNS = quick ? 3 : 3;
+const label = (b: number): string => (b >= 1e9 ? `${b / 1e9} GB` : `${b / 1e6} MB`);
+
+async function history(bytes: number): Promise<string> {
+  const root = join(REPO, 'bench', 'data', label(bytes).replace(' ', ''));
+  if (!existsSync(join(root, '.done'))) {
+    rmSync(root, { recursive: true, force: true });
+    console.error(`generating a ${label(bytes)} history in ${root} ...`);
+    await generateHistory({ root, targetBytes: bytes, seed: 1, start: new Date('2026-09-01T00:00:00Z'), days: bytes >= 1e9 ? 60 : 14 });
+    writeFileSync(join(root, '.done'), '');
+  }
+  return root;
+}
+
+/** Wall time and peak RSS of one process, through GNU time where present. */
+function once(argv: string[], env: Record<string, string>): { ms: number; rssMb: number | null } {
+  const useTime = existsSync('/usr/bin/time');
+  const cmd = useTime ? ['/usr/bin/time', '-f', '%M', ...argv] : argv;
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr.slice(-500)}`);
+  const kb = useTime ? Number(r.stderr.trim().split('\n').at(-1)) : NaN;
+  return { ms, rssMb: Number.isFinite(kb) ? kb / 1024 : null };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)]!;
+};
+
+interface ImportFigures {
+  size: string;
+  ccguardMs: number;
+  ccguardRssMb: number | null;
+  ccusageMs: number;
+  ccusageRssMb: number | null;
+  ratio: number;
+}
+
+async function main(): Promise<void> {
+  const results: { machine: string; imports: ImportFigures[]; status: Record<string, Sample[]>; hooks: Sample[] } = {
+    machine: `${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+    imports: [],
+    status: {},
+    hooks: [],
+  };
+  const states: Record<string, string> = {};
+  for (const bytes of SIZES) {
+    const root = await history(bytes);
+    const env = { CLAUDE_CONFIG_DIR: root, TZ: 'UTC', NO_COLOR: '1' };
+    const ours: { ms: number; rssMb: number | null }[] = [];
+    const theirs: { ms: number; rssMb: number | null }[] = [];
+    let state = '';
+    for (let i = 0; i < IMPORT_RUNS; i++) {
+      state = mkdtempSync(join(tmpdir(), 'ccguard-bench-'));
+      ours.push(once([process.execPath, CLI, 'import'], { ...env, HOME: state, CCGUARD_HOME: join(state, 'state') }));
+      theirs.push(once([CCUSAGE, 'blocks', '--active', '--json', '--offline'], { ...env, HOME: state }));
+      if (i < IMPORT_RUNS - 1) rmSync(state, { recursive: true, force: true });
+    }
+    states[label(bytes)] = state;
+    const f: ImportFigures = {
+      size: label(bytes),
+      ccguardMs: median(ours.map((o) => o.ms)),
+      ccguardRssMb: median(ours.map((o) => o.rssMb ?? NaN)),
+      ccusageMs: median(theirs.map((o) => o.ms)),
+      ccusageRssMb: median(theirs.map((o) => o.rssMb ?? NaN)),
+      ratio: 0,
+    };
+    f.ratio = f.ccguardMs / f.ccusageMs;
+    results.imports.push(f);
+    console.error(`first import ${f.size}: ccguard ${f.ccguardMs.toFixed(0)} ms, ccusage ${f.ccusageMs.toFixed(0)} ms (${f.ratio.toFixed(2)}x)`);
+  }
+
+  // Status with nothing new, both history sizes in one interleaved run with node -e 0.
+  const statusCmds = [
+    { name: 'node -e 0', argv: [process.execPath, '-e', '0'] },
+    ...SIZES.map((b) => {
+      const state = states[label(b)]!;
+      const root = join(REPO, 'bench', 'data', label(b).replace(' ', ''));
+      return {
+        name: `ccguard status (${label(b)}, nothing new)`,
+        argv: [process.execPath, CLI, 'status'],
+        env: { CLAUDE_CONFIG_DIR: root, HOME: state, CCGUARD_HOME: join(state, 'state'), TZ: 'UTC', NO_COLOR: '1' },
+      };
+    }),
+  ];
+  results.status.nothingNew = timeInterleaved(statusCmds, RUNS);
+
+  // PreToolUse with nothing to do: the fast path (a fresh cached decision), and the full check.
+  const home = mkdtempSync(join(tmpdir(), 'ccguard-bench-hook-'));
+  const projects = join(home, '.claude', 'projects', '-bench');
+  mkdirSync(projects, { recursive: true });
+  const transcript = join(projects, 'bench-session.jsonl');
+  writeFileSync(transcript, '');
+  const fullState = join(home, 'full');
+  mkdirSync(fullState, { recursive: true });
+  writeFileSync(join(fullState, 'config.yaml'), 'performance:\n  fast_path_seconds: 0\n');
+  const input = JSON.stringify({ session_id: 'bench-session', transcript_path: transcript, cwd: '/bench', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls' } });
+  // One full run leaves the cached decision the fast path reuses (valid 30 s; the runs below refresh it).
+  spawnSync(process.execPath, [HOOK], { env: { ...process.env, HOME: home }, input });
+  results.hooks = timeInterleaved(
+    [
+      { name: 'node -e 0', argv: [process.execPath, '-e', '0'] },
+      { name: 'PreToolUse, nothing to do (fast path)', argv: [process.execPath, HOOK], env: { HOME: home }, input },
+      { name: 'PreToolUse, nothing to do (full check)', argv: [process.execPath, HOOK], env: { HOME: home, CCGUARD_HOME: fullState }, input },
+      { name: 'CCGUARD_DISABLE=1', argv: [process.execPath, HOOK], env: { HOME: home, CCGUARD_DISABLE: '1' }, input },
+    ],
+    RUNS,
+  );
+  rmSync(home, { recursive: true, force: true });
+  for (const s of Object.values(states)) rmSync(s, { recursive: true, force: true });
+
+  const base = (xs: Sample[]): number => xs.find((x) => x.name === 'node -e 0')!.medianMs;
+  const md: string[] = [];
+  md.push(`Machine: ${results.machine}. Medians of ${IMPORT_RUNS} runs (imports) and ${RUNS} interleaved runs (the rest).`, '');
+  md.push('| first full import | ccguard | ccusage blocks --active | ratio | peak RSS ccguard / ccusage |', '|---|---|---|---|---|');
+  for (const f of results.imports) {
+    md.push(`| ${f.size} | ${f.ccguardMs.toFixed(0)} ms | ${f.ccusageMs.toFixed(0)} ms | ${f.ratio.toFixed(2)}× | ${f.ccguardRssMb?.toFixed(0)} MB / ${f.ccusageRssMb?.toFixed(0)} MB |`);
+  }
+  md.push('', '| command | median | p95 | × node -e 0 |', '|---|---|---|---|');
+  for (const group of [results.status.nothingNew!, results.hooks]) {
+    const b = base(group);
+    for (const s of group) md.push(`| ${s.name} | ${s.medianMs.toFixed(1)} ms | ${s.p95Ms.toFixed(1)} ms | ${(s.medianMs / b).toFixed(2)} |`);
+  }
+  const sizes = results.status.nothingNew!.filter((s) => s.name.startsWith('ccguard status'));
+  if (sizes.length === 2) {
+    md.push('', `status, nothing new: ${sizes[1]!.name} vs ${sizes[0]!.name}: ${((sizes[1]!.medianMs / sizes[0]!.medianMs - 1) * 100).toFixed(1)}% difference.`);
+  }
+  const out = join(REPO, 'bench', 'out');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 2));
+  writeFileSync(join(out, 'results.md'), md.join('\n') + '\n');
+  console.log(md.join('\n'));
+}
+
+await main();
+
