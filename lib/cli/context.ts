@@ -1,4 +1,5 @@
-import { loadConfig, type LoadedConfig } from '../config/load.ts';
+import type { LoadedConfig } from '../config/load.ts';
+import { loadConfigCached } from '../config/cached.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { importRecent, type ImportContext, type ImportStats } from '../transcripts/import.ts';
 import { resolvePaths, type Env, type Paths } from '../util/paths.ts';
@@ -26,9 +27,9 @@ export function localTimeZone(env: Env): () => string {
   };
 }
 
-export function openApp(env: Env, now: () => number = Date.now): AppContext {
+export async function openApp(env: Env, now: () => number = Date.now): Promise<AppContext> {
   const paths = resolvePaths(env);
-  const loaded = loadConfig(paths.userConfigFile);
+  const loaded = await loadConfigCached(paths.userConfigFile, paths.stateDir);
   const store = openStore(paths.dbFile);
   return { env, paths, loaded, config: loaded.config, store, now, timeZone: localTimeZone(env) };
 }
@@ -44,7 +45,7 @@ export function importContext(app: AppContext): ImportContext {
 }
 
 /** The incremental catch-up a read command does before it answers. */
-export function catchUp(app: AppContext, files: readonly string[] = []): ImportStats {
+export function catchUp(app: AppContext, files: readonly string[] = []): Promise<ImportStats> {
   return importRecent(importContext(app), {
     files,
     hotWindowMs: BLOCK_MS + HOUR_MS,

@@ -56,7 +56,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   }
   let app: AppContext | undefined;
   try {
-    app = openApp(env);
+    app = await openApp(env);
     return await run(app, rest, out, err);
   } catch (e) {
     // The one place that decides the exit code: known errors get their line, anything else a short report.

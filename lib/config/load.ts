@@ -1,26 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { defaultConfigFile } from './root.ts';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../util/errors.ts';
 import { ConfigSchema, type Config } from './schema.ts';
 
-/** The package root: the nearest folder above this module holding ccguard's package.json and config.yaml. */
-export function packageRoot(from: string = fileURLToPath(import.meta.url)): string {
-  let dir = dirname(from);
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'config.yaml')) && existsSync(join(dir, 'package.json'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  throw new ConfigError(`cannot find ccguard's config.yaml above ${from}`);
-}
-
-export function defaultConfigFile(): string {
-  return join(packageRoot(), 'config.yaml');
-}
+export { packageRoot, defaultConfigFile } from './root.ts';
 
 type Plain = Record<string, unknown>;
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../config/load.ts';
+import { loadConfigCached } from '../config/cached.ts';
 import type { Config } from '../config/schema.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { catchUp, localTimeZone, type AppContext } from '../cli/context.ts';
@@ -53,7 +53,7 @@ export async function runHook(event: HookEvent, stdin: string, env: Env, deps: H
   let config: Config | undefined;
   let store: Store | undefined;
   try {
-    config = loadConfig(paths.userConfigFile).config;
+    config = (await loadConfigCached(paths.userConfigFile, paths.stateDir)).config;
     const input = parseHookInput(stdin);
     log = new Logger({
       file: join(paths.stateDir, config.logging.file),
@@ -112,7 +112,7 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
   // Read before deciding: a pause set while this runs changes it, and our cached allow is then void.
   const gen = readGeneration(c.paths.stateDir);
   const app: AppContext = { env, paths: c.paths, loaded: { config, sources: [] }, config, store, now: deps.now, timeZone: localTimeZone(env) };
-  catchUp(app, input.transcript_path ? [input.transcript_path] : []);
+  await catchUp(app, input.transcript_path ? [input.transcript_path] : []);
   ingestJournal(c.paths.stateDir, store, now);
   let stateChanged = false;
 

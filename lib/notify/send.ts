@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../config/load.ts';
+import { packageRoot } from '../config/root.ts';
 
 export interface DesktopNotice {
   title: string;

@@ -3,8 +3,8 @@ import type { Stats } from 'node:fs';
 import type { Store } from '../store/store.ts';
 import type { FileRow } from '../store/files.ts';
 import { costOf, priceFor, pricesFingerprint, type PriceOverrides, type PriceLookup } from '../usage/prices.ts';
-import { LINE_MARKERS, parseLine, type LineRecord } from './line.ts';
-import { headHash, readChunk, withFd, HEAD_BYTES } from './reader.ts';
+import type { LineRecord, parseLine } from './line.ts';
+import { headHash, readChunk, withFd, HEAD_BYTES, LINE_MARKERS } from './reader.ts';
 import { listDir, statOrNull, walkTranscripts } from './discover.ts';
 import { join } from 'node:path';
 
@@ -96,12 +96,31 @@ export function syncPrices(ctx: ImportContext): void {
   db.transaction(() => meta.put('prices_fp', fp)).immediate();
 }
 
+export type LineParser = typeof parseLine;
+
+/**
+ * The line parser (and with it zod) is loaded only when some file has new bytes: a status or hook
+ * with nothing new to read never pays for it.
+ */
+export async function loadParser(): Promise<LineParser> {
+  return (await import('./line.ts')).parseLine;
+}
+
+/** True when a file's size, mtime or identity differ from what was last read: it may have new lines. */
+export function mayHaveNew(store: Store, path: string, st: Stats): boolean {
+  const row = store.files.get(path);
+  return !(row && row.ino === st.ino && row.dev === st.dev && row.size === st.size && row.mtime_ms === Math.trunc(st.mtimeMs));
+}
+
 export class Importer {
   readonly stats = emptyStats();
   private readonly pricer: Pricer;
   private readonly chunkTx;
 
-  constructor(private readonly ctx: ImportContext) {
+  constructor(
+    private readonly ctx: ImportContext,
+    private readonly parse: LineParser,
+  ) {
     this.pricer = new Pricer(ctx.prices);
     const { db } = ctx.store;
     this.chunkTx = db.transaction(
@@ -114,11 +133,8 @@ export class Importer {
   importFile(path: string, st: Stats | null = statOrNull(path)): boolean {
     this.stats.filesSeen++;
     if (!st || !st.isFile()) return false;
-    const { files } = this.ctx.store;
-    const row = files.get(path);
-    if (row && row.ino === st.ino && row.dev === st.dev && row.size === st.size && row.mtime_ms === Math.trunc(st.mtimeMs)) {
-      return false;
-    }
+    const row = this.ctx.store.files.get(path);
+    if (!mayHaveNew(this.ctx.store, path, st)) return false;
     try {
       return withFd(path, (fd) => this.readFile(path, fd, st, row));
     } catch (err) {
@@ -156,7 +172,7 @@ export class Importer {
       for (const text of chunk.lines) {
         lineNo++;
         if (text.length === 0) continue;
-        const r = parseLine(text, { fallbackKey: `${path}@${offset}#${lineNo}`, timeZone: this.ctx.timeZone });
+        const r = this.parse(text, { fallbackKey: `${path}@${offset}#${lineNo}`, timeZone: this.ctx.timeZone });
         if (r === 'skip') continue;
         if (r === 'bad') {
           bad++;
@@ -326,12 +342,12 @@ export interface ImportAllOptions {
 }
 
 /** Walks every transcript root and imports what is new. */
-export function importAll(ctx: ImportContext, opts: ImportAllOptions = {}): ImportStats {
+export async function importAll(ctx: ImportContext, opts: ImportAllOptions = {}): Promise<ImportStats> {
   syncPrices(ctx);
   const found = walkTranscripts(ctx.roots).filter(
     (f) => opts.modifiedSince === undefined || f.stat.mtimeMs >= opts.modifiedSince,
   );
-  const imp = new Importer(ctx);
+  const imp = new Importer(ctx, await loadParser());
   let done = 0;
   let bytes = 0;
   for (const f of found) {
@@ -365,19 +381,21 @@ export interface ImportRecentOptions {
  * the history. It stats the caller's files and the recently written ones, and at most every
  * `rescanMs` lists the folders whose mtime changed to find new files.
  */
-export function importRecent(ctx: ImportContext, opts: ImportRecentOptions): ImportStats {
+export async function importRecent(ctx: ImportContext, opts: ImportRecentOptions): Promise<ImportStats> {
   const { meta, files, dirs, db } = ctx.store;
   const lastScan = meta.getNumber('last_scan_at');
   if (lastScan === undefined) {
     return importAll(ctx, { modifiedSince: ctx.now - opts.initialWindowMs });
   }
   syncPrices(ctx);
-  const imp = new Importer(ctx);
+  // First only stat: which files may have new lines. Reading (and loading the parser) comes after.
   const seen = new Set<string>();
+  const todo: [string, Stats][] = [];
   const visit = (p: string): void => {
     if (seen.has(p)) return;
     seen.add(p);
-    imp.importFile(p);
+    const st = statOrNull(p);
+    if (st && st.isFile() && mayHaveNew(ctx.store, p, st)) todo.push([p, st]);
   };
   for (const f of opts.files ?? []) {
     visit(f);
@@ -432,6 +450,13 @@ export function importRecent(ctx: ImportContext, opts: ImportRecentOptions): Imp
       meta.put('last_scan_at', ctx.now);
     }).immediate();
   }
-  imp.finish();
-  return imp.stats;
+  const stats = emptyStats();
+  stats.filesSeen = seen.size;
+  if (todo.length > 0) {
+    const imp = new Importer(ctx, await loadParser());
+    for (const [p, st] of todo) imp.importFile(p, st);
+    Object.assign(stats, imp.stats, { filesSeen: seen.size });
+  }
+  refreshBlocks(ctx.store);
+  return stats;
 }

@@ -113,12 +113,6 @@ export interface ParseContext {
   timeZone: () => string;
 }
 
-/**
- * Byte strings one of which stands in every line that can yield a record. Claude Code writes API
- * errors and limit messages as synthetic assistant lines that carry a (zero) usage, and retries as
- * `"subtype":"api_error"` system lines; a JSON-escaped `\"usage\"` inside a tool result does not match.
- */
-export const LINE_MARKERS: readonly Buffer[] = ['"usage"', '"api_error"'].map((m) => Buffer.from(m));
 
 /**
  * Classifies one transcript line. Cheap substring tests come first: most lines (prompts, tool

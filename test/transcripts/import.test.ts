@@ -29,12 +29,12 @@ function totals(store: Store) {
   return store.entries.totals(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
 }
 
-test('counts each response once across its content-block lines and reads only new bytes', () => {
+test('counts each response once across its content-block lines and reads only new bytes', async () => {
   const { dir, store, ctx, done } = setup();
   const f = join(dir, 'sess-1.jsonl');
   const a = { ts: T0, msgId: 'msg_1', input: 100, output: 50, cacheWrite: 1000, cacheWrite1h: 400, cacheRead: 3000 };
   writeFileSync(f, [userLine(T0 - MIN, 'hi'), assistantLine(a), assistantLine(a), assistantLine(a)].join('\n') + '\n');
-  let s = importAll(ctx());
+  let s = await importAll(ctx());
   assert.equal(s.entriesAdded, 1);
   let t = totals(store);
   assert.deepEqual([t.entries, t.input, t.output, t.cache_creation, t.cache_read], [1, 100, 50, 1000, 3000]);
@@ -44,10 +44,10 @@ test('counts each response once across its content-block lines and reads only ne
 
   const before = store.files.get(f)!.offset;
   appendFileSync(f, assistantLine({ ts: T0 + MIN, msgId: 'msg_2', input: 1, output: 2 }) + '\n');
-  s = importAll(ctx());
+  s = await importAll(ctx());
   assert.equal(s.entriesAdded, 1);
   assert.ok(s.bytesRead > 0 && s.bytesRead < before, `read ${s.bytesRead} new bytes, file had ${before}`);
-  s = importAll(ctx());
+  s = await importAll(ctx());
   assert.equal(s.bytesRead, 0);
   assert.equal(s.filesRead, 0);
   t = totals(store);
@@ -55,16 +55,16 @@ test('counts each response once across its content-block lines and reads only ne
   done();
 });
 
-test('a partial last line waits until it is complete', () => {
+test('a partial last line waits until it is complete', async () => {
   const { dir, store, ctx, done } = setup();
   const f = join(dir, 'sess-1.jsonl');
   const line = assistantLine({ ts: T0, msgId: 'msg_p', input: 7 });
   writeFileSync(f, assistantLine({ ts: T0 - MIN, msgId: 'msg_0' }) + '\n' + line.slice(0, 40));
-  importAll(ctx());
+  await importAll(ctx());
   assert.equal(totals(store).entries, 1);
   assert.equal(store.files.get(f)!.bad_lines, 0);
   appendFileSync(f, line.slice(40) + '\n');
-  importAll(ctx());
+  await importAll(ctx());
   const t = totals(store);
   assert.equal(t.entries, 2);
   assert.equal(t.input, 17);
@@ -72,7 +72,7 @@ test('a partial last line waits until it is complete', () => {
   done();
 });
 
-test('malformed lines are skipped and counted, never fatal', () => {
+test('malformed lines are skipped and counted, never fatal', async () => {
   const { dir, store, ctx, done } = setup();
   const f = join(dir, 'sess-1.jsonl');
   writeFileSync(
@@ -86,22 +86,22 @@ test('malformed lines are skipped and counted, never fatal', () => {
       assistantLine({ ts: T0, msgId: 'msg_ok' }),
     ].join('\n') + '\n',
   );
-  const s = importAll(ctx());
+  const s = await importAll(ctx());
   assert.equal(s.badLines, 5);
   assert.equal(totals(store).entries, 1);
   assert.equal(store.files.totals().badLines, 5);
   done();
 });
 
-test('a file truncated and rewritten is read again from the start, without double counting', () => {
+test('a file truncated and rewritten is read again from the start, without double counting', async () => {
   const { dir, store, ctx, done } = setup();
   const f = join(dir, 'sess-1.jsonl');
   writeFileSync(f, [1, 2, 3].map((i) => assistantLine({ ts: T0 + i * MIN, msgId: `m${i}`, input: 10 })).join('\n') + '\n');
-  importAll(ctx());
+  await importAll(ctx());
   assert.equal(totals(store).input, 30);
   truncateSync(f, 0);
   writeFileSync(f, [7, 8].map((i) => assistantLine({ ts: T0 + i * MIN, msgId: `n${i}`, input: 1 })).join('\n') + '\n');
-  const s = importAll(ctx());
+  const s = await importAll(ctx());
   assert.equal(s.filesReset, 1);
   const t = totals(store);
   assert.equal(t.entries, 2);
@@ -111,12 +111,12 @@ test('a file truncated and rewritten is read again from the start, without doubl
   const g = join(dir, 'tmp.jsonl.new');
   writeFileSync(g, [7, 8, 9].map((i) => assistantLine({ ts: T0 + i * MIN, msgId: `n${i}`, input: 1 })).join('\n') + '\n');
   renameSync(g, f);
-  importAll(ctx());
+  await importAll(ctx());
   assert.equal(totals(store).entries, 3);
   done();
 });
 
-test('subagent transcripts, API errors and limit messages are recorded', () => {
+test('subagent transcripts, API errors and limit messages are recorded', async () => {
   const { dir, store, ctx, done } = setup();
   const f = join(dir, 'sess-1.jsonl');
   const sub = join(dir, 'sess-1', 'subagents');
@@ -130,7 +130,7 @@ test('subagent transcripts, API errors and limit messages are recorded', () => {
     ].join('\n') + '\n',
   );
   writeFileSync(join(sub, 'agent-a1.jsonl'), assistantLine({ ts: T0 + 3 * MIN, msgId: 'm2', model: 'claude-haiku-4-5-20251001' }) + '\n');
-  importAll(ctx());
+  await importAll(ctx());
   // Two responses plus the two synthetic zero-usage lines, which ccusage counts as entries too.
   const t = totals(store);
   assert.equal(t.entries, 4);
@@ -147,36 +147,36 @@ test('subagent transcripts, API errors and limit messages are recorded', () => {
   done();
 });
 
-test('importRecent finds new files in changed folders and follows the hook\'s own transcript', () => {
+test('importRecent finds new files in changed folders and follows the hook\'s own transcript', async () => {
   const { h, dir, store, ctx, done } = setup();
   const f = join(dir, 'sess-1.jsonl');
   writeFileSync(f, assistantLine({ ts: T0, msgId: 'm1' }) + '\n');
   const opts = { hotWindowMs: 6 * 60 * MIN, rescanMs: 30_000, initialWindowMs: 24 * 60 * MIN };
-  importRecent(ctx(Date.now()), opts);
+  await importRecent(ctx(Date.now()), opts);
   assert.equal(totals(store).entries, 1);
   // A new project folder and session appear; the next rescan finds them.
   const dir2 = join(h.projects, '-work-q');
   mkdirSync(dir2);
   writeFileSync(join(dir2, 'sess-2.jsonl'), assistantLine({ ts: T0 + MIN, msgId: 'm2', session: 'sess-2' }) + '\n');
-  importRecent(ctx(Date.now() + 31_000), opts);
+  await importRecent(ctx(Date.now() + 31_000), opts);
   assert.equal(totals(store).entries, 2);
   // Appends to a hot file are seen on every call, rescan or not.
   appendFileSync(f, assistantLine({ ts: T0 + 2 * MIN, msgId: 'm3' }) + '\n');
-  importRecent(ctx(Date.now() + 32_000), opts);
+  await importRecent(ctx(Date.now() + 32_000), opts);
   assert.equal(totals(store).entries, 3);
   done();
 });
 
-test('blocks kept incrementally equal a full rebuild', () => {
+test('blocks kept incrementally equal a full rebuild', async () => {
   const { dir, store, ctx, done } = setup();
   const f = join(dir, 'sess-1.jsonl');
   const g = join(dir, 'sess-2.jsonl');
   const H = 60 * MIN;
   writeFileSync(f, [0, 1, 4.9, 5.2, 12, 12.5].map((x, i) => assistantLine({ ts: T0 + x * H, msgId: `a${i}` })).join('\n') + '\n');
-  importAll(ctx());
+  await importAll(ctx());
   // An older file arrives later, filling a gap: blocks after it must change.
   writeFileSync(g, [8, 9.5].map((x, i) => assistantLine({ ts: T0 + x * H, msgId: `b${i}`, session: 'sess-2' })).join('\n') + '\n');
-  importAll(ctx());
+  await importAll(ctx());
   const incremental = store.blocks.between(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   store.blocks.rebuild();
   const full = store.blocks.between(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);

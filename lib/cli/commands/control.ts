@@ -34,7 +34,7 @@ function record(app: AppContext, decision: string, reason: string): void {
 }
 
 /** `ccguard pause [--minutes N]`: every session's tool calls are denied and prompts blocked until then. */
-export function runPause(app: AppContext, argv: string[], out: Out): number {
+export async function runPause(app: AppContext, argv: string[], out: Out): Promise<number> {
   const { values } = parse(argv, { minutes: { type: 'string' } });
   const minutes = values.minutes === undefined ? app.config.recovery.pause.minutes : Number(values.minutes);
   if (!Number.isFinite(minutes) || minutes <= 0) throw new UsageError(`--minutes must be a positive number (got "${values.minutes}")`);
@@ -49,7 +49,7 @@ export function runPause(app: AppContext, argv: string[], out: Out): number {
 }
 
 /** `ccguard resume`: lifts pauses and the backoff, and restarts session clocks. */
-export function runResume(app: AppContext, argv: string[], out: Out): number {
+export async function runResume(app: AppContext, argv: string[], out: Out): Promise<number> {
   parse(argv, {});
   const lifted = resumeAll(app.store, app.now());
   bumpGeneration(app.paths.stateDir);
@@ -62,13 +62,13 @@ export function runResume(app: AppContext, argv: string[], out: Out): number {
 const ALERTS = ['token', 'time', 'cost', 'rate_limit'] as const;
 
 /** `ccguard alert token|time|cost|rate_limit`: fires that alert and its recovery now. */
-export function runAlert(app: AppContext, argv: string[], out: Out): number {
+export async function runAlert(app: AppContext, argv: string[], out: Out): Promise<number> {
   const { positionals } = parse(argv, {}, true);
   const kind = positionals[0] as (typeof ALERTS)[number] | undefined;
   if (!kind || !ALERTS.includes(kind) || positionals.length > 1) {
     throw new UsageError(`alert takes one of ${ALERTS.join(', ')} (got "${positionals.join(' ')}")`);
   }
-  catchUp(app);
+  await catchUp(app);
   const now = app.now();
   const { store, config } = app;
   const minutes = config.recovery.pause.minutes;

@@ -4,12 +4,12 @@ import { fmtInt, type Out } from '../format.ts';
 import { parse } from '../args.ts';
 
 /** `ccguard import [--json]`: reads every transcript; later runs read only what is new. */
-export function runImport(app: AppContext, argv: string[], out: Out, err: Out): number {
+export async function runImport(app: AppContext, argv: string[], out: Out, err: Out): Promise<number> {
   const { values } = parse(argv, { json: { type: 'boolean' } });
   const started = performance.now();
   let lastDraw = 0;
   let lastPct = -1;
-  const stats = importAll(importContext(app), {
+  const stats = await importAll(importContext(app), {
     onProgress: (done, total, bytes) => {
       if (err.isTTY) {
         const t = performance.now();

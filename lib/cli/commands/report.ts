@@ -7,7 +7,7 @@ import { UsageError } from '../../util/errors.ts';
 const KINDS = ['blocks', 'daily', 'sessions'] as const;
 type Kind = (typeof KINDS)[number];
 
-export function runReport(app: AppContext, argv: string[], out: Out): number {
+export async function runReport(app: AppContext, argv: string[], out: Out): Promise<number> {
   const { values, positionals } = parse(
     argv,
     { json: { type: 'boolean' }, since: { type: 'string' }, until: { type: 'string' } },
@@ -21,7 +21,7 @@ export function runReport(app: AppContext, argv: string[], out: Out): number {
     since: values.since ? parseDate(values.since, '--since') : Number.MIN_SAFE_INTEGER,
     until: values.until ? parseDate(values.until, '--until', true) : Number.MAX_SAFE_INTEGER,
   };
-  catchUp(app);
+  await catchUp(app);
   const now = app.now();
   const json = Boolean(values.json);
   const right = (n: number, from: number): Set<number> => new Set(Array.from({ length: n - from }, (_, i) => i + from));

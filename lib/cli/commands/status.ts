@@ -3,9 +3,9 @@ import { computeStatus, type Status } from '../../usage/status.ts';
 import { fmtDuration, fmtInt, fmtLocal, fmtLocalTime, fmtPct, fmtUsd, paint, table, type Out } from '../format.ts';
 import { parse } from '../args.ts';
 
-export function runStatus(app: AppContext, argv: string[], out: Out): number {
+export async function runStatus(app: AppContext, argv: string[], out: Out): Promise<number> {
   const { values } = parse(argv, { json: { type: 'boolean' } });
-  catchUp(app);
+  await catchUp(app);
   const status = computeStatus(app.store, app.config, app.now());
   if (values.json) out.write(JSON.stringify(status, null, 2) + '\n');
   else out.write(renderStatus(status, out, app.now()));

@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from './schema.ts';
+import type { LoadedConfig } from './load.ts';
+import { defaultConfigFile } from './root.ts';
+import { ensurePrivateDir } from '../util/fsPrivate.ts';
+
+interface Stamp {
+  path: string;
+  mtimeMs: number;
+  size: number;
+}
+
+function stamp(path: string): Stamp | null {
+  try {
+    const s = statSync(path);
+    return { path, mtimeMs: s.mtimeMs, size: s.size };
+  } catch {
+    return null;
+  }
+}
+
+const same = (a: Stamp | null, b: unknown): boolean =>
+  a === null
+    ? b === null
+    : typeof b === 'object' && b !== null && JSON.stringify(a) === JSON.stringify(b);
+
+const digest = (config: unknown): string => createHash('sha1').update(JSON.stringify(config)).digest('hex');
+
+/**
+ * The effective config, from a cache of the last validated result while neither YAML file changed.
+ * Parsing YAML and building the zod schema cost a command ~40 ms; both are loaded (dynamic import)
+ * only on a miss. The cache is ccguard's own private file holding a config that already passed
+ * validation, with a digest that catches a damaged file.
+ */
+export async function loadConfigCached(userFile: string, stateDir: string, defaultsFile = defaultConfigFile()): Promise<LoadedConfig> {
+  const cacheFile = join(stateDir, 'config.cache.json');
+  const d = stamp(defaultsFile);
+  const u = stamp(userFile);
+  try {
+    const raw: unknown = JSON.parse(readFileSync(cacheFile, 'utf8'));
+    if (typeof raw === 'object' && raw !== null) {
+      const c = raw as Record<string, unknown>;
+      if (c.v === 1 && same(d, c.defaults) && same(u, c.user) && typeof c.sum === 'string' && c.sum === digest(c.config)) {
+        return { config: c.config as Config, sources: Array.isArray(c.sources) ? (c.sources as string[]) : [] };
+      }
+    }
+  } catch {
+    // no cache, or an unreadable one: validate afresh
+  }
+  const { loadConfig } = await import('./load.ts');
+  const loaded = loadConfig(userFile, defaultsFile);
+  try {
+    ensurePrivateDir(stateDir);
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(
+      tmp,
+      JSON.stringify({ v: 1, defaults: d, user: u, sources: loaded.sources, config: loaded.config, sum: digest(loaded.config) }),
+      { mode: 0o600 },
+    );
+    renameSync(tmp, cacheFile);
+  } catch {
+    // an unwritable state directory just means no cache
+  }
+  return loaded;
+}

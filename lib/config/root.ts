@@ -1,0 +1,20 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../util/errors.ts';
+
+/** The package root: the nearest folder above this module holding ccguard's package.json and config.yaml. */
+export function packageRoot(from: string = fileURLToPath(import.meta.url)): string {
+  let dir = dirname(from);
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'config.yaml')) && existsSync(join(dir, 'package.json'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  throw new ConfigError(`cannot find ccguard's config.yaml above ${from}`);
+}
+
+export function defaultConfigFile(): string {
+  return join(packageRoot(), 'config.yaml');
+}
