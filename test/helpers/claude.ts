@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const CLAUDE_BIN = join(REPO_ROOT, 'node_modules', '.bin', 'claude');
+/** The CLI binary: node_modules/.bin/claude of this repo (CCGUARD_CLAUDE_BIN overrides it). */
+export const CLAUDE_BIN = process.env.CCGUARD_CLAUDE_BIN || join(REPO_ROOT, 'node_modules', '.bin', 'claude');
 
 /** Why the CLI cannot be run here, or null when it can. */
 export function claudeMissingReason(): string | null {

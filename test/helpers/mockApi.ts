@@ -56,6 +56,8 @@ interface ReplyBase {
   delayMs?: number;
   /** Message id (default msg_mock_<n>). */
   id?: string;
+  /** Extra response headers (e.g. anthropic-ratelimit-* headers). */
+  headers?: Record<string, string>;
 }
 
 export interface TextReply extends ReplyBase {
@@ -115,7 +117,7 @@ export interface RecordedRequest {
   stream: boolean;
   /** What the mock answered (messages requests only). */
   reply?: MockReply;
-  /** The message id / request id the mock sent (messages requests only, not for errors' message id). */
+  /** The message id / `request-id` header the mock sent (messages requests; errors get a requestId only). */
   messageId?: string;
   requestId?: string;
   time: number;
@@ -292,7 +294,17 @@ export async function start(opts: MockApiOptions = {}): Promise<MockApi> {
     const n = ++msgCounter;
     const requestId = `req_mock_${String(n).padStart(4, '0')}`;
     rec.requestId = requestId;
-    if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+    if (reply.delayMs) {
+      // Wait, but give up as soon as the client goes away (a killed CLI, a closed server).
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, reply.delayMs);
+        res.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      if (res.destroyed) return;
+    }
 
     if (reply.kind === 'error') {
       res.writeHead(reply.status, { 'content-type': 'application/json', 'request-id': requestId, ...reply.headers });
@@ -307,7 +319,7 @@ export async function start(opts: MockApiOptions = {}): Promise<MockApi> {
     const { blocks, stop } = blocksFor(reply);
 
     if (!rec.stream) {
-      res.writeHead(200, { 'content-type': 'application/json', 'request-id': requestId });
+      res.writeHead(200, { 'content-type': 'application/json', 'request-id': requestId, ...reply.headers });
       res.end(
         JSON.stringify({ id, type: 'message', role: 'assistant', model, content: blocks, stop_reason: stop, stop_sequence: null, usage }),
       );
@@ -318,6 +330,7 @@ export async function start(opts: MockApiOptions = {}): Promise<MockApi> {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       'request-id': requestId,
+      ...reply.headers,
     });
     const send = (type: string, data: Record<string, unknown>) =>
       res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
