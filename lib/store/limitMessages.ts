@@ -25,8 +25,9 @@ export class LimitMessagesTable {
     );
     this.deleteFileStmt = db.prepare<[string]>('DELETE FROM limit_messages WHERE file_path = ?');
     this.sinceStmt = db.prepare<[number], LimitMessageRow>('SELECT * FROM limit_messages WHERE ts >= ? ORDER BY ts');
-    this.latestInStmt = db.prepare<[number, number], LimitMessageRow>(
-      'SELECT * FROM limit_messages WHERE ts >= ? AND ts < ? AND reset_at IS NOT NULL ORDER BY ts DESC LIMIT 1',
+    this.latestInStmt = db.prepare<[number, number, number], LimitMessageRow>(
+      `SELECT * FROM limit_messages WHERE ts >= ? AND ts < ? AND reset_at IS NOT NULL
+         AND scope IN ('five_hour', 'usage') AND reset_at <= ? ORDER BY ts DESC LIMIT 1`,
     );
   }
 
@@ -42,8 +43,11 @@ export class LimitMessagesTable {
     return this.sinceStmt.all(ms);
   }
 
-  /** The newest message with a reset time inside [from, to): it names the block's real reset. */
+  /**
+   * The newest 5-hour limit message written inside [from, to) whose reset falls within the block (or
+   * just after it): it names the block's real reset. Weekly and model limits reset elsewhere.
+   */
   latestWithReset(fromMs: number, toMs: number): LimitMessageRow | undefined {
-    return this.latestInStmt.get(fromMs, toMs);
+    return this.latestInStmt.get(fromMs, toMs, toMs + 3_600_000);
   }
 }

@@ -8,6 +8,7 @@ export interface UsageRecord {
   ts: number;
   sessionId: string | null;
   cwd: string | null;
+  /** The model Claude Code asked for, which is what it prices and reports by; else the response's. */
   model: string;
   input: number;
   output: number;
@@ -71,6 +72,7 @@ const LineSchema = z.looseObject({
   sessionId: z.string().optional().catch(undefined),
   cwd: z.string().optional().catch(undefined),
   requestId: z.string().optional().catch(undefined),
+  requestedModel: z.string().optional().catch(undefined),
   isApiErrorMessage: z.boolean().optional().catch(undefined),
   error: z.unknown().optional(),
   apiErrorStatus: z.number().optional().catch(undefined),
@@ -178,7 +180,7 @@ export function parseLine(text: string, ctx: ParseContext): LineResult {
       ts,
       sessionId,
       cwd,
-      model,
+      model: model === '<synthetic>' ? model : (line.requestedModel ?? model),
       input: u.input_tokens,
       output: u.output_tokens,
       cacheWrite5m,

@@ -1,10 +1,18 @@
 import type { Price } from '../config/schema.ts';
 
 /**
- * USD per million tokens. Opus 4.5+ figures are verified against Claude Code's own total_cost_usd;
- * the rest are the published list prices. A 1-hour cache write costs twice the input price.
+ * USD per million tokens, as Claude Code 2.1.x computes cost: the 5.x and 4.x rows were each measured
+ * against the CLI's own total_cost_usd with one usage field at a time; the 3.x rows are published
+ * list prices. A 1-hour cache write costs twice the input price unless a row says otherwise.
  */
+const OPUS_5: Price = { input: 4, output: 20, cache_write_5m: 5, cache_write_1h: 8, cache_read: 0.2 };
+const SONNET_5: Price = { input: 2, output: 10, cache_write_5m: 2.5, cache_write_1h: 4, cache_read: 0.1 };
+const HAIKU_5: Price = { input: 0.1, output: 0.5, cache_write_5m: 0.125, cache_write_1h: 0.2, cache_read: 0.01 };
+
 const TABLE: ReadonlyArray<readonly [RegExp, Price]> = [
+  [/^claude-opus-5-5/, OPUS_5],
+  [/^claude-sonnet-5-5/, SONNET_5],
+  [/^claude-haiku-5-5/, HAIKU_5],
   [/^claude-opus-4-(?:[5-9]|\d\d)/, { input: 5, output: 25, cache_write_5m: 6.25, cache_read: 0.5 }],
   [/^claude-opus-4(?:-[01])?(?:-|$)/, { input: 15, output: 75, cache_write_5m: 18.75, cache_read: 1.5 }],
   [/^claude-sonnet-4/, { input: 3, output: 15, cache_write_5m: 3.75, cache_read: 0.3 }],
@@ -15,11 +23,14 @@ const TABLE: ReadonlyArray<readonly [RegExp, Price]> = [
   [/^claude-3-haiku/, { input: 0.25, output: 1.25, cache_write_5m: 0.3, cache_read: 0.03 }],
 ];
 
-/** Models newer than the table are priced like the newest of their family, and flagged. */
+/**
+ * Models newer than the table are priced like the newest of their family, and flagged; a model of no
+ * known family is priced as Claude Code prices it, like its default Opus.
+ */
 const FAMILY: ReadonlyArray<readonly [RegExp, Price]> = [
-  [/opus/i, { input: 5, output: 25, cache_write_5m: 6.25, cache_read: 0.5 }],
-  [/sonnet/i, { input: 3, output: 15, cache_write_5m: 3.75, cache_read: 0.3 }],
-  [/haiku/i, { input: 1, output: 5, cache_write_5m: 1.25, cache_read: 0.1 }],
+  [/opus/i, OPUS_5],
+  [/sonnet/i, SONNET_5],
+  [/haiku/i, HAIKU_5],
 ];
 
 const FREE: Price = { input: 0, output: 0, cache_write_5m: 0, cache_write_1h: 0, cache_read: 0 };
@@ -44,7 +55,7 @@ export function priceFor(model: string, overrides: PriceOverrides = {}): PriceLo
   const id = baseModelId(model);
   for (const [re, price] of TABLE) if (re.test(id)) return { price, estimated: false };
   for (const [re, price] of FAMILY) if (re.test(id)) return { price, estimated: true };
-  return { price: FAMILY[1]![1], estimated: true };
+  return { price: OPUS_5, estimated: true };
 }
 
 export interface TokenCounts {
