@@ -19,7 +19,7 @@ export async function hookEntry(event: HookEvent): Promise<void> {
     if (event === 'PreToolUse' || event === 'PostToolUse') {
       const input = parseFastInput(text);
       const paths = resolvePaths(process.env);
-      if (input && fastAllows(paths.stateDir, paths.userConfigFile, input.session_id, Date.now())) {
+      if (input && fastAllows(paths.stateDir, paths.userConfigFile, input.session_id, Date.now(), input.transcript_path)) {
         try {
           appendJournal(paths.stateDir, {
             ts: Date.now(),

@@ -2,7 +2,7 @@
 // is ~650 KB of JavaScript whose compilation alone costs a hook ~25 ms, more than everything else the
 // fast path does; so the three fields it reads are checked by hand, and the full check (loaded by
 // dynamic import whenever the cache does not apply) validates stdin with zod as everywhere else.
-import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -11,15 +11,22 @@ export interface FastEntry {
   gen: string;
   until: number;
   config_mtime: number;
+  /** The session's transcript and its size when the full check ran: what was written since is looked at. */
+  transcript: string | null;
+  offset: number;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function asFastEntry(v: unknown): FastEntry | null {
   if (!isObj(v)) return null;
-  const { gen, until, config_mtime } = v;
-  return typeof gen === 'string' && typeof until === 'number' && typeof config_mtime === 'number'
-    ? { gen, until, config_mtime }
+  const { gen, until, config_mtime, transcript, offset } = v;
+  return typeof gen === 'string' &&
+    typeof until === 'number' &&
+    typeof config_mtime === 'number' &&
+    (transcript === null || typeof transcript === 'string') &&
+    typeof offset === 'number'
+    ? { gen, until, config_mtime, transcript, offset }
     : null;
 }
 
@@ -65,8 +72,39 @@ export function writeFastEntry(stateDir: string, session: string, entry: FastEnt
   renameSync(tmp, file);
 }
 
+/** Bytes that mean the API pushed back: a retry line, an API error line, or a limit message. */
+const TROUBLE = ['api_error', 'isApiErrorMessage', 'imit reached', 'hit your', 'Hit your'].map((m) => Buffer.from(m));
+/** More new transcript than this since the full check: take the full path rather than read it here. */
+const MAX_TAIL = 1024 * 1024;
+
+/**
+ * Whether the session's transcript gained a sign of trouble since the full check. Only the new bytes
+ * are read: a rate limit inside the turn must reach the next tool call, cache or not.
+ */
+function quietSince(transcript: string, offset: number): boolean {
+  let fd: number;
+  try {
+    fd = openSync(transcript, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const size = statSync(transcript).size;
+    if (size < offset || size - offset > MAX_TAIL) return false;
+    if (size === offset) return true;
+    const buf = Buffer.allocUnsafe(size - offset);
+    const n = readSync(fd, buf, 0, buf.length, offset);
+    const tail = buf.subarray(0, n);
+    return !TROUBLE.some((m) => tail.includes(m));
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** True when a cached full decision says this call may go ahead untouched. */
-export function fastAllows(stateDir: string, userConfigFile: string, session: string, now: number): boolean {
+export function fastAllows(stateDir: string, userConfigFile: string, session: string, now: number, transcript: string | null): boolean {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(join(fastDir(stateDir), `${safeName(session)}.json`), 'utf8'));
@@ -77,7 +115,9 @@ export function fastAllows(stateDir: string, userConfigFile: string, session: st
   if (!e) return false;
   if (now >= e.until || now < e.until - 3_600_000) return false; // expired, or the clock jumped
   if (e.gen !== readGeneration(stateDir)) return false;
-  return e.config_mtime === configMtime(userConfigFile);
+  if (e.config_mtime !== configMtime(userConfigFile)) return false;
+  if (transcript !== null && e.transcript === transcript) return quietSince(transcript, e.offset);
+  return transcript === null;
 }
 
 /** What a fast-path run leaves behind; folded into the events table by the next full run. */
@@ -96,7 +136,7 @@ export function appendJournal(stateDir: string, line: JournalLine): void {
 }
 
 /** The fields the fast path needs; null sends the call down the full path, which says what is wrong. */
-export function parseFastInput(text: string): { session_id: string; tool_name: string | null } | null {
+export function parseFastInput(text: string): { session_id: string; tool_name: string | null; transcript_path: string | null } | null {
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -104,5 +144,9 @@ export function parseFastInput(text: string): { session_id: string; tool_name: s
     return null;
   }
   if (!isObj(v) || typeof v.session_id !== 'string' || v.session_id.length === 0) return null;
-  return { session_id: v.session_id, tool_name: typeof v.tool_name === 'string' ? v.tool_name : null };
+  return {
+    session_id: v.session_id,
+    tool_name: typeof v.tool_name === 'string' ? v.tool_name : null,
+    transcript_path: typeof v.transcript_path === 'string' ? v.transcript_path : null,
+  };
 }

@@ -199,7 +199,7 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
   if (v.action !== 'allow') log.info(`${event} ${input.tool_name ?? ''} ${v.action}: ${v.reason ?? ''}`.trim());
 
   if (stateChanged) bumpGeneration(c.paths.stateDir);
-  else maybeCacheAllow(c, input.session_id, pi, v, gen);
+  else maybeCacheAllow(c, input.session_id, input.transcript_path ?? null, pi, v, gen);
 
   if (v.action === 'delay' && v.sleepMs > 0) await deps.sleep(v.sleepMs);
   return { stdout: renderOutput(event, v, show), exitCode: 0, sleepMs: v.action === 'delay' ? v.sleepMs : 0 };
@@ -209,7 +209,7 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
  * After a silent allow with wide headroom, let the next tool calls of this session skip the full
  * check for a while. Only far from every threshold: nothing can cross one within the window.
  */
-function maybeCacheAllow(c: Ctx, session: string, pi: PolicyInput, v: Verdict, gen: string): void {
+function maybeCacheAllow(c: Ctx, session: string, transcript: string | null, pi: PolicyInput, v: Verdict, gen: string): void {
   const secs = c.config.performance.fast_path_seconds;
   if (secs <= 0 || v.action !== 'allow' || v.state !== 'normal' || v.userMessage || v.modelContext) return;
   if (pi.hook !== 'PreToolUse' && pi.hook !== 'PostToolUse' && pi.hook !== 'UserPromptSubmit' && pi.hook !== 'SessionStart') return;
@@ -224,7 +224,9 @@ function maybeCacheAllow(c: Ctx, session: string, pi: PolicyInput, v: Verdict, g
   if (u.resetAt !== null) until = Math.min(until, u.resetAt);
   if (until <= pi.now) return;
   try {
-    writeFastEntry(c.paths.stateDir, session, { gen, until, config_mtime: configMtime(c.paths.userConfigFile) });
+    // The transcript as far as this check imported it: the fast path looks only at what comes after.
+    const offset = transcript ? (c.store.files.get(transcript)?.offset ?? 0) : 0;
+    writeFastEntry(c.paths.stateDir, session, { gen, until, config_mtime: configMtime(c.paths.userConfigFile), transcript, offset });
   } catch {
     // no cache: the next call takes the full path
   }

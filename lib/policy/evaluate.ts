@@ -106,6 +106,16 @@ export function evaluate(i: PolicyInput): Verdict {
       title: 'ccguard: pacing',
       message: `${pct(share)} of the 5-hour limit used; slowing tool calls to last until the reset.`,
     };
+    if (p.kind === 'deny' && !isTool) {
+      // A prompt still goes through when the local figures say the limit is used up: they are an
+      // estimate, and the model can tell the user; its tool calls are what gets held back.
+      return verdict('pacing', {
+        onceKey: `pacing-prompt:${blockKey}:${i.sessionId}`,
+        userMessage: `ccguard: ${pct(share)} of the 5-hour token limit is used (${u.source}); tool calls wait until ${u.resetAt ? clockText(u.resetAt) : 'the reset'}.`,
+        modelContext: `ccguard: the 5-hour token limit is about used up (${pct(share)}, ${u.source}). Tool calls are being held back until ${u.resetAt ? clockText(u.resetAt) : 'the reset'}; answer briefly without tools or tell the user to wait.`,
+        notice,
+      });
+    }
     if (p.kind === 'deny') {
       const why =
         p.why === 'limit_reached'
