@@ -5,6 +5,8 @@ import { runStatus } from './commands/status.ts';
 import { runReport } from './commands/report.ts';
 import { runAlert, runPause, runResume } from './commands/control.ts';
 import { runEvents } from './commands/events.ts';
+import { runInstall, runUninstall } from './commands/install.ts';
+import { runStatusline } from './commands/statusline.ts';
 import { CcguardError, UsageError, oneLine } from '../util/errors.ts';
 
 const HELP = `ccguard: keeps Claude Code sessions inside their usage limits.
@@ -20,6 +22,11 @@ Commands:
   pause [--minutes N]                         deny tool calls and block prompts in every session until then
   resume                                      lift pauses and backoff; restart session clocks
   alert token|time|cost|rate_limit            fire that alert and its recovery now (to try notifications)
+  install [--scope user|project|local] [--project-dir DIR] [--dry-run] [--statusline] [--no-import]
+                                              add ccguard's hooks to Claude Code's settings (default: user)
+  uninstall [--scope ...] [--project-dir DIR] [--dry-run]
+                                              take them out again, restoring what was there
+  statusline                                  Claude Code status line: reads its JSON on stdin, prints one line
   help                                        this text
 
 State lives in $CCGUARD_HOME (default ~/.claude/ccguard); overrides go in its config.yaml.
@@ -35,6 +42,8 @@ const COMMANDS: Record<string, Command> = {
   pause: runPause,
   resume: runResume,
   alert: runAlert,
+  install: runInstall,
+  uninstall: runUninstall,
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -49,6 +58,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     out.write('ccguard 0.1.0\n');
     return 0;
   }
+  // The status line opens the state itself: a broken config must not take the user's own status line away.
+  if (cmd === 'statusline') return runStatusline(env, rest, out, err);
   const run = COMMANDS[cmd];
   if (!run) {
     err.write(`ccguard: unknown command "${cmd}" (try: ccguard help)\n`);

@@ -138,10 +138,12 @@ function originalStatusLine(current: JsonValue | undefined, record: InstallRecor
   if (record?.status_line) {
     return { had: record.status_line.had_original, value: record.status_line.original as JsonValue | undefined };
   }
-  // No record (state directory reset): the chained command in our own command line is what there was.
+  // No record (state directory reset): the command chained in ccguard's own command line is what
+  // there was, with the other fields (padding, ...) that install carried over into ccguard's entry.
   const cmd = StatusLineShape.safeParse(current);
   const then = cmd.success ? chainedCommand(cmd.data.command) : undefined;
-  return then === undefined ? { had: false, value: undefined } : { had: true, value: { type: 'command', command: then } };
+  if (then === undefined) return { had: false, value: undefined };
+  return { had: true, value: { ...(current as { [key: string]: JsonValue }), type: 'command', command: then } };
 }
 
 /** Adds (or refreshes) ccguard's entries in a settings file's text. Pure: text in, text out. */
@@ -163,9 +165,12 @@ export function installInto(text: string, file: string, spec: InstallSpec): Inst
     createdHooksKey = true;
   }
   // ccguard's entries under events it does not use (moved by hand) are dropped.
-  for (const m of hooks.members) {
+  for (const m of [...hooks.members]) {
     if ((HOOK_EVENTS as readonly string[]).includes(m.key) || m.value.kind !== 'array') continue;
-    if (removeOurs(m.value) > 0) hadCcguard = true;
+    if (removeOurs(m.value) > 0) {
+      hadCcguard = true;
+      if (m.value.items.length === 0) deleteKey(hooks, m.key);
+    }
   }
   for (const event of HOOK_EVENTS) {
     const desired = { type: 'command', command: hookCommand(spec.nodePath, spec.root, event), timeout: spec.timeout };

@@ -114,4 +114,17 @@ export const MIGRATIONS: readonly string[] = [
     ts   INTEGER NOT NULL
   );
   `,
+  // 3: the rate limits Claude Code's status line reports (server utilization per window).
+  `
+  CREATE TABLE rate_limits (
+    id            INTEGER PRIMARY KEY,
+    limit_window  TEXT NOT NULL,
+    used_pct      REAL NOT NULL,
+    resets_at     INTEGER,
+    first_seen    INTEGER NOT NULL,
+    last_seen     INTEGER NOT NULL,
+    session_id    TEXT
+  );
+  CREATE INDEX rate_limits_window ON rate_limits(limit_window, last_seen);
+  `,
 ];

@@ -1,0 +1,200 @@
+/**
+ * Installs ccguard's hooks into Claude Code's .claude/settings.json (user, project or local scope),
+ * and takes them out again. The editing itself is pure and lives in lib/settings/; this file reads
+ * and writes the files, keeps the backup and the install record, and copies the package out of
+ * npx's cache when that is where it runs from.
+ */
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { hookTimeout, hasCcguard, installInto, uninstallFrom, type InstallOutcome } from './lib/settings/edit.ts';
+import { unifiedDiff } from './lib/settings/diff.ts';
+import { copyApp, readRecord, readText, realTarget, removeFile, writeAtomic, writeBackup, writeRecord } from './lib/settings/files.ts';
+import { appDir, isEphemeralRoot, recordFile, settingsFile, sha256, type Scope } from './lib/settings/targets.ts';
+import { SettingsError } from './lib/settings/errors.ts';
+import type { InstallRecord } from './lib/settings/schema.ts';
+import type { Env } from './lib/util/paths.ts';
+
+export interface InstallOptions {
+  scope: Scope;
+  projectDir: string;
+  env: Env;
+  stateDir: string;
+  /** The running package's root (packageRoot()). */
+  packageRoot: string;
+  /** The node binary the hooks run with (process.execPath). */
+  nodePath: string;
+  maxSleepSeconds: number;
+  statusLine: boolean;
+  dryRun: boolean;
+  now: number;
+}
+
+export interface InstallResult {
+  settingsPath: string;
+  /** What the hooks point at: the package root, or its copy under the state directory. */
+  appRoot: string;
+  /** The package was (or, on a dry run, would be) copied out of npx's cache to appRoot. */
+  copied: boolean;
+  changed: boolean;
+  created: boolean;
+  backup: string | null;
+  /** The unified diff of the change (always computed; printed on a dry run). */
+  diff: string;
+  timeout: number;
+  outcome: InstallOutcome;
+}
+
+function currentText(path: string): { text: string; existed: boolean } {
+  const text = readText(path);
+  return { text: text ?? '', existed: text !== null };
+}
+
+/** Guards against a settings file changed by someone else (Claude Code itself) while we worked. */
+function assertUnchanged(path: string, text: string, existed: boolean): void {
+  const now = readText(path);
+  if ((now === null) !== !existed || (now !== null && now !== text)) {
+    throw new SettingsError(`${path} changed while ccguard was editing it; nothing written, run the command again`);
+  }
+}
+
+export function install(o: InstallOptions): InstallResult {
+  const settingsPath = settingsFile(o.scope, o.env, o.projectDir);
+  const target = realTarget(settingsPath);
+  const { text, existed } = currentText(target);
+  const copied = isEphemeralRoot(o.packageRoot);
+  const appRoot = copied ? appDir(o.stateDir) : o.packageRoot;
+  const recFile = recordFile(o.stateDir, settingsPath);
+  const record = readRecord(recFile);
+  const timeout = hookTimeout(o.maxSleepSeconds);
+  const hadOurs = existed && hasCcguard(text, settingsPath);
+  const outcome = installInto(text, settingsPath, {
+    nodePath: o.nodePath,
+    root: appRoot,
+    timeout,
+    statusLine: o.statusLine,
+    record: hadOurs ? record : undefined,
+  });
+  const diff = unifiedDiff(existed ? text : '', outcome.text, existed ? settingsPath : '/dev/null', settingsPath);
+  const changed = outcome.changed || !existed;
+  const result: InstallResult = { settingsPath, appRoot, copied, changed, created: !existed, backup: null, diff, timeout, outcome };
+  if (o.dryRun) return result;
+
+  // The code first, so the hooks never point at something missing.
+  if (copied) copyApp(o.packageRoot, appRoot, o.now);
+  if (!changed) return result;
+
+  assertUnchanged(target, text, existed);
+  if (existed) result.backup = writeBackup(target, text, o.now);
+  writeAtomic(target, outcome.text);
+
+  // Reinstalling over our own entries keeps what the first install knew about the original file.
+  const base: InstallRecord | undefined = hadOurs && record ? record : undefined;
+  const next: InstallRecord = {
+    version: 1,
+    settings_path: settingsPath,
+    scope: o.scope,
+    installed_at: new Date(o.now).toISOString(),
+    original_existed: base ? base.original_existed : existed,
+    original_sha256: base ? base.original_sha256 : existed ? sha256(text) : null,
+    backup_path: base ? base.backup_path : result.backup,
+    written_sha256: sha256(outcome.text),
+    created_hooks_key: base ? base.created_hooks_key : outcome.createdHooksKey,
+    created_events: [...new Set([...(base?.created_events ?? []), ...outcome.createdEvents])],
+    // What the user had before ccguard's status line: freshly worked out (from the file, or from the
+    // record while ccguard's is in place) whenever install touched the status line.
+    status_line: outcome.statusLine
+      ? {
+          had_original: outcome.statusLine.hadOriginal,
+          ...(outcome.statusLine.original !== undefined ? { original: outcome.statusLine.original } : {}),
+        }
+      : (base?.status_line ?? null),
+    app_root: appRoot,
+  };
+  writeRecord(o.stateDir, recFile, next);
+  return result;
+}
+
+export interface UninstallOptions {
+  scope: Scope;
+  projectDir: string;
+  env: Env;
+  stateDir: string;
+  dryRun: boolean;
+  now: number;
+}
+
+export interface UninstallResult {
+  settingsPath: string;
+  existed: boolean;
+  changed: boolean;
+  /** How: the original file put back byte for byte, ccguard's entries taken out, or the file removed. */
+  method: 'restored' | 'removed-entries' | 'deleted-file' | 'none';
+  backup: string | null;
+  diff: string;
+  removedApp: string | null;
+}
+
+export function uninstall(o: UninstallOptions): UninstallResult {
+  const settingsPath = settingsFile(o.scope, o.env, o.projectDir);
+  const target = realTarget(settingsPath);
+  const recFile = recordFile(o.stateDir, settingsPath);
+  const record = readRecord(recFile);
+  const { text, existed } = currentText(target);
+  const result: UninstallResult = { settingsPath, existed, changed: false, method: 'none', backup: null, diff: '', removedApp: null };
+  if (!existed) {
+    if (!o.dryRun) removeFile(recFile);
+    return result;
+  }
+
+  let next: string | null = null; // null: delete the file
+  let method: UninstallResult['method'] = 'removed-entries';
+  const untouched = record !== undefined && sha256(text) === record.written_sha256;
+  if (untouched && !record.original_existed) {
+    // The file is exactly what install created from nothing.
+    next = null;
+    method = 'deleted-file';
+  } else {
+    const original = untouched && record.backup_path ? readText(record.backup_path) : null;
+    if (untouched && original !== null && sha256(original) === record.original_sha256) {
+      // Nothing changed since install: the original comes back byte for byte.
+      next = original;
+      method = 'restored';
+    } else {
+      next = uninstallFrom(text, settingsPath, record).text;
+    }
+  }
+  result.diff = unifiedDiff(text, next ?? '', settingsPath, next === null ? '/dev/null' : settingsPath);
+  result.changed = next !== text;
+  result.method = result.changed ? method : 'none';
+  if (o.dryRun || !result.changed) {
+    if (!o.dryRun) removeFile(recFile);
+    return result;
+  }
+  assertUnchanged(target, text, true);
+  result.backup = writeBackup(target, text, o.now);
+  if (next === null) removeFile(target);
+  else writeAtomic(target, next);
+  removeFile(recFile);
+  result.removedApp = removeUnusedApp(o.stateDir);
+  return result;
+}
+
+/** The copy under the state directory goes once no install record points at it any more. */
+function removeUnusedApp(stateDir: string): string | null {
+  const app = appDir(stateDir);
+  if (!existsSync(app)) return null;
+  let names: string[];
+  try {
+    names = readdirSync(stateDir);
+  } catch {
+    return null;
+  }
+  for (const n of names) {
+    if (!/^install-[0-9a-f]+\.json$/.test(n)) continue;
+    const rec = readRecord(join(stateDir, n));
+    if (!rec || rec.app_root === app) return null;
+  }
+  rmSync(app, { recursive: true, force: true });
+  return app;
+}
+

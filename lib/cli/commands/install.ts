@@ -1,0 +1,150 @@
+import { importAll } from '../../transcripts/import.ts';
+import { packageRoot } from '../../config/root.ts';
+import { EVENT_FILES } from '../../settings/command.ts';
+import { SCOPES, tildify, type Scope } from '../../settings/targets.ts';
+import { UsageError } from '../../util/errors.ts';
+import { importContext, type AppContext } from '../context.ts';
+import { fmtInt, type Out } from '../format.ts';
+import { parse } from '../args.ts';
+
+function scopeOf(v: string | undefined): Scope {
+  const s = v ?? 'user';
+  if (!(SCOPES as readonly string[]).includes(s)) throw new UsageError(`--scope must be one of ${SCOPES.join(', ')} (got "${s}")`);
+  return s as Scope;
+}
+
+function scopeFlags(scope: Scope, projectDir: string | undefined): string {
+  return (scope === 'user' ? '' : ` --scope ${scope}`) + (projectDir ? ` --project-dir ${JSON.stringify(projectDir)}` : '');
+}
+
+/** The first import, with a progress line on stderr. */
+async function firstImport(app: AppContext, out: Out, err: Out): Promise<void> {
+  const started = performance.now();
+  let lastPct = -1;
+  let lastDraw = 0;
+  const stats = await importAll(importContext(app), {
+    onProgress: (done, total, bytes) => {
+      const pct = total === 0 ? 100 : Math.floor((done / total) * 100);
+      if (err.isTTY) {
+        const t = performance.now();
+        if (t - lastDraw < 80 && done < total) return;
+        lastDraw = t;
+        err.write(`\rImporting your Claude Code history: ${done}/${total} files (${pct}%), ${(bytes / 1e6).toFixed(1)} MB`);
+        if (done === total) err.write('\n');
+      } else if (Math.floor(pct / 10) !== lastPct) {
+        lastPct = Math.floor(pct / 10);
+        err.write(`import: ${done}/${total} files (${lastPct * 10}%)\n`);
+      }
+    },
+  });
+  const ms = Math.round(performance.now() - started);
+  out.write(
+    `Imported ${fmtInt(stats.entriesAdded)} responses from ${fmtInt(stats.filesRead)} of ${fmtInt(stats.filesSeen)} transcript files in ${ms} ms.\n`,
+  );
+}
+
+/** `ccguard install [--scope user|project|local] [--project-dir DIR] [--dry-run] [--statusline] [--no-import]` */
+export async function runInstall(app: AppContext, argv: string[], out: Out, err: Out): Promise<number> {
+  const { values } = parse(argv, {
+    scope: { type: 'string' },
+    'project-dir': { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    statusline: { type: 'boolean' },
+    'no-import': { type: 'boolean' },
+  });
+  const scope = scopeOf(values.scope);
+  const projectDir = values['project-dir'] ?? process.cwd();
+  // Loaded on demand: the settings editor (and zod with it) stays out of every other command's start-up.
+  const { install } = await import('../../../install.ts');
+  const r = install({
+    scope,
+    projectDir,
+    env: app.env,
+    stateDir: app.paths.stateDir,
+    packageRoot: packageRoot(),
+    nodePath: process.execPath,
+    maxSleepSeconds: app.config.recovery.max_sleep_seconds,
+    statusLine: values.statusline ?? false,
+    dryRun: values['dry-run'] ?? false,
+    now: app.now(),
+  });
+  const where = tildify(r.settingsPath, app.env);
+  const events = Object.keys(EVENT_FILES).length;
+  if (values['dry-run']) {
+    if (!r.changed) {
+      out.write(`ccguard is already installed in ${where}: nothing would change.\n`);
+    } else {
+      out.write(r.diff);
+      out.write(`Dry run: nothing written. Without --dry-run this ${r.created ? 'creates' : 'changes'} ${where}.\n`);
+    }
+    if (r.copied) out.write(`It would also copy ccguard out of npx's cache to ${tildify(r.appRoot, app.env)}, where the hooks would point.\n`);
+    return 0;
+  }
+  if (r.copied) {
+    out.write(`ccguard runs from npx's cache, which is cleaned up; copied it to ${tildify(r.appRoot, app.env)} and pointed the hooks there.\n`);
+  }
+  if (!r.changed) {
+    out.write(`ccguard's hooks are already installed in ${where}; the file is unchanged.\n`);
+  } else {
+    out.write(
+      `${r.created ? 'Created' : 'Updated'} ${where} (${scope} scope): ccguard's hooks for ${events} events, ` +
+        `running ${tildify(r.appRoot, app.env)}/dist/hooks/*.js with a ${r.timeout} s timeout.\n`,
+    );
+    if (r.backup) out.write(`Backup of the previous file: ${tildify(r.backup, app.env)}\n`);
+  }
+  const sl = r.outcome.statusLine;
+  if (sl) {
+    out.write(
+      sl.chained !== undefined
+        ? 'Status line: ccguard records the rate limits Claude Code reports, then runs your own status line command and shows its output unchanged.\n'
+        : 'Status line: ccguard shows 5-hour and weekly use, today\'s cost and the recovery state.\n',
+    );
+  }
+  if (!values['no-import']) await firstImport(app, out, err);
+  out.write(`Check it with: ccguard doctor   (and ccguard status)\nUndo with: ccguard uninstall${scopeFlags(scope, values['project-dir'])}\n`);
+  return 0;
+}
+
+/** `ccguard uninstall [--scope user|project|local] [--project-dir DIR] [--dry-run]` */
+export async function runUninstall(app: AppContext, argv: string[], out: Out): Promise<number> {
+  const { values } = parse(argv, {
+    scope: { type: 'string' },
+    'project-dir': { type: 'string' },
+    'dry-run': { type: 'boolean' },
+  });
+  const scope = scopeOf(values.scope);
+  const { uninstall } = await import('../../../install.ts');
+  const r = uninstall({
+    scope,
+    projectDir: values['project-dir'] ?? process.cwd(),
+    env: app.env,
+    stateDir: app.paths.stateDir,
+    dryRun: values['dry-run'] ?? false,
+    now: app.now(),
+  });
+  const where = tildify(r.settingsPath, app.env);
+  if (!r.existed) {
+    out.write(`${where} does not exist: nothing to uninstall.\n`);
+    return 0;
+  }
+  if (!r.changed) {
+    out.write(`${where} holds no ccguard entries: nothing to uninstall.\n`);
+    return 0;
+  }
+  if (values['dry-run']) {
+    out.write(r.diff);
+    out.write('Dry run: nothing written.\n');
+    return 0;
+  }
+  const how =
+    r.method === 'restored'
+      ? 'put back the file as it was before install'
+      : r.method === 'deleted-file'
+        ? 'removed the file (install had created it and nothing else was added since)'
+        : "removed ccguard's entries; everything else is as it was";
+  out.write(`Uninstalled ccguard from ${where}: ${how}.\n`);
+  if (r.backup) out.write(`Backup of the previous file: ${tildify(r.backup, app.env)}\n`);
+  if (r.removedApp) out.write(`Removed ccguard's copy in ${tildify(r.removedApp, app.env)}.\n`);
+  out.write(`ccguard's own state (usage history, config) stays in ${tildify(app.paths.stateDir, app.env)}.\n`);
+  return 0;
+}

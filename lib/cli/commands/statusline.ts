@@ -1,0 +1,101 @@
+import { openApp, type AppContext } from '../context.ts';
+import { parse } from '../args.ts';
+import type { Out } from '../format.ts';
+import { readStdinBounded } from '../../hook/stdin.ts';
+import { parseStatusLineInput, type LimitWindow, type StatusLineInput } from '../../statusline/input.ts';
+import { formatStatusLine, type WindowFact } from '../../statusline/line.ts';
+import { runChained, type ChainResult } from '../../statusline/chain.ts';
+import { RateLimitsTable, type RateLimitWindow } from '../../store/rateLimits.ts';
+import { startOfLocalDay } from '../../usage/summary.ts';
+import { localUsage } from '../../policy/state.ts';
+import { recoveryStatus } from '../../policy/recoveryStatus.ts';
+import { oneLine } from '../../util/errors.ts';
+import type { Env } from '../../util/paths.ts';
+
+/** How long the user's own status line command may take (Claude Code itself gives up at 5 s). */
+export const CHAIN_TIMEOUT_MS = 3000;
+
+/** Stores the rate limits the input carries. */
+export function recordRateLimits(rl: RateLimitsTable, input: StatusLineInput, now: number): number {
+  let n = 0;
+  const put = (window: RateLimitWindow, w: LimitWindow | null): void => {
+    if (!w) return;
+    rl.record({ window, used_pct: w.usedPercentage, resets_at: w.resetsAt, session_id: input.sessionId, seen: now });
+    n++;
+  };
+  put('five_hour', input.fiveHour);
+  put('seven_day', input.sevenDay);
+  return n;
+}
+
+function windowFact(rl: RateLimitsTable, window: RateLimitWindow, fromInput: LimitWindow | null, now: number): WindowFact | null {
+  if (fromInput) return { pct: fromInput.usedPercentage, resetsAt: fromInput.resetsAt, source: 'server' };
+  const last = rl.latest(window);
+  if (last && last.resets_at !== null && last.resets_at > now) return { pct: last.used_pct, resetsAt: last.resets_at, source: 'stored' };
+  return null;
+}
+
+/** Records what the input reports and returns ccguard's one-line summary. */
+export function statusLineText(app: AppContext, input: StatusLineInput): string {
+  const now = app.now();
+  const rl = new RateLimitsTable(app.store.db);
+  recordRateLimits(rl, input, now);
+  let fiveHour = windowFact(rl, 'five_hour', input.fiveHour, now);
+  if (!fiveHour) {
+    const u = localUsage(app.store, app.config, now);
+    if (u.share !== null && u.blockStart !== null) fiveHour = { pct: u.share * 100, resetsAt: u.resetAt, source: 'local' };
+  }
+  const rec = recoveryStatus(app.store, app.config, now);
+  return formatStatusLine({
+    fiveHour,
+    sevenDay: windowFact(rl, 'seven_day', input.sevenDay, now),
+    todayCostUsd: app.store.entries.totals(startOfLocalDay(now), now + 1).cost_usd,
+    recovery: { state: rec.state, until: rec.until ? Date.parse(rec.until) : null },
+  });
+}
+
+/**
+ * `ccguard statusline [--then COMMAND]`: Claude Code's status line. Reads the status line JSON on
+ * stdin, records the rate limits it carries, and prints one compact line. With `--then` (written by
+ * `install --statusline` when the user already had a status line), ccguard records first and then
+ * prints the user's own command's output unchanged, instead of its own line. It opens the state
+ * itself (main does not) so that a broken config or database never takes the user's status line
+ * away: whatever fails, the chained command still runs. Always exits 0.
+ */
+export async function runStatusline(env: Env, argv: string[], out: Out, err: Out): Promise<number> {
+  let values: { then?: string | undefined };
+  try {
+    values = parse(argv, { then: { type: 'string' }, ccguard: { type: 'boolean' } }).values;
+  } catch (e) {
+    err.write(`ccguard statusline: ${oneLine(e)}\n`);
+    return 2;
+  }
+  const text = process.stdin.isTTY ? '' : readStdinBounded().text;
+  const then = values.then;
+  // The user's command starts first and runs while ccguard records.
+  const chained: Promise<ChainResult> | null = then !== undefined && then.trim() !== '' ? runChained(then, text, CHAIN_TIMEOUT_MS) : null;
+  let line = '';
+  let app: AppContext | undefined;
+  try {
+    app = await openApp(env);
+    const input = parseStatusLineInput(text);
+    // Chained, only the recording matters: the user's output is what gets shown.
+    if (chained) recordRateLimits(new RateLimitsTable(app.store.db), input, app.now());
+    else line = statusLineText(app, input);
+  } catch (e) {
+    line = 'ccguard: status unavailable';
+    err.write(`ccguard statusline: ${oneLine(e)}\n`);
+  } finally {
+    app?.store.close();
+  }
+  if (chained) {
+    const r = await chained;
+    if (r.stdout.length > 0) process.stdout.write(r.stdout);
+    if (r.stderr.length > 0) process.stderr.write(r.stderr);
+    if (r.timedOut) err.write(`ccguard statusline: your status line command took over ${CHAIN_TIMEOUT_MS / 1000} s and was stopped\n`);
+    else if (r.error) err.write(`ccguard statusline: cannot run your status line command: ${r.error}\n`);
+    return 0;
+  }
+  out.write(line + '\n');
+  return 0;
+}

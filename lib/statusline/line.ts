@@ -1,0 +1,35 @@
+import type { RecoveryState } from '../policy/types.ts';
+import { clockText } from '../policy/format.ts';
+
+export interface WindowFact {
+  /** Percent used (Claude's own figure can pass 100). */
+  pct: number;
+  resetsAt: number | null;
+  /** server: this very input; stored: an earlier reading whose window has not reset; local: ccguard's own estimate. */
+  source: 'server' | 'stored' | 'local';
+}
+
+export interface StatusLineFacts {
+  fiveHour: WindowFact | null;
+  sevenDay: WindowFact | null;
+  todayCostUsd: number;
+  recovery: { state: RecoveryState; until: number | null };
+}
+
+const pctText = (w: WindowFact): string => `${w.source === 'local' ? '~' : ''}${Math.round(w.pct)}%`;
+
+/**
+ * One compact line: `5h 42% (resets 15:00) · 7d 18% · today $3.21 · ccguard ok`.
+ * A `~` marks a 5-hour figure estimated from ccguard's own records (no server figure known);
+ * unknown windows read `5h -` and the weekly part is left out.
+ */
+export function formatStatusLine(f: StatusLineFacts): string {
+  const parts: string[] = [];
+  const h = f.fiveHour;
+  parts.push(h ? `5h ${pctText(h)}${h.resetsAt !== null ? ` (resets ${clockText(h.resetsAt)})` : ''}` : '5h -');
+  if (f.sevenDay) parts.push(`7d ${pctText(f.sevenDay)}`);
+  parts.push(`today $${f.todayCostUsd.toFixed(2)}`);
+  const r = f.recovery;
+  parts.push(r.state === 'normal' ? 'ccguard ok' : `ccguard ${r.state}${r.until !== null ? ` until ${clockText(r.until)}` : ''}`);
+  return parts.join(' · ');
+}

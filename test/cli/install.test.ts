@@ -1,0 +1,310 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ccguard, REPO } from '../helpers/cli.ts';
+import { tmpHome } from '../helpers/tmp.ts';
+import { assistantLine } from '../helpers/lines.ts';
+
+type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const EVENTS = ['PreToolUse', 'PostToolUse', 'UserPromptSubmit', 'Stop', 'StopFailure', 'SubagentStop', 'SessionStart', 'SessionEnd'];
+
+const OTHERS = {
+  permissions: { allow: ['Bash(npm test)'] },
+  hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'other-guard --check' }] }] },
+  statusLine: { type: 'command', command: 'printf "user line %s" "$(cat | wc -c | tr -d \' \')"' },
+  env: { FOO: 'bar' },
+};
+
+function setup(prefix = 'ccguard-install-') {
+  const h = tmpHome(prefix);
+  const claude = join(h.home, '.claude');
+  const settings = join(claude, 'settings.json');
+  const env = { HOME: h.home };
+  return {
+    ...h,
+    claude,
+    settings,
+    env,
+    run: (...args: string[]) => ccguard(args, env),
+    read: (): string => readFileSync(settings, 'utf8'),
+    json: (): J => JSON.parse(readFileSync(settings, 'utf8')) as J,
+    backups: (): string[] => (existsSync(claude) ? readdirSync(claude).filter((n) => n.includes('.ccguard-backup-')).sort() : []),
+    records: (): string[] => (existsSync(h.stateDir) ? readdirSync(h.stateDir).filter((n) => /^install-[0-9a-f]+\.json$/.test(n)) : []),
+  };
+}
+
+function commandOf(s: J, event: string): string {
+  const g = (s.hooks[event] as J[]).find((x) => (x.hooks as J[]).some((h) => String(h.command).includes('--ccguard')))!;
+  return (g.hooks as J[]).find((h) => String(h.command).includes('--ccguard'))!.command as string;
+}
+
+test('install into no file: creates it private, records the install; again: nothing written; uninstall removes it', () => {
+  const t = setup();
+  try {
+    const r = t.run('install', '--no-import');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Created ~\/\.claude\/settings\.json \(user scope\): ccguard's hooks for 8 events/m);
+    assert.match(r.stdout, /Check it with: ccguard doctor/);
+    assert.equal(statSync(t.settings).mode & 0o777, 0o600);
+    assert.equal(statSync(t.claude).mode & 0o777, 0o700);
+    const s = t.json();
+    assert.deepEqual(Object.keys(s.hooks), EVENTS);
+    assert.equal(commandOf(s, 'PreToolUse'), `"${process.execPath}" "${join(REPO, 'dist', 'hooks', 'pre-tool-use.js')}" --ccguard`);
+    assert.equal(s.hooks.Stop[0].hooks[0].timeout, 60, 'max_sleep_seconds 20 + 30, at least 60');
+    assert.deepEqual(t.backups(), [], 'nothing to back up');
+    assert.equal(t.records().length, 1);
+    assert.equal(statSync(join(t.stateDir, t.records()[0]!)).mode & 0o777, 0o600);
+
+    const before = t.read();
+    const mtime = statSync(t.settings).mtimeMs;
+    const again = t.run('install', '--no-import');
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /already installed in ~\/\.claude\/settings\.json; the file is unchanged/);
+    assert.equal(t.read(), before);
+    assert.equal(statSync(t.settings).mtimeMs, mtime, 'not even rewritten');
+    assert.deepEqual(t.backups(), []);
+
+    const u = t.run('uninstall');
+    assert.equal(u.code, 0, u.stderr);
+    assert.match(u.stdout, /removed the file \(install had created it/);
+    assert.ok(!existsSync(t.settings));
+    assert.deepEqual(t.records(), []);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('the hook timeout follows recovery.max_sleep_seconds', () => {
+  const t = setup();
+  try {
+    mkdirSync(t.stateDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(t.stateDir, 'config.yaml'), 'recovery:\n  max_sleep_seconds: 120\n');
+    assert.equal(t.run('install', '--no-import').code, 0);
+    for (const ev of EVENTS) assert.equal((t.json().hooks[ev] as J[])[0]!.hooks[0].timeout, 150);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('install into an empty file: backed up, and uninstall gives the empty file back', () => {
+  const t = setup();
+  try {
+    mkdirSync(t.claude, { recursive: true });
+    writeFileSync(t.settings, '');
+    assert.equal(t.run('install', '--no-import').code, 0);
+    assert.equal(Object.keys(t.json().hooks).length, 8);
+    assert.equal(t.backups().length, 1);
+    assert.equal(readFileSync(join(t.claude, t.backups()[0]!), 'utf8'), '');
+    assert.match(t.backups()[0]!, /^settings\.json\.ccguard-backup-\d{8}T\d{6}\.\d{3}Z$/);
+    const u = t.run('uninstall');
+    assert.equal(u.code, 0, u.stderr);
+    assert.equal(t.read(), '');
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('install beside other tools\' hooks and a status line: both kept, chained; second install identical; uninstall restores', () => {
+  const t = setup();
+  try {
+    mkdirSync(t.claude, { recursive: true });
+    const original = JSON.stringify(OTHERS, null, 2) + '\n';
+    writeFileSync(t.settings, original);
+    chmodSync(t.settings, 0o644);
+    const r = t.run('install', '--statusline', '--no-import');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Backup of the previous file: ~\/\.claude\/settings\.json\.ccguard-backup-/);
+    assert.match(r.stdout, /runs your own status line command and shows its output unchanged/);
+    const s = t.json();
+    assert.deepEqual(s.permissions, OTHERS.permissions);
+    assert.deepEqual(s.env, OTHERS.env);
+    assert.deepEqual(Object.keys(s), Object.keys(OTHERS));
+    assert.deepEqual((s.hooks.PreToolUse as J[]).map((g) => g.matcher), ['Bash', '*']);
+    assert.equal(s.hooks.PreToolUse[0].hooks[0].command, 'other-guard --check');
+    assert.match(s.statusLine.command, /statusline --ccguard --then "printf \\"user line %s\\" \\"\\\$\(cat \| wc -c/);
+    assert.equal(statSync(t.settings).mode & 0o777, 0o644, 'an existing file keeps its mode');
+    assert.deepEqual(t.backups().map((b) => readFileSync(join(t.claude, b), 'utf8')), [original]);
+    assert.equal(statSync(join(t.claude, t.backups()[0]!)).mode & 0o777, 0o600);
+
+    // Claude Code runs the status line command through a shell: ccguard's line gives way to the user's.
+    const input = JSON.stringify({ session_id: 's1', rate_limits: { five_hour: { used_percentage: 12.5, resets_at: 2_000_000_000 } } });
+    const sl = spawnSync('/bin/sh', ['-c', s.statusLine.command], { input, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: t.home } });
+    assert.equal(sl.status, 0, sl.stderr);
+    assert.equal(sl.stdout, `user line ${Buffer.byteLength(input)}`);
+
+    const installed = t.read();
+    const again = t.run('install', '--statusline', '--no-import');
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(t.read(), installed, 'second install: byte-identical');
+    assert.equal(t.backups().length, 1, 'and no new backup');
+
+    const u = t.run('uninstall');
+    assert.equal(u.code, 0, u.stderr);
+    assert.match(u.stdout, /put back the file as it was before install/);
+    assert.equal(t.read(), original);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('uninstall after the user changed the file: ccguard\'s entries go, the user\'s changes stay', () => {
+  const t = setup();
+  try {
+    mkdirSync(t.claude, { recursive: true });
+    const original = JSON.stringify(OTHERS, null, 2) + '\n';
+    writeFileSync(t.settings, original);
+    assert.equal(t.run('install', '--statusline', '--no-import').code, 0);
+    const s = t.json();
+    s.permissions.allow.push('Read');
+    writeFileSync(t.settings, JSON.stringify(s, null, 2) + '\n');
+    const u = t.run('uninstall');
+    assert.equal(u.code, 0, u.stderr);
+    assert.match(u.stdout, /removed ccguard's entries; everything else is as it was/);
+    const want = structuredClone(OTHERS) as J;
+    want.permissions.allow.push('Read');
+    assert.equal(t.read(), JSON.stringify(want, null, 2) + '\n');
+    assert.equal(t.backups().length, 2, 'install and uninstall each keep a backup');
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('a malformed settings file is left untouched, with an error naming the file and position', () => {
+  const t = setup();
+  try {
+    mkdirSync(t.claude, { recursive: true });
+    const bad = '{\n  "permissions": {\n    "allow": ["Bash(ls)",]\n  }\n}\n';
+    writeFileSync(t.settings, bad);
+    const r = t.run('install', '--no-import');
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `ccguard: ${t.settings} is not valid JSON: unexpected "]" where a value should start at line 3:26; left it untouched\n`);
+    assert.equal(t.read(), bad);
+    assert.deepEqual(t.backups(), []);
+    assert.deepEqual(t.records(), []);
+    assert.equal(t.run('install', '--dry-run').code, 1);
+    assert.equal(t.run('uninstall').code, 1);
+    assert.equal(t.read(), bad);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('--dry-run prints a unified diff and writes nothing', () => {
+  const t = setup();
+  try {
+    const none = t.run('install', '--dry-run');
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stdout, /^--- \/dev\/null\n\+\+\+ .*settings\.json\n@@ -0,0 \+1,\d+ @@\n\+\{\n\+ {2}"hooks": \{\n/);
+    assert.match(none.stdout, /Dry run: nothing written\. Without --dry-run this creates ~\/\.claude\/settings\.json\./);
+    assert.ok(!existsSync(t.settings));
+    assert.deepEqual(readdirSync(t.claude), ['ccguard'], 'only the state directory every command opens');
+
+    mkdirSync(t.claude, { recursive: true });
+    const original = JSON.stringify(OTHERS, null, 2) + '\n';
+    writeFileSync(t.settings, original);
+    const r = t.run('install', '--dry-run', '--statusline');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^--- ${t.settings.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n\\+\\+\\+ `));
+    assert.match(r.stdout, /\n@@ -\d+,\d+ \+\d+,\d+ @@\n/);
+    assert.match(r.stdout, /\n-    "command": "printf/);
+    assert.match(r.stdout, /\n\+ {12}"command": "\\"[^\n]*pre-tool-use\.js\\" --ccguard",\n/);
+    assert.equal(t.read(), original);
+    assert.deepEqual(t.backups(), []);
+    assert.deepEqual(t.records(), []);
+    assert.ok(!existsSync(join(t.stateDir, 'app')));
+
+    assert.equal(t.run('install', '--no-import').code, 0);
+    const done = t.run('install', '--dry-run');
+    assert.match(done.stdout, /already installed in ~\/\.claude\/settings\.json: nothing would change/);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('project and local scopes write under --project-dir', () => {
+  const t = setup();
+  try {
+    const proj = join(t.home, 'my project');
+    mkdirSync(proj);
+    assert.equal(t.run('install', '--scope', 'project', '--project-dir', proj, '--no-import').code, 0);
+    assert.equal(t.run('install', '--scope', 'local', '--project-dir', proj, '--no-import').code, 0);
+    assert.ok(existsSync(join(proj, '.claude', 'settings.json')));
+    assert.ok(existsSync(join(proj, '.claude', 'settings.local.json')));
+    assert.ok(!existsSync(t.settings), 'user settings untouched');
+    assert.equal(t.records().length, 2);
+    const bad = t.run('install', '--scope', 'global');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--scope must be one of user, project, local \(got "global"\)/);
+    assert.equal(t.run('uninstall', '--scope', 'local', '--project-dir', proj).code, 0);
+    assert.ok(!existsSync(join(proj, '.claude', 'settings.local.json')));
+    assert.ok(existsSync(join(proj, '.claude', 'settings.json')));
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('install runs the first import unless --no-import', () => {
+  const t = setup();
+  try {
+    const dir = join(t.projects, '-work-app');
+    mkdirSync(dir, { recursive: true });
+    const now = Date.now();
+    writeFileSync(join(dir, 's1.jsonl'), [0, 1, 2].map((i) => assistantLine({ ts: now - 60_000 * (i + 1), msgId: `m${i}`, session: 's1' })).join('\n') + '\n');
+    const r = t.run('install');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /import: 1\/1 files \(100%\)/);
+    assert.match(r.stdout, /Imported 3 responses from 1 of 1 transcript files/);
+    const s = JSON.parse(t.run('status', '--json').stdout) as J;
+    assert.equal(s.block.entries, 3);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('from npx\'s cache, under a HOME with a space: the package is copied out and the written commands run', () => {
+  const t = setup('ccguard install space ');
+  try {
+    assert.ok(t.home.includes(' '));
+    // npx's layout: the package and its dependencies side by side in one node_modules.
+    const modules = join(t.home, '.npm', '_npx', '0123abcd', 'node_modules');
+    const pkg = join(modules, 'ccguard');
+    mkdirSync(pkg, { recursive: true });
+    for (const part of ['dist', 'bin', 'config.yaml', 'package.json']) cpSync(join(REPO, part), join(pkg, part), { recursive: true });
+    for (const dep of readdirSync(join(REPO, 'node_modules'))) {
+      if (!dep.startsWith('.')) symlinkSync(join(REPO, 'node_modules', dep), join(modules, dep));
+    }
+    const env = { PATH: process.env.PATH ?? '', HOME: t.home, TZ: 'UTC', NO_COLOR: '1' };
+    const r = spawnSync(process.execPath, [join(pkg, 'bin', 'ccguard.js'), 'install', '--statusline', '--no-import'], { env, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /copied it to ~\/\.claude\/ccguard\/app and pointed the hooks there/);
+    const app = join(t.stateDir, 'app');
+    const s = t.json();
+    const pre = commandOf(s, 'PreToolUse');
+    assert.equal(pre, `"${process.execPath}" "${join(app, 'dist', 'hooks', 'pre-tool-use.js')}" --ccguard`);
+    assert.ok(pre.includes(' space '), 'the path with the space is in the command');
+
+    // The cache goes away; the commands keep working, run exactly as Claude Code runs them.
+    rmSync(join(t.home, '.npm'), { recursive: true, force: true });
+    const hookInput = JSON.stringify({ session_id: 's1', transcript_path: join(t.home, 'none.jsonl'), cwd: t.home, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls' } });
+    for (const ev of EVENTS) {
+      const h = spawnSync('/bin/sh', ['-c', commandOf(s, ev)], { input: hookInput, encoding: 'utf8', env: { ...env, CCGUARD_DISABLE: '1' } });
+      assert.equal(h.status, 0, `${ev}: ${h.stderr}`);
+      assert.equal(h.stdout, '');
+    }
+    const sl = spawnSync('/bin/sh', ['-c', s.statusLine.command as string], { input: '{}', encoding: 'utf8', env });
+    assert.equal(sl.status, 0, sl.stderr);
+    assert.match(sl.stdout, /^5h - · today \$0\.00 · ccguard ok\n$/, 'the copy loads its own node_modules (SQLite)');
+
+    // Uninstalling with the copy's own CLI takes the copy away too.
+    const u = spawnSync(process.execPath, [join(app, 'bin', 'ccguard.js'), 'uninstall'], { env, encoding: 'utf8' });
+    assert.equal(u.status, 0, u.stderr);
+    assert.ok(!existsSync(t.settings));
+    assert.ok(!existsSync(app));
+  } finally {
+    t.cleanup();
+  }
+});

@@ -1,0 +1,239 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { hasCcguard, hookTimeout, installInto, uninstallFrom, type InstallSpec } from '../../lib/settings/edit.ts';
+import {
+  chainedCommand,
+  hookCommand,
+  isCcguardHookCommand,
+  isCcguardStatusLineCommand,
+  shQuote,
+  splitOwnCommand,
+  statusLineCommand,
+} from '../../lib/settings/command.ts';
+import { SettingsError } from '../../lib/settings/errors.ts';
+import { HOOK_EVENTS } from '../../lib/policy/types.ts';
+
+type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const F = '/home/u/.claude/settings.json';
+const SPEC: InstallSpec = { nodePath: '/usr/bin/node', root: '/opt/ccguard', timeout: 60, statusLine: false };
+
+/** What Claude Code itself writes: JSON.stringify(x, null, 2) and a newline. */
+const cc = (v: unknown): string => JSON.stringify(v, null, 2) + '\n';
+
+const OTHERS = {
+  permissions: { allow: ['Bash(npm test)'], deny: [] },
+  hooks: {
+    PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: 'other-guard --check', timeout: 5 }] }],
+    Stop: [{ hooks: [{ type: 'command', command: 'notify-done' }] }],
+    Notification: [{ hooks: [{ type: 'command', command: 'say hi' }] }],
+  },
+  statusLine: { type: 'command', command: 'echo "$(whoami)"', padding: 0 },
+  zzUnknown: { nested: [1, 2] },
+};
+
+function commandsOf(settings: J, event: string): string[] {
+  return (settings.hooks?.[event] ?? []).flatMap((g: J) => (g.hooks ?? []).map((h: J) => h.command as string));
+}
+
+test('hook timeout outlasts the longest sleep with a margin, never under a minute', () => {
+  assert.equal(hookTimeout(20), 60);
+  assert.equal(hookTimeout(0), 60);
+  assert.equal(hookTimeout(45), 75);
+  assert.equal(hookTimeout(100.5), 131);
+});
+
+test('install into nothing: every event gets one ccguard entry, matcher "*" only where events take one', () => {
+  const r = installInto('', F, SPEC);
+  assert.ok(r.changed);
+  assert.ok(r.text.endsWith('}\n'));
+  const s = JSON.parse(r.text) as J;
+  assert.deepEqual(Object.keys(s), ['hooks']);
+  assert.deepEqual(Object.keys(s.hooks), [...HOOK_EVENTS]);
+  for (const ev of HOOK_EVENTS) {
+    const groups = s.hooks[ev] as J[];
+    assert.equal(groups.length, 1);
+    if (ev === 'PreToolUse' || ev === 'PostToolUse') assert.equal(groups[0]!.matcher, '*');
+    else assert.ok(!('matcher' in groups[0]!), `${ev} has no matcher field`);
+    assert.deepEqual(groups[0]!.hooks, [{ type: 'command', command: hookCommand('/usr/bin/node', '/opt/ccguard', ev), timeout: 60 }]);
+  }
+  assert.equal(s.hooks.PreToolUse[0].hooks[0].command, '"/usr/bin/node" "/opt/ccguard/dist/hooks/pre-tool-use.js" --ccguard');
+  assert.equal(s.hooks.SessionEnd[0].hooks[0].command, '"/usr/bin/node" "/opt/ccguard/dist/hooks/session-end.js" --ccguard');
+  assert.ok(r.createdHooksKey);
+  assert.deepEqual(r.createdEvents, [...HOOK_EVENTS]);
+  assert.equal(r.hadCcguard, false);
+});
+
+test('install into an empty file and into "{}"', () => {
+  for (const text of ['', '{}', '{}\n', '{\n}\n']) {
+    const r = installInto(text, F, SPEC);
+    assert.equal(Object.keys((JSON.parse(r.text) as J).hooks).length, 8, JSON.stringify(text));
+    assert.equal(uninstallFrom(r.text, F, undefined).text.trim().replace(/\s/g, ''), '{}');
+  }
+});
+
+test('install keeps other tools\' hooks, permissions, unknown keys and key order; only adds lines', () => {
+  const text = cc(OTHERS);
+  const r = installInto(text, F, SPEC);
+  const s = JSON.parse(r.text) as J;
+  assert.deepEqual(Object.keys(s), Object.keys(OTHERS));
+  assert.deepEqual(s.permissions, OTHERS.permissions);
+  assert.deepEqual(s.zzUnknown, OTHERS.zzUnknown);
+  assert.deepEqual(s.statusLine, OTHERS.statusLine, 'no --statusline: the status line is left alone');
+  assert.deepEqual(Object.keys(s.hooks), ['PreToolUse', 'Stop', 'Notification', 'PostToolUse', 'UserPromptSubmit', 'StopFailure', 'SubagentStop', 'SessionStart', 'SessionEnd']);
+  assert.deepEqual(commandsOf(s, 'PreToolUse'), ['other-guard --check', hookCommand('/usr/bin/node', '/opt/ccguard', 'PreToolUse')]);
+  assert.deepEqual(commandsOf(s, 'Stop'), ['notify-done', hookCommand('/usr/bin/node', '/opt/ccguard', 'Stop')]);
+  assert.deepEqual(commandsOf(s, 'Notification'), ['say hi']);
+  // Every original line is still there, in order: install only inserted lines.
+  const after = r.text.split('\n');
+  let k = 0;
+  for (const line of text.split('\n')) {
+    while (k < after.length && after[k] !== line && after[k] !== line + ',') k++;
+    assert.ok(k < after.length, `original line kept: ${line}`);
+    k++;
+  }
+  assert.deepEqual(r.createdEvents, ['PostToolUse', 'UserPromptSubmit', 'StopFailure', 'SubagentStop', 'SessionStart', 'SessionEnd']);
+  assert.equal(r.createdHooksKey, false);
+});
+
+test('a second install is byte-identical; uninstall gives back the original bytes', () => {
+  const originals = [
+    cc(OTHERS),
+    cc({ hooks: { Stop: [] } }),
+    cc({ model: 'opus' }),
+    JSON.stringify(OTHERS, null, 4) + '\n',
+    JSON.stringify(OTHERS, null, '\t'),
+    cc({}),
+  ];
+  for (const text of originals) {
+    const first = installInto(text, F, SPEC);
+    const second = installInto(first.text, F, SPEC);
+    assert.equal(second.text, first.text);
+    assert.equal(second.changed, false);
+    assert.ok(second.hadCcguard);
+    const record = {
+      version: 1 as const, settings_path: F, scope: 'user', installed_at: '', original_existed: true, original_sha256: null,
+      backup_path: null, written_sha256: '', created_hooks_key: first.createdHooksKey, created_events: first.createdEvents,
+      status_line: null, app_root: '/opt/ccguard',
+    };
+    assert.equal(uninstallFrom(first.text, F, record).text, text, `restored: ${JSON.stringify(text).slice(0, 40)}`);
+    if (!text.includes('"Stop": []')) assert.equal(uninstallFrom(first.text, F, undefined).text, text, 'also without the record');
+  }
+});
+
+test('indentation of the file is kept: tabs and four spaces', () => {
+  const tabs = installInto(JSON.stringify(OTHERS, null, '\t'), F, SPEC).text;
+  assert.match(tabs, /\n\t"hooks": \{\n\t\t"PreToolUse": \[/);
+  assert.ok(!/\n {2}"/.test(tabs));
+  const four = installInto(JSON.stringify(OTHERS, null, 4), F, SPEC).text;
+  assert.match(four, /\n {8}"SessionEnd": \[\n {12}\{\n {16}"hooks"/);
+});
+
+test('an older ccguard entry is replaced in place; duplicates and entries under other events go', () => {
+  const old = { type: 'command', command: '"/usr/bin/node" "/old/place/dist/hooks/pre-tool-use.js" --ccguard', timeout: 600 };
+  const text = cc({
+    hooks: {
+      PreToolUse: [
+        { matcher: '*', hooks: [{ type: 'command', command: 'mine-first' }, old] },
+        { matcher: '*', hooks: [old] },
+      ],
+      Notification: [{ hooks: [{ ...old, command: old.command.replace('pre-tool-use', 'stop') }] }],
+    },
+  });
+  const r = installInto(text, F, SPEC);
+  const s = JSON.parse(r.text) as J;
+  assert.deepEqual(s.hooks.PreToolUse, [
+    { matcher: '*', hooks: [{ type: 'command', command: 'mine-first' }, { type: 'command', command: hookCommand('/usr/bin/node', '/opt/ccguard', 'PreToolUse'), timeout: 60 }] },
+  ]);
+  assert.equal(s.hooks.Notification, undefined, 'ccguard\'s entry under an event it does not use is dropped, then its empty key');
+  assert.ok(r.hadCcguard);
+});
+
+test('an entry in a group narrowed to some tools moves to a "*" group', () => {
+  const text = cc({ hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: hookCommand('/usr/bin/node', '/opt/ccguard', 'PreToolUse'), timeout: 60 }] }] } });
+  const s = JSON.parse(installInto(text, F, SPEC).text) as J;
+  assert.deepEqual(s.hooks.PreToolUse.map((g: J) => g.matcher), ['*']);
+});
+
+test('recognition: the marker and a ccguard entry point are both needed', () => {
+  assert.ok(isCcguardHookCommand(hookCommand('/n', '/r', 'Stop')));
+  assert.ok(isCcguardHookCommand('node /x/dist/hooks/stop.js --ccguard'));
+  assert.ok(!isCcguardHookCommand('node /x/dist/hooks/stop.js'), 'another package\'s hook of the same layout');
+  assert.ok(!isCcguardHookCommand('other --ccguard'), 'a stray marker');
+  assert.ok(!isCcguardHookCommand('node /x/dist/hooks/stop.js --ccguard-like'));
+  assert.ok(isCcguardStatusLineCommand(statusLineCommand('/n', '/r')));
+  assert.ok(isCcguardStatusLineCommand(statusLineCommand('/n', '/r', 'echo hi')));
+  assert.ok(!isCcguardStatusLineCommand('"/n" "/r/dist/lib/cli/main.js" statusline'));
+  const text = cc({ hooks: { Stop: [{ hooks: [{ type: 'command', command: 'node /other/dist/hooks/stop.js' }] }] } });
+  const out = uninstallFrom(installInto(text, F, SPEC).text, F, undefined).text;
+  assert.equal(out, text, 'the look-alike survives install and uninstall');
+});
+
+test('quoting: a path with spaces, quotes, dollars and backticks is one shell argument', () => {
+  const nasty = '/home/Jane Doe/it\'s "$HOME" `x` \\ end';
+  const cmd = `printf '%s\\n' ${shQuote(nasty)} ${shQuote('second arg')}`;
+  const r = spawnSync('/bin/sh', ['-c', cmd], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+  assert.equal(r.stdout, `${nasty}\nsecond arg\n`);
+  assert.deepEqual(splitOwnCommand(statusLineCommand('/usr/bin/node', '/a b', nasty)), ['/usr/bin/node', '/a b/dist/lib/cli/main.js', 'statusline', '--ccguard', '--then', nasty]);
+  assert.equal(chainedCommand(statusLineCommand('/n', '/r', nasty)), nasty);
+  assert.equal(chainedCommand(statusLineCommand('/n', '/r')), undefined);
+});
+
+test('--statusline chains the user\'s own command (keeping padding); uninstall restores it exactly', () => {
+  const text = cc(OTHERS);
+  const r = installInto(text, F, { ...SPEC, statusLine: true });
+  const s = JSON.parse(r.text) as J;
+  assert.deepEqual(s.statusLine, { type: 'command', command: statusLineCommand('/usr/bin/node', '/opt/ccguard', 'echo "$(whoami)"'), padding: 0 });
+  assert.deepEqual(r.statusLine, { hadOriginal: true, original: OTHERS.statusLine, chained: 'echo "$(whoami)"' });
+  assert.deepEqual(Object.keys(s).indexOf('statusLine'), Object.keys(OTHERS).indexOf('statusLine'), 'in place');
+  assert.equal(installInto(r.text, F, { ...SPEC, statusLine: true }).text, r.text, 'a second install does not chain ccguard to itself');
+  const record = {
+    version: 1 as const, settings_path: F, scope: 'user', installed_at: '', original_existed: true, original_sha256: null,
+    backup_path: null, written_sha256: '', created_hooks_key: false, created_events: r.createdEvents,
+    status_line: { had_original: true, original: OTHERS.statusLine }, app_root: '/opt/ccguard',
+  };
+  const back = uninstallFrom(r.text, F, record);
+  assert.equal(back.text, text);
+  assert.equal(back.statusLine, 'restored');
+  // Without a record the chained command comes back from ccguard's own command line, padding with it.
+  assert.equal(uninstallFrom(r.text, F, undefined).text, text);
+});
+
+test('--statusline with no status line before: ccguard\'s own, removed again on uninstall', () => {
+  const text = cc({ model: 'opus' });
+  const r = installInto(text, F, { ...SPEC, statusLine: true });
+  const s = JSON.parse(r.text) as J;
+  assert.deepEqual(s.statusLine, { type: 'command', command: '"/usr/bin/node" "/opt/ccguard/dist/lib/cli/main.js" statusline --ccguard' });
+  assert.deepEqual(r.statusLine, { hadOriginal: false, original: undefined, chained: undefined });
+  assert.ok(hasCcguard(r.text, F));
+  assert.equal(uninstallFrom(r.text, F, undefined).text, text);
+});
+
+test('uninstall after the user edited the file removes exactly ccguard\'s entries and keeps the edits', () => {
+  const installed = JSON.parse(installInto(cc(OTHERS), F, SPEC).text) as J;
+  installed.permissions.allow.push('Read');
+  installed.hooks.PostToolUse[0].hooks.push({ type: 'command', command: 'added-later' });
+  const back = JSON.parse(uninstallFrom(cc(installed), F, undefined).text) as J;
+  assert.deepEqual(back.permissions.allow, ['Bash(npm test)', 'Read']);
+  assert.deepEqual(back.hooks.PostToolUse, [{ matcher: '*', hooks: [{ type: 'command', command: 'added-later' }] }]);
+  assert.deepEqual(Object.keys(back.hooks), ['PreToolUse', 'Stop', 'Notification', 'PostToolUse']);
+  assert.ok(!hasCcguard(cc(back), F));
+});
+
+test('a file that is not JSON, or not shaped like settings, is refused with a one-line error', () => {
+  assert.throws(
+    () => installInto('{\n  "permissions": {\n    "allow": ["x",]\n  }\n}\n', F, SPEC),
+    (e: unknown) => e instanceof SettingsError && e.message === `${F} is not valid JSON: unexpected "]" where a value should start at line 3:19; left it untouched`,
+  );
+  assert.throws(() => installInto('[1]', F, SPEC), (e: unknown) => e instanceof SettingsError && /must hold a JSON object/.test(e.message));
+  assert.throws(
+    () => installInto(cc({ hooks: { Stop: { hooks: [] } } }), F, SPEC),
+    (e: unknown) => e instanceof SettingsError && /hooks\.Stop must be a list of matcher groups/.test(e.message) && !e.message.includes('\n'),
+  );
+  assert.throws(() => installInto(cc({ hooks: [] }), F, SPEC), (e: unknown) => e instanceof SettingsError && /hooks must be an object/.test(e.message));
+  // Odd groups and hook objects are someone else's business, not an error.
+  const odd = cc({ hooks: { Stop: ['not a group', { hooks: 'nope' }, { hooks: [42, { type: 'prompt' }] }] } });
+  const r = installInto(odd, F, SPEC);
+  assert.equal(uninstallFrom(r.text, F, undefined).text, odd);
+});
