@@ -5,6 +5,8 @@ import { importRecent, type ImportContext, type ImportStats } from '../transcrip
 import { resolvePaths, type Env, type Paths } from '../util/paths.ts';
 import { HOUR_MS, BLOCK_MS } from '../usage/blocks.ts';
 import type { Config } from '../config/schema.ts';
+import { existsSync } from 'node:fs';
+import { initializedMarker, markInitialized } from '../store/recover.ts';
 
 /** What every command needs: where things are, the effective config, and the open state database. */
 export interface AppContext {
@@ -30,7 +32,7 @@ export function localTimeZone(env: Env): () => string {
 export async function openApp(env: Env, now: () => number = Date.now): Promise<AppContext> {
   const paths = resolvePaths(env);
   const loaded = await loadConfigCached(paths.userConfigFile, paths.stateDir);
-  const store = openStore(paths.dbFile);
+  const store = openStore(paths.dbFile, { now: now() });
   return { env, paths, loaded, config: loaded.config, store, now, timeZone: localTimeZone(env) };
 }
 
@@ -45,11 +47,15 @@ export function importContext(app: AppContext): ImportContext {
 }
 
 /** The incremental catch-up a read command does before it answers. */
-export function catchUp(app: AppContext, files: readonly string[] = []): Promise<ImportStats> {
-  return importRecent(importContext(app), {
+export async function catchUp(app: AppContext, files: readonly string[] = []): Promise<ImportStats> {
+  const first = app.store.meta.get('last_scan_at') === undefined;
+  const stats = await importRecent(importContext(app), {
     files,
     hotWindowMs: BLOCK_MS + HOUR_MS,
     rescanMs: app.config.import.rescan_seconds * 1000,
     initialWindowMs: app.config.import.initial_window_hours * HOUR_MS,
+    rebuild: first && existsSync(initializedMarker(app.paths.dbFile)),
   });
+  if (first) markInitialized(app.paths.dbFile);
+  return stats;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadConfigCached } from '../config/cached.ts';
 import type { Config } from '../config/schema.ts';
 import { openStore, type Store } from '../store/store.ts';
+import { isCorruption, quarantine } from '../store/recover.ts';
 import { catchUp, localTimeZone, type AppContext } from '../cli/context.ts';
 import { evaluate, observed } from '../policy/evaluate.ts';
 import type { HookEvent, Notice, PolicyInput, Verdict } from '../policy/types.ts';
@@ -61,8 +62,20 @@ export async function runHook(event: HookEvent, stdin: string, env: Env, deps: H
       maxBytes: config.logging.max_bytes,
       maxFiles: config.logging.max_files,
     });
-    store = openStore(paths.dbFile);
-    return await decide(event, input, env, deps, { config, store, log, paths, started });
+    const onQuarantine = (dest: string): void =>
+      log.error(`state.db was damaged: moved to ${dest}; rebuilding from the transcripts`);
+    store = openStore(paths.dbFile, { now: deps.now(), onQuarantine });
+    try {
+      return await decide(event, input, env, deps, { config, store, log, paths, started });
+    } catch (err) {
+      // Damage found mid-work (a page truncated away, say): set the file aside and decide once more.
+      if (!isCorruption(err)) throw err;
+      store.close();
+      store = undefined;
+      onQuarantine(quarantine(paths.dbFile, deps.now()));
+      store = openStore(paths.dbFile, { now: deps.now(), onQuarantine });
+      return await decide(event, input, env, deps, { config, store, log, paths, started });
+    }
   } catch (err) {
     const line = oneLine(err);
     log.error(`${event} hook failed, ${config?.fail_mode === 'closed' ? 'failing closed' : 'failing open'}: ${line}`);

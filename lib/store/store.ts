@@ -1,4 +1,5 @@
 import { openDb, type DB, type OpenOptions } from './db.ts';
+import { isCorruption, quarantine } from './recover.ts';
 import { FilesTable } from './files.ts';
 import { DirsTable } from './dirs.ts';
 import { MetaTable } from './meta.ts';
@@ -27,8 +28,25 @@ export interface Store {
   close(): void;
 }
 
-export function openStore(file: string, opts: OpenOptions = {}): Store {
-  const db = openDb(file, opts);
+/**
+ * Opens the state database; one that SQLite finds broken (overwritten, truncated mid-page) is moved
+ * aside and a fresh one takes its place, to be rebuilt from the transcripts.
+ */
+export function openStore(file: string, opts: OpenOptions & { now?: number; onQuarantine?: (dest: string) => void } = {}): Store {
+  let db: DB;
+  try {
+    db = openDb(file, opts);
+    db.prepare('SELECT COUNT(*) FROM meta').get();
+  } catch (err) {
+    if (opts.readonly || !isCorruption(err)) throw err;
+    const dest = quarantine(file, opts.now ?? Date.now());
+    opts.onQuarantine?.(dest);
+    db = openDb(file, opts);
+  }
+  return storeOn(db, file);
+}
+
+function storeOn(db: DB, file: string): Store {
   const entries = new EntriesTable(db);
   return {
     db,

@@ -372,8 +372,10 @@ export interface ImportRecentOptions {
   hotWindowMs: number;
   /** How often folders are listed for new files. */
   rescanMs: number;
-  /** A first run on an empty database reads only files modified within this window. */
+  /** A first run on an empty database reads only files modified within this window... */
   initialWindowMs: number;
+  /** ...unless this is a rebuild (a database existed before): then it reads everything. */
+  rebuild?: boolean;
 }
 
 /**
@@ -385,7 +387,7 @@ export async function importRecent(ctx: ImportContext, opts: ImportRecentOptions
   const { meta, files, dirs, db } = ctx.store;
   const lastScan = meta.getNumber('last_scan_at');
   if (lastScan === undefined) {
-    return importAll(ctx, { modifiedSince: ctx.now - opts.initialWindowMs });
+    return importAll(ctx, opts.rebuild ? {} : { modifiedSince: ctx.now - opts.initialWindowMs });
   }
   syncPrices(ctx);
   // First only stat: which files may have new lines. Reading (and loading the parser) comes after.

@@ -2,6 +2,7 @@ import { importAll } from '../../transcripts/import.ts';
 import { importContext, type AppContext } from '../context.ts';
 import { fmtInt, type Out } from '../format.ts';
 import { parse } from '../args.ts';
+import { markInitialized } from '../../store/recover.ts';
 
 /** `ccguard import [--json]`: reads every transcript; later runs read only what is new. */
 export async function runImport(app: AppContext, argv: string[], out: Out, err: Out): Promise<number> {
@@ -29,6 +30,7 @@ export async function runImport(app: AppContext, argv: string[], out: Out, err: 
       }
     },
   });
+  markInitialized(app.paths.dbFile);
   const ms = Math.round(performance.now() - started);
   if (values.json) {
     out.write(JSON.stringify({ ...stats, duration_ms: ms }, null, 2) + '\n');
