@@ -5,6 +5,7 @@ import { runStatus } from './commands/status.ts';
 import { runReport } from './commands/report.ts';
 import { runAlert, runPause, runResume } from './commands/control.ts';
 import { runEvents } from './commands/events.ts';
+import { runDoctor } from './commands/doctor.ts';
 import { runInstall, runUninstall } from './commands/install.ts';
 import { runStatusline } from './commands/statusline.ts';
 import { CcguardError, UsageError, oneLine } from '../util/errors.ts';
@@ -15,6 +16,7 @@ Usage: ccguard <command> [options]
 
 Commands:
   status [--json]                             the active 5-hour block, today's cost, active sessions
+  doctor [--json] [--project-dir DIR]         check the install, database, config, data, hook latency, notifier
   report blocks|daily|sessions [--json] [--since DATE] [--until DATE]
   import [--json]                             import every transcript now (later runs read only new bytes)
   events [--json] [--follow] [--session ID] [--decisions] [--limit N]
@@ -39,6 +41,7 @@ const COMMANDS: Record<string, Command> = {
   report: runReport,
   import: runImport,
   events: runEvents,
+  doctor: runDoctor,
   pause: runPause,
   resume: runResume,
   alert: runAlert,

@@ -1,0 +1,196 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppContext } from '../cli/context.ts';
+import { SCHEMA_VERSION } from '../store/db.ts';
+import { HOOK_EVENTS } from '../policy/types.ts';
+import { isCcguardHookCommand, isCcguardStatusLineCommand, splitOwnCommand } from '../settings/command.ts';
+import { settingsFile, SCOPES } from '../settings/targets.ts';
+import { walkTranscripts } from '../transcripts/discover.ts';
+import { RateLimitsTable } from '../store/rateLimits.ts';
+import { percentileOf } from './stats.ts';
+
+export type Level = 'ok' | 'warn' | 'fail';
+
+export interface Check {
+  name: string;
+  level: Level;
+  detail: string;
+  /** What to do about it, when it is not ok. */
+  fix?: string;
+}
+
+const ago = (ms: number): string => {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s}s ago`;
+  if (s < 7200) return `${Math.round(s / 60)} min ago`;
+  return `${(s / 3600).toFixed(1)} h ago`;
+};
+
+interface SettingsHooks {
+  file: string;
+  events: string[];
+  broken: string[];
+  statusLine: boolean;
+}
+
+/** Which hook events a settings file hands to ccguard, and whether each command's files exist. */
+export function scanSettings(file: string): SettingsHooks | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+  const out: SettingsHooks = { file, events: [], broken: [], statusLine: false };
+  if (typeof raw !== 'object' || raw === null) return out;
+  const root = raw as Record<string, unknown>;
+  const hooks = root.hooks;
+  if (hooks && typeof hooks === 'object') {
+    for (const [event, groups] of Object.entries(hooks as Record<string, unknown>)) {
+      if (!Array.isArray(groups)) continue;
+      for (const g of groups) {
+        const list = (g as { hooks?: unknown })?.hooks;
+        if (!Array.isArray(list)) continue;
+        for (const h of list) {
+          const cmd = (h as { command?: unknown })?.command;
+          if (typeof cmd !== 'string' || !isCcguardHookCommand(cmd)) continue;
+          out.events.push(event);
+          const args = splitOwnCommand(cmd);
+          const missing = (args ?? []).slice(0, 2).filter((p) => p.startsWith('/') && !existsSync(p));
+          if (!args || missing.length > 0) out.broken.push(`${event}: ${missing.join(', ') || 'unparsable command'}`);
+        }
+      }
+    }
+  }
+  const sl = root.statusLine as { command?: unknown } | undefined;
+  out.statusLine = typeof sl?.command === 'string' && isCcguardStatusLineCommand(sl.command);
+  return out;
+}
+
+export function checkSettings(app: AppContext, projectDir: string): Check[] {
+  const found: SettingsHooks[] = [];
+  for (const scope of SCOPES) {
+    const file = settingsFile(scope, app.env, projectDir);
+    if (!existsSync(file)) continue;
+    const s = scanSettings(file);
+    if (s === null) {
+      return [{ name: 'hooks', level: 'fail', detail: `${file} is not valid JSON`, fix: 'fix the file, then run `ccguard install`' }];
+    }
+    if (s.events.length > 0 || s.statusLine) found.push(s);
+  }
+  if (found.length === 0) {
+    return [{ name: 'hooks', level: 'fail', detail: 'no settings file holds ccguard hooks', fix: 'run `ccguard install` (or `ccguard install --scope project`)' }];
+  }
+  const checks: Check[] = [];
+  const all = new Set(found.flatMap((f) => f.events));
+  const missing = HOOK_EVENTS.filter((e) => !all.has(e));
+  for (const f of found) {
+    checks.push(
+      f.broken.length > 0
+        ? { name: 'hooks', level: 'fail', detail: `${f.file}: commands point at missing files (${f.broken.join('; ')})`, fix: 'run `ccguard install` again from the package you want to use' }
+        : { name: 'hooks', level: 'ok', detail: `${f.file}: ${f.events.length} hook entries, commands resolve${f.statusLine ? '; status line installed' : ''}` },
+    );
+  }
+  if (missing.length > 0) checks.push({ name: 'hooks', level: 'warn', detail: `events without a ccguard hook: ${missing.join(', ')}`, fix: 'run `ccguard install`' });
+  return checks;
+}
+
+export function checkDatabase(app: AppContext): Check {
+  const { db } = app.store;
+  const ok = db.pragma('quick_check(1)', { simple: true });
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const size = statSync(app.paths.dbFile).size;
+  const mode = statSync(app.paths.dbFile).mode & 0o777;
+  const dirMode = statSync(app.paths.stateDir).mode & 0o777;
+  const detail = `${app.paths.dbFile}: ${(size / 1e6).toFixed(1)} MB, schema ${version}/${SCHEMA_VERSION}, integrity ${String(ok)}, mode ${mode.toString(8)} in a ${dirMode.toString(8)} folder`;
+  if (ok !== 'ok') return { name: 'database', level: 'fail', detail, fix: 'delete state.db: the next hook rebuilds it from the transcripts' };
+  if ((mode & 0o077) !== 0 || (dirMode & 0o077) !== 0) {
+    return { name: 'database', level: 'warn', detail, fix: `chmod 700 ${app.paths.stateDir} && chmod 600 ${app.paths.stateDir}/*` };
+  }
+  return { name: 'database', level: 'ok', detail };
+}
+
+export function checkConfig(app: AppContext): Check {
+  return { name: 'config', level: 'ok', detail: `valid; from ${app.loaded.sources.join(' + ') || 'the defaults'}; mode ${app.config.mode}, plan ${app.config.plan}` };
+}
+
+export function checkTranscripts(app: AppContext): Check {
+  const roots = app.paths.transcriptRoots.filter((r) => existsSync(r));
+  if (roots.length === 0) {
+    return { name: 'transcripts', level: 'warn', detail: `none of ${app.paths.transcriptRoots.join(', ')} exists yet`, fix: 'run Claude Code once; set CLAUDE_CONFIG_DIR if it keeps its files elsewhere' };
+  }
+  const files = walkTranscripts(roots);
+  const bytes = files.reduce((a, f) => a + f.stat.size, 0);
+  return { name: 'transcripts', level: 'ok', detail: `${files.length} files, ${(bytes / 1e6).toFixed(1)} MB under ${roots.join(', ')}` };
+}
+
+export function checkImport(app: AppContext): Check {
+  const now = app.now();
+  const scan = app.store.meta.getNumber('last_scan_at');
+  const full = app.store.meta.getNumber('last_full_import_at');
+  const t = app.store.files.totals();
+  if (scan === undefined) return { name: 'import', level: 'warn', detail: 'nothing imported yet', fix: 'run `ccguard import`' };
+  return {
+    name: 'import',
+    level: full === undefined ? 'warn' : 'ok',
+    detail: `${t.files} files read (${(t.bytes / 1e6).toFixed(1)} MB, ${t.badLines} malformed lines skipped); last scan ${ago(now - scan)}; last full import ${full === undefined ? 'never' : ago(now - full)}`,
+    ...(full === undefined ? { fix: 'run `ccguard import` once to read history older than the first window' } : {}),
+  };
+}
+
+export function checkHookLatency(app: AppContext): Check[] {
+  const out: Check[] = [];
+  const anyRan = app.store.db.prepare('SELECT 1 FROM events LIMIT 1').get() !== undefined;
+  for (const hook of HOOK_EVENTS) {
+    const last = app.store.db.prepare<[string], { ts: number }>('SELECT ts FROM events WHERE hook = ? ORDER BY id DESC LIMIT 1').get(hook);
+    const lat = app.store.events.latencies(hook);
+    if (!last) {
+      out.push(
+        anyRan
+          ? { name: `hook ${hook}`, level: 'ok', detail: 'has not run yet' }
+          : { name: `hook ${hook}`, level: 'warn', detail: 'has not run yet', fix: 'start a Claude Code session with the hooks installed' },
+      );
+      continue;
+    }
+    out.push({
+      name: `hook ${hook}`,
+      level: 'ok',
+      detail: `last ran ${ago(app.now() - last.ts)}; work time median ${percentileOf(lat, 50).toFixed(1)} ms, p95 ${percentileOf(lat, 95).toFixed(1)} ms over ${lat.length} runs`,
+    });
+  }
+  return out;
+}
+
+export function checkStatusLine(app: AppContext): Check {
+  const t = new RateLimitsTable(app.store.db);
+  const r = t.latest('five_hour');
+  if (!r) {
+    return { name: 'status line', level: 'warn', detail: 'no rate limits captured (API-key users never get them; subscribers need the status line)', fix: 'run `ccguard install --statusline`' };
+  }
+  const age = app.now() - r.last_seen;
+  return {
+    name: 'status line',
+    level: age > 3_600_000 ? 'warn' : 'ok',
+    detail: `5-hour utilization ${r.used_pct}% seen ${ago(age)}`,
+    ...(age > 3_600_000 ? { fix: 'the status line only runs in interactive sessions; figures go stale between them' } : {}),
+  };
+}
+
+/** Where the desktop notifier would come from, and what the log says of recent deliveries. */
+export function checkNotifier(app: AppContext, platform: NodeJS.Platform = process.platform): Check {
+  const pathDirs = (app.env.PATH ?? '').split(':').filter(Boolean);
+  const log = existsSync(app.paths.logFile) ? readFileSync(app.paths.logFile, 'utf8').split('\n').slice(-200) : [];
+  const failures = log.filter((l) => l.includes('desktop notification not delivered') || l.includes('notifier did not answer'));
+  if (!app.config.recovery.notification) return { name: 'notifier', level: 'ok', detail: 'notifications are off (recovery.notification: false)' };
+  if (platform === 'linux') {
+    const found = pathDirs.map((d) => join(d, 'notify-send')).find((p) => existsSync(p));
+    if (!found) {
+      return { name: 'notifier', level: 'warn', detail: 'notify-send not found: notifications go to the log and `ccguard events` only', fix: 'install libnotify-bin (Debian/Ubuntu) for desktop notifications' };
+    }
+    if (failures.length > 0) return { name: 'notifier', level: 'warn', detail: `${found}; recent failures: ${failures.at(-1)}` };
+    return { name: 'notifier', level: 'ok', detail: found };
+  }
+  return failures.length > 0
+    ? { name: 'notifier', level: 'warn', detail: `node-notifier; recent failures: ${failures.at(-1)}` }
+    : { name: 'notifier', level: 'ok', detail: `node-notifier (${platform})` };
+}
