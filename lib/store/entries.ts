@@ -94,11 +94,9 @@ export class EntriesTable {
    * Returns the earliest time whose block changed, or null when nothing changed.
    */
   upsert(row: EntryRow): number | null {
+    if (this.insertStmt.run(row).changes > 0) return row.ts;
     const old = this.getTotalStmt.get(row.key);
-    if (!old) {
-      this.insertStmt.run(row);
-      return row.ts;
-    }
+    if (!old) return null;
     const total = row.input + row.output + row.cache_write_5m + row.cache_write_1h + row.cache_read;
     if (total <= old.total) return null;
     this.replaceStmt.run(row);

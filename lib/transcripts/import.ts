@@ -3,7 +3,7 @@ import type { Stats } from 'node:fs';
 import type { Store } from '../store/store.ts';
 import type { FileRow } from '../store/files.ts';
 import { costOf, priceFor, pricesFingerprint, type PriceOverrides, type PriceLookup } from '../usage/prices.ts';
-import type { LineRecord, parseLine } from './line.ts';
+import type { LineRecord, UsageRecord, parseLine } from './line.ts';
 import { headHash, readChunk, withFd, HEAD_BYTES, LINE_MARKERS } from './reader.ts';
 import { listDir, statOrNull, walkTranscripts } from './discover.ts';
 import { join } from 'node:path';
@@ -244,7 +244,7 @@ export class Importer {
     const project = projectOf(path, this.ctx.roots);
     const pathSession = sessionOfPath(path);
     let minTs = Infinity;
-    for (const r of records) {
+    for (const r of collapse(records)) {
       const session = r.sessionId ?? pathSession;
       switch (r.kind) {
         case 'usage': {
@@ -317,6 +317,31 @@ export class Importer {
   }
 }
 
+const usageTotal = (r: UsageRecord): number => r.input + r.output + r.cacheWrite5m + r.cacheWrite1h + r.cacheRead;
+
+/**
+ * One response is written as one line per content block: collapse repeats within a chunk before
+ * SQL sees them, by the same rule the table applies (first copy stands unless a later one is larger).
+ */
+function collapse(records: LineRecord[]): LineRecord[] {
+  const firstAt = new Map<string, number>();
+  const out: LineRecord[] = [];
+  for (const r of records) {
+    if (r.kind !== 'usage') {
+      out.push(r);
+      continue;
+    }
+    const at = firstAt.get(r.key);
+    if (at === undefined) {
+      firstAt.set(r.key, out.length);
+      out.push(r);
+    } else if (usageTotal(r) > usageTotal(out[at] as UsageRecord)) {
+      out[at] = r;
+    }
+  }
+  return out;
+}
+
 function markDirty(meta: Store['meta'], fromTs: number): void {
   const cur = meta.getNumber(DIRTY);
   if (cur === undefined || fromTs < cur) meta.put(DIRTY, fromTs);
@@ -350,14 +375,35 @@ export async function importAll(ctx: ImportContext, opts: ImportAllOptions = {})
   const imp = new Importer(ctx, await loadParser());
   let done = 0;
   let bytes = 0;
-  for (const f of found) {
-    imp.importFile(f.path, f.stat);
-    done++;
-    bytes += f.stat.size;
-    opts.onProgress?.(done, found.length, bytes);
+  // Files go in groups, each group one write transaction (the per-file transactions nest inside it as
+  // savepoints): committing once per group, not once per file, is most of a bulk import's SQLite
+  // cost. A group holds the write lock for a quarter second at most, so hooks never wait long.
+  const { db } = ctx.store;
+  let groupStart = 0;
+  let inGroup = false;
+  try {
+    for (const f of found) {
+      if (!inGroup) {
+        db.exec('BEGIN IMMEDIATE');
+        inGroup = true;
+        groupStart = performance.now();
+      }
+      imp.importFile(f.path, f.stat);
+      done++;
+      bytes += f.stat.size;
+      if (performance.now() - groupStart > 250) {
+        db.exec('COMMIT');
+        inGroup = false;
+      }
+      opts.onProgress?.(done, found.length, bytes);
+    }
+    if (inGroup) db.exec('COMMIT');
+    inGroup = false;
+  } finally {
+    if (inGroup && db.inTransaction) db.exec('ROLLBACK');
   }
   imp.finish();
-  const { meta, db } = ctx.store;
+  const { meta } = ctx.store;
   db.transaction(() => {
     meta.put('last_scan_at', ctx.now);
     if (opts.modifiedSince === undefined) meta.put('last_full_import_at', ctx.now);

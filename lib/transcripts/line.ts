@@ -123,8 +123,7 @@ export interface ParseContext {
 export function parseLine(text: string, ctx: ParseContext): LineResult {
   const hasUsage = text.includes('"usage"');
   const hasError = text.includes('api_error') || text.includes('isApiErrorMessage');
-  const hasLimit = mightContainLimitMessage(text);
-  if (!hasUsage && !hasError && !hasLimit) return 'skip';
+  if (!hasUsage && !hasError && !mightContainLimitMessage(text)) return 'skip';
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -190,7 +189,7 @@ export function parseLine(text: string, ctx: ParseContext): LineResult {
   }
   if (line.isApiErrorMessage === true || model === '<synthetic>') {
     const body = textOf(line);
-    const limit = hasLimit ? parseLimitMessage(body, ts, ctx.timeZone()) : null;
+    const limit = mightContainLimitMessage(body) ? parseLimitMessage(body, ts, ctx.timeZone()) : null;
     if (limit) {
       out.push({
         kind: 'limit',

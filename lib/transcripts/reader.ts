@@ -28,6 +28,12 @@ export interface Chunk {
 }
 
 const CHUNK = 8 * 1024 * 1024;
+let shared: Buffer | null = null;
+/** One read buffer for the whole import: a fresh 8 MB per chunk costs page faults on every read. */
+function chunkBuffer(): Buffer {
+  shared ??= Buffer.allocUnsafe(CHUNK);
+  return shared;
+}
 /** A longer line is skipped: no transcript record worth counting is this large. */
 export const MAX_LINE = 64 * 1024 * 1024;
 
@@ -40,7 +46,7 @@ export function readChunk(fd: number, offset: number, size: number, markers: rea
   let oversized = 0;
   let start = offset;
   while (want > 0) {
-    const buf = Buffer.allocUnsafe(want);
+    const buf = want <= CHUNK ? chunkBuffer() : Buffer.allocUnsafe(want);
     const got = readSync(fd, buf, 0, want, start);
     const data = buf.subarray(0, got);
     const lastNl = data.lastIndexOf(0x0a);
