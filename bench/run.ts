@@ -4,7 +4,7 @@
 //   npm run bench                 # 100 MB and 1 GB histories (generated once into bench/data/)
 //   npm run bench -- --quick      # 20 MB and 100 MB, fewer runs
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir, cpus, totalmem } from 'node:os';
@@ -152,6 +152,20 @@ async function main(): Promise<void> {
   writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 2));
   writeFileSync(join(out, 'results.md'), md.join('\n') + '\n');
   console.log(md.join('\n'));
+  if (process.argv.includes('--readme')) {
+    // The README's figures come from this run, between its markers; nothing else in it changes.
+    const readme = join(REPO, 'README.md');
+    const text = readFileSync(readme, 'utf8');
+    const start = '<!-- bench:start -->';
+    const end = '<!-- bench:end -->';
+    const a = text.indexOf(start);
+    const b = text.indexOf(end);
+    if (a >= 0 && b > a) {
+      const cmd = `npm run bench --${quick ? ' --quick' : ''} -- --readme`;
+      writeFileSync(readme, `${text.slice(0, a + start.length)}\n${md.join('\n')}\n\nProduced by \`${cmd}\` on ${new Date().toISOString().slice(0, 10)}.\n${text.slice(b)}`);
+      console.error('README.md benchmark figures updated');
+    }
+  }
 }
 
 await main();
