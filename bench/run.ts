@@ -161,7 +161,7 @@ async function main(): Promise<void> {
     const a = text.indexOf(start);
     const b = text.indexOf(end);
     if (a >= 0 && b > a) {
-      const cmd = `npm run bench --${quick ? ' --quick' : ''} -- --readme`;
+      const cmd = `npm run bench -- ${quick ? '--quick ' : ''}--readme`;
       writeFileSync(readme, `${text.slice(0, a + start.length)}\n${md.join('\n')}\n\nProduced by \`${cmd}\` on ${new Date().toISOString().slice(0, 10)}.\n${text.slice(b)}`);
       console.error('README.md benchmark figures updated');
     }
