@@ -6,6 +6,7 @@ import { runReport } from './commands/report.ts';
 import { runAlert, runPause, runResume } from './commands/control.ts';
 import { runEvents } from './commands/events.ts';
 import { runDoctor } from './commands/doctor.ts';
+import { runWait } from './commands/wait.ts';
 import { runInstall, runUninstall } from './commands/install.ts';
 import { runStatusline } from './commands/statusline.ts';
 import { CcguardError, UsageError, oneLine } from '../util/errors.ts';
@@ -18,11 +19,15 @@ Commands:
   status [--json]                             the active 5-hour block, today's cost, active sessions
   doctor [--json] [--project-dir DIR]         check the install, database, config, data, hook latency, notifier
   report blocks|daily|sessions [--json] [--since DATE] [--until DATE]
+  report --html [--out FILE] [--open] [--days N]
+                                              one self-contained HTML page: block, 7 days, costs, events, sessions
+  report --json [--days N]                    the same numbers as one JSON object
   import [--json]                             import every transcript now (later runs read only new bytes)
   events [--json] [--follow] [--session ID] [--decisions] [--limit N]
                                               what the hooks decided, newest last; --follow keeps watching
   pause [--minutes N]                         deny tool calls and block prompts in every session until then
   resume                                      lift pauses and backoff; restart session clocks
+  wait [--json]                               count down while a pause, backoff or used-up limit is in force
   alert token|time|cost|rate_limit            fire that alert and its recovery now (to try notifications)
   install [--scope user|project|local] [--project-dir DIR] [--dry-run] [--statusline] [--no-import]
                                               add ccguard's hooks to Claude Code's settings (default: user)
@@ -44,6 +49,7 @@ const COMMANDS: Record<string, Command> = {
   doctor: runDoctor,
   pause: runPause,
   resume: runResume,
+  wait: runWait,
   alert: runAlert,
   install: runInstall,
   uninstall: runUninstall,

@@ -1,0 +1,50 @@
+/** `ccguard report --html|--json` without a kind: the combined report, as a page or as JSON. */
+import { resolve, join } from 'node:path';
+import { z } from 'zod';
+import type { AppContext } from '../cli/context.ts';
+import type { Out } from '../cli/format.ts';
+import { UsageError } from '../util/errors.ts';
+import { buildReport } from './data.ts';
+import { renderHtml } from './html.ts';
+import { writeReportFile } from './write.ts';
+import { openFile } from './open.ts';
+
+export interface FullReportFlags {
+  html?: boolean;
+  json?: boolean;
+  out?: string;
+  open?: boolean;
+  days?: string;
+}
+
+const Days = z.coerce.number().int().min(1).max(92);
+
+export function reportPath(app: AppContext, out: string | undefined): string {
+  return out === undefined ? join(app.paths.stateDir, 'report.html') : resolve(out);
+}
+
+/**
+ * With --html (or --out/--open): writes the page and prints its path; with --json as well, the JSON
+ * goes to stdout and the path to stderr, both from the same moment. --json alone prints the JSON.
+ */
+export async function runFullReport(app: AppContext, flags: FullReportFlags, out: Out, err: Out): Promise<number> {
+  const parsed = Days.safeParse(flags.days ?? 7);
+  if (!parsed.success) throw new UsageError(`--days must be a whole number from 1 to 92 (got "${flags.days}")`);
+  const now = app.now();
+  const report = buildReport(app.store, app.config, { now, days: parsed.data, timeZone: app.timeZone() });
+  const html = Boolean(flags.html || flags.out !== undefined || flags.open);
+  if (!html) {
+    out.write(JSON.stringify(report, null, 2) + '\n');
+    return 0;
+  }
+  const file = reportPath(app, flags.out);
+  writeReportFile(file, renderHtml(report, { dbFile: app.paths.dbFile, version: '0.1.0' }));
+  if (flags.json) {
+    out.write(JSON.stringify(report, null, 2) + '\n');
+    err.write(`${file}\n`);
+  } else {
+    out.write(`${file}\n`);
+  }
+  if (flags.open) await openFile(file);
+  return 0;
+}

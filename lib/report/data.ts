@@ -1,0 +1,511 @@
+/**
+ * The combined report: everything `ccguard report --html` draws, as one plain object. `report --json`
+ * prints exactly this object, and the HTML carries the same numbers in data attributes, so what the
+ * page shows can be checked against the JSON.
+ */
+import type { Store } from '../store/store.ts';
+import type { Config } from '../config/schema.ts';
+import { activeBlock, summarizeBlock } from '../usage/summary.ts';
+import { sessionsReport } from '../usage/reports.ts';
+import { tokenLimit } from '../policy/state.ts';
+import { recoveryStatus, type RecoveryStatus } from '../policy/recoveryStatus.ts';
+import { isRateLimit } from '../policy/backoff.ts';
+import type { BlockSpan } from '../usage/blocks.ts';
+
+export const REPORT_VERSION = 1;
+/** Kinds of ccguard decisions that mark the block chart. */
+export const MARKER_KINDS = ['warn', 'delay', 'deny', 'pause'] as const;
+export type MarkerKind = (typeof MARKER_KINDS)[number];
+
+export interface Point {
+  t: string;
+  tokens: number;
+}
+
+export interface Marker {
+  /** The first decision of its kind in that minute. */
+  t: string;
+  kind: MarkerKind;
+  /** How many decisions of this kind fell in that minute. */
+  count: number;
+  /** Cumulative limit tokens of the block at `t`: where the marker sits on the usage line. */
+  tokens: number;
+  sessions: string[];
+  reason: string | null;
+}
+
+export interface Band {
+  from: string;
+  to: string;
+  kind: 'pause' | 'backoff';
+  reason: string;
+}
+
+export interface CurrentBlock {
+  start: string;
+  end: string;
+  reset_at: string;
+  reset_source: 'limit_message' | 'block_end';
+  is_active: boolean;
+  entries: number;
+  /** Input + output tokens so far: what the limit counts. */
+  limit_tokens: number;
+  total_tokens: number;
+  cost_usd: number;
+  used_share: number;
+  projection: { limit_tokens: number; share: number; cost_usd: number } | null;
+  /** Cumulative limit tokens: 0 at the block start, then one point per minute with responses (and `now` when active). */
+  series: Point[];
+  /** Straight from 0 at the block start to the limit at the reset. */
+  pace: [Point, Point];
+  /** From now and the tokens so far to the block end at the current burn rate. */
+  projection_line: [Point, Point] | null;
+  markers: Marker[];
+  bands: Band[];
+}
+
+export interface BlockBar {
+  start: string;
+  end: string;
+  is_active: boolean;
+  entries: number;
+  limit_tokens: number;
+  total_tokens: number;
+  cost_usd: number;
+  share: number;
+}
+
+export interface LimitMessageItem {
+  t: string;
+  scope: string;
+  reset_at: string | null;
+  text: string;
+  session_id: string;
+}
+
+export interface DayRow {
+  date: string;
+  entries: number;
+  limit_tokens: number;
+  total_tokens: number;
+  cost_usd: number;
+}
+
+export interface ProjectRow {
+  project: string;
+  sessions: number;
+  entries: number;
+  limit_tokens: number;
+  total_tokens: number;
+  cost_usd: number;
+}
+
+export interface ModelRow {
+  model: string;
+  entries: number;
+  limit_tokens: number;
+  total_tokens: number;
+  cost_usd: number;
+  cost_share: number;
+}
+
+export type TimelineKind =
+  | 'warn'
+  | 'delay'
+  | 'deny'
+  | 'notify'
+  | 'pause'
+  | 'resume'
+  | 'alert'
+  | 'error'
+  | 'rate_limit'
+  | 'api_error'
+  | 'limit_message'
+  | 'backoff'
+  | 'other';
+
+export interface TimelineItem {
+  t: string;
+  kind: TimelineKind;
+  session_id: string | null;
+  /** hook (PreToolUse...), cli, transcript or recovery. */
+  origin: string;
+  tool: string | null;
+  text: string;
+  /** When what it names ends: a limit's reset, a pause's or backoff's end. */
+  until: string | null;
+}
+
+export interface SessionItem {
+  session_id: string;
+  project: string;
+  started_at: string;
+  last_activity_at: string;
+  duration_ms: number;
+  entries: number;
+  limit_tokens: number;
+  total_tokens: number;
+  cost_usd: number;
+  models: string[];
+  /** Hook decisions other than silent allows, by decision. */
+  decisions: Record<string, number>;
+}
+
+export interface FullReport {
+  version: number;
+  generated_at: string;
+  time_zone: string;
+  window: { since: string; until: string; days: number };
+  limit: { tokens: number; source: string };
+  recovery: RecoveryStatus;
+  current_block: CurrentBlock | null;
+  blocks: BlockBar[];
+  weekly: {
+    limit_tokens: number;
+    total_tokens: number;
+    cost_usd: number;
+    blocks: number;
+    blocks_over_limit: number;
+    /** Claude's own 7-day utilization, as the status line last reported it (null when never seen). */
+    server: { used_pct: number; resets_at: string | null; seen_at: string } | null;
+    /** Weekly-limit messages seen in the window. */
+    limit_messages: LimitMessageItem[];
+  };
+  totals: { entries: number; limit_tokens: number; total_tokens: number; cost_usd: number; sessions: number };
+  daily: DayRow[];
+  projects: ProjectRow[];
+  models: ModelRow[];
+  timeline: { items: TimelineItem[]; total: number; truncated: boolean };
+  sessions: { items: SessionItem[]; total: number; truncated: boolean };
+}
+
+export interface ReportOptions {
+  now: number;
+  /** Local calendar days covered, today included. */
+  days?: number;
+  timeZone?: string;
+  maxTimeline?: number;
+  maxSessions?: number;
+}
+
+const MIN = 60_000;
+const iso = (ms: number): string => new Date(ms).toISOString();
+const SYNTH = '<synthetic>';
+
+/** Local midnight `days - 1` days before the day holding `now`. */
+export function windowStart(now: number, days: number): number {
+  const d = new Date(now);
+  d.setHours(0, 0, 0, 0);
+  d.setDate(d.getDate() - (days - 1));
+  return d.getTime();
+}
+
+/** `YYYY-MM-DD` of a local day. */
+export function localDate(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+export function buildReport(store: Store, config: Config, o: ReportOptions): FullReport {
+  const now = o.now;
+  const days = o.days ?? 7;
+  const since = windowStart(now, days);
+  const until = now + MIN;
+  const limit = tokenLimit(store, config, now);
+
+  const spans = store.blocks.between(since, until);
+  const blocks: BlockBar[] = spans.map((b) => {
+    const s = summarizeBlock(store, b, now);
+    return {
+      start: s.start,
+      end: s.end,
+      is_active: s.is_active,
+      entries: s.entries,
+      limit_tokens: s.limit_tokens,
+      total_tokens: s.total_tokens,
+      cost_usd: s.cost_usd,
+      share: s.limit_tokens / limit.tokens,
+    };
+  });
+
+  const span = activeBlock(store, now) ?? store.blocks.latest() ?? null;
+  const current = span ? currentBlock(store, span, now, limit.tokens) : null;
+
+  const limitMessages = store.limitMessages.since(since);
+  const weeklyMessages = limitMessages
+    .filter((m) => m.scope === 'weekly' || m.scope === 'opus' || m.scope === 'sonnet')
+    .map((m) => ({ t: iso(m.ts), scope: m.scope, reset_at: m.reset_at === null ? null : iso(m.reset_at), text: m.text, session_id: m.session_id }));
+
+  const daily = dailyRows(store, since, until, now);
+  const projects = projectRows(store, since, until);
+  const models = modelRows(store, since, until);
+  const totals = store.entries.totals(since, until);
+  const sessions = sessionItems(store, since, until, o.maxSessions ?? 200);
+
+  return {
+    version: REPORT_VERSION,
+    generated_at: iso(now),
+    time_zone: o.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    window: { since: iso(since), until: iso(now), days },
+    limit: { tokens: limit.tokens, source: limit.source },
+    recovery: recoveryStatus(store, config, now),
+    current_block: current,
+    blocks,
+    weekly: {
+      limit_tokens: blocks.reduce((a, b) => a + b.limit_tokens, 0),
+      total_tokens: blocks.reduce((a, b) => a + b.total_tokens, 0),
+      cost_usd: blocks.reduce((a, b) => a + b.cost_usd, 0),
+      blocks: blocks.length,
+      blocks_over_limit: blocks.filter((b) => b.share >= 1).length,
+      server: serverWeekly(store),
+      limit_messages: weeklyMessages,
+    },
+    totals: {
+      entries: totals.entries,
+      limit_tokens: totals.input + totals.output,
+      total_tokens: totals.input + totals.output + totals.cache_creation + totals.cache_read,
+      cost_usd: totals.cost_usd,
+      sessions: sessions.total,
+    },
+    daily,
+    projects,
+    models,
+    timeline: timeline(store, since, until, o.maxTimeline ?? 400),
+    sessions,
+  };
+}
+
+function currentBlock(store: Store, b: BlockSpan, now: number, limitTokens: number): CurrentBlock {
+  const s = summarizeBlock(store, b, now);
+  const startMs = b.start;
+  const series: Point[] = [{ t: iso(startMs), tokens: 0 }];
+  const rows = store.db
+    .prepare<[number, number], { last_ts: number; tokens: number }>(
+      `SELECT MAX(ts) AS last_ts, SUM(input + output) AS tokens FROM entries WHERE ts >= ? AND ts < ?
+       GROUP BY ts / 60000 ORDER BY last_ts`,
+    )
+    .all(b.start, b.end);
+  let cum = 0;
+  for (const r of rows) {
+    cum += r.tokens;
+    series.push({ t: iso(r.last_ts), tokens: cum });
+  }
+  const lastT = Date.parse(series.at(-1)!.t);
+  if (s.is_active && now > lastT) series.push({ t: iso(now), tokens: cum });
+
+  const at = (ms: number): number => {
+    let v = 0;
+    for (const p of series) {
+      if (Date.parse(p.t) <= ms) v = p.tokens;
+      else break;
+    }
+    return v;
+  };
+
+  const events = store.db
+    .prepare<[number, number], { ts: number; decision: string; session_id: string | null; reason: string | null }>(
+      `SELECT ts, decision, session_id, reason FROM events
+       WHERE ts >= ? AND ts < ? AND decision IN ('warn', 'delay', 'deny', 'pause') ORDER BY ts, id`,
+    )
+    .all(b.start, b.end);
+  const byKey = new Map<string, Marker>();
+  for (const e of events) {
+    const kind = e.decision as MarkerKind;
+    const key = `${kind}:${Math.floor(e.ts / MIN)}`;
+    const m = byKey.get(key);
+    if (m) {
+      m.count++;
+      if (e.session_id && !m.sessions.includes(e.session_id)) m.sessions.push(e.session_id);
+    } else {
+      byKey.set(key, { t: iso(e.ts), kind, count: 1, tokens: at(e.ts), sessions: e.session_id ? [e.session_id] : [], reason: e.reason });
+    }
+  }
+  const markers = [...byKey.values()].sort((x, y) => Date.parse(x.t) - Date.parse(y.t));
+
+  const bands: Band[] = store.recovery
+    .all()
+    .filter((r) => (r.kind === 'pause' || r.kind === 'backoff') && r.until !== null && r.until > b.start && r.since < b.end)
+    .map((r) => ({ from: iso(Math.max(r.since, b.start)), to: iso(Math.min(r.until!, b.end)), kind: r.kind as 'pause' | 'backoff', reason: r.reason }));
+
+  const resetMs = Date.parse(s.reset_at);
+  const projection = s.projection
+    ? { limit_tokens: s.projection.limit_tokens, share: s.projection.limit_tokens / limitTokens, cost_usd: s.projection.cost_usd }
+    : null;
+  return {
+    start: s.start,
+    end: s.end,
+    reset_at: s.reset_at,
+    reset_source: s.reset_source,
+    is_active: s.is_active,
+    entries: s.entries,
+    limit_tokens: s.limit_tokens,
+    total_tokens: s.total_tokens,
+    cost_usd: s.cost_usd,
+    used_share: s.limit_tokens / limitTokens,
+    projection,
+    series,
+    pace: [
+      { t: iso(startMs), tokens: 0 },
+      { t: iso(resetMs), tokens: limitTokens },
+    ],
+    projection_line: s.is_active && projection && now < b.end ? [{ t: iso(now), tokens: s.limit_tokens }, { t: s.end, tokens: projection.limit_tokens }] : null,
+    markers,
+    bands,
+  };
+}
+
+/** The latest 7-day reading from the status line's rate_limits table, where that table exists. */
+function serverWeekly(store: Store): FullReport['weekly']['server'] {
+  try {
+    const has = store.db.prepare<[], number>("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rate_limits'").pluck().get();
+    if (!has) return null;
+    const r = store.db
+      .prepare<[], { used_pct: number; resets_at: number | null; last_seen: number }>(
+        `SELECT used_pct, resets_at, last_seen FROM rate_limits WHERE limit_window = 'seven_day' ORDER BY last_seen DESC, id DESC LIMIT 1`,
+      )
+      .get();
+    return r ? { used_pct: r.used_pct, resets_at: r.resets_at === null ? null : iso(r.resets_at), seen_at: iso(r.last_seen) } : null;
+  } catch {
+    return null;
+  }
+}
+
+function dailyRows(store: Store, since: number, until: number, now: number): DayRow[] {
+  const rows = store.db
+    .prepare<[number, number], { date: string; entries: number; limit_tokens: number; total_tokens: number; cost_usd: number }>(
+      `SELECT date(ts / 1000, 'unixepoch', 'localtime') AS date, COUNT(*) AS entries, SUM(input + output) AS limit_tokens,
+         SUM(input + output + cache_write_5m + cache_write_1h + cache_read) AS total_tokens, SUM(cost_usd) AS cost_usd
+       FROM entries WHERE ts >= ? AND ts < ? GROUP BY date ORDER BY date`,
+    )
+    .all(since, until);
+  const byDate = new Map(rows.map((r) => [r.date, r]));
+  const out: DayRow[] = [];
+  const d = new Date(since);
+  for (let guard = 0; guard < 400 && d.getTime() <= now; guard++) {
+    const date = localDate(d.getTime());
+    const r = byDate.get(date);
+    out.push(r ?? { date, entries: 0, limit_tokens: 0, total_tokens: 0, cost_usd: 0 });
+    d.setDate(d.getDate() + 1);
+  }
+  return out;
+}
+
+function projectRows(store: Store, since: number, until: number): ProjectRow[] {
+  return store.db
+    .prepare<[number, number], ProjectRow>(
+      `SELECT project, COUNT(DISTINCT session_id) AS sessions, COUNT(*) AS entries, SUM(input + output) AS limit_tokens,
+         SUM(input + output + cache_write_5m + cache_write_1h + cache_read) AS total_tokens, SUM(cost_usd) AS cost_usd
+       FROM entries WHERE ts >= ? AND ts < ? GROUP BY project ORDER BY cost_usd DESC, project`,
+    )
+    .all(since, until);
+}
+
+function modelRows(store: Store, since: number, until: number): ModelRow[] {
+  const rows = store.db
+    .prepare<[number, number, string], Omit<ModelRow, 'cost_share'>>(
+      `SELECT model, COUNT(*) AS entries, SUM(input + output) AS limit_tokens,
+         SUM(input + output + cache_write_5m + cache_write_1h + cache_read) AS total_tokens, SUM(cost_usd) AS cost_usd
+       FROM entries WHERE ts >= ? AND ts < ? AND model != ? GROUP BY model ORDER BY cost_usd DESC, model`,
+    )
+    .all(since, until, SYNTH);
+  const total = rows.reduce((a, r) => a + r.cost_usd, 0);
+  return rows.map((r) => ({ ...r, cost_share: total > 0 ? r.cost_usd / total : 0 }));
+}
+
+function sessionItems(store: Store, since: number, until: number, max: number): FullReport['sessions'] {
+  const decisions = new Map<string, Record<string, number>>();
+  for (const r of store.db
+    .prepare<[number, number], { session_id: string; decision: string; n: number }>(
+      `SELECT session_id, decision, COUNT(*) AS n FROM events
+       WHERE ts >= ? AND ts < ? AND session_id IS NOT NULL AND decision NOT IN ('allow', 'record')
+       GROUP BY session_id, decision`,
+    )
+    .all(since, until)) {
+    const d = decisions.get(r.session_id) ?? {};
+    d[r.decision] = r.n;
+    decisions.set(r.session_id, d);
+  }
+  const all = sessionsReport(store, { since, until }).sort(
+    (a, b) => Date.parse(b.last_activity_at) - Date.parse(a.last_activity_at) || a.session_id.localeCompare(b.session_id),
+  );
+  const items = all.slice(0, max).map((s) => ({
+    session_id: s.session_id,
+    project: s.project,
+    started_at: s.started_at,
+    last_activity_at: s.last_activity_at,
+    duration_ms: Date.parse(s.last_activity_at) - Date.parse(s.started_at),
+    entries: s.entries,
+    limit_tokens: s.tokens.input + s.tokens.output,
+    total_tokens: s.total_tokens,
+    cost_usd: s.cost_usd,
+    models: s.models,
+    decisions: decisions.get(s.session_id) ?? {},
+  }));
+  return { items, total: all.length, truncated: all.length > items.length };
+}
+
+const EVENT_KINDS: ReadonlySet<string> = new Set(['warn', 'delay', 'deny', 'notify', 'pause', 'resume', 'alert', 'error']);
+
+function timeline(store: Store, since: number, until: number, max: number): FullReport['timeline'] {
+  const items: TimelineItem[] = [];
+  const events = store.db
+    .prepare<[number, number], { ts: number; session_id: string | null; hook: string; tool: string | null; decision: string; reason: string | null; sleep_ms: number }>(
+      `SELECT ts, session_id, hook, tool, decision, reason, sleep_ms FROM events
+       WHERE ts >= ? AND ts < ? AND decision NOT IN ('allow', 'record') ORDER BY ts, id`,
+    )
+    .all(since, until);
+  const pauseEventTs = new Set<number>();
+  for (const e of events) {
+    if (e.decision === 'pause') pauseEventTs.add(e.ts);
+    const slept = e.decision === 'delay' && e.sleep_ms > 0 ? `slept ${(e.sleep_ms / 1000).toFixed(1)} s` : '';
+    const text = [slept, (e.reason ?? '').replace(/^ccguard: /, '')].filter(Boolean).join(' · ');
+    items.push({
+      t: iso(e.ts),
+      kind: EVENT_KINDS.has(e.decision) ? (e.decision as TimelineKind) : 'other',
+      session_id: e.session_id,
+      origin: e.hook,
+      tool: e.tool,
+      text: text || e.decision,
+      until: null,
+    });
+  }
+  for (const a of store.apiErrors.since(since)) {
+    if (a.ts >= until) continue;
+    items.push({
+      t: iso(a.ts),
+      kind: isRateLimit(a.kind, a.status) ? 'rate_limit' : 'api_error',
+      session_id: a.session_id,
+      origin: 'transcript',
+      tool: null,
+      text: `${a.status !== null ? `API ${a.status} ` : ''}${a.kind}${a.message ? `: ${a.message.slice(0, 200)}` : ''}`,
+      until: null,
+    });
+  }
+  for (const m of store.limitMessages.since(since)) {
+    if (m.ts >= until) continue;
+    items.push({
+      t: iso(m.ts),
+      kind: 'limit_message',
+      session_id: m.session_id,
+      origin: 'transcript',
+      tool: null,
+      text: `${m.scope.replace('_', '-')} limit: ${m.text.slice(0, 200)}`,
+      until: m.reset_at === null ? null : iso(m.reset_at),
+    });
+  }
+  for (const r of store.recovery.all()) {
+    if ((r.kind !== 'pause' && r.kind !== 'backoff') || r.since < since || r.since >= until) continue;
+    if (r.kind === 'pause' && pauseEventTs.has(r.since)) continue; // `ccguard pause` already logged it
+    items.push({
+      t: iso(r.since),
+      kind: r.kind,
+      session_id: r.session_id,
+      origin: 'recovery',
+      tool: null,
+      text: `${r.kind === 'backoff' ? `backoff level ${r.level}` : 'pause'}${r.reason ? `: ${r.reason}` : ''}`,
+      until: r.until === null ? null : iso(r.until),
+    });
+  }
+  items.sort((a, b) => Date.parse(b.t) - Date.parse(a.t));
+  return { items: items.slice(0, max), total: items.length, truncated: items.length > max };
+}

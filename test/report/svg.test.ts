@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { duration, esc, fmtTokens, fmtUsdShort, linear, niceStep, ticks } from '../../lib/report/svg.ts';
+import { renderHtml } from '../../lib/report/html.ts';
+import type { FullReport } from '../../lib/report/data.ts';
+
+test('ticks: nice steps from zero to at least the maximum', () => {
+  assert.deepEqual(ticks(150_000 * 1.08, 5), [0, 50_000, 100_000, 150_000, 200_000]);
+  assert.deepEqual(ticks(8.6, 4), [0, 2.5, 5, 7.5, 10]);
+  assert.deepEqual(ticks(0, 4), [0, 1]);
+  assert.equal(niceStep(95, 4), 25);
+  assert.equal(linear(0, 10, 100, 0)(2.5), 75);
+});
+
+test('labels: tokens, money, durations', () => {
+  assert.equal(fmtTokens(950), '950');
+  assert.equal(fmtTokens(1500), '1.5k');
+  assert.equal(fmtTokens(88_000), '88k');
+  assert.equal(fmtTokens(1_250_000), '1.25M');
+  assert.equal(fmtTokens(50_953_373), '51M');
+  assert.equal(fmtUsdShort(3.194), '$3.19');
+  assert.equal(fmtUsdShort(12.34), '$12.3');
+  assert.equal(fmtUsdShort(123.5), '$124');
+  assert.equal(duration(45_000), '45s');
+  assert.equal(duration(3 * 3_600_000 + 5 * 60_000), '3h 05m');
+});
+
+test('text from the database is escaped wherever it lands', () => {
+  assert.equal(esc(`<b a="1">'&'</b>`), '&lt;b a=&quot;1&quot;&gt;&#39;&amp;&#39;&lt;/b&gt;');
+  const now = Date.parse('2026-11-24T12:00:00Z');
+  const evil = '<script>alert(1)</script>"><img src=x>';
+  const r: FullReport = {
+    version: 1,
+    generated_at: new Date(now).toISOString(),
+    time_zone: 'UTC',
+    window: { since: '2026-11-18T00:00:00.000Z', until: new Date(now).toISOString(), days: 7 },
+    limit: { tokens: 1000, source: 'config' },
+    recovery: { state: 'normal', reason: null, until: null, source: 'local:config', backoff: null, session_pauses: [] },
+    current_block: null,
+    blocks: [],
+    weekly: { limit_tokens: 0, total_tokens: 0, cost_usd: 0, blocks: 0, blocks_over_limit: 0, server: null, limit_messages: [] },
+    totals: { entries: 1, limit_tokens: 10, total_tokens: 10, cost_usd: 1, sessions: 1 },
+    daily: [],
+    projects: [{ project: evil, sessions: 1, entries: 1, limit_tokens: 10, total_tokens: 10, cost_usd: 1 }],
+    models: [{ model: evil, entries: 1, limit_tokens: 10, total_tokens: 10, cost_usd: 1, cost_share: 1 }],
+    timeline: { items: [{ t: new Date(now).toISOString(), kind: 'deny', session_id: evil, origin: 'PreToolUse', tool: evil, text: evil, until: null }], total: 1, truncated: false },
+    sessions: {
+      items: [{ session_id: evil, project: evil, started_at: new Date(now).toISOString(), last_activity_at: new Date(now).toISOString(), duration_ms: 0, entries: 1, limit_tokens: 10, total_tokens: 10, cost_usd: 1, models: [], decisions: { [evil]: 1 } }],
+      total: 1,
+      truncated: false,
+    },
+  };
+  const html = renderHtml(r);
+  assert.equal((html.match(/<script>/g) ?? []).length, 1, 'only our own script');
+  assert.doesNotMatch(html, /<img/);
+  assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+});
