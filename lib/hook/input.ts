@@ -8,6 +8,7 @@ export const HookInputSchema = z.looseObject({
   transcript_path: z.string().optional().catch(undefined),
   cwd: z.string().optional().catch(undefined),
   tool_name: z.string().optional().catch(undefined),
+  tool_input: z.unknown().optional(),
   error: z.string().optional().catch(undefined),
   source: z.string().optional().catch(undefined),
   reason: z.string().optional().catch(undefined),

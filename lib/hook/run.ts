@@ -10,6 +10,8 @@ import { evaluate, observed } from '../policy/evaluate.ts';
 import type { HookEvent, Notice, PolicyInput, Verdict } from '../policy/types.ts';
 import {
   backoffView,
+  endedPauses,
+  housekeeping,
   forcedDegrade,
   localUsage,
   pauseView,
@@ -138,6 +140,10 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
         : { key: `limitpause:${ch.until}`, title: 'ccguard: limit reached', message: `Paused until ${clockText(ch.until)}: ${ch.detail}` },
     );
   }
+  for (const p of endedPauses(store, now)) {
+    notices.push({ key: `pauseend:${p.key}:${p.until}`, title: 'ccguard: pause over', message: `${p.what} ended at ${clockText(p.until)}; work may go on.` });
+  }
+  housekeeping(store, now);
   if (event === 'StopFailure' && input.error) {
     const b = recordApiFailure(store, config, input.error, now);
     if (b) stateChanged = true;
@@ -198,7 +204,7 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
         source: usage.source,
         sleep_ms: v.sleepMs,
         duration_ms: Math.round(duration * 100) / 100,
-        detail: event === 'StopFailure' && input.error ? JSON.stringify({ error: input.error }) : null,
+        detail: eventDetail(event, input, config),
       });
       for (const n of sendable) {
         store.events.insert({
@@ -243,4 +249,18 @@ function maybeCacheAllow(c: Ctx, session: string, transcript: string | null, pi:
   } catch {
     // no cache: the next call takes the full path
   }
+}
+
+/**
+ * What an event keeps beyond decision and timing. Prompts, tool inputs and outputs stay out unless the
+ * user asked for tool inputs (`privacy.store_tool_input`), and then only the first 4 KB of each.
+ */
+function eventDetail(event: HookEvent, input: HookInput, config: Config): string | null {
+  const d: Record<string, unknown> = {};
+  if (event === 'StopFailure' && input.error) d.error = input.error;
+  if (config.privacy.store_tool_input && event === 'PreToolUse' && input.tool_input !== undefined) {
+    const text = JSON.stringify(input.tool_input) ?? '';
+    d.tool_input = text.length > 4096 ? `${text.slice(0, 4096)}…` : text;
+  }
+  return Object.keys(d).length > 0 ? JSON.stringify(d) : null;
 }

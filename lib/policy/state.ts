@@ -211,3 +211,34 @@ export function localUsage(store: Store, config: Config, now: number): UsageView
     burnPerMinute: b.burn_rate?.limit_tokens_per_minute ?? null,
   };
 }
+
+/**
+ * Pauses and backoffs that ran out since the last look, each reported once (the notice key dedupes
+ * across processes). A day later they are no longer worth a notification.
+ */
+export function endedPauses(store: Store, now: number): { key: string; until: number; what: string }[] {
+  return store.recovery
+    .all()
+    .filter((r) => (r.kind === 'pause' || r.kind === 'backoff') && r.until !== null && r.until <= now && now - r.until < 86_400_000)
+    .map((r) => ({
+      key: r.key,
+      until: r.until!,
+      what: r.kind === 'backoff' ? 'The rate-limit backoff' : r.session_id ? `The pause of session ${r.session_id.slice(0, 8)}` : 'The pause',
+    }));
+}
+
+const DAY = 86_400_000;
+
+/** Once a day: events, marks and readings older than 30 days go, so the database stays small. */
+export function housekeeping(store: Store, now: number): void {
+  const last = store.meta.getNumber('housekeeping_at') ?? 0;
+  if (now - last < DAY && now >= last) return;
+  store.db
+    .transaction(() => {
+      store.events.prune(now - 30 * DAY);
+      store.marks.prune(now - 30 * DAY);
+      store.db.prepare('DELETE FROM recovery WHERE until IS NOT NULL AND until < ? AND kind != ?').run(now - 7 * DAY, 'resume');
+      store.meta.put('housekeeping_at', now);
+    })
+    .immediate();
+}

@@ -32,7 +32,9 @@ export function oneLine(err: unknown): string {
   let cur: unknown = err;
   for (let depth = 0; cur !== undefined && cur !== null && depth < 4; depth++) {
     if (cur instanceof Error) {
-      parts.push(cur.message);
+      // A cause that is a structured dump (zod's issue list) adds nothing to the first line.
+      const m = cur.message.trim();
+      if (depth === 0 || (m.length < 300 && !m.startsWith('[') && !m.startsWith('{'))) parts.push(m);
       cur = cur.cause;
     } else {
       parts.push(String(cur));

@@ -289,3 +289,33 @@ test('ccguard alert cost forces degradation now; resume lifts it', () => {
     e.cleanup();
   }
 });
+
+test('a pause that runs out is announced once, and the next call goes ahead', async () => {
+  const e = hookEnv('plan: 100000000\n');
+  try {
+    e.usage('s1', [{ ts: Date.now() - MIN }]);
+    assert.equal(ccguard(['pause', '--minutes', '0.02'], e.env).code, 0); // 1.2 s
+    assert.equal((e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).json as J).hookSpecificOutput.permissionDecision, 'deny');
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).stdout, '');
+    e.run('PreToolUse', e.input('PreToolUse', 's2', { tool_name: 'Bash' }));
+    const notes = await e.notifications(2);
+    assert.equal(notes.filter((n) => n.startsWith('ccguard: pause over')).length, 1, notes.join('\n'));
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('tool inputs are kept only when privacy.store_tool_input is on', () => {
+  for (const on of [false, true]) {
+    const e = hookEnv(`plan: 100000000\nperformance:\n  fast_path_seconds: 0\nprivacy:\n  store_tool_input: ${on}\n`);
+    try {
+      e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash', tool_input: { command: 'echo SECRET-TOKEN-123' } }));
+      const ev = JSON.parse(ccguard(['events', '--json'], e.env).stdout) as J[];
+      const detail = JSON.stringify(ev.map((x) => x.detail));
+      assert.equal(detail.includes('SECRET-TOKEN-123'), on);
+    } finally {
+      e.cleanup();
+    }
+  }
+});
