@@ -1,14 +1,5 @@
 import { openApp, type AppContext } from './context.ts';
 import { makeOut, type Out } from './format.ts';
-import { runImport } from './commands/import.ts';
-import { runStatus } from './commands/status.ts';
-import { runReport } from './commands/report.ts';
-import { runAlert, runPause, runResume } from './commands/control.ts';
-import { runEvents } from './commands/events.ts';
-import { runDoctor } from './commands/doctor.ts';
-import { runWait } from './commands/wait.ts';
-import { runInstall, runUninstall } from './commands/install.ts';
-import { runStatusline } from './commands/statusline.ts';
 import { CcguardError, UsageError, oneLine } from '../util/errors.ts';
 
 const HELP = `ccguard: keeps Claude Code sessions inside their usage limits.
@@ -41,18 +32,20 @@ State lives in $CCGUARD_HOME (default ~/.claude/ccguard); overrides go in its co
 
 type Command = (app: AppContext, argv: string[], out: Out, err: Out) => number | Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  status: runStatus,
-  report: runReport,
-  import: runImport,
-  events: runEvents,
-  doctor: runDoctor,
-  pause: runPause,
-  resume: runResume,
-  wait: runWait,
-  alert: runAlert,
-  install: runInstall,
-  uninstall: runUninstall,
+// Each command is loaded when it runs: a status or status line must not pay to compile the YAML
+// parser, zod, the report renderer and the installer that other commands need.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  status: async () => (await import('./commands/status.ts')).runStatus,
+  report: async () => (await import('./commands/report.ts')).runReport,
+  import: async () => (await import('./commands/import.ts')).runImport,
+  events: async () => (await import('./commands/events.ts')).runEvents,
+  doctor: async () => (await import('./commands/doctor.ts')).runDoctor,
+  pause: async () => (await import('./commands/control.ts')).runPause,
+  resume: async () => (await import('./commands/control.ts')).runResume,
+  wait: async () => (await import('./commands/wait.ts')).runWait,
+  alert: async () => (await import('./commands/control.ts')).runAlert,
+  install: async () => (await import('./commands/install.ts')).runInstall,
+  uninstall: async () => (await import('./commands/install.ts')).runUninstall,
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -68,14 +61,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     return 0;
   }
   // The status line opens the state itself: a broken config must not take the user's own status line away.
-  if (cmd === 'statusline') return runStatusline(env, rest, out, err);
-  const run = COMMANDS[cmd];
-  if (!run) {
+  if (cmd === 'statusline') return (await import('./commands/statusline.ts')).runStatusline(env, rest, out, err);
+  const load = COMMANDS[cmd];
+  if (!load) {
     err.write(`ccguard: unknown command "${cmd}" (try: ccguard help)\n`);
     return 2;
   }
   let app: AppContext | undefined;
   try {
+    const run = await load();
     app = await openApp(env);
     return await run(app, rest, out, err);
   } catch (e) {

@@ -67,7 +67,7 @@ export function computeStatus(store: Store, config: Config, now: number): Status
   return {
     generated_at: iso(now),
     block,
-    today: { date: new Date(dayStart).toLocaleDateString('sv-SE'), cost_usd: today.cost_usd },
+    today: { date: localDate(dayStart), cost_usd: today.cost_usd },
     recovery: recoveryStatus(store, config, now),
     sessions,
     data: {
@@ -78,4 +78,10 @@ export function computeStatus(store: Store, config: Config, now: number): Status
       newest_entry_at: newest === null ? null : iso(newest),
     },
   };
+}
+
+/** `2026-11-24` in the process's time zone, without starting ICU. */
+function localDate(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
