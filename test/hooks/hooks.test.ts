@@ -300,7 +300,7 @@ test('a pause that runs out is announced once, and the next call goes ahead', as
     assert.equal(e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).stdout, '');
     e.run('PreToolUse', e.input('PreToolUse', 's2', { tool_name: 'Bash' }));
     const notes = await e.notifications(2);
-    assert.equal(notes.filter((n) => n.startsWith('ccguard: pause over')).length, 1, notes.join('\n'));
+    assert.equal(notes.filter((n) => n.includes('ccguard: pause over\t')).length, 1, notes.join('\n'));
   } finally {
     e.cleanup();
   }
