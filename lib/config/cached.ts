@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { replaceFile } from '../util/atomic.ts';
 import { join } from 'node:path';
 import type { Config } from './schema.ts';
 import type { LoadedConfig } from './load.ts';
@@ -53,13 +54,11 @@ export async function loadConfigCached(userFile: string, stateDir: string, defau
   const loaded = loadConfig(userFile, defaultsFile);
   try {
     ensurePrivateDir(stateDir);
-    const tmp = `${cacheFile}.${process.pid}.tmp`;
-    writeFileSync(
-      tmp,
+    replaceFile(
+      cacheFile,
       JSON.stringify({ v: 1, defaults: d, user: u, sources: loaded.sources, config: loaded.config, sum: digest(loaded.config) }),
-      { mode: 0o600 },
+      { fsync: false },
     );
-    renameSync(tmp, cacheFile);
   } catch {
     // an unwritable state directory just means no cache
   }

@@ -2,9 +2,10 @@
 // is ~650 KB of JavaScript whose compilation alone costs a hook ~25 ms, more than everything else the
 // fast path does; so the three fields it reads are checked by hand, and the full check (loaded by
 // dynamic import whenever the cache does not apply) validates stdin with zod as everywhere else.
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { replaceFile } from '../util/atomic.ts';
 
 /** The last full decision for one session, reusable until `until` while `gen` still stands. */
 export interface FastEntry {
@@ -50,9 +51,7 @@ export function readGeneration(stateDir: string): string {
 export function bumpGeneration(stateDir: string): void {
   const dir = fastDir(stateDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = join(dir, `GEN.${process.pid}.tmp`);
-  writeFileSync(tmp, randomBytes(8).toString('hex'), { mode: 0o600 });
-  renameSync(tmp, join(dir, 'GEN'));
+  replaceFile(join(dir, 'GEN'), randomBytes(8).toString('hex'), { fsync: false });
 }
 
 export function configMtime(userConfigFile: string): number {
@@ -66,10 +65,7 @@ export function configMtime(userConfigFile: string): number {
 export function writeFastEntry(stateDir: string, session: string, entry: FastEntry): void {
   const dir = fastDir(stateDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = join(dir, `${safeName(session)}.json`);
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600 });
-  renameSync(tmp, file);
+  replaceFile(join(dir, `${safeName(session)}.json`), JSON.stringify(entry), { fsync: false });
 }
 
 /** Bytes that mean the API pushed back: a retry line, an API error line, or a limit message. */

@@ -1,12 +1,10 @@
+import { replaceFile, writeNewFile } from '../util/atomic.ts';
 import {
   chmodSync,
-  closeSync,
   cpSync,
   existsSync,
-  fsyncSync,
   lstatSync,
   mkdirSync,
-  openSync,
   readdirSync,
   readFileSync,
   realpathSync,
@@ -14,9 +12,7 @@ import {
   rmSync,
   statSync,
   unlinkSync,
-  writeSync,
 } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { ensurePrivateDir } from '../util/fsPrivate.ts';
 import { SettingsError } from './errors.ts';
@@ -47,27 +43,16 @@ export function readText(path: string): string | null {
  * over the target. A new file (and its missing folder) is private; an existing file keeps its mode.
  */
 export function writeAtomic(path: string, text: string): void {
-  const dir = dirname(path);
   let mode: number | undefined;
   try {
     mode = statSync(path).mode & 0o7777;
   } catch {
     mode = undefined;
   }
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = join(dir, `.${basename(path)}.ccguard-tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    const fd = openSync(tmp, 'wx', 0o600);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    if (mode !== undefined) chmodSync(tmp, mode);
-    renameSync(tmp, path);
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    replaceFile(path, text, { mode });
   } catch (err) {
-    rmSync(tmp, { force: true });
     throw new SettingsError(`cannot write ${path}`, { cause: err });
   }
 }
@@ -77,13 +62,7 @@ export function writeBackup(path: string, text: string, now: number): string {
   for (let n = 0; ; n++) {
     const file = backupFile(path, now) + (n === 0 ? '' : `-${n}`);
     try {
-      const fd = openSync(file, 'wx', 0o600);
-      try {
-        writeSync(fd, text);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+      writeNewFile(file, text);
       return file;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST' && n < 100) continue;
