@@ -162,6 +162,7 @@ export class Importer {
     const size = st.size;
     let progressed = false;
     let badTotal = reset ? 0 : (row?.bad_lines ?? 0);
+    let head: string | null = reset ? null : (row?.head_hash ?? null);
     for (let guard = 0; guard < 1_000_000; guard++) {
       if (offset >= size) break;
       const chunk = readChunk(fd, offset, size, LINE_MARKERS);
@@ -188,7 +189,8 @@ export class Importer {
         size,
         mtime_ms: Math.trunc(st.mtimeMs),
         offset: chunk.nextOffset,
-        head_hash: chunk.nextOffset <= HEAD_BYTES || offset < HEAD_BYTES ? headHash(fd, chunk.nextOffset) : row!.head_hash,
+        // The identifying head is fixed once the file is past HEAD_BYTES; hash it only until then.
+        head_hash: (head = offset < HEAD_BYTES || head === null ? headHash(fd, chunk.nextOffset) : head),
         bad_lines: badTotal,
         updated_at: this.ctx.now,
       };
@@ -199,6 +201,7 @@ export class Importer {
         if (!now) return progressed;
         offset = now.offset;
         badTotal = now.bad_lines;
+        head = now.head_hash;
         row = now;
         reset = false;
         continue;

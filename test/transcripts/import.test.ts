@@ -187,3 +187,23 @@ test('blocks kept incrementally equal a full rebuild', async () => {
   );
   done();
 });
+
+test('a file larger than one read chunk is read whole, then followed as it grows', async () => {
+  const { dir, store, ctx, done } = setup();
+  const f = join(dir, 'big.jsonl');
+  const pad = userLine(T0, 'x'.repeat(100_000));
+  const lines: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    lines.push(pad);
+    lines.push(assistantLine({ ts: T0 + i * 1000, msgId: `big${i}`, input: 1 }));
+  }
+  writeFileSync(f, lines.join('\n') + '\n'); // ~20 MB: three chunks
+  const s = await importAll(ctx());
+  assert.equal(s.entriesAdded, 200);
+  appendFileSync(f, assistantLine({ ts: T0 + 300_000, msgId: 'big-last', input: 5 }) + '\n');
+  const again = await importAll(ctx());
+  assert.equal(again.entriesAdded, 1);
+  assert.equal(again.filesReset, 0, 'a grown file is not mistaken for a replaced one');
+  assert.equal(totals(store).input, 205);
+  done();
+});
