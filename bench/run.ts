@@ -117,6 +117,14 @@ async function main(): Promise<void> {
   mkdirSync(fullState, { recursive: true });
   writeFileSync(join(fullState, 'config.yaml'), 'performance:\n  fast_path_seconds: 0\n');
   const input = JSON.stringify({ session_id: 'bench-session', transcript_path: transcript, cwd: '/bench', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls' } });
+  const statusInput = JSON.stringify({
+    session_id: 'bench-session',
+    transcript_path: transcript,
+    cwd: '/bench',
+    model: { id: 'claude-opus-4-5', display_name: 'Opus 4.5' },
+    cost: { total_cost_usd: 0.42, total_duration_ms: 60_000 },
+    rate_limits: { five_hour: { used_percentage: 37.5, resets_at: Math.floor(Date.now() / 1000) + 3600 }, seven_day: { used_percentage: 12, resets_at: Math.floor(Date.now() / 1000) + 86_400 } },
+  });
   // One full run leaves the cached decision the fast path reuses (valid 30 s; the runs below refresh it).
   spawnSync(process.execPath, [HOOK], { env: { ...process.env, HOME: home }, input });
   results.hooks = timeInterleaved(
@@ -125,6 +133,7 @@ async function main(): Promise<void> {
       { name: 'PreToolUse, nothing to do (fast path)', argv: [process.execPath, HOOK], env: { HOME: home }, input },
       { name: 'PreToolUse, nothing to do (full check)', argv: [process.execPath, HOOK], env: { HOME: home, CCGUARD_HOME: fullState }, input },
       { name: 'CCGUARD_DISABLE=1', argv: [process.execPath, HOOK], env: { HOME: home, CCGUARD_DISABLE: '1' }, input },
+      { name: 'ccguard statusline (records rate limits)', argv: [process.execPath, CLI, 'statusline'], env: { HOME: home }, input: statusInput },
     ],
     RUNS,
   );
