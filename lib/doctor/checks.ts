@@ -140,16 +140,15 @@ export function checkImport(app: AppContext): Check {
 
 export function checkHookLatency(app: AppContext): Check[] {
   const out: Check[] = [];
-  const anyRan = app.store.db.prepare('SELECT 1 FROM events LIMIT 1').get() !== undefined;
+  const anyRan = app.store.db.prepare('SELECT 1 FROM events WHERE hook != ? LIMIT 1').get('cli') !== undefined;
+  if (!anyRan) {
+    return [{ name: 'hook runs', level: 'warn', detail: 'no hook has run yet', fix: 'start a Claude Code session with the hooks installed' }];
+  }
   for (const hook of HOOK_EVENTS) {
     const last = app.store.db.prepare<[string], { ts: number }>('SELECT ts FROM events WHERE hook = ? ORDER BY id DESC LIMIT 1').get(hook);
     const lat = app.store.events.latencies(hook);
     if (!last) {
-      out.push(
-        anyRan
-          ? { name: `hook ${hook}`, level: 'ok', detail: 'has not run yet' }
-          : { name: `hook ${hook}`, level: 'warn', detail: 'has not run yet', fix: 'start a Claude Code session with the hooks installed' },
-      );
+      out.push({ name: `hook ${hook}`, level: 'ok', detail: 'has not run yet' });
       continue;
     }
     out.push({
