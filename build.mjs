@@ -12,7 +12,7 @@ const hookEntries = readdirSync('hooks')
 rmSync('dist', { recursive: true, force: true });
 
 await build({
-  entryPoints: [...hookEntries, 'lib/cli/main.ts', 'lib/notify/worker.ts'],
+  entryPoints: [...hookEntries, 'lib/cli/main.ts', 'lib/notify/worker.ts', 'lib/monitor/refresh.ts'],
   outdir: 'dist',
   outbase: '.',
   bundle: true,

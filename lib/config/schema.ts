@@ -69,6 +69,21 @@ export const ConfigSchema = z.strictObject({
   performance: z.strictObject({
     fast_path_seconds: nonNegative,
   }),
+  limits: z.strictObject({
+    server_fresh_seconds: positive,
+  }),
+  integrations: z.strictObject({
+    claude_monitor: z.strictObject({
+      enabled: z.union([z.literal('auto'), z.boolean()], { error: 'must be auto, true or false' }),
+      command: z.string({ error: 'must be a command name or path' }).min(1, { error: 'must be a command name or path' }),
+      args: z.array(z.string({ error: 'must be a list of arguments' }), { error: 'must be a list of arguments' }),
+      plan: z.enum(['pro', 'max5', 'max20', 'custom'], { error: 'must be pro, max5, max20, custom or null' }).nullable(),
+      cache_ttl_seconds: positive,
+      max_age_seconds: positive,
+      timeout_seconds: positive,
+      state_file: z.string({ error: 'must be a file path or null' }).min(1, { error: 'must be a file path or null' }).nullable(),
+    }),
+  }),
   logging: z.strictObject({
     level: z.enum(['error', 'warn', 'info', 'debug'], { error: 'must be error, warn, info or debug' }),
     file: z.string({ error: 'must be a file name' }).min(1, { error: 'must be a file name' }),

@@ -13,7 +13,6 @@ import {
   endedPauses,
   housekeeping,
   forcedDegrade,
-  localUsage,
   pauseView,
   recordApiFailure,
   sessionClockFrom,
@@ -29,6 +28,7 @@ import { oneLine } from '../util/errors.ts';
 import { ensurePrivateDir } from '../util/fsPrivate.ts';
 import { bumpGeneration, configMtime, readGeneration, writeFastEntry } from './fast.ts';
 import { ingestJournal } from './journal.ts';
+import { usageView } from '../usage/sources.ts';
 
 export interface HookDeps {
   now: () => number;
@@ -150,7 +150,13 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
     if (b) notices.push({ key: `backoff:${b.until}`, title: 'ccguard: rate limited', message: `API rate limit (level ${b.level}); backing off until ${clockText(b.until)}.` });
   }
 
-  const usage = localUsage(store, config, now);
+  // The best fresh source (server, claude-monitor, own estimate); a stale claude-monitor cache gets one
+  // detached refresh, never waited for.
+  const usage = usageView(store, config, now, {
+    calibrate: true,
+    refresh: { env },
+    onError: (what, err) => log.warn(`${what} skipped: ${oneLine(err)}`),
+  });
   const pi: PolicyInput = {
     hook: event,
     tool: input.tool_name ?? null,
@@ -201,7 +207,7 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
         decision,
         state: v.state,
         reason: v.reason ?? (show ? v.userMessage : null),
-        source: usage.source,
+        source: usage.weekly ? `${usage.source}+${usage.weekly.source}` : usage.source,
         sleep_ms: v.sleepMs,
         duration_ms: Math.round(duration * 100) / 100,
         detail: eventDetail(event, input, config),
@@ -237,6 +243,8 @@ function maybeCacheAllow(c: Ctx, session: string, transcript: string | null, pi:
   const u = pi.usage;
   if (u.share !== null && u.share >= Math.min(a.token_threshold, a.rate_limit_threshold) / 2) return;
   if (u.projectedShare !== null && u.projectedShare >= 0.9) return;
+  // A week moves slowly: only a weekly share close to a threshold stops the cache.
+  if (u.weekly?.share != null && u.weekly.share >= Math.min(a.token_threshold, a.rate_limit_threshold) - 0.1) return;
   if (u.costUsd >= a.cost_threshold / 2 || (a.hard_cost_limit !== null && u.costUsd >= a.hard_cost_limit / 2)) return;
   let until = pi.now + secs * 1000;
   if (pi.sessionClockFrom !== null) until = Math.min(until, pi.sessionClockFrom + a.time_threshold * 3_600_000);

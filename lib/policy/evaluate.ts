@@ -1,4 +1,4 @@
-import type { PolicyInput, Verdict, RecoveryState, Notice } from './types.ts';
+import type { PolicyInput, Verdict, RecoveryState, Notice, UsageView } from './types.ts';
 import { pace } from './pacing.ts';
 import { clockText, pct, waitText } from './format.ts';
 
@@ -94,51 +94,13 @@ export function evaluate(i: PolicyInput): Verdict {
     });
   }
 
-  const share = u.share;
-  const pacing =
-    u.limitTokens !== null &&
-    share !== null &&
-    (share >= c.alerts.rate_limit_threshold || (u.projectedShare !== null && u.projectedShare > 1));
-  if (pacing) {
-    const p = pace(u, i.now, maxSleep);
-    const notice: Notice = {
-      key: `pacing:${blockKey}`,
-      title: 'ccguard: pacing',
-      message: `${pct(share)} of the 5-hour limit used; slowing tool calls to last until the reset.`,
-    };
-    if (p.kind === 'deny' && !isTool) {
-      // A prompt still goes through when the local figures say the limit is used up: they are an
-      // estimate, and the model can tell the user; its tool calls are what gets held back.
-      return verdict('pacing', {
-        onceKey: `pacing-prompt:${blockKey}:${i.sessionId}`,
-        userMessage: `ccguard: ${pct(share)} of the 5-hour token limit is used (${u.source}); tool calls wait until ${u.resetAt ? clockText(u.resetAt) : 'the reset'}.`,
-        modelContext: `ccguard: the 5-hour token limit is about used up (${pct(share)}, ${u.source}). Tool calls are being held back until ${u.resetAt ? clockText(u.resetAt) : 'the reset'}; answer briefly without tools or tell the user to wait.`,
-        notice,
-      });
-    }
-    if (p.kind === 'deny') {
-      const why =
-        p.why === 'limit_reached'
-          ? `the 5-hour token limit is used up (${pct(share)} of ${u.limitTokens} tokens, ${u.source})`
-          : `usage is too fast to last until the reset (${pct(share)} of the limit used, ${u.source})`;
-      return verdict('pacing', {
-        action: 'deny',
-        reason: `ccguard: ${why}. Wait ${waitText(p.waitMs)}${p.why === 'limit_reached' && u.resetAt ? `, until ${clockText(u.resetAt)}` : ''}.`,
-        notice: p.why === 'limit_reached' ? { ...notice, key: `limit:${blockKey}`, title: 'ccguard: limit reached', message: `5-hour limit used up; resets ${u.resetAt ? clockText(u.resetAt) : 'soon'}.` } : notice,
-      });
-    }
-    if (p.kind === 'delay' && isTool) {
-      return verdict('pacing', {
-        action: p.ms > 0 ? 'delay' : 'allow',
-        sleepMs: p.ms,
-        reason: `ccguard: pacing at ${pct(share)} of the 5-hour limit (${u.source}): ${Math.round(p.sustainablePerMinute)} tokens/min lasts until the reset`,
-        onceKey: `pacing:${blockKey}:${i.sessionId}`,
-        userMessage: `ccguard: ${pct(share)} of the 5-hour limit used (${u.source}); slowing tool calls so it lasts until ${u.resetAt ? clockText(u.resetAt) : 'the reset'}.`,
-        modelContext: `ccguard: ${pct(share)} of the 5-hour token limit is used and tool calls are being slowed. Work economically: prefer fewer, larger steps.`,
-        notice,
-      });
-    }
-  }
+  // The token windows: the 5-hour one and, when reported, the weekly one; the tighter acts.
+  const windows = u.weekly ? [u, u.weekly] : [u];
+  const paced = windows
+    .map((w) => pacingVerdict(i, w, isTool, maxSleep))
+    .filter((x): x is Ranked => x !== null)
+    .sort(tighterFirst);
+  if (paced[0]) return paced[0].v;
 
   if (degraded) {
     return verdict('degraded', {
@@ -149,17 +111,134 @@ export function evaluate(i: PolicyInput): Verdict {
     });
   }
 
-  if (share !== null && share >= c.alerts.token_threshold && u.limitTokens !== null) {
-    const left = Math.max(0, u.limitTokens - u.usedTokens);
-    const reset = u.resetAt ? ` The block resets at ${clockText(u.resetAt)} (${waitText(u.resetAt - i.now)} from now).` : '';
-    return verdict('warned', {
+  const warned = windows
+    .map((w) => warnVerdict(i, w))
+    .filter((x): x is Ranked => x !== null)
+    .sort(tighterFirst);
+  return warned[0]?.v ?? verdict('normal');
+}
+
+/** A window's verdict with what ranks it against the other window's. */
+interface Ranked {
+  v: Verdict;
+  share: number;
+}
+
+const rank = (v: Verdict): number => (v.action === 'deny' ? 2 : v.action === 'delay' ? 1 : 0);
+
+/** Deny before delay before advice; the longer sleep, then the higher share; the 5-hour window on a tie. */
+function tighterFirst(a: Ranked, b: Ranked): number {
+  return rank(b.v) - rank(a.v) || b.v.sleepMs - a.v.sleepMs || b.share - a.share;
+}
+
+const isWeekly = (u: UsageView): boolean => u.window === 'seven_day';
+const keyOf = (u: UsageView): string => (isWeekly(u) ? `7d:${u.blockStart ?? 0}` : String(u.blockStart ?? 0));
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** A reset time: the clock for the 5-hour window, with the weekday when further than a day off. */
+function resetText(u: UsageView, ms: number, now: number): string {
+  return isWeekly(u) && ms - now > 20 * HOUR ? `${DAYS[new Date(ms).getDay()] ?? ''} ${clockText(ms)}` : clockText(ms);
+}
+
+/**
+ * Pacing for one window: past rate_limit_threshold (or projected past the limit), slow tool calls so
+ * the rest lasts until the reset, or deny when nothing can. A limit that is a guess never delays or denies.
+ */
+function pacingVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: number): Ranked | null {
+  const c = i.config;
+  const share = u.share;
+  if (u.confidence === 'unknown') return null;
+  const pacing =
+    u.limitTokens !== null &&
+    share !== null &&
+    (share >= c.alerts.rate_limit_threshold || (u.projectedShare !== null && u.projectedShare > 1));
+  if (!pacing) return null;
+  const blockKey = keyOf(u);
+  const weekly = isWeekly(u);
+  const full = weekly ? 'weekly limit' : '5-hour token limit';
+  const short = weekly ? 'weekly limit' : '5-hour limit';
+  const reset = u.resetAt ? resetText(u, u.resetAt, i.now) : null;
+  const ranked = (v: Verdict): Ranked => ({ v, share });
+  const p = pace(u, i.now, maxSleep);
+  const notice: Notice = {
+    key: `pacing:${blockKey}`,
+    title: 'ccguard: pacing',
+    message: `${pct(share)} of the ${short} used; slowing tool calls to last until the reset.`,
+  };
+  if (p.kind === 'deny' && !isTool) {
+    // A prompt still goes through when the figures say the limit is used up: the local ones are an
+    // estimate, and the model can tell the user; its tool calls are what gets held back.
+    return ranked(
+      verdict('pacing', {
+        onceKey: `pacing-prompt:${blockKey}:${i.sessionId}`,
+        userMessage: `ccguard: ${pct(share)} of the ${full} is used (${u.source}); tool calls wait until ${reset ?? 'the reset'}.`,
+        modelContext: `ccguard: the ${full} is about used up (${pct(share)}, ${u.source}). Tool calls are being held back until ${reset ?? 'the reset'}; answer briefly without tools or tell the user to wait.`,
+        notice,
+      }),
+    );
+  }
+  if (p.kind === 'deny') {
+    const why =
+      p.why === 'limit_reached'
+        ? weekly
+          ? `the weekly limit is used up (${pct(share)}, ${u.source})`
+          : `the 5-hour token limit is used up (${pct(share)} of ${u.limitTokens} tokens, ${u.source})`
+        : `usage is too fast to last until the ${weekly ? 'weekly ' : ''}reset (${pct(share)} of the ${weekly ? 'weekly ' : ''}limit used, ${u.source})`;
+    return ranked(
+      verdict('pacing', {
+        action: 'deny',
+        reason: `ccguard: ${why}. Wait ${waitText(p.waitMs)}${p.why === 'limit_reached' && reset ? `, until ${reset}` : ''}.`,
+        notice:
+          p.why === 'limit_reached'
+            ? { ...notice, key: `limit:${blockKey}`, title: 'ccguard: limit reached', message: `${weekly ? 'Weekly' : '5-hour'} limit used up; resets ${reset ?? 'soon'}.` }
+            : notice,
+      }),
+    );
+  }
+  if (p.kind === 'delay' && isTool) {
+    return ranked(
+      verdict('pacing', {
+        action: p.ms > 0 ? 'delay' : 'allow',
+        sleepMs: p.ms,
+        reason: `ccguard: pacing at ${pct(share)} of the ${short} (${u.source}): ${Math.round(p.sustainablePerMinute)} tokens/min lasts until the reset`,
+        onceKey: `pacing:${blockKey}:${i.sessionId}`,
+        userMessage: `ccguard: ${pct(share)} of the ${short} used (${u.source}); slowing tool calls so it lasts until ${reset ?? 'the reset'}.`,
+        modelContext: `ccguard: ${pct(share)} of the ${full} is used and tool calls are being slowed. Work economically: prefer fewer, larger steps.`,
+        notice,
+      }),
+    );
+  }
+  return null;
+}
+
+/** Past token_threshold in one window: tell the user and the model once per crossing. */
+function warnVerdict(i: PolicyInput, u: UsageView): Ranked | null {
+  const share = u.share;
+  if (share === null || share < i.config.alerts.token_threshold || u.limitTokens === null) return null;
+  const blockKey = keyOf(u);
+  if (isWeekly(u)) {
+    const reset = u.resetAt ? ` It resets ${resetText(u, u.resetAt, i.now)} (${waitText(u.resetAt - i.now)} from now).` : '';
+    return {
+      share,
+      v: verdict('warned', {
+        onceKey: `warn:${blockKey}:${i.sessionId}`,
+        userMessage: `ccguard: ${pct(share)} of the weekly limit used (${u.source}).${reset}`,
+        modelContext: `ccguard: ${pct(share)} of the weekly usage limit is used.${reset} Keep the remaining work focused.`,
+        notice: { key: `token:${blockKey}`, title: 'ccguard: weekly threshold', message: `${pct(share)} of the weekly limit used.${reset}` },
+      }),
+    };
+  }
+  const left = Math.max(0, u.limitTokens - u.usedTokens);
+  const reset = u.resetAt ? ` The block resets at ${clockText(u.resetAt)} (${waitText(u.resetAt - i.now)} from now).` : '';
+  return {
+    share,
+    v: verdict('warned', {
       onceKey: `warn:${blockKey}:${i.sessionId}`,
       userMessage: `ccguard: ${pct(share)} of the 5-hour token limit used (${u.source}).${reset}`,
       modelContext: `ccguard: ${pct(share)} of the 5-hour token limit is used; about ${left} tokens are left.${reset} Keep the remaining work focused.`,
       notice: { key: `token:${blockKey}`, title: 'ccguard: token threshold', message: `${pct(share)} of the 5-hour limit used.${reset}` },
-    });
-  }
-  return verdict('normal');
+    }),
+  };
 }
 
 /** Observe mode keeps the verdict's state, reason and notice but never blocks or delays. */

@@ -1,8 +1,9 @@
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
-import type { RecoveryState } from './types.ts';
+import type { RecoveryState, UsageView } from './types.ts';
 import { evaluate } from './evaluate.ts';
-import { backoffView, forcedDegrade, localUsage, pauseView } from './state.ts';
+import { backoffView, forcedDegrade, pauseView } from './state.ts';
+import { usageView } from '../usage/sources.ts';
 
 export interface RecoveryStatus {
   state: RecoveryState;
@@ -15,9 +16,8 @@ export interface RecoveryStatus {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** The recovery state as a tool call from a fresh session would meet it now. */
-export function recoveryStatus(store: Store, config: Config, now: number): RecoveryStatus {
-  const usage = localUsage(store, config, now);
+/** The recovery state as a tool call from a fresh session would meet it now (on `usage` when given). */
+export function recoveryStatus(store: Store, config: Config, now: number, usage: UsageView = usageView(store, config, now)): RecoveryStatus {
   const pause = pauseView(store, null, now);
   const backoff = backoffView(store, config, now);
   const v = evaluate({

@@ -179,10 +179,9 @@ export function tokenLimit(store: Store, config: Config, now: number): TokenLimi
   return lim;
 }
 
-/** The usage picture from ccguard's own records. */
-export function localUsage(store: Store, config: Config, now: number): UsageView {
+/** The usage picture from ccguard's own records, against `lim` (the plan's, P90 or calibrated). */
+export function localUsage(store: Store, config: Config, now: number, lim: TokenLimit = tokenLimit(store, config, now)): UsageView {
   const span = activeBlock(store, now);
-  const lim = tokenLimit(store, config, now);
   if (!span) {
     return {
       source: `local:${lim.source}`,

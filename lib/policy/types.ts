@@ -15,10 +15,30 @@ export type HookEvent = (typeof HOOK_EVENTS)[number];
 /** What `ccguard status` calls the recovery state. */
 export type RecoveryState = 'normal' | 'warned' | 'pacing' | 'backoff' | 'paused' | 'degraded';
 
+/**
+ * How far a usage figure can be trusted: the server's own (`official`), ccguard's or claude-monitor's
+ * estimate against a plan or P90 (`local_estimate`), against the limit the server's figures implied
+ * (`calibrated`), or against a guess (`unknown`: never grounds a delay or a deny).
+ */
+export type UsageConfidence = 'official' | 'local_estimate' | 'calibrated' | 'unknown';
+
+/** The two windows Claude's subscription limits run on. */
+export type UsageWindow = 'five_hour' | 'seven_day';
+
 /** The usage picture a decision rests on, with where it came from. */
 export interface UsageView {
-  /** e.g. `local:p90`, `local:plan:max5`, `server:five_hour`. */
+  /** e.g. `local:p90`, `local:plan:max5`, `local:calibrated`, `server:five_hour`, `claude-monitor:max5`. */
   source: string;
+  /** The window the figures describe; five_hour when not set. */
+  window?: UsageWindow;
+  /** How old the figure is (0 for ccguard's own, computed just now). */
+  ageMs?: number | null;
+  confidence?: UsageConfidence;
+  /**
+   * The weekly window, when the server (or claude-monitor) reports it: the same thresholds and
+   * recovery apply to it, and the tighter of the two windows acts. Only on the 5-hour view.
+   */
+  weekly?: UsageView | null;
   limitTokens: number | null;
   /** Input + output tokens in the current block. */
   usedTokens: number;

@@ -127,4 +127,17 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX rate_limits_window ON rate_limits(limit_window, last_seen);
   `,
+  // 4: claude-monitor's cached output, what kind of install answered, and the one-refresh-at-a-time lock.
+  `
+  CREATE TABLE monitor_cache (
+    key           TEXT PRIMARY KEY,
+    status        TEXT NOT NULL,
+    ts            INTEGER NOT NULL,
+    until         INTEGER,
+    exit_code     INTEGER,
+    generated_at  INTEGER,
+    payload       TEXT,
+    detail        TEXT
+  );
+  `,
 ];

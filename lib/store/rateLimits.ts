@@ -26,6 +26,7 @@ export class RateLimitsTable {
   private readonly latestStmt;
   private readonly touchStmt;
   private readonly pruneStmt;
+  private readonly sinceStmt;
 
   constructor(private readonly db: DB) {
     this.insertStmt = db.prepare<[string, number, number | null, number, number, string | null]>(
@@ -36,6 +37,14 @@ export class RateLimitsTable {
     );
     this.touchStmt = db.prepare<[number, number]>('UPDATE rate_limits SET last_seen = MAX(last_seen, ?) WHERE id = ?');
     this.pruneStmt = db.prepare<[number]>('DELETE FROM rate_limits WHERE last_seen < ?');
+    this.sinceStmt = db.prepare<[string, number, number], RateLimitRow>(
+      'SELECT id, limit_window AS "window", used_pct, resets_at, first_seen, last_seen, session_id FROM rate_limits WHERE limit_window = ? AND id > ? ORDER BY id LIMIT ?',
+    );
+  }
+
+  /** The window's readings recorded after row `afterId`, oldest first, at most `limit`. */
+  since(window: RateLimitWindow, afterId: number, limit: number): RateLimitRow[] {
+    return this.sinceStmt.all(window, afterId, limit);
   }
 
   /** A new row, always. */

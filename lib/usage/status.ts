@@ -2,9 +2,10 @@ import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
 import { activeBlock, startOfLocalDay, summarizeBlock, type BlockSummary } from './summary.ts';
 import type { TokenLimit } from './limits.ts';
-import { tokenLimit } from '../policy/state.ts';
 import { BLOCK_MS } from './blocks.ts';
 import { recoveryStatus, type RecoveryStatus } from '../policy/recoveryStatus.ts';
+import type { UsageConfidence } from '../policy/types.ts';
+import { limitsStatus, usageView, type LimitsStatus } from './sources.ts';
 
 export interface SessionStatus {
   session_id: string;
@@ -18,7 +19,9 @@ export interface SessionStatus {
 
 export interface Status {
   generated_at: string;
-  block: (BlockSummary & { limit: (TokenLimit & { used_share: number; projected_share: number | null }) | null }) | null;
+  block: (BlockSummary & { limit: (TokenLimit & { used_share: number; projected_share: number | null; confidence: UsageConfidence }) | null }) | null;
+  /** Where the usage figure comes from: the source in use, the server's readings, calibration, claude-monitor. */
+  limits: LimitsStatus;
   today: { date: string; cost_usd: number };
   recovery: RecoveryStatus;
   sessions: SessionStatus[];
@@ -30,17 +33,23 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 /** Everything `ccguard status` shows, from the database alone. */
 export function computeStatus(store: Store, config: Config, now: number): Status {
   const span = activeBlock(store, now);
+  // The same figure the hooks decide on (best fresh source), with new server readings calibrated in.
+  const view = usageView(store, config, now, { calibrate: true });
   let block: Status['block'] = null;
   if (span) {
     const b = summarizeBlock(store, span, now);
-    const lim = tokenLimit(store, config, now);
     block = {
       ...b,
-      limit: {
-        ...lim,
-        used_share: b.limit_tokens / lim.tokens,
-        projected_share: b.projection ? b.projection.limit_tokens / lim.tokens : null,
-      },
+      limit:
+        view.limitTokens !== null && view.share !== null
+          ? {
+              tokens: view.limitTokens,
+              source: view.source,
+              used_share: view.share,
+              projected_share: view.projectedShare,
+              confidence: view.confidence ?? 'unknown',
+            }
+          : null,
     };
   }
   const dayStart = startOfLocalDay(now);
@@ -68,7 +77,8 @@ export function computeStatus(store: Store, config: Config, now: number): Status
     generated_at: iso(now),
     block,
     today: { date: localDate(dayStart), cost_usd: today.cost_usd },
-    recovery: recoveryStatus(store, config, now),
+    limits: limitsStatus(store, config, now, view),
+    recovery: recoveryStatus(store, config, now, view),
     sessions,
     data: {
       files: ft.files,

@@ -1,5 +1,6 @@
 import { catchUp, type AppContext } from '../context.ts';
 import { computeStatus, type Status } from '../../usage/status.ts';
+import type { LimitsStatus } from '../../usage/sources.ts';
 import { fmtDuration, fmtInt, fmtLocal, fmtLocalTime, fmtPct, fmtUsd, paint, table, type Out } from '../format.ts';
 import { parse } from '../args.ts';
 
@@ -47,6 +48,7 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'>, now: number): s
       );
     }
   }
+  lines.push(...renderLimits(s.limits, out, now));
   const r = s.recovery;
   const rc = r.state === 'normal' ? 'green' : r.state === 'warned' ? 'yellow' : 'red';
   lines.push(
@@ -79,4 +81,41 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'>, now: number): s
     ),
   );
   return lines.join('\n') + '\n';
+}
+
+const ago = (secs: number | null): string => (secs === null ? '' : secs < 90 ? `${secs}s old` : `${fmtDuration(secs * 1000)} old`);
+
+/** Where the usage figure comes from, how old and how sure it is, calibration and claude-monitor. */
+export function renderLimits(l: LimitsStatus, out: Pick<Out, 'color'>, now: number): string[] {
+  const lines: string[] = [];
+  const age = l.confidence === 'official' || l.source.startsWith('claude-monitor') ? `, ${ago(l.age_seconds)}` : '';
+  lines.push(
+    `${paint(out, 'bold', 'Source')}        ${l.source} (${l.confidence}${age})${l.used_share !== null ? `: ${fmtPct(l.used_share)} used` : ''}`,
+  );
+  const w = l.weekly;
+  if (w) {
+    lines.push(
+      `  weekly   ${w.used_share !== null ? fmtPct(w.used_share) : '-'} used (${w.source}, ${w.confidence}, ${ago(w.age_seconds)})${w.reset_at ? `, resets ${fmtLocal(Date.parse(w.reset_at))}` : ''}`,
+    );
+  }
+  const f = l.server.five_hour;
+  if (f && !f.fresh && !l.source.startsWith('server:')) {
+    lines.push(paint(out, 'gray', `  server   last reading ${f.used_percentage.toFixed(1)}% at ${fmtLocal(Date.parse(f.seen_at))}: stale, not used`));
+  }
+  if (l.calibrated) {
+    lines.push(`  calibrated limit ${fmtInt(l.calibrated.limit_tokens)} tokens from ${l.calibrated.samples} server reading${l.calibrated.samples === 1 ? '' : 's'} (last ${fmtLocal(Date.parse(l.calibrated.updated_at))})`);
+  }
+  const e = l.last_error;
+  if (e) {
+    const d = e.difference_points;
+    lines.push(
+      `  local vs server  ${e.local_percentage.toFixed(1)}% estimated (${e.local_limit_source}) vs ${e.server_percentage.toFixed(1)}% reported at ${fmtLocal(Date.parse(e.at))}: ${d >= 0 ? '+' : ''}${d.toFixed(1)} points`,
+    );
+  }
+  const m = l.claude_monitor;
+  if (m.enabled === 'true' || (m.state !== 'disabled' && m.state !== 'not installed' && m.state !== 'not run yet')) {
+    const when = m.last_run_at ? `, last run ${fmtDuration(now - Date.parse(m.last_run_at))} ago` : '';
+    lines.push(`  claude-monitor ${m.state}${when}${m.detail ? ` (${m.detail})` : ''}`);
+  }
+  return lines;
 }

@@ -7,10 +7,11 @@ import { formatStatusLine, type WindowFact } from '../../statusline/line.ts';
 import { runChained, type ChainResult } from '../../statusline/chain.ts';
 import { RateLimitsTable, type RateLimitWindow } from '../../store/rateLimits.ts';
 import { startOfLocalDay } from '../../usage/summary.ts';
-import { localUsage } from '../../policy/state.ts';
 import { recoveryStatus } from '../../policy/recoveryStatus.ts';
 import { oneLine } from '../../util/errors.ts';
 import type { Env } from '../../util/paths.ts';
+import { bumpGeneration } from '../../hook/fast.ts';
+import { usageView, voidsCachedAllows } from '../../usage/sources.ts';
 
 /** How long the user's own status line command may take (Claude Code itself gives up at 5 s). */
 export const CHAIN_TIMEOUT_MS = 3000;
@@ -28,6 +29,16 @@ export function recordRateLimits(rl: RateLimitsTable, input: StatusLineInput, no
   return n;
 }
 
+/** Records the input's readings; one that newly comes near a threshold voids the hooks' cached allows. */
+function recordAndInvalidate(app: AppContext, rl: RateLimitsTable, input: StatusLineInput, now: number): void {
+  const before = { five_hour: rl.latest('five_hour')?.used_pct ?? null, seven_day: rl.latest('seven_day')?.used_pct ?? null };
+  recordRateLimits(rl, input, now);
+  const windows = [['five_hour', input.fiveHour], ['seven_day', input.sevenDay]] as const;
+  if (windows.some(([w, r]) => r !== null && r.usedPercentage !== before[w] && voidsCachedAllows(app.config, w, r.usedPercentage))) {
+    bumpGeneration(app.paths.stateDir);
+  }
+}
+
 function windowFact(rl: RateLimitsTable, window: RateLimitWindow, fromInput: LimitWindow | null, now: number): WindowFact | null {
   if (fromInput) return { pct: fromInput.usedPercentage, resetsAt: fromInput.resetsAt, source: 'server' };
   const last = rl.latest(window);
@@ -39,13 +50,12 @@ function windowFact(rl: RateLimitsTable, window: RateLimitWindow, fromInput: Lim
 export function statusLineText(app: AppContext, input: StatusLineInput): string {
   const now = app.now();
   const rl = new RateLimitsTable(app.store.db);
-  recordRateLimits(rl, input, now);
+  recordAndInvalidate(app, rl, input, now);
   let fiveHour = windowFact(rl, 'five_hour', input.fiveHour, now);
-  if (!fiveHour) {
-    const u = localUsage(app.store, app.config, now);
-    if (u.share !== null && u.blockStart !== null) fiveHour = { pct: u.share * 100, resetsAt: u.resetAt, source: 'local' };
-  }
-  const rec = recoveryStatus(app.store, app.config, now);
+  // With no server figure: claude-monitor's cached one, else ccguard's own estimate (calibrated when known).
+  const u = usageView(app.store, app.config, now);
+  if (!fiveHour && u.share !== null && u.blockStart !== null) fiveHour = { pct: u.share * 100, resetsAt: u.resetAt, source: 'local' };
+  const rec = recoveryStatus(app.store, app.config, now, u);
   return formatStatusLine({
     fiveHour,
     sevenDay: windowFact(rl, 'seven_day', input.sevenDay, now),
@@ -80,7 +90,7 @@ export async function runStatusline(env: Env, argv: string[], out: Out, err: Out
     app = await openApp(env);
     const input = parseStatusLineInput(text);
     // Chained, only the recording matters: the user's output is what gets shown.
-    if (chained) recordRateLimits(new RateLimitsTable(app.store.db), input, app.now());
+    if (chained) recordAndInvalidate(app, new RateLimitsTable(app.store.db), input, app.now());
     else line = statusLineText(app, input);
   } catch (e) {
     line = 'ccguard: status unavailable';
