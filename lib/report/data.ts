@@ -8,6 +8,7 @@ import type { Config } from '../config/schema.ts';
 import { activeBlock, summarizeBlock } from '../usage/summary.ts';
 import { sessionsReport } from '../usage/reports.ts';
 import { tokenLimit } from '../policy/state.ts';
+import { usageView } from '../usage/sources.ts';
 import { recoveryStatus, type RecoveryStatus } from '../policy/recoveryStatus.ts';
 import { isRateLimit } from '../policy/backoff.ts';
 import type { BlockSpan } from '../usage/blocks.ts';
@@ -211,7 +212,10 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
   const days = o.days ?? 7;
   const since = windowStart(now, days);
   const until = now + MIN;
-  const limit = tokenLimit(store, config, now);
+  // The limit the hooks act on: the server's figure (tokens ÷ its share) while fresh, else the estimate.
+  const view = usageView(store, config, now);
+  const local = tokenLimit(store, config, now);
+  const limit = view.limitTokens !== null && view.limitTokens > 0 ? { tokens: view.limitTokens, source: view.source } : local;
 
   const spans = store.blocks.between(since, until);
   const blocks: BlockBar[] = spans.map((b) => {

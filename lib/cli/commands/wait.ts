@@ -13,7 +13,7 @@ import type { Store } from '../../store/store.ts';
 import type { Config } from '../../config/schema.ts';
 import type { RecoveryState } from '../../policy/types.ts';
 import { recoveryStatus } from '../../policy/recoveryStatus.ts';
-import { localUsage } from '../../policy/state.ts';
+import { usageView } from '../../usage/sources.ts';
 import { clockText } from '../../policy/format.ts';
 
 export interface WaitCheck {
@@ -36,7 +36,8 @@ export function whatIsInForce(store: Store, config: Config, now: number): WaitCh
     return { in_force: true, state: r.state, until: r.until, reason: r.reason };
   }
   if (r.state === 'pacing' || r.state === 'degraded') {
-    const u = localUsage(store, config, now);
+    // The same source the hooks act on (the server's figure while fresh), not only the local estimate.
+    const u = usageView(store, config, now);
     const usedUp = r.state === 'pacing' && u.limitTokens !== null && u.usedTokens >= u.limitTokens;
     const hard = config.alerts.hard_cost_limit;
     const overHard = r.state === 'degraded' && hard !== null && u.costUsd >= hard;
