@@ -2,7 +2,7 @@
 // is ~650 KB of JavaScript whose compilation alone costs a hook ~25 ms, more than everything else the
 // fast path does; so the three fields it reads are checked by hand, and the full check (loaded by
 // dynamic import whenever the cache does not apply) validates stdin with zod as everywhere else.
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { replaceFile } from '../util/atomic.ts';
@@ -80,12 +80,15 @@ const MAX_TAIL = 1024 * 1024;
 function quietSince(transcript: string, offset: number): boolean {
   let fd: number;
   try {
-    fd = openSync(transcript, 'r');
+    // Non-blocking: the path comes from hook stdin, and opening a FIFO there would wait for a writer forever.
+    fd = openSync(transcript, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return false;
   }
   try {
-    const size = statSync(transcript).size;
+    const st = fstatSync(fd);
+    if (!st.isFile()) return false;
+    const size = st.size;
     if (size < offset || size - offset > MAX_TAIL) return false;
     if (size === offset) return true;
     const buf = Buffer.allocUnsafe(size - offset);
