@@ -212,6 +212,16 @@ export class Importer {
       offset = chunk.nextOffset;
       reset = false;
     }
+    if (!progressed && reset) {
+      // Replaced by a file with no complete line yet (emptied, say): what the old one gave goes now,
+      // not when a line next arrives, and reading starts again from 0.
+      const next: FileRow = {
+        path, dev: st.dev, ino: st.ino, size, mtime_ms: Math.trunc(st.mtimeMs), offset: 0,
+        head_hash: headHash(fd, 0), bad_lines: 0, updated_at: this.ctx.now,
+      };
+      this.chunkTx.immediate(path, -1, [], next, true);
+      return true;
+    }
     if (!progressed) {
       // Nothing complete to read (a partial line): remember the size so the next look is a stat only.
       const cur = files.get(path);
