@@ -117,6 +117,13 @@ export interface ParseContext {
 
 
 /**
+ * The furthest timestamp from 1970 that is kept. Dates end at ±8.64e15 ms; a time at the very edge
+ * (`+275760-09-13`) leaves no room for its block's end, and one such line made every hook fail open
+ * and `status` and `report` stop with "Invalid time value".
+ */
+const MAX_TS = 8.64e15 - 366 * 86_400_000;
+
+/**
  * Classifies one transcript line. Cheap substring tests come first: most lines (prompts, tool
  * results) carry no usage and are dropped without JSON.parse.
  */
@@ -137,7 +144,7 @@ export function parseLine(text: string, ctx: ParseContext): LineResult {
   if (!parsed.success) return 'bad';
   const line = parsed.data;
   const ts = Date.parse(line.timestamp);
-  if (!Number.isFinite(ts)) return 'bad';
+  if (!Number.isFinite(ts) || Math.abs(ts) > MAX_TS) return 'bad';
   const sessionId = line.sessionId ?? null;
   const cwd = line.cwd ?? null;
 
