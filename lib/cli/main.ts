@@ -73,6 +73,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     app = await openApp(env);
     return await run(app, rest, out, err);
   } catch (e) {
+    // A state that cannot be opened (or a config that does not load) is what doctor is asked about.
+    if (cmd === 'doctor' && app === undefined && !(e instanceof UsageError)) {
+      return (await import('./commands/doctor.ts')).runDoctorWithoutState(env, rest, out, e);
+    }
     // The one place that decides the exit code: known errors get their line, anything else a short report.
     if (e instanceof UsageError) {
       err.write(`ccguard ${cmd}: ${e.message}\n`);

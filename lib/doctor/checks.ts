@@ -67,7 +67,7 @@ export function scanSettings(file: string): SettingsHooks | null {
   return out;
 }
 
-export function checkSettings(app: AppContext, projectDir: string): Check[] {
+export function checkSettings(app: Pick<AppContext, 'env'>, projectDir: string): Check[] {
   const found: SettingsHooks[] = [];
   for (const scope of SCOPES) {
     const file = settingsFile(scope, app.env, projectDir);
@@ -114,7 +114,7 @@ export function checkConfig(app: AppContext): Check {
   return { name: 'config', level: 'ok', detail: `valid; from ${app.loaded.sources.join(' + ') || 'the defaults'}; mode ${app.config.mode}, plan ${app.config.plan}` };
 }
 
-export function checkTranscripts(app: AppContext): Check {
+export function checkTranscripts(app: Pick<AppContext, 'paths'>): Check {
   const roots = app.paths.transcriptRoots.filter((r) => existsSync(r));
   if (roots.length === 0) {
     return { name: 'transcripts', level: 'warn', detail: `none of ${app.paths.transcriptRoots.join(', ')} exists yet`, fix: 'run Claude Code once; set CLAUDE_CONFIG_DIR if it keeps its files elsewhere' };

@@ -80,7 +80,11 @@ export async function runHook(event: HookEvent, stdin: string, env: Env, deps: H
     }
   } catch (err) {
     const line = oneLine(err);
-    log.error(`${event} hook failed, ${config?.fail_mode === 'closed' ? 'failing closed' : 'failing open'}: ${line}`);
+    const said = `${event} hook failed, ${config?.fail_mode === 'closed' ? 'failing closed' : 'failing open'}: ${line}`;
+    // With no log to write to (an unwritable state directory), the one line goes to stderr instead:
+    // Claude Code keeps a hook's stderr in its debug log, and `ccguard doctor` says the rest.
+    log.error(said);
+    if (log.failed) process.stderr.write(`ccguard: ${said}\n`);
     notifyErrorOnce(paths.stateDir, paths.logFile, line, deps);
     if (config?.fail_mode === 'closed' && (event === 'PreToolUse' || event === 'UserPromptSubmit')) {
       const v: Verdict = {

@@ -15,6 +15,9 @@ export interface LogOptions {
  * writes to stdout, which belongs to Claude Code; a log that cannot be written is not an error.
  */
 export class Logger {
+  /** Whether the last line due could not be written (an unwritable state directory, say). */
+  failed = false;
+
   constructor(private readonly opts: LogOptions) {}
 
   log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
@@ -23,8 +26,10 @@ export class Logger {
     try {
       this.rotateIfNeeded();
       appendFileSync(this.opts.file, line, { mode: 0o600 });
+      this.failed = false;
     } catch {
       // The state directory may be unwritable; the hook still answers.
+      this.failed = true;
     }
   }
 

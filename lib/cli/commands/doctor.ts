@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import type { AppContext } from '../context.ts';
 import { parse } from '../args.ts';
 import { paint, type Out } from '../format.ts';
@@ -14,6 +15,8 @@ import {
 } from '../../doctor/checks.ts';
 import { checkMonitor } from '../../doctor/monitor.ts';
 import { ingestJournal } from '../../hook/journal.ts';
+import { resolvePaths, type Paths } from '../../util/paths.ts';
+import { ConfigError, oneLine } from '../../util/errors.ts';
 
 /** `ccguard doctor [--json] [--project-dir DIR]`: is ccguard installed, healthy and seeing data? */
 export async function runDoctor(app: AppContext, argv: string[], out: Out): Promise<number> {
@@ -27,11 +30,17 @@ export async function runDoctor(app: AppContext, argv: string[], out: Out): Prom
     checkImport(app),
     ...checkHookLatency(app),
     checkStatusLine(app),
-    await checkMonitor('claude-monitor', { ...(app.env as NodeJS.ProcessEnv) }),
+    app.config.integrations.claude_monitor.enabled === false
+      ? { name: 'claude-monitor', level: 'ok', detail: 'turned off (integrations.claude_monitor.enabled: false)' }
+      : await checkMonitor(app.config.integrations.claude_monitor.command, { ...(app.env as NodeJS.ProcessEnv) }),
     checkNotifier(app),
   ];
+  return print(checks, Boolean(values.json), out);
+}
+
+function print(checks: readonly Check[], json: boolean, out: Out): number {
   const failed = checks.filter((c) => c.level === 'fail').length;
-  if (values.json) {
+  if (json) {
     out.write(JSON.stringify({ ok: failed === 0, checks }, null, 2) + '\n');
   } else {
     for (const c of checks) {
@@ -43,4 +52,57 @@ export async function runDoctor(app: AppContext, argv: string[], out: Out): Prom
     out.write(`\n${failed} failed, ${warned} warnings, ${checks.length - failed - warned} ok\n`);
   }
   return failed > 0 ? 1 : 0;
+}
+
+/** Why the state directory or database cannot be opened, in terms of what to do about it. */
+export function stateCheck(paths: Paths, cause: unknown): Check {
+  const why = oneLine(cause);
+  if (cause instanceof ConfigError) {
+    return { name: 'config', level: 'fail', detail: why, fix: 'correct that key (`ccguard doctor` again to check); until then every hook allows and logs why' };
+  }
+  const kind = (p: string): 'dir' | 'other' | 'none' => {
+    try {
+      return statSync(p).isDirectory() ? 'dir' : 'other';
+    } catch {
+      return 'none';
+    }
+  };
+  const meanwhile = 'until then every hook allows and prints why on stderr';
+  const dir = kind(paths.stateDir);
+  if (dir === 'other') {
+    return { name: 'database', level: 'fail', detail: `the state directory ${paths.stateDir} is not a directory (${why})`, fix: `move that file aside or set CCGUARD_HOME to a writable folder; ${meanwhile}` };
+  }
+  if (dir === 'dir') {
+    try {
+      accessSync(paths.stateDir, constants.W_OK | constants.X_OK);
+    } catch {
+      return { name: 'database', level: 'fail', detail: `the state directory ${paths.stateDir} is not writable (${why})`, fix: `chmod 700 ${paths.stateDir} (as its owner), or set CCGUARD_HOME to a writable folder; ${meanwhile}` };
+    }
+    if (kind(paths.dbFile) === 'dir') {
+      return { name: 'database', level: 'fail', detail: `${paths.dbFile} is a directory, not a database (${why})`, fix: `move it aside: the next hook rebuilds the database from the transcripts; ${meanwhile}` };
+    }
+  }
+  return { name: 'database', level: 'fail', detail: `cannot open the state: ${why}`, fix: `check that ${paths.stateDir} is a writable folder on a disk with space; ${meanwhile}` };
+}
+
+/**
+ * `ccguard doctor` when the state cannot be opened at all (an unwritable or misplaced state
+ * directory, a broken config): says why, and checks what does not need it, instead of stopping at
+ * the first error.
+ */
+export async function runDoctorWithoutState(env: NodeJS.ProcessEnv, argv: string[], out: Out, cause: unknown): Promise<number> {
+  let values: { json?: boolean; 'project-dir'?: string } = {};
+  try {
+    values = parse(argv, { json: { type: 'boolean' }, 'project-dir': { type: 'string' } }).values;
+  } catch {
+    // bad arguments: the report still comes, in text
+  }
+  const paths = resolvePaths(env);
+  const checks: Check[] = [
+    stateCheck(paths, cause),
+    ...checkSettings({ env }, values['project-dir'] ?? process.cwd()),
+    checkTranscripts({ paths }),
+    await checkMonitor('claude-monitor', { ...env }),
+  ];
+  return print(checks, Boolean(values.json), out);
 }
