@@ -26,7 +26,9 @@ function readYaml(file: string, label: string): unknown {
     throw new ConfigError(`${label}: cannot read ${file}`, { cause: err });
   }
   try {
-    return parseYaml(text) ?? {};
+    // Warnings (a mapping used as a key, say) would go to stderr, which a hook keeps clean: the
+    // schema names what is wrong instead.
+    return parseYaml(text, { logLevel: 'error' }) ?? {};
   } catch (err) {
     const where = err instanceof YAMLParseError && err.linePos?.[0] ? ` at line ${err.linePos[0].line}` : '';
     throw new ConfigError(`${label}: not valid YAML${where} (${file})`, { cause: err });
@@ -52,8 +54,8 @@ function show(v: unknown): string {
 export function describeIssue(issue: z.core.$ZodIssue, input: unknown, file: string): string {
   const path = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((k) => (path ? `${path}.${k}` : k));
-    return `config.yaml: unknown key ${keys.join(', ')} (in ${file})`;
+    const keys = issue.keys.map((k) => `${path ? `${path}.${k}` : k} (got ${show(valueAt(input, [...issue.path, k]))})`);
+    return `config.yaml: unknown key ${keys.join(', ')} in ${file}`;
   }
   return `config.yaml: ${path || '(top level)'} ${issue.message} (got ${show(valueAt(input, issue.path))}) in ${file}`;
 }
