@@ -51,7 +51,7 @@ export function table(doc) {
   for (const f of doc.figures) {
     const lat = f.medianMs === null ? '–' : `${ms(f.medianMs)} / ${ms(f.maxMs)}`;
     rows.push(
-      `| ${cell(f.area)} | ${cell(f.case)} | ${int(f.cases)} | ${int(f.processes)} | ${int(f.calls)} | ${int(f.faults)} | ${lat} | ${f.budgetMs ? ms(f.budgetMs) : '–'} | ${f.result === 'held' ? '**held**: ' : '**FAILED**: '}${cell(f.held.replace(/^FAILED: /, ''))} |`,
+      `| ${cell(f.area)} | ${cell(f.case)}${f.run === 'long' ? ' (`CCGUARD_SOAK=long`)' : ''} | ${int(f.cases)} | ${int(f.processes)} | ${int(f.calls)} | ${int(f.faults)} | ${lat} | ${f.budgetMs ? ms(f.budgetMs) : '–'} | ${f.result === 'held' ? '**held**: ' : '**FAILED**: '}${cell(f.held.replace(/^FAILED: /, ''))} |`,
     );
   }
   const sum = (k) => doc.figures.reduce((a, f) => a + (f[k] ?? 0), 0);

@@ -28,9 +28,13 @@ export interface Figure {
   /** What held, said in a few words; replaced by the failure when the case fails. */
   held: string;
   result: 'held' | 'failed';
+  /** `long` under CCGUARD_SOAK=long. */
+  run: 'default' | 'long';
 }
 
-export type FigureDraft = Omit<Figure, 'result' | 'area' | 'case'>;
+export type FigureDraft = Omit<Figure, 'result' | 'area' | 'case' | 'run'>;
+
+const RUN: Figure['run'] = process.env.CCGUARD_SOAK === 'long' ? 'long' : 'default';
 
 export function median(xs: readonly number[]): number | null {
   if (xs.length === 0) return null;
@@ -99,10 +103,10 @@ function write(suite: string, fig: Figure): void {
 export async function measured(suite: string, area: string, name: string, tally: Tally, body: (t: Tally) => Promise<void> | void): Promise<void> {
   try {
     await body(tally);
-    write(suite, { area, case: name, ...tally.draft(), result: 'held' });
+    write(suite, { area, case: name, ...tally.draft(), result: 'held', run: RUN });
   } catch (err) {
     const line = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 160);
-    write(suite, { area, case: name, ...tally.draft(), held: `FAILED: ${line}`, result: 'failed' });
+    write(suite, { area, case: name, ...tally.draft(), held: `FAILED: ${line}`, result: 'failed', run: RUN });
     throw err;
   }
 }

@@ -33,8 +33,10 @@ const SUITE = 'soak';
 /**
  * Each writer appends an exchange (a prompt and a response of two content-block lines) this often:
  * with two writers, ~80 exchanges and ~240 lines a second, many times what 4 live sessions write.
+ * The long run writes at a quarter of that: the point there is time and calls, not a 5-hour block of
+ * 20,000 responses (each full check sums the current block, and its cost grows with it).
  */
-const WRITE_EVERY_MS = 25;
+const WRITE_EVERY_MS = LONG ? 100 : 25;
 
 /** The mix Claude Code sends in a busy session: mostly tool calls. */
 const MIX: [HookEvent, number][] = [
