@@ -12,7 +12,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeFileSync } from 'node:fs';
+import { utimesSync, writeFileSync } from 'node:fs';
 import { Rng } from './lib/prng.ts';
 import { Corpus, LIMIT_WORDINGS, limitMessage, type LimitWording } from './lib/text.ts';
 import { LineWriter } from './lib/writer.ts';
@@ -1297,6 +1297,12 @@ export async function generateHistory(opts: GenerateOptions): Promise<GenerateRe
   const expected = computeExpected(gen);
   const root = resolve(opts.root);
   const files = expected.files.map((f) => resolve(root, ...f.relPath.split('/')));
+  // A real transcript was last written when its last line was: give each file that mtime, so tools
+  // that watch recently written files see the history as it would be on a user's disk.
+  expected.files.forEach((f, i) => {
+    const last = f.lastTimestamp ?? f.firstTimestamp;
+    if (last) utimesSync(files[i]!, new Date(last), new Date(last));
+  });
   return { files, bytes: expected.totals.bytes, responses: expected.totals.responses, expected };
 }
 
