@@ -28,7 +28,12 @@ function load() {
   if (docs.length === 0) throw new Error(`no figures in ${DIR}: run the reliability tests first`);
   const figures = docs
     .flatMap((d) => d.figures.map((f) => ({ suite: d.suite, updated: d.updated, ...f })))
-    .sort((a, b) => AREAS.indexOf(a.area) - AREAS.indexOf(b.area) || SUITES.indexOf(a.suite) - SUITES.indexOf(b.suite));
+    .sort(
+      (a, b) =>
+        AREAS.indexOf(a.area) - AREAS.indexOf(b.area) ||
+        SUITES.indexOf(a.suite) - SUITES.indexOf(b.suite) ||
+        Number(a.run === 'long') - Number(b.run === 'long'),
+    );
   const updated = docs.map((d) => d.updated).sort();
   return {
     generated: new Date().toISOString(),
