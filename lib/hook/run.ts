@@ -168,7 +168,7 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
     now,
     config,
     usage,
-    sessionClockFrom: sessionClockFrom(store, input.session_id),
+    sessionClockFrom: sessionClockFrom(store, input.session_id, now),
     pause: pauseView(store, input.session_id, now),
     backoff: backoffView(store, config, now),
     forcedDegrade: forcedDegrade(store, now),
@@ -241,6 +241,8 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
 function maybeCacheAllow(c: Ctx, session: string, transcript: string | null, pi: PolicyInput, v: Verdict, gen: string): void {
   const secs = c.config.performance.fast_path_seconds;
   if (secs <= 0 || v.action !== 'allow' || v.state !== 'normal' || v.userMessage || v.modelContext) return;
+  // Keeping tool inputs is a full-path job: with it on, every call takes the full check.
+  if (c.config.privacy.store_tool_input) return;
   if (pi.hook !== 'PreToolUse' && pi.hook !== 'PostToolUse' && pi.hook !== 'UserPromptSubmit' && pi.hook !== 'SessionStart') return;
   if (pi.pause || pi.backoff || pi.forcedDegrade) return;
   const a = c.config.alerts;

@@ -151,9 +151,13 @@ export function forceDegrade(store: Store, now: number, until: number): void {
   store.recovery.put({ key: 'force:cost', kind: 'force', session_id: null, level: 0, since: now, until, last_ts: now, reason: 'ccguard alert cost' });
 }
 
+const CLOCK_LOOKBACK_MS = 7 * 86_400_000;
+
 /** When the session's time-limit clock started: its first activity, or its last resume. */
-export function sessionClockFrom(store: Store, sessionId: string): number | null {
-  const first = store.entries.session(sessionId)?.first_ts ?? null;
+export function sessionClockFrom(store: Store, sessionId: string, now: number): number | null {
+  // Entries dated more than a week back do not start the clock: a session picked up again after days
+  // is judged on its recent run, and one line dated 1970 cannot pause a session at once.
+  const first = store.entries.firstTsSince(sessionId, now - CLOCK_LOOKBACK_MS);
   if (first === null) return null;
   const resumed = store.recovery.get(`resume:${sessionId}`)?.since ?? 0;
   const all = store.meta.getNumber('resumed_all_at') ?? 0;

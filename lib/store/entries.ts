@@ -45,6 +45,7 @@ export class EntriesTable {
   private readonly rangeStmt;
   private readonly tsFromStmt;
   private readonly newestStmt;
+  private readonly firstSinceStmt;
   private readonly modelsStmt;
   private readonly sessionsStmt;
   private readonly sessionStmt;
@@ -81,6 +82,9 @@ export class EntriesTable {
       `SELECT session_id, MIN(project) AS project, ${SUMS} FROM entries WHERE session_id = ? GROUP BY session_id`,
     );
     this.newestStmt = db.prepare<[], number | null>('SELECT MAX(ts) FROM entries').pluck();
+    this.firstSinceStmt = db
+      .prepare<[string, number], number | null>('SELECT MIN(ts) FROM entries WHERE session_id = ? AND ts >= ?')
+      .pluck();
     this.distinctModelsStmt = db.prepare<[], { model: string }>('SELECT DISTINCT model FROM entries');
     this.setCostStmt = db.prepare<[number, number, string]>(
       'UPDATE entries SET cost_usd = ?, cost_estimated = ? WHERE key = ?',
@@ -126,6 +130,11 @@ export class EntriesTable {
   /** Timestamps in order from `fromMs`: the input of the block scan. */
   timestampsFrom(fromMs: number): number[] {
     return this.tsFromStmt.all(fromMs);
+  }
+
+  /** The session's first entry at or after `sinceMs`, if any. */
+  firstTsSince(sessionId: string, sinceMs: number): number | null {
+    return this.firstSinceStmt.get(sessionId, sinceMs) ?? null;
   }
 
   newestTs(): number | null {

@@ -319,3 +319,17 @@ test('tool inputs are kept only when privacy.store_tool_input is on', () => {
     }
   }
 });
+
+test('a line dated long ago does not start the session clock: no pause for a session active for minutes', () => {
+  const e = hookEnv('plan: 100000000\n');
+  try {
+    e.usage('s1', [{ ts: Date.UTC(1970, 0, 2) }, { ts: Date.now() - 20 * MIN }, { ts: Date.now() - MIN }]);
+    assert.equal(e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).stdout, '');
+    // Activity in the past week still counts: 5 hours of it is past the 4.5 h limit.
+    e.usage('s2', [{ ts: Date.now() - 5 * 60 * MIN }, { ts: Date.now() - MIN }]);
+    const r = e.run('PreToolUse', e.input('PreToolUse', 's2', { tool_name: 'Bash' }));
+    assert.equal((r.json as J).hookSpecificOutput.permissionDecision, 'deny');
+  } finally {
+    e.cleanup();
+  }
+});
