@@ -24,6 +24,8 @@ export interface Totals {
   cache_creation: number;
   cache_read: number;
   cost_usd: number;
+  /** 1 when some response was of a model the price table does not know (priced by family). */
+  cost_estimated: number;
   first_ts: number | null;
   last_ts: number | null;
 }
@@ -35,7 +37,7 @@ export interface SessionTotals extends Totals {
 
 const SUMS = `COUNT(*) AS entries, COALESCE(SUM(input),0) AS input, COALESCE(SUM(output),0) AS output,
   COALESCE(SUM(cache_write_5m + cache_write_1h),0) AS cache_creation, COALESCE(SUM(cache_read),0) AS cache_read,
-  COALESCE(SUM(cost_usd),0) AS cost_usd, MIN(ts) AS first_ts, MAX(ts) AS last_ts`;
+  COALESCE(SUM(cost_usd),0) AS cost_usd, COALESCE(MAX(cost_estimated),0) AS cost_estimated, MIN(ts) AS first_ts, MAX(ts) AS last_ts`;
 
 export class EntriesTable {
   private readonly insertStmt;

@@ -19,6 +19,8 @@ export interface BlockSummary {
   limit_tokens: number;
   total_tokens: number;
   cost_usd: number;
+  /** Some of the cost is an estimate: a model newer than the price table, priced by its family. */
+  cost_estimated: boolean;
   models: string[];
   first_entry_at: string | null;
   last_entry_at: string | null;
@@ -73,6 +75,7 @@ export function summarizeBlock(store: Store, b: BlockSpan, now: number): BlockSu
     limit_tokens: limitTokens,
     total_tokens: totalTokens,
     cost_usd: t.cost_usd,
+    cost_estimated: t.cost_estimated === 1,
     models: store.entries.models(b.start, b.end),
     first_entry_at: t.first_ts === null ? null : iso(t.first_ts),
     last_entry_at: t.last_ts === null ? null : iso(t.last_ts),

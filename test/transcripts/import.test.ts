@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { openStore, type Store } from '../../lib/store/store.ts';
 import { importAll, importRecent, type ImportContext } from '../../lib/transcripts/import.ts';
 import { assistantLine, apiErrorLine, limitLine, userLine } from '../helpers/lines.ts';
+import { summarizeBlock } from '../../lib/usage/summary.ts';
 import { tmpHome } from '../helpers/tmp.ts';
 
 const T0 = Date.UTC(2026, 10, 20, 9, 15);
@@ -205,5 +206,23 @@ test('a file larger than one read chunk is read whole, then followed as it grows
   assert.equal(again.entriesAdded, 1);
   assert.equal(again.filesReset, 0, 'a grown file is not mistaken for a replaced one');
   assert.equal(totals(store).input, 205);
+  done();
+});
+
+test('a model newer than the price table is priced by family and its block is marked estimated', async () => {
+  const { dir, store, ctx, done } = setup();
+  writeFileSync(
+    join(dir, 'sess-1.jsonl'),
+    [
+      assistantLine({ ts: T0, msgId: 'k1', model: 'claude-sonnet-4-5-20250929', input: 1000 }),
+      assistantLine({ ts: T0 + MIN, msgId: 'k2', model: 'claude-haiku-9-20300101', input: 1_000_000, output: 0 }),
+    ].join('\n') + '\n',
+  );
+  await importAll(ctx());
+  const [span] = store.blocks.between(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  const b = summarizeBlock(store, span!, T0 + 2 * MIN);
+  assert.equal(b.cost_estimated, true, JSON.stringify(b));
+  // Haiku by family: the newest Haiku in the table (5.5, $0.10 per million input).
+  assert.ok(Math.abs(b.cost_usd - (1000 * 3 + 20 * 15 + 1_000_000 * 0.1) / 1e6) < 1e-12, String(b.cost_usd));
   done();
 });

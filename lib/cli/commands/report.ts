@@ -57,12 +57,13 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
             fmtInt(b.tokens.output),
             fmtInt(b.tokens.cache_creation),
             fmtInt(b.tokens.cache_read),
-            fmtUsd(b.cost_usd),
+            fmtUsd(b.cost_usd) + (b.cost_estimated ? '~' : ''),
             b.models.join(', '),
           ]),
           right(8, 2),
         ),
       );
+      if (rows.some((b) => b.cost_estimated)) out.write('~ partly estimated: a model newer than the price table, priced by its family\n');
       return 0;
     }
     case 'daily': {

@@ -35,7 +35,7 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'>, now: number): s
         `  limit    ${paint(out, colour, fmtPct(share))} of ${fmtInt(b.limit.tokens)} tokens (${b.limit.source}; input + output)`,
       );
     }
-    lines.push(`  cost     ${fmtUsd(b.cost_usd)} in ${fmtInt(b.entries)} responses · models ${b.models.join(', ') || '-'}`);
+    lines.push(`  cost     ${fmtUsd(b.cost_usd)}${b.cost_estimated ? ' (estimated: a model newer than the price table)' : ''} in ${fmtInt(b.entries)} responses · models ${b.models.join(', ') || '-'}`);
     if (b.burn_rate) {
       lines.push(
         `  burn     ${fmtInt(b.burn_rate.tokens_per_minute)} tokens/min · ${fmtUsd(b.burn_rate.cost_per_hour)}/h`,
