@@ -21,7 +21,13 @@ export function pace(u: UsageView, now: number, maxSleepMs: number): Pace {
   const perCall = Math.max(1, u.tokensPerCall);
   const burn = u.burnPerMinute;
   if (burn === null || burn <= sustainable) return { kind: 'delay', ms: 0, sustainablePerMinute: sustainable };
-  const delayMs = (perCall / sustainable - perCall / burn) * 60_000;
+  // Calls should come every perCall / sustainable minutes. They have been coming every perCall / burn,
+  // and whatever time has passed since the newest response is already part of the wait: a session
+  // that sat idle after a deny has paid it off.
+  const gapMs = (perCall / sustainable) * 60_000;
+  const idleMs = u.lastActivityAt != null ? Math.max(0, now - u.lastActivityAt) : 0;
+  const delayMs = gapMs - Math.max((perCall / burn) * 60_000, idleMs);
+  if (delayMs <= 0) return { kind: 'delay', ms: 0, sustainablePerMinute: sustainable };
   if (delayMs <= maxSleepMs) return { kind: 'delay', ms: Math.round(delayMs), sustainablePerMinute: sustainable };
-  return { kind: 'deny', waitMs: Math.round(delayMs), why: 'too_fast' };
+  return { kind: 'deny', waitMs: Math.round(Math.min(delayMs, u.resetAt - now)), why: 'too_fast' };
 }

@@ -42,12 +42,16 @@ export function syncRecovery(store: Store, config: Config, now: number): Recover
   const changes: RecoveryChange[] = [];
   store.db
     .transaction(() => {
-      const seen = store.meta.getNumber('recovery_seen_ts') ?? now - BLOCK_MS;
-      let maxTs = seen;
+      // Watermarks are the order rows were stored in, not their timestamps: a message dated a little
+      // earlier but imported later (another session's transcript) must still be seen.
+      const seenErr = store.meta.getNumber('recovery_seen_error_rowid') ?? 0;
+      const seenLimit = store.meta.getNumber('recovery_seen_limit_rowid') ?? 0;
+      let lastErr = seenErr;
+      let lastLimit = seenLimit;
       let b = backoffOf(store.recovery.get(BACKOFF_KEY));
-      for (const e of store.apiErrors.since(seen + 1)) {
-        maxTs = Math.max(maxTs, e.ts);
-        if (!isRateLimit(e.kind, e.status)) continue;
+      for (const e of store.apiErrors.storedAfter(seenErr, now - BLOCK_MS)) {
+        lastErr = Math.max(lastErr, e.rid);
+        if (!isRateLimit(e.kind, e.status) || e.ts > now + 60_000) continue;
         const next = stepBackoff(b, e.ts, config.recovery.backoff);
         if (next !== b) {
           b = next;
@@ -55,9 +59,11 @@ export function syncRecovery(store: Store, config: Config, now: number): Recover
           if (b.until > now) changes.push({ kind: 'backoff', detail: e.kind, until: b.until, level: b.level });
         }
       }
-      for (const m of store.limitMessages.since(seen + 1)) {
-        maxTs = Math.max(maxTs, m.ts);
+      for (const m of store.limitMessages.storedAfter(seenLimit, now - BLOCK_MS)) {
+        lastLimit = Math.max(lastLimit, m.rid);
         if (m.reset_at === null || m.reset_at <= now) continue;
+        // An Opus or Sonnet limit leaves the other model working (Claude Code switches): no pause.
+        if (m.scope === 'opus' || m.scope === 'sonnet') continue;
         const cur = store.recovery.get(PAUSE_KEY);
         if (cur && cur.until !== null && cur.until >= m.reset_at) continue;
         store.recovery.put({
@@ -72,7 +78,11 @@ export function syncRecovery(store: Store, config: Config, now: number): Recover
         });
         changes.push({ kind: 'limit_pause', detail: m.text.slice(0, 80), until: m.reset_at });
       }
-      if (maxTs > seen) store.meta.put('recovery_seen_ts', maxTs);
+      // Rows dated too long ago to matter are passed over for good, not looked at again next time.
+      lastErr = Math.max(lastErr, store.apiErrors.maxRowid());
+      lastLimit = Math.max(lastLimit, store.limitMessages.maxRowid());
+      if (lastErr > seenErr) store.meta.put('recovery_seen_error_rowid', lastErr);
+      if (lastLimit > seenLimit) store.meta.put('recovery_seen_limit_rowid', lastLimit);
     })
     .immediate();
   return changes;
@@ -152,13 +162,24 @@ export function forceDegrade(store: Store, now: number, until: number): void {
 }
 
 const CLOCK_LOOKBACK_MS = 7 * 86_400_000;
+const IDLE_RESET_MS = 8 * 3_600_000;
 
 /** When the session's time-limit clock started: its first activity, or its last resume. */
 export function sessionClockFrom(store: Store, sessionId: string, now: number): number | null {
-  // Entries dated more than a week back do not start the clock: a session picked up again after days
-  // is judged on its recent run, and one line dated 1970 cannot pause a session at once.
-  const first = store.entries.firstTsSince(sessionId, now - CLOCK_LOOKBACK_MS);
+  // The clock runs from the start of the session's current stretch of work: entries dated more than a
+  // week back, or before a quiet spell of IDLE_RESET_MS (a session left open overnight), do not count,
+  // and one line dated 1970 cannot pause a session at once.
+  const times = store.entries.sessionTimesSince(sessionId, now - CLOCK_LOOKBACK_MS);
+  let first: number | null = null;
+  for (let i = times.length - 1; i >= 0; i--) {
+    const t = times[i]!;
+    if (first !== null && first - t >= IDLE_RESET_MS) break;
+    first = t;
+  }
   if (first === null) return null;
+  // A time pause that has run out starts the clock afresh: "paused until" means it.
+  const ended = store.recovery.get(`pause:${sessionId}`);
+  if (ended && ended.until !== null && ended.until <= now) first = Math.max(first, ended.until);
   const resumed = store.recovery.get(`resume:${sessionId}`)?.since ?? 0;
   const all = store.meta.getNumber('resumed_all_at') ?? 0;
   return Math.max(first, resumed, all);

@@ -52,6 +52,8 @@ export interface UsageView {
   tokensPerCall: number;
   /** Input + output tokens per minute over the block so far. */
   burnPerMinute: number | null;
+  /** When the newest response was written: the time since it is time already waited. */
+  lastActivityAt?: number | null;
 }
 
 export interface PauseView {

@@ -16,6 +16,8 @@ export class ApiErrorsTable {
   private readonly insertStmt;
   private readonly deleteFileStmt;
   private readonly sinceStmt;
+  private readonly afterStmt;
+  private readonly maxRowidStmt;
 
   constructor(db: DB) {
     this.insertStmt = db.prepare<ApiErrorRow>(
@@ -23,6 +25,10 @@ export class ApiErrorsTable {
        VALUES (@key, @ts, @session_id, @project, @kind, @status, @message, @file_path)`,
     );
     this.deleteFileStmt = db.prepare<[string]>('DELETE FROM api_errors WHERE file_path = ?');
+    this.maxRowidStmt = db.prepare<[], number | null>('SELECT MAX(rowid) FROM api_errors').pluck();
+    this.afterStmt = db.prepare<[number, number], ApiErrorRow & { rid: number }>(
+      'SELECT rowid AS rid, * FROM api_errors WHERE rowid > ? AND ts >= ? ORDER BY rowid',
+    );
     this.sinceStmt = db.prepare<[number], ApiErrorRow>('SELECT * FROM api_errors WHERE ts >= ? ORDER BY ts');
   }
 
@@ -36,5 +42,15 @@ export class ApiErrorsTable {
 
   since(ms: number): ApiErrorRow[] {
     return this.sinceStmt.all(ms);
+  }
+
+  /** Rows stored after row `rid` (in the order they were imported), dated at or after `minTs`. */
+  storedAfter(rid: number, minTs: number): (ApiErrorRow & { rid: number })[] {
+    return this.afterStmt.all(rid, minTs);
+  }
+
+  /** The last row stored so far (0 with none). */
+  maxRowid(): number {
+    return this.maxRowidStmt.get() ?? 0;
   }
 }

@@ -54,6 +54,12 @@ export class BlocksTable {
     return this.rangeStmt.all(fromMs, toMs).map(toSpan);
   }
 
+  /** The latest block that starts at or before `now`. */
+  latestStartedBy(now: number): BlockSpan | undefined {
+    const r = this.lastAtOrBeforeStmt.get(now);
+    return r ? toSpan(r) : undefined;
+  }
+
   latest(): BlockSpan | undefined {
     const r = this.latestStmt.get();
     return r ? toSpan(r) : undefined;

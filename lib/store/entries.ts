@@ -85,7 +85,7 @@ export class EntriesTable {
     );
     this.newestStmt = db.prepare<[], number | null>('SELECT MAX(ts) FROM entries').pluck();
     this.firstSinceStmt = db
-      .prepare<[string, number], number | null>('SELECT MIN(ts) FROM entries WHERE session_id = ? AND ts >= ?')
+      .prepare<[string, number], number>('SELECT ts FROM entries WHERE session_id = ? AND ts >= ? ORDER BY ts')
       .pluck();
     this.distinctModelsStmt = db.prepare<[], { model: string }>('SELECT DISTINCT model FROM entries');
     this.setCostStmt = db.prepare<[number, number, string]>(
@@ -134,9 +134,9 @@ export class EntriesTable {
     return this.tsFromStmt.all(fromMs);
   }
 
-  /** The session's first entry at or after `sinceMs`, if any. */
-  firstTsSince(sessionId: string, sinceMs: number): number | null {
-    return this.firstSinceStmt.get(sessionId, sinceMs) ?? null;
+  /** The session's entry times at or after `sinceMs`, oldest first. */
+  sessionTimesSince(sessionId: string, sinceMs: number): number[] {
+    return this.firstSinceStmt.all(sessionId, sinceMs);
   }
 
   newestTs(): number | null {

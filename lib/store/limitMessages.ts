@@ -16,6 +16,8 @@ export class LimitMessagesTable {
   private readonly insertStmt;
   private readonly deleteFileStmt;
   private readonly sinceStmt;
+  private readonly afterStmt;
+  private readonly maxRowidStmt;
   private readonly latestInStmt;
 
   constructor(db: DB) {
@@ -24,6 +26,10 @@ export class LimitMessagesTable {
        VALUES (@key, @ts, @session_id, @project, @scope, @reset_at, @text, @file_path)`,
     );
     this.deleteFileStmt = db.prepare<[string]>('DELETE FROM limit_messages WHERE file_path = ?');
+    this.maxRowidStmt = db.prepare<[], number | null>('SELECT MAX(rowid) FROM limit_messages').pluck();
+    this.afterStmt = db.prepare<[number, number], LimitMessageRow & { rid: number }>(
+      'SELECT rowid AS rid, * FROM limit_messages WHERE rowid > ? AND ts >= ? ORDER BY rowid',
+    );
     this.sinceStmt = db.prepare<[number], LimitMessageRow>('SELECT * FROM limit_messages WHERE ts >= ? ORDER BY ts');
     this.latestInStmt = db.prepare<[number, number, number], LimitMessageRow>(
       `SELECT * FROM limit_messages WHERE ts >= ? AND ts < ? AND reset_at IS NOT NULL
@@ -49,5 +55,15 @@ export class LimitMessagesTable {
    */
   latestWithReset(fromMs: number, toMs: number): LimitMessageRow | undefined {
     return this.latestInStmt.get(fromMs, toMs, toMs + 3_600_000);
+  }
+
+  /** Rows stored after row `rid` (in the order they were imported), dated at or after `minTs`. */
+  storedAfter(rid: number, minTs: number): (LimitMessageRow & { rid: number })[] {
+    return this.afterStmt.all(rid, minTs);
+  }
+
+  /** The last row stored so far (0 with none). */
+  maxRowid(): number {
+    return this.maxRowidStmt.get() ?? 0;
   }
 }

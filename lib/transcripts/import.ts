@@ -138,7 +138,9 @@ export class Importer {
     try {
       return withFd(path, (fd) => this.readFile(path, fd, st, row));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false; // vanished mid-read
+      const code = (err as NodeJS.ErrnoException).code;
+      // Vanished mid-read, or not ours to read (left by `sudo claude`): skip it rather than fail every hook.
+      if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM') return false;
       throw err;
     }
   }

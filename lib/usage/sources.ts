@@ -203,7 +203,8 @@ export function usageView(store: Store, config: Config, now: number, opts: Usage
       opts.onError?.('claude-monitor refresh', e);
     }
   }
-  return { ...five, weekly };
+  // The newest response anywhere: time since it counts as time already spent waiting (pacing).
+  return { ...five, weekly, lastActivityAt: store.entries.newestTs() };
 }
 
 /**

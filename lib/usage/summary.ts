@@ -88,7 +88,8 @@ export function summarizeBlock(store: Store, b: BlockSpan, now: number): BlockSu
 
 /** The block in force at `now`, if any. */
 export function activeBlock(store: Store, now: number): BlockSpan | null {
-  const latest = store.blocks.latest();
+  // The latest block that has begun: a line dated in the future (clock skew) must not hide this one.
+  const latest = store.blocks.latestStartedBy(now);
   return latest && isActive(latest, now) ? latest : null;
 }
 

@@ -333,3 +333,48 @@ test('a line dated long ago does not start the session clock: no pause for a ses
     e.cleanup();
   }
 });
+
+test('an Opus-only limit message does not pause anything (Claude Code switches models)', () => {
+  const e = hookEnv('plan: 100000000\n');
+  try {
+    appendFileSync(e.transcript('s1'), limitLine(Date.now() - MIN, 'lim-opus', 'Opus weekly limit reached ∙ resets Nov 30, 5pm') + '\n');
+    assert.equal(e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).stdout, '');
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('a session left idle overnight starts its clock afresh', () => {
+  const e = hookEnv('plan: 100000000\n');
+  try {
+    e.usage('s1', [{ ts: Date.now() - 20 * 60 * MIN }, { ts: Date.now() - MIN }]);
+    assert.equal(e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).stdout, '');
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('a line dated days ahead does not hide the current block', () => {
+  const e = hookEnv('plan: 20000\n');
+  try {
+    e.usage('s1', [{ ts: Date.now() - 10 * MIN, input: 25_000, output: 0 }, { ts: Date.now() + 3 * 86_400_000, input: 1, output: 1 }]);
+    const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
+    assert.equal((r.json as J).hookSpecificOutput.permissionDecision, 'deny');
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('a limit message imported after a later-dated API error is still acted on', () => {
+  const e = hookEnv('plan: 100000000\n');
+  try {
+    const now = Date.now();
+    appendFileSync(e.transcript('a'), apiErrorLine(now - 5_000, 'err-529', 'a', 529, 'overloaded_error') + '\n');
+    e.run('PreToolUse', e.input('PreToolUse', 'a', { tool_name: 'Bash' }));
+    appendFileSync(e.transcript('b'), limitLine(now - 15_000, 'lim-b', "You've hit your limit · resets 11:59pm (UTC)", 'b') + '\n');
+    const r = e.run('PreToolUse', e.input('PreToolUse', 'b', { tool_name: 'Bash' }));
+    assert.match((r.json as J).hookSpecificOutput.permissionDecisionReason, /limit was reached/);
+  } finally {
+    e.cleanup();
+  }
+});
