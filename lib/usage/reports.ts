@@ -1,5 +1,5 @@
 import type { Store } from '../store/store.ts';
-import { summarizeBlock, tokensOf, type BlockSummary, type TokenKinds } from './summary.ts';
+import { sessionSpan, summarizeBlock, tokensOf, type BlockSummary, type TokenKinds } from './summary.ts';
 
 export interface Range {
   since: number;
@@ -28,7 +28,6 @@ export interface SessionRow {
   models: string[];
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 export function blocksReport(store: Store, r: Range, now: number): BlockSummary[] {
   return store.blocks.between(r.since, r.until).map((b) => summarizeBlock(store, b, now));
@@ -71,14 +70,8 @@ export function sessionsReport(store: Store, r: Range): SessionRow[] {
   }
   return store.entries.sessions(r.since, r.until).map((s) => {
     const tokens = tokensOf(s);
-    const first = s.first_ts ?? 0;
-    const last = s.last_ts ?? 0;
     return {
-      session_id: s.session_id,
-      project: s.project,
-      started_at: iso(first),
-      last_activity_at: iso(last),
-      active_hours: (last - first) / 3_600_000,
+      ...sessionSpan(s),
       entries: s.entries,
       tokens,
       total_tokens: tokens.input + tokens.output + tokens.cache_creation + tokens.cache_read,

@@ -1,6 +1,6 @@
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
-import { activeBlock, startOfLocalDay, summarizeBlock, type BlockSummary } from './summary.ts';
+import { activeBlock, sessionSpan, startOfLocalDay, summarizeBlock, type BlockSummary } from './summary.ts';
 import type { TokenLimit } from './limits.ts';
 import { BLOCK_MS } from './blocks.ts';
 import { recoveryStatus, type RecoveryStatus } from '../policy/recoveryStatus.ts';
@@ -58,14 +58,8 @@ export function computeStatus(store: Store, config: Config, now: number): Status
   const since = span ? span.start : now - BLOCK_MS;
   const sessions = store.entries.sessions(since, now + 60_000).map((s) => {
     const all = store.entries.session(s.session_id) ?? s;
-    const first = all.first_ts ?? now;
-    const last = all.last_ts ?? now;
     return {
-      session_id: s.session_id,
-      project: s.project,
-      started_at: iso(first),
-      last_activity_at: iso(last),
-      active_hours: (last - first) / 3_600_000,
+      ...sessionSpan({ ...all, project: s.project }, now),
       cost_usd: all.cost_usd,
       tokens: all.input + all.output + all.cache_creation + all.cache_read,
     };

@@ -1,6 +1,6 @@
 import type { Store } from '../store/store.ts';
 import { BLOCK_MS, isActive, type BlockSpan } from './blocks.ts';
-import type { Totals } from '../store/entries.ts';
+import type { SessionTotals, Totals } from '../store/entries.ts';
 
 export interface TokenKinds {
   input: number;
@@ -109,4 +109,17 @@ export function startOfLocalDay(now: number): number {
   const d = new Date(now);
   d.setHours(0, 0, 0, 0);
   return d.getTime();
+}
+
+/** Who a session is and when it ran: the part every session listing shares. */
+export function sessionSpan(t: SessionTotals, fallbackMs = 0) {
+  const first = t.first_ts ?? fallbackMs;
+  const last = t.last_ts ?? fallbackMs;
+  return {
+    session_id: t.session_id,
+    project: t.project,
+    started_at: iso(first),
+    last_activity_at: iso(last),
+    active_hours: (last - first) / 3_600_000,
+  };
 }
