@@ -3,22 +3,14 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPO } from './cli.ts';
+import { EVENT_FILES } from '../../lib/settings/command.ts';
+import type { HookEvent } from '../../lib/policy/types.ts';
 import { tmpHome } from './tmp.ts';
 import { assistantLine } from './lines.ts';
 import Database from 'better-sqlite3';
 
 export const HOOKS = join(REPO, 'dist', 'hooks');
 
-const FILE_OF: Record<string, string> = {
-  PreToolUse: 'pre-tool-use.js',
-  PostToolUse: 'post-tool-use.js',
-  UserPromptSubmit: 'user-prompt-submit.js',
-  Stop: 'stop.js',
-  StopFailure: 'stop-failure.js',
-  SubagentStop: 'subagent-stop.js',
-  SessionStart: 'session-start.js',
-  SessionEnd: 'session-end.js',
-};
 
 export interface HookRun {
   code: number;
@@ -70,7 +62,7 @@ export function hookEnv(config = '') {
     },
     run(event: string, stdin: string, extraEnv: Record<string, string> = {}): HookRun {
       const t0 = performance.now();
-      const r = spawnSync(process.execPath, [join(HOOKS, FILE_OF[event] ?? 'missing.js')], {
+      const r = spawnSync(process.execPath, [join(HOOKS, `${EVENT_FILES[event as HookEvent] ?? 'missing'}.js`)], {
         input: stdin,
         env: { ...env, ...extraEnv },
         encoding: 'utf8',

@@ -7,17 +7,10 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { REPO, type Run } from './cli.ts';
 import { HOOK_EVENTS, type HookEvent } from '../../lib/policy/types.ts';
+import { EVENT_FILES } from '../../lib/settings/command.ts';
 
-export const HOOK_FILE: Record<HookEvent, string> = {
-  PreToolUse: 'pre-tool-use.js',
-  PostToolUse: 'post-tool-use.js',
-  UserPromptSubmit: 'user-prompt-submit.js',
-  Stop: 'stop.js',
-  StopFailure: 'stop-failure.js',
-  SubagentStop: 'subagent-stop.js',
-  SessionStart: 'session-start.js',
-  SessionEnd: 'session-end.js',
-};
+/** The built file each event runs: the names install writes into settings. */
+export const HOOK_FILE = Object.fromEntries(HOOK_EVENTS.map((e) => [e, `${EVENT_FILES[e]}.js`])) as Record<HookEvent, string>;
 
 export { HOOK_EVENTS };
 
