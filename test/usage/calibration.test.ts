@@ -7,6 +7,7 @@ import { hookEnv } from '../helpers/hookEnv.ts';
 import { eventsWithSource } from '../helpers/hookAsync.ts';
 import { ccguard } from '../helpers/cli.ts';
 import { calibrationSample, smooth, MIN_PERCENT, MIN_TOKENS } from '../../lib/usage/calibration.ts';
+import { statusInput } from '../helpers/statusInput.ts';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -35,25 +36,6 @@ test('smoothing: a running mean of the first readings, then an average that one 
   assert.equal(s.limitTokens, 52_000);
 });
 
-/** Status line input as Claude Code 2.1 sends it to a claude.ai subscriber. */
-function statusInput(pct: number, resetsAtSec: number): string {
-  return JSON.stringify({
-    session_id: 's1',
-    transcript_path: '/home/u/.claude/projects/-work-app/s1.jsonl',
-    cwd: '/work/app',
-    model: { id: 'claude-opus-4-5-20251101', display_name: 'Opus 4.5' },
-    workspace: { current_dir: '/work/app', project_dir: '/work/app' },
-    version: '2.1.330',
-    output_style: { name: 'default' },
-    cost: { total_cost_usd: 0.42, total_duration_ms: 312345, total_api_duration_ms: 23456, total_lines_added: 2, total_lines_removed: 0 },
-    exceeds_200k_tokens: false,
-    context_window: { total_input_tokens: 21234, total_output_tokens: 1345, context_window_size: 200000 },
-    rate_limits: {
-      five_hour: { used_percentage: pct, resets_at: resetsAtSec },
-      seven_day: { used_percentage: 12.5, resets_at: resetsAtSec + 4 * 86400 },
-    },
-  });
-}
 
 test('calibration from a sequence of status line readings: the limit the server implies, used once its figure is stale', async () => {
   // max5 would say 88,000; the server's readings say about 50,000.
@@ -74,7 +56,7 @@ test('calibration from a sequence of status line readings: the limit the server 
       done = total;
       e.usage('s1', [{ ts: Date.now() - 5, input: Math.round(add * 0.75), output: add - Math.round(add * 0.75) }]);
       await sleep(5);
-      const r = ccguard(['statusline'], e.env, statusInput(pct, reset));
+      const r = ccguard(['statusline'], e.env, statusInput('s1', pct, reset, { pct: 12.5, resetsAtSec: reset + 4 * 86400 }));
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, new RegExp(`^5h ${Math.round(pct)}% \\(resets \\d\\d:\\d\\d\\) · 7d 13% · `));
     }
