@@ -169,11 +169,9 @@ export function sessionClockFrom(store: Store, sessionId: string, now: number): 
   // The clock runs from the start of the session's current stretch of work: entries dated more than a
   // week back, or before a quiet spell of IDLE_RESET_MS (a session left open overnight), do not count,
   // and one line dated 1970 cannot pause a session at once.
-  const times = store.entries.sessionTimesSince(sessionId, now - CLOCK_LOOKBACK_MS);
   let first: number | null = null;
-  for (let i = times.length - 1; i >= 0; i--) {
-    const t = times[i]!;
-    if (first !== null && first - t >= IDLE_RESET_MS) break;
+  for (const t of store.entries.sessionTimesNewestFirst(sessionId, now - CLOCK_LOOKBACK_MS)) {
+    if (first !== null && first - t >= IDLE_RESET_MS) break; // ends the iterator: the rest is never read
     first = t;
   }
   if (first === null) return null;

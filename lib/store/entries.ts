@@ -85,7 +85,7 @@ export class EntriesTable {
     );
     this.newestStmt = db.prepare<[], number | null>('SELECT MAX(ts) FROM entries').pluck();
     this.firstSinceStmt = db
-      .prepare<[string, number], number>('SELECT ts FROM entries WHERE session_id = ? AND ts >= ? ORDER BY ts')
+      .prepare<[string, number], number>('SELECT ts FROM entries WHERE session_id = ? AND ts >= ? ORDER BY ts DESC')
       .pluck();
     this.distinctModelsStmt = db.prepare<[], { model: string }>('SELECT DISTINCT model FROM entries');
     this.setCostStmt = db.prepare<[number, number, string]>(
@@ -134,9 +134,9 @@ export class EntriesTable {
     return this.tsFromStmt.all(fromMs);
   }
 
-  /** The session's entry times at or after `sinceMs`, oldest first. */
-  sessionTimesSince(sessionId: string, sinceMs: number): number[] {
-    return this.firstSinceStmt.all(sessionId, sinceMs);
+  /** The session's entry times at or after `sinceMs`, newest first, read lazily (stop when done). */
+  sessionTimesNewestFirst(sessionId: string, sinceMs: number): IterableIterator<number> {
+    return this.firstSinceStmt.iterate(sessionId, sinceMs);
   }
 
   newestTs(): number | null {
