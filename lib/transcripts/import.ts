@@ -175,7 +175,7 @@ export class Importer {
       for (const text of chunk.lines) {
         lineNo++;
         if (text.length === 0) continue;
-        const r = this.parse(text, { fallbackKey: `${path}@${offset}#${lineNo}`, timeZone: this.ctx.timeZone });
+        const r = this.parse(text, { fallbackKey: `${path}@${offset}#${lineNo}`, timeZone: this.ctx.timeZone, latin1: true });
         if (r === 'skip') continue;
         if (r === 'bad') {
           bad++;

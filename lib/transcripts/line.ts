@@ -113,6 +113,12 @@ export interface ParseContext {
   fallbackKey: string;
   /** IANA zone used for limit messages whose text names none (asked for lazily: ICU start-up is slow). */
   timeZone: () => string;
+  /**
+   * The text is the line's raw bytes decoded as latin1 (one char per byte) rather than as UTF-8: the
+   * import decodes that way because it is a plain copy and keeps strings one byte wide, which
+   * JSON.parse reads faster. Such text is decoded properly before any non-ASCII string is used.
+   */
+  latin1?: boolean;
 }
 
 
@@ -129,8 +135,18 @@ const MAX_TS = 8.64e15 - 366 * 86_400_000;
  */
 export function parseLine(text: string, ctx: ParseContext): LineResult {
   const hasUsage = text.includes('"usage"');
-  const hasError = text.includes('api_error') || text.includes('isApiErrorMessage');
-  if (!hasUsage && !hasError && !mightContainLimitMessage(text)) return 'skip';
+  if (hasUsage) {
+    // Error lines and limit messages carry a usage too; the ordinary reader hands those on.
+    const fast = ordinaryUsage(text, ctx);
+    if (fast !== null) return [fast];
+  } else if (!text.includes('api_error') && !text.includes('isApiErrorMessage') && !mightContainLimitMessage(text)) {
+    return 'skip';
+  }
+  return parseWhole(ctx.latin1 === true ? Buffer.from(text, 'latin1').toString('utf8') : text, ctx);
+}
+
+/** The general reader: the whole (properly decoded) line through JSON.parse and the schema. */
+export function parseWhole(text: string, ctx: ParseContext): LineResult {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -169,30 +185,27 @@ export function parseLine(text: string, ctx: ParseContext): LineResult {
     const usage = UsageSchema.safeParse(msg.usage);
     if (!usage.success) return 'bad';
     const u = usage.data;
-    // As ccusage counts: where the line has the 5m/1h split, the split is the cache write; else the total.
-    const split = u.cache_creation;
-    const cacheWrite5m = split ? (split.ephemeral_5m_input_tokens ?? 0) : (u.cache_creation_input_tokens ?? 0);
-    const cacheWrite1h = split ? (split.ephemeral_1h_input_tokens ?? 0) : 0;
-    // One response, many content-block lines: keyed by message.id and requestId (or the session, when a
-    // line has no requestId). A line with no message id is its own entry.
-    const key = msg.id
-      ? line.requestId
-        ? `${msg.id}:${line.requestId}`
-        : `${msg.id}@${sessionId ?? ctx.fallbackKey}`
-      : ctx.fallbackKey;
-    out.push({
-      kind: 'usage',
-      key,
-      ts,
-      sessionId,
-      cwd,
-      model: model === '<synthetic>' ? model : (line.requestedModel ?? model),
-      input: u.input_tokens,
-      output: u.output_tokens,
-      cacheWrite5m,
-      cacheWrite1h,
-      cacheRead: u.cache_read_input_tokens ?? 0,
-    });
+    out.push(
+      usageRecord(
+        {
+          messageId: msg.id,
+          requestId: line.requestId,
+          requestedModel: line.requestedModel,
+          model,
+          ts,
+          sessionId,
+          cwd,
+          input: u.input_tokens,
+          output: u.output_tokens,
+          cacheCreation: u.cache_creation_input_tokens,
+          cacheRead: u.cache_read_input_tokens,
+          split: u.cache_creation
+            ? { m5: u.cache_creation.ephemeral_5m_input_tokens, h1: u.cache_creation.ephemeral_1h_input_tokens }
+            : undefined,
+        },
+        ctx,
+      ),
+    );
   }
   if (line.isApiErrorMessage === true || model === '<synthetic>') {
     const body = textOf(line);
@@ -229,4 +242,130 @@ function statusOf(e: unknown): number | null {
     return (e as { status: number }).status;
   }
   return null;
+}
+
+interface UsageFields {
+  messageId: string | undefined;
+  requestId: string | undefined;
+  requestedModel: string | undefined;
+  model: string;
+  ts: number;
+  sessionId: string | null;
+  cwd: string | null;
+  input: number;
+  output: number;
+  cacheCreation: number | undefined;
+  cacheRead: number | undefined;
+  split: { m5: number | undefined; h1: number | undefined } | undefined;
+}
+
+/** One usage record from a line's validated fields: the one place both readers build it. */
+function usageRecord(f: UsageFields, ctx: ParseContext): UsageRecord {
+  // As ccusage counts: where the line has the 5m/1h split, the split is the cache write; else the total.
+  const cacheWrite5m = f.split ? (f.split.m5 ?? 0) : (f.cacheCreation ?? 0);
+  const cacheWrite1h = f.split ? (f.split.h1 ?? 0) : 0;
+  // One response, many content-block lines: keyed by message.id and requestId (or the session, when a
+  // line has no requestId). A line with no message id is its own entry.
+  const key = f.messageId
+    ? f.requestId
+      ? `${f.messageId}:${f.requestId}`
+      : `${f.messageId}@${f.sessionId ?? ctx.fallbackKey}`
+    : ctx.fallbackKey;
+  return {
+    kind: 'usage',
+    key,
+    ts: f.ts,
+    sessionId: f.sessionId,
+    cwd: f.cwd,
+    model: f.model === '<synthetic>' ? f.model : (f.requestedModel ?? f.model),
+    input: f.input,
+    output: f.output,
+    cacheWrite5m,
+    cacheWrite1h,
+    cacheRead: f.cacheRead ?? 0,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The ordinary line: an assistant response with its usage, read without building its content.
+
+const CONTENT_KEY = '"content":';
+const AFTER_CONTENT = ',"stop_reason":';
+const NON_ASCII = /[^\x00-\x7f]/;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+const optString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+/** A token count as the schema takes it, or null when the value is one the schema would judge. */
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/**
+ * Reads an ordinary assistant line (the kind that makes up nearly all usage) to exactly the record
+ * the general reader makes, or returns null and leaves the line to it: errors, synthetic lines,
+ * system lines, any field of an unexpected type, non-ASCII in a kept string of latin1 text.
+ *
+ * Most of such a line is `message.content`, which no record uses; building it was most of an
+ * import's time. So the text from the first `"content":` key to the `,"stop_reason":` key that
+ * follows is replaced by `null` before JSON.parse. Outside strings both are real keys (a quote in a
+ * string is escaped), and the span between them is exactly one value when it is the message's
+ * content; when it is not, the span's brackets do not balance and JSON.parse rejects the text, and
+ * the general reader takes the line. What this gives up: a line whose content alone is not valid
+ * JSON, which Claude Code (JSON.stringify) never writes, is counted rather than called malformed.
+ */
+function ordinaryUsage(text: string, ctx: ParseContext): UsageRecord | null {
+  let cut = text;
+  const a = text.indexOf(CONTENT_KEY);
+  if (a >= 0) {
+    const b = text.indexOf(AFTER_CONTENT, a);
+    if (b >= 0) cut = text.slice(0, a + CONTENT_KEY.length) + 'null' + text.slice(b);
+  }
+  let o: unknown;
+  try {
+    o = JSON.parse(cut);
+  } catch {
+    return null;
+  }
+  if (!isPlainObject(o) || o.type !== 'assistant' || o.isApiErrorMessage === true) return null;
+  const msg = o.message;
+  if (!isPlainObject(msg) || typeof o.timestamp !== 'string') return null;
+  const model = msg.model === undefined ? 'unknown' : msg.model;
+  if (typeof model !== 'string' || model === '<synthetic>') return null;
+  const u = msg.usage;
+  if (!isPlainObject(u) || !isCount(u.input_tokens) || !isCount(u.output_tokens)) return null;
+  const cc = u.cache_creation_input_tokens;
+  const cr = u.cache_read_input_tokens;
+  if ((cc !== undefined && !isCount(cc)) || (cr !== undefined && !isCount(cr))) return null;
+  const splitRaw = u.cache_creation;
+  let split: UsageFields['split'];
+  if (isPlainObject(splitRaw)) {
+    const m5 = splitRaw.ephemeral_5m_input_tokens;
+    const h1 = splitRaw.ephemeral_1h_input_tokens;
+    if ((m5 !== undefined && !isCount(m5)) || (h1 !== undefined && !isCount(h1))) return null;
+    split = { m5, h1 };
+  } else if (splitRaw !== undefined && splitRaw !== null) {
+    return null;
+  }
+  const ts = Date.parse(o.timestamp);
+  if (!Number.isFinite(ts) || Math.abs(ts) > MAX_TS) return null;
+  const f: UsageFields = {
+    messageId: optString(msg.id),
+    requestId: optString(o.requestId),
+    requestedModel: optString(o.requestedModel),
+    model,
+    ts,
+    sessionId: optString(o.sessionId) ?? null,
+    cwd: optString(o.cwd) ?? null,
+    input: u.input_tokens,
+    output: u.output_tokens,
+    cacheCreation: cc,
+    cacheRead: cr,
+    split,
+  };
+  if (ctx.latin1 === true) {
+    // Bytes above 0x7f are UTF-8 that latin1 decoding split apart: such a line goes the general way.
+    for (const v of [o.timestamp, f.messageId, f.requestId, f.requestedModel, f.model, f.sessionId, f.cwd]) {
+      if (v && NON_ASCII.test(v)) return null;
+    }
+  }
+  return usageRecord(f, ctx);
 }

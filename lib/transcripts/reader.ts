@@ -19,7 +19,10 @@ export function headHash(fd: number, upTo: number): string {
 }
 
 export interface Chunk {
-  /** The complete lines that contain a marker, without their newline; every other line is passed over undecoded. */
+  /**
+   * The complete lines that contain a marker, without their newline, decoded as latin1 (one char per
+   * byte); every other line is passed over undecoded.
+   */
   lines: string[];
   /** Where the next read starts: just past the last complete line. */
   nextOffset: number;
@@ -69,7 +72,7 @@ export function readChunk(fd: number, offset: number, size: number, markers: rea
 }
 
 /**
- * The lines of `buf[0, end)` that contain any marker, decoded; the rest are never turned into strings.
+ * The lines of `buf[0, end)` that contain any marker, decoded as latin1; the rest are never turned into strings.
  * Most of a transcript's bytes are prompts and tool output that carry no usage: searching the raw
  * bytes for the few markers a record needs is several times faster than decoding and splitting it all.
  */
@@ -90,7 +93,8 @@ export function markedLines(buf: Buffer, end: number, markers: readonly Buffer[]
     }
   }
   spans.sort((a, b) => a[0] - b[0]);
-  return spans.map(([s, e]) => buf.toString('utf8', s, e));
+  // latin1: a plain byte copy into a one-byte string (see ParseContext.latin1 for how it is read).
+  return spans.map(([s, e]) => buf.toString('latin1', s, e));
 }
 
 function skipPastNewline(fd: number, from: number, size: number): number | null {

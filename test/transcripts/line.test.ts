@@ -1,0 +1,160 @@
+// The import reads ordinary assistant lines without building their content, from latin1-decoded
+// bytes. These tests hold it to the general reader (whole line, UTF-8, JSON.parse and the schema):
+// for every line, the same result.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { parseLine, parseWhole, type ParseContext } from '../../lib/transcripts/line.ts';
+import { LINE_MARKERS } from '../../lib/transcripts/reader.ts';
+import { generateHistory } from '../../bench/generate.ts';
+import { mightContainLimitMessage } from '../../lib/usage/limitMessage.ts';
+import { assistantLine } from '../helpers/lines.ts';
+
+const ctx = (latin1: boolean): ParseContext => ({ fallbackKey: 'fb', timeZone: () => 'UTC', latin1 });
+
+/** What the import computes for a line's bytes, and what the general reader says of them. */
+function both(bytes: Buffer): { fast: unknown; whole: unknown } {
+  const text = bytes.toString('utf8');
+  // The general reader behind parseLine's cheap pre-check, as parseLine applied it before.
+  const relevant = text.includes('"usage"') || text.includes('api_error') || text.includes('isApiErrorMessage') || mightContainLimitMessage(text);
+  return {
+    fast: parseLine(bytes.toString('latin1'), ctx(true)),
+    whole: relevant ? parseWhole(text, ctx(false)) : 'skip',
+  };
+}
+
+function jsonlFiles(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) jsonlFiles(p, out);
+    else if (name.endsWith('.jsonl')) out.push(p);
+  }
+  return out;
+}
+
+test('every line of a generated history (all features) reads the same both ways', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'ccguard-line-'));
+  try {
+    await generateHistory({ root, targetBytes: 3e6, seed: 7, start: new Date('2026-09-01T00:00:00Z'), days: 3 });
+    let compared = 0;
+    let usage = 0;
+    for (const f of jsonlFiles(root)) {
+      const buf = readFileSync(f);
+      let s = 0;
+      for (let e = buf.indexOf(0x0a); e >= 0; s = e + 1, e = buf.indexOf(0x0a, s)) {
+        const line = buf.subarray(s, e);
+        if (!LINE_MARKERS.some((m) => line.includes(m))) continue;
+        const { fast, whole } = both(line);
+        assert.deepEqual(fast, whole, line.toString('utf8').slice(0, 300));
+        compared++;
+        if (Array.isArray(whole) && whole.some((r) => r.kind === 'usage')) usage++;
+      }
+    }
+    assert.ok(compared > 500 && usage > 400, `compared ${compared} lines, ${usage} with usage`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('lines the real Claude Code CLI wrote read the same both ways', () => {
+  const dir = join(import.meta.dirname, '..', 'fixtures', 'claude-real');
+  let n = 0;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.jsonl'))) {
+    for (const line of readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean)) {
+      const { fast, whole } = both(Buffer.from(line));
+      assert.deepEqual(fast, whole, line.slice(0, 200));
+      n++;
+    }
+  }
+  assert.ok(n >= 5);
+});
+
+/** Claude Code writes `stop_reason` right after `content`, as the API orders a message's fields. */
+function withStopReason(line: string): Record<string, unknown> {
+  const o = JSON.parse(line) as Record<string, unknown>;
+  const { content, usage, ...rest } = o.message as Record<string, unknown>;
+  o.message = { ...rest, content, stop_reason: 'end_turn', stop_sequence: null, usage };
+  return o;
+}
+
+test('lines built to mislead the content cut read the same both ways', () => {
+  const T = Date.UTC(2026, 10, 20, 9);
+  const base = withStopReason(assistantLine({ ts: T, msgId: 'msg_1', reqId: 'req_1', model: 'claude-sonnet-4-5', input: 3, output: 7, cacheWrite: 11, cacheRead: 13 }));
+  const msg = base.message as Record<string, unknown>;
+  const variant = (edit: (o: Record<string, unknown>, m: Record<string, unknown>) => void): string => {
+    const o = structuredClone(base);
+    edit(o, o.message as Record<string, unknown>);
+    return JSON.stringify(o);
+  };
+  const cases: string[] = [
+    JSON.stringify(base),
+    // Tool input whose own keys are "content" and "stop_reason", before the message's.
+    variant((_o, m) => (m.content = [{ type: 'tool_use', id: 't', name: 'Write', input: { content: 'x', stop_reason: ['a'], nested: { content: [1, { stop_reason: 2 }] } } }])),
+    // Text that spells the keys out (escaped inside the string) and braces that do not balance.
+    variant((_o, m) => (m.content = [{ type: 'text', text: '"content":[{ ,"stop_reason":"}]] \\" \\\\' }])),
+    // A top-level "content" before the message: the cut spans into the message and must not parse.
+    `{"content":[1],"type":"assistant","timestamp":"2026-11-20T09:00:00.000Z","message":${JSON.stringify({ ...msg, content: [{ type: 'text', text: 'a' }] })},"requestId":"req_2"}`,
+    // Content as a string, content missing, stop_reason missing.
+    variant((_o, m) => (m.content = 'plain')),
+    variant((_o, m) => delete m.content),
+    variant((_o, m) => delete m.stop_reason),
+    // Non-ASCII where records keep it, and escapes.
+    variant((o) => (o.cwd = '/Users/José/code — ü')),
+    variant((o) => (o.sessionId = 'sess-\u00e9')),
+    JSON.stringify(base).replace('"claude-sonnet-4-5"', '"claude-sonnet-4-\\u0035"'),
+    JSON.stringify(base).replace('"claude-sonnet-4-5"', '"claude-sonnet-\\u00e9"'),
+    // Odd usage shapes the schema judges its own way.
+    variant((_o, m) => ((m.usage as Record<string, unknown>).cache_creation = null)),
+    variant((_o, m) => ((m.usage as Record<string, unknown>).cache_creation = [1, 2])),
+    variant((_o, m) => ((m.usage as Record<string, unknown>).cache_creation = { ephemeral_5m_input_tokens: -1 })),
+    variant((_o, m) => ((m.usage as Record<string, unknown>).cache_creation = { ephemeral_1h_input_tokens: 5 })),
+    variant((_o, m) => ((m.usage as Record<string, unknown>).cache_read_input_tokens = 1.5)),
+    variant((_o, m) => ((m.usage as Record<string, unknown>).cache_read_input_tokens = '9')),
+    variant((_o, m) => ((m.usage as Record<string, unknown>).input_tokens = 2 ** 60)),
+    variant((_o, m) => ((m.usage as Record<string, unknown>).output_tokens = null)),
+    variant((_o, m) => (m.usage = 'lots')),
+    variant((_o, m) => (m.model = 42)),
+    variant((_o, m) => delete m.model),
+    variant((_o, m) => (m.model = '<synthetic>')),
+    variant((o) => (o.isApiErrorMessage = true)),
+    variant((o) => (o.isApiErrorMessage = 'true')),
+    variant((o) => (o.sessionId = 17)),
+    variant((o) => (o.requestedModel = 'claude-opus-4-5')),
+    variant((o) => delete o.requestId),
+    variant((o) => (o.timestamp = 'yesterday')),
+    variant((o) => (o.timestamp = '+275760-09-13T00:00:00.000Z')),
+    variant((o) => (o.type = 'user')),
+    variant((o) => (o.message = null)),
+    variant((o) => (o.message = [msg])),
+    // Duplicate keys: the last one counts, as in JSON.parse.
+    JSON.stringify(base).replace('"requestId":"req_1"', '"requestId":"req_1","requestId":"req_9"'),
+    // Truncated, and two lines run together.
+    JSON.stringify(base).slice(0, 200),
+    JSON.stringify(base).slice(0, -40) + JSON.stringify(base),
+    // A content value that is not JSON while the rest is: the one documented difference, checked below.
+  ];
+  for (const c of cases) {
+    const { fast, whole } = both(Buffer.from(c));
+    assert.deepEqual(fast, whole, c.slice(0, 300));
+  }
+  // Raw bytes that are not UTF-8 in the content and in the cwd.
+  const raw = Buffer.concat([Buffer.from(JSON.stringify(base).replace('"cwd":"', '"cwd":"X').replace('"text":"', '"text":"Y')), Buffer.alloc(0)]);
+  const xAt = raw.indexOf('X');
+  const yAt = raw.indexOf('Y');
+  raw[xAt] = 0xff;
+  raw[yAt] = 0xc3;
+  const { fast, whole } = both(raw);
+  assert.deepEqual(fast, whole);
+});
+
+test('the one difference: a line whose content alone is not JSON is still counted', () => {
+  const T = Date.UTC(2026, 10, 20, 9);
+  const good = JSON.stringify(withStopReason(assistantLine({ ts: T, msgId: 'msg_1', reqId: 'req_1', model: 'claude-sonnet-4-5', input: 3, output: 7 })));
+  const odd = good.replace(/"content":\[.*?\],"stop_reason"/, '"content":[{"type":"text","text":"tab\there"}],"stop_reason"');
+  assert.notEqual(odd, good);
+  assert.equal(parseWhole(odd, ctx(false)), 'bad');
+  const r = parseLine(odd, ctx(false));
+  assert.ok(Array.isArray(r) && r[0]?.kind === 'usage' && r[0].output === 7);
+});
