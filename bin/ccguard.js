@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import '../dist/lib/cli/main.js';
+// `status` has a bundle of its own (one file to load); everything else goes through the full CLI.
+await import(process.argv[2] === 'status' ? '../dist/status/lib/cli/statusMain.js' : '../dist/lib/cli/main.js');

@@ -1,40 +1,8 @@
-import { openApp, type AppContext } from './context.ts';
-import { makeOut, type Out } from './format.ts';
-import { CcguardError, UsageError, oneLine } from '../util/errors.ts';
-
-const HELP = `ccguard: keeps Claude Code sessions inside their usage limits.
-
-Usage: ccguard <command> [options]
-
-Commands:
-  status [--json]                             the active 5-hour block, today's cost, active sessions
-  doctor [--json] [--project-dir DIR]         check the install, database, config, data, hook latency, notifier
-  report blocks|daily|sessions [--json] [--since DATE] [--until DATE]
-  report --html [--out FILE] [--open] [--days N]
-                                              one self-contained HTML page: block, 7 days, costs, events, sessions
-  report --json [--days N]                    the same numbers as one JSON object
-  import [--json]                             import every transcript now (later runs read only new bytes)
-  events [--json] [--follow] [--session ID] [--decisions] [--limit N]
-                                              what the hooks decided, newest last; --follow keeps watching
-  pause [--minutes N]                         deny tool calls and block prompts in every session until then
-  resume                                      lift pauses and backoff; restart session clocks
-  wait [--json]                               count down while a pause, backoff or used-up limit is in force
-  alert token|time|cost|rate_limit            fire that alert and its recovery now (to try notifications)
-  install [--scope user|project|local] [--project-dir DIR] [--dry-run] [--statusline] [--no-import]
-                                              add ccguard's hooks to Claude Code's settings (default: user)
-  uninstall [--scope ...] [--project-dir DIR] [--dry-run]
-                                              take them out again, restoring what was there
-  statusline                                  Claude Code status line: reads its JSON on stdin, prints one line
-  help                                        this text
-
-State lives in $CCGUARD_HOME (default ~/.claude/ccguard); overrides go in its config.yaml.
-`;
-
-type Command = (app: AppContext, argv: string[], out: Out, err: Out) => number | Promise<number>;
+import { quietOnEpipe, runCli, type Commands, type Special } from './run.ts';
 
 // Each command is loaded when it runs: a status or status line must not pay to compile the YAML
 // parser, zod, the report renderer and the installer that other commands need.
-const COMMANDS: Record<string, () => Promise<Command>> = {
+const COMMANDS: Commands = {
   status: async () => (await import('./commands/status.ts')).runStatus,
   report: async () => (await import('./commands/report.ts')).runReport,
   import: async () => (await import('./commands/import.ts')).runImport,
@@ -48,57 +16,12 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   uninstall: async () => (await import('./commands/install.ts')).runUninstall,
 };
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const out = makeOut(process.stdout, env);
-  const err = makeOut(process.stderr, env);
-  const [cmd, ...rest] = argv;
-  if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
-    out.write(HELP);
-    return cmd === undefined ? 2 : 0;
-  }
-  if (cmd === '--version' || cmd === 'version') {
-    out.write('ccguard 0.1.0\n');
-    return 0;
-  }
+const SPECIAL: Special = {
   // The status line opens the state itself: a broken config must not take the user's own status line away.
-  if (cmd === 'statusline') return (await import('./commands/statusline.ts')).runStatusline(env, rest, out, err);
-  const load = COMMANDS[cmd];
-  if (!load) {
-    err.write(`ccguard: unknown command "${cmd}" (try: ccguard help)\n`);
-    return 2;
-  }
-  let app: AppContext | undefined;
-  try {
-    const run = await load();
-    app = await openApp(env);
-    return await run(app, rest, out, err);
-  } catch (e) {
-    // A state that cannot be opened (or a config that does not load) is what doctor is asked about.
-    if (cmd === 'doctor' && app === undefined && !(e instanceof UsageError)) {
-      return (await import('./commands/doctor.ts')).runDoctorWithoutState(env, rest, out, e);
-    }
-    // The one place that decides the exit code: known errors get their line, anything else a short report.
-    if (e instanceof UsageError) {
-      err.write(`ccguard ${cmd}: ${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof CcguardError) {
-      err.write(`ccguard: ${oneLine(e)}\n`);
-      return 1;
-    }
-    err.write(`ccguard: internal error: ${oneLine(e)}\n`);
-    if (env.CCGUARD_DEBUG) err.write(`${(e as Error).stack ?? ''}\n`);
-    return 1;
-  } finally {
-    app?.store.close();
-  }
-}
+  statusline: async () => (await import('./commands/statusline.ts')).runStatusline,
+  // A state that cannot be opened (or a config that does not load) is what doctor is asked about.
+  doctorWithoutState: async () => (await import('./commands/doctor.ts')).runDoctorWithoutState,
+};
 
-// A reader that goes away early (`ccguard report | head`) is not an error worth a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
-  });
-}
-process.exitCode = await main(process.argv.slice(2), process.env);
+quietOnEpipe();
+process.exitCode = await runCli(process.argv.slice(2), process.env, COMMANDS, SPECIAL);

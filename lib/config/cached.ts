@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { replaceFile } from '../util/atomic.ts';
 import { join } from 'node:path';
@@ -27,7 +26,21 @@ const same = (a: Stamp | null, b: unknown): boolean =>
     ? b === null
     : typeof b === 'object' && b !== null && JSON.stringify(a) === JSON.stringify(b);
 
-const digest = (config: unknown): string => createHash('sha1').update(JSON.stringify(config)).digest('hex');
+/**
+ * A checksum of the cached config (two FNV-1a lanes): it catches a damaged or hand-edited cache
+ * file, which is all it is for, without loading node:crypto into every status and hook.
+ */
+function digest(config: unknown): string {
+  const s = JSON.stringify(config) ?? '';
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
 
 /**
  * The effective config, from a cache of the last validated result while neither YAML file changed.
@@ -43,7 +56,7 @@ export async function loadConfigCached(userFile: string, stateDir: string, defau
     const raw: unknown = JSON.parse(readFileSync(cacheFile, 'utf8'));
     if (typeof raw === 'object' && raw !== null) {
       const c = raw as Record<string, unknown>;
-      if (c.v === 1 && same(d, c.defaults) && same(u, c.user) && typeof c.sum === 'string' && c.sum === digest(c.config)) {
+      if (c.v === 2 && same(d, c.defaults) && same(u, c.user) && typeof c.sum === 'string' && c.sum === digest(c.config)) {
         return { config: c.config as Config, sources: Array.isArray(c.sources) ? (c.sources as string[]) : [] };
       }
     }
@@ -56,7 +69,7 @@ export async function loadConfigCached(userFile: string, stateDir: string, defau
     ensurePrivateDir(stateDir);
     replaceFile(
       cacheFile,
-      JSON.stringify({ v: 1, defaults: d, user: u, sources: loaded.sources, config: loaded.config, sum: digest(loaded.config) }),
+      JSON.stringify({ v: 2, defaults: d, user: u, sources: loaded.sources, config: loaded.config, sum: digest(loaded.config) }),
       { fsync: false },
     );
   } catch {

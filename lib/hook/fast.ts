@@ -4,7 +4,7 @@
 // dynamic import whenever the cache does not apply) validates stdin with zod as everywhere else.
 import { appendFileSync, closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { crypto } from '../util/builtins.ts';
 import { replaceFile } from '../util/atomic.ts';
 
 /** The last full decision for one session, reusable until `until` while `gen` still stands. */
@@ -51,7 +51,7 @@ export function readGeneration(stateDir: string): string {
 export function bumpGeneration(stateDir: string): void {
   const dir = fastDir(stateDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  replaceFile(join(dir, 'GEN'), randomBytes(8).toString('hex'), { fsync: false });
+  replaceFile(join(dir, 'GEN'), crypto().randomBytes(8).toString('hex'), { fsync: false });
 }
 
 export function configMtime(userConfigFile: string): number {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { crypto } from '../util/builtins.ts';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigCached } from '../config/cached.ts';
@@ -108,7 +108,7 @@ function notifyErrorOnce(stateDir: string, logFile: string, line: string, deps: 
   try {
     ensurePrivateDir(stateDir);
     const day = new Date(deps.now()).toISOString().slice(0, 10);
-    const marker = join(stateDir, `.error-${createHash('sha1').update(line.replace(/\([^)]*\)/g, '').replace(/\d+/g, '#')).digest('hex').slice(0, 12)}-${day}`);
+    const marker = join(stateDir, `.error-${crypto().createHash('sha1').update(line.replace(/\([^)]*\)/g, '').replace(/\d+/g, '#')).digest('hex').slice(0, 12)}-${day}`);
     if (existsSync(marker)) return;
     writeFileSync(marker, line + '\n', { mode: 0o600 });
     deps.notify({ title: 'ccguard: hook error (allowing)', message: line.slice(0, 200), logFile });

@@ -1,7 +1,6 @@
 // Starts the detached refresh from a hook. Light on purpose (the full hook path loads it): no execa,
 // no waiting; the refresh process does the run, the validation and the storing.
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { childProcess, crypto } from '../util/builtins.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../config/root.ts';
@@ -41,10 +40,10 @@ export function startRefresh(cache: MonitorCacheTable, s: MonitorSettings, now: 
   const lock = cache.get('lock');
   if (lock && lock.until !== null && lock.until > now) return 'running';
   if (!existsSync(script)) return 'no_script';
-  const owner = `${process.pid}-${randomBytes(6).toString('hex')}`;
+  const owner = `${process.pid}-${crypto().randomBytes(6).toString('hex')}`;
   if (!cache.claimRefresh(now, now + s.timeoutMs + LOCK_SLACK_MS, owner, () => refreshDue(cache, s, now))) return 'running';
   try {
-    const child = spawn(process.execPath, [script, owner], { detached: true, stdio: 'ignore', env });
+    const child = childProcess().spawn(process.execPath, [script, owner], { detached: true, stdio: 'ignore', env });
     child.on('error', () => undefined);
     child.unref();
     return 'started';

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { childProcess } from '../util/builtins.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../config/root.ts';
@@ -22,7 +22,7 @@ export function sendDetached(n: DesktopNotice, env: NodeJS.ProcessEnv = process.
   const worker = workerPath();
   if (!existsSync(worker)) return false;
   try {
-    const child = spawn(process.execPath, [worker, JSON.stringify(n)], {
+    const child = childProcess().spawn(process.execPath, [worker, JSON.stringify(n)], {
       detached: true,
       stdio: 'ignore',
       env,

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { childProcess } from '../util/builtins.ts';
 
 export interface ChainResult {
   stdout: Buffer;
@@ -36,7 +37,7 @@ export function runChained(command: string, input: string, timeoutMs: number, en
     };
     let child: ChildProcessWithoutNullStreams;
     try {
-      child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env });
+      child = childProcess().spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env });
     } catch (e) {
       resolve({ stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), code: null, timedOut: false, error: (e as Error).message });
       return;

@@ -1,11 +1,28 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
 import { ensurePrivateDir, ensurePrivateFile } from '../util/fsPrivate.ts';
 import { StoreError } from '../util/errors.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { chmodSync, existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export type DB = Database.Database;
+
+const load = createRequire(import.meta.url);
+let sqlite: { Database: typeof Database; binding: string | undefined } | undefined;
+
+/**
+ * better-sqlite3, loaded when a database is first opened (a hook on its fast path never opens one),
+ * with the path of its compiled addon given directly: otherwise it asks the `bindings` package,
+ * which loads two more modules and probes a dozen directories on every start.
+ */
+function betterSqlite(): { Database: typeof Database; binding: string | undefined } {
+  if (sqlite) return sqlite;
+  const Database = load('better-sqlite3') as typeof import('better-sqlite3');
+  const addon = join(dirname(load.resolve('better-sqlite3')), '..', 'build', 'Release', 'better_sqlite3.node');
+  sqlite = { Database, binding: existsSync(addon) ? addon : undefined };
+  return sqlite;
+}
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -44,7 +61,12 @@ export function openDb(file: string, opts: OpenOptions = {}): DB {
       ensurePrivateDir(dirname(file));
       ensurePrivateFile(file);
     }
-    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+    const { Database, binding } = betterSqlite();
+    db = new Database(file, {
+      readonly: opts.readonly ?? false,
+      fileMustExist: opts.readonly ?? false,
+      ...(binding ? { nativeBinding: binding } : {}),
+    });
   } catch (err) {
     throw new StoreError(`cannot open ${file}`, { cause: err });
   }

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { crypto } from '../util/builtins.ts';
 
 /**
  * Byte strings one of which stands in every line that can yield a record. Claude Code writes API
@@ -15,7 +15,7 @@ export function headHash(fd: number, upTo: number): string {
   const len = Math.min(HEAD_BYTES, upTo);
   const buf = Buffer.allocUnsafe(len);
   const n = len > 0 ? readSync(fd, buf, 0, len, 0) : 0;
-  return createHash('sha1').update(buf.subarray(0, n)).digest('hex');
+  return crypto().createHash('sha1').update(buf.subarray(0, n)).digest('hex');
 }
 
 export interface Chunk {

@@ -1,6 +1,6 @@
 import { chmodSync, closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { crypto } from './builtins.ts';
 
 /** Writes a file that must not exist yet, private, flushed to disk. Throws EEXIST if it does. */
 export function writeNewFile(path: string, text: string, opts: { mode?: number; fsync?: boolean } = {}): void {
@@ -19,7 +19,7 @@ export function writeNewFile(path: string, text: string, opts: { mode?: number; 
  * (a hook on the hot path should not wait for the disk).
  */
 export function replaceFile(path: string, text: string, opts: { mode?: number; fsync?: boolean } = {}): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}-${crypto().randomBytes(4).toString('hex')}.tmp`);
   try {
     writeNewFile(tmp, text, { fsync: opts.fsync ?? true });
     if (opts.mode !== undefined) chmodSync(tmp, opts.mode);
