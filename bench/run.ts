@@ -104,6 +104,16 @@ async function main(): Promise<void> {
         env: { CLAUDE_CONFIG_DIR: root, HOME: state, CCGUARD_HOME: join(state, 'state'), TZ: 'UTC', NO_COLOR: '1' },
       };
     }),
+    // The same with the snapshot bypassed: the catch-up and the computation from SQLite, every time.
+    ...SIZES.map((b) => {
+      const state = states[label(b)]!;
+      const root = join(REPO, 'bench', 'data', label(b).replace(' ', ''));
+      return {
+        name: `ccguard status --fresh (${label(b)}, nothing new)`,
+        argv: [process.execPath, CLI, 'status', '--fresh'],
+        env: { CLAUDE_CONFIG_DIR: root, HOME: state, CCGUARD_HOME: join(state, 'state'), TZ: 'UTC', NO_COLOR: '1' },
+      };
+    }),
   ];
   results.status.nothingNew = timeInterleaved(statusCmds, RUNS);
 
@@ -152,9 +162,11 @@ async function main(): Promise<void> {
     const b = base(group);
     for (const s of group) md.push(`| ${s.name} | ${s.medianMs.toFixed(1)} ms | ${s.p95Ms.toFixed(1)} ms | ${(s.medianMs / b).toFixed(2)} |`);
   }
-  const sizes = results.status.nothingNew!.filter((s) => s.name.startsWith('ccguard status'));
-  if (sizes.length === 2) {
-    md.push('', `status, nothing new: ${sizes[1]!.name} vs ${sizes[0]!.name}: ${((sizes[1]!.medianMs / sizes[0]!.medianMs - 1) * 100).toFixed(1)}% difference.`);
+  for (const prefix of ['ccguard status (', 'ccguard status --fresh (']) {
+    const sizes = results.status.nothingNew!.filter((s) => s.name.startsWith(prefix));
+    if (sizes.length === 2) {
+      md.push('', `${sizes[1]!.name} vs ${sizes[0]!.name}: ${((sizes[1]!.medianMs / sizes[0]!.medianMs - 1) * 100).toFixed(1)}% difference.`);
+    }
   }
   const out = join(REPO, 'bench', 'out');
   mkdirSync(out, { recursive: true });

@@ -7,7 +7,7 @@ const HELP = `ccguard: keeps Claude Code sessions inside their usage limits.
 Usage: ccguard <command> [options]
 
 Commands:
-  status [--json]                             the active 5-hour block, today's cost, active sessions
+  status [--json] [--fresh]                   the active 5-hour block, today's cost, active sessions
   doctor [--json] [--project-dir DIR]         check the install, database, config, data, hook latency, notifier
   report blocks|daily|sessions [--json] [--since DATE] [--until DATE]
   report --html [--out FILE] [--open] [--days N]
@@ -89,12 +89,4 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, commands: C
   }
 }
 
-/** A reader that goes away early (`ccguard report | head`) is not an error worth a stack trace. */
-export function quietOnEpipe(): void {
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw err;
-    });
-  }
-}
+export { quietOnEpipe } from './epipe.ts';

@@ -1,8 +1,36 @@
-// `ccguard status` on its own: the command users (and scripts, and `watch`) run most, built into a
-// single file with everything it needs linked in, so a run loads one module instead of the CLI's
-// graph of chunks. bin/ccguard.js sends `status` here; every other command goes to main.ts.
-import { quietOnEpipe, runCli } from './run.ts';
-import { runStatus } from './commands/status.ts';
+// `ccguard status` on its own. bin/ccguard.js sends `status` here; every other command goes to main.ts.
+// First the snapshot (lib/usage/statusSnapshot.ts): when nothing it was computed from has changed,
+// the answer is printed from it, and SQLite and the rest of the code are never loaded. Otherwise the
+// full command runs, from a bundle of its own (one file rather than the CLI's graph of chunks).
+import { quietOnEpipe } from './epipe.ts';
+import { makeOut } from './format.ts';
+import { renderStatus } from './statusRender.ts';
+import { resolvePaths } from '../util/paths.ts';
+import { snapshotFile, snapshotKey, validSnapshot } from '../usage/statusSnapshot.ts';
+
+function fromSnapshot(argv: string[], env: NodeJS.ProcessEnv): boolean {
+  const [cmd, ...opts] = argv;
+  // Anything but a plain `status [--json]` (`--fresh`, a typo to report) is the full command's.
+  if (cmd !== 'status' || !opts.every((o) => o === '--json')) return false;
+  try {
+    const paths = resolvePaths(env);
+    const now = Date.now();
+    const snap = validSnapshot(snapshotFile(paths.stateDir), snapshotKey(paths.transcriptRoots, env.TZ), now);
+    if (!snap) return false;
+    const out = makeOut(process.stdout, env);
+    out.write(opts.length > 0 ? JSON.stringify(snap.status, null, 2) + '\n' : renderStatus(snap.status, out, now));
+    return true;
+  } catch {
+    // A snapshot that cannot be read or rendered is no answer: the full command gives one.
+    return false;
+  }
+}
 
 quietOnEpipe();
-process.exitCode = await runCli(process.argv.slice(2), process.env, { status: async () => runStatus });
+const argv = process.argv.slice(2);
+if (fromSnapshot(argv, process.env)) {
+  process.exitCode = 0;
+} else {
+  const { runStatusCommand } = await import('./statusFull.ts');
+  process.exitCode = await runStatusCommand(argv, process.env);
+}

@@ -61,6 +61,8 @@ function storeOn(db: DB, file: string): Store {
     events: new EventsTable(db),
     recovery: new RecoveryTable(db),
     marks: new MarksTable(db),
-    close: () => db.close(),
+    close: () => {
+      if (db.open) db.close();
+    },
   };
 }

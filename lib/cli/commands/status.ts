@@ -1,121 +1,44 @@
 import { catchUp, type AppContext } from '../context.ts';
-import { computeStatus, type Status } from '../../usage/status.ts';
-import type { LimitsStatus } from '../../usage/sources.ts';
-import { fmtDuration, fmtInt, fmtLocal, fmtLocalTime, fmtPct, fmtUsd, paint, table, type Out } from '../format.ts';
+import { computeStatus } from '../../usage/status.ts';
+import { startOfLocalDay } from '../../usage/summary.ts';
+import { BLOCK_MS, HOUR_MS } from '../../usage/blocks.ts';
+import { defaultConfigFile } from '../../config/root.ts';
+import { snapshotFile, snapshotKey, snapshotUntil, stampOf, transcriptDirs, writeSnapshot } from '../../usage/statusSnapshot.ts';
+import { renderStatus } from '../statusRender.ts';
+import type { Out } from '../format.ts';
 import { parse } from '../args.ts';
 
+export { renderStatus, renderLimits } from '../statusRender.ts';
+
 export async function runStatus(app: AppContext, argv: string[], out: Out): Promise<number> {
-  const { values } = parse(argv, { json: { type: 'boolean' } });
+  const { values } = parse(argv, { json: { type: 'boolean' }, fresh: { type: 'boolean' } });
   await catchUp(app);
-  const status = computeStatus(app.store, app.config, app.now());
+  const at = app.now();
+  const status = computeStatus(app.store, app.config, at);
   if (values.json) out.write(JSON.stringify(status, null, 2) + '\n');
-  else out.write(renderStatus(status, out, app.now()));
+  else out.write(renderStatus(status, out, at));
+  // What the next `status` may answer from (lib/usage/statusSnapshot.ts). The transcripts a status
+  // reads are the recently written ones; the database is stamped once closed, as the next run finds it.
+  const hot = app.store.files.recent(at - BLOCK_MS - HOUR_MS).map((f) => f.path);
+  app.store.close();
+  const { paths } = app;
+  try {
+    writeSnapshot(snapshotFile(paths.stateDir), {
+      key: snapshotKey(paths.transcriptRoots, app.env.TZ),
+      at,
+      until: snapshotUntil(status, at, startOfLocalDay(startOfLocalDay(at) + 26 * HOUR_MS)),
+      stamps: [
+        paths.dbFile,
+        paths.dbFile + '-wal',
+        paths.userConfigFile,
+        defaultConfigFile(),
+        ...transcriptDirs(paths.transcriptRoots),
+        ...hot,
+      ].map(stampOf),
+      status,
+    });
+  } catch {
+    // No snapshot: the next status computes in full, nothing is lost.
+  }
   return 0;
-}
-
-export function renderStatus(s: Status, out: Pick<Out, 'color'>, now: number): string {
-  const lines: string[] = [];
-  const b = s.block;
-  if (!b) {
-    lines.push(paint(out, 'gray', 'No active 5-hour block: no Claude Code usage in the last 5 hours.'));
-  } else {
-    const start = Date.parse(b.start);
-    const reset = Date.parse(b.reset_at);
-    lines.push(
-      `${paint(out, 'bold', '5-hour block')}  ${fmtLocal(start)} → ${fmtLocalTime(Date.parse(b.end))}` +
-        `  (resets in ${fmtDuration(reset - now)} at ${fmtLocalTime(reset)}${b.reset_source === 'limit_message' ? ', from a limit message' : ''})`,
-    );
-    lines.push(
-      `  tokens   input ${fmtInt(b.tokens.input)} · output ${fmtInt(b.tokens.output)} · cache write ${fmtInt(b.tokens.cache_creation)} · cache read ${fmtInt(b.tokens.cache_read)}`,
-    );
-    if (b.limit) {
-      const share = b.limit.used_share;
-      const colour = share >= 0.9 ? 'red' : share >= 0.8 ? 'yellow' : 'green';
-      lines.push(
-        `  limit    ${paint(out, colour, fmtPct(share))} of ${fmtInt(b.limit.tokens)} tokens (${b.limit.source}; input + output)`,
-      );
-    }
-    lines.push(`  cost     ${fmtUsd(b.cost_usd)}${b.cost_estimated ? ' (estimated: a model newer than the price table)' : ''} in ${fmtInt(b.entries)} responses · models ${b.models.join(', ') || '-'}`);
-    if (b.burn_rate) {
-      lines.push(
-        `  burn     ${fmtInt(b.burn_rate.tokens_per_minute)} tokens/min · ${fmtUsd(b.burn_rate.cost_per_hour)}/h`,
-      );
-    }
-    if (b.projection) {
-      const proj = b.limit?.projected_share;
-      lines.push(
-        `  by reset ${fmtInt(b.projection.limit_tokens)} limit tokens${proj !== null && proj !== undefined ? ` (${fmtPct(proj)})` : ''} · ${fmtUsd(b.projection.cost_usd)}`,
-      );
-    }
-  }
-  lines.push(...renderLimits(s.limits, out, now));
-  const r = s.recovery;
-  const rc = r.state === 'normal' ? 'green' : r.state === 'warned' ? 'yellow' : 'red';
-  lines.push(
-    `${paint(out, 'bold', 'Recovery')}      ${paint(out, rc, r.state)}${r.until && r.state !== 'normal' ? ` until ${fmtLocal(Date.parse(r.until))}` : ''}${r.reason ? ` (${r.reason.replace(/^ccguard: /, '')})` : ''}`,
-  );
-  lines.push(`${paint(out, 'bold', 'Today')}         ${fmtUsd(s.today.cost_usd)} (${s.today.date})`);
-  if (s.sessions.length > 0) {
-    lines.push(paint(out, 'bold', 'Active sessions'));
-    const rows = s.sessions.map((x) => [
-      x.session_id.slice(0, 8),
-      x.project,
-      fmtLocal(Date.parse(x.started_at)),
-      fmtDuration(x.active_hours * 3_600_000),
-      fmtUsd(x.cost_usd),
-    ]);
-    lines.push(
-      table(['session', 'project', 'started', 'active', 'cost'], rows, new Set([3, 4]))
-        .trimEnd()
-        .split('\n')
-        .map((l) => '  ' + l)
-        .join('\n'),
-    );
-  }
-  const fresh = s.data.last_scan_at ? `last folder scan ${fmtLocal(Date.parse(s.data.last_scan_at))}` : 'never scanned';
-  lines.push(
-    paint(
-      out,
-      'gray',
-      `Data: ${fmtInt(s.data.files)} transcript files, ${(s.data.bytes / 1e6).toFixed(1)} MB read, ${fmtInt(s.data.bad_lines)} malformed lines skipped; ${fresh}; newest response ${s.data.newest_entry_at ? fmtLocal(Date.parse(s.data.newest_entry_at)) : '-'}.`,
-    ),
-  );
-  return lines.join('\n') + '\n';
-}
-
-const ago = (secs: number | null): string => (secs === null ? '' : secs < 90 ? `${secs}s old` : `${fmtDuration(secs * 1000)} old`);
-
-/** Where the usage figure comes from, how old and how sure it is, calibration and claude-monitor. */
-export function renderLimits(l: LimitsStatus, out: Pick<Out, 'color'>, now: number): string[] {
-  const lines: string[] = [];
-  const age = l.confidence === 'official' || l.source.startsWith('claude-monitor') ? `, ${ago(l.age_seconds)}` : '';
-  lines.push(
-    `${paint(out, 'bold', 'Source')}        ${l.source} (${l.confidence}${age})${l.used_share !== null ? `: ${fmtPct(l.used_share)} used` : ''}`,
-  );
-  const w = l.weekly;
-  if (w) {
-    lines.push(
-      `  weekly   ${w.used_share !== null ? fmtPct(w.used_share) : '-'} used (${w.source}, ${w.confidence}, ${ago(w.age_seconds)})${w.reset_at ? `, resets ${fmtLocal(Date.parse(w.reset_at))}` : ''}`,
-    );
-  }
-  const f = l.server.five_hour;
-  if (f && !f.fresh && !l.source.startsWith('server:')) {
-    lines.push(paint(out, 'gray', `  server   last reading ${f.used_percentage.toFixed(1)}% at ${fmtLocal(Date.parse(f.seen_at))}: stale, not used`));
-  }
-  if (l.calibrated) {
-    lines.push(`  calibrated limit ${fmtInt(l.calibrated.limit_tokens)} tokens from ${l.calibrated.samples} server reading${l.calibrated.samples === 1 ? '' : 's'} (last ${fmtLocal(Date.parse(l.calibrated.updated_at))})`);
-  }
-  const e = l.last_error;
-  if (e) {
-    const d = e.difference_points;
-    lines.push(
-      `  local vs server  ${e.local_percentage.toFixed(1)}% estimated (${e.local_limit_source}) vs ${e.server_percentage.toFixed(1)}% reported at ${fmtLocal(Date.parse(e.at))}: ${d >= 0 ? '+' : ''}${d.toFixed(1)} points`,
-    );
-  }
-  const m = l.claude_monitor;
-  if (m.enabled === 'true' || (m.state !== 'disabled' && m.state !== 'not installed' && m.state !== 'not run yet')) {
-    const when = m.last_run_at ? `, last run ${fmtDuration(now - Date.parse(m.last_run_at))} ago` : '';
-    lines.push(`  claude-monitor ${m.state}${when}${m.detail ? ` (${m.detail})` : ''}`);
-  }
-  return lines;
 }
