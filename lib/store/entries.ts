@@ -56,11 +56,11 @@ export class EntriesTable {
   private readonly allForCostStmt;
 
   constructor(private readonly db: DB) {
-    this.insertStmt = db.prepare<EntryRow>(
+    // Positional parameters: binding 13 of them from an array is measurably cheaper than by name.
+    this.insertStmt = db.prepare<[string, number, string, string, string, number, number, number, number, number, number, number, string]>(
       `INSERT OR IGNORE INTO entries (key, ts, session_id, project, model, input, output, cache_write_5m,
          cache_write_1h, cache_read, cost_usd, cost_estimated, file_path)
-       VALUES (@key, @ts, @session_id, @project, @model, @input, @output, @cache_write_5m, @cache_write_1h,
-         @cache_read, @cost_usd, @cost_estimated, @file_path)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.deleteFileStmt = db.prepare<[string]>('DELETE FROM entries WHERE file_path = ?');
     this.getTotalStmt = db.prepare<[string], { ts: number; total: number }>(
@@ -100,7 +100,9 @@ export class EntriesTable {
    * Returns the earliest time whose block changed, or null when nothing changed.
    */
   upsert(row: EntryRow): number | null {
-    if (this.insertStmt.run(row).changes > 0) return row.ts;
+    const r = row;
+    const ins = this.insertStmt.run(r.key, r.ts, r.session_id, r.project, r.model, r.input, r.output, r.cache_write_5m, r.cache_write_1h, r.cache_read, r.cost_usd, r.cost_estimated, r.file_path);
+    if (ins.changes > 0) return row.ts;
     const old = this.getTotalStmt.get(row.key);
     if (!old) return null;
     const total = row.input + row.output + row.cache_write_5m + row.cache_write_1h + row.cache_read;
