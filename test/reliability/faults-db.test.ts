@@ -4,7 +4,7 @@
 // and the totals equal a clean import; what cannot be rebuilt is named by the last case.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync, writeSync, closeSync, readSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -120,7 +120,12 @@ test('pages zeroed in the middle of state.db: a hook may not touch them, but ccg
       const db = join(e.stateDir, 'state.db');
       const size = statSync(db).size;
       const fd = openSync(db, 'r+');
-      writeSync(fd, Buffer.alloc(8192, 0), 0, 8192, Math.floor(size / 2 / 4096) * 4096);
+      // Two whole pages, at the size this database uses (the header's bytes 16-17; 1 means 65536).
+      const header = Buffer.alloc(100);
+      readSync(fd, header, 0, 100, 0);
+      const raw = header.readUInt16BE(16);
+      const page = raw === 1 ? 65536 : raw;
+      writeSync(fd, Buffer.alloc(2 * page, 0), 0, 2 * page, Math.floor(size / 2 / page) * page);
       closeSync(fd);
       tally.faults++;
       const r = await hook(e, 'PreToolUse', { tool_name: 'Bash' });
