@@ -4,6 +4,7 @@
 import { build } from 'esbuild';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const hookEntries = readdirSync('hooks')
   .filter((f) => f.endsWith('.ts'))
@@ -42,3 +43,30 @@ await build({
   entryPoints: ['lib/cli/statusMain.ts'],
   outdir: 'dist/status',
 });
+
+// The documented defaults, validated once here: with no user config, a first run reads this JSON
+// instead of loading the YAML parser and zod (lib/config/cached.ts checks it still matches config.yaml).
+{
+  const tmp = join('dist', '.defaults-build.mjs');
+  await build({
+    stdin: {
+      contents:
+        "import { loadConfig } from './lib/config/load.ts';\n" +
+        "import { prebuiltDefaultsJson } from './lib/config/cached.ts';\n" +
+        "import { readFileSync, writeFileSync } from 'node:fs';\n" +
+        "const loaded = loadConfig('/nonexistent/ccguard-user-config.yaml', 'config.yaml');\n" +
+        "writeFileSync('dist/config.defaults.json', prebuiltDefaultsJson(readFileSync('config.yaml', 'utf8'), loaded.config));\n",
+      resolveDir: '.',
+      loader: 'ts',
+    },
+    outfile: tmp,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    banner: common.banner,
+    logLevel: 'warning',
+  });
+  await import(pathToFileURL(join(process.cwd(), tmp)).href);
+  rmSync(tmp, { force: true });
+}

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { replaceFile } from '../util/atomic.ts';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Config } from './schema.ts';
 import type { LoadedConfig } from './load.ts';
 import { defaultConfigFile } from './root.ts';
@@ -63,8 +63,7 @@ export async function loadConfigCached(userFile: string, stateDir: string, defau
   } catch {
     // no cache, or an unreadable one: validate afresh
   }
-  const { loadConfig } = await import('./load.ts');
-  const loaded = loadConfig(userFile, defaultsFile);
+  const loaded = u === null ? (prebuiltDefaults(defaultsFile) ?? (await validate(userFile, defaultsFile))) : await validate(userFile, defaultsFile);
   try {
     ensurePrivateDir(stateDir);
     replaceFile(
@@ -76,4 +75,37 @@ export async function loadConfigCached(userFile: string, stateDir: string, defau
     // an unwritable state directory just means no cache
   }
   return loaded;
+}
+
+async function validate(userFile: string, defaultsFile: string): Promise<LoadedConfig> {
+  const { loadConfig } = await import('./load.ts');
+  return loadConfig(userFile, defaultsFile);
+}
+
+/** Where the build leaves the validated defaults (see build.mjs). */
+export function prebuiltDefaultsFile(defaultsFile: string): string {
+  return join(dirname(defaultsFile), 'dist', 'config.defaults.json');
+}
+
+/**
+ * The defaults as the build validated them, while config.yaml is the text it validated (compared in
+ * full): with no user config, the first run of anything (an install's first hook, a first import)
+ * skips loading YAML and zod (~50 ms).
+ */
+function prebuiltDefaults(defaultsFile: string): LoadedConfig | null {
+  try {
+    const raw: unknown = JSON.parse(readFileSync(prebuiltDefaultsFile(defaultsFile), 'utf8'));
+    if (typeof raw !== 'object' || raw === null) return null;
+    const c = raw as Record<string, unknown>;
+    if (c.v !== 1 || typeof c.yaml !== 'string' || c.yaml !== readFileSync(defaultsFile, 'utf8')) return null;
+    if (typeof c.sum !== 'string' || c.sum !== digest(c.config)) return null;
+    return { config: c.config as Config, sources: [defaultsFile] };
+  } catch {
+    return null;
+  }
+}
+
+/** What build.mjs writes: the defaults file's text and the config it validates to. */
+export function prebuiltDefaultsJson(yamlText: string, config: Config): string {
+  return JSON.stringify({ v: 1, yaml: yamlText, config, sum: digest(config) });
 }
