@@ -9,6 +9,8 @@ export function tmpHome(prefix = 'ccguard-'): { home: string; projects: string; 
     home,
     projects: join(home, '.claude', 'projects'),
     stateDir: join(home, '.claude', 'ccguard'),
-    cleanup: () => rmSync(home, { recursive: true, force: true }),
+    // Detached children a test started (a claude-monitor refresh, a notifier) may still be closing
+    // files in there: retry rather than fail on ENOTEMPTY.
+    cleanup: () => rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }),
   };
 }
