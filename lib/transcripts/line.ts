@@ -305,20 +305,21 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isS
  * system lines, any field of an unexpected type, non-ASCII in a kept string of latin1 text.
  *
  * Most of such a line is `message.content`, which no record uses; building it was most of an
- * import's time. So the text from the first `"content":` key to the `,"stop_reason":` key that
- * follows is replaced by `null` before JSON.parse. Outside strings both are real keys (a quote in a
- * string is escaped), and the span between them is exactly one value when it is the message's
- * content; when it is not, the span's brackets do not balance and JSON.parse rejects the text, and
- * the general reader takes the line. What this gives up: a line whose content alone is not valid
- * JSON, which Claude Code (JSON.stringify) never writes, is counted rather than called malformed.
+ * import's time. So the value of the first `"content":` key is replaced by `null` before JSON.parse,
+ * when that value (found by its brackets and quotes alone, see `endOfValue`) ends exactly where the
+ * `,"stop_reason":` key that Claude Code writes next begins. Outside strings both are real keys (a
+ * quote in a string is escaped), so the text parsed is the line with one value replaced, and no
+ * field a record reads lies in that value. Otherwise (another layout, a line cut short and run into
+ * the next) nothing is cut and the general reader takes the line. What this gives up: a line whose
+ * content alone is not valid JSON (a bad escape, a raw control character), which Claude Code
+ * (JSON.stringify) never writes, is counted rather than called malformed.
  */
 function ordinaryUsage(text: string, ctx: ParseContext): UsageRecord | null {
-  let cut = text;
   const a = text.indexOf(CONTENT_KEY);
-  if (a >= 0) {
-    const b = text.indexOf(AFTER_CONTENT, a);
-    if (b >= 0) cut = text.slice(0, a + CONTENT_KEY.length) + 'null' + text.slice(b);
-  }
+  if (a < 0) return null;
+  const b = text.indexOf(AFTER_CONTENT, a);
+  if (b < 0 || endOfValue(text, a + CONTENT_KEY.length) !== b) return null;
+  const cut = text.slice(0, a + CONTENT_KEY.length) + 'null' + text.slice(b);
   let o: unknown;
   try {
     o = JSON.parse(cut);
@@ -368,4 +369,43 @@ function ordinaryUsage(text: string, ctx: ParseContext): UsageRecord | null {
     }
   }
   return usageRecord(f, ctx);
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * The index just past the JSON array, object or string that starts at `i`, matched by its brackets
+ * and quotes alone (what lies inside strings is skipped, not checked), or -1 when there is no such
+ * value there. Strings are crossed with indexOf, so a long text costs a native scan, not a JS loop.
+ */
+export function endOfValue(s: string, i: number): number {
+  const closers: number[] = [];
+  let j = i;
+  const first = s.charCodeAt(j);
+  if (first !== QUOTE && first !== 0x5b && first !== 0x7b) return -1;
+  while (j < s.length) {
+    const c = s.charCodeAt(j);
+    if (c === QUOTE) {
+      let k = j;
+      for (;;) {
+        k = s.indexOf('"', k + 1);
+        if (k < 0) return -1;
+        let slashes = 0;
+        while (s.charCodeAt(k - 1 - slashes) === BACKSLASH) slashes++;
+        if ((slashes & 1) === 0) break;
+      }
+      j = k + 1;
+      if (closers.length === 0) return j;
+      continue;
+    }
+    if (c === 0x5b) closers.push(0x5d);
+    else if (c === 0x7b) closers.push(0x7d);
+    else if (c === 0x5d || c === 0x7d) {
+      if (closers.pop() !== c) return -1;
+      if (closers.length === 0) return j + 1;
+    }
+    j++;
+  }
+  return -1;
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { parseLine, parseWhole, type ParseContext } from '../../lib/transcripts/line.ts';
+import { endOfValue, parseLine, parseWhole, type ParseContext } from '../../lib/transcripts/line.ts';
 import { LINE_MARKERS } from '../../lib/transcripts/reader.ts';
 import { generateHistory } from '../../bench/generate.ts';
 import { mightContainLimitMessage } from '../../lib/usage/limitMessage.ts';
@@ -133,6 +133,19 @@ test('lines built to mislead the content cut read the same both ways', () => {
     // Truncated, and two lines run together.
     JSON.stringify(base).slice(0, 200),
     JSON.stringify(base).slice(0, -40) + JSON.stringify(base),
+    // A line cut short inside its content, run into the next (complete) line: one bad line, not a
+    // response keyed by the first's message id and the second's request id.
+    JSON.stringify(variant((_o, m) => (m.content = [{ type: 'text', text: 'long text cut here' }]))).split('cut here')[0] +
+      JSON.stringify(variant((o, m) => ((o.requestId = 'req_B'), (m.id = 'msg_B'), ((m.usage as Record<string, unknown>).output_tokens = 900)))),
+    // The same with a user line (a tool result) cut short.
+    JSON.stringify({ type: 'user', sessionId: 's', timestamp: '2026-11-20T09:00:00.000Z', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: 'output that was cut' }] } }).split('was cut')[0] +
+      JSON.stringify(base),
+    // Keys of the message between its content and stop_reason, and a sibling object holding the keys.
+    JSON.stringify(base).replace('"content":[', '"model":"A","content":[').replace(',"stop_reason":', ',"model":"B","stop_reason":'),
+    JSON.stringify(base).replace(',"stop_reason":', ',"usage":{"input_tokens":7,"output_tokens":7},"stop_reason":'),
+    `{"type":"assistant","timestamp":"2026-11-20T09:00:00.000Z","requestId":"r","message":{"id":"m","model":"claude-sonnet-4-5","content":[],"usage":{"input_tokens":1,"output_tokens":1}},"extra":{"a":1,"stop_reason":null,"usage":{"input_tokens":999,"output_tokens":999}}}`,
+    // Brackets and quotes inside strings of the content, escaped backslashes before quotes.
+    variant((_o, m) => (m.content = [{ type: 'text', text: '] } ] "quoted" \\" [[{{ \\' }, { type: 'tool_use', id: 't', name: 'Bash', input: { command: 'echo "}]"', n: [1, [2, { x: '\\' }]] } }])),
     // A content value that is not JSON while the rest is: the one documented difference, checked below.
   ];
   for (const c of cases) {
@@ -157,4 +170,20 @@ test('the one difference: a line whose content alone is not JSON is still counte
   assert.equal(parseWhole(odd, ctx(false)), 'bad');
   const r = parseLine(odd, ctx(false));
   assert.ok(Array.isArray(r) && r[0]?.kind === 'usage' && r[0].output === 7);
+});
+
+test('endOfValue finds the end of one array, object or string by its brackets and quotes', () => {
+  const cases: [string, number][] = [
+    ['[1,2]x', 5],
+    ['{"a":"]"}x', 9],
+    ['"a\\"b"x', 6],
+    ['"a\\\\"x', 5],
+    ['[{"t":"}]"},[["x"]]],x', 20],
+    ['[1,2', -1],
+    ['[1}', -1],
+    ['"open', -1],
+    ['1', -1],
+    ['null', -1],
+  ];
+  for (const [text, end] of cases) assert.equal(endOfValue(text, 0), end, text);
 });
