@@ -140,9 +140,4 @@ export const MIGRATIONS: readonly string[] = [
     detail        TEXT
   );
   `,
-  // 5: entries are no longer indexed by file. The index cost every insert of a bulk import about a
-  // quarter of its time; it served only the rare reset of a replaced transcript, which now scans.
-  `
-  DROP INDEX IF EXISTS entries_file;
-  `,
 ];
