@@ -6,13 +6,18 @@ export interface FoundFile {
   stat: Stats;
 }
 
-/** Every `projects/**\/*.jsonl` under the roots. Symlinked folders are not followed (no loops). */
-export function walkTranscripts(roots: readonly string[], maxDepth = 4): FoundFile[] {
+/**
+ * Every `projects/**\/*.jsonl` under the roots. Symlinked folders are not followed (no loops).
+ * `dirs`, when given, receives each folder listed with its mtime as it was before the listing.
+ */
+export function walkTranscripts(roots: readonly string[], maxDepth = 4, dirs?: [string, number][]): FoundFile[] {
   const out: FoundFile[] = [];
   const visit = (dir: string, depth: number): void => {
     let entries;
     try {
+      const st = dirs ? statSync(dir) : null;
       entries = readdirSync(dir, { withFileTypes: true });
+      if (st && st.isDirectory()) dirs?.push([dir, Math.trunc(st.mtimeMs)]);
     } catch {
       return; // vanished or unreadable: nothing to import from it
     }

@@ -384,7 +384,11 @@ export interface ImportAllOptions {
 /** Walks every transcript root and imports what is new. */
 export async function importAll(ctx: ImportContext, opts: ImportAllOptions = {}): Promise<ImportStats> {
   syncPrices(ctx);
-  const found = walkTranscripts(ctx.roots).filter(
+  // A full import lists every folder: what it saw is recorded, so later catch-ups (and the status
+  // snapshot) know a folder whose mtime moved has something new. A windowed first run records none,
+  // so the next rescan lists everything and finds what it left.
+  const listed: [string, number][] = [];
+  const found = walkTranscripts(ctx.roots, 4, opts.modifiedSince === undefined ? listed : undefined).filter(
     (f) => opts.modifiedSince === undefined || f.stat.mtimeMs >= opts.modifiedSince,
   );
   const imp = new Importer(ctx, await loadParser());
@@ -420,6 +424,7 @@ export async function importAll(ctx: ImportContext, opts: ImportAllOptions = {})
   imp.finish();
   const { meta } = ctx.store;
   db.transaction(() => {
+    for (const [d, m] of listed) ctx.store.dirs.put(d, m);
     meta.put('last_scan_at', ctx.now);
     if (opts.modifiedSince === undefined) meta.put('last_full_import_at', ctx.now);
   }).immediate();

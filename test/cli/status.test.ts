@@ -2,13 +2,15 @@
 // These run the built CLI: every change a status must see is made, and the next status must show it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ccguard } from '../helpers/cli.ts';
 import { tmpHome } from '../helpers/tmp.ts';
 import { assistantLine } from '../helpers/lines.ts';
 import { snapshotFile, snapshotUntil, SNAPSHOT_MS, validSnapshot, stampOf, writeSnapshot, type StatusSnapshot } from '../../lib/usage/statusSnapshot.ts';
 import type { Status } from '../../lib/usage/status.ts';
+
+const FRESH = { serverFreshMs: 600_000, monitorMaxAgeMs: 120_000 };
 
 interface StatusJson {
   generated_at: string;
@@ -41,17 +43,23 @@ function setup() {
     assert.equal(r.code, 0, r.stderr);
     return { json: JSON.parse(r.stdout) as StatusJson, sqlite: r.stderr.includes('SQLITE-LOADED') };
   };
+  // The very first status reads only recent files and lists no folders; the next one scans them.
+  // Until a scan has recorded the folders, every status computes afresh.
+  const first = status();
+  assert.equal(first.sqlite, true);
+  assert.equal(status().sqlite, true, 'folders not yet listed: computed again');
   return { h, dir, file, env, status, now };
 }
 
 test('status answers from its snapshot while nothing changed, without loading SQLite', () => {
   const s = setup();
   try {
+    // setup() ran two statuses; the second left a snapshot with every folder recorded.
     const first = s.status();
-    assert.equal(first.sqlite, true);
+    assert.equal(first.sqlite, false, 'third status loaded SQLite');
     assert.equal(first.json.block?.tokens.output, 100);
     const again = s.status();
-    assert.equal(again.sqlite, false, 'second status loaded SQLite');
+    assert.equal(again.sqlite, false, 'fourth status loaded SQLite');
     assert.deepEqual(again.json, first.json);
     // The text form comes from the same snapshot.
     const text = ccguard(['status'], s.env);
@@ -129,19 +137,27 @@ test('a snapshot is valid only from its time until the first moment the clock al
       generated_at: new Date(at).toISOString(),
       block: { end: new Date(at + 5_000).toISOString(), reset_at: new Date(at + 5_000).toISOString() },
       recovery: { until: null, backoff: null, session_pauses: [] },
-      limits: { weekly: null },
+      limits: { weekly: null, reset_at: null, server: { five_hour: null, seven_day: null }, claude_monitor: { snapshot_at: null } },
     } as unknown as Status;
     const midnight = Date.UTC(2026, 10, 25);
     // The block ends 5 s after: the snapshot goes then, not SNAPSHOT_MS later.
-    assert.equal(snapshotUntil(status, at, midnight), at + 5_000);
+    assert.equal(snapshotUntil(status, at, midnight, FRESH), at + 5_000);
     const noBlock = { ...status, block: null } as Status;
-    assert.equal(snapshotUntil(noBlock, at, midnight), at + SNAPSHOT_MS);
-    assert.equal(snapshotUntil(noBlock, at, at + 1_000), at + 1_000);
+    assert.equal(snapshotUntil(noBlock, at, midnight, FRESH), at + SNAPSHOT_MS);
+    assert.equal(snapshotUntil(noBlock, at, at + 1_000, FRESH), at + 1_000);
+    // Readings that go stale, and resets, end it too.
+    const withServer = {
+      ...noBlock,
+      limits: { weekly: null, reset_at: null, server: { five_hour: { seen_at: new Date(at - 595_000).toISOString(), resets_at: null }, seven_day: null }, claude_monitor: { snapshot_at: null } },
+    } as unknown as Status;
+    assert.equal(snapshotUntil(withServer, at, midnight, FRESH), at + 5_000, 'server reading stale at seen_at + 600 s');
+    const withMonitor = { ...withServer, limits: { ...withServer.limits, server: { five_hour: null, seven_day: null }, claude_monitor: { snapshot_at: new Date(at - 110_000).toISOString() } } } as unknown as Status;
+    assert.equal(snapshotUntil(withMonitor, at, midnight, FRESH), at + 10_000, 'claude-monitor output stale at snapshot_at + 120 s');
     const paused = { ...noBlock, recovery: { until: null, backoff: null, session_pauses: [{ session_id: 's', until: new Date(at + 2_000).toISOString(), reason: '' }] } } as unknown as Status;
-    assert.equal(snapshotUntil(paused, at, midnight), at + 2_000);
+    assert.equal(snapshotUntil(paused, at, midnight, FRESH), at + 2_000);
 
     const file = snapshotFile(h.stateDir);
-    const snap: Omit<StatusSnapshot, 'v'> = { key: 'k', at, until: at + 5_000, stamps: [stampOf(watched), stampOf(join(h.stateDir, 'absent'))], status };
+    const snap: Omit<StatusSnapshot, 'v'> = { key: 'k', at, until: at + 5_000, stamps: [stampOf(watched), stampOf(join(h.stateDir, 'absent'))], dirs: [], status };
     writeSnapshot(file, snap);
     assert.ok(validSnapshot(file, 'k', at));
     assert.ok(validSnapshot(file, 'k', at + 4_999));
@@ -154,7 +170,57 @@ test('a snapshot is valid only from its time until the first moment the clock al
     assert.ok(validSnapshot(file, 'k', at));
     appendFileSync(watched, 'b');
     assert.equal(validSnapshot(file, 'k', at), null, 'a file that grew');
+    // A folder, by its mtime as recorded.
+    const folder = join(h.stateDir, 'folder');
+    mkdirSync(folder);
+    const m = Math.trunc(statSync(folder).mtimeMs);
+    writeSnapshot(file, { ...snap, stamps: [], dirs: [[folder, m]] });
+    assert.ok(validSnapshot(file, 'k', at));
+    writeSnapshot(file, { ...snap, stamps: [], dirs: [[folder, m - 1]] });
+    assert.equal(validSnapshot(file, 'k', at), null, 'a folder changed since it was listed');
   } finally {
     h.cleanup();
+  }
+});
+
+test('a subagent transcript added to a live session is seen by the next status', () => {
+  const s = setup();
+  try {
+    const sub = join(s.dir, 'sess-1', 'subagents');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, 'agent-1.jsonl'), assistantLine({ ts: s.now - 15 * 60_000, msgId: 'msg_s1', output: 5 }) + '\n');
+    assert.equal(s.status().json.block?.tokens.output, 105);
+    assert.equal(s.status().sqlite, false);
+    writeFileSync(join(sub, 'agent-2.jsonl'), assistantLine({ ts: s.now - 14 * 60_000, msgId: 'msg_s2', output: 1000 }) + '\n');
+    const r = s.status();
+    assert.equal(r.sqlite, true);
+    assert.equal(r.json.block?.tokens.output, 1105);
+  } finally {
+    s.h.cleanup();
+  }
+});
+
+test('a line written while a status computes is not hidden by its snapshot', () => {
+  const s = setup();
+  try {
+    // The status process itself appends a line as it prints: after it read the transcript, before
+    // it stamped its snapshot. The next status must see the line.
+    const late = join(s.h.home, 'late.cjs');
+    writeFileSync(
+      late,
+      "const fs = require('fs'); const w = process.stdout.write.bind(process.stdout); let done = false;\n" +
+        "process.stdout.write = (...a) => { if (!done) { done = true; fs.appendFileSync(process.env.LATE_FILE, process.env.LATE_LINE + '\\n'); } return w(...a); };\n",
+    );
+    const first = ccguard(['status', '--json'], {
+      ...s.env,
+      NODE_OPTIONS: `--require ${late}`,
+      LATE_FILE: s.file,
+      LATE_LINE: assistantLine({ ts: s.now - 60_000, msgId: 'msg_late', output: 7777 }),
+    });
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal((JSON.parse(first.stdout) as StatusJson).block?.tokens.output, 100);
+    assert.equal(s.status().json.block?.tokens.output, 7877);
+  } finally {
+    s.h.cleanup();
   }
 });

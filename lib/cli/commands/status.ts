@@ -3,42 +3,72 @@ import { computeStatus } from '../../usage/status.ts';
 import { startOfLocalDay } from '../../usage/summary.ts';
 import { BLOCK_MS, HOUR_MS } from '../../usage/blocks.ts';
 import { defaultConfigFile } from '../../config/root.ts';
-import { snapshotFile, snapshotKey, snapshotUntil, stampOf, transcriptDirs, writeSnapshot } from '../../usage/statusSnapshot.ts';
+import { snapshotFile, snapshotKey, snapshotUntil, stampOf, writeSnapshot, type DirStamp, type Stamp } from '../../usage/statusSnapshot.ts';
 import { renderStatus } from '../statusRender.ts';
 import type { Out } from '../format.ts';
 import { parse } from '../args.ts';
+import { listDir } from '../../transcripts/discover.ts';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 export { renderStatus, renderLimits } from '../statusRender.ts';
 
 export async function runStatus(app: AppContext, argv: string[], out: Out): Promise<number> {
   const { values } = parse(argv, { json: { type: 'boolean' }, fresh: { type: 'boolean' } });
+  const { paths, store, config } = app;
+  const configStamps = [paths.userConfigFile, defaultConfigFile()].map(stampOf);
   await catchUp(app);
+  // SQLite's data_version moves when another connection commits: if it moved while this status
+  // computed, what it shows may predate a write its snapshot would be stamped with, so none is left.
+  const version = (): unknown => store.db.pragma('data_version', { simple: true });
+  const before = version();
   const at = app.now();
-  const status = computeStatus(app.store, app.config, at);
+  const status = computeStatus(store, config, at);
   if (values.json) out.write(JSON.stringify(status, null, 2) + '\n');
   else out.write(renderStatus(status, out, at));
-  // What the next `status` may answer from (lib/usage/statusSnapshot.ts). The transcripts a status
-  // reads are the recently written ones; the database is stamped once closed, as the next run finds it.
-  const hot = app.store.files.recent(at - BLOCK_MS - HOUR_MS).map((f) => f.path);
-  app.store.close();
-  const { paths } = app;
+  // What the next `status` may answer from (lib/usage/statusSnapshot.ts): the transcripts and folders
+  // as the database recorded them, then the database itself once closed, as the next run will find it.
+  const files = store.files.recent(at - BLOCK_MS - HOUR_MS);
+  const dirs = watchedDirs(paths.transcriptRoots, files.map((f) => f.path), store.dirs.all());
+  const quiet = version() === before;
+  store.close();
+  if (!quiet) return 0;
   try {
+    const mon = config.integrations.claude_monitor;
     writeSnapshot(snapshotFile(paths.stateDir), {
-      key: snapshotKey(paths.transcriptRoots, app.env.TZ),
+      key: snapshotKey(paths.transcriptRoots, app.env.TZ, app.env.PATH),
       at,
-      until: snapshotUntil(status, at, startOfLocalDay(startOfLocalDay(at) + 26 * HOUR_MS)),
+      until: snapshotUntil(status, at, startOfLocalDay(startOfLocalDay(at) + 26 * HOUR_MS), {
+        serverFreshMs: config.limits.server_fresh_seconds * 1000,
+        monitorMaxAgeMs: mon.max_age_seconds * 1000,
+      }),
       stamps: [
-        paths.dbFile,
-        paths.dbFile + '-wal',
-        paths.userConfigFile,
-        defaultConfigFile(),
-        ...transcriptDirs(paths.transcriptRoots),
-        ...hot,
-      ].map(stampOf),
+        ...[paths.dbFile, paths.dbFile + '-wal'].map(stampOf),
+        ...configStamps,
+        ...files.map((f): Stamp => [f.path, f.size, f.mtime_ms, f.ino]),
+      ],
+      dirs,
       status,
     });
   } catch {
     // No snapshot: the next status computes in full, nothing is lost.
   }
   return 0;
+}
+
+/**
+ * The folders whose change means new files: the roots, their project folders, the subagent folders
+ * of live sessions, and every folder a scan recorded. Each is stamped with the mtime the database
+ * recorded when it was last listed; one never listed gets a stamp no folder has (so a status
+ * computes afresh until a scan has listed it), one that does not exist must still not exist.
+ */
+function watchedDirs(roots: readonly string[], hot: readonly string[], recorded: readonly { path: string; mtime_ms: number }[]): DirStamp[] {
+  const seen = new Map(recorded.map((d) => [d.path, d.mtime_ms]));
+  const want = new Set<string>(seen.keys());
+  for (const root of roots) {
+    want.add(root);
+    for (const e of listDir(root)) if (e.isDir) want.add(join(root, e.name));
+  }
+  for (const f of hot) if (basename(dirname(f)) !== 'subagents') want.add(join(f.slice(0, -'.jsonl'.length), 'subagents'));
+  return [...want].map((p): DirStamp => [p, seen.get(p) ?? (existsSync(p) ? -2 : -1)]);
 }
