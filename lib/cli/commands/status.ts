@@ -57,14 +57,15 @@ export async function runStatus(app: AppContext, argv: string[], out: Out): Prom
 }
 
 /**
- * The folders whose change means new files: the roots, their project folders, the subagent folders
- * of live sessions, and every folder a scan recorded. Each is stamped with the mtime the database
- * recorded when it was last listed; one never listed gets a stamp no folder has (so a status
- * computes afresh until a scan has listed it), one that does not exist must still not exist.
+ * The folders a catch-up looks in for new files (lib/transcripts/import.ts importRecent): the roots,
+ * their project folders and the subagent folders of live sessions; so their number does not grow
+ * with the history. Each is stamped with the mtime the database recorded when it was last listed;
+ * one never listed gets a stamp no folder has (so a status computes afresh until a scan has listed
+ * it), one that does not exist must still not exist.
  */
 function watchedDirs(roots: readonly string[], hot: readonly string[], recorded: readonly { path: string; mtime_ms: number }[]): DirStamp[] {
   const seen = new Map(recorded.map((d) => [d.path, d.mtime_ms]));
-  const want = new Set<string>(seen.keys());
+  const want = new Set<string>();
   for (const root of roots) {
     want.add(root);
     for (const e of listDir(root)) if (e.isDir) want.add(join(root, e.name));
