@@ -4,11 +4,9 @@ import type { DB } from './db.ts';
 export class DirsTable {
   private readonly getStmt;
   private readonly putStmt;
-  private readonly allStmt;
 
   constructor(db: DB) {
     this.getStmt = db.prepare<[string], { mtime_ms: number }>('SELECT mtime_ms FROM dirs WHERE path = ?');
-    this.allStmt = db.prepare<[], { path: string; mtime_ms: number }>('SELECT path, mtime_ms FROM dirs');
     this.putStmt = db.prepare<[string, number]>(
       'INSERT INTO dirs (path, mtime_ms) VALUES (?, ?) ON CONFLICT(path) DO UPDATE SET mtime_ms = excluded.mtime_ms',
     );
@@ -16,10 +14,6 @@ export class DirsTable {
 
   mtime(path: string): number | undefined {
     return this.getStmt.get(path)?.mtime_ms;
-  }
-
-  all(): { path: string; mtime_ms: number }[] {
-    return this.allStmt.all();
   }
 
   put(path: string, mtimeMs: number): void {

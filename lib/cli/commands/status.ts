@@ -29,7 +29,7 @@ export async function runStatus(app: AppContext, argv: string[], out: Out): Prom
   // What the next `status` may answer from (lib/usage/statusSnapshot.ts): the transcripts and folders
   // as the database recorded them, then the database itself once closed, as the next run will find it.
   const files = store.files.recent(at - BLOCK_MS - HOUR_MS);
-  const dirs = watchedDirs(paths.transcriptRoots, files.map((f) => f.path), store.dirs.all());
+  const dirs = watchedDirs(paths.transcriptRoots, files.map((f) => f.path), (d) => store.dirs.mtime(d));
   const quiet = version() === before;
   store.close();
   if (!quiet) return 0;
@@ -63,13 +63,12 @@ export async function runStatus(app: AppContext, argv: string[], out: Out): Prom
  * one never listed gets a stamp no folder has (so a status computes afresh until a scan has listed
  * it), one that does not exist must still not exist.
  */
-function watchedDirs(roots: readonly string[], hot: readonly string[], recorded: readonly { path: string; mtime_ms: number }[]): DirStamp[] {
-  const seen = new Map(recorded.map((d) => [d.path, d.mtime_ms]));
+function watchedDirs(roots: readonly string[], hot: readonly string[], recorded: (dir: string) => number | undefined): DirStamp[] {
   const want = new Set<string>();
   for (const root of roots) {
     want.add(root);
     for (const e of listDir(root)) if (e.isDir) want.add(join(root, e.name));
   }
   for (const f of hot) if (basename(dirname(f)) !== 'subagents') want.add(join(f.slice(0, -'.jsonl'.length), 'subagents'));
-  return [...want].map((p): DirStamp => [p, seen.get(p) ?? (existsSync(p) ? -2 : -1)]);
+  return [...want].map((p): DirStamp => [p, recorded(p) ?? (existsSync(p) ? -2 : -1)]);
 }
