@@ -2,7 +2,7 @@
 // is ~650 KB of JavaScript whose compilation alone costs a hook ~25 ms, more than everything else the
 // fast path does; so the three fields it reads are checked by hand, and the full check (loaded by
 // dynamic import whenever the cache does not apply) validates stdin with zod as everywhere else.
-import { appendFileSync, closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crypto } from '../util/builtins.ts';
 import { replaceFile } from '../util/atomic.ts';
@@ -128,10 +128,30 @@ export interface JournalLine {
   duration_ms: number;
 }
 
+/** The journal written by older versions: one file all fast-path runs appended to. Still read. */
 export const JOURNAL = 'journal.jsonl';
+/** One file per fast-path run, published whole by rename, so a reader never sees one half-written. */
+export const JOURNAL_DIR = 'journal.d';
 
+/**
+ * Leaves one fast-path run's line for the next full run to fold in. Each run writes its own file
+ * under a dot-name and renames it into place: an ingest that lists the folder sees whole entries
+ * only, and one it has claimed can no longer receive a late write (with a shared appended file, a
+ * run that opened it just before an ingest moved it wrote its line into a file already read).
+ */
 export function appendJournal(stateDir: string, line: JournalLine): void {
-  appendFileSync(join(stateDir, JOURNAL), JSON.stringify(line) + '\n', { mode: 0o600 });
+  const dir = join(stateDir, JOURNAL_DIR);
+  const name = `${line.ts}-${process.pid}-${process.hrtime.bigint()}.json`;
+  const tmp = join(dir, `.${name}`);
+  const text = JSON.stringify(line) + '\n';
+  try {
+    writeFileSync(tmp, text, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(tmp, text, { mode: 0o600, flag: 'wx' });
+  }
+  renameSync(tmp, join(dir, name));
 }
 
 /** The fields the fast path needs; null sends the call down the full path, which says what is wrong. */

@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Store } from '../store/store.ts';
-import { JOURNAL } from './fast.ts';
+import { JOURNAL, JOURNAL_DIR } from './fast.ts';
 
 const Line = z.object({
   ts: z.number(),
@@ -12,18 +12,85 @@ const Line = z.object({
   duration_ms: z.number(),
 });
 
-/** A fast-path writer that opened the journal just before it was moved finishes within this. */
+/** A writer of the old shared journal that opened it just before it was moved finishes within this. */
 const SETTLE_MS = 2000;
 
+type Row = z.infer<typeof Line>;
+
+function rowsOf(text: string): Row[] {
+  return text.split('\n').flatMap((l) => {
+    if (!l) return [];
+    try {
+      const r = Line.safeParse(JSON.parse(l));
+      return r.success ? [r.data] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+function insertRows(store: Store, rows: readonly Row[]): void {
+  if (rows.length === 0) return;
+  store.db
+    .transaction(() => {
+      for (const r of rows) {
+        store.events.insert({
+          ts: r.ts, session_id: r.session_id, hook: r.hook, tool: r.tool, decision: 'allow', state: 'normal',
+          reason: null, source: 'fast-path', sleep_ms: 0, duration_ms: r.duration_ms, detail: null,
+        });
+      }
+    })
+    .immediate();
+}
+
 /**
- * Moves the fast path's journal aside and folds settled ones into the events table, so every hook
- * run shows in `ccguard events` and in latency figures without the fast path touching SQLite.
+ * Folds the fast path's journal into the events table, so every hook run shows in `ccguard events`
+ * and in latency figures without the fast path touching SQLite. Entries (one file per run, whole
+ * once visible) are claimed one by one by rename, so each is folded in by exactly one process, at
+ * once. The shared file older versions appended to is still folded in, once settled.
  */
 export function ingestJournal(stateDir: string, store: Store, now: number, settleMs = SETTLE_MS): number {
+  let n = 0;
+  const dir = join(stateDir, JOURNAL_DIR);
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(dir).filter((e) => !e.startsWith('.') || (e.startsWith('.claimed-') && abandoned(join(dir, e), now)));
+  } catch {
+    // no fast-path runs yet
+  }
+  const rows: Row[] = [];
+  const claimedFiles: string[] = [];
+  for (const e of entries) {
+    const claimed = join(dir, `.claimed-${process.pid}-${e.replace(/^\.claimed-\d+-/, '')}`);
+    try {
+      renameSync(join(dir, e), claimed); // only one process wins each entry
+    } catch {
+      continue;
+    }
+    try {
+      rows.push(...rowsOf(readFileSync(claimed, 'utf8')));
+    } catch {
+      // unreadable: dropped below
+    }
+    claimedFiles.push(claimed);
+  }
+  insertRows(store, rows);
+  for (const f of claimedFiles) rmSync(f, { force: true });
+  n += rows.length;
+  return n + ingestLegacy(stateDir, store, now, settleMs);
+}
+
+/** An entry claimed a minute ago and still there: its claimer died before folding it in. */
+function abandoned(path: string, now: number): boolean {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st !== undefined && now - st.mtimeMs > 60_000;
+}
+
+function ingestLegacy(stateDir: string, store: Store, now: number, settleMs: number): number {
   try {
     renameSync(join(stateDir, JOURNAL), join(stateDir, `journal.${now}.${process.pid}.ingest`));
   } catch {
-    // no journal yet
+    // no old journal
   }
   let names: string[];
   try {
@@ -41,27 +108,8 @@ export function ingestJournal(stateDir: string, store: Store, now: number, settl
     } catch {
       continue;
     }
-    const rows = readFileSync(claimed, 'utf8')
-      .split('\n')
-      .flatMap((l) => {
-        if (!l) return [];
-        try {
-          const r = Line.safeParse(JSON.parse(l));
-          return r.success ? [r.data] : [];
-        } catch {
-          return [];
-        }
-      });
-    store.db
-      .transaction(() => {
-        for (const r of rows) {
-          store.events.insert({
-            ts: r.ts, session_id: r.session_id, hook: r.hook, tool: r.tool, decision: 'allow', state: 'normal',
-            reason: null, source: 'fast-path', sleep_ms: 0, duration_ms: r.duration_ms, detail: null,
-          });
-        }
-      })
-      .immediate();
+    const rows = rowsOf(readFileSync(claimed, 'utf8'));
+    insertRows(store, rows);
     unlinkSync(claimed);
     n += rows.length;
   }

@@ -185,6 +185,9 @@ test('a state file (--write-state) is read by the refresh, validated the same wa
     assert.equal(st.limits.used_share, 0.63);
     assert.equal(stub.calls().length, 0, 'a fresh state file needs no run');
   } finally {
+    // A refresh that a later hook or status started may still be writing into this home.
+    await waitFor('refreshes to finish', () => monitorRow(db, 'lock') === undefined, 20_000).catch(() => undefined);
+    await sleep(300);
     e.cleanup();
   }
 });

@@ -1,0 +1,64 @@
+// The fast path's journal: entries written by many processes while others fold them in are each
+// folded in exactly once.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpHome } from '../helpers/tmp.ts';
+import { openStore } from '../../lib/store/store.ts';
+import { ingestJournal } from '../../lib/hook/journal.ts';
+import { JOURNAL, JOURNAL_DIR } from '../../lib/hook/fast.ts';
+
+const WRITER = join(import.meta.dirname, '..', 'helpers', 'journalWriter.ts');
+
+test('entries written by 6 processes while folded in concurrently: each lands once', async () => {
+  const h = tmpHome('ccguard-journal-');
+  mkdirSync(h.stateDir, { recursive: true, mode: 0o700 });
+  const store = openStore(join(h.stateDir, 'state.db'));
+  try {
+    const WRITERS = 6;
+    const EACH = 150;
+    const writers = Array.from({ length: WRITERS }, (_, i) =>
+      new Promise<number>((resolve, reject) => {
+        const p = spawn(process.execPath, [...process.execArgv, WRITER, h.stateDir, String(EACH), `w${i}`], { stdio: 'ignore' });
+        p.on('error', reject);
+        p.on('close', (code) => resolve(code ?? -1));
+      }),
+    );
+    let running = true;
+    const codes = Promise.all(writers).finally(() => (running = false));
+    let folded = 0;
+    while (running) {
+      folded += ingestJournal(h.stateDir, store, Date.now(), 0);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    assert.deepEqual(await codes, Array(WRITERS).fill(0));
+    folded += ingestJournal(h.stateDir, store, Date.now(), 0);
+    assert.equal(folded, WRITERS * EACH);
+    const rows = store.db.prepare("SELECT session_id, COUNT(*) AS n FROM events WHERE source = 'fast-path' GROUP BY session_id").all() as { session_id: string; n: number }[];
+    assert.deepEqual(rows.map((r) => r.n), Array(WRITERS).fill(EACH));
+    assert.deepEqual(readdirSync(join(h.stateDir, JOURNAL_DIR)), [], 'nothing left behind');
+    assert.equal(statSync(join(h.stateDir, JOURNAL_DIR)).mode & 0o777, 0o700);
+  } finally {
+    store.close();
+    h.cleanup();
+  }
+});
+
+test('the journal older versions appended to is still folded in, once settled', () => {
+  const h = tmpHome('ccguard-journal-');
+  mkdirSync(h.stateDir, { recursive: true, mode: 0o700 });
+  const store = openStore(join(h.stateDir, 'state.db'));
+  try {
+    const line = (i: number) => JSON.stringify({ ts: 1_000 + i, session_id: 'old', hook: 'PreToolUse', tool: null, duration_ms: 2 });
+    writeFileSync(join(h.stateDir, JOURNAL), `${line(1)}\n${line(2)}\n`);
+    const now = Date.now();
+    assert.equal(ingestJournal(h.stateDir, store, now), 0, 'moved aside, not yet settled');
+    assert.equal(ingestJournal(h.stateDir, store, now + 5_000), 2);
+    assert.equal(ingestJournal(h.stateDir, store, now + 10_000), 0);
+  } finally {
+    store.close();
+    h.cleanup();
+  }
+});
