@@ -1,4 +1,5 @@
-import { quietOnEpipe, runCli, type Commands, type Special } from './run.ts';
+import { quietOnEpipe } from './epipe.ts';
+import { runCli, type Commands, type Special } from './run.ts';
 
 // Each command is loaded when it runs: a status or status line must not pay to compile the YAML
 // parser, zod, the report renderer and the installer that other commands need.

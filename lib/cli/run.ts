@@ -88,5 +88,3 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, commands: C
     app?.store.close();
   }
 }
-
-export { quietOnEpipe } from './epipe.ts';

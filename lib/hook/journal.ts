@@ -50,7 +50,6 @@ function insertRows(store: Store, rows: readonly Row[]): void {
  * once. The shared file older versions appended to is still folded in, once settled.
  */
 export function ingestJournal(stateDir: string, store: Store, now: number, settleMs = SETTLE_MS): number {
-  let n = 0;
   const dir = join(stateDir, JOURNAL_DIR);
   let entries: string[] = [];
   try {
@@ -76,8 +75,7 @@ export function ingestJournal(stateDir: string, store: Store, now: number, settl
   }
   insertRows(store, rows);
   for (const f of claimedFiles) rmSync(f, { force: true });
-  n += rows.length;
-  return n + ingestLegacy(stateDir, store, now, settleMs);
+  return rows.length + ingestLegacy(stateDir, store, now, settleMs);
 }
 
 /** An entry claimed a minute ago and still there: its claimer died before folding it in. */

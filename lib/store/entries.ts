@@ -100,8 +100,8 @@ export class EntriesTable {
    * Returns the earliest time whose block changed, or null when nothing changed.
    */
   upsert(row: EntryRow): number | null {
-    const r = row;
-    const ins = this.insertStmt.run(r.key, r.ts, r.session_id, r.project, r.model, r.input, r.output, r.cache_write_5m, r.cache_write_1h, r.cache_read, r.cost_usd, r.cost_estimated, r.file_path);
+    const ins = this.insertStmt.run(row.key, row.ts, row.session_id, row.project, row.model, row.input, row.output,
+      row.cache_write_5m, row.cache_write_1h, row.cache_read, row.cost_usd, row.cost_estimated, row.file_path);
     if (ins.changes > 0) return row.ts;
     const old = this.getTotalStmt.get(row.key);
     if (!old) return null;

@@ -11,8 +11,6 @@ import { listDir } from '../../transcripts/discover.ts';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-export { renderStatus, renderLimits } from '../statusRender.ts';
-
 export async function runStatus(app: AppContext, argv: string[], out: Out): Promise<number> {
   const { values } = parse(argv, { json: { type: 'boolean' }, fresh: { type: 'boolean' } });
   const { paths, store, config } = app;
