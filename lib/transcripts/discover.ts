@@ -1,5 +1,5 @@
 import { readdirSync, statSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 export interface FoundFile {
   path: string;
@@ -37,6 +37,14 @@ export function walkTranscripts(roots: readonly string[], maxDepth = 4, dirs?: [
   for (const r of roots) visit(r, 0);
   return out;
 }
+
+/** Where a session's subagents write: `<session>/subagents/`, beside `<session>.jsonl`. */
+export function subagentsDirOf(sessionFile: string): string {
+  return join(sessionFile.slice(0, -'.jsonl'.length), 'subagents');
+}
+
+/** A subagent's own transcript (it has no subagents folder of its own). */
+export const isSubagentFile = (path: string): boolean => basename(dirname(path)) === 'subagents';
 
 export function statOrNull(path: string): Stats | null {
   try {

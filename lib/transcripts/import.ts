@@ -5,7 +5,7 @@ import type { FileRow } from '../store/files.ts';
 import { costOf, priceFor, pricesFingerprint, type PriceOverrides, type PriceLookup } from '../usage/prices.ts';
 import type { LineRecord, UsageRecord, parseLine } from './line.ts';
 import { headHash, readChunk, withFd, HEAD_BYTES, LINE_MARKERS } from './reader.ts';
-import { listDir, statOrNull, walkTranscripts } from './discover.ts';
+import { isSubagentFile, listDir, statOrNull, subagentsDirOf, walkTranscripts } from './discover.ts';
 import { join } from 'node:path';
 
 export interface ImportContext {
@@ -467,8 +467,7 @@ export async function importRecent(ctx: ImportContext, opts: ImportRecentOptions
   };
   for (const f of opts.files ?? []) {
     visit(f);
-    // A session's subagents write beside it, under <session>/subagents/.
-    const sub = join(f.slice(0, -'.jsonl'.length), 'subagents');
+    const sub = subagentsDirOf(f);
     for (const e of listDir(sub)) if (e.isFile && e.name.endsWith('.jsonl')) visit(join(sub, e.name));
   }
   const hot = files.recent(ctx.now - opts.hotWindowMs);
@@ -487,8 +486,8 @@ export async function importRecent(ctx: ImportContext, opts: ImportRecentOptions
     };
     // Live sessions elsewhere may have started subagents since the last look.
     for (const row of hot) {
-      if (basename(dirname(row.path)) === 'subagents') continue;
-      const sub = join(row.path.slice(0, -'.jsonl'.length), 'subagents');
+      if (isSubagentFile(row.path)) continue;
+      const sub = subagentsDirOf(row.path);
       checkDir(sub, () => {
         for (const s of listDir(sub)) if (s.isFile && s.name.endsWith('.jsonl')) visit(join(sub, s.name));
       });

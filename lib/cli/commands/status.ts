@@ -7,9 +7,9 @@ import { snapshotFile, snapshotKey, snapshotUntil, stampOf, writeSnapshot, type 
 import { renderStatus } from '../statusRender.ts';
 import type { Out } from '../format.ts';
 import { parse } from '../args.ts';
-import { listDir } from '../../transcripts/discover.ts';
+import { isSubagentFile, listDir, subagentsDirOf } from '../../transcripts/discover.ts';
 import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 
 export async function runStatus(app: AppContext, argv: string[], out: Out): Promise<number> {
   const { values } = parse(argv, { json: { type: 'boolean' }, fresh: { type: 'boolean' } });
@@ -67,6 +67,6 @@ function watchedDirs(roots: readonly string[], hot: readonly string[], recorded:
     want.add(root);
     for (const e of listDir(root)) if (e.isDir) want.add(join(root, e.name));
   }
-  for (const f of hot) if (basename(dirname(f)) !== 'subagents') want.add(join(f.slice(0, -'.jsonl'.length), 'subagents'));
+  for (const f of hot) if (!isSubagentFile(f)) want.add(subagentsDirOf(f));
   return [...want].map((p): DirStamp => [p, recorded(p) ?? (existsSync(p) ? -2 : -1)]);
 }
