@@ -3,8 +3,9 @@ import type { Stats } from 'node:fs';
 import type { Store } from '../store/store.ts';
 import type { FileRow } from '../store/files.ts';
 import { costOf, priceFor, pricesFingerprint, type PriceOverrides, type PriceLookup } from '../usage/prices.ts';
-import type { LineRecord, UsageRecord, parseLine } from './line.ts';
-import { headHash, readChunk, withFd, HEAD_BYTES, LINE_MARKERS } from './reader.ts';
+import type { LineRecord } from './line.ts';
+import { headHash, withFd } from './reader.ts';
+import { parseChunks, type LineParser, type ParsedChunk } from './chunks.ts';
 import { isSubagentFile, listDir, statOrNull, subagentsDirOf, walkTranscripts } from './discover.ts';
 import { join } from 'node:path';
 
@@ -96,7 +97,7 @@ export function syncPrices(ctx: ImportContext): void {
   db.transaction(() => meta.put('prices_fp', fp)).immediate();
 }
 
-export type LineParser = typeof parseLine;
+export type { LineParser };
 
 /**
  * The line parser (and with it zod) is loaded only when some file has new bytes: a status or hook
@@ -110,6 +111,25 @@ export async function loadParser(): Promise<LineParser> {
 export function mayHaveNew(store: Store, path: string, st: Stats): boolean {
   const row = store.files.get(path);
   return !(row && row.ino === st.ino && row.dev === st.dev && row.size === st.size && row.mtime_ms === Math.trunc(st.mtimeMs));
+}
+
+/** Where reading a file starts: after what was read before, or from 0 when the file was replaced. */
+export interface StartState {
+  offset: number;
+  reset: boolean;
+  head: string | null;
+  badTotal: number;
+}
+
+export function startOf(fd: number, st: Stats, row: FileRow | undefined): StartState {
+  if (!row) return { offset: 0, reset: false, head: null, badTotal: 0 };
+  const replaced =
+    row.ino !== st.ino ||
+    row.dev !== st.dev ||
+    st.size < row.offset ||
+    (row.offset > 0 && headHash(fd, row.offset) !== row.head_hash);
+  if (replaced) return { offset: 0, reset: true, head: null, badTotal: 0 };
+  return { offset: row.offset, reset: false, head: row.head_hash, badTotal: row.bad_lines };
 }
 
 export class Importer {
@@ -147,73 +167,65 @@ export class Importer {
 
   private readFile(path: string, fd: number, st: Stats, row: FileRow | undefined): boolean {
     const { files } = this.ctx.store;
-    let offset = row?.offset ?? 0;
-    let reset = false;
-    if (row) {
-      const replaced =
-        row.ino !== st.ino ||
-        row.dev !== st.dev ||
-        st.size < row.offset ||
-        (row.offset > 0 && headHash(fd, row.offset) !== row.head_hash);
-      if (replaced) {
-        offset = 0;
-        reset = true;
-        this.stats.filesReset++;
-      }
-    }
     const size = st.size;
+    let { offset, reset, head, badTotal } = startOf(fd, st, row);
+    if (reset) this.stats.filesReset++;
     let progressed = false;
-    let badTotal = reset ? 0 : (row?.bad_lines ?? 0);
-    let head: string | null = reset ? null : (row?.head_hash ?? null);
-    for (let guard = 0; guard < 1_000_000; guard++) {
-      if (offset >= size) break;
-      const chunk = readChunk(fd, offset, size, LINE_MARKERS);
-      if (chunk.nextOffset === offset) break; // only a partial line is left
-      const records: LineRecord[] = [];
-      let bad = chunk.oversized;
-      let lineNo = 0;
-      for (const text of chunk.lines) {
-        lineNo++;
-        if (text.length === 0) continue;
-        const r = this.parse(text, { fallbackKey: `${path}@${offset}#${lineNo}`, timeZone: this.ctx.timeZone, latin1: true });
-        if (r === 'skip') continue;
-        if (r === 'bad') {
-          bad++;
-          continue;
+    for (let races = 0; races < 1_000_000; races++) {
+      let raced = false;
+      for (const chunk of parseChunks(fd, path, offset, size, head, this.parse, this.ctx.timeZone)) {
+        if (this.applyParsed(path, st, chunk, reset, badTotal) === 'raced') {
+          raced = true;
+          break;
         }
-        records.push(...r);
-      }
-      badTotal += bad;
-      const next: FileRow = {
-        path,
-        dev: st.dev,
-        ino: st.ino,
-        size,
-        mtime_ms: Math.trunc(st.mtimeMs),
-        offset: chunk.nextOffset,
-        // The identifying head is fixed once the file is past HEAD_BYTES; hash it only until then.
-        head_hash: (head = offset < HEAD_BYTES || head === null ? headHash(fd, chunk.nextOffset) : head),
-        bad_lines: badTotal,
-        updated_at: this.ctx.now,
-      };
-      const outcome = this.chunkTx.immediate(path, reset ? -1 : offset, records, next, reset);
-      if (outcome === 'raced') {
-        // Another process imported this part first: continue from where it got to.
-        const now = files.get(path);
-        if (!now) return progressed;
-        offset = now.offset;
-        badTotal = now.bad_lines;
-        head = now.head_hash;
-        row = now;
+        progressed = true;
+        offset = chunk.nextOffset;
+        badTotal += chunk.bad;
+        head = chunk.head;
         reset = false;
-        continue;
       }
-      this.stats.badLines += bad;
-      this.stats.bytesRead += chunk.nextOffset - offset;
-      progressed = true;
-      offset = chunk.nextOffset;
+      if (!raced) break;
+      // Another process imported this part first: continue from where it got to.
+      const now = files.get(path);
+      if (!now) return progressed;
+      offset = now.offset;
+      badTotal = now.bad_lines;
+      head = now.head_hash;
       reset = false;
     }
+    this.finishFile(path, fd, st, offset, progressed, reset);
+    return progressed;
+  }
+
+  /**
+   * Stores one parsed chunk of a file, if the file is still where the chunk began (`reset`: the file
+   * was replaced, and what it gave before goes first). `badBefore` counts the file's malformed lines
+   * before this chunk.
+   */
+  applyParsed(path: string, st: Stats, chunk: ParsedChunk, reset: boolean, badBefore: number): 'ok' | 'raced' {
+    const next: FileRow = {
+      path,
+      dev: st.dev,
+      ino: st.ino,
+      size: st.size,
+      mtime_ms: Math.trunc(st.mtimeMs),
+      offset: chunk.nextOffset,
+      head_hash: chunk.head,
+      bad_lines: badBefore + chunk.bad,
+      updated_at: this.ctx.now,
+    };
+    const outcome = this.chunkTx.immediate(path, reset ? -1 : chunk.offset, chunk.records, next, reset);
+    if (outcome === 'ok') {
+      this.stats.badLines += chunk.bad;
+      this.stats.bytesRead += chunk.nextOffset - chunk.offset;
+    }
+    return outcome;
+  }
+
+  /** After a file's last chunk: what a file with nothing complete to read still needs recorded. */
+  private finishFile(path: string, fd: number, st: Stats, offset: number, progressed: boolean, reset: boolean): void {
+    const { files } = this.ctx.store;
+    const size = st.size;
     if (!progressed && reset) {
       // Replaced by a file with no complete line yet (emptied, say): what the old one gave goes now,
       // not when a line next arrives, and reading starts again from 0.
@@ -222,7 +234,7 @@ export class Importer {
         head_hash: headHash(fd, 0), bad_lines: 0, updated_at: this.ctx.now,
       };
       this.chunkTx.immediate(path, -1, [], next, true);
-      return true;
+      return;
     }
     if (!progressed) {
       // Nothing complete to read (a partial line): remember the size so the next look is a stat only.
@@ -236,7 +248,6 @@ export class Importer {
     } else {
       this.stats.filesRead++;
     }
-    return progressed;
   }
 
   private applyChunk(
@@ -259,7 +270,7 @@ export class Importer {
     const project = projectOf(path, this.ctx.roots);
     const pathSession = sessionOfPath(path);
     let minTs = Infinity;
-    for (const r of collapse(records)) {
+    for (const r of records) {
       const session = r.sessionId ?? pathSession;
       switch (r.kind) {
         case 'usage': {
@@ -330,31 +341,6 @@ export class Importer {
   finish(): void {
     refreshBlocks(this.ctx.store);
   }
-}
-
-const usageTotal = (r: UsageRecord): number => r.input + r.output + r.cacheWrite5m + r.cacheWrite1h + r.cacheRead;
-
-/**
- * One response is written as one line per content block: collapse repeats within a chunk before
- * SQL sees them, by the same rule the table applies (first copy stands unless a later one is larger).
- */
-function collapse(records: LineRecord[]): LineRecord[] {
-  const firstAt = new Map<string, number>();
-  const out: LineRecord[] = [];
-  for (const r of records) {
-    if (r.kind !== 'usage') {
-      out.push(r);
-      continue;
-    }
-    const at = firstAt.get(r.key);
-    if (at === undefined) {
-      firstAt.set(r.key, out.length);
-      out.push(r);
-    } else if (usageTotal(r) > usageTotal(out[at] as UsageRecord)) {
-      out[at] = r;
-    }
-  }
-  return out;
 }
 
 function markDirty(meta: Store['meta'], fromTs: number): void {
