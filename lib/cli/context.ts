@@ -6,7 +6,9 @@ import { resolvePaths, type Env, type Paths } from '../util/paths.ts';
 import { HOUR_MS, BLOCK_MS } from '../usage/blocks.ts';
 import type { Config } from '../config/schema.ts';
 import { existsSync } from 'node:fs';
+import { readerOptionsFor } from '../transcripts/readers.ts';
 import { initializedMarker, markInitialized } from '../store/recover.ts';
+import { localTimeZone } from '../util/timeZone.ts';
 
 /** What every command needs: where things are, the effective config, and the open state database. */
 export interface AppContext {
@@ -17,16 +19,6 @@ export interface AppContext {
   store: Store;
   now: () => number;
   timeZone: () => string;
-}
-
-/** The user's IANA zone, found only when first asked: Intl's start-up costs a hook ~15 ms. */
-export function localTimeZone(env: Env): () => string {
-  let zone: string | undefined;
-  return () => {
-    zone ??=
-      env.TZ && env.TZ.length > 0 && !env.TZ.startsWith(':') ? env.TZ : Intl.DateTimeFormat().resolvedOptions().timeZone;
-    return zone;
-  };
 }
 
 export async function openApp(env: Env, now: () => number = Date.now): Promise<AppContext> {
@@ -43,9 +35,9 @@ export function importContext(app: AppContext): ImportContext {
     prices: app.config.prices,
     timeZone: app.timeZone,
     now: app.now(),
+    parallel: () => readerOptionsFor(app.env),
   };
 }
-
 /** The incremental catch-up a read command does before it answers. */
 export async function catchUp(app: AppContext, files: readonly string[] = []): Promise<ImportStats> {
   const first = app.store.meta.get('last_scan_at') === undefined;

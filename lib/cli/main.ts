@@ -25,4 +25,11 @@ const SPECIAL: Special = {
 };
 
 quietOnEpipe();
-process.exitCode = await runCli(process.argv.slice(2), process.env, COMMANDS, SPECIAL);
+const argv = process.argv.slice(2);
+if (argv[0] === 'import' || (argv[0] === 'install' && !argv.includes('--no-import'))) {
+  // A bulk import's reading threads start now, to be ready when the folders have been listed.
+  const readers = await import('../transcripts/readers.ts');
+  const opts = readers.readerOptionsFor(process.env);
+  if (opts) readers.startReadersEarly(opts);
+}
+process.exitCode = await runCli(argv, process.env, COMMANDS, SPECIAL);

@@ -5,7 +5,8 @@ import { loadConfigCached } from '../config/cached.ts';
 import type { Config } from '../config/schema.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { isCorruption, quarantine } from '../store/recover.ts';
-import { catchUp, localTimeZone, type AppContext } from '../cli/context.ts';
+import { catchUp, type AppContext } from '../cli/context.ts';
+import { localTimeZone } from '../util/timeZone.ts';
 import { evaluate, observed } from '../policy/evaluate.ts';
 import type { HookEvent, Notice, PolicyInput, Verdict } from '../policy/types.ts';
 import {

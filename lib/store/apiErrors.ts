@@ -14,6 +14,7 @@ export interface ApiErrorRow {
 
 export class ApiErrorsTable {
   private readonly insertStmt;
+  private readonly claimStmt;
   private readonly deleteFileStmt;
   private readonly sinceStmt;
   private readonly afterStmt;
@@ -24,6 +25,10 @@ export class ApiErrorsTable {
       `INSERT OR IGNORE INTO api_errors (key, ts, session_id, project, kind, status, message, file_path)
        VALUES (@key, @ts, @session_id, @project, @kind, @status, @message, @file_path)`,
     );
+    // An equal copy in a file whose path sorts first takes the row over (see EntriesTable.upsert).
+    this.claimStmt = db.prepare<ApiErrorRow>(
+      `UPDATE api_errors SET ts = @ts, session_id = @session_id, project = @project, kind = @kind, status = @status, message = @message, file_path = @file_path WHERE key = @key AND file_path > @file_path`,
+    );
     this.deleteFileStmt = db.prepare<[string]>('DELETE FROM api_errors WHERE file_path = ?');
     this.maxRowidStmt = db.prepare<[], number | null>('SELECT MAX(rowid) FROM api_errors').pluck();
     this.afterStmt = db.prepare<[number, number], ApiErrorRow & { rid: number }>(
@@ -32,8 +37,11 @@ export class ApiErrorsTable {
     this.sinceStmt = db.prepare<[number], ApiErrorRow>('SELECT * FROM api_errors WHERE ts >= ? ORDER BY ts');
   }
 
+  /** Stores a row; true when its key is new. */
   insert(row: ApiErrorRow): boolean {
-    return this.insertStmt.run(row).changes > 0;
+    if (this.insertStmt.run(row).changes > 0) return true;
+    this.claimStmt.run(row);
+    return false;
   }
 
   deleteFile(path: string): void {

@@ -63,8 +63,8 @@ export class EntriesTable {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.deleteFileStmt = db.prepare<[string]>('DELETE FROM entries WHERE file_path = ?');
-    this.getTotalStmt = db.prepare<[string], { ts: number; total: number }>(
-      'SELECT ts, input + output + cache_write_5m + cache_write_1h + cache_read AS total FROM entries WHERE key = ?',
+    this.getTotalStmt = db.prepare<[string], { ts: number; total: number; file_path: string }>(
+      'SELECT ts, input + output + cache_write_5m + cache_write_1h + cache_read AS total, file_path FROM entries WHERE key = ?',
     );
     this.replaceStmt = db.prepare<EntryRow>(
       `UPDATE entries SET ts = @ts, session_id = @session_id, project = @project, model = @model, input = @input,
@@ -97,18 +97,21 @@ export class EntriesTable {
   /**
    * Stores a response seen again in another line as ccusage does: the first copy stands unless a
    * later one carries strictly more tokens (a streamed response written before its final usage).
-   * Returns the earliest time whose block changed, or null when nothing changed.
+   * Between equal copies in two files (a resumed session's copy of earlier lines), the file whose
+   * path sorts first keeps it: who a response belongs to must not depend on the order files are read
+   * in, which a threaded import does not fix. Returns the earliest time whose block changed and
+   * whether the response is new, or null when nothing changed.
    */
-  upsert(row: EntryRow): number | null {
+  upsert(row: EntryRow): { from: number; inserted: boolean } | null {
     const ins = this.insertStmt.run(row.key, row.ts, row.session_id, row.project, row.model, row.input, row.output,
       row.cache_write_5m, row.cache_write_1h, row.cache_read, row.cost_usd, row.cost_estimated, row.file_path);
-    if (ins.changes > 0) return row.ts;
+    if (ins.changes > 0) return { from: row.ts, inserted: true };
     const old = this.getTotalStmt.get(row.key);
     if (!old) return null;
     const total = row.input + row.output + row.cache_write_5m + row.cache_write_1h + row.cache_read;
-    if (total <= old.total) return null;
+    if (total < old.total || (total === old.total && row.file_path >= old.file_path)) return null;
     this.replaceStmt.run(row);
-    return Math.min(old.ts, row.ts);
+    return { from: Math.min(old.ts, row.ts), inserted: false };
   }
 
   deleteFile(path: string): void {

@@ -14,6 +14,7 @@ export interface LimitMessageRow {
 
 export class LimitMessagesTable {
   private readonly insertStmt;
+  private readonly claimStmt;
   private readonly deleteFileStmt;
   private readonly sinceStmt;
   private readonly afterStmt;
@@ -24,6 +25,10 @@ export class LimitMessagesTable {
     this.insertStmt = db.prepare<LimitMessageRow>(
       `INSERT OR IGNORE INTO limit_messages (key, ts, session_id, project, scope, reset_at, text, file_path)
        VALUES (@key, @ts, @session_id, @project, @scope, @reset_at, @text, @file_path)`,
+    );
+    // An equal copy in a file whose path sorts first takes the row over (see EntriesTable.upsert).
+    this.claimStmt = db.prepare<LimitMessageRow>(
+      `UPDATE limit_messages SET ts = @ts, session_id = @session_id, project = @project, scope = @scope, reset_at = @reset_at, text = @text, file_path = @file_path WHERE key = @key AND file_path > @file_path`,
     );
     this.deleteFileStmt = db.prepare<[string]>('DELETE FROM limit_messages WHERE file_path = ?');
     this.maxRowidStmt = db.prepare<[], number | null>('SELECT MAX(rowid) FROM limit_messages').pluck();
@@ -37,8 +42,11 @@ export class LimitMessagesTable {
     );
   }
 
+  /** Stores a row; true when its key is new. */
   insert(row: LimitMessageRow): boolean {
-    return this.insertStmt.run(row).changes > 0;
+    if (this.insertStmt.run(row).changes > 0) return true;
+    this.claimStmt.run(row);
+    return false;
   }
 
   deleteFile(path: string): void {

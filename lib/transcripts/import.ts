@@ -6,7 +6,10 @@ import { costOf, priceFor, pricesFingerprint, type PriceOverrides, type PriceLoo
 import type { LineRecord } from './line.ts';
 import { headHash, withFd } from './reader.ts';
 import { parseChunks, type LineParser, type ParsedChunk } from './chunks.ts';
-import { isSubagentFile, listDir, statOrNull, subagentsDirOf, walkTranscripts } from './discover.ts';
+import { isSubagentFile, listDir, statOrNull, subagentsDirOf, walkTranscripts, type FoundFile } from './discover.ts';
+import { GroupTx } from '../store/groupTx.ts';
+import { importParallel, planTasks, PARALLEL_MIN_BYTES } from './parallel.ts';
+import { dropEarlyReaders, type ReaderOptions } from './readers.ts';
 import { join } from 'node:path';
 
 export interface ImportContext {
@@ -16,6 +19,8 @@ export interface ImportContext {
   /** IANA zone for limit messages that name none: the user's own. */
   timeZone: () => string;
   now: number;
+  /** Reading threads for a large import (`importAll`), asked for only then; none when absent. */
+  parallel?: () => (ReaderOptions & { minBytes?: number; stallMs?: number; storeOnly?: boolean }) | undefined;
 }
 
 export interface ImportStats {
@@ -275,7 +280,7 @@ export class Importer {
       switch (r.kind) {
         case 'usage': {
           const p = this.pricer.lookup(r.model);
-          const changedFrom = entries.upsert({
+          const changed = entries.upsert({
             key: r.key,
             ts: r.ts,
             session_id: session,
@@ -290,9 +295,9 @@ export class Importer {
             cost_estimated: p.estimated ? 1 : 0,
             file_path: path,
           });
-          if (changedFrom !== null) {
-            this.stats.entriesAdded++;
-            if (changedFrom < minTs) minTs = changedFrom;
+          if (changed !== null) {
+            if (changed.inserted) this.stats.entriesAdded++;
+            if (changed.from < minTs) minTs = changed.from;
           }
           break;
         }
@@ -380,33 +385,33 @@ export async function importAll(ctx: ImportContext, opts: ImportAllOptions = {})
   const imp = new Importer(ctx, await loadParser());
   let done = 0;
   let bytes = 0;
-  // Files go in groups, each group one write transaction (the per-file transactions nest inside it as
-  // savepoints): committing once per group, not once per file, is most of a bulk import's SQLite
-  // cost. A group holds the write lock for a quarter second at most, so hooks never wait long.
+  const fileDone = (f: FoundFile): void => {
+    done++;
+    bytes += f.stat.size;
+    opts.onProgress?.(done, found.length, bytes);
+  };
   const { db } = ctx.store;
-  let groupStart = 0;
-  let inGroup = false;
+  const tx = new GroupTx(db);
   try {
-    for (const f of found) {
-      if (!inGroup) {
-        db.exec('BEGIN IMMEDIATE');
-        inGroup = true;
-        groupStart = performance.now();
+    const par = ctx.parallel?.();
+    const plan = par && par.threads > 0 ? planTasks(ctx.store, found, fileDone) : null;
+    if (plan && par && plan.bytes >= (par.minBytes ?? PARALLEL_MIN_BYTES)) {
+      importParallel(imp, plan, par, tx, fileDone);
+    } else {
+      dropEarlyReaders();
+      const todo = plan ? plan.states.map((s) => s.file) : found;
+      for (const f of todo) {
+        tx.begin();
+        imp.importFile(f.path, f.stat);
+        tx.maybeCommit();
+        fileDone(f);
       }
-      imp.importFile(f.path, f.stat);
-      done++;
-      bytes += f.stat.size;
-      if (performance.now() - groupStart > 250) {
-        db.exec('COMMIT');
-        inGroup = false;
-      }
-      opts.onProgress?.(done, found.length, bytes);
     }
-    if (inGroup) db.exec('COMMIT');
-    inGroup = false;
+    tx.commit();
   } finally {
-    if (inGroup && db.inTransaction) db.exec('ROLLBACK');
+    tx.abort();
   }
+  imp.stats.filesSeen = found.length;
   imp.finish();
   const { meta } = ctx.store;
   db.transaction(() => {

@@ -45,7 +45,11 @@ test('8 processes importing a growing history end with the totals of one clean i
         await sleep(5);
       }
     })();
-    const runs = await Promise.all(Array.from({ length: 8 }, () => ccguardAsync(['import', '--json'], env)));
+    // Half of them read with a reading thread, however little there is (lib/transcripts/parallel.ts).
+    const threaded = { ...env, CCGUARD_IMPORT_THREADS: '1', CCGUARD_IMPORT_THREADS_MIN_BYTES: '0' };
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => ccguardAsync(['import', '--json'], i % 2 === 0 ? env : threaded)),
+    );
     writing = false;
     await writer;
     for (const r of runs) assert.equal(r.code, 0, r.stderr);

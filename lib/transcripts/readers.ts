@@ -1,0 +1,109 @@
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../config/root.ts';
+import { SIGNAL_SLOTS, SIG_BACK, SIG_STATE, STATE_STOP, STATE_TASKS, type ReadTask, type ToWorker, type WorkerInput } from './parallelProtocol.ts';
+
+export interface ReaderOptions {
+  /** The built reading-thread script (dist/lib/transcripts/parseWorker.js). */
+  script: string;
+  /** Reading threads besides this one. */
+  threads: number;
+  /** The user's TZ variable, for limit messages that name no zone. */
+  tz: string | undefined;
+}
+
+/** Reading threads, started and waiting for their task list. */
+export interface Readers {
+  readonly sig: Int32Array;
+  readonly ports: readonly MessagePort[];
+  /** Hands every reader the same list; they claim from it (see parallelProtocol.ts). */
+  assign(tasks: ReadTask[]): void;
+  /** Ends the readers, whatever they are doing; what they posted and was not read is dropped. */
+  stop(): void;
+}
+
+/**
+ * Reading threads for a large import: one per core beyond this one (this thread stores and reads
+ * too), at most 3. `CCGUARD_IMPORT_THREADS` sets the number (0: none), `CCGUARD_IMPORT_THREADS_MIN_BYTES`
+ * how much there must be to read before they are used. None when the reading
+ * thread's script is not built (running from source).
+ */
+export function readerOptionsFor(
+  env: Readonly<Record<string, string | undefined>>,
+): (ReaderOptions & { minBytes?: number }) | undefined {
+  const script = join(packageRoot(), 'dist', 'lib', 'transcripts', 'parseWorker.js');
+  if (!existsSync(script)) return undefined;
+  const asked = env.CCGUARD_IMPORT_THREADS;
+  const n = asked !== undefined && /^\d+$/.test(asked) ? Math.min(16, Number(asked)) : Math.min(3, availableParallelism() - 1);
+  // Below this much new data one thread is quicker; the tests set it to 0 to run small imports threaded.
+  const min = env.CCGUARD_IMPORT_THREADS_MIN_BYTES;
+  return n > 0
+    ? { script, threads: n, tz: env.TZ, ...(min !== undefined && /^\d+$/.test(min) ? { minBytes: Number(min) } : {}) }
+    : undefined;
+}
+
+export function startReaders(opts: ReaderOptions): Readers {
+  const signals = new SharedArrayBuffer(SIGNAL_SLOTS * 4);
+  const sig = new Int32Array(signals);
+  const workers: Worker[] = [];
+  const ports: MessagePort[] = [];
+  for (let w = 0; w < opts.threads; w++) {
+    const { port1, port2 } = new MessageChannel();
+    const input: WorkerInput = { signals, port: port2, tz: opts.tz };
+    try {
+      const worker = new Worker(opts.script, { workerData: input, transferList: [port2], stdout: true, stderr: true });
+      // Never what keeps the process alive, and a failure shows as silence (see importParallel).
+      worker.unref();
+      worker.on('error', () => undefined);
+      workers.push(worker);
+      ports.push(port1);
+    } catch {
+      port1.close();
+    }
+  }
+  return {
+    sig,
+    ports,
+    assign(tasks) {
+      Atomics.store(sig, SIG_BACK, tasks.length);
+      const m: ToWorker = { kind: 'tasks', tasks };
+      for (const p of ports) p.postMessage(m);
+      Atomics.store(sig, SIG_STATE, STATE_TASKS);
+      Atomics.notify(sig, SIG_STATE);
+    },
+    stop() {
+      Atomics.store(sig, SIG_STATE, STATE_STOP);
+      Atomics.notify(sig, SIG_STATE);
+      for (const w of workers) void w.terminate();
+      for (const p of ports) p.close();
+    },
+  };
+}
+
+let early: { opts: ReaderOptions; readers: Readers } | undefined;
+
+/**
+ * Starts the readers at the very start of a command that will import in bulk, so that their own
+ * start-up (a thread, Node, the parser: ~60-100 ms) overlaps this thread's (config, database, listing
+ * the folders). `takeReaders` hands them to the import.
+ */
+export function startReadersEarly(opts: ReaderOptions): void {
+  early ??= { opts, readers: startReaders(opts) };
+}
+
+/** The readers started early for these options, or new ones. */
+export function takeReaders(opts: ReaderOptions): Readers {
+  const e = early;
+  early = undefined;
+  if (e && e.opts.script === opts.script && e.opts.threads === opts.threads && e.opts.tz === opts.tz) return e.readers;
+  e?.readers.stop();
+  return startReaders(opts);
+}
+
+/** Readers started early and not taken (the import had too little to read) are ended. */
+export function dropEarlyReaders(): void {
+  early?.readers.stop();
+  early = undefined;
+}
