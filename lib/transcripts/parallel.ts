@@ -13,6 +13,8 @@ export const PARALLEL_MIN_BYTES = 24 * 1024 * 1024;
 
 /** How long this thread waits with no word from the reading threads before it reads their files itself. */
 export const STALL_MS = 5_000;
+/** A wait for the readers longer than this commits what is stored so far. */
+const IDLE_COMMIT_MS = 20;
 
 interface TaskState {
   file: FoundFile;
@@ -147,9 +149,14 @@ export function importParallel(
         tx.maybeCommit();
         continue;
       }
-      // Nothing to store and nothing left to claim: let others write while the readers work.
-      tx.commit();
-      if (Atomics.wait(sig, SIG_POSTED, received, 1000) === 'timed-out' && performance.now() - quietSince > (opts.stallMs ?? STALL_MS)) break;
+      // Nothing to store and nothing left to claim: wait for the readers. A commit writes every page the
+      // group dirtied, so it is not done on each short wait (the readers post every few ms), only once
+      // a wait lasts: then others may write while the readers work.
+      tx.maybeCommit();
+      if (Atomics.wait(sig, SIG_POSTED, received, IDLE_COMMIT_MS) === 'timed-out') {
+        tx.commit();
+        if (performance.now() - quietSince > (opts.stallMs ?? STALL_MS)) break;
+      }
     }
   } finally {
     readers.stop();

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { crypto } from '../util/builtins.ts';
+import { SCANNER_WASM } from './scannerWasm.ts';
 
 /**
  * Byte strings one of which stands in every line that can yield a record. Claude Code writes API
@@ -31,10 +32,53 @@ export interface Chunk {
 }
 
 const CHUNK = 8 * 1024 * 1024;
+
+/**
+ * The marker scan in WebAssembly (scanner.wat), with its memory: found positions at OUT, the read
+ * buffer at IN, then padding the scan may read past the end. One per thread, made on first use.
+ */
+export interface Scanner {
+  /** The read buffer: CHUNK bytes of the scanner's memory. */
+  input: Buffer;
+  scan: (start: number, end: number, out: number, cap: number) => number;
+  memory: WasmMemory;
+}
+// The few WebAssembly names used here (this project's TypeScript libs declare none).
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const OUT = 0;
+const OUT_CAP = 16 * 1024;
+const IN = OUT_CAP * 4;
+const PAD = 64;
+let scanner: Scanner | null | undefined;
+
+export function wasmScanner(): Scanner | null {
+  if (scanner !== undefined) return scanner;
+  try {
+    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    if (!wasm) throw new Error('no WebAssembly');
+    const inst = new wasm.Instance(new wasm.Module(Buffer.from(SCANNER_WASM, 'base64')), {});
+    const memory = inst.exports.memory as WasmMemory;
+    const need = Math.ceil((IN + CHUNK + PAD) / 65536);
+    if (memory.buffer.byteLength < need * 65536) memory.grow(need - memory.buffer.byteLength / 65536);
+    const scan = inst.exports.scan as Scanner['scan'];
+    scanner = { input: Buffer.from(memory.buffer, IN, CHUNK), scan, memory };
+  } catch {
+    scanner = null; // no WebAssembly SIMD here: Buffer.indexOf does the same, more slowly
+  }
+  return scanner;
+}
+
 let shared: Buffer | null = null;
 /** One read buffer for the whole import: a fresh 8 MB per chunk costs page faults on every read. */
 function chunkBuffer(): Buffer {
-  shared ??= Buffer.allocUnsafe(CHUNK);
+  shared ??= wasmScanner()?.input ?? Buffer.allocUnsafe(CHUNK);
   return shared;
 }
 /** A longer line is skipped: no transcript record worth counting is this large. */
@@ -54,7 +98,9 @@ export function readChunk(fd: number, offset: number, size: number, markers: rea
     const data = buf.subarray(0, got);
     const lastNl = data.lastIndexOf(0x0a);
     if (lastNl >= 0) {
-      return { lines: markedLines(data, lastNl, markers), nextOffset: start + lastNl + 1, oversized };
+      const sc = buf === scanner?.input && markers === LINE_MARKERS ? scanner : null;
+      const lines = sc ? scannedLines(sc, lastNl) : markedLines(data, lastNl, markers);
+      return { lines, nextOffset: start + lastNl + 1, oversized };
     }
     if (start + got >= size) return { lines: [], nextOffset: start, oversized };
     // No newline in the whole window: a very long line. Grow the window, up to MAX_LINE.
@@ -95,6 +141,30 @@ export function markedLines(buf: Buffer, end: number, markers: readonly Buffer[]
   spans.sort((a, b) => a[0] - b[0]);
   // latin1: a plain byte copy into a one-byte string (see ParseContext.latin1 for how it is read).
   return spans.map(([s, e]) => buf.toString('latin1', s, e));
+}
+
+/** markedLines for LINE_MARKERS, with the scanner: the same lines, found in one pass. */
+export function scannedLines(sc: Scanner, end: number): string[] {
+  const buf = sc.input;
+  const lines: string[] = [];
+  let lineEnd = -1;
+  let from = IN;
+  for (;;) {
+    const n = sc.scan(from, IN + end, OUT, OUT_CAP);
+    // Positions come in order: one past the current line's end starts a new line.
+    const found = new Int32Array(sc.memory.buffer, OUT, n);
+    for (let k = 0; k < n; k++) {
+      const pos = found[k]! - IN;
+      if (pos < lineEnd) continue;
+      const s = buf.lastIndexOf(0x0a, pos) + 1;
+      let e = buf.indexOf(0x0a, pos);
+      if (e === -1 || e > end) e = end;
+      lines.push(buf.toString('latin1', s, e));
+      lineEnd = e;
+    }
+    if (n < OUT_CAP) return lines;
+    from = found[n - 1]! + 1;
+  }
 }
 
 function skipPastNewline(fd: number, from: number, size: number): number | null {
