@@ -1,3 +1,5 @@
 #!/usr/bin/env node
-// `status` has a bundle of its own (one file to load); everything else goes through the full CLI.
-await import(process.argv[2] === 'status' ? '../dist/status/lib/cli/statusMain.js' : '../dist/lib/cli/main.js');
+// `status` and `import` have bundles of their own (fewer files to load); everything else goes through
+// the full CLI.
+const bundles = { status: '../dist/status/lib/cli/statusMain.js', import: '../dist/import/lib/cli/importMain.js' };
+await import(bundles[process.argv[2]] ?? '../dist/lib/cli/main.js');

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { mightContainLimitMessage, parseLimitMessage, type LimitScope } from '../usage/limitMessage.ts';
 
 /** One API response's usage, counted once per `message.id:requestId`. */
@@ -43,51 +42,115 @@ export type LineRecord = UsageRecord | ApiErrorRecord | LimitRecord;
 /** A line can carry usage and be an API error or limit message at once (synthetic lines do). */
 export type LineResult = LineRecord[] | 'skip' | 'bad';
 
-const count = z.number().int().nonnegative().catch(0);
+// The fields a line's records are made of, checked by hand rather than by zod: every thread that
+// reads transcripts loads this module, and zod cost it ~25 ms to load, more than the reading of a
+// 100 MB history's lines takes on one thread. test/transcripts/line.test.ts holds these checks to the
+// zod schema they replace: what a field must be to be kept, and what takes its place when it is not.
 
-const UsageSchema = z.looseObject({
-  input_tokens: z.number().int().nonnegative(),
-  output_tokens: z.number().int().nonnegative(),
-  cache_creation_input_tokens: count.optional(),
-  cache_read_input_tokens: count.optional(),
-  cache_creation: z
-    .looseObject({
-      ephemeral_5m_input_tokens: count.optional(),
-      ephemeral_1h_input_tokens: count.optional(),
-    })
-    .nullish()
-    .catch(undefined),
-});
+type Block = { type: string | undefined; text: string | undefined };
+type Content = string | Block[];
 
-const ContentSchema = z
-  .union([z.string(), z.array(z.looseObject({ type: z.string().optional(), text: z.string().optional() }))])
-  .optional()
-  .catch(undefined);
+export interface Line {
+  type: string;
+  subtype: string | undefined;
+  uuid: string | undefined;
+  timestamp: string;
+  sessionId: string | undefined;
+  cwd: string | undefined;
+  requestId: string | undefined;
+  requestedModel: string | undefined;
+  isApiErrorMessage: boolean | undefined;
+  error: unknown;
+  apiErrorStatus: number | undefined;
+  content: Content | undefined;
+  message: LineMessage | undefined;
+}
 
-const LineSchema = z.looseObject({
-  type: z.string(),
-  subtype: z.string().optional().catch(undefined),
-  uuid: z.string().optional().catch(undefined),
-  timestamp: z.string(),
-  sessionId: z.string().optional().catch(undefined),
-  cwd: z.string().optional().catch(undefined),
-  requestId: z.string().optional().catch(undefined),
-  requestedModel: z.string().optional().catch(undefined),
-  isApiErrorMessage: z.boolean().optional().catch(undefined),
-  error: z.unknown().optional(),
-  apiErrorStatus: z.number().optional().catch(undefined),
-  content: ContentSchema,
-  message: z
-    .looseObject({
-      id: z.string().optional().catch(undefined),
-      model: z.string().optional().catch(undefined),
-      usage: z.unknown().optional(),
-      content: ContentSchema,
-    })
-    .optional(),
-});
+export interface LineMessage {
+  id: string | undefined;
+  model: string | undefined;
+  usage: unknown;
+  content: Content | undefined;
+}
 
-type Line = z.infer<typeof LineSchema>;
+export interface Usage {
+  input_tokens: number;
+  output_tokens: number;
+  /** Present and not a count: 0 (as for the split below). */
+  cache_creation_input_tokens: number | undefined;
+  cache_read_input_tokens: number | undefined;
+  /** Not an object: dropped. */
+  cache_creation: { ephemeral_5m_input_tokens: number | undefined; ephemeral_1h_input_tokens: number | undefined } | null | undefined;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+const optString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+/** A token count: a safe non-negative integer. */
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const countOr0 = (v: unknown): number | undefined => (v === undefined ? undefined : isCount(v) ? v : 0);
+
+/** Text or content blocks, kept only when every block is an object whose type and text are strings or absent. */
+function contentOf(v: unknown): Content | undefined {
+  if (typeof v === 'string') return v;
+  if (!Array.isArray(v)) return undefined;
+  const out: Block[] = [];
+  for (const b of v) {
+    if (!isPlainObject(b)) return undefined;
+    const { type, text } = b;
+    if ((type !== undefined && typeof type !== 'string') || (text !== undefined && typeof text !== 'string')) return undefined;
+    out.push({ type, text });
+  }
+  return out;
+}
+
+/** The line's fields, or null when it is not a line a record can come from (no type or timestamp, a message that is no object). */
+export function validLine(raw: unknown): Line | null {
+  if (!isPlainObject(raw)) return null;
+  const { type, timestamp, message } = raw;
+  if (typeof type !== 'string' || typeof timestamp !== 'string') return null;
+  if (message !== undefined && !isPlainObject(message)) return null;
+  return {
+    type,
+    subtype: optString(raw.subtype),
+    uuid: optString(raw.uuid),
+    timestamp,
+    sessionId: optString(raw.sessionId),
+    cwd: optString(raw.cwd),
+    requestId: optString(raw.requestId),
+    requestedModel: optString(raw.requestedModel),
+    isApiErrorMessage: typeof raw.isApiErrorMessage === 'boolean' ? raw.isApiErrorMessage : undefined,
+    error: raw.error,
+    apiErrorStatus: typeof raw.apiErrorStatus === 'number' ? raw.apiErrorStatus : undefined,
+    content: contentOf(raw.content),
+    message: message && {
+      id: optString(message.id),
+      model: optString(message.model),
+      usage: message.usage,
+      content: contentOf(message.content),
+    },
+  };
+}
+
+/** A message's usage, or null when its input or output count is missing or not a count. */
+export function validUsage(raw: unknown): Usage | null {
+  if (!isPlainObject(raw) || !isCount(raw.input_tokens) || !isCount(raw.output_tokens)) return null;
+  const split = raw.cache_creation;
+  return {
+    input_tokens: raw.input_tokens,
+    output_tokens: raw.output_tokens,
+    cache_creation_input_tokens: countOr0(raw.cache_creation_input_tokens),
+    cache_read_input_tokens: countOr0(raw.cache_read_input_tokens),
+    cache_creation: isPlainObject(split)
+      ? {
+          ephemeral_5m_input_tokens: countOr0(split.ephemeral_5m_input_tokens),
+          ephemeral_1h_input_tokens: countOr0(split.ephemeral_1h_input_tokens),
+        }
+      : split === null
+        ? null
+        : undefined,
+  };
+}
 
 function textOf(line: Line): string {
   const parts: string[] = [];
@@ -156,9 +219,8 @@ export function parseWhole(text: string, ctx: ParseContext): LineResult {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return 'bad';
   const typ = (raw as { type?: unknown }).type;
   if (typ !== 'assistant' && typ !== 'system') return 'skip';
-  const parsed = LineSchema.safeParse(raw);
-  if (!parsed.success) return 'bad';
-  const line = parsed.data;
+  const line = validLine(raw);
+  if (!line) return 'bad';
   const ts = Date.parse(line.timestamp);
   if (!Number.isFinite(ts) || Math.abs(ts) > MAX_TS) return 'bad';
   const sessionId = line.sessionId ?? null;
@@ -182,9 +244,8 @@ export function parseWhole(text: string, ctx: ParseContext): LineResult {
   const model = msg?.model ?? 'unknown';
   const out: LineRecord[] = [];
   if (msg?.usage !== undefined) {
-    const usage = UsageSchema.safeParse(msg.usage);
-    if (!usage.success) return 'bad';
-    const u = usage.data;
+    const u = validUsage(msg.usage);
+    if (!u) return 'bad';
     out.push(
       usageRecord(
         {
@@ -293,11 +354,6 @@ const CONTENT_KEY = '"content":';
 const AFTER_CONTENT = ',"stop_reason":';
 const NON_ASCII = /[^\x00-\x7f]/;
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
-const optString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-/** A token count as the schema takes it, or null when the value is one the schema would judge. */
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 /**
  * Reads an ordinary assistant line (the kind that makes up nearly all usage) to exactly the record

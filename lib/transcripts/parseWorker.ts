@@ -1,4 +1,4 @@
-// A reading thread of a large import (dist/lib/transcripts/parseWorker.js): it waits for the task
+// A reading thread of a large import (dist/import/lib/transcripts/parseWorker.js): it waits for the task
 // list, claims files from it, reads and parses them, and posts each chunk's records to the thread that
 // stores them. It never touches the database; see lib/transcripts/parallel.ts for the protocol.
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';

@@ -6,7 +6,7 @@ import { packageRoot } from '../config/root.ts';
 import { SIGNAL_SLOTS, SIG_BACK, SIG_STATE, STATE_STOP, STATE_TASKS, type ReadTask, type ToWorker, type WorkerInput } from './parallelProtocol.ts';
 
 export interface ReaderOptions {
-  /** The built reading-thread script (dist/lib/transcripts/parseWorker.js). */
+  /** The built reading-thread script (dist/import/lib/transcripts/parseWorker.js). */
   script: string;
   /** Reading threads besides this one. */
   threads: number;
@@ -33,7 +33,7 @@ export interface Readers {
 export function readerOptionsFor(
   env: Readonly<Record<string, string | undefined>>,
 ): (ReaderOptions & { minBytes?: number }) | undefined {
-  const script = join(packageRoot(), 'dist', 'lib', 'transcripts', 'parseWorker.js');
+  const script = join(packageRoot(), 'dist', 'import', 'lib', 'transcripts', 'parseWorker.js');
   if (!existsSync(script)) return undefined;
   const asked = env.CCGUARD_IMPORT_THREADS;
   const n = asked !== undefined && /^\d+$/.test(asked) ? Math.min(16, Number(asked)) : Math.min(3, availableParallelism() - 1);

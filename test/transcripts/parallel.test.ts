@@ -12,7 +12,7 @@ import type { LineRecord } from '../../lib/transcripts/line.ts';
 import { packageRoot } from '../../lib/config/root.ts';
 import { tmpHome } from '../helpers/tmp.ts';
 
-const SCRIPT = join(packageRoot(), 'dist', 'lib', 'transcripts', 'parseWorker.js');
+const SCRIPT = join(packageRoot(), 'dist', 'import', 'lib', 'transcripts', 'parseWorker.js');
 const NOW = Date.UTC(2026, 9, 1);
 
 /** Every row an import leaves, in a fixed order. */

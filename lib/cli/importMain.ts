@@ -1,0 +1,13 @@
+// `ccguard import` on its own. bin/ccguard.js sends `import` here: a bundle of its own loads less than
+// the CLI's graph of chunks, and its line parser comes with zod/mini alone (the first import of a
+// large history is measured against ccusage, start-up included; see bench/).
+import { quietOnEpipe } from './epipe.ts';
+import { runCli } from './run.ts';
+import { runImport } from './commands/import.ts';
+import { readerOptionsFor, startReadersEarly } from '../transcripts/readers.ts';
+
+quietOnEpipe();
+// The reading threads start first, to be ready when the folders have been listed.
+const readers = readerOptionsFor(process.env);
+if (readers) startReadersEarly(readers);
+process.exitCode = await runCli(process.argv.slice(2), process.env, { import: async () => runImport });
