@@ -219,7 +219,7 @@ export class Importer {
       bad_lines: badBefore + chunk.bad,
       updated_at: this.ctx.now,
     };
-    const outcome = this.chunkTx.immediate(path, reset ? -1 : chunk.offset, chunk.records, next, reset);
+    const outcome = this.applyAtomically(path, reset ? -1 : chunk.offset, chunk.records, next, reset);
     if (outcome === 'ok') {
       this.stats.badLines += chunk.bad;
       this.stats.bytesRead += chunk.nextOffset - chunk.offset;
@@ -238,7 +238,7 @@ export class Importer {
         path, dev: st.dev, ino: st.ino, size, mtime_ms: Math.trunc(st.mtimeMs), offset: 0,
         head_hash: headHash(fd, 0), bad_lines: 0, updated_at: this.ctx.now,
       };
-      this.chunkTx.immediate(path, -1, [], next, true);
+      this.applyAtomically(path, -1, [], next, true);
       return;
     }
     if (!progressed) {
@@ -253,6 +253,17 @@ export class Importer {
     } else {
       this.stats.filesRead++;
     }
+  }
+
+  /**
+   * A chunk's records and its file's new offset are stored together or not at all. Alone, that is a
+   * transaction of its own. Inside a bulk import's group transaction (GroupTx) it is not nested as a
+   * savepoint: a savepoint copies each page the chunk first touches aside, which doubled the cost of
+   * every insert; a failure there ends the import and rolls the whole group back instead.
+   */
+  private applyAtomically(path: string, expectedOffset: number, records: LineRecord[], next: FileRow, reset: boolean): 'ok' | 'raced' {
+    if (this.ctx.store.db.inTransaction) return this.applyChunk(path, expectedOffset, records, next, reset);
+    return this.chunkTx.immediate(path, expectedOffset, records, next, reset);
   }
 
   private applyChunk(
