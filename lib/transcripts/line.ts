@@ -197,12 +197,11 @@ const MAX_TS = 8.64e15 - 366 * 86_400_000;
  * results) carry no usage and are dropped without JSON.parse.
  */
 export function parseLine(text: string, ctx: ParseContext): LineResult {
-  const hasUsage = text.includes('"usage"');
-  if (hasUsage) {
-    // Error lines and limit messages carry a usage too; the ordinary reader hands those on.
-    const fast = ordinaryUsage(text, ctx);
-    if (fast !== null) return [fast];
-  } else if (!text.includes('api_error') && !text.includes('isApiErrorMessage') && !mightContainLimitMessage(text)) {
+  // Nearly every line given is an ordinary response: it is tried first, as only a line with a usage
+  // can pass it. Error lines and limit messages carry a usage too; the ordinary reader hands them on.
+  const fast = ordinaryUsage(text, ctx);
+  if (fast !== null) return [fast];
+  if (!text.includes('"usage"') && !text.includes('api_error') && !text.includes('isApiErrorMessage') && !mightContainLimitMessage(text)) {
     return 'skip';
   }
   return parseWhole(ctx.latin1 === true ? Buffer.from(text, 'latin1').toString('utf8') : text, ctx);
@@ -373,8 +372,8 @@ const NON_ASCII = /[^\x00-\x7f]/;
 function ordinaryUsage(text: string, ctx: ParseContext): UsageRecord | null {
   const a = text.indexOf(CONTENT_KEY);
   if (a < 0) return null;
-  const b = text.indexOf(AFTER_CONTENT, a);
-  if (b < 0 || endOfValue(text, a + CONTENT_KEY.length) !== b) return null;
+  const b = endOfValue(text, a + CONTENT_KEY.length);
+  if (b < 0 || !text.startsWith(AFTER_CONTENT, b)) return null;
   const cut = text.slice(0, a + CONTENT_KEY.length) + 'null' + text.slice(b);
   let o: unknown;
   try {
