@@ -18,7 +18,7 @@ const HOOK = join(REPO, 'dist', 'hooks', 'pre-tool-use.js');
 const quick = process.argv.includes('--quick');
 const SIZES = quick ? [20e6, 100e6] : [100e6, 1e9];
 const RUNS = quick ? 7 : 25;
-const IMPORT_RUNS = quick ? 3 : 3;
+const IMPORT_RUNS = quick ? 3 : 5;
 const label = (b: number): string => (b >= 1e9 ? `${b / 1e9} GB` : `${b / 1e6} MB`);
 
 async function history(bytes: number): Promise<string> {
