@@ -1,6 +1,6 @@
 // `ccguard import` on its own. bin/ccguard.js sends `import` here: a bundle of its own loads less than
-// the CLI's graph of chunks, and its line parser comes with zod/mini alone (the first import of a
-// large history is measured against ccusage, start-up included; see bench/).
+// the CLI's graph of chunks (the first import of a large history is measured against ccusage,
+// start-up included; see bench/).
 import { quietOnEpipe } from './epipe.ts';
 import { runCli } from './run.ts';
 import { runImport } from './commands/import.ts';

@@ -57,7 +57,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, commands: C
   }
   // The status line opens the state itself: a broken config must not take the user's own status line away.
   if (cmd === 'statusline' && special.statusline) return (await special.statusline())(env, rest, out, err);
-  const load = commands[cmd];
+  const load = Object.hasOwn(commands, cmd) ? commands[cmd] : undefined;
   if (!load) {
     err.write(`ccguard: unknown command "${cmd}" (try: ccguard help)\n`);
     return 2;

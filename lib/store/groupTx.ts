@@ -1,9 +1,10 @@
 import type { DB } from './db.ts';
 
 /**
- * Many small write transactions as a few: the per-file ones nest inside as savepoints, and the
- * group commits once it has held the write lock for `maxMs`. Committing once per group, not once
- * per file, is most of a bulk import's SQLite cost; the cap keeps other writers' waits short.
+ * Many small write transactions as one group, committed once it has held the write lock for `maxMs`
+ * (checked between the units of work: a file, or a reading thread's chunk). Committing once per
+ * group, not once per file, is most of a bulk import's SQLite cost; the cap keeps other writers'
+ * waits short. What runs inside stores directly (see Importer.applyAtomically), not in savepoints.
  */
 export class GroupTx {
   private open = false;

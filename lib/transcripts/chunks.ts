@@ -13,6 +13,8 @@ export interface ParsedChunk {
   bad: number;
   /** The identifying hash of the file's head as of this chunk (see reader.ts HEAD_BYTES). */
   head: string;
+  /** The last chunk the file has now: what follows `nextOffset` is at most a partial line. */
+  last: boolean;
 }
 
 /**
@@ -49,7 +51,7 @@ export function* parseChunks(
     }
     // The identifying head is fixed once the file is past HEAD_BYTES; hash it only until then.
     if (offset < HEAD_BYTES || head === null) head = headHash(fd, chunk.nextOffset);
-    yield { offset, nextOffset: chunk.nextOffset, records: collapse(records), bad, head };
+    yield { offset, nextOffset: chunk.nextOffset, records: collapse(records), bad, head, last: chunk.atEnd };
     offset = chunk.nextOffset;
   }
 }

@@ -105,8 +105,8 @@ export function syncPrices(ctx: ImportContext): void {
 export type { LineParser };
 
 /**
- * The line parser (and with it zod) is loaded only when some file has new bytes: a status or hook
- * with nothing new to read never pays for it.
+ * The line parser is loaded only when some file has new bytes: a status or hook with nothing new to
+ * read never pays for it.
  */
 export async function loadParser(): Promise<LineParser> {
   return (await import('./line.ts')).parseLine;
@@ -164,7 +164,9 @@ export class Importer {
       return withFd(path, (fd) => this.readFile(path, fd, st, row));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      // Vanished mid-read, or not ours to read (left by `sudo claude`): skip it rather than fail every hook.
+      // Vanished, or not ours to read (left by `sudo claude`): skip it rather than fail every hook.
+      // These come from opening the file, before anything of it is stored: a chunk stored without a
+      // transaction of its own (inside a group) is never followed by an error caught here.
       if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM') return false;
       throw err;
     }
@@ -212,7 +214,9 @@ export class Importer {
       path,
       dev: st.dev,
       ino: st.ino,
-      size: st.size,
+      // The file's size only with its last chunk: a file stored part way (an import stopped, a
+      // reading thread that failed) must not look read to the next look, which compares the size.
+      size: chunk.last ? st.size : chunk.nextOffset,
       mtime_ms: Math.trunc(st.mtimeMs),
       offset: chunk.nextOffset,
       head_hash: chunk.head,

@@ -12,6 +12,7 @@ export interface PackedChunk {
   nextOffset: number;
   bad: number;
   head: string;
+  last: boolean;
   nums: Float64Array<ArrayBuffer>;
   strs: string;
   others: LineRecord[];
@@ -48,7 +49,7 @@ export function packChunk(c: ParsedChunk): PackedChunk {
     nums[i++] = (r.sessionId === null ? NO_SESSION : 0) | (r.cwd === null ? NO_CWD : 0);
     strs.push(r.key, r.sessionId ?? '', r.cwd ?? '', r.model);
   }
-  return { offset: c.offset, nextOffset: c.nextOffset, bad: c.bad, head: c.head, nums, strs: strs.join(SEP), others };
+  return { offset: c.offset, nextOffset: c.nextOffset, bad: c.bad, head: c.head, last: c.last, nums, strs: strs.join(SEP), others };
 }
 
 export function unpackChunk(p: PackedChunk): ParsedChunk {
@@ -73,5 +74,5 @@ export function unpackChunk(p: PackedChunk): ParsedChunk {
     });
   }
   for (const r of p.others) records.push(r);
-  return { offset: p.offset, nextOffset: p.nextOffset, bad: p.bad, head: p.head, records };
+  return { offset: p.offset, nextOffset: p.nextOffset, bad: p.bad, head: p.head, last: p.last, records };
 }

@@ -29,6 +29,8 @@ export interface Chunk {
   nextOffset: number;
   /** Lines longer than the reader will hold, skipped whole. */
   oversized: number;
+  /** The read reached the end of the file (its size as given, or where it really ends if shorter). */
+  atEnd: boolean;
 }
 
 const CHUNK = 8 * 1024 * 1024;
@@ -97,16 +99,18 @@ export function readChunk(fd: number, offset: number, size: number, markers: rea
     const got = readSync(fd, buf, 0, want, start);
     const data = buf.subarray(0, got);
     const lastNl = data.lastIndexOf(0x0a);
+    // Fewer bytes than asked: the file is shorter than its size said (cut since it was looked at).
+    const atEnd = start + got >= size || got < want;
     if (lastNl >= 0) {
       const sc = buf === scanner?.input && markers === LINE_MARKERS ? scanner : null;
       const lines = sc ? scannedLines(sc, lastNl) : markedLines(data, lastNl, markers);
-      return { lines, nextOffset: start + lastNl + 1, oversized };
+      return { lines, nextOffset: start + lastNl + 1, oversized, atEnd };
     }
-    if (start + got >= size) return { lines: [], nextOffset: start, oversized };
+    if (atEnd) return { lines: [], nextOffset: start, oversized, atEnd };
     // No newline in the whole window: a very long line. Grow the window, up to MAX_LINE.
     if (want >= MAX_LINE) {
       const skipTo = skipPastNewline(fd, start + got, size);
-      if (skipTo === null) return { lines: [], nextOffset: start, oversized };
+      if (skipTo === null) return { lines: [], nextOffset: start, oversized, atEnd: true };
       oversized++;
       start = skipTo;
       want = Math.min(CHUNK, size - start);
@@ -114,7 +118,7 @@ export function readChunk(fd: number, offset: number, size: number, markers: rea
     }
     want = Math.min(want * 4, MAX_LINE, size - start);
   }
-  return { lines: [], nextOffset: start, oversized };
+  return { lines: [], nextOffset: start, oversized, atEnd: true };
 }
 
 /**

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, renameSync, writeFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../lib/store/store.ts';
-import { importAll, importRecent, type ImportContext } from '../../lib/transcripts/import.ts';
+import { importAll, importRecent, Importer, type ImportContext } from '../../lib/transcripts/import.ts';
+import { parseChunks } from '../../lib/transcripts/chunks.ts';
+import { parseLine } from '../../lib/transcripts/line.ts';
+import { withFd } from '../../lib/transcripts/reader.ts';
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { assistantLine, apiErrorLine, limitLine, userLine } from '../helpers/lines.ts';
 import { summarizeBlock } from '../../lib/usage/summary.ts';
 import { tmpHome } from '../helpers/tmp.ts';
@@ -224,5 +229,51 @@ test('a model newer than the price table is priced by family and its block is ma
   assert.equal(b.cost_estimated, true, JSON.stringify(b));
   // Haiku by family: the newest Haiku in the table (5.5, $0.10 per million input).
   assert.ok(Math.abs(b.cost_usd - (1000 * 3 + 20 * 15 + 1_000_000 * 0.1) / 1e6) < 1e-12, String(b.cost_usd));
+  done();
+});
+
+test('a file stored part way (an import stopped after its first chunk) is finished by the next import', async () => {
+  const { dir, store, ctx, done } = setup();
+  const f = join(dir, 'big.jsonl');
+  const pad = userLine(T0, 'x'.repeat(100_000));
+  const lines: string[] = [];
+  for (let i = 0; i < 200; i++) lines.push(pad, assistantLine({ ts: T0 + i * 1000, msgId: `part${i}`, input: 1 }));
+  writeFileSync(f, lines.join('\n') + '\n'); // ~20 MB: three chunks
+  // What an import (or a reading thread) that stops after storing one chunk leaves behind.
+  const imp = new Importer(ctx(), parseLine);
+  const st = statSync(f);
+  withFd(f, (fd) => {
+    const first = parseChunks(fd, f, 0, st.size, null, parseLine, () => 'UTC').next();
+    assert.ok(!first.done && !first.value.last && first.value.records.length > 0);
+    assert.equal(imp.applyParsed(f, st, first.value, false, 0), 'ok');
+  });
+  const stored = totals(store).entries;
+  assert.ok(stored > 0 && stored < 200, `part stored: ${stored}`);
+  const s = await importAll(ctx());
+  assert.equal(s.entriesAdded, 200 - stored, 'the rest is read, not skipped as unchanged');
+  assert.equal(totals(store).entries, 200);
+  done();
+});
+
+test('a file shorter than its size said (cut since it was looked at) ends the read instead of spinning', () => {
+  const { h, dir, done } = setup();
+  const f = join(dir, 'cut.jsonl');
+  writeFileSync(f, assistantLine({ ts: T0, msgId: 'whole', input: 1 }) + '\n{"type":"assistant","partial');
+  // In a child, so that a read that never ends fails this test instead of hanging the run.
+  const script = join(h.home, 'cut.ts');
+  writeFileSync(
+    script,
+    `import { openSync, statSync } from 'node:fs';
+import { readChunk, LINE_MARKERS } from ${JSON.stringify(join(process.cwd(), 'lib/transcripts/reader.ts'))};
+const fd = openSync(${JSON.stringify(f)}, 'r');
+const claimed = statSync(${JSON.stringify(f)}).size + 50_000;
+const a = readChunk(fd, 0, claimed, LINE_MARKERS);
+const b = readChunk(fd, a.nextOffset, claimed, LINE_MARKERS);
+console.log(JSON.stringify([a.lines.length, a.atEnd, b.nextOffset === a.nextOffset, b.lines.length, b.atEnd]));
+`,
+  );
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.status, 0, r.stderr || `timed out: ${String(r.error)}`);
+  assert.deepEqual(JSON.parse(r.stdout), [1, true, true, 0, true]);
   done();
 });

@@ -140,7 +140,7 @@ test('records cross between threads unchanged, whatever their strings hold', () 
     { kind: 'api_error', key: 'e', ts: 1, sessionId: null, cwd: null, error: 'retry:overloaded_error', status: 529, message: '' },
     { kind: 'limit', key: 'l', ts: 2, sessionId: 's', cwd: null, scope: 'five_hour', resetAt: 3, text: 'limit reached' },
   ];
-  const chunk = { offset: 10, nextOffset: 99, bad: 2, head: 'h', records };
+  const chunk = { offset: 10, nextOffset: 99, bad: 2, head: 'h', last: true, records };
   const packed = packChunk(chunk);
   assert.equal(packed.others.length, 4, 'two with a newline in a string, one API error, one limit message');
   const back = unpackChunk(structuredClone(packed));
