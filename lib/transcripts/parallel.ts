@@ -86,8 +86,10 @@ export function importParallel(
   const settle = (st: TaskState, readHere: boolean): void => {
     st.settled = true;
     unsettled--;
-    if (readHere) imp.importFile(st.file.path, st.file.stat);
-    else imp.stats.filesRead++;
+    // A file this thread finishes counts as read by it, as does one a reader's chunks already began.
+    if (readHere) {
+      if (!imp.importFile(st.file.path, st.file.stat) && st.progressed) imp.stats.filesRead++;
+    } else imp.stats.filesRead++;
     onFile(st.file);
   };
 
