@@ -73,9 +73,12 @@ export async function runHook(event: HookEvent, stdin: string, env: Env, deps: H
     } catch (err) {
       // Damage found mid-work (a page truncated away, say): set the file aside and decide once more.
       if (!isCorruption(err)) throw err;
+      const found = store.identity;
       store.close();
       store = undefined;
-      onQuarantine(quarantine(paths.dbFile, deps.now()));
+      // Another hook may have met the same damage and moved the file first: its fresh one stays.
+      const dest = quarantine(paths.dbFile, deps.now(), found);
+      if (dest) onQuarantine(dest);
       store = openStore(paths.dbFile, { now: deps.now(), onQuarantine });
       return await decide(event, input, env, deps, { config, store, log, paths, started });
     }

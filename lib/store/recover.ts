@@ -1,4 +1,4 @@
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** SQLite's own words for a file that is not, or no longer, a sound database. */
@@ -13,11 +13,32 @@ export function isCorruption(err: unknown): boolean {
   return false;
 }
 
+/** Which file a path names (device and inode), or null when there is none. */
+export interface FileIdentity {
+  dev: number;
+  ino: number;
+}
+
+export function fileIdentity(path: string): FileIdentity | null {
+  try {
+    const st = statSync(path);
+    return { dev: st.dev, ino: st.ino };
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Moves a broken database (and its WAL and shared-memory files) aside, keeping it for inspection,
- * so the next open starts a fresh one that is rebuilt from the transcripts.
+ * so the next open starts a fresh one that is rebuilt from the transcripts. `found`: the file that was
+ * found broken. When the path names another file by now, another process has already moved that one
+ * aside and started afresh: its new database is left alone, and null is returned.
  */
-export function quarantine(dbFile: string, now: number): string {
+export function quarantine(dbFile: string, now: number, found: FileIdentity | null = null): string | null {
+  if (found) {
+    const current = fileIdentity(dbFile);
+    if (!current || current.dev !== found.dev || current.ino !== found.ino) return null;
+  }
   const stamp = new Date(now).toISOString().replace(/[:.]/g, '-');
   const dest = `${dbFile}.broken-${stamp}`;
   for (const side of ['', '-wal', '-shm']) {

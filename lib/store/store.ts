@@ -1,5 +1,5 @@
 import { openDb, type DB, type OpenOptions } from './db.ts';
-import { isCorruption, quarantine } from './recover.ts';
+import { fileIdentity, isCorruption, quarantine, type FileIdentity } from './recover.ts';
 import { FilesTable } from './files.ts';
 import { DirsTable } from './dirs.ts';
 import { MetaTable } from './meta.ts';
@@ -15,6 +15,8 @@ import { MarksTable } from './marks.ts';
 export interface Store {
   db: DB;
   file: string;
+  /** The file opened (to tell it from one that replaced it at the same path). */
+  identity: FileIdentity | null;
   files: FilesTable;
   dirs: DirsTable;
   meta: MetaTable;
@@ -34,23 +36,26 @@ export interface Store {
  */
 export function openStore(file: string, opts: OpenOptions & { now?: number; onQuarantine?: (dest: string) => void } = {}): Store {
   let db: DB;
+  let identity = fileIdentity(file);
   try {
     db = openDb(file, opts);
     db.prepare('SELECT COUNT(*) FROM meta').get();
   } catch (err) {
     if (opts.readonly || !isCorruption(err)) throw err;
-    const dest = quarantine(file, opts.now ?? Date.now());
-    opts.onQuarantine?.(dest);
+    const dest = quarantine(file, opts.now ?? Date.now(), identity);
+    if (dest) opts.onQuarantine?.(dest);
     db = openDb(file, opts);
   }
-  return storeOn(db, file);
+  identity = fileIdentity(file);
+  return storeOn(db, file, identity);
 }
 
-function storeOn(db: DB, file: string): Store {
+function storeOn(db: DB, file: string, identity: FileIdentity | null): Store {
   const entries = new EntriesTable(db);
   return {
     db,
     file,
+    identity,
     files: new FilesTable(db),
     dirs: new DirsTable(db),
     meta: new MetaTable(db),
