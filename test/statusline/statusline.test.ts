@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { ccguard, CLI } from '../helpers/cli.ts';
 import { tmpHome } from '../helpers/tmp.ts';
 import { assistantLine } from '../helpers/lines.ts';
+import { statusInput } from '../helpers/statusInput.ts';
 import { parseStatusLineInput } from '../../lib/statusline/input.ts';
 import { formatStatusLine } from '../../lib/statusline/line.ts';
 import { openStore } from '../../lib/store/store.ts';
@@ -19,22 +20,9 @@ const RESET_5H = Math.floor(NOW / 1000) + 2 * 3600 + 17 * 60; // Unix seconds, a
 const RESET_7D = Math.floor(NOW / 1000) + 3 * 86400;
 
 /** A subscriber's status line input, shaped as Claude Code 2.1 sends it. */
-const WITH_LIMITS = {
-  session_id: '0b6c3a8e-2f3d-4d5e-9a1b-7c8d9e0f1a2b',
-  transcript_path: '/home/u/.claude/projects/-work-app/0b6c3a8e-2f3d-4d5e-9a1b-7c8d9e0f1a2b.jsonl',
-  cwd: '/work/app',
-  model: { id: 'claude-opus-4-5-20251101', display_name: 'Opus 4.5' },
-  workspace: { current_dir: '/work/app', project_dir: '/work/app' },
-  version: '2.1.330',
-  output_style: { name: 'default' },
-  cost: { total_cost_usd: 1.2345, total_duration_ms: 812345, total_api_duration_ms: 123456, total_lines_added: 12, total_lines_removed: 3 },
-  exceeds_200k_tokens: false,
-  context_window: { total_input_tokens: 41234, total_output_tokens: 2345, context_window_size: 200000 },
-  rate_limits: {
-    five_hour: { used_percentage: 37.25, resets_at: RESET_5H },
-    seven_day: { used_percentage: 61.5, resets_at: RESET_7D },
-  },
-};
+const WITH_LIMITS: J = JSON.parse(
+  statusInput('0b6c3a8e-2f3d-4d5e-9a1b-7c8d9e0f1a2b', 37.25, RESET_5H, { pct: 61.5, resetsAtSec: RESET_7D }),
+);
 
 /** An API-key user (or the first update of a session): no rate_limits at all. */
 const WITHOUT_LIMITS = (() => {
