@@ -6,7 +6,7 @@ import { resolvePaths, type Env, type Paths } from '../util/paths.ts';
 import { HOUR_MS, BLOCK_MS } from '../usage/blocks.ts';
 import type { Config } from '../config/schema.ts';
 import { existsSync } from 'node:fs';
-import { readerOptionsFor } from '../transcripts/readers.ts';
+import { readerOptionsFor } from '../transcripts/readerOptions.ts';
 import { initializedMarker, markInitialized } from '../store/recover.ts';
 import { localTimeZone } from '../util/timeZone.ts';
 

@@ -4,7 +4,8 @@
 import { quietOnEpipe } from './epipe.ts';
 import { runCli } from './run.ts';
 import { runImport } from './commands/import.ts';
-import { readerOptionsFor, startReadersEarly } from '../transcripts/readers.ts';
+import { readerOptionsFor } from '../transcripts/readerOptions.ts';
+import { startReadersEarly } from '../transcripts/readers.ts';
 
 quietOnEpipe();
 // The reading threads start first, to be ready when the folders have been listed.

@@ -28,8 +28,7 @@ quietOnEpipe();
 const argv = process.argv.slice(2);
 if (argv[0] === 'import' || (argv[0] === 'install' && !argv.includes('--no-import'))) {
   // A bulk import's reading threads start now, to be ready when the folders have been listed.
-  const readers = await import('../transcripts/readers.ts');
-  const opts = readers.readerOptionsFor(process.env);
-  if (opts) readers.startReadersEarly(opts);
+  const opts = (await import('../transcripts/readerOptions.ts')).readerOptionsFor(process.env);
+  if (opts) (await import('../transcripts/readers.ts')).startReadersEarly(opts);
 }
 process.exitCode = await runCli(argv, process.env, COMMANDS, SPECIAL);

@@ -8,8 +8,7 @@ import { headHash, withFd } from './reader.ts';
 import { parseChunks, type LineParser, type ParsedChunk } from './chunks.ts';
 import { isSubagentFile, listDir, statOrNull, subagentsDirOf, walkTranscripts, type FoundFile } from './discover.ts';
 import { GroupTx } from '../store/groupTx.ts';
-import { importParallel, planTasks, PARALLEL_MIN_BYTES } from './parallel.ts';
-import { dropEarlyReaders, type ReaderOptions } from './readers.ts';
+import type { ReaderOptions } from './readerOptions.ts';
 import { join } from 'node:path';
 
 export interface ImportContext {
@@ -407,13 +406,16 @@ export async function importAll(ctx: ImportContext, opts: ImportAllOptions = {})
   };
   const { db } = ctx.store;
   const tx = new GroupTx(db);
+  const par = ctx.parallel?.();
+  // The threads' code (and node:worker_threads) is loaded only when threads may be used: a hook's
+  // first catch-up on a fresh install is the one catch-up that comes here.
+  const threads = par && par.threads > 0 ? await Promise.all([import('./parallel.ts'), import('./readers.ts')]) : null;
   try {
-    const par = ctx.parallel?.();
-    const plan = par && par.threads > 0 ? planTasks(ctx.store, found, fileDone) : null;
-    if (plan && par && plan.bytes >= (par.minBytes ?? PARALLEL_MIN_BYTES)) {
-      importParallel(imp, plan, par, tx, fileDone);
+    const plan = threads ? threads[0].planTasks(ctx.store, found, fileDone) : null;
+    if (threads && plan && par && plan.bytes >= (par.minBytes ?? threads[0].PARALLEL_MIN_BYTES)) {
+      threads[0].importParallel(imp, plan, par, tx, fileDone);
     } else {
-      dropEarlyReaders();
+      threads?.[1].dropEarlyReaders();
       const todo = plan ? plan.states.map((s) => s.file) : found;
       for (const f of todo) {
         tx.begin();

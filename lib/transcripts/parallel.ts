@@ -6,7 +6,8 @@ import { mayHaveNew, startOf, type Importer } from './import.ts';
 import { withFd } from './reader.ts';
 import { unpackChunk } from './packing.ts';
 import { claim, SIG_POSTED, type FromWorker, type ReadTask } from './parallelProtocol.ts';
-import { takeReaders, type ReaderOptions } from './readers.ts';
+import { takeReaders } from './readers.ts';
+import type { ReaderOptions } from './readerOptions.ts';
 
 /** Below this much to read, a reading thread's start-up (~20 ms) is not won back. */
 export const PARALLEL_MIN_BYTES = 24 * 1024 * 1024;
