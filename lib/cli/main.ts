@@ -26,8 +26,9 @@ const SPECIAL: Special = {
 
 quietOnEpipe();
 const argv = process.argv.slice(2);
-if (argv[0] === 'import' || (argv[0] === 'install' && !argv.includes('--no-import'))) {
-  // A bulk import's reading threads start now, to be ready when the folders have been listed.
+if (argv[0] === 'install' && !argv.includes('--no-import')) {
+  // Install's first import: its reading threads start now, to be ready when the folders have been
+  // listed (as lib/cli/importMain.ts does for `ccguard import`, which bin/ccguard.js sends there).
   const opts = (await import('../transcripts/readerOptions.ts')).readerOptionsFor(process.env);
   if (opts) (await import('../transcripts/readers.ts')).startReadersEarly(opts);
 }

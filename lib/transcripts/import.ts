@@ -101,8 +101,6 @@ export function syncPrices(ctx: ImportContext): void {
   db.transaction(() => meta.put('prices_fp', fp)).immediate();
 }
 
-export type { LineParser };
-
 /**
  * The line parser is loaded only when some file has new bytes: a status or hook with nothing new to
  * read never pays for it.
