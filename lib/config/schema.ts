@@ -44,6 +44,7 @@ export const ConfigSchema = z.strictObject({
     time_threshold: positive,
     cost_threshold: positive,
     hard_cost_limit: positive.nullable(),
+    wind_down: share,
   }),
   recovery: z.strictObject({
     rate_limit: z.enum(['exponential_backoff', 'none'], { error: 'must be exponential_backoff or none' }),
@@ -71,6 +72,13 @@ export const ConfigSchema = z.strictObject({
   }),
   limits: z.strictObject({
     server_fresh_seconds: positive,
+    usage_api: z.strictObject({
+      enabled: z.boolean({ error: 'must be true or false' }),
+      url: z.url({ error: 'must be an http or https URL', protocol: /^https?$/ }),
+      ttl_seconds: z
+        .number({ error: 'must be a number of 120 or more' })
+        .min(120, { error: 'must be a number of 120 or more (the endpoint answers 429 when asked more often)' }),
+    }),
   }),
   integrations: z.strictObject({
     claude_monitor: z.strictObject({

@@ -161,7 +161,7 @@ export function checkHookLatency(app: AppContext): Check[] {
 }
 
 export function checkStatusLine(app: AppContext): Check {
-  const t = new RateLimitsTable(app.store.db);
+  const t = app.store.rateLimits;
   const r = t.latest('five_hour');
   if (!r) {
     return { name: 'status line', level: 'warn', detail: 'no rate limits captured (API-key users never get them; subscribers need the status line)', fix: 'run `ccguard install --statusline`' };

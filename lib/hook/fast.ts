@@ -4,8 +4,9 @@
 // dynamic import whenever the cache does not apply) validates stdin with zod as everywhere else.
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crypto } from '../util/builtins.ts';
 import { replaceFile } from '../util/atomic.ts';
+import { fastDir, readGeneration } from '../store/generation.ts';
+import { TROUBLE_MARKERS } from '../transcripts/markers.ts';
 
 /** The last full decision for one session, reusable until `until` while `gen` still stands. */
 export interface FastEntry {
@@ -31,27 +32,8 @@ function asFastEntry(v: unknown): FastEntry | null {
     : null;
 }
 
-export function fastDir(stateDir: string): string {
-  return join(stateDir, 'fast');
-}
-
 function safeName(session: string): string {
   return session.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 120);
-}
-
-export function readGeneration(stateDir: string): string {
-  try {
-    return readFileSync(join(fastDir(stateDir), 'GEN'), 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-/** Invalidates every cached decision: any change to pauses, backoff or limits calls this. */
-export function bumpGeneration(stateDir: string): void {
-  const dir = fastDir(stateDir);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  replaceFile(join(dir, 'GEN'), crypto().randomBytes(8).toString('hex'), { fsync: false });
 }
 
 export function configMtime(userConfigFile: string): number {
@@ -68,8 +50,8 @@ export function writeFastEntry(stateDir: string, session: string, entry: FastEnt
   replaceFile(join(dir, `${safeName(session)}.json`), JSON.stringify(entry), { fsync: false });
 }
 
-/** Bytes that mean the API pushed back: a retry line, an API error line, or a limit message. */
-const TROUBLE = ['api_error', 'isApiErrorMessage', 'imit reached', 'hit your', 'Hit your'].map((m) => Buffer.from(m));
+/** Bytes that mean the API pushed back: the one list the transcript readers use too. */
+const TROUBLE = TROUBLE_MARKERS.map((m) => Buffer.from(m));
 /** More new transcript than this since the full check: take the full path rather than read it here. */
 const MAX_TAIL = 1024 * 1024;
 

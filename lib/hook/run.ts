@@ -27,7 +27,8 @@ import { Logger, bootstrapLogger } from '../util/log.ts';
 import { resolvePaths, type Env } from '../util/paths.ts';
 import { oneLine } from '../util/errors.ts';
 import { ensurePrivateDir } from '../util/fsPrivate.ts';
-import { bumpGeneration, configMtime, readGeneration, writeFastEntry } from './fast.ts';
+import { configMtime, writeFastEntry } from './fast.ts';
+import { bumpGeneration, readGeneration } from '../store/generation.ts';
 import { ingestJournal } from './journal.ts';
 import { usageView } from '../usage/sources.ts';
 

@@ -26,14 +26,14 @@ async function main(owner: string): Promise<void> {
     if (s) {
       // Whatever hangs, this process goes away soon after the run's own timeout (the lock expires too).
       setTimeout(() => process.exit(0), s.timeoutMs + 10_000).unref();
-      await refreshMonitor(new MonitorCacheTable(store.db), s, process.env, log);
+      await refreshMonitor(store.monitorCache, s, process.env, log);
     }
   } catch (e) {
     log?.warn(`claude-monitor refresh failed: ${oneLine(e)}`);
   } finally {
     try {
       if (!store && existsSync(paths.dbFile)) store = openStore(paths.dbFile);
-      if (store) new MonitorCacheTable(store.db).releaseRefresh(owner);
+      if (store) store.monitorCache.releaseRefresh(owner);
     } catch {
       // the lock expires on its own
     }

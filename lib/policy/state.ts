@@ -259,7 +259,7 @@ export function housekeeping(store: Store, now: number): void {
     .transaction(() => {
       store.events.prune(now - 30 * DAY);
       store.marks.prune(now - 30 * DAY);
-      store.db.prepare('DELETE FROM recovery WHERE until IS NOT NULL AND until < ? AND kind != ?').run(now - 7 * DAY, 'resume');
+      store.recovery.pruneEnded(now - 7 * DAY);
       store.meta.put('housekeeping_at', now);
     })
     .immediate();

@@ -140,4 +140,8 @@ export const MIGRATIONS: readonly string[] = [
     detail        TEXT
   );
   `,
+  // 5: where a server reading came from: the status line, the usage endpoint.
+  `
+  ALTER TABLE rate_limits ADD COLUMN source TEXT NOT NULL DEFAULT 'statusline';
+  `,
 ];

@@ -48,7 +48,8 @@ export class MonitorCacheTable {
   private readonly delStmt;
   private readonly delOwnedStmt;
 
-  constructor(private readonly db: DB) {
+  /** `changed` is told when a new snapshot is stored: the store then voids cached decisions. */
+  constructor(private readonly db: DB, private readonly changed: () => void) {
     this.getStmt = db.prepare<[string], MonitorCacheRow>('SELECT * FROM monitor_cache WHERE key = ?');
     this.putStmt = db.prepare<MonitorCacheRow>(
       `INSERT INTO monitor_cache (key, status, ts, until, exit_code, generated_at, payload, detail)
@@ -89,6 +90,7 @@ export class MonitorCacheTable {
             payload: r.snapshot.payload,
             detail: r.detail,
           });
+          this.changed();
         }
         if (r.clearsInstall) this.delStmt.run('install');
       })

@@ -3,6 +3,9 @@ import type { DB } from './db.ts';
 /** The two windows Claude Code's status line reports for claude.ai subscribers. */
 export type RateLimitWindow = 'five_hour' | 'seven_day';
 
+/** Who reported a reading: Claude Code's status line, or the usage endpoint ccguard asked itself. */
+export type ReadingSource = 'statusline' | 'usage_api';
+
 /**
  * Server-reported utilization as the status line saw it: one row per distinct reading of a window
  * (same percentage and reset time seen again only moves `last_seen`), so the table grows with
@@ -17,9 +20,11 @@ export interface RateLimitRow {
   first_seen: number;
   last_seen: number;
   session_id: string | null;
+  source: ReadingSource;
 }
 
-export type RateLimitReading = Omit<RateLimitRow, 'id' | 'first_seen' | 'last_seen'> & { seen: number };
+/** A reading to record; the status line's when no source is named. */
+export type RateLimitReading = Omit<RateLimitRow, 'id' | 'first_seen' | 'last_seen' | 'source'> & { seen: number; source?: ReadingSource };
 
 export class RateLimitsTable {
   private readonly insertStmt;
@@ -27,18 +32,27 @@ export class RateLimitsTable {
   private readonly touchStmt;
   private readonly pruneStmt;
   private readonly sinceStmt;
+  private readonly latestFromStmt;
+  private readonly windowStmt;
 
-  constructor(private readonly db: DB) {
-    this.insertStmt = db.prepare<[string, number, number | null, number, number, string | null]>(
-      `INSERT INTO rate_limits (limit_window, used_pct, resets_at, first_seen, last_seen, session_id) VALUES (?, ?, ?, ?, ?, ?)`,
+  /** `changed` is told of every new reading: the store then voids cached decisions. */
+  constructor(private readonly db: DB, private readonly changed: () => void) {
+    this.insertStmt = db.prepare<[string, number, number | null, number, number, string | null, string]>(
+      `INSERT INTO rate_limits (limit_window, used_pct, resets_at, first_seen, last_seen, session_id, source) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.latestFromStmt = db.prepare<[string, string], RateLimitRow>(
+      'SELECT id, limit_window AS "window", used_pct, resets_at, first_seen, last_seen, session_id, source FROM rate_limits WHERE limit_window = ? AND source = ? ORDER BY last_seen DESC, id DESC LIMIT 1',
+    );
+    this.windowStmt = db.prepare<[string, number, number], RateLimitRow>(
+      'SELECT id, limit_window AS "window", used_pct, resets_at, first_seen, last_seen, session_id, source FROM rate_limits WHERE limit_window = ? AND resets_at = ? AND last_seen >= ? ORDER BY first_seen, id',
     );
     this.latestStmt = db.prepare<[string], RateLimitRow>(
-      'SELECT id, limit_window AS "window", used_pct, resets_at, first_seen, last_seen, session_id FROM rate_limits WHERE limit_window = ? ORDER BY last_seen DESC, id DESC LIMIT 1',
+      'SELECT id, limit_window AS "window", used_pct, resets_at, first_seen, last_seen, session_id, source FROM rate_limits WHERE limit_window = ? ORDER BY last_seen DESC, id DESC LIMIT 1',
     );
     this.touchStmt = db.prepare<[number, number]>('UPDATE rate_limits SET last_seen = MAX(last_seen, ?) WHERE id = ?');
     this.pruneStmt = db.prepare<[number]>('DELETE FROM rate_limits WHERE last_seen < ?');
     this.sinceStmt = db.prepare<[string, number, number], RateLimitRow>(
-      'SELECT id, limit_window AS "window", used_pct, resets_at, first_seen, last_seen, session_id FROM rate_limits WHERE limit_window = ? AND id > ? ORDER BY id LIMIT ?',
+      'SELECT id, limit_window AS "window", used_pct, resets_at, first_seen, last_seen, session_id, source FROM rate_limits WHERE limit_window = ? AND id > ? ORDER BY id LIMIT ?',
     );
   }
 
@@ -49,14 +63,16 @@ export class RateLimitsTable {
 
   /** A new row, always. */
   insert(r: RateLimitReading): number {
-    return Number(this.insertStmt.run(r.window, r.used_pct, r.resets_at, r.seen, r.seen, r.session_id).lastInsertRowid);
+    const id = Number(this.insertStmt.run(r.window, r.used_pct, r.resets_at, r.seen, r.seen, r.session_id, r.source ?? 'statusline').lastInsertRowid);
+    this.changed();
+    return id;
   }
 
   /** Records a reading: a new row when it differs from the window's latest, else that row seen again. True when new. */
   record(r: RateLimitReading): boolean {
     return this.db
       .transaction(() => {
-        const last = this.latest(r.window);
+        const last = this.latestFromStmt.get(r.window, r.source ?? 'statusline');
         if (last && last.used_pct === r.used_pct && last.resets_at === r.resets_at) {
           this.touchStmt.run(r.seen, last.id);
           return false;
@@ -70,6 +86,14 @@ export class RateLimitsTable {
   /** The window's most recently seen reading. */
   latest(window: RateLimitWindow): RateLimitRow | undefined {
     return this.latestStmt.get(window);
+  }
+
+  /**
+   * Every reading of one window (the same reset time), seen at or after `fromMs`, oldest first: what
+   * the burn and the anchored estimate are measured from.
+   */
+  ofWindow(window: RateLimitWindow, resetsAt: number, fromMs: number): RateLimitRow[] {
+    return this.windowStmt.all(window, resetsAt, fromMs);
   }
 
   prune(beforeMs: number): number {

@@ -24,8 +24,10 @@ export class RecoveryTable {
   private readonly delStmt;
   private readonly allStmt;
   private readonly delKindStmt;
+  private readonly pruneStmt;
 
-  constructor(db: DB) {
+  /** `changed` is told of every write: the store then voids cached decisions (lib/store/inputs.ts). */
+  constructor(db: DB, private readonly changed: () => void) {
     this.getStmt = db.prepare<[string], RecoveryRow>('SELECT * FROM recovery WHERE key = ?');
     this.putStmt = db.prepare<RecoveryRow>(
       `INSERT INTO recovery (key, kind, session_id, level, since, until, last_ts, reason)
@@ -36,6 +38,7 @@ export class RecoveryTable {
     this.delStmt = db.prepare<[string]>('DELETE FROM recovery WHERE key = ?');
     this.allStmt = db.prepare<[], RecoveryRow>('SELECT * FROM recovery ORDER BY key');
     this.delKindStmt = db.prepare<[string]>('DELETE FROM recovery WHERE kind = ?');
+    this.pruneStmt = db.prepare<[number]>("DELETE FROM recovery WHERE until IS NOT NULL AND until < ? AND kind != 'resume'");
   }
 
   get(key: string): RecoveryRow | undefined {
@@ -44,14 +47,20 @@ export class RecoveryTable {
 
   put(row: RecoveryRow): void {
     this.putStmt.run(row);
+    this.changed();
   }
 
   delete(key: string): void {
-    this.delStmt.run(key);
+    if (this.delStmt.run(key).changes > 0) this.changed();
   }
 
   deleteKind(kind: RecoveryKind): void {
-    this.delKindStmt.run(kind);
+    if (this.delKindStmt.run(kind).changes > 0) this.changed();
+  }
+
+  /** Rows that ended before `ms` (resumes excepted): housekeeping. */
+  pruneEnded(ms: number): void {
+    this.pruneStmt.run(ms);
   }
 
   all(): RecoveryRow[] {

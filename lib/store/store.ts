@@ -10,6 +10,10 @@ import { BlocksTable } from './blocks.ts';
 import { EventsTable } from './events.ts';
 import { RecoveryTable } from './recovery.ts';
 import { MarksTable } from './marks.ts';
+import { RateLimitsTable } from './rateLimits.ts';
+import { MonitorCacheTable } from './monitorCache.ts';
+import { dirname } from 'node:path';
+import { bumpGeneration } from './generation.ts';
 
 /** The state database with one object per table. */
 export interface Store {
@@ -27,6 +31,15 @@ export interface Store {
   events: EventsTable;
   recovery: RecoveryTable;
   marks: MarksTable;
+  rateLimits: RateLimitsTable;
+  monitorCache: MonitorCacheTable;
+  /** The state directory the database lives in (where the decision generation is kept). */
+  stateDir: string;
+  /**
+   * Set by every write to a decision's inputs (recovery rows, server readings, claude-monitor
+   * snapshots); `commitInputs` and `close` void the cached decisions when it is set.
+   */
+  inputsChanged: boolean;
   close(): void;
 }
 
@@ -52,7 +65,10 @@ export function openStore(file: string, opts: OpenOptions & { now?: number; onQu
 
 function storeOn(db: DB, file: string, identity: FileIdentity | null): Store {
   const entries = new EntriesTable(db);
-  return {
+  const changed = (): void => {
+    store.inputsChanged = true;
+  };
+  const store: Store = {
     db,
     file,
     identity,
@@ -64,10 +80,28 @@ function storeOn(db: DB, file: string, identity: FileIdentity | null): Store {
     limitMessages: new LimitMessagesTable(db),
     blocks: new BlocksTable(db, entries),
     events: new EventsTable(db),
-    recovery: new RecoveryTable(db),
+    recovery: new RecoveryTable(db, changed),
     marks: new MarksTable(db),
+    rateLimits: new RateLimitsTable(db, changed),
+    monitorCache: new MonitorCacheTable(db, changed),
+    stateDir: dirname(file),
+    inputsChanged: false,
     close: () => {
+      // A writer that did not go through commitInputs still voids the cached decisions here.
+      flushInputs(store);
       if (db.open) db.close();
     },
   };
+  return store;
+}
+
+/** Voids every cached decision when the inputs changed since the last flush. */
+export function flushInputs(store: Store): void {
+  if (!store.inputsChanged) return;
+  store.inputsChanged = false;
+  try {
+    bumpGeneration(store.stateDir);
+  } catch {
+    // an unwritable state directory has no cached decisions to void either
+  }
 }

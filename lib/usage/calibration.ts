@@ -108,7 +108,7 @@ function windowTokens(store: Store, r: RateLimitRow): number | null {
  * Call after an import, so the tokens up to each reading are in. Reads only when nothing is new.
  */
 export function foldServerReadings(store: Store, config: Config, now: number): number {
-  const rl = new RateLimitsTable(store.db);
+  const rl = store.rateLimits;
   const seen = store.meta.getNumber(SEEN_KEY) ?? 0;
   if (rl.since('five_hour', seen, 1).length === 0) return 0;
   let folded = 0;

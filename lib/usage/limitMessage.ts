@@ -19,6 +19,8 @@
  * is not taken for one. Wall-clock reset times are converted to epoch ms with Intl only.
  */
 
+import { LIMIT_TEXT_MARKERS } from '../transcripts/markers.ts';
+
 export type LimitScope = 'five_hour' | 'weekly' | 'opus' | 'sonnet' | 'usage';
 
 export interface LimitMessage {
@@ -38,16 +40,8 @@ export interface LimitMessage {
 // ---------------------------------------------------------------------------------------------
 // Cheap pre-check
 
-/** Fixed substrings, in the case variants the wordings actually use. */
-const NEEDLES: readonly string[] = [
-  'imit reached',
-  'imit Reached',
-  'IMIT REACHED',
-  'hit your',
-  'Hit your',
-  'Hit Your',
-  'HIT YOUR',
-];
+/** Fixed substrings, in the case variants the wordings actually use (shared with the fast path). */
+const NEEDLES = LIMIT_TEXT_MARKERS;
 
 /** Cheap pre-check on a raw JSONL line or text (no parse): could it contain a limit message? */
 export function mightContainLimitMessage(text: string): boolean {

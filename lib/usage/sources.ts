@@ -38,7 +38,7 @@ export interface UsageViewOptions {
 
 /** The server's latest reading of a window, if fresh and its window has not reset. */
 export function freshServerReading(store: Store, config: Config, now: number, window: UsageWindow): RateLimitRow | null {
-  const r = new RateLimitsTable(store.db).latest(window);
+  const r = store.rateLimits.latest(window);
   if (!r) return null;
   const age = now - r.last_seen;
   if (age > config.limits.server_fresh_seconds * 1000 || age < -60_000) return null;
@@ -183,7 +183,7 @@ export function usageView(store: Store, config: Config, now: number, opts: Usage
   const server7 = freshServerReading(store, config, now, 'seven_day');
   const ms = monitorSettings(config, (opts.refresh?.env ?? process.env) as Env);
   const needMonitor = ms !== null && (server5 === null || server7 === null);
-  const pick = needMonitor ? cachedSnapshot(new MonitorCacheTable(store.db).get('snapshot'), ms, now) : null;
+  const pick = needMonitor ? cachedSnapshot(store.monitorCache.get('snapshot'), ms, now) : null;
 
   let five: UsageView = local;
   if (server5) five = serverView(store, now, local, server5, lim.tokens);
@@ -197,7 +197,7 @@ export function usageView(store: Store, config: Config, now: number, opts: Usage
   // 5-hour window.
   if (opts.refresh && ms && server5 === null) {
     try {
-      const r = startRefresh(new MonitorCacheTable(store.db), ms, now, opts.refresh.env);
+      const r = startRefresh(store.monitorCache, ms, now, opts.refresh.env);
       opts.onRefresh?.(r);
     } catch (e) {
       opts.onError?.('claude-monitor refresh', e);
@@ -205,15 +205,6 @@ export function usageView(store: Store, config: Config, now: number, opts: Usage
   }
   // The newest response anywhere: time since it counts as time already spent waiting (pacing).
   return { ...five, weekly, lastActivityAt: store.entries.newestTs() };
-}
-
-/**
- * Whether a server reading is close enough to a threshold that allows cached on lower figures must
- * go (the same margins the hook uses before caching one).
- */
-export function voidsCachedAllows(config: Config, window: UsageWindow, usedPct: number): boolean {
-  const lowest = Math.min(config.alerts.token_threshold, config.alerts.rate_limit_threshold);
-  return usedPct / 100 >= (window === 'five_hour' ? lowest / 2 : lowest - 0.1);
 }
 
 /** The sources as `ccguard status` shows them. */
@@ -243,7 +234,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 const secs = (ms: number | null | undefined): number | null => (ms === null || ms === undefined ? null : Math.round(ms / 1000));
 
 export function limitsStatus(store: Store, config: Config, now: number, view: UsageView, env: Env = process.env): LimitsStatus {
-  const rl = new RateLimitsTable(store.db);
+  const rl = store.rateLimits;
   const server = (w: UsageWindow): LimitsStatus['server'][UsageWindow] => {
     const r = rl.latest(w);
     if (!r) return null;
@@ -251,7 +242,7 @@ export function limitsStatus(store: Store, config: Config, now: number, view: Us
   };
   const cal = readCalibration(store);
   const err = readCalibrationError(store);
-  const cache = new MonitorCacheTable(store.db);
+  const cache = store.monitorCache;
   const ms = monitorSettings(config, env);
   const inst = cache.get('install');
   const attempt = cache.get('attempt');

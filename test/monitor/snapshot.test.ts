@@ -156,7 +156,7 @@ test('refreshMonitor: a fresh state file answers without a run; a v3 finding hol
     const store = openStore(join(h.stateDir, 'state.db'));
     const log = new Logger({ file: join(h.stateDir, 'ccguard.log'), level: 'info', maxBytes: 1e6, maxFiles: 1 });
     try {
-      const cache = new MonitorCacheTable(store.db);
+      const cache = store.monitorCache;
       const stateFile = join(h.home, 'state.json');
       const s: MonitorSettings = {
         mode: 'auto', command: 'claude-monitor', args: ['--once', '--output', 'json', '--view', 'realtime'],

@@ -96,13 +96,13 @@ test('rate limits table: a repeated reading moves last_seen, a change adds a row
   const h = tmpHome('ccguard-ratelimits-');
   const store = openStore(join(h.stateDir, 'state.db'));
   try {
-    const rl = new RateLimitsTable(store.db);
+    const rl = store.rateLimits;
     assert.equal(rl.latest('five_hour'), undefined);
     assert.equal(rl.record({ window: 'five_hour', used_pct: 10, resets_at: 5_000, session_id: 's', seen: 1_000 }), true);
     assert.equal(rl.record({ window: 'five_hour', used_pct: 10, resets_at: 5_000, session_id: 's', seen: 2_000 }), false);
     assert.equal(rl.record({ window: 'seven_day', used_pct: 40, resets_at: 9_000, session_id: null, seen: 2_500 }), true);
     assert.equal(rl.record({ window: 'five_hour', used_pct: 12.5, resets_at: 5_000, session_id: 's', seen: 3_000 }), true);
-    assert.deepEqual(rl.latest('five_hour'), { id: 3, window: 'five_hour', used_pct: 12.5, resets_at: 5_000, first_seen: 3_000, last_seen: 3_000, session_id: 's' });
+    assert.deepEqual(rl.latest('five_hour'), { id: 3, window: 'five_hour', used_pct: 12.5, resets_at: 5_000, first_seen: 3_000, last_seen: 3_000, session_id: 's', source: 'statusline' });
     assert.equal(rl.latest('seven_day')?.used_pct, 40);
     const first = store.db.prepare('SELECT first_seen, last_seen FROM rate_limits WHERE id = 1').get() as J;
     assert.deepEqual({ ...first }, { first_seen: 1_000, last_seen: 2_000 });

@@ -141,7 +141,7 @@ test('an unknown limit never denies: the custom plan with no history warns but d
   }
 });
 
-test('a new server reading near a threshold voids the cached allows at once', async () => {
+test('a new server reading voids the cached allows at once; the same reading again does not', async () => {
   const e = hookEnv('plan: 1000000\n');
   try {
     e.usage('s1', [{ ts: Date.now() - 5 * MIN, input: 1000, output: 500 }]);
@@ -150,10 +150,14 @@ test('a new server reading near a threshold voids the cached allows at once', as
     const genFile = join(e.stateDir, 'fast', 'GEN');
     const readGen = (): string => (existsSync(genFile) ? readFileSync(genFile, 'utf8') : '');
     const gen = readGen();
-    ccguard(['statusline'], e.env, statusInput('s1', 12, inHours(2)));
-    assert.equal(readGen(), gen, 'far from every threshold: the cache stands');
-    ccguard(['statusline'], e.env, statusInput('s1', 93, inHours(2)));
-    assert.notEqual(readGen(), gen);
+    const resets = inHours(2);
+    ccguard(['statusline'], e.env, statusInput('s1', 12, resets));
+    const after12 = readGen();
+    assert.notEqual(after12, gen, 'a new reading is a new input');
+    ccguard(['statusline'], e.env, statusInput('s1', 12, resets));
+    assert.equal(readGen(), after12, 'the same reading seen again changes nothing');
+    ccguard(['statusline'], e.env, statusInput('s1', 93, resets));
+    assert.notEqual(readGen(), after12);
     e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
     const ev = eventsWithSource(join(e.stateDir, 'state.db')).at(-1)!;
     assert.equal(ev.source, 'server:five_hour', 'the full check ran, on the server figure');
@@ -187,7 +191,7 @@ test('usageView: fallback order and what each source reports (in process)', asyn
       assert.equal(v.share, 10_000 / 88_000);
       assert.equal(v.weekly, null);
 
-      const cache = new MonitorCacheTable(store.db);
+      const cache = store.monitorCache;
       const snap = parseSnapshot(JSON.stringify(snapshotJson({ generatedAt: now - 20_000, pct: 30, weeklyPct: 50 })));
       cache.recordRun({ outcome: 'ok', ts: now - 10_000, exitCode: 0, detail: null, snapshot: { payload: JSON.stringify(snap), generatedAt: snap.generatedAt } });
       v = view();
@@ -198,7 +202,7 @@ test('usageView: fallback order and what each source reports (in process)', asyn
       assert.equal(v.limitTokens, 88_000);
       assert.equal(v.weekly?.source, 'claude-monitor:max5:seven_day');
 
-      const rl = new RateLimitsTable(store.db);
+      const rl = store.rateLimits;
       rl.record({ window: 'five_hour', used_pct: 25, resets_at: now + 4 * 3_600_000, session_id: 's', seen: now - 60_000 });
       v = view();
       assert.equal(v.source, 'server:five_hour');

@@ -3,7 +3,7 @@ import { parse } from '../args.ts';
 import type { Out } from '../format.ts';
 import { UsageError } from '../../util/errors.ts';
 import { forceDegrade, recordApiFailure, resumeAll, startManualPause } from '../../policy/state.ts';
-import { bumpGeneration } from '../../hook/fast.ts';
+import { bumpGeneration } from '../../store/generation.ts';
 import { clockText, waitText } from '../../policy/format.ts';
 import { sendDetached } from '../../notify/send.ts';
 

@@ -10,8 +10,8 @@ import { startOfLocalDay } from '../../usage/summary.ts';
 import { recoveryStatus } from '../../policy/recoveryStatus.ts';
 import { oneLine } from '../../util/errors.ts';
 import type { Env } from '../../util/paths.ts';
-import { bumpGeneration } from '../../hook/fast.ts';
-import { usageView, voidsCachedAllows } from '../../usage/sources.ts';
+import { usageView } from '../../usage/sources.ts';
+import { commitInputs } from '../../store/inputs.ts';
 
 /** How long the user's own status line command may take (Claude Code itself gives up at 5 s). */
 export const CHAIN_TIMEOUT_MS = 3000;
@@ -29,14 +29,9 @@ export function recordRateLimits(rl: RateLimitsTable, input: StatusLineInput, no
   return n;
 }
 
-/** Records the input's readings; one that newly comes near a threshold voids the hooks' cached allows. */
+/** Records the input's readings; a new one voids the hooks' cached decisions as it commits. */
 function recordAndInvalidate(app: AppContext, rl: RateLimitsTable, input: StatusLineInput, now: number): void {
-  const before = { five_hour: rl.latest('five_hour')?.used_pct ?? null, seven_day: rl.latest('seven_day')?.used_pct ?? null };
-  recordRateLimits(rl, input, now);
-  const windows = [['five_hour', input.fiveHour], ['seven_day', input.sevenDay]] as const;
-  if (windows.some(([w, r]) => r !== null && r.usedPercentage !== before[w] && voidsCachedAllows(app.config, w, r.usedPercentage))) {
-    bumpGeneration(app.paths.stateDir);
-  }
+  commitInputs(app.store, () => recordRateLimits(rl, input, now));
 }
 
 function windowFact(rl: RateLimitsTable, window: RateLimitWindow, fromInput: LimitWindow | null, now: number): WindowFact | null {
@@ -49,7 +44,7 @@ function windowFact(rl: RateLimitsTable, window: RateLimitWindow, fromInput: Lim
 /** Records what the input reports and returns ccguard's one-line summary. */
 export function statusLineText(app: AppContext, input: StatusLineInput): string {
   const now = app.now();
-  const rl = new RateLimitsTable(app.store.db);
+  const rl = app.store.rateLimits;
   recordAndInvalidate(app, rl, input, now);
   let fiveHour = windowFact(rl, 'five_hour', input.fiveHour, now);
   // With no server figure: claude-monitor's cached one, else ccguard's own estimate (calibrated when known).
@@ -90,7 +85,7 @@ export async function runStatusline(env: Env, argv: string[], out: Out, err: Out
     app = await openApp(env);
     const input = parseStatusLineInput(text);
     // Chained, only the recording matters: the user's output is what gets shown.
-    if (chained) recordAndInvalidate(app, new RateLimitsTable(app.store.db), input, app.now());
+    if (chained) recordAndInvalidate(app, app.store.rateLimits, input, app.now());
     else line = statusLineText(app, input);
   } catch (e) {
     line = 'ccguard: status unavailable';
