@@ -13,6 +13,10 @@ export const HookInputSchema = z.looseObject({
   source: z.string().optional().catch(undefined),
   reason: z.string().optional().catch(undefined),
   duration_ms: z.number().optional().catch(undefined),
+  prompt: z.string().optional().catch(undefined),
+  model: z.string().optional().catch(undefined),
+  notification_type: z.string().optional().catch(undefined),
+  message: z.string().optional().catch(undefined),
 });
 export type HookInput = z.infer<typeof HookInputSchema>;
 

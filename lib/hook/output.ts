@@ -38,6 +38,7 @@ export function renderOutput(hook: HookEvent, v: Verdict, showMessages: boolean)
     case 'SubagentStop':
     case 'StopFailure':
     case 'SessionEnd':
+    case 'Notification':
       return user ? JSON.stringify({ systemMessage: user }) : '';
     default: {
       const never: never = hook;

@@ -9,6 +9,7 @@ export const HOOK_EVENTS = [
   'SubagentStop',
   'SessionStart',
   'SessionEnd',
+  'Notification',
 ] as const;
 export type HookEvent = (typeof HOOK_EVENTS)[number];
 

@@ -29,6 +29,7 @@ export const EVENT_FILES: Readonly<Record<HookEvent, string>> = {
   SubagentStop: 'subagent-stop',
   SessionStart: 'session-start',
   SessionEnd: 'session-end',
+  Notification: 'notification',
 };
 
 /** Events whose matcher groups carry a `matcher` (tool names); ccguard's groups use "*". */

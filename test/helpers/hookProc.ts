@@ -149,6 +149,7 @@ const OUTPUT: Record<HookEvent, z.ZodType> = {
   SubagentStop: z.strictObject({ systemMessage: Msg }),
   StopFailure: z.strictObject({ systemMessage: Msg }),
   SessionEnd: z.strictObject({ systemMessage: Msg }),
+  Notification: z.strictObject({ systemMessage: Msg }),
 };
 
 /**
