@@ -31,7 +31,7 @@ const common = {
 
 await build({
   ...common,
-  entryPoints: [...hookEntries, 'lib/cli/main.ts', 'lib/notify/worker.ts', 'lib/monitor/refresh.ts'],
+  entryPoints: [...hookEntries, 'lib/cli/main.ts', 'lib/notify/worker.ts', 'lib/monitor/refresh.ts', 'lib/usage/usageApiRefresh.ts'],
   outdir: 'dist',
 });
 

@@ -5,13 +5,14 @@
  * npx's cache when that is where it runs from.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { hookTimeout, hasCcguard, installInto, uninstallFrom, type InstallOutcome } from './lib/settings/edit.ts';
+import { join, resolve } from 'node:path';
+import { hookTimeout, hasCcguard, installInto, statusLineOf, uninstallFrom, userStatusLine, type InstallOutcome } from './lib/settings/edit.ts';
 import { unifiedDiff } from './lib/settings/diff.ts';
 import { copyApp, readRecord, readText, realTarget, removeFile, writeAtomic, writeBackup, writeRecord } from './lib/settings/files.ts';
 import { appDir, isEphemeralRoot, recordFile, settingsFile, sha256, type Scope } from './lib/settings/targets.ts';
 import { SettingsError } from './lib/settings/errors.ts';
 import type { InstallRecord } from './lib/settings/schema.ts';
+import type { JsonValue } from './lib/settings/json.ts';
 import type { Env } from './lib/util/paths.ts';
 
 export interface InstallOptions {
@@ -24,6 +25,10 @@ export interface InstallOptions {
   /** The node binary the hooks run with (process.execPath). */
   nodePath: string;
   maxSleepSeconds: number;
+  /**
+   * Set up ccguard's status line, chaining to the user's own (the default in the CLI; only the status
+   * line receives the server's usage figures). False leaves it out and takes ccguard's out again.
+   */
   statusLine: boolean;
   dryRun: boolean;
   now: number;
@@ -49,6 +54,31 @@ function currentText(path: string): { text: string; existed: boolean } {
   return { text: text ?? '', existed: text !== null };
 }
 
+/** The settings files Claude Code reads before a scope's own, nearest first (later files win for scalars). */
+const BELOW: Readonly<Record<Scope, readonly Scope[]>> = { user: [], project: ['user'], local: ['project', 'user'] };
+
+/**
+ * The user's own status line that Claude Code shows from the files below this scope's (the nearest
+ * file that sets one), when this scope's file sets none: ccguard's status line there would hide it.
+ * A file that cannot be read or parsed is passed over: it is not the one being edited.
+ */
+function inheritedStatusLine(scope: Scope, env: Env, projectDir: string, settingsPath: string): JsonValue | undefined {
+  for (const below of BELOW[scope]) {
+    const file = settingsFile(below, env, projectDir);
+    if (resolve(file) === resolve(settingsPath)) continue; // --project-dir at HOME: the same file
+    let value: JsonValue | undefined;
+    try {
+      const text = readText(realTarget(file));
+      if (text === null) continue;
+      value = statusLineOf(text, file);
+    } catch {
+      continue;
+    }
+    if (value !== undefined) return userStatusLine(value);
+  }
+  return undefined;
+}
+
 /** Guards against a settings file changed by someone else (Claude Code itself) while we worked. */
 function assertUnchanged(path: string, text: string, existed: boolean): void {
   const now = readText(path);
@@ -72,6 +102,7 @@ export function install(o: InstallOptions): InstallResult {
     root: appRoot,
     timeout,
     statusLine: o.statusLine,
+    inheritedStatusLine: inheritedStatusLine(o.scope, o.env, o.projectDir, settingsPath),
     record: hadOurs ? record : undefined,
   });
   const diff = unifiedDiff(existed ? text : '', outcome.text, existed ? settingsPath : '/dev/null', settingsPath);
@@ -101,13 +132,13 @@ export function install(o: InstallOptions): InstallResult {
     created_hooks_key: base ? base.created_hooks_key : outcome.createdHooksKey,
     created_events: [...new Set([...(base?.created_events ?? []), ...outcome.createdEvents])],
     // What the user had before ccguard's status line: freshly worked out (from the file, or from the
-    // record while ccguard's is in place) whenever install touched the status line.
+    // record while ccguard's is in place). Null when ccguard's status line is not (or no longer) there.
     status_line: outcome.statusLine
       ? {
           had_original: outcome.statusLine.hadOriginal,
           ...(outcome.statusLine.original !== undefined ? { original: outcome.statusLine.original } : {}),
         }
-      : (base?.status_line ?? null),
+      : null,
     app_root: appRoot,
   };
   writeRecord(o.stateDir, recFile, next);
@@ -160,7 +191,7 @@ export function uninstall(o: UninstallOptions): UninstallResult {
       next = original;
       method = 'restored';
     } else {
-      next = uninstallFrom(text, settingsPath, record).text;
+      next = uninstallFrom(text, settingsPath, record, inheritedStatusLine(o.scope, o.env, o.projectDir, settingsPath)).text;
     }
   }
   result.diff = unifiedDiff(text, next ?? '', settingsPath, next === null ? '/dev/null' : settingsPath);

@@ -17,7 +17,7 @@ Commands:
   events [--json] [--follow] [--session ID] [--decisions] [--limit N]
                                               what the hooks decided, newest last; --follow keeps watching
   pause [--minutes N]                         deny tool calls and block prompts in every session until then
-  resume                                      lift pauses and backoff; restart session clocks
+  resume [--minutes N]                        lift pauses, backoff and usage holds (for the window, or N min)
   wait [--json]                               count down while a pause, backoff or used-up limit is in force
   alert token|time|cost|rate_limit            fire that alert and its recovery now (to try notifications)
   install [--scope user|project|local] [--project-dir DIR] [--dry-run] [--statusline] [--no-import]

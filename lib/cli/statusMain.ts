@@ -6,7 +6,7 @@ import { quietOnEpipe } from './epipe.ts';
 import { makeOut } from './format.ts';
 import { renderStatus } from './statusRender.ts';
 import { resolvePaths } from '../util/paths.ts';
-import { snapshotFile, snapshotKey, validSnapshot } from '../usage/statusSnapshot.ts';
+import { snapshotFile, snapshotKey, validSnapshot } from '../app/statusSnapshot.ts';
 
 function fromSnapshot(argv: string[], env: NodeJS.ProcessEnv): boolean {
   const [cmd, ...opts] = argv;

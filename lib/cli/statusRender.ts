@@ -1,4 +1,4 @@
-import type { Status } from '../usage/status.ts';
+import type { Status } from '../app/status.ts';
 import type { LimitsStatus } from '../usage/sources.ts';
 import { fmtDuration, fmtInt, fmtLocal, fmtLocalTime, fmtPct, fmtUsd, paint, table, type Out } from './format.ts';
 

@@ -4,9 +4,10 @@ import type { AppContext } from '../cli/context.ts';
 import { SCHEMA_VERSION } from '../store/db.ts';
 import { HOOK_EVENTS } from '../policy/types.ts';
 import { isCcguardHookCommand, isCcguardStatusLineCommand, splitOwnCommand } from '../settings/command.ts';
-import { settingsFile, SCOPES } from '../settings/targets.ts';
+import { settingsFile, SCOPES, tildify, type Scope } from '../settings/targets.ts';
 import { walkTranscripts } from '../transcripts/discover.ts';
-import { RateLimitsTable } from '../store/rateLimits.ts';
+import type { RateLimitRow, RateLimitWindow } from '../store/rateLimits.ts';
+import type { Env } from '../util/paths.ts';
 import { percentileOf } from './stats.ts';
 
 export type Level = 'ok' | 'warn' | 'fail';
@@ -30,7 +31,10 @@ interface SettingsHooks {
   file: string;
   events: string[];
   broken: string[];
+  /** The file's status line is ccguard's. */
   statusLine: boolean;
+  /** The file sets a status line at all (ccguard's or another). */
+  setsStatusLine: boolean;
 }
 
 /** Which hook events a settings file hands to ccguard, and whether each command's files exist. */
@@ -41,7 +45,7 @@ export function scanSettings(file: string): SettingsHooks | null {
   } catch {
     return null;
   }
-  const out: SettingsHooks = { file, events: [], broken: [], statusLine: false };
+  const out: SettingsHooks = { file, events: [], broken: [], statusLine: false, setsStatusLine: false };
   if (typeof raw !== 'object' || raw === null) return out;
   const root = raw as Record<string, unknown>;
   const hooks = root.hooks;
@@ -63,6 +67,7 @@ export function scanSettings(file: string): SettingsHooks | null {
     }
   }
   const sl = root.statusLine as { command?: unknown } | undefined;
+  out.setsStatusLine = sl !== undefined && sl !== null;
   out.statusLine = typeof sl?.command === 'string' && isCcguardStatusLineCommand(sl.command);
   return out;
 }
@@ -91,7 +96,16 @@ export function checkSettings(app: Pick<AppContext, 'env'>, projectDir: string):
         : { name: 'hooks', level: 'ok', detail: `${f.file}: ${f.events.length} hook entries, commands resolve${f.statusLine ? '; status line installed' : ''}` },
     );
   }
-  if (missing.length > 0) checks.push({ name: 'hooks', level: 'warn', detail: `events without a ccguard hook: ${missing.join(', ')}`, fix: 'run `ccguard install`' });
+  if (missing.length > 0) {
+    // Typically an install made before ccguard handled these events (Notification came later): the
+    // hooks that are there work, the missing ones are simply not called.
+    checks.push({
+      name: 'hooks',
+      level: 'warn',
+      detail: `events without a ccguard hook: ${missing.join(', ')} (an install made before ccguard handled ${missing.length === 1 ? 'it' : 'them'}; the other hooks work)`,
+      fix: 're-run `ccguard install` (with the same --scope) to add them',
+    });
+  }
   return checks;
 }
 
@@ -160,18 +174,131 @@ export function checkHookLatency(app: AppContext): Check[] {
   return out;
 }
 
-export function checkStatusLine(app: AppContext): Check {
-  const t = app.store.rateLimits;
-  const r = t.latest('five_hour');
-  if (!r) {
-    return { name: 'status line', level: 'warn', detail: 'no rate limits captured (API-key users never get them; subscribers need the status line)', fix: 'run `ccguard install --statusline`' };
+/** Where ccguard's status line stands in the settings Claude Code would use for a project. */
+export interface StatusLinePlace {
+  /**
+   * `ours`: the status line Claude Code runs is ccguard's; `shadowed`: ccguard's is in a file that a
+   * later one (which wins) overrides with another; `other`: only another status line; `none`: none at all.
+   */
+  state: 'ours' | 'shadowed' | 'other' | 'none';
+  /** ccguard's file (ours, shadowed), or the other status line's (other). */
+  file?: string;
+  /** The file whose status line wins over ccguard's (shadowed), and its scope. */
+  over?: string;
+  overScope?: Scope;
+}
+
+/** Which status line Claude Code runs for `projectDir`: of user, project and local settings, the last that sets one. */
+export function statusLinePlace(env: Env, projectDir: string): StatusLinePlace {
+  let winner: { file: string; scope: Scope; ours: boolean } | undefined;
+  let oursIn: string | undefined;
+  const seen = new Set<string>();
+  for (const scope of [...SCOPES].reverse()) {
+    const file = settingsFile(scope, env, projectDir);
+    if (seen.has(file) || !existsSync(file)) continue;
+    seen.add(file);
+    const s = scanSettings(file);
+    if (!s?.setsStatusLine) continue;
+    winner ??= { file, scope, ours: s.statusLine };
+    if (s.statusLine) oursIn ??= file;
   }
-  const age = app.now() - r.last_seen;
+  if (!winner) return { state: 'none' };
+  if (winner.ours) return { state: 'ours', file: winner.file };
+  if (oursIn) return { state: 'shadowed', file: oursIn, over: winner.file, overScope: winner.scope };
+  return { state: 'other', file: winner.file };
+}
+
+/** `10 min`, `2 h`, `45 s`: a configured span in plain words. */
+function span(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${+(seconds / 3600).toFixed(1)} h`;
+}
+
+const WINDOW_LABEL: Record<RateLimitWindow, string> = { five_hour: '5-hour', seven_day: 'weekly' };
+
+interface Reading {
+  row: RateLimitRow;
+  age: number;
+  fresh: boolean;
+  /** The window the reading describes has reset since: the figure no longer applies. */
+  reset: boolean;
+}
+
+/**
+ * Whether the server's own usage figures reach ccguard: where the status line stands (the only
+ * carrier of them for claude.ai subscribers), the newest reading of each window, and when none is
+ * usable, why in plain words. A warning at most: ccguard works from its own estimate without them.
+ */
+export function checkServerFigures(app: Pick<AppContext, 'env' | 'store' | 'config' | 'now'>, projectDir: string): Check {
+  const now = app.now();
+  const freshMs = app.config.limits.server_fresh_seconds * 1000;
+  const place = statusLinePlace(app.env, projectDir);
+  const where = (f: string | undefined): string => (f ? tildify(f, app.env) : '');
+  const installed = place.state === 'ours';
+  const placeText =
+    place.state === 'ours'
+      ? `status line installed (${where(place.file)})`
+      : place.state === 'shadowed'
+        ? `ccguard's status line in ${where(place.file)} is overridden by the status line in ${where(place.over)}, which Claude Code runs instead`
+        : place.state === 'other'
+          ? `status line not installed (${where(place.file)} sets another one)`
+          : 'status line not installed';
+  const installFix =
+    place.state === 'shadowed'
+      ? `run \`ccguard install --scope ${place.overScope}\`${place.overScope === 'user' ? '' : ' in that project'}: ccguard's status line then runs yours there`
+      : 'run `ccguard install` (it sets up the status line and keeps yours running under it)';
+
+  const readings: Reading[] = [];
+  for (const w of ['five_hour', 'seven_day'] as const) {
+    const row = app.store.rateLimits.latest(w);
+    if (!row) continue;
+    const age = now - row.last_seen;
+    const reset = row.resets_at !== null && row.resets_at <= now;
+    readings.push({ row, age, reset, fresh: !reset && age <= freshMs && age >= -60_000 });
+  }
+  const describe = (r: Reading): string =>
+    `${WINDOW_LABEL[r.row.window]} ${r.row.used_pct}% ${ago(Math.max(0, r.age))}${r.row.source === 'usage_api' ? ' (from the usage endpoint)' : ''}, ` +
+    (r.fresh ? 'fresh' : r.reset ? 'its window has reset since' : `stale (older than ${span(app.config.limits.server_fresh_seconds)}, limits.server_fresh_seconds)`);
+
+  if (readings.length === 0) {
+    if (installed) {
+      return {
+        name: 'server figures',
+        level: 'ok',
+        detail:
+          `${placeText}; no server reading yet: the status line runs only in interactive sessions of claude.ai subscribers, ` +
+          'after the first response; API-key users never get one (ccguard works from its own estimate meanwhile)',
+      };
+    }
+    return {
+      name: 'server figures',
+      level: 'warn',
+      detail: `${placeText}; no server reading has arrived: Claude Code hands the server's usage figures only to the status line command`,
+      fix: installFix,
+    };
+  }
+  const fresh = readings.filter((r) => r.fresh);
+  const list = readings.map(describe).join('; ');
+  if (fresh.length > 0) {
+    // Fresh figures without ccguard's status line come from the usage endpoint, or from before it was taken out.
+    const lasting = installed || fresh.every((r) => r.row.source === 'usage_api');
+    return {
+      name: 'server figures',
+      level: lasting ? 'ok' : 'warn',
+      detail: `${placeText}; ${list}`,
+      ...(lasting ? {} : { fix: `${installFix}; without it these figures go stale` }),
+    };
+  }
+  const newest = readings.reduce((a, b) => (b.age < a.age ? b : a));
+  const why = installed
+    ? 'the status line runs only in interactive sessions of claude.ai subscribers, so figures go stale between them (ccguard works from its own estimate meanwhile)'
+    : "and none will come without ccguard's status line";
   return {
-    name: 'status line',
-    level: age > 3_600_000 ? 'warn' : 'ok',
-    detail: `5-hour utilization ${r.used_pct}% seen ${ago(age)}`,
-    ...(age > 3_600_000 ? { fix: 'the status line only runs in interactive sessions; figures go stale between them' } : {}),
+    name: 'server figures',
+    level: installed ? 'ok' : 'warn',
+    detail: `${placeText}; no fresh server reading, the newest is ${ago(Math.max(0, newest.age)).replace(/ ago$/, '')} old: ${list}; ${why}`,
+    ...(installed ? {} : { fix: installFix }),
   };
 }
 

@@ -14,12 +14,13 @@ import {
   endedPauses,
   housekeeping,
   forcedDegrade,
+  liftedUntil,
   pauseView,
   recordApiFailure,
   sessionClockFrom,
   startSessionPause,
   syncRecovery,
-} from '../policy/state.ts';
+} from '../app/recovery.ts';
 import { clockText } from '../policy/format.ts';
 import { parseHookInput, type HookInput } from './input.ts';
 import { renderOutput } from './output.ts';
@@ -28,9 +29,11 @@ import { resolvePaths, type Env } from '../util/paths.ts';
 import { oneLine } from '../util/errors.ts';
 import { ensurePrivateDir } from '../util/fsPrivate.ts';
 import { configMtime, writeFastEntry } from './fast.ts';
-import { bumpGeneration, readGeneration } from '../store/generation.ts';
+import { readGeneration } from '../store/generation.ts';
 import { ingestJournal } from './journal.ts';
-import { usageView } from '../usage/sources.ts';
+import { usagePicture } from '../usage/sources.ts';
+import { commitInputs } from '../store/inputs.ts';
+import { flushInputs } from '../store/store.ts';
 
 export interface HookDeps {
   now: () => number;
@@ -138,15 +141,15 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
   const app: AppContext = { env, paths: c.paths, loaded: { config, sources: [] }, config, store, now: deps.now, timeZone: localTimeZone(env) };
   await catchUp(app, input.transcript_path ? [input.transcript_path] : []);
   ingestJournal(c.paths.stateDir, store, now);
-  let stateChanged = false;
 
   const notices: Notice[] = [];
   for (const ch of syncRecovery(store, config, now)) {
-    stateChanged = true;
     notices.push(
       ch.kind === 'backoff'
         ? { key: `backoff:${ch.until}`, title: 'ccguard: rate limited', message: `API rate limit (level ${ch.level}); backing off until ${clockText(ch.until)}.` }
-        : { key: `limitpause:${ch.until}`, title: 'ccguard: limit reached', message: `Paused until ${clockText(ch.until)}: ${ch.detail}` },
+        : ch.scope === 'opus' || ch.scope === 'sonnet'
+          ? { key: `limitline:${ch.scope}:${ch.until}`, title: 'ccguard: model limit reached', message: `Claude Code hit its ${ch.scope === 'opus' ? 'Opus' : 'Sonnet'} limit: sessions on it are held until ${clockText(ch.until)}; other models go on. "${ch.detail}"` }
+          : { key: `limitline:${ch.until}`, title: 'ccguard: limit reached', message: `Claude Code hit its limit: tool calls held until ${clockText(ch.until)} (server: limit line). "${ch.detail}"` },
     );
   }
   for (const p of endedPauses(store, now)) {
@@ -155,17 +158,17 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
   housekeeping(store, now);
   if (event === 'StopFailure' && input.error) {
     const b = recordApiFailure(store, config, input.error, now);
-    if (b) stateChanged = true;
     if (b) notices.push({ key: `backoff:${b.until}`, title: 'ccguard: rate limited', message: `API rate limit (level ${b.level}); backing off until ${clockText(b.until)}.` });
   }
 
   // The best fresh source (server, claude-monitor, own estimate); a stale claude-monitor cache gets one
   // detached refresh, never waited for.
-  const usage = usageView(store, config, now, {
+  const picture = usagePicture(store, config, now, {
     calibrate: true,
     refresh: { env },
     onError: (what, err) => log.warn(`${what} skipped: ${oneLine(err)}`),
   });
+  const usage = picture.view;
   const pi: PolicyInput = {
     hook: event,
     tool: input.tool_name ?? null,
@@ -177,21 +180,20 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
     pause: pauseView(store, input.session_id, now),
     backoff: backoffView(store, config, now),
     forcedDegrade: forcedDegrade(store, now),
+    prompt: input.prompt ?? null,
+    sessionModel: store.entries.sessionModel(input.session_id) ?? input.model ?? null,
+    modelHolds: picture.modelHolds,
+    liftedUntil: liftedUntil(store, now),
   };
   let v = evaluate(pi);
   if (config.mode === 'observe') v = observed(v);
 
   let show = true;
-  store.db
-    .transaction(() => {
-      if (v.startPause) {
-        startSessionPause(store, input.session_id, now, v.startPause.until, v.startPause.reason);
-        stateChanged = true;
-      }
-      if (v.onceKey) show = store.marks.claim(v.onceKey, now);
-      if (v.notice) notices.push(v.notice);
-    })
-    .immediate();
+  commitInputs(store, () => {
+    if (v.startPause) startSessionPause(store, input.session_id, now, v.startPause.until, v.startPause.reason);
+    if (v.onceKey) show = store.marks.claim(v.onceKey, now);
+    if (v.notice) notices.push(v.notice);
+  });
 
   const sendable = config.recovery.notification
     ? notices.filter((n) => {
@@ -203,8 +205,16 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
       })
     : [];
 
-  const decision =
-    v.action === 'allow' ? ((v.userMessage || v.modelContext) && show ? 'warn' : event === 'PreToolUse' || event === 'UserPromptSubmit' ? 'allow' : 'record') : v.action;
+  const autoResume = event === 'Notification' && input.notification_type === 'quota_auto_resume_fired';
+  const decision = autoResume
+    ? 'auto_resume'
+    : v.action === 'allow'
+      ? (v.userMessage || v.modelContext) && show
+        ? 'warn'
+        : event === 'PreToolUse' || event === 'UserPromptSubmit'
+          ? 'allow'
+          : 'record'
+      : v.action;
   const duration = performance.now() - c.started;
   store.db
     .transaction(() => {
@@ -215,7 +225,9 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
         tool: input.tool_name ?? null,
         decision,
         state: v.state,
-        reason: v.reason ?? (show ? v.userMessage : null),
+        reason: autoResume
+          ? `quota_auto_resume_fired: Claude Code continues by itself after the limit reset (${input.message ?? 'no message'})`
+          : v.reason ?? (show ? v.userMessage : null),
         source: usage.weekly ? `${usage.source}+${usage.weekly.source}` : usage.source,
         sleep_ms: v.sleepMs,
         duration_ms: Math.round(duration * 100) / 100,
@@ -232,8 +244,11 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
   for (const n of sendable) deps.notify({ title: n.title, message: n.message, logFile: c.paths.logFile });
   if (v.action !== 'allow') log.info(`${event} ${input.tool_name ?? ''} ${v.action}: ${v.reason ?? ''}`.trim());
 
-  if (stateChanged) bumpGeneration(c.paths.stateDir);
-  else maybeCacheAllow(c, input.session_id, input.transcript_path ?? null, pi, v, gen);
+  // Whatever this run changed of the shared inputs voids the cached decisions; an allow is cached only
+  // when nothing did (the generation read at the start still stands).
+  const changed = store.inputsChanged;
+  flushInputs(store);
+  if (!changed) maybeCacheAllow(c, input.session_id, input.transcript_path ?? null, pi, v, gen);
 
   if (v.action === 'delay' && v.sleepMs > 0) await deps.sleep(v.sleepMs);
   return { stdout: renderOutput(event, v, show), exitCode: 0, sleepMs: v.action === 'delay' ? v.sleepMs : 0 };
@@ -249,7 +264,7 @@ function maybeCacheAllow(c: Ctx, session: string, transcript: string | null, pi:
   // Keeping tool inputs is a full-path job: with it on, every call takes the full check.
   if (c.config.privacy.store_tool_input) return;
   if (pi.hook !== 'PreToolUse' && pi.hook !== 'PostToolUse' && pi.hook !== 'UserPromptSubmit' && pi.hook !== 'SessionStart') return;
-  if (pi.pause || pi.backoff || pi.forcedDegrade) return;
+  if (pi.pause || pi.backoff || pi.forcedDegrade || (pi.modelHolds?.length ?? 0) > 0) return;
   const a = c.config.alerts;
   const u = pi.usage;
   if (u.share !== null && u.share >= Math.min(a.token_threshold, a.rate_limit_threshold) / 2) return;
@@ -260,6 +275,7 @@ function maybeCacheAllow(c: Ctx, session: string, transcript: string | null, pi:
   let until = pi.now + secs * 1000;
   if (pi.sessionClockFrom !== null) until = Math.min(until, pi.sessionClockFrom + a.time_threshold * 3_600_000);
   if (u.resetAt !== null) until = Math.min(until, u.resetAt);
+  if (pi.liftedUntil != null) until = Math.min(until, pi.liftedUntil);
   if (until <= pi.now) return;
   try {
     // The transcript as far as this check imported it: the fast path looks only at what comes after.
@@ -277,6 +293,7 @@ function maybeCacheAllow(c: Ctx, session: string, transcript: string | null, pi:
 function eventDetail(event: HookEvent, input: HookInput, config: Config): string | null {
   const d: Record<string, unknown> = {};
   if (event === 'StopFailure' && input.error) d.error = input.error;
+  if (event === 'Notification' && input.notification_type) d.notification_type = input.notification_type;
   if (config.privacy.store_tool_input && event === 'PreToolUse' && input.tool_input !== undefined) {
     const text = JSON.stringify(input.tool_input) ?? '';
     d.tool_input = text.length > 4096 ? `${text.slice(0, 4096)}…` : text;

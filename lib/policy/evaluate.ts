@@ -1,4 +1,5 @@
 import type { PolicyInput, Verdict, RecoveryState, Notice, UsageView } from './types.ts';
+import { isServerFigure, mayEnforce, WINDOW_MS } from '../usage/types.ts';
 import { pace } from './pacing.ts';
 import { clockText, pct, waitText } from './format.ts';
 
@@ -21,10 +22,18 @@ function verdict(state: RecoveryState, v: Partial<Verdict> = {}): Verdict {
 
 const LIFT = 'Run `ccguard resume` to lift it.';
 
+/** The prompt Claude Code submits by itself once a usage limit has reset: never held back. */
+export const AUTO_CONTINUE_PROMPT = 'Your claude.ai usage limit has reset.';
+
+export function isAutoContinue(prompt: string | null | undefined): boolean {
+  return typeof prompt === 'string' && prompt.trimStart().startsWith(AUTO_CONTINUE_PROMPT);
+}
+
 /**
- * The decision for one hook call, from the usage picture and the shared recovery state. Pure: no
+ * The decision for one hook call, from the usage figures and the shared recovery state. Pure: no
  * clock, no I/O. Order matters: a pause beats everything, then hard limits, then backoff, then the
- * softer measures, and a plain allow when nothing applies.
+ * usage windows, and a plain allow when nothing applies. Usage figures delay or deny only when they
+ * are the server's (or a limit the user wrote down); estimates warn.
  */
 export function evaluate(i: PolicyInput): Verdict {
   const c = i.config;
@@ -33,6 +42,8 @@ export function evaluate(i: PolicyInput): Verdict {
   if (!gated) return verdict('normal');
   if (i.tool !== null && r.never_gate.includes(i.tool)) return verdict('normal');
   const isTool = i.hook === 'PreToolUse';
+  // Claude Code's own automatic continue after a reset must reach the model, whatever else holds.
+  if (!isTool && isAutoContinue(i.prompt)) return verdict('normal');
   const maxSleep = r.max_sleep_seconds * 1000;
   const u = i.usage;
   const blockKey = String(u.blockStart ?? 0);
@@ -49,7 +60,7 @@ export function evaluate(i: PolicyInput): Verdict {
   if (hard !== null && u.costUsd >= hard) {
     return verdict('degraded', {
       action: 'deny',
-      reason: `ccguard: this 5-hour block has cost $${u.costUsd.toFixed(2)}, past the hard limit of $${hard.toFixed(2)}. Everything is denied until the block resets${u.resetAt ? ` at ${clockText(u.resetAt)}` : ''}.`,
+      reason: `ccguard: this 5-hour block has cost $${u.costUsd.toFixed(2)}, past the hard limit of $${hard.toFixed(2)} (alerts.hard_cost_limit). Everything is denied until the block resets${u.resetAt ? ` at ${clockText(u.resetAt)}` : ''}.`,
       notice: { key: `hardcost:${blockKey}`, title: 'ccguard: hard cost limit', message: `Block cost $${u.costUsd.toFixed(2)} ≥ $${hard.toFixed(2)}: tools denied.` },
     });
   }
@@ -62,7 +73,7 @@ export function evaluate(i: PolicyInput): Verdict {
     }
     return verdict('backoff', {
       action: 'deny',
-      reason: `ccguard: ${why}, ${waitText(wait)} from now. Wait, then retry.`,
+      reason: `ccguard: ${why}, ${waitText(wait)} from now. Wait, then retry. ${LIFT}`,
     });
   }
 
@@ -94,28 +105,28 @@ export function evaluate(i: PolicyInput): Verdict {
     });
   }
 
-  // The token windows: the 5-hour one and, when reported, the weekly one; the tighter acts.
+  const lifted = i.liftedUntil != null && i.liftedUntil > i.now;
+  const held = modelHoldVerdict(i, isTool, lifted);
+  if (held) return held;
+
+  // The usage windows: the 5-hour one and, when reported, the weekly one; the tighter acts.
   const windows = u.weekly ? [u, u.weekly] : [u];
-  const paced = windows
-    .map((w) => pacingVerdict(i, w, isTool, maxSleep))
+  const acted = windows
+    .map((w) => windowVerdict(i, w, isTool, maxSleep, lifted))
     .filter((x): x is Ranked => x !== null)
     .sort(tighterFirst);
-  if (paced[0]) return paced[0].v;
+  const first = acted[0];
+  if (first && (first.v.action !== 'allow' || !degraded)) return first.v;
 
   if (degraded) {
     return verdict('degraded', {
       onceKey: `degrade:${blockKey}:${i.sessionId}`,
-      userMessage: `ccguard: block cost $${u.costUsd.toFixed(2)} passed $${c.alerts.cost_threshold.toFixed(2)}; ${r.degradation.deny_tools.join(', ')} are off.`,
+      userMessage: `ccguard: block cost $${u.costUsd.toFixed(2)} passed $${c.alerts.cost_threshold.toFixed(2)} (alerts.cost_threshold); ${r.degradation.deny_tools.join(', ')} are off.`,
       modelContext: `ccguard: the cost threshold for this 5-hour block is passed. ${r.degradation.deny_tools.join(', ')} are unavailable; finish the task economically.`,
       notice: costNotice,
     });
   }
-
-  const warned = windows
-    .map((w) => warnVerdict(i, w))
-    .filter((x): x is Ranked => x !== null)
-    .sort(tighterFirst);
-  return warned[0]?.v ?? verdict('normal');
+  return verdict('normal');
 }
 
 /** A window's verdict with what ranks it against the other window's. */
@@ -124,7 +135,8 @@ interface Ranked {
   share: number;
 }
 
-const rank = (v: Verdict): number => (v.action === 'deny' ? 2 : v.action === 'delay' ? 1 : 0);
+const STATE_RANK: Partial<Record<RecoveryState, number>> = { held: 3, pacing: 2, warned: 1 };
+const rank = (v: Verdict): number => (v.action === 'deny' ? 20 : v.action === 'delay' ? 10 : 0) + (STATE_RANK[v.state] ?? 0);
 
 /** Deny before delay before advice; the longer sleep, then the higher share; the 5-hour window on a tie. */
 function tighterFirst(a: Ranked, b: Ranked): number {
@@ -132,113 +144,151 @@ function tighterFirst(a: Ranked, b: Ranked): number {
 }
 
 const isWeekly = (u: UsageView): boolean => u.window === 'seven_day';
-const keyOf = (u: UsageView): string => (isWeekly(u) ? `7d:${u.blockStart ?? 0}` : String(u.blockStart ?? 0));
+const keyOf = (u: UsageView): string => (isWeekly(u) ? `7d:${u.resetAt ?? 0}` : `5h:${u.resetAt ?? u.blockStart ?? 0}`);
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
-/** A reset time: the clock for the 5-hour window, with the weekday when further than a day off. */
-function resetText(u: UsageView, ms: number, now: number): string {
-  return isWeekly(u) && ms - now > 20 * HOUR ? `${DAYS[new Date(ms).getDay()] ?? ''} ${clockText(ms)}` : clockText(ms);
+/** A reset time: the clock, with the weekday when further than a day off. */
+export function resetText(ms: number, now: number): string {
+  return ms - now > 20 * HOUR ? `${DAYS[new Date(ms).getDay()] ?? ''} ${clockText(ms)}` : clockText(ms);
+}
+
+/** "the 5-hour limit" / "the weekly limit". */
+const limitName = (u: UsageView): string => (isWeekly(u) ? 'weekly limit' : '5-hour limit');
+
+/** Where a figure comes from, as every message names it. */
+export function sourceText(u: UsageView): string {
+  if (isServerFigure(u.confidence)) return u.source;
+  if (u.confidence === 'configured') return `${u.source}, the limit in your config`;
+  return `estimate: ${u.source}`;
 }
 
 /**
- * Pacing for one window: past rate_limit_threshold (or projected past the limit), slow tool calls so
- * the rest lasts until the reset, or deny when nothing can. A limit that is a guess never delays or denies.
+ * One window against its thresholds. A figure that may not enforce (an estimate) only warns, once
+ * per crossing; the server's figure (or a configured limit) also slows calls ahead of the pace line,
+ * winds the work down near the wall, and holds tool calls back once the window is used up.
  */
-function pacingVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: number): Ranked | null {
-  const c = i.config;
+function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: number, lifted: boolean): Ranked | null {
   const share = u.share;
-  if (u.confidence === 'unknown') return null;
-  const pacing =
-    u.limitTokens !== null &&
-    share !== null &&
-    (share >= c.alerts.rate_limit_threshold || (u.projectedShare !== null && u.projectedShare > 1));
-  if (!pacing) return null;
-  const blockKey = keyOf(u);
-  const weekly = isWeekly(u);
-  const full = weekly ? 'weekly limit' : '5-hour token limit';
-  const short = weekly ? 'weekly limit' : '5-hour limit';
-  const reset = u.resetAt ? resetText(u, u.resetAt, i.now) : null;
+  if (share === null) return null;
+  const a = i.config.alerts;
+  const key = keyOf(u);
+  const name = limitName(u);
+  const src = sourceText(u);
+  const reset = u.resetAt !== null && u.resetAt > i.now ? resetText(u.resetAt, i.now) : null;
+  const resetClause = reset && u.resetAt !== null ? ` It resets at ${reset} (${waitText(u.resetAt - i.now)} from now).` : '';
   const ranked = (v: Verdict): Ranked => ({ v, share });
-  const p = pace(u, i.now, maxSleep);
-  const notice: Notice = {
-    key: `pacing:${blockKey}`,
-    title: 'ccguard: pacing',
-    message: `${pct(share)} of the ${short} used; slowing tool calls to last until the reset.`,
-  };
-  if (p.kind === 'deny' && !isTool) {
-    // A prompt still goes through when the figures say the limit is used up: the local ones are an
-    // estimate, and the model can tell the user; its tool calls are what gets held back.
+  const enforce = mayEnforce(u.confidence) && !lifted;
+  const server = isServerFigure(u.confidence);
+  const p = pace(share, u.resetAt, WINDOW_MS[u.window], i.now);
+  const liftNote = lifted && mayEnforce(u.confidence) ? ' (`ccguard resume` lifted the hold for now)' : '';
+
+  if (p.kind === 'used_up') {
+    const notice: Notice = { key: `limit:${key}`, title: `ccguard: ${name} reached`, message: `${pct(share)} of the ${name} used (${src}).${resetClause}` };
+    if (!enforce) {
+      return ranked(
+        verdict('warned', {
+          onceKey: `used:${key}:${i.sessionId}`,
+          userMessage: `ccguard: ${pct(share)} of the ${name} used (${src})${liftNote}.${resetClause}`,
+          modelContext: `ccguard: by ${server ? 'the server' : "ccguard's estimate"} the ${name} is reached (${pct(share)}, ${src}).${resetClause} Bring the work to a safe stopping point.`,
+          notice,
+        }),
+      );
+    }
+    if (!isTool) {
+      // Prompts pass: the model can answer without tools and tell the user; tool calls are held.
+      return ranked(
+        verdict('held', {
+          onceKey: `held-prompt:${key}:${i.sessionId}`,
+          userMessage: `ccguard: the ${name} is used up (${pct(share)}, ${src}); tool calls wait until ${reset ?? 'the reset'}. ${LIFT}`,
+          modelContext: `ccguard: the ${name} is used up (${pct(share)}, ${src}). Tool calls are held back until ${reset ?? 'the reset'}; answer briefly without tools or tell the user to wait.`,
+          notice,
+        }),
+      );
+    }
     return ranked(
-      verdict('pacing', {
-        onceKey: `pacing-prompt:${blockKey}:${i.sessionId}`,
-        userMessage: `ccguard: ${pct(share)} of the ${full} is used (${u.source}); tool calls wait until ${reset ?? 'the reset'}.`,
-        modelContext: `ccguard: the ${full} is about used up (${pct(share)}, ${u.source}). Tool calls are being held back until ${reset ?? 'the reset'}; answer briefly without tools or tell the user to wait.`,
-        notice,
-      }),
-    );
-  }
-  if (p.kind === 'deny') {
-    const why =
-      p.why === 'limit_reached'
-        ? weekly
-          ? `the weekly limit is used up (${pct(share)}, ${u.source})`
-          : `the 5-hour token limit is used up (${pct(share)} of ${u.limitTokens} tokens, ${u.source})`
-        : `usage is too fast to last until the ${weekly ? 'weekly ' : ''}reset (${pct(share)} of the ${weekly ? 'weekly ' : ''}limit used, ${u.source})`;
-    return ranked(
-      verdict('pacing', {
+      verdict('held', {
         action: 'deny',
-        reason: `ccguard: ${why}. Wait ${waitText(p.waitMs)}${p.why === 'limit_reached' && reset ? `, until ${reset}` : ''}.`,
-        notice:
-          p.why === 'limit_reached'
-            ? { ...notice, key: `limit:${blockKey}`, title: 'ccguard: limit reached', message: `${weekly ? 'Weekly' : '5-hour'} limit used up; resets ${reset ?? 'soon'}.` }
-            : notice,
+        reason: `ccguard: the ${name} is used up (${pct(share)}, ${src}).${reset && u.resetAt !== null ? ` Wait ${waitText(p.waitMs)}, until ${reset}.` : ''} ${LIFT}`,
+        notice,
       }),
     );
   }
-  if (p.kind === 'delay' && isTool) {
+
+  const windDown = server && !lifted && share >= a.wind_down;
+  const windDownMessages = {
+    onceKey: `wind-down:${key}:${i.sessionId}`,
+    userMessage: `ccguard: ${pct(share)} of the ${name} used (${src}); the model was told to wind down.${resetClause}`,
+    modelContext: `ccguard: ${pct(share)} of the ${name} is used (${src}).${resetClause} Bring your work to a safe stopping point now: finish the current step, commit or save what you have, and leave a short note of what is left, before the limit stops you mid-task.`,
+    notice: { key: `wind-down:${key}`, title: 'ccguard: wind down', message: `${pct(share)} of the ${name} used (${src}); the model was told to reach a safe stopping point.` },
+  };
+
+  if (enforce && p.kind === 'ahead' && share >= a.rate_limit_threshold) {
+    const sleep = isTool ? Math.min(p.waitMs, maxSleep) : 0;
+    const slowing = `${pct(share)} of the ${name} used (${src}), ahead of the pace line (${pct(p.line)} by now)`;
     return ranked(
       verdict('pacing', {
-        action: p.ms > 0 ? 'delay' : 'allow',
-        sleepMs: p.ms,
-        reason: `ccguard: pacing at ${pct(share)} of the ${short} (${u.source}): ${Math.round(p.sustainablePerMinute)} tokens/min lasts until the reset`,
-        onceKey: `pacing:${blockKey}:${i.sessionId}`,
-        userMessage: `ccguard: ${pct(share)} of the ${short} used (${u.source}); slowing tool calls so it lasts until ${reset ?? 'the reset'}.`,
-        modelContext: `ccguard: ${pct(share)} of the ${full} is used and tool calls are being slowed. Work economically: prefer fewer, larger steps.`,
-        notice,
+        action: sleep > 0 ? 'delay' : 'allow',
+        sleepMs: sleep,
+        reason: `ccguard: ${slowing}: slowing tool calls by ${waitText(sleep)} so the rest lasts until the reset`,
+        ...(windDown
+          ? windDownMessages
+          : {
+              onceKey: `pacing:${key}:${i.sessionId}`,
+              userMessage: `ccguard: ${slowing}; slowing tool calls so it lasts until ${reset ?? 'the reset'}.`,
+              modelContext: `ccguard: ${pct(share)} of the ${name} is used (${src}) and tool calls are being slowed. Work economically: prefer fewer, larger steps.`,
+              notice: { key: `pacing:${key}`, title: 'ccguard: pacing', message: `${slowing}; slowing tool calls.` },
+            }),
+      }),
+    );
+  }
+  if (windDown) return ranked(verdict('warned', windDownMessages));
+
+  if (share >= a.token_threshold) {
+    return ranked(
+      verdict('warned', {
+        onceKey: `warn:${key}:${i.sessionId}`,
+        userMessage: `ccguard: ${pct(share)} of the ${name} used (${src})${liftNote}.${resetClause}`,
+        modelContext: `ccguard: ${pct(share)} of the ${name} is used (${src}).${resetClause} Keep the remaining work focused.`,
+        notice: { key: `token:${key}`, title: `ccguard: ${isWeekly(u) ? 'weekly' : '5-hour'} threshold`, message: `${pct(share)} of the ${name} used (${src}).${resetClause}` },
+      }),
+    );
+  }
+  // A projection never holds anything back: it is advice, and only from a measured pace.
+  if (u.projectedShare !== null && u.projectedShare >= 1 && u.projectionBasis !== null && server) {
+    return ranked(
+      verdict('warned', {
+        onceKey: `projected:${key}:${i.sessionId}`,
+        userMessage: `ccguard: at the pace measured ${u.projectionBasis}, the ${name} would be reached before its reset (${pct(share)} used now, ${src}).${resetClause}`,
+        modelContext: null,
+        notice: null,
       }),
     );
   }
   return null;
 }
 
-/** Past token_threshold in one window: tell the user and the model once per crossing. */
-function warnVerdict(i: PolicyInput, u: UsageView): Ranked | null {
-  const share = u.share;
-  if (share === null || share < i.config.alerts.token_threshold || u.limitTokens === null) return null;
-  const blockKey = keyOf(u);
-  if (isWeekly(u)) {
-    const reset = u.resetAt ? ` It resets ${resetText(u, u.resetAt, i.now)} (${waitText(u.resetAt - i.now)} from now).` : '';
-    return {
-      share,
-      v: verdict('warned', {
-        onceKey: `warn:${blockKey}:${i.sessionId}`,
-        userMessage: `ccguard: ${pct(share)} of the weekly limit used (${u.source}).${reset}`,
-        modelContext: `ccguard: ${pct(share)} of the weekly usage limit is used.${reset} Keep the remaining work focused.`,
-        notice: { key: `token:${blockKey}`, title: 'ccguard: weekly threshold', message: `${pct(share)} of the weekly limit used.${reset}` },
-      }),
-    };
+/** A limit that binds one model family holds back the sessions on that family only. */
+function modelHoldVerdict(i: PolicyInput, isTool: boolean, lifted: boolean): Verdict | null {
+  const model = i.sessionModel?.toLowerCase() ?? null;
+  if (model === null) return null;
+  const hold = (i.modelHolds ?? []).find((h) => h.until > i.now && model.includes(h.family));
+  if (!hold) return null;
+  const fam = hold.family === 'opus' ? 'Opus' : 'Sonnet';
+  const src = 'server:limit_line';
+  const reset = resetText(hold.until, i.now);
+  if (lifted || !isTool) {
+    return verdict('warned', {
+      onceKey: `model-hold:${hold.family}:${hold.until}:${i.sessionId}`,
+      userMessage: `ccguard: Claude's ${fam} limit is reached (${src}: "${hold.text.slice(0, 80)}"); this session runs on ${fam}. It resets at ${reset}.${lifted ? ' (`ccguard resume` lifted the hold for now)' : ''}`,
+      modelContext: `ccguard: the ${fam} usage limit is reached until ${reset} (${src}); tool calls on ${fam} are held back. Switch model (/model) or tell the user.`,
+      notice: { key: `model-hold:${hold.family}:${hold.until}`, title: `ccguard: ${fam} limit reached`, message: `${fam} sessions held until ${reset}; other models go on.` },
+    });
   }
-  const left = Math.max(0, u.limitTokens - u.usedTokens);
-  const reset = u.resetAt ? ` The block resets at ${clockText(u.resetAt)} (${waitText(u.resetAt - i.now)} from now).` : '';
-  return {
-    share,
-    v: verdict('warned', {
-      onceKey: `warn:${blockKey}:${i.sessionId}`,
-      userMessage: `ccguard: ${pct(share)} of the 5-hour token limit used (${u.source}).${reset}`,
-      modelContext: `ccguard: ${pct(share)} of the 5-hour token limit is used; about ${left} tokens are left.${reset} Keep the remaining work focused.`,
-      notice: { key: `token:${blockKey}`, title: 'ccguard: token threshold', message: `${pct(share)} of the 5-hour limit used.${reset}` },
-    }),
-  };
+  return verdict('held', {
+    action: 'deny',
+    reason: `ccguard: Claude's ${fam} limit is reached (${src}: "${hold.text.slice(0, 80)}") and this session runs on ${fam}. Wait ${waitText(hold.until - i.now)}, until ${reset}, or switch model (/model). ${LIFT}`,
+    notice: { key: `model-hold:${hold.family}:${hold.until}`, title: `ccguard: ${fam} limit reached`, message: `${fam} sessions held until ${reset}; other models go on.` },
+  });
 }
 
 /** Observe mode keeps the verdict's state, reason and notice but never blocks or delays. */

@@ -7,9 +7,9 @@ import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
 import { activeBlock, summarizeBlock } from '../usage/summary.ts';
 import { sessionsReport } from '../usage/reports.ts';
-import { tokenLimit } from '../policy/state.ts';
+import { tokenLimit } from '../usage/local.ts';
 import { usageView } from '../usage/sources.ts';
-import { recoveryStatus, type RecoveryStatus } from '../policy/recoveryStatus.ts';
+import { recoveryStatus, type RecoveryStatus } from '../app/recoveryStatus.ts';
 import { isRateLimit } from '../policy/backoff.ts';
 import type { BlockSpan } from '../usage/blocks.ts';
 

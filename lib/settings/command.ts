@@ -35,6 +35,14 @@ export const EVENT_FILES: Readonly<Record<HookEvent, string>> = {
 /** Events whose matcher groups carry a `matcher` (tool names); ccguard's groups use "*". */
 export const MATCHER_EVENTS: ReadonlySet<HookEvent> = new Set<HookEvent>(['PreToolUse', 'PostToolUse']);
 
+/**
+ * Events whose groups Claude Code filters by their `matcher`: the tool events by tool name, Notification
+ * by `notification_type`. ccguard's entry there must sit in a group that matches everything (no matcher,
+ * "" or "*"), or it misses some of the event. ccguard writes "*" for the tool events (MATCHER_EVENTS) and
+ * no matcher for Notification, as for Stop: a missing matcher matches every notification type.
+ */
+export const FILTERED_EVENTS: ReadonlySet<HookEvent> = new Set<HookEvent>([...MATCHER_EVENTS, 'Notification']);
+
 /** One argument for a POSIX shell: double quotes, with the four characters special inside them escaped. */
 export function shQuote(s: string): string {
   return `"${s.replace(/["\\$`]/g, (c) => `\\${c}`)}"`;

@@ -4,6 +4,7 @@ import {
   hookCommand,
   isCcguardHookCommand,
   isCcguardStatusLineCommand,
+  FILTERED_EVENTS,
   MATCHER_EVENTS,
   statusLineCommand,
 } from './command.ts';
@@ -112,8 +113,17 @@ export interface InstallSpec {
   /** The package root the commands point at. */
   root: string;
   timeout: number;
-  /** Take over the status line (chaining to the user's own command, if any). */
+  /**
+   * Set up ccguard's status line (chaining to the user's own command, if any). False leaves it out,
+   * and takes ccguard's out again (putting the user's own back) when the file holds it.
+   */
   statusLine: boolean;
+  /**
+   * The status line Claude Code takes from the settings files below this one (user under project,
+   * project and user under local) when this file sets none, as the user's own (see userStatusLine).
+   * ccguard's status line in this file would hide it, so ccguard chains to it instead.
+   */
+  inheritedStatusLine?: JsonValue | undefined;
   /** The previous install's record for this file, if any: the original status line it saved. */
   record?: InstallRecord | undefined;
 }
@@ -127,12 +137,25 @@ export interface InstallOutcome {
   hadCcguard: boolean;
   /** Events whose ccguard entry was added or rewritten. */
   updatedEvents: HookEvent[];
-  /** Set when the status line was considered: what the user had before ccguard (undefined: nothing). */
-  statusLine: { hadOriginal: boolean; original: JsonValue | undefined; chained: string | undefined } | null;
+  /**
+   * Set when ccguard's status line was set up: what this file held before ccguard (undefined: nothing),
+   * the user's command it chains to, and whether that command comes from a settings file below this one.
+   */
+  statusLine: { hadOriginal: boolean; original: JsonValue | undefined; chained: string | undefined; inherited: boolean } | null;
+  /** Set when the status line was left out and the file held ccguard's: the user's came back, or the key went. */
+  statusLineRemoved: 'restored' | 'removed' | null;
 }
 
-/** The user's own status line under ccguard's, as install would keep it. */
-function originalStatusLine(current: JsonValue | undefined, record: InstallRecord | undefined): { had: boolean; value: JsonValue | undefined } {
+/**
+ * The user's own status line under ccguard's, as install would keep it. `inherited`: the one the
+ * settings files below this one give; without a record, a chained command that is exactly that one
+ * was inherited, not this file's.
+ */
+function originalStatusLine(
+  current: JsonValue | undefined,
+  record: InstallRecord | undefined,
+  inherited?: JsonValue,
+): { had: boolean; value: JsonValue | undefined } {
   if (current === undefined) return { had: false, value: undefined };
   if (!isCcguardStatusLine(current)) return { had: true, value: current };
   if (record?.status_line) {
@@ -143,7 +166,36 @@ function originalStatusLine(current: JsonValue | undefined, record: InstallRecor
   const cmd = StatusLineShape.safeParse(current);
   const then = cmd.success ? chainedCommand(cmd.data.command) : undefined;
   if (then === undefined) return { had: false, value: undefined };
+  const from = StatusLineShape.safeParse(inherited);
+  if (from.success && from.data.command === then) return { had: false, value: undefined };
   return { had: true, value: { ...(current as { [key: string]: JsonValue }), type: 'command', command: then } };
+}
+
+/**
+ * A status line as the user's own: itself when it is not ccguard's; for ccguard's, the command it
+ * chains to (with the fields it carries, padding and so on), or undefined when it chains to none.
+ */
+export function userStatusLine(value: JsonValue | undefined): JsonValue | undefined {
+  return originalStatusLine(value, undefined).value;
+}
+
+/** The `statusLine` a settings file's text sets, or undefined (throws SettingsError when it is not JSON). */
+export function statusLineOf(text: string, file: string): JsonValue | undefined {
+  const doc = parseSettings(text, file);
+  if (!doc.root || doc.root.kind !== 'object') return undefined;
+  const sl = getKey(doc.root, 'statusLine');
+  return sl ? toValue(sl) : undefined;
+}
+
+/** Takes ccguard's status line out of a settings object: the user's own comes back, or the key goes. */
+function takeOutStatusLine(root: JObject, current: JsonValue, record: InstallRecord | undefined, inherited?: JsonValue): 'restored' | 'removed' {
+  const orig = originalStatusLine(current, record, inherited);
+  if (orig.had && orig.value !== undefined) {
+    setKey(root, 'statusLine', orig.value);
+    return 'restored';
+  }
+  deleteKey(root, 'statusLine');
+  return 'removed';
 }
 
 /** Adds (or refreshes) ccguard's entries in a settings file's text. Pure: text in, text out. */
@@ -188,7 +240,7 @@ export function installInto(text: string, file: string, spec: InstallSpec): Inst
         const h = gh.items[j]!;
         if (!isCcguardHook(h)) continue;
         hadCcguard = true;
-        if (kept || (MATCHER_EVENTS.has(event) && !matchesAll(group as JObject))) continue;
+        if (kept || (FILTERED_EVENTS.has(event) && !matchesAll(group as JObject))) continue;
         kept = sameValue(toValue(h), desired) ? h : setItem(gh, j, desired);
         if (kept !== h) updatedEvents.push(event);
       }
@@ -201,22 +253,28 @@ export function installInto(text: string, file: string, spec: InstallSpec): Inst
   }
 
   let statusLine: InstallOutcome['statusLine'] = null;
+  let statusLineRemoved: InstallOutcome['statusLineRemoved'] = null;
+  const current = getKey(root, 'statusLine');
+  const currentValue = current ? toValue(current) : undefined;
+  const oursNow = currentValue !== undefined && isCcguardStatusLine(currentValue);
+  if (oursNow) hadCcguard = true;
   if (spec.statusLine) {
-    const current = getKey(root, 'statusLine');
-    const currentValue = current ? toValue(current) : undefined;
-    const orig = originalStatusLine(currentValue, spec.record);
-    const parsed = StatusLineShape.safeParse(orig.value);
+    const orig = originalStatusLine(currentValue, spec.record, spec.inheritedStatusLine);
+    // Nothing of the user's in this file: chain to what the files below it would show.
+    const inherited = orig.value === undefined && spec.inheritedStatusLine !== undefined;
+    const parsed = StatusLineShape.safeParse(inherited ? spec.inheritedStatusLine : orig.value);
     const chained = parsed.success ? parsed.data.command : undefined;
     // Keep the user's other status line settings (padding, ...) around ccguard's command.
     const extra = parsed.success ? Object.fromEntries(Object.entries(parsed.data).filter(([k]) => k !== 'type' && k !== 'command')) : {};
     const desired = { type: 'command', command: statusLineCommand(spec.nodePath, spec.root, chained), ...(extra as Record<string, JsonValue>) };
-    if (currentValue !== undefined && isCcguardStatusLine(currentValue)) hadCcguard = true;
     if (!sameValue(currentValue, desired)) setKey(root, 'statusLine', desired);
-    statusLine = { hadOriginal: orig.had, original: orig.value, chained };
+    statusLine = { hadOriginal: orig.had, original: orig.value, chained, inherited: inherited && chained !== undefined };
+  } else if (oursNow) {
+    statusLineRemoved = takeOutStatusLine(root, currentValue, spec.record, spec.inheritedStatusLine);
   }
 
   const out = printDoc(doc);
-  return { text: out, changed: out !== text, createdHooksKey, createdEvents, hadCcguard, updatedEvents, statusLine };
+  return { text: out, changed: out !== text, createdHooksKey, createdEvents, hadCcguard, updatedEvents, statusLine, statusLineRemoved };
 }
 
 export interface UninstallOutcome {
@@ -231,7 +289,7 @@ export interface UninstallOutcome {
  * event keys left empty (only those install created, when its record is known), then "hooks" if
  * left empty and install created it; a ccguard status line goes back to the user's original.
  */
-export function uninstallFrom(text: string, file: string, record: InstallRecord | undefined): UninstallOutcome {
+export function uninstallFrom(text: string, file: string, record: InstallRecord | undefined, inheritedStatusLine?: JsonValue): UninstallOutcome {
   const doc = parseSettings(text, file);
   if (!doc.root) return { text, changed: false, removedHooks: 0, statusLine: 'untouched' };
   const root = doc.root as JObject;
@@ -251,16 +309,7 @@ export function uninstallFrom(text: string, file: string, record: InstallRecord 
   }
   let statusLine: UninstallOutcome['statusLine'] = 'untouched';
   const sl = getKey(root, 'statusLine');
-  if (sl && isCcguardStatusLine(toValue(sl))) {
-    const orig = originalStatusLine(toValue(sl), record);
-    if (orig.had && orig.value !== undefined) {
-      setKey(root, 'statusLine', orig.value);
-      statusLine = 'restored';
-    } else {
-      deleteKey(root, 'statusLine');
-      statusLine = 'removed';
-    }
-  }
+  if (sl && isCcguardStatusLine(toValue(sl))) statusLine = takeOutStatusLine(root, toValue(sl), record, inheritedStatusLine);
   const out = printDoc(doc);
   return { text: out, changed: out !== text, removedHooks, statusLine };
 }

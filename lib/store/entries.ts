@@ -55,6 +55,7 @@ export class EntriesTable {
   private readonly setCostStmt;
   private readonly allForCostStmt;
 
+  private readonly sessionModelStmt;
   constructor(private readonly db: DB) {
     // Positional parameters: binding 13 of them from an array is measurably cheaper than by name.
     this.insertStmt = db.prepare<[string, number, string, string, string, number, number, number, number, number, number, number, string]>(
@@ -83,6 +84,10 @@ export class EntriesTable {
     this.sessionStmt = db.prepare<[string], SessionTotals>(
       `SELECT session_id, MIN(project) AS project, ${SUMS} FROM entries WHERE session_id = ? GROUP BY session_id`,
     );
+    // The session index (session_id, ts) answers this without touching other sessions' rows.
+    this.sessionModelStmt = db
+      .prepare<[string], string>("SELECT model FROM entries WHERE session_id = ? AND model != '<synthetic>' ORDER BY ts DESC LIMIT 1")
+      .pluck();
     this.newestStmt = db.prepare<[], number | null>('SELECT MAX(ts) FROM entries').pluck();
     this.firstSinceStmt = db
       .prepare<[string, number], number>('SELECT ts FROM entries WHERE session_id = ? AND ts >= ? ORDER BY ts DESC')
@@ -142,6 +147,11 @@ export class EntriesTable {
   /** The session's entry times at or after `sinceMs`, newest first, read lazily (stop when done). */
   sessionTimesNewestFirst(sessionId: string, sinceMs: number): IterableIterator<number> {
     return this.firstSinceStmt.iterate(sessionId, sinceMs);
+  }
+
+  /** The model the session's newest response came from (what a model-family limit binds). */
+  sessionModel(sessionId: string): string | null {
+    return this.sessionModelStmt.get(sessionId) ?? null;
   }
 
   newestTs(): number | null {

@@ -20,6 +20,7 @@ export class LimitMessagesTable {
   private readonly afterStmt;
   private readonly maxRowidStmt;
   private readonly latestInStmt;
+  private readonly inForceStmt;
 
   constructor(db: DB) {
     this.insertStmt = db.prepare<LimitMessageRow>(
@@ -36,6 +37,9 @@ export class LimitMessagesTable {
       'SELECT rowid AS rid, * FROM limit_messages WHERE rowid > ? AND ts >= ? ORDER BY rowid',
     );
     this.sinceStmt = db.prepare<[number], LimitMessageRow>('SELECT * FROM limit_messages WHERE ts >= ? ORDER BY ts');
+    this.inForceStmt = db.prepare<[number, number], LimitMessageRow>(
+      'SELECT * FROM limit_messages WHERE reset_at > ? AND ts >= ? ORDER BY ts DESC',
+    );
     this.latestInStmt = db.prepare<[number, number, number], LimitMessageRow>(
       `SELECT * FROM limit_messages WHERE ts >= ? AND ts < ? AND reset_at IS NOT NULL
          AND scope IN ('five_hour', 'usage') AND reset_at <= ? ORDER BY ts DESC LIMIT 1`,
@@ -63,6 +67,11 @@ export class LimitMessagesTable {
    */
   latestWithReset(fromMs: number, toMs: number): LimitMessageRow | undefined {
     return this.latestInStmt.get(fromMs, toMs, toMs + 3_600_000);
+  }
+
+  /** Limit messages written since `sinceMs` whose reset is still ahead at `now`, newest first. */
+  inForce(now: number, sinceMs: number): LimitMessageRow[] {
+    return this.inForceStmt.all(now, sinceMs);
   }
 
   /** Rows stored after row `rid` (in the order they were imported), dated at or after `minTs`. */

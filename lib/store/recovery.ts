@@ -3,9 +3,9 @@ import type { DB } from './db.ts';
 /**
  * The recovery state the hooks share: the rate-limit backoff, pauses (manual, session time, limit
  * message), resumes and alerts forced by hand. One row per key: `backoff`, `pause`, `pause:<session>`,
- * `resume:<session>`, `force:cost`.
+ * `resume:<session>`, `force:cost`, `lift` (pacing and limit holds lifted by `ccguard resume` until `until`).
  */
-export type RecoveryKind = 'backoff' | 'pause' | 'resume' | 'force';
+export type RecoveryKind = 'backoff' | 'pause' | 'resume' | 'force' | 'lift';
 
 export interface RecoveryRow {
   key: string;

@@ -7,7 +7,7 @@
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
 import { RateLimitsTable, type RateLimitRow } from '../store/rateLimits.ts';
-import { tokenLimit } from '../policy/state.ts';
+import { tokenLimit } from './local.ts';
 import type { TokenLimit } from './limits.ts';
 import { BLOCK_MS } from './blocks.ts';
 

@@ -1,20 +1,22 @@
-// Where the usage figure a decision rests on comes from, best first:
-//   1. the server's own utilization, as Claude Code's status line reported it (`server:five_hour`),
-//      while fresh (limits.server_fresh_seconds) and not past its reset;
-//   2. claude-monitor's output (`claude-monitor:<plan>`), from a run or its state file, validated and
-//      cached in SQLite by a detached refresh, while not older than max_age_seconds;
-//   3. ccguard's own estimate (`local:<limit source>`), against the calibrated limit once the server has
-//      been seen (`local:calibrated`), else the plan's or P90.
-// Stale data never blocks: a source past its freshness falls to the next. The weekly window comes
-// from the server (or claude-monitor) only, and rides along on the 5-hour view.
+// Where the usage figures a decision rests on come from, best first:
+//   1. the server's own figures: Claude Code's limit line (100% of its window until its exact
+//      reset), then the newest reading from the status line or the usage endpoint, while fresh
+//      (limits.server_fresh_seconds) and not past its reset;
+//   2. the server-anchored estimate: the last reading plus the local usage since, converted with a
+//      ratio learned from several readings of the same window, for ANCHOR_MS after that reading;
+//   3. claude-monitor's output (`claude-monitor:<plan>`), cached in SQLite by a detached refresh;
+//   4. ccguard's own estimate (`local:<limit source>`) against the plan, P90 or the calibrated limit.
+// Every figure carries its source, age and confidence; only the server's (1, 2, or claude-monitor's
+// when it says `official`) and a token limit the user wrote in `plan` may delay or deny. A stale
+// figure falls to the next source. The weekly window comes from the server or claude-monitor only,
+// and rides along on the 5-hour view; Opus- and Sonnet-only limits become model holds.
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
-import type { UsageConfidence, UsageView, UsageWindow } from '../policy/types.ts';
-import { localUsage } from '../policy/state.ts';
-import { RateLimitsTable, type RateLimitRow } from '../store/rateLimits.ts';
-import { MonitorCacheTable, type MonitorCacheRow } from '../store/monitorCache.ts';
-import { BLOCK_MS } from './blocks.ts';
-import type { TokenLimit } from './limits.ts';
+import { WINDOW_MS, type ModelHold, type UsageConfidence, type UsageView, type UsageWindow } from './types.ts';
+import { localUsage } from './local.ts';
+import type { RateLimitRow } from '../store/rateLimits.ts';
+import type { LimitMessageRow } from '../store/limitMessages.ts';
+import type { MonitorCacheRow } from '../store/monitorCache.ts';
 import { foldServerReadings, localLimit, readCalibration, readCalibrationError } from './calibration.ts';
 import { commandFound, monitorSettings, type MonitorSettings } from '../monitor/settings.ts';
 import type { MonitorSnapshot, MonitorWindow } from '../monitor/snapshot.ts';
@@ -22,8 +24,16 @@ import { storedSnapshot } from '../monitor/stored.ts';
 import { startRefresh, type RefreshStart } from '../monitor/trigger.ts';
 import type { Env } from '../util/paths.ts';
 
-const WEEK_MS = 7 * 24 * 3_600_000;
-const SPAN: Record<UsageWindow, number> = { five_hour: BLOCK_MS, seven_day: WEEK_MS };
+/** How long after its reading the anchored estimate stands. */
+export const ANCHOR_MS = 30 * 60_000;
+/** Consecutive readings that rose, with local usage between them, needed to learn the ratio. */
+export const ANCHOR_MIN_PAIRS = 2;
+/** A pace is measured from server readings spanning at least this long (never from a short burst). */
+export const BURN_MIN_SPAN_MS = 15 * 60_000;
+/** ... and at most this far back. */
+const BURN_LOOKBACK_MS = 60 * 60_000;
+/** A limit line is looked for this far back (a weekly reset can be a week away). */
+const LIMIT_LOOKBACK_MS = 8 * 86_400_000;
 
 export interface UsageViewOptions {
   /** Fold new server readings into the calibration first (call after an import: the tokens must be in). */
@@ -36,6 +46,42 @@ export interface UsageViewOptions {
   onRefresh?: (r: RefreshStart) => void;
 }
 
+/** A server figure for one window: a reading (status line, usage endpoint) or a limit line. */
+interface ServerFigure {
+  pct: number;
+  resetsAt: number | null;
+  /** When the server said it (a reading's last confirmation, a limit line's time). */
+  at: number;
+  source: string;
+  reading: RateLimitRow | null;
+}
+
+const readingSource = (r: RateLimitRow): string => (r.source === 'usage_api' ? `server:usage_api:${r.window}` : `server:${r.window}`);
+
+/** The limit lines whose reset is still ahead, by window and as model holds. */
+function limitLines(store: Store, now: number): { five: LimitMessageRow | null; week: LimitMessageRow | null; holds: ModelHold[] } {
+  let five: LimitMessageRow | null = null;
+  let week: LimitMessageRow | null = null;
+  const holds: ModelHold[] = [];
+  for (const m of store.limitMessages.inForce(now, now - LIMIT_LOOKBACK_MS)) {
+    if (m.reset_at === null) continue;
+    if (m.scope === 'opus' || m.scope === 'sonnet') {
+      if (!holds.some((h) => h.family === m.scope)) holds.push({ family: m.scope, until: m.reset_at, text: m.text });
+    } else if (m.scope === 'weekly') week ??= m;
+    else five ??= m;
+  }
+  return { five, week, holds };
+}
+
+/** The newest thing the server said about a window: its last reading, or a limit line written later. */
+function newestServerFigure(store: Store, window: UsageWindow, line: LimitMessageRow | null): ServerFigure | null {
+  const r = store.rateLimits.latest(window) ?? null;
+  const fromReading: ServerFigure | null = r ? { pct: r.used_pct, resetsAt: r.resets_at, at: r.last_seen, source: readingSource(r), reading: r } : null;
+  const fromLine: ServerFigure | null = line ? { pct: 100, resetsAt: line.reset_at, at: line.ts, source: `server:limit_line:${window}`, reading: null } : null;
+  if (fromLine && (!fromReading || fromLine.at >= fromReading.at)) return fromLine;
+  return fromReading;
+}
+
 /** The server's latest reading of a window, if fresh and its window has not reset. */
 export function freshServerReading(store: Store, config: Config, now: number, window: UsageWindow): RateLimitRow | null {
   const r = store.rateLimits.latest(window);
@@ -46,102 +92,126 @@ export function freshServerReading(store: Store, config: Config, now: number, wi
   return r;
 }
 
-interface WindowFacts {
-  tokens: number;
-  tokensPerCall: number;
-  burnPerMinute: number | null;
-}
-
-/** ccguard's own input + output tokens from `start` to now, with the rate over them. */
-function windowFacts(store: Store, start: number, now: number): WindowFacts {
-  const t = store.entries.totals(start, now + 1);
-  const tokens = t.input + t.output;
-  const spanMin = t.first_ts !== null && t.last_ts !== null ? (t.last_ts - t.first_ts) / 60_000 : 0;
-  return { tokens, tokensPerCall: t.entries > 0 ? tokens / t.entries : 0, burnPerMinute: spanMin >= 1 ? tokens / spanMin : null };
+/** Local input + output tokens in [from, to). */
+function localTokens(store: Store, from: number, to: number): number {
+  if (to <= from) return 0;
+  const t = store.entries.totals(from, to);
+  return t.input + t.output;
 }
 
 /**
- * A view on a window whose used share someone else measured (the server, claude-monitor). Tokens are
- * ccguard's own count for that window where known, the limit then what the share implies; with no
- * count (nothing used here, or a share of 0) both are left proportional to `baseTokens`.
+ * Share of the window per local token, learned from consecutive readings of the same window that
+ * rose while local usage was counted between them; null with fewer than ANCHOR_MIN_PAIRS such pairs.
  */
-function sharedView(
-  store: Store,
-  now: number,
-  local: UsageView,
-  a: { source: string; window: UsageWindow; share: number; resetAt: number | null; ageMs: number; confidence: UsageConfidence; tokensUsed?: number | null; tokenLimit?: number | null; burnPerMinute?: number | null },
-  baseTokens: number,
-): UsageView {
-  const span = SPAN[a.window];
-  const five = a.window === 'five_hour';
-  const start = a.resetAt !== null ? a.resetAt - span : five ? local.blockStart : null;
-  const facts = start !== null ? windowFacts(store, start, now) : null;
-  const counted = a.tokensUsed ?? (facts ? facts.tokens : five ? local.usedTokens : 0);
-  let usedTokens: number;
-  let limitTokens: number;
-  if (a.tokenLimit && a.tokenLimit > 0) {
-    limitTokens = a.tokenLimit;
-    usedTokens = a.tokensUsed ?? Math.round(a.share * a.tokenLimit);
-  } else if (a.share > 0 && counted > 0) {
-    usedTokens = counted;
-    limitTokens = Math.max(1, Math.round(counted / a.share));
-  } else {
-    limitTokens = baseTokens;
-    usedTokens = Math.round(a.share * baseTokens);
+export function anchorRatio(store: Store, readings: readonly RateLimitRow[]): number | null {
+  let du = 0;
+  let dt = 0;
+  let pairs = 0;
+  for (let k = 1; k < readings.length; k++) {
+    const a = readings[k - 1]!;
+    const b = readings[k]!;
+    const rise = (b.used_pct - a.used_pct) / 100;
+    if (rise <= 0) continue;
+    const tokens = localTokens(store, a.first_seen, b.first_seen);
+    if (tokens <= 0) continue;
+    du += rise;
+    dt += tokens;
+    pairs++;
   }
-  // The rate now: over the window for the 5-hour one; for the weekly one, the current block's (a week
-  // is not worked around the clock, so it is not projected).
-  const burn = a.burnPerMinute ?? (five && facts ? facts.burnPerMinute : local.burnPerMinute);
-  const resetAt = a.resetAt ?? (five ? local.resetAt : null);
-  const minutesLeft = resetAt !== null ? Math.max(0, (resetAt - now) / 60_000) : null;
-  const projectedShare = !five ? null : burn !== null && minutesLeft !== null ? (usedTokens + burn * minutesLeft) / limitTokens : a.share;
+  return pairs >= ANCHOR_MIN_PAIRS && dt > 0 ? du / dt : null;
+}
+
+/** The pace measured from the window's readings over the last hour, when they span long enough. */
+function serverBurn(readings: readonly RateLimitRow[], now: number): { perMinute: number; spanMin: number } | null {
+  const recent = readings.filter((r) => r.last_seen >= now - BURN_LOOKBACK_MS);
+  const first = recent[0];
+  const last = recent.at(-1);
+  if (!first || !last) return null;
+  const span = last.first_seen - first.first_seen;
+  if (span < BURN_MIN_SPAN_MS) return null;
+  return { perMinute: Math.max(0, (last.used_pct - first.used_pct) / 100) / (span / 60_000), spanMin: Math.round(span / 60_000) };
+}
+
+/**
+ * The server's figure for a window as a view: a fresh reading or a limit line before its reset is
+ * `official`; a reading past its freshness but within ANCHOR_MS and with a learned ratio is the
+ * anchored estimate; anything else is null (stale figures never act).
+ */
+function serverView(store: Store, config: Config, now: number, local: UsageView, window: UsageWindow, f: ServerFigure): UsageView | null {
+  if (f.resetsAt !== null && f.resetsAt <= now) return null;
+  const age = now - f.at;
+  if (age < -60_000) return null;
+  const fresh = age <= config.limits.server_fresh_seconds * 1000;
+  let share = f.pct / 100;
+  let source = f.source;
+  let confidence: UsageConfidence = 'official';
+  let projectedShare: number | null = null;
+  let projectionBasis: string | null = null;
+  if (f.reading) {
+    const readings = f.resetsAt !== null ? store.rateLimits.ofWindow(window, f.resetsAt, f.resetsAt - WINDOW_MS[window]) : [f.reading];
+    const k = anchorRatio(store, readings);
+    const since = k !== null ? localTokens(store, f.at + 1, now + 1) : 0;
+    if (k !== null && since > 0) {
+      share += k * since;
+      source = `${f.source}+local`;
+    }
+    if (!fresh) {
+      if (k === null || age > ANCHOR_MS) return null;
+      confidence = 'anchored';
+    }
+    const burn = f.resetsAt !== null ? serverBurn(readings, now) : null;
+    if (burn && f.resetsAt !== null) {
+      projectedShare = share + burn.perMinute * Math.max(0, (f.resetsAt - now) / 60_000);
+      projectionBasis = `from the server's readings over ${burn.spanMin} min`;
+    }
+  }
+  // A limit line (no reading) stands until its reset: the server refused at 100%.
   return {
-    source: a.source,
-    window: a.window,
-    ageMs: Math.max(0, a.ageMs),
-    confidence: a.confidence,
-    limitTokens,
-    usedTokens,
-    share: a.share,
+    source,
+    window,
+    ageMs: Math.max(0, age),
+    confidence,
+    limitTokens: null,
+    usedTokens: window === 'five_hour' ? local.usedTokens : 0,
+    share,
     projectedShare,
+    projectionBasis,
     costUsd: local.costUsd,
-    blockStart: start ?? local.blockStart,
-    resetAt,
-    tokensPerCall: five && facts && facts.tokensPerCall > 0 ? facts.tokensPerCall : local.tokensPerCall,
-    burnPerMinute: burn,
+    blockStart: local.blockStart,
+    resetAt: f.resetsAt ?? (window === 'five_hour' ? local.resetAt : null),
+    tokensPerCall: local.tokensPerCall,
+    burnPerMinute: local.burnPerMinute,
   };
 }
 
-function serverView(store: Store, now: number, local: UsageView, r: RateLimitRow, base: number): UsageView {
-  return sharedView(
-    store,
-    now,
-    local,
-    { source: `server:${r.window}`, window: r.window, share: r.used_pct / 100, resetAt: r.resets_at, ageMs: now - r.last_seen, confidence: 'official' },
-    base,
-  );
-}
-
-function monitorView(store: Store, now: number, local: UsageView, m: MonitorPick, window: UsageWindow, w: MonitorWindow, base: number): UsageView | null {
+function monitorView(now: number, local: UsageView, m: MonitorPick, window: UsageWindow, w: MonitorWindow): UsageView | null {
   // No figure, or one for a window that has reset since: not an answer about now.
   if (w.usedPct === null || (w.resetsAt !== null && w.resetsAt <= now)) return null;
-  return sharedView(
-    store,
-    now,
-    local,
-    {
-      source: `claude-monitor:${m.snapshot.plan ?? m.plan ?? 'default'}${window === 'seven_day' ? ':seven_day' : ''}`,
-      window,
-      share: w.usedPct / 100,
-      resetAt: w.resetsAt,
-      ageMs: m.ageMs,
-      confidence: w.confidence,
-      tokensUsed: w.tokensUsed,
-      tokenLimit: w.tokenLimit,
-      burnPerMinute: window === 'five_hour' ? m.snapshot.burnPerMinute : null,
-    },
-    base,
-  );
+  const five = window === 'five_hour';
+  const share = w.usedPct / 100;
+  const burn = five ? m.snapshot.burnPerMinute : null;
+  const resetAt = w.resetsAt ?? (five ? local.resetAt : null);
+  const projected =
+    five && burn !== null && w.tokenLimit !== null && w.tokenLimit > 0 && resetAt !== null
+      ? share + (burn * Math.max(0, (resetAt - now) / 60_000)) / w.tokenLimit
+      : null;
+  return {
+    source: `claude-monitor:${m.snapshot.plan ?? m.plan ?? 'default'}${five ? '' : ':seven_day'}`,
+    window,
+    ageMs: Math.max(0, m.ageMs),
+    // claude-monitor's own word on its figure: only an `official` one may act.
+    confidence: w.confidence === 'official' ? 'official' : w.confidence === 'unknown' ? 'unknown' : 'local_estimate',
+    limitTokens: w.tokenLimit,
+    usedTokens: w.tokensUsed ?? (five ? local.usedTokens : 0),
+    share,
+    projectedShare: projected,
+    projectionBasis: projected !== null ? "by claude-monitor's burn rate" : null,
+    costUsd: local.costUsd,
+    blockStart: local.blockStart,
+    resetAt,
+    tokensPerCall: local.tokensPerCall,
+    burnPerMinute: five ? (burn ?? local.burnPerMinute) : null,
+  };
 }
 
 export interface MonitorPick {
@@ -160,8 +230,10 @@ function cachedSnapshot(row: MonitorCacheRow | undefined, s: MonitorSettings, no
   return snapshot && !snapshot.stale ? { snapshot, ageMs, plan: s.plan } : null;
 }
 
-function localConfidence(lim: TokenLimit): UsageConfidence {
-  return lim.source === 'calibrated' ? 'calibrated' : lim.source === 'custom-default' ? 'unknown' : 'local_estimate';
+/** The usage figures and the model holds a decision rests on. */
+export interface UsagePicture {
+  view: UsageView;
+  modelHolds: ModelHold[];
 }
 
 /**
@@ -169,7 +241,7 @@ function localConfidence(lim: TokenLimit): UsageConfidence {
  * attached when known. Reads only, except for folding new server readings into the calibration
  * (`calibrate`) and claiming a claude-monitor refresh (`refresh`); neither waits for anything.
  */
-export function usageView(store: Store, config: Config, now: number, opts: UsageViewOptions = {}): UsageView {
+export function usagePicture(store: Store, config: Config, now: number, opts: UsageViewOptions = {}): UsagePicture {
   if (opts.calibrate) {
     try {
       foldServerReadings(store, config, now);
@@ -178,22 +250,29 @@ export function usageView(store: Store, config: Config, now: number, opts: Usage
     }
   }
   const lim = localLimit(store, config, now);
-  const local: UsageView = { ...localUsage(store, config, now, lim), window: 'five_hour', ageMs: 0, confidence: localConfidence(lim) };
-  const server5 = freshServerReading(store, config, now, 'five_hour');
-  const server7 = freshServerReading(store, config, now, 'seven_day');
+  const local = localUsage(store, config, now, lim);
+  const lines = limitLines(store, now);
+  const f5 = newestServerFigure(store, 'five_hour', lines.five);
+  const f7 = newestServerFigure(store, 'seven_day', lines.week);
+  const server5 = f5 ? serverView(store, config, now, local, 'five_hour', f5) : null;
+  const server7 = f7 ? serverView(store, config, now, local, 'seven_day', f7) : null;
   const ms = monitorSettings(config, (opts.refresh?.env ?? process.env) as Env);
   const needMonitor = ms !== null && (server5 === null || server7 === null);
   const pick = needMonitor ? cachedSnapshot(store.monitorCache.get('snapshot'), ms, now) : null;
 
   let five: UsageView = local;
-  if (server5) five = serverView(store, now, local, server5, lim.tokens);
-  else if (pick?.snapshot.fiveHour) five = monitorView(store, now, local, pick, 'five_hour', pick.snapshot.fiveHour, lim.tokens) ?? local;
+  if (server5) five = server5;
+  else if (pick?.snapshot.fiveHour) five = monitorView(now, local, pick, 'five_hour', pick.snapshot.fiveHour) ?? local;
+  // One reset time everywhere: the server's, when it named one for the window now running.
+  if (five === local && f5?.resetsAt != null && f5.resetsAt > now && f5.resetsAt - now <= WINDOW_MS.five_hour) {
+    five = { ...five, resetAt: f5.resetsAt };
+  }
 
   let weekly: UsageView | null = null;
-  if (server7) weekly = serverView(store, now, local, server7, lim.tokens);
-  else if (pick?.snapshot.sevenDay) weekly = monitorView(store, now, local, pick, 'seven_day', pick.snapshot.sevenDay, lim.tokens);
+  if (server7) weekly = server7;
+  else if (pick?.snapshot.sevenDay) weekly = monitorView(now, local, pick, 'seven_day', pick.snapshot.sevenDay);
 
-  // claude-monitor is asked again only when its answer could be used: no fresh server figure for the
+  // claude-monitor is asked again only when its answer could be used: no server figure for the
   // 5-hour window.
   if (opts.refresh && ms && server5 === null) {
     try {
@@ -203,8 +282,13 @@ export function usageView(store: Store, config: Config, now: number, opts: Usage
       opts.onError?.('claude-monitor refresh', e);
     }
   }
-  // The newest response anywhere: time since it counts as time already spent waiting (pacing).
-  return { ...five, weekly, lastActivityAt: store.entries.newestTs() };
+  // The newest response anywhere: when the session last did something.
+  return { view: { ...five, weekly, lastActivityAt: store.entries.newestTs() }, modelHolds: lines.holds };
+}
+
+/** The 5-hour view with the weekly one attached (see usagePicture). */
+export function usageView(store: Store, config: Config, now: number, opts: UsageViewOptions = {}): UsageView {
+  return usagePicture(store, config, now, opts).view;
 }
 
 /** The sources as `ccguard status` shows them. */

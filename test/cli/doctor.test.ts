@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { hookEnv } from '../helpers/hookEnv.ts';
 import { ccguard } from '../helpers/cli.ts';
+import { statusInput } from '../helpers/statusInput.ts';
 
 interface Doc {
   ok: boolean;
@@ -21,6 +23,9 @@ test('doctor before install: hooks fail with a fix, exit 1', () => {
     assert.equal(d.ok, false);
     assert.equal(byName(d, 'hooks')[0]!.level, 'fail');
     assert.match(byName(d, 'hooks')[0]!.fix ?? '', /ccguard install/);
+    const fig = byName(d, 'server figures')[0]!;
+    assert.equal(fig.level, 'warn', 'a warning, never a failure');
+    assert.match(fig.detail, /^status line not installed; no server reading has arrived/);
   } finally {
     e.cleanup();
   }
@@ -40,7 +45,8 @@ test('doctor after install and a few hook runs: hooks resolve, database sound, l
     const d = JSON.parse(r.stdout) as Doc;
     assert.equal(r.code, 0, JSON.stringify(d.checks.filter((c) => c.level === 'fail')));
     assert.equal(byName(d, 'hooks')[0]!.level, 'ok');
-    assert.match(byName(d, 'hooks')[0]!.detail, /8 hook entries, commands resolve/);
+    assert.match(byName(d, 'hooks')[0]!.detail, /9 hook entries, commands resolve; status line installed/);
+    assert.equal(byName(d, 'hooks').length, 1, 'every event has its hook: no warning about missing ones');
     assert.match(byName(d, 'database')[0]!.detail, /integrity ok, mode 600 in a 700 folder/);
     assert.match(byName(d, 'hook PreToolUse')[0]!.detail, /median [\d.]+ ms, p95 [\d.]+ ms over 3 runs/);
     // Some events are rare (StopFailure, SubagentStop): not having run is no warning once others have.
@@ -49,7 +55,7 @@ test('doctor after install and a few hook runs: hooks resolve, database sound, l
     assert.equal(byName(d, 'notifier')[0]!.level, 'ok');
     assert.match(byName(d, 'claude-monitor')[0]!.detail, /not found/);
     const text = ccguard(['doctor', '--project-dir', project], e.env);
-    assert.match(text.stdout, /^ok +hooks +.*8 hook entries/m);
+    assert.match(text.stdout, /^ok +hooks +.*9 hook entries/m);
     assert.match(text.stdout, /\d+ failed, \d+ warnings, \d+ ok/);
   } finally {
     e.cleanup();
@@ -70,6 +76,114 @@ test('doctor: a hook command pointing at a missing file fails; no notify-send is
     assert.equal(r.code, 1);
     assert.match(byName(d, 'hooks')[0]!.detail, /commands point at missing files/);
     assert.equal(byName(d, 'notifier')[0]!.level, 'warn');
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('doctor "server figures": not installed, installed without a reading, a fresh reading, only stale ones; never a failure', () => {
+  const e = hookEnv();
+  try {
+    const project = join(e.home, 'proj');
+    mkdirSync(project);
+    const install = (...extra: string[]) => {
+      const r = ccguard(['install', '--scope', 'project', '--project-dir', project, '--no-import', ...extra], e.env);
+      assert.equal(r.code, 0, r.stderr);
+    };
+    const figures = () => {
+      const r = ccguard(['doctor', '--json', '--project-dir', project], e.env);
+      const d = JSON.parse(r.stdout) as Doc;
+      assert.equal(r.code, 0, JSON.stringify(d.checks.filter((c) => c.level === 'fail')));
+      return byName(d, 'server figures')[0]!;
+    };
+
+    // Not installed: say so, and how to fix it.
+    install('--no-statusline');
+    let c = figures();
+    assert.equal(c.level, 'warn');
+    assert.match(c.detail, /^status line not installed; no server reading has arrived: Claude Code hands the server's usage figures only to the status line command$/);
+    assert.match(c.fix ?? '', /run `ccguard install`/);
+
+    // Installed, nothing yet: why, in plain words; nothing to fix.
+    install();
+    c = figures();
+    assert.equal(c.level, 'ok');
+    assert.match(
+      c.detail,
+      /^status line installed \(~\/proj\/\.claude\/settings\.json\); no server reading yet: the status line runs only in interactive sessions of claude\.ai subscribers, after the first response; API-key users never get one/,
+    );
+
+    // The status line passes a subscriber's figures: when, how much, fresh.
+    const reset5 = Math.floor(Date.now() / 1000) + 3600;
+    const reset7 = Math.floor(Date.now() / 1000) + 3 * 86_400;
+    const sl = ccguard(['statusline'], e.env, statusInput('s1', 42, reset5, { pct: 17, resetsAtSec: reset7 }));
+    assert.equal(sl.code, 0, sl.stderr);
+    c = figures();
+    assert.equal(c.level, 'ok');
+    assert.match(c.detail, /^status line installed \(~\/proj\/\.claude\/settings\.json\); 5-hour 42% \d+s ago, fresh; weekly 17% \d+s ago, fresh$/);
+
+    // Three hours later (readings moved back in time): stale, and how old.
+    const db = new Database(join(e.stateDir, 'state.db'));
+    db.prepare('UPDATE rate_limits SET first_seen = first_seen - ?, last_seen = last_seen - ?').run(3 * 3_600_000, 3 * 3_600_000);
+    db.close();
+    c = figures();
+    assert.equal(c.level, 'ok', 'installed: stale between sessions is normal');
+    assert.match(
+      c.detail,
+      /; no fresh server reading, the newest is 3\.0 h old: 5-hour 42% 3\.0 h ago, stale \(older than 10 min, limits\.server_fresh_seconds\); weekly 17% 3\.0 h ago, stale .*; the status line runs only in interactive sessions of claude\.ai subscribers, so figures go stale between them/,
+    );
+
+    // Stale and the status line taken out: none will come, a warning with the fix.
+    install('--no-statusline');
+    c = figures();
+    assert.equal(c.level, 'warn');
+    assert.match(c.detail, /^status line not installed; no fresh server reading, the newest is 3\.0 h old: .*and none will come without ccguard's status line$/);
+    assert.match(c.fix ?? '', /run `ccguard install`/);
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('doctor "server figures": ccguard\'s status line overridden by another in a later settings file', () => {
+  const e = hookEnv();
+  try {
+    const project = join(e.home, 'proj');
+    mkdirSync(join(project, '.claude'), { recursive: true });
+    assert.equal(ccguard(['install', '--no-import'], e.env).code, 0);
+    writeFileSync(join(project, '.claude', 'settings.local.json'), JSON.stringify({ statusLine: { type: 'command', command: 'echo mine' } }));
+    const d = JSON.parse(ccguard(['doctor', '--json', '--project-dir', project], e.env).stdout) as Doc;
+    const c = byName(d, 'server figures')[0]!;
+    assert.equal(c.level, 'warn');
+    assert.match(c.detail, /^ccguard's status line in ~\/\.claude\/settings\.json is overridden by the status line in ~\/proj\/\.claude\/settings\.local\.json/);
+    assert.match(c.fix ?? '', /ccguard install --scope local` in that project/);
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('doctor: an install from before the Notification hook is a warning to re-run install, not a failure', () => {
+  const e = hookEnv();
+  try {
+    const project = join(e.home, 'proj');
+    mkdirSync(project);
+    assert.equal(ccguard(['install', '--scope', 'project', '--project-dir', project, '--no-import'], e.env).code, 0);
+    const file = join(project, '.claude', 'settings.json');
+    const s = JSON.parse(readFileSync(file, 'utf8')) as { hooks: Record<string, unknown> };
+    delete s.hooks.Notification;
+    writeFileSync(file, JSON.stringify(s, null, 2) + '\n');
+    const r = ccguard(['doctor', '--json', '--project-dir', project], e.env);
+    const d = JSON.parse(r.stdout) as Doc;
+    assert.equal(r.code, 0, JSON.stringify(d.checks.filter((c) => c.level === 'fail')));
+    const [file1, missing] = byName(d, 'hooks');
+    assert.equal(file1!.level, 'ok');
+    assert.match(file1!.detail, /8 hook entries, commands resolve/);
+    assert.equal(missing!.level, 'warn');
+    assert.match(missing!.detail, /^events without a ccguard hook: Notification \(an install made before ccguard handled it; the other hooks work\)$/);
+    assert.match(missing!.fix ?? '', /re-run `ccguard install`/);
+    // Re-running install adds it, and the warning goes.
+    assert.equal(ccguard(['install', '--scope', 'project', '--project-dir', project, '--no-import'], e.env).code, 0);
+    const again = JSON.parse(ccguard(['doctor', '--json', '--project-dir', project], e.env).stdout) as Doc;
+    assert.deepEqual(byName(again, 'hooks').map((c) => c.level), ['ok']);
   } finally {
     e.cleanup();
   }

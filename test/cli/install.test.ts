@@ -9,7 +9,11 @@ import { assistantLine } from '../helpers/lines.ts';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const EVENTS = ['PreToolUse', 'PostToolUse', 'UserPromptSubmit', 'Stop', 'StopFailure', 'SubagentStop', 'SessionStart', 'SessionEnd'];
+const EVENTS = ['PreToolUse', 'PostToolUse', 'UserPromptSubmit', 'Stop', 'StopFailure', 'SubagentStop', 'SessionStart', 'SessionEnd', 'Notification'];
+
+/** ccguard's own status line command, chaining to `then` when given. */
+const ourStatusLine = (then?: string): string =>
+  `"${process.execPath}" "${join(REPO, 'dist', 'lib', 'cli', 'main.js')}" statusline --ccguard` + (then === undefined ? '' : ` --then ${JSON.stringify(then).replace(/\$/g, '\\$').replace(/`/g, '\\`')}`);
 
 const OTHERS = {
   permissions: { allow: ['Bash(npm test)'] },
@@ -41,18 +45,22 @@ function commandOf(s: J, event: string): string {
   return (g.hooks as J[]).find((h) => String(h.command).includes('--ccguard'))!.command as string;
 }
 
-test('install into no file: creates it private, records the install; again: nothing written; uninstall removes it', () => {
+test('install into no file: creates it private with hooks and the status line, records the install; again: nothing written; uninstall removes it', () => {
   const t = setup();
   try {
     const r = t.run('install', '--no-import');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^Created ~\/\.claude\/settings\.json \(user scope\): ccguard's hooks for 8 events/m);
+    assert.match(r.stdout, /^Created ~\/\.claude\/settings\.json \(user scope\): ccguard's hooks for 9 events/m);
+    assert.match(r.stdout, /^Status line: set up, because it is where Claude Code hands over the server's own 5-hour and weekly usage figures/m);
     assert.match(r.stdout, /Check it with: ccguard doctor/);
     assert.equal(statSync(t.settings).mode & 0o777, 0o600);
     assert.equal(statSync(t.claude).mode & 0o777, 0o700);
     const s = t.json();
+    assert.deepEqual(Object.keys(s), ['hooks', 'statusLine']);
     assert.deepEqual(Object.keys(s.hooks), EVENTS);
+    assert.deepEqual(s.statusLine, { type: 'command', command: ourStatusLine() }, 'by default, without --statusline');
     assert.equal(commandOf(s, 'PreToolUse'), `"${process.execPath}" "${join(REPO, 'dist', 'hooks', 'pre-tool-use.js')}" --ccguard`);
+    assert.deepEqual(s.hooks.Notification, [{ hooks: [{ type: 'command', command: `"${process.execPath}" "${join(REPO, 'dist', 'hooks', 'notification.js')}" --ccguard`, timeout: 60 }] }], 'no matcher, like Stop');
     assert.equal(s.hooks.Stop[0].hooks[0].timeout, 60, 'max_sleep_seconds 20 + 30, at least 60');
     assert.deepEqual(t.backups(), [], 'nothing to back up');
     assert.equal(t.records().length, 1);
@@ -95,7 +103,7 @@ test('install into an empty file: backed up, and uninstall gives the empty file 
     mkdirSync(t.claude, { recursive: true });
     writeFileSync(t.settings, '');
     assert.equal(t.run('install', '--no-import').code, 0);
-    assert.equal(Object.keys(t.json().hooks).length, 8);
+    assert.equal(Object.keys(t.json().hooks).length, 9);
     assert.equal(t.backups().length, 1);
     assert.equal(readFileSync(join(t.claude, t.backups()[0]!), 'utf8'), '');
     assert.match(t.backups()[0]!, /^settings\.json\.ccguard-backup-\d{8}T\d{6}\.\d{3}Z$/);
@@ -107,14 +115,14 @@ test('install into an empty file: backed up, and uninstall gives the empty file 
   }
 });
 
-test('install beside other tools\' hooks and a status line: both kept, chained; second install identical; uninstall restores', () => {
+test('install beside other tools\' hooks and a status line: both kept, chained by default; second install identical; uninstall restores', () => {
   const t = setup();
   try {
     mkdirSync(t.claude, { recursive: true });
     const original = JSON.stringify(OTHERS, null, 2) + '\n';
     writeFileSync(t.settings, original);
     chmodSync(t.settings, 0o644);
-    const r = t.run('install', '--statusline', '--no-import');
+    const r = t.run('install', '--no-import');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Backup of the previous file: ~\/\.claude\/settings\.json\.ccguard-backup-/);
     assert.match(r.stdout, /runs your own status line command and shows its output unchanged/);
@@ -136,9 +144,16 @@ test('install beside other tools\' hooks and a status line: both kept, chained; 
     assert.equal(sl.stdout, `user line ${Buffer.byteLength(input)}`);
 
     const installed = t.read();
-    const again = t.run('install', '--statusline', '--no-import');
+    const mtime = statSync(t.settings).mtimeMs;
+    const again = t.run('install', '--no-import');
     assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /the file is unchanged/);
     assert.equal(t.read(), installed, 'second install: byte-identical');
+    assert.equal(statSync(t.settings).mtimeMs, mtime, 'not even rewritten');
+    // --statusline is still accepted: the same as the default.
+    const alias = t.run('install', '--statusline', '--no-import');
+    assert.equal(alias.code, 0, alias.stderr);
+    assert.equal(t.read(), installed);
     assert.equal(t.backups().length, 1, 'and no new backup');
 
     const u = t.run('uninstall');
@@ -156,7 +171,7 @@ test('uninstall after the user changed the file: ccguard\'s entries go, the user
     mkdirSync(t.claude, { recursive: true });
     const original = JSON.stringify(OTHERS, null, 2) + '\n';
     writeFileSync(t.settings, original);
-    assert.equal(t.run('install', '--statusline', '--no-import').code, 0);
+    assert.equal(t.run('install', '--no-import').code, 0);
     const s = t.json();
     s.permissions.allow.push('Read');
     writeFileSync(t.settings, JSON.stringify(s, null, 2) + '\n');
@@ -278,7 +293,7 @@ test('from npx\'s cache, under a HOME with a space: the package is copied out an
       if (!dep.startsWith('.')) symlinkSync(join(REPO, 'node_modules', dep), join(modules, dep));
     }
     const env = { PATH: process.env.PATH ?? '', HOME: t.home, TZ: 'UTC', NO_COLOR: '1' };
-    const r = spawnSync(process.execPath, [join(pkg, 'bin', 'ccguard.js'), 'install', '--statusline', '--no-import'], { env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(pkg, 'bin', 'ccguard.js'), 'install', '--no-import'], { env, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /copied it to ~\/\.claude\/ccguard\/app and pointed the hooks there/);
     const app = join(t.stateDir, 'app');
@@ -304,6 +319,123 @@ test('from npx\'s cache, under a HOME with a space: the package is copied out an
     assert.equal(u.status, 0, u.stderr);
     assert.ok(!existsSync(t.settings));
     assert.ok(!existsSync(app));
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('--no-statusline: the status line is left out; on a re-install it takes ccguard\'s out and puts the user\'s back', () => {
+  const t = setup();
+  try {
+    mkdirSync(t.claude, { recursive: true });
+    const original = JSON.stringify(OTHERS, null, 2) + '\n';
+    writeFileSync(t.settings, original);
+
+    const out = t.run('install', '--no-statusline', '--no-import');
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /^Status line: left out \(--no-statusline\); ccguard gets no server usage figures from Claude Code/m);
+    assert.match(out.stdout, /reach ccguard only through the status line: run ccguard install without --no-statusline/);
+    assert.deepEqual(t.json().statusLine, OTHERS.statusLine, 'the user\'s own, untouched');
+    const withoutOurs = t.read();
+    assert.equal(JSON.parse(readFileSync(join(t.stateDir, t.records()[0]!), 'utf8')).status_line, null);
+
+    // A plain install later chains it...
+    assert.equal(t.run('install', '--no-import').code, 0);
+    assert.equal(t.json().statusLine.command, ourStatusLine(OTHERS.statusLine.command));
+    // ...and --no-statusline takes ccguard's out again: the file is byte for byte as before.
+    const back = t.run('install', '--no-statusline', '--no-import');
+    assert.equal(back.code, 0, back.stderr);
+    assert.match(back.stdout, /^Updated ~\/\.claude\/settings\.json/m);
+    assert.match(back.stdout, /took ccguard's out again and put your own status line back/);
+    assert.equal(t.read(), withoutOurs);
+    const mtime = statSync(t.settings).mtimeMs;
+    assert.equal(t.run('install', '--no-statusline', '--no-import').code, 0);
+    assert.equal(statSync(t.settings).mtimeMs, mtime, 'again: nothing written');
+
+    const u = t.run('uninstall');
+    assert.equal(u.code, 0, u.stderr);
+    assert.equal(t.read(), original, 'uninstall still gives the very first file back');
+
+    // With no status line of the user's, --no-statusline removes ccguard's key entirely.
+    rmSync(t.settings);
+    assert.equal(t.run('install', '--no-import').code, 0);
+    assert.ok('statusLine' in t.json());
+    const gone = t.run('install', '--no-statusline', '--no-import');
+    assert.match(gone.stdout, /took ccguard's out again; ccguard gets no server usage figures/);
+    assert.ok(!('statusLine' in t.json()));
+    assert.equal(t.run('uninstall').code, 0);
+    assert.ok(!existsSync(t.settings), 'install created the file: uninstall removes it');
+
+    const both = t.run('install', '--statusline', '--no-statusline');
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--statusline and --no-statusline contradict each other/);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('uninstall puts the user\'s status line back after they changed the file, or removes the key when there was none', () => {
+  const t = setup();
+  try {
+    mkdirSync(t.claude, { recursive: true });
+    writeFileSync(t.settings, JSON.stringify({ statusLine: OTHERS.statusLine, model: 'opus' }, null, 2) + '\n');
+    assert.equal(t.run('install', '--no-import').code, 0);
+    const s = t.json();
+    s.model = 'sonnet'; // not untouched any more: uninstall takes entries out instead of restoring the backup
+    writeFileSync(t.settings, JSON.stringify(s, null, 2) + '\n');
+    assert.equal(t.run('uninstall').code, 0);
+    assert.deepEqual(t.json(), { statusLine: OTHERS.statusLine, model: 'sonnet' });
+
+    writeFileSync(t.settings, JSON.stringify({ model: 'opus' }, null, 2) + '\n');
+    assert.equal(t.run('install', '--no-import').code, 0);
+    const s2 = t.json();
+    s2.model = 'haiku';
+    writeFileSync(t.settings, JSON.stringify(s2, null, 2) + '\n');
+    assert.equal(t.run('uninstall').code, 0);
+    assert.deepEqual(t.json(), { model: 'haiku' });
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('project scope under a user status line: ccguard\'s chains the user\'s, which comes back untouched on uninstall', () => {
+  const t = setup();
+  try {
+    mkdirSync(t.claude, { recursive: true });
+    const user = JSON.stringify({ statusLine: OTHERS.statusLine }, null, 2) + '\n';
+    writeFileSync(t.settings, user);
+    const proj = join(t.home, 'proj');
+    mkdirSync(proj);
+    const projFile = join(proj, '.claude', 'settings.json');
+    const r = t.run('install', '--scope', 'project', '--project-dir', proj, '--no-import');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /runs your own status line command \(from a settings file below this one\)/);
+    const s = JSON.parse(readFileSync(projFile, 'utf8')) as J;
+    assert.equal(s.statusLine.command, ourStatusLine(OTHERS.statusLine.command), 'the user scope\'s would otherwise be hidden');
+    const installed = readFileSync(projFile, 'utf8');
+    assert.equal(t.run('install', '--scope', 'project', '--project-dir', proj, '--no-import').code, 0);
+    assert.equal(readFileSync(projFile, 'utf8'), installed, 'second install: identical');
+    assert.equal(t.read(), user, 'the user file is never touched');
+    assert.equal(t.run('uninstall', '--scope', 'project', '--project-dir', proj).code, 0);
+    assert.ok(!existsSync(projFile));
+    assert.equal(t.read(), user);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('install --help and uninstall --help print their usage', () => {
+  const t = setup();
+  try {
+    const r = t.run('install', '--help');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Usage: ccguard install \[--scope user\|project\|local\] \[--project-dir DIR\] \[--dry-run\] \[--no-statusline\] \[--no-import\]/);
+    assert.match(r.stdout, /--no-statusline +leave the status line out/);
+    assert.match(r.stdout, /--statusline +accepted for compatibility/);
+    assert.ok(!existsSync(t.settings), 'and installs nothing');
+    const u = t.run('uninstall', '-h');
+    assert.equal(u.code, 0, u.stderr);
+    assert.match(u.stdout, /^Usage: ccguard uninstall/);
   } finally {
     t.cleanup();
   }

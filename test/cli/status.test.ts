@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { ccguard } from '../helpers/cli.ts';
 import { tmpHome } from '../helpers/tmp.ts';
 import { assistantLine } from '../helpers/lines.ts';
-import { snapshotFile, snapshotUntil, SNAPSHOT_MS, validSnapshot, stampOf, writeSnapshot, type StatusSnapshot } from '../../lib/usage/statusSnapshot.ts';
-import type { Status } from '../../lib/usage/status.ts';
+import { snapshotFile, snapshotUntil, SNAPSHOT_MS, validSnapshot, stampOf, writeSnapshot, type StatusSnapshot } from '../../lib/app/statusSnapshot.ts';
+import type { Status } from '../../lib/app/status.ts';
 
 const FRESH = { serverFreshMs: 600_000, monitorMaxAgeMs: 120_000 };
 

@@ -6,7 +6,7 @@ import { ccguard, CLI } from '../helpers/cli.ts';
 import { hookEnv } from '../helpers/hookEnv.ts';
 import { openStore, type Store } from '../../lib/store/store.ts';
 import { loadConfig } from '../../lib/config/load.ts';
-import { startManualPause, recordApiFailure } from '../../lib/policy/state.ts';
+import { startManualPause, recordApiFailure } from '../../lib/app/recovery.ts';
 import { countdown, shortReason, waitLoop, whatIsInForce, type WaitCheck, type WaitIo } from '../../lib/cli/commands/wait.ts';
 
 const S = 1000;

@@ -22,8 +22,10 @@ test('install --scope project, then claude -p: events show PreToolUse, PostToolU
   const inst = ccguard(['install', '--scope', 'project', '--project-dir', project], env);
   assert.equal(inst.code, 0, inst.stderr);
   assert.match(inst.stdout, /ccguard doctor/);
-  const settings = JSON.parse(readFileSync(join(project, '.claude', 'settings.json'), 'utf8')) as { hooks: Record<string, unknown> };
-  assert.equal(Object.keys(settings.hooks).length, 8);
+  const settings = JSON.parse(readFileSync(join(project, '.claude', 'settings.json'), 'utf8')) as { hooks: Record<string, unknown>; statusLine?: { command: string } };
+  assert.equal(Object.keys(settings.hooks).length, 9);
+  assert.ok(settings.hooks.Notification, 'the Notification hook');
+  assert.match(settings.statusLine?.command ?? '', /statusline --ccguard$/, 'the status line, by default');
 
   const marker = join(root, 'marker');
   const api = await start({ toolUse: { name: 'Bash', input: { command: `touch '${marker}'`, description: 'touch' } }, text: 'done' });

@@ -8,7 +8,7 @@
 // POST /v1/messages (the CLI adds ?beta=true) is answered with Server-Sent Events when the body says
 // `stream: true` (what the CLI sends for its main loop) and with a plain JSON message otherwise.
 // POST /v1/messages/count_tokens answers `{input_tokens}`. Everything else (HEAD / probes, GETs, unknown
-// POSTs) gets 200 with `{}`.
+// POSTs) goes to the `route` option when given, else gets 200 with `{}`.
 //
 // What each /v1/messages request is answered with:
 //   1. `script` (an array consumed in order, or a function returning a reply or undefined), else
@@ -147,6 +147,19 @@ export interface MockApiOptions {
   usage?: MockUsage;
   /** Print one line per request to stderr. */
   log?: boolean;
+  /**
+   * Answers requests other than POST /v1/messages and /v1/messages/count_tokens (e.g. a GET
+   * /api/oauth/usage route). Return undefined to fall back to the default 200 `{}`. A non-string body is
+   * sent as JSON.
+   */
+  route?: (req: RecordedRequest) => RouteReply | undefined;
+}
+
+/** What a `route` handler answers. */
+export interface RouteReply {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: unknown;
 }
 
 export interface MockApi {
@@ -417,6 +430,13 @@ export async function start(opts: MockApiOptions = {}): Promise<MockApi> {
       if (kind === 'count_tokens') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ input_tokens: Math.max(1, Math.ceil(rawBody.length / 4)) }));
+        return;
+      }
+      const routed = opts.route?.(rec);
+      if (routed) {
+        const text = routed.body === undefined ? '' : typeof routed.body === 'string' ? routed.body : JSON.stringify(routed.body);
+        res.writeHead(routed.status ?? 200, { 'content-type': 'application/json', ...routed.headers });
+        res.end(method === 'HEAD' ? undefined : text);
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { hasCcguard, hookTimeout, installInto, uninstallFrom, type InstallSpec } from '../../lib/settings/edit.ts';
+import { hasCcguard, hookTimeout, installInto, statusLineOf, uninstallFrom, userStatusLine, type InstallSpec } from '../../lib/settings/edit.ts';
 import {
   chainedCommand,
   hookCommand,
@@ -44,7 +44,7 @@ test('hook timeout outlasts the longest sleep with a margin, never under a minut
   assert.equal(hookTimeout(100.5), 131);
 });
 
-test('install into nothing: every event gets one ccguard entry, matcher "*" only where events take one', () => {
+test('install into nothing: every event gets one ccguard entry, matcher "*" only for the tool events', () => {
   const r = installInto('', F, SPEC);
   assert.ok(r.changed);
   assert.ok(r.text.endsWith('}\n'));
@@ -60,6 +60,8 @@ test('install into nothing: every event gets one ccguard entry, matcher "*" only
   }
   assert.equal(s.hooks.PreToolUse[0].hooks[0].command, '"/usr/bin/node" "/opt/ccguard/dist/hooks/pre-tool-use.js" --ccguard');
   assert.equal(s.hooks.SessionEnd[0].hooks[0].command, '"/usr/bin/node" "/opt/ccguard/dist/hooks/session-end.js" --ccguard');
+  // Notification: no matcher (every notification_type, the automatic continue's among them), like Stop.
+  assert.deepEqual(s.hooks.Notification, [{ hooks: [{ type: 'command', command: '"/usr/bin/node" "/opt/ccguard/dist/hooks/notification.js" --ccguard', timeout: 60 }] }]);
   assert.ok(r.createdHooksKey);
   assert.deepEqual(r.createdEvents, [...HOOK_EVENTS]);
   assert.equal(r.hadCcguard, false);
@@ -68,7 +70,7 @@ test('install into nothing: every event gets one ccguard entry, matcher "*" only
 test('install into an empty file and into "{}"', () => {
   for (const text of ['', '{}', '{}\n', '{\n}\n']) {
     const r = installInto(text, F, SPEC);
-    assert.equal(Object.keys((JSON.parse(r.text) as J).hooks).length, 8, JSON.stringify(text));
+    assert.equal(Object.keys((JSON.parse(r.text) as J).hooks).length, HOOK_EVENTS.length, JSON.stringify(text));
     assert.equal(uninstallFrom(r.text, F, undefined).text.trim().replace(/\s/g, ''), '{}');
   }
 });
@@ -80,11 +82,12 @@ test('install keeps other tools\' hooks, permissions, unknown keys and key order
   assert.deepEqual(Object.keys(s), Object.keys(OTHERS));
   assert.deepEqual(s.permissions, OTHERS.permissions);
   assert.deepEqual(s.zzUnknown, OTHERS.zzUnknown);
-  assert.deepEqual(s.statusLine, OTHERS.statusLine, 'no --statusline: the status line is left alone');
+  assert.deepEqual(s.statusLine, OTHERS.statusLine, 'statusLine: false: the user\'s status line is left alone');
   assert.deepEqual(Object.keys(s.hooks), ['PreToolUse', 'Stop', 'Notification', 'PostToolUse', 'UserPromptSubmit', 'StopFailure', 'SubagentStop', 'SessionStart', 'SessionEnd']);
   assert.deepEqual(commandsOf(s, 'PreToolUse'), ['other-guard --check', hookCommand('/usr/bin/node', '/opt/ccguard', 'PreToolUse')]);
   assert.deepEqual(commandsOf(s, 'Stop'), ['notify-done', hookCommand('/usr/bin/node', '/opt/ccguard', 'Stop')]);
-  assert.deepEqual(commandsOf(s, 'Notification'), ['say hi']);
+  assert.deepEqual(commandsOf(s, 'Notification'), ['say hi', hookCommand('/usr/bin/node', '/opt/ccguard', 'Notification')]);
+  assert.deepEqual(s.hooks.Notification.map((g: J) => 'matcher' in g), [false, false]);
   // Every original line is still there, in order: install only inserted lines.
   const after = r.text.split('\n');
   let k = 0;
@@ -138,7 +141,7 @@ test('an older ccguard entry is replaced in place; duplicates and entries under 
         { matcher: '*', hooks: [{ type: 'command', command: 'mine-first' }, old] },
         { matcher: '*', hooks: [old] },
       ],
-      Notification: [{ hooks: [{ ...old, command: old.command.replace('pre-tool-use', 'stop') }] }],
+      PreCompact: [{ hooks: [{ ...old, command: old.command.replace('pre-tool-use', 'stop') }] }],
     },
   });
   const r = installInto(text, F, SPEC);
@@ -146,7 +149,7 @@ test('an older ccguard entry is replaced in place; duplicates and entries under 
   assert.deepEqual(s.hooks.PreToolUse, [
     { matcher: '*', hooks: [{ type: 'command', command: 'mine-first' }, { type: 'command', command: hookCommand('/usr/bin/node', '/opt/ccguard', 'PreToolUse'), timeout: 60 }] },
   ]);
-  assert.equal(s.hooks.Notification, undefined, 'ccguard\'s entry under an event it does not use is dropped, then its empty key');
+  assert.equal(s.hooks.PreCompact, undefined, 'ccguard\'s entry under an event it does not use is dropped, then its empty key');
   assert.ok(r.hadCcguard);
 });
 
@@ -154,6 +157,17 @@ test('an entry in a group narrowed to some tools moves to a "*" group', () => {
   const text = cc({ hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: hookCommand('/usr/bin/node', '/opt/ccguard', 'PreToolUse'), timeout: 60 }] }] } });
   const s = JSON.parse(installInto(text, F, SPEC).text) as J;
   assert.deepEqual(s.hooks.PreToolUse.map((g: J) => g.matcher), ['*']);
+});
+
+test('Notification: an entry narrowed to some notification types moves to a group without a matcher; "*" or none stays', () => {
+  const entry = { type: 'command', command: hookCommand('/usr/bin/node', '/opt/ccguard', 'Notification'), timeout: 60 };
+  const narrowed = cc({ hooks: { Notification: [{ matcher: 'permission_prompt', hooks: [entry] }] } });
+  const s = JSON.parse(installInto(narrowed, F, SPEC).text) as J;
+  assert.deepEqual(s.hooks.Notification, [{ hooks: [entry] }], 'the narrowed group, left empty, goes');
+  for (const group of [{ matcher: '*', hooks: [entry] }, { matcher: '', hooks: [entry] }, { hooks: [entry] }]) {
+    const text = installInto(cc({ hooks: { Notification: [group] } }), F, SPEC).text;
+    assert.deepEqual((JSON.parse(text) as J).hooks.Notification, [group], JSON.stringify(group));
+  }
 });
 
 test('recognition: the marker and a ccguard entry point are both needed', () => {
@@ -185,7 +199,8 @@ test('--statusline chains the user\'s own command (keeping padding); uninstall r
   const r = installInto(text, F, { ...SPEC, statusLine: true });
   const s = JSON.parse(r.text) as J;
   assert.deepEqual(s.statusLine, { type: 'command', command: statusLineCommand('/usr/bin/node', '/opt/ccguard', 'echo "$(whoami)"'), padding: 0 });
-  assert.deepEqual(r.statusLine, { hadOriginal: true, original: OTHERS.statusLine, chained: 'echo "$(whoami)"' });
+  assert.deepEqual(r.statusLine, { hadOriginal: true, original: OTHERS.statusLine, chained: 'echo "$(whoami)"', inherited: false });
+  assert.equal(r.statusLineRemoved, null);
   assert.deepEqual(Object.keys(s).indexOf('statusLine'), Object.keys(OTHERS).indexOf('statusLine'), 'in place');
   assert.equal(installInto(r.text, F, { ...SPEC, statusLine: true }).text, r.text, 'a second install does not chain ccguard to itself');
   const record = {
@@ -205,7 +220,7 @@ test('--statusline with no status line before: ccguard\'s own, removed again on 
   const r = installInto(text, F, { ...SPEC, statusLine: true });
   const s = JSON.parse(r.text) as J;
   assert.deepEqual(s.statusLine, { type: 'command', command: '"/usr/bin/node" "/opt/ccguard/dist/lib/cli/main.js" statusline --ccguard' });
-  assert.deepEqual(r.statusLine, { hadOriginal: false, original: undefined, chained: undefined });
+  assert.deepEqual(r.statusLine, { hadOriginal: false, original: undefined, chained: undefined, inherited: false });
   assert.ok(hasCcguard(r.text, F));
   assert.equal(uninstallFrom(r.text, F, undefined).text, text);
 });
@@ -236,4 +251,64 @@ test('a file that is not JSON, or not shaped like settings, is refused with a on
   const odd = cc({ hooks: { Stop: ['not a group', { hooks: 'nope' }, { hooks: [42, { type: 'prompt' }] }] } });
   const r = installInto(odd, F, SPEC);
   assert.equal(uninstallFrom(r.text, F, undefined).text, odd);
+});
+
+const RECORD = {
+  version: 1 as const, settings_path: F, scope: 'user', installed_at: '', original_existed: true, original_sha256: null,
+  backup_path: null, written_sha256: '', created_hooks_key: false, created_events: [] as string[], app_root: '/opt/ccguard',
+};
+
+test('statusLine: false over ccguard\'s status line takes it out again: the user\'s comes back exactly, or the key goes', () => {
+  // The user had one: chained, then left out again (with the record, and without it).
+  const text = cc(OTHERS);
+  const withoutSl = installInto(text, F, SPEC).text;
+  const chained = installInto(text, F, { ...SPEC, statusLine: true });
+  const record = { ...RECORD, status_line: { had_original: true, original: OTHERS.statusLine } };
+  for (const rec of [record, undefined]) {
+    const out = installInto(chained.text, F, { ...SPEC, record: rec });
+    assert.equal(out.text, withoutSl, 'byte for byte what an install without the status line writes');
+    assert.equal(out.statusLineRemoved, 'restored');
+    assert.equal(out.statusLine, null);
+    assert.ok(out.hadCcguard);
+    assert.equal(installInto(out.text, F, SPEC).changed, false, 'and again: nothing to do');
+  }
+  // There was none: ccguard's goes, with its key.
+  const plain = cc({ model: 'opus' });
+  const own = installInto(plain, F, { ...SPEC, statusLine: true }).text;
+  const out = installInto(own, F, { ...SPEC, record: { ...RECORD, status_line: { had_original: false } } });
+  assert.equal(out.statusLineRemoved, 'removed');
+  assert.equal(out.text, installInto(plain, F, SPEC).text);
+  assert.ok(!('statusLine' in (JSON.parse(out.text) as J)));
+  // Another tool's status line is never taken out.
+  assert.equal(installInto(text, F, SPEC).statusLineRemoved, null);
+});
+
+test('a status line inherited from a settings file below: chained, not copied into this file on uninstall', () => {
+  const inherited = { type: 'command', command: 'my-line --short', padding: 1 };
+  const text = cc({ model: 'opus' });
+  const r = installInto(text, F, { ...SPEC, statusLine: true, inheritedStatusLine: inherited });
+  const s = JSON.parse(r.text) as J;
+  assert.deepEqual(s.statusLine, { type: 'command', command: statusLineCommand('/usr/bin/node', '/opt/ccguard', 'my-line --short'), padding: 1 });
+  assert.deepEqual(r.statusLine, { hadOriginal: false, original: undefined, chained: 'my-line --short', inherited: true });
+  const record = { ...RECORD, created_hooks_key: r.createdHooksKey, created_events: r.createdEvents, status_line: { had_original: false } };
+  assert.equal(installInto(r.text, F, { ...SPEC, statusLine: true, inheritedStatusLine: inherited, record }).changed, false, 'second install');
+  assert.equal(installInto(r.text, F, { ...SPEC, statusLine: true, inheritedStatusLine: inherited }).changed, false, 'also without the record');
+  assert.equal(uninstallFrom(r.text, F, record).text, text);
+  assert.equal(uninstallFrom(r.text, F, undefined, inherited).text, text, 'no record: the chained command is the inherited one');
+  assert.equal(installInto(r.text, F, { ...SPEC, inheritedStatusLine: inherited }).text, installInto(text, F, SPEC).text, 'left out again');
+  // This file's own status line comes first.
+  const own = installInto(cc(OTHERS), F, { ...SPEC, statusLine: true, inheritedStatusLine: inherited });
+  assert.equal(own.statusLine?.chained, 'echo "$(whoami)"');
+  assert.equal(own.statusLine?.inherited, false);
+});
+
+test('userStatusLine and statusLineOf: what a file sets, and the user\'s own under ccguard\'s', () => {
+  assert.deepEqual(statusLineOf(cc(OTHERS), F), OTHERS.statusLine);
+  assert.equal(statusLineOf(cc({ model: 'x' }), F), undefined);
+  assert.equal(statusLineOf('', F), undefined);
+  assert.throws(() => statusLineOf('{', F), SettingsError);
+  assert.deepEqual(userStatusLine(OTHERS.statusLine), OTHERS.statusLine);
+  assert.deepEqual(userStatusLine({ type: 'command', command: statusLineCommand('/n', '/r', 'echo hi'), padding: 2 }), { type: 'command', command: 'echo hi', padding: 2 });
+  assert.equal(userStatusLine({ type: 'command', command: statusLineCommand('/n', '/r') }), undefined);
+  assert.equal(userStatusLine(undefined), undefined);
 });

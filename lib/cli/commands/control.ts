@@ -2,10 +2,12 @@ import { catchUp, type AppContext } from '../context.ts';
 import { parse } from '../args.ts';
 import type { Out } from '../format.ts';
 import { UsageError } from '../../util/errors.ts';
-import { forceDegrade, recordApiFailure, resumeAll, startManualPause } from '../../policy/state.ts';
+import { forceDegrade, recordApiFailure, resumeAll, startManualPause } from '../../app/recovery.ts';
 import { bumpGeneration } from '../../store/generation.ts';
 import { clockText, waitText } from '../../policy/format.ts';
 import { sendDetached } from '../../notify/send.ts';
+import { usagePicture } from '../../usage/sources.ts';
+import { usageHolds } from '../../app/holds.ts';
 
 function notify(app: AppContext, title: string, message: string, key: string): void {
   const now = app.now();
@@ -48,14 +50,34 @@ export async function runPause(app: AppContext, argv: string[], out: Out): Promi
   return 0;
 }
 
-/** `ccguard resume`: lifts pauses and the backoff, and restarts session clocks. */
+/**
+ * `ccguard resume [--minutes N]`: lifts pauses, the backoff and forced degradation, and the holds the
+ * usage figures put on tool calls (pacing, a used-up limit, a model-family limit) for the rest of
+ * their window, or for N minutes; restarts session clocks. Says in words what it lifted.
+ */
 export async function runResume(app: AppContext, argv: string[], out: Out): Promise<number> {
-  parse(argv, {});
-  const lifted = resumeAll(app.store, app.now());
-  bumpGeneration(app.paths.stateDir);
-  record(app, 'resume', lifted.length > 0 ? `lifted ${lifted.join(', ')}` : 'nothing was in force');
-  if (lifted.length > 0) notify(app, 'ccguard: resumed', 'Pauses lifted; sessions may go on.', `resume:${app.now()}`);
-  out.write(lifted.length > 0 ? `Resumed: lifted ${lifted.join(', ')}.\n` : 'Nothing was paused; session clocks restarted.\n');
+  const { values } = parse(argv, { minutes: { type: 'string' } });
+  const minutes = values.minutes === undefined ? null : Number(values.minutes);
+  if (minutes !== null && (!Number.isFinite(minutes) || minutes <= 0)) throw new UsageError(`--minutes must be a positive number (got "${values.minutes}")`);
+  await catchUp(app);
+  const now = app.now();
+  const pic = usagePicture(app.store, app.config, now);
+  const holds = usageHolds(pic.view, pic.modelHolds, app.config, now);
+  const ends = holds.map((h) => h.until).filter((t): t is number => t !== null && t > now);
+  const liftUntil = minutes !== null ? now + minutes * 60_000 : ends.length > 0 ? Math.max(...ends) : null;
+  const lifted = resumeAll(app.store, now, holds.length > 0 || minutes !== null ? liftUntil : null);
+  const said: string[] = [];
+  if (lifted.pause) said.push(`the pause (${lifted.pause.reason}), which ran until ${clockText(lifted.pause.until)}`);
+  if (lifted.sessionPauses.length > 0) said.push(`the time pause of session${lifted.sessionPauses.length > 1 ? 's' : ''} ${lifted.sessionPauses.map((s) => s.slice(0, 8)).join(', ')}`);
+  if (lifted.backoff) said.push(`the rate-limit backoff (level ${lifted.backoff.level}), which ran until ${clockText(lifted.backoff.until)}`);
+  if (lifted.forcedDegrade) said.push('the cost degradation fired by hand');
+  if (lifted.holdsUntil !== null) {
+    const what = holds.length > 0 ? holds.map((h) => h.what).join('; ') : 'any pacing or limit hold';
+    said.push(`${what}: tool calls pass until ${clockText(lifted.holdsUntil)}${minutes !== null ? ` (${waitText(lifted.holdsUntil - now)})` : ' (the end of that window)'}, and ccguard keeps warning`);
+  }
+  record(app, 'resume', said.length > 0 ? `lifted ${said.join('; ')}` : 'nothing was in force');
+  if (said.length > 0) notify(app, 'ccguard: resumed', 'Holds lifted; sessions may go on.', `resume:${now}`);
+  out.write(said.length > 0 ? `Resumed. Lifted ${said.map((x) => `\n  - ${x}`).join('')}\nSession clocks restarted.\n` : 'Nothing was holding tool calls back; session clocks restarted.\n');
   return 0;
 }
 

@@ -8,8 +8,8 @@ import {
   checkHookLatency,
   checkImport,
   checkNotifier,
+  checkServerFigures,
   checkSettings,
-  checkStatusLine,
   checkTranscripts,
   type Check,
 } from '../../doctor/checks.ts';
@@ -18,18 +18,22 @@ import { ingestJournal } from '../../hook/journal.ts';
 import { resolvePaths, type Paths } from '../../util/paths.ts';
 import { ConfigError, oneLine } from '../../util/errors.ts';
 
-/** `ccguard doctor [--json] [--project-dir DIR]`: is ccguard installed, healthy and seeing data? */
+/**
+ * `ccguard doctor [--json] [--project-dir DIR]`: is ccguard installed, healthy and seeing data (its
+ * own, and the server's usage figures through the status line)?
+ */
 export async function runDoctor(app: AppContext, argv: string[], out: Out): Promise<number> {
   const { values } = parse(argv, { json: { type: 'boolean' }, 'project-dir': { type: 'string' } });
   ingestJournal(app.paths.stateDir, app.store, app.now(), 0);
+  const projectDir = values['project-dir'] ?? process.cwd();
   const checks: Check[] = [
-    ...checkSettings(app, values['project-dir'] ?? process.cwd()),
+    ...checkSettings(app, projectDir),
     checkDatabase(app),
     checkConfig(app),
     checkTranscripts(app),
     checkImport(app),
     ...checkHookLatency(app),
-    checkStatusLine(app),
+    checkServerFigures(app, projectDir),
     app.config.integrations.claude_monitor.enabled === false
       ? { name: 'claude-monitor', level: 'ok', detail: 'turned off (integrations.claude_monitor.enabled: false)' }
       : await checkMonitor(app.config.integrations.claude_monitor.command, { ...(app.env as NodeJS.ProcessEnv) }),

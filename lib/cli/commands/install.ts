@@ -3,6 +3,7 @@ import { packageRoot } from '../../config/root.ts';
 import { EVENT_FILES } from '../../settings/command.ts';
 import { SCOPES, tildify, type Scope } from '../../settings/targets.ts';
 import { UsageError } from '../../util/errors.ts';
+import type { InstallOutcome } from '../../settings/edit.ts';
 import { importContext, type AppContext } from '../context.ts';
 import { fmtInt, type Out } from '../format.ts';
 import { parse } from '../args.ts';
@@ -43,15 +44,48 @@ async function firstImport(app: AppContext, out: Out, err: Out): Promise<void> {
   );
 }
 
-/** `ccguard install [--scope user|project|local] [--project-dir DIR] [--dry-run] [--statusline] [--no-import]` */
+export const INSTALL_USAGE = `Usage: ccguard install [--scope user|project|local] [--project-dir DIR] [--dry-run] [--no-statusline] [--no-import]
+
+Adds ccguard's hooks to Claude Code's settings: ~/.claude/settings.json (user, the default),
+<project>/.claude/settings.json (project) or <project>/.claude/settings.local.json (local).
+It also sets up ccguard's status line: Claude Code hands the server's own 5-hour and weekly usage
+figures (claude.ai subscribers) to the status line command only, so that is where ccguard gets them.
+A status line you already have keeps running: ccguard records the figures, then runs your command
+and shows its output unchanged. Everything else in the file is kept; a second install changes nothing.
+
+  --scope user|project|local  which settings file (default: user)
+  --project-dir DIR           the project for --scope project|local (default: the current folder)
+  --dry-run                   print the change as a diff, write nothing
+  --no-statusline             leave the status line out (and take ccguard's out again, putting yours back)
+  --statusline                accepted for compatibility: the status line is set up by default
+  --no-import                 skip the first import of your transcript history
+
+Undo with: ccguard uninstall [--scope ...] [--project-dir DIR]
+`;
+
+export const UNINSTALL_USAGE = `Usage: ccguard uninstall [--scope user|project|local] [--project-dir DIR] [--dry-run]
+
+Takes ccguard's hooks and status line out of Claude Code's settings again: an untouched file comes back
+byte for byte, otherwise exactly ccguard's entries go and your own status line is put back.
+`;
+
+/** `ccguard install [--scope user|project|local] [--project-dir DIR] [--dry-run] [--no-statusline] [--no-import]` */
 export async function runInstall(app: AppContext, argv: string[], out: Out, err: Out): Promise<number> {
   const { values } = parse(argv, {
     scope: { type: 'string' },
     'project-dir': { type: 'string' },
     'dry-run': { type: 'boolean' },
     statusline: { type: 'boolean' },
+    'no-statusline': { type: 'boolean' },
     'no-import': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
+  if (values.help) {
+    out.write(INSTALL_USAGE);
+    return 0;
+  }
+  if (values.statusline && values['no-statusline']) throw new UsageError('--statusline and --no-statusline contradict each other: give one');
+  const statusLine = !values['no-statusline'];
   const scope = scopeOf(values.scope);
   const projectDir = values['project-dir'] ?? process.cwd();
   // Loaded on demand: the settings editor (and zod with it) stays out of every other command's start-up.
@@ -64,7 +98,7 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
     packageRoot: packageRoot(),
     nodePath: process.execPath,
     maxSleepSeconds: app.config.recovery.max_sleep_seconds,
-    statusLine: values.statusline ?? false,
+    statusLine,
     dryRun: values['dry-run'] ?? false,
     now: app.now(),
   });
@@ -92,17 +126,36 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
     );
     if (r.backup) out.write(`Backup of the previous file: ${tildify(r.backup, app.env)}\n`);
   }
-  const sl = r.outcome.statusLine;
-  if (sl) {
-    out.write(
-      sl.chained !== undefined
-        ? 'Status line: ccguard records the rate limits Claude Code reports, then runs your own status line command and shows its output unchanged.\n'
-        : 'Status line: ccguard shows 5-hour and weekly use, today\'s cost and the recovery state.\n',
-    );
-  }
+  out.write(statusLineSummary(r.outcome, app));
   if (!values['no-import']) await firstImport(app, out, err);
   out.write(`Check it with: ccguard doctor   (and ccguard status)\nUndo with: ccguard uninstall${scopeFlags(scope, values['project-dir'])}\n`);
   return 0;
+}
+
+const WHY_STATUS_LINE =
+  "it is where Claude Code hands over the server's own 5-hour and weekly usage figures (claude.ai subscribers, interactive sessions)";
+
+/** What install did about the status line, in a sentence or two. */
+function statusLineSummary(o: InstallOutcome, app: Pick<AppContext, 'config'>): string {
+  const sl = o.statusLine;
+  if (sl) {
+    const mine =
+      sl.chained === undefined
+        ? "it shows 5-hour and weekly use, today's cost and the recovery state."
+        : `ccguard records the figures, then runs your own status line command${sl.inherited ? ' (from a settings file below this one)' : ''} and shows its output unchanged.`;
+    return `Status line: set up, because ${WHY_STATUS_LINE}; ${mine}\n`;
+  }
+  const taken =
+    o.statusLineRemoved === 'restored'
+      ? " took ccguard's out again and put your own status line back;"
+      : o.statusLineRemoved === 'removed'
+        ? " took ccguard's out again;"
+        : '';
+  const instead = app.config.limits.usage_api.enabled ? 'the usage endpoint (limits.usage_api) and its own estimate' : 'its own estimate from the transcripts';
+  return (
+    `Status line: left out (--no-statusline);${taken} ccguard gets no server usage figures from Claude Code and works from ${instead}.\n` +
+    '  Those figures reach ccguard only through the status line: run ccguard install without --no-statusline to set it up.\n'
+  );
 }
 
 /** `ccguard uninstall [--scope user|project|local] [--project-dir DIR] [--dry-run]` */
@@ -111,7 +164,12 @@ export async function runUninstall(app: AppContext, argv: string[], out: Out): P
     scope: { type: 'string' },
     'project-dir': { type: 'string' },
     'dry-run': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
+  if (values.help) {
+    out.write(UNINSTALL_USAGE);
+    return 0;
+  }
   const scope = scopeOf(values.scope);
   const { uninstall } = await import('../../../install.ts');
   const r = uninstall({

@@ -1,9 +1,9 @@
 import { catchUp, type AppContext } from '../context.ts';
-import { computeStatus } from '../../usage/status.ts';
+import { computeStatus } from '../../app/status.ts';
 import { startOfLocalDay } from '../../usage/summary.ts';
 import { BLOCK_MS, HOUR_MS } from '../../usage/blocks.ts';
 import { defaultConfigFile } from '../../config/root.ts';
-import { snapshotFile, snapshotKey, snapshotUntil, stampOf, writeSnapshot, type DirStamp, type Stamp } from '../../usage/statusSnapshot.ts';
+import { snapshotFile, snapshotKey, snapshotUntil, stampOf, writeSnapshot, type DirStamp, type Stamp } from '../../app/statusSnapshot.ts';
 import { renderStatus } from '../statusRender.ts';
 import type { Out } from '../format.ts';
 import { parse } from '../args.ts';

@@ -7,10 +7,10 @@ import { formatStatusLine, type WindowFact } from '../../statusline/line.ts';
 import { runChained, type ChainResult } from '../../statusline/chain.ts';
 import { RateLimitsTable, type RateLimitWindow } from '../../store/rateLimits.ts';
 import { startOfLocalDay } from '../../usage/summary.ts';
-import { recoveryStatus } from '../../policy/recoveryStatus.ts';
+import { recoveryStatus } from '../../app/recoveryStatus.ts';
 import { oneLine } from '../../util/errors.ts';
 import type { Env } from '../../util/paths.ts';
-import { usageView } from '../../usage/sources.ts';
+import { usagePicture } from '../../usage/sources.ts';
 import { commitInputs } from '../../store/inputs.ts';
 
 /** How long the user's own status line command may take (Claude Code itself gives up at 5 s). */
@@ -48,9 +48,10 @@ export function statusLineText(app: AppContext, input: StatusLineInput): string 
   recordAndInvalidate(app, rl, input, now);
   let fiveHour = windowFact(rl, 'five_hour', input.fiveHour, now);
   // With no server figure: claude-monitor's cached one, else ccguard's own estimate (calibrated when known).
-  const u = usageView(app.store, app.config, now);
+  const pic = usagePicture(app.store, app.config, now);
+  const u = pic.view;
   if (!fiveHour && u.share !== null && u.blockStart !== null) fiveHour = { pct: u.share * 100, resetsAt: u.resetAt, source: 'local' };
-  const rec = recoveryStatus(app.store, app.config, now, u);
+  const rec = recoveryStatus(app.store, app.config, now, pic);
   return formatStatusLine({
     fiveHour,
     sevenDay: windowFact(rl, 'seven_day', input.sevenDay, now),

@@ -12,8 +12,10 @@ import type { Out } from '../format.ts';
 import type { Store } from '../../store/store.ts';
 import type { Config } from '../../config/schema.ts';
 import type { RecoveryState } from '../../policy/types.ts';
-import { recoveryStatus } from '../../policy/recoveryStatus.ts';
-import { usageView } from '../../usage/sources.ts';
+import { recoveryStatus } from '../../app/recoveryStatus.ts';
+import { usagePicture } from '../../usage/sources.ts';
+import { usageHolds } from '../../app/holds.ts';
+import { liftedUntil } from '../../app/recovery.ts';
 import { clockText } from '../../policy/format.ts';
 
 export interface WaitCheck {
@@ -26,23 +28,26 @@ export interface WaitCheck {
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
- * What a fresh tool call would be refused for right now: a pause (global or a session's), the rate-limit
- * backoff, or, when pacing or degraded, a deny-level condition (the 5-hour limit used up, the hard cost
- * limit passed) that lasts until the block resets.
+ * What a fresh tool call would be held back for right now: a pause (global or a session's), the
+ * rate-limit backoff, the hard cost limit, or a hold the server's figures put on it (a used-up
+ * window, pacing, a model-family limit) unless `ccguard resume` lifted it. Until the first of them ends.
  */
 export function whatIsInForce(store: Store, config: Config, now: number): WaitCheck {
-  const r = recoveryStatus(store, config, now);
+  const pic = usagePicture(store, config, now);
+  const r = recoveryStatus(store, config, now, pic);
   if (r.state === 'paused' || r.state === 'backoff') {
     return { in_force: true, state: r.state, until: r.until, reason: r.reason };
   }
-  if (r.state === 'pacing' || r.state === 'degraded') {
-    // The same source the hooks act on (the server's figure while fresh), not only the local estimate.
-    const u = usageView(store, config, now);
-    const usedUp = r.state === 'pacing' && u.limitTokens !== null && u.usedTokens >= u.limitTokens;
-    const hard = config.alerts.hard_cost_limit;
-    const overHard = r.state === 'degraded' && hard !== null && u.costUsd >= hard;
-    if ((usedUp || overHard) && u.resetAt !== null && u.resetAt > now) {
-      return { in_force: true, state: r.state, until: iso(u.resetAt), reason: r.reason };
+  const hard = config.alerts.hard_cost_limit;
+  const u = pic.view;
+  if (r.state === 'degraded' && hard !== null && u.costUsd >= hard && u.resetAt !== null && u.resetAt > now) {
+    return { in_force: true, state: r.state, until: iso(u.resetAt), reason: r.reason };
+  }
+  if (liftedUntil(store, now) === null) {
+    // Pacing slows calls but lets them through: only a hold that denies is waited out.
+    const hold = usageHolds(pic.view, pic.modelHolds, config, now).find((h) => h.kind !== 'pacing');
+    if (hold && hold.until !== null && hold.until > now) {
+      return { in_force: true, state: 'held', until: iso(hold.until), reason: hold.what };
     }
   }
   return { in_force: false, state: r.state, until: null, reason: null };

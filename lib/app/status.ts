@@ -1,11 +1,11 @@
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
-import { activeBlock, sessionSpan, startOfLocalDay, summarizeBlock, type BlockSummary } from './summary.ts';
-import type { TokenLimit } from './limits.ts';
-import { BLOCK_MS } from './blocks.ts';
-import { recoveryStatus, type RecoveryStatus } from '../policy/recoveryStatus.ts';
+import { activeBlock, sessionSpan, startOfLocalDay, summarizeBlock, type BlockSummary } from '../usage/summary.ts';
+import type { TokenLimit } from '../usage/limits.ts';
+import { BLOCK_MS } from '../usage/blocks.ts';
+import { recoveryStatus, type RecoveryStatus } from './recoveryStatus.ts';
 import type { UsageConfidence } from '../policy/types.ts';
-import { limitsStatus, usageView, type LimitsStatus } from './sources.ts';
+import { limitsStatus, usagePicture, type LimitsStatus } from '../usage/sources.ts';
 
 export interface SessionStatus {
   session_id: string;
@@ -34,7 +34,8 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 export function computeStatus(store: Store, config: Config, now: number): Status {
   const span = activeBlock(store, now);
   // The same figure the hooks decide on (best fresh source), with new server readings calibrated in.
-  const view = usageView(store, config, now, { calibrate: true });
+  const picture = usagePicture(store, config, now, { calibrate: true });
+  const view = picture.view;
   let block: Status['block'] = null;
   if (span) {
     const b = summarizeBlock(store, span, now);
@@ -72,7 +73,7 @@ export function computeStatus(store: Store, config: Config, now: number): Status
     block,
     today: { date: localDate(dayStart), cost_usd: today.cost_usd },
     limits: limitsStatus(store, config, now, view),
-    recovery: recoveryStatus(store, config, now, view),
+    recovery: recoveryStatus(store, config, now, picture),
     sessions,
     data: {
       files: ft.files,

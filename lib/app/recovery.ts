@@ -1,11 +1,10 @@
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
 import type { RecoveryRow } from '../store/recovery.ts';
-import type { BackoffView, PauseView, UsageView } from './types.ts';
-import { currentBackoff, isRateLimit, stepBackoff } from './backoff.ts';
-import { activeBlock, finishedBlockTokens, summarizeBlock } from '../usage/summary.ts';
-import { tokenLimitFor, type TokenLimit } from '../usage/limits.ts';
+import type { BackoffView, PauseView } from '../policy/types.ts';
+import { currentBackoff, isRateLimit, stepBackoff } from '../policy/backoff.ts';
 import { BLOCK_MS } from '../usage/blocks.ts';
+import { commitInputs } from '../store/inputs.ts';
 
 const BACKOFF_KEY = 'backoff';
 const PAUSE_KEY = 'pause';
@@ -28,7 +27,9 @@ function putBackoff(store: Store, b: BackoffView, reason: string): void {
 }
 
 export interface RecoveryChange {
-  kind: 'backoff' | 'limit_pause';
+  kind: 'backoff' | 'limit';
+  /** For a limit line: five_hour, weekly, usage, opus or sonnet. */
+  scope?: string;
   detail: string;
   until: number;
   level?: number;
@@ -62,21 +63,11 @@ export function syncRecovery(store: Store, config: Config, now: number): Recover
       for (const m of store.limitMessages.storedAfter(seenLimit, now - BLOCK_MS)) {
         lastLimit = Math.max(lastLimit, m.rid);
         if (m.reset_at === null || m.reset_at <= now) continue;
-        // An Opus or Sonnet limit leaves the other model working (Claude Code switches): no pause.
-        if (m.scope === 'opus' || m.scope === 'sonnet') continue;
-        const cur = store.recovery.get(PAUSE_KEY);
-        if (cur && cur.until !== null && cur.until >= m.reset_at) continue;
-        store.recovery.put({
-          key: PAUSE_KEY,
-          kind: 'pause',
-          session_id: null,
-          level: 0,
-          since: m.ts,
-          until: m.reset_at,
-          last_ts: m.ts,
-          reason: `Claude's ${m.scope.replace('_', '-')} limit was reached ("${m.text.slice(0, 80)}")`,
-        });
-        changes.push({ kind: 'limit_pause', detail: m.text.slice(0, 80), until: m.reset_at });
+        // The limit line itself is the server's figure (lib/usage/sources.ts reads it as 100% of its
+        // window until the exact reset, or as a hold on one model family): nothing to store here
+        // but the news, and the cached decisions it voids.
+        store.inputsChanged = true;
+        changes.push({ kind: 'limit', scope: m.scope, detail: m.text.slice(0, 80), until: m.reset_at });
       }
       // Rows dated too long ago to matter are passed over for good, not looked at again next time.
       lastErr = Math.max(lastErr, store.apiErrors.maxRowid());
@@ -112,7 +103,7 @@ export function pauseView(store: Store, sessionId: string | null, now: number): 
   let best: PauseView | null = null;
   for (const r of rows) {
     if (!r || r.until === null || r.until <= now) continue;
-    const kind = r.key === PAUSE_KEY ? (r.reason.startsWith("Claude's") ? 'limit' : 'manual') : 'time';
+    const kind = r.key === PAUSE_KEY ? 'manual' : 'time';
     if (!best || r.until > best.until) {
       best = { scope: r.session_id ? 'session' : 'global', kind, until: r.until, reason: r.reason };
     }
@@ -128,28 +119,57 @@ export function startManualPause(store: Store, now: number, until: number, reaso
   store.recovery.put({ key: PAUSE_KEY, kind: 'pause', session_id: null, level: 0, since: now, until, last_ts: now, reason });
 }
 
+/** What `ccguard resume` lifted, for it to say in words. */
+export interface Lifted {
+  /** The global pause (by hand, or an alert fired by hand) that was in force. */
+  pause: { until: number; reason: string } | null;
+  /** Sessions whose time pause was in force. */
+  sessionPauses: string[];
+  backoff: { until: number; level: number } | null;
+  /** Degradation forced by `ccguard alert cost`. */
+  forcedDegrade: boolean;
+  /** Pacing and limit holds now lifted until this time. */
+  holdsUntil: number | null;
+}
+
+const LIFT_KEY = 'lift';
+
 /**
- * `ccguard resume`: lifts every pause and the backoff, and restarts the session clocks of the
- * sessions it un-pauses so the time limit does not pause them again at once.
+ * `ccguard resume`: lifts every pause, the backoff and forced degradation, and restarts the session
+ * clocks of the sessions it un-pauses so the time limit does not pause them again at once. With
+ * `liftHoldsUntil`, pacing and limit holds (on the server's figures or a configured limit) warn
+ * instead of holding until then.
  */
-export function resumeAll(store: Store, now: number): string[] {
-  const lifted: string[] = [];
-  store.db
-    .transaction(() => {
-      for (const r of store.recovery.all()) {
-        if (r.kind === 'pause' || r.kind === 'backoff' || r.kind === 'force') {
-          if (r.until !== null && r.until > now) lifted.push(r.key);
-          store.recovery.delete(r.key);
-          if (r.session_id) {
-            store.recovery.put({ key: `resume:${r.session_id}`, kind: 'resume', session_id: r.session_id, level: 0, since: now, until: null, last_ts: now, reason: 'ccguard resume' });
-          }
+export function resumeAll(store: Store, now: number, liftHoldsUntil: number | null = null): Lifted {
+  const lifted: Lifted = { pause: null, sessionPauses: [], backoff: null, forcedDegrade: false, holdsUntil: null };
+  commitInputs(store, () => {
+    for (const r of store.recovery.all()) {
+      if (r.kind === 'pause' || r.kind === 'backoff' || r.kind === 'force') {
+        const inForce = r.until !== null && r.until > now;
+        if (inForce && r.kind === 'pause' && r.session_id) lifted.sessionPauses.push(r.session_id);
+        else if (inForce && r.kind === 'pause') lifted.pause = { until: r.until!, reason: r.reason };
+        else if (inForce && r.kind === 'backoff') lifted.backoff = { until: r.until!, level: r.level };
+        else if (inForce && r.kind === 'force') lifted.forcedDegrade = true;
+        store.recovery.delete(r.key);
+        if (r.session_id) {
+          store.recovery.put({ key: `resume:${r.session_id}`, kind: 'resume', session_id: r.session_id, level: 0, since: now, until: null, last_ts: now, reason: 'ccguard resume' });
         }
       }
-      // Sessions that would hit the time limit right away get a fresh clock too.
-      store.meta.put('resumed_all_at', now);
-    })
-    .immediate();
+    }
+    if (liftHoldsUntil !== null && liftHoldsUntil > now) {
+      store.recovery.put({ key: LIFT_KEY, kind: 'lift', session_id: null, level: 0, since: now, until: liftHoldsUntil, last_ts: now, reason: 'ccguard resume' });
+      lifted.holdsUntil = liftHoldsUntil;
+    }
+    // Sessions that would hit the time limit right away get a fresh clock too.
+    store.meta.put('resumed_all_at', now);
+  });
   return lifted;
+}
+
+/** Until when `ccguard resume` lifted pacing and limit holds, or null. */
+export function liftedUntil(store: Store, now: number): number | null {
+  const r = store.recovery.get(LIFT_KEY);
+  return r && r.until !== null && r.until > now ? r.until : null;
 }
 
 export function forcedDegrade(store: Store, now: number): boolean {
@@ -181,57 +201,6 @@ export function sessionClockFrom(store: Store, sessionId: string, now: number): 
   const resumed = store.recovery.get(`resume:${sessionId}`)?.since ?? 0;
   const all = store.meta.getNumber('resumed_all_at') ?? 0;
   return Math.max(first, resumed, all);
-}
-
-/** The token limit, with P90 cached until another block finishes. */
-export function tokenLimit(store: Store, config: Config, now: number): TokenLimit {
-  if (config.plan !== 'custom') return tokenLimitFor(config.plan, () => []);
-  const latest = store.blocks.latest();
-  const key = `${latest?.start ?? 0}:${latest && (latest.end <= now || now - latest.lastTs >= BLOCK_MS) ? 'done' : 'open'}`;
-  const cached = store.meta.get('p90_cache');
-  if (cached) {
-    const [k, tokens, source] = cached.split('|');
-    if (k === key && tokens && source) return { tokens: Number(tokens), source };
-  }
-  const lim = tokenLimitFor('custom', () => finishedBlockTokens(store, now));
-  try {
-    store.db.transaction(() => store.meta.put('p90_cache', `${key}|${lim.tokens}|${lim.source}`)).immediate();
-  } catch {
-    // a cache that cannot be written is recomputed next time
-  }
-  return lim;
-}
-
-/** The usage picture from ccguard's own records, against `lim` (the plan's, P90 or calibrated). */
-export function localUsage(store: Store, config: Config, now: number, lim: TokenLimit = tokenLimit(store, config, now)): UsageView {
-  const span = activeBlock(store, now);
-  if (!span) {
-    return {
-      source: `local:${lim.source}`,
-      limitTokens: lim.tokens,
-      usedTokens: 0,
-      share: 0,
-      projectedShare: 0,
-      costUsd: 0,
-      blockStart: null,
-      resetAt: null,
-      tokensPerCall: 0,
-      burnPerMinute: null,
-    };
-  }
-  const b = summarizeBlock(store, span, now);
-  return {
-    source: `local:${lim.source}`,
-    limitTokens: lim.tokens,
-    usedTokens: b.limit_tokens,
-    share: b.limit_tokens / lim.tokens,
-    projectedShare: b.projection ? b.projection.limit_tokens / lim.tokens : null,
-    costUsd: b.cost_usd,
-    blockStart: span.start,
-    resetAt: Date.parse(b.reset_at),
-    tokensPerCall: b.entries > 0 ? b.limit_tokens / b.entries : 0,
-    burnPerMinute: b.burn_rate?.limit_tokens_per_minute ?? null,
-  };
 }
 
 /**

@@ -1,9 +1,9 @@
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
-import type { RecoveryState, UsageView } from './types.ts';
-import { evaluate } from './evaluate.ts';
-import { backoffView, forcedDegrade, pauseView } from './state.ts';
-import { usageView } from '../usage/sources.ts';
+import type { RecoveryState, UsageView } from '../policy/types.ts';
+import { evaluate } from '../policy/evaluate.ts';
+import { backoffView, forcedDegrade, liftedUntil, pauseView } from './recovery.ts';
+import { usagePicture, type UsagePicture } from '../usage/sources.ts';
 
 export interface RecoveryStatus {
   state: RecoveryState;
@@ -17,7 +17,8 @@ export interface RecoveryStatus {
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** The recovery state as a tool call from a fresh session would meet it now (on `usage` when given). */
-export function recoveryStatus(store: Store, config: Config, now: number, usage: UsageView = usageView(store, config, now)): RecoveryStatus {
+export function recoveryStatus(store: Store, config: Config, now: number, picture: UsagePicture = usagePicture(store, config, now)): RecoveryStatus {
+  const usage: UsageView = picture.view;
   const pause = pauseView(store, null, now);
   const backoff = backoffView(store, config, now);
   const v = evaluate({
@@ -31,6 +32,8 @@ export function recoveryStatus(store: Store, config: Config, now: number, usage:
     pause,
     backoff,
     forcedDegrade: forcedDegrade(store, now),
+    modelHolds: picture.modelHolds,
+    liftedUntil: liftedUntil(store, now),
   });
   const until =
     v.state === 'paused' && pause

@@ -1,0 +1,33 @@
+// The holds the usage figures put on tool calls right now, named the way the user reads them: what
+// `ccguard resume` lifts, what `ccguard wait` waits for and what `status` lists.
+import type { Config } from '../config/schema.ts';
+import { mayEnforce, WINDOW_MS, type ModelHold, type UsageView } from '../usage/types.ts';
+import { pace } from '../policy/pacing.ts';
+import { pct } from '../policy/format.ts';
+
+export interface UsageHold {
+  kind: 'limit' | 'pacing' | 'model';
+  /** In words: "the 5-hour limit is used up (server:limit_line:five_hour)". */
+  what: string;
+  /** When it ends by itself (the window's reset); null when the source named none. */
+  until: number | null;
+}
+
+/** The holds in force at `now`, tightest first; the lift (`ccguard resume`) is not applied here. */
+export function usageHolds(view: UsageView, modelHolds: readonly ModelHold[], config: Config, now: number): UsageHold[] {
+  const out: UsageHold[] = [];
+  for (const u of view.weekly ? [view, view.weekly] : [view]) {
+    if (u.share === null || !mayEnforce(u.confidence)) continue;
+    const name = u.window === 'seven_day' ? 'weekly limit' : '5-hour limit';
+    const p = pace(u.share, u.resetAt, WINDOW_MS[u.window], now);
+    if (p.kind === 'used_up') out.push({ kind: 'limit', what: `the ${name} is used up (${pct(u.share)}, ${u.source})`, until: u.resetAt });
+    else if (p.kind === 'ahead' && u.share >= config.alerts.rate_limit_threshold) {
+      out.push({ kind: 'pacing', what: `tool calls are slowed: ${pct(u.share)} of the ${name} used (${u.source}), ahead of the pace line`, until: u.resetAt });
+    }
+  }
+  for (const h of modelHolds) {
+    if (h.until > now) out.push({ kind: 'model', what: `Claude's ${h.family === 'opus' ? 'Opus' : 'Sonnet'} limit is reached (server:limit_line); sessions on it are held`, until: h.until });
+  }
+  const order = { limit: 0, model: 1, pacing: 2 } as const;
+  return out.sort((a, b) => order[a.kind] - order[b.kind]);
+}

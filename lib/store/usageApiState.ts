@@ -1,0 +1,173 @@
+import type { DB } from './db.ts';
+import type { MetaTable } from './meta.ts';
+import type { Store } from './store.ts';
+
+/**
+ * How one request to the usage endpoint ended, or why none was sent:
+ * - `ok`: figures read (and stored in rate_limits with source `usage_api`);
+ * - `rate_limited`: 429; no request before its Retry-After has passed;
+ * - `auth`: 401/403, the sign-in lapsed (Claude Code renews or asks for it, never ccguard);
+ * - `http_error`, `network_error`, `bad_body`: the endpoint failed or answered something unreadable;
+ * - `bad_url`: the configured URL would send the token in clear text to another machine;
+ * - `no_credentials`, `no_scope`, `expired`, `unreadable`: no usable token, so nothing was sent;
+ * - `error`: anything else (a bug or a broken state directory), in `detail`.
+ */
+export const USAGE_API_OUTCOMES = [
+  'ok',
+  'rate_limited',
+  'auth',
+  'http_error',
+  'network_error',
+  'bad_body',
+  'bad_url',
+  'no_credentials',
+  'no_scope',
+  'expired',
+  'unreadable',
+  'error',
+] as const;
+export type UsageApiOutcome = (typeof USAGE_API_OUTCOMES)[number];
+
+/** A model-scoped weekly figure the endpoint also reports; shown, not enforced. */
+export interface ScopedFigure {
+  usedPct: number;
+  /** ms since the epoch */
+  resetsAt: number | null;
+}
+
+export type ScopedWindow = 'seven_day_opus' | 'seven_day_sonnet';
+
+/** The last request, whatever it gave. Times are ms since the epoch. */
+export interface UsageApiAttempt {
+  ts: number;
+  outcome: UsageApiOutcome;
+  /** One line for people; never holds the token. */
+  detail: string | null;
+  /** The HTTP status, when an answer came. */
+  status: number | null;
+  /** No request before this (a 429's Retry-After). */
+  retryUntil: number | null;
+}
+
+/** The last request that answered with figures. */
+export interface UsageApiOk {
+  ts: number;
+  /** How many windows (five_hour, seven_day) it reported. */
+  windows: number;
+  scoped: Partial<Record<ScopedWindow, ScopedFigure>>;
+}
+
+/** The refresh running now: one at a time on this machine, void after `until`. */
+export interface UsageApiLock {
+  owner: string;
+  ts: number;
+  until: number;
+}
+
+const KEY = { attempt: 'usage_api_attempt', ok: 'usage_api_ok', lock: 'usage_api_lock' } as const;
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+function readJson(meta: MetaTable, key: string): Record<string, unknown> | undefined {
+  const raw = meta.get(key);
+  if (raw === undefined) return undefined;
+  try {
+    const v: unknown = JSON.parse(raw);
+    return isObj(v) ? v : undefined;
+  } catch {
+    // A damaged value reads as none: the next refresh writes it afresh.
+    return undefined;
+  }
+}
+
+function scopedOf(v: unknown): Partial<Record<ScopedWindow, ScopedFigure>> {
+  const out: Partial<Record<ScopedWindow, ScopedFigure>> = {};
+  if (!isObj(v)) return out;
+  for (const k of ['seven_day_opus', 'seven_day_sonnet'] as const) {
+    const f = v[k];
+    if (isObj(f) && num(f.usedPct) !== null) out[k] = { usedPct: num(f.usedPct) ?? 0, resetsAt: num(f.resetsAt) };
+  }
+  return out;
+}
+
+/**
+ * The usage endpoint's refresh state, kept as JSON values under `usage_api_*` keys of the meta table:
+ * the last attempt (so a failing endpoint is asked once per TTL, and a 429 not before its
+ * Retry-After), the last success, and the lock that keeps one request in flight per machine.
+ */
+export class UsageApiState {
+  constructor(
+    private readonly db: DB,
+    private readonly meta: MetaTable,
+  ) {}
+
+  attempt(): UsageApiAttempt | undefined {
+    const v = readJson(this.meta, KEY.attempt);
+    const ts = num(v?.ts);
+    const outcome = str(v?.outcome);
+    if (!v || ts === null || outcome === null || !(USAGE_API_OUTCOMES as readonly string[]).includes(outcome)) return undefined;
+    return { ts, outcome: outcome as UsageApiOutcome, detail: str(v.detail), status: num(v.status), retryUntil: num(v.retryUntil) };
+  }
+
+  lastOk(): UsageApiOk | undefined {
+    const v = readJson(this.meta, KEY.ok);
+    const ts = num(v?.ts);
+    if (!v || ts === null) return undefined;
+    return { ts, windows: num(v.windows) ?? 0, scoped: scopedOf(v.scoped) };
+  }
+
+  lock(): UsageApiLock | undefined {
+    const v = readJson(this.meta, KEY.lock);
+    const owner = str(v?.owner);
+    const ts = num(v?.ts);
+    const until = num(v?.until);
+    if (owner === null || ts === null || until === null) return undefined;
+    return { owner, ts, until };
+  }
+
+  /**
+   * Stores one attempt, and the success with it when there is one. Its own immediate transaction, or
+   * a savepoint inside the caller's (commitInputs, with the readings it brought).
+   */
+  recordAttempt(a: UsageApiAttempt, ok?: UsageApiOk): void {
+    this.db
+      .transaction(() => {
+        this.meta.put(KEY.attempt, JSON.stringify(a));
+        if (ok) this.meta.put(KEY.ok, JSON.stringify(ok));
+      })
+      .immediate();
+  }
+
+  /**
+   * Claims the refresh for `owner` when none is running (or the running one's claim expired) and
+   * `due()` still says one is needed, both read inside one immediate transaction: across every hook
+   * process, one claim succeeds per refresh.
+   */
+  claimRefresh(now: number, expiresAt: number, owner: string, due: () => boolean): boolean {
+    return this.db
+      .transaction(() => {
+        const lock = this.lock();
+        if (lock && lock.until > now) return false;
+        if (!due()) return false;
+        this.meta.put(KEY.lock, JSON.stringify({ owner, ts: now, until: expiresAt } satisfies UsageApiLock));
+        return true;
+      })
+      .immediate();
+  }
+
+  /** Drops the lock if `owner` still holds it. */
+  releaseRefresh(owner: string): void {
+    this.db
+      .transaction(() => {
+        if (this.lock()?.owner === owner) this.meta.delete(KEY.lock);
+      })
+      .immediate();
+  }
+}
+
+/** The refresh state of an open store. */
+export function usageApiState(store: Store): UsageApiState {
+  return new UsageApiState(store.db, store.meta);
+}

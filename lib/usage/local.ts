@@ -1,0 +1,70 @@
+// ccguard's own usage picture of the current 5-hour block: its tokens against the plan's, P90 or the
+// configured limit. An estimate: it warns, and only a token number the user wrote in `plan` may act.
+import type { Store } from '../store/store.ts';
+import type { Config } from '../config/schema.ts';
+import type { UsageConfidence, UsageView } from './types.ts';
+import { activeBlock, finishedBlockTokens, summarizeBlock } from './summary.ts';
+import { tokenLimitFor, type TokenLimit } from './limits.ts';
+import { BLOCK_MS } from './blocks.ts';
+
+/** The token limit, with P90 cached until another block finishes. */
+export function tokenLimit(store: Store, config: Config, now: number): TokenLimit {
+  if (config.plan !== 'custom') return tokenLimitFor(config.plan, () => []);
+  const latest = store.blocks.latest();
+  const key = `${latest?.start ?? 0}:${latest && (latest.end <= now || now - latest.lastTs >= BLOCK_MS) ? 'done' : 'open'}`;
+  const cached = store.meta.get('p90_cache');
+  if (cached) {
+    const [k, tokens, source] = cached.split('|');
+    if (k === key && tokens && source) return { tokens: Number(tokens), source };
+  }
+  const lim = tokenLimitFor('custom', () => finishedBlockTokens(store, now));
+  try {
+    store.db.transaction(() => store.meta.put('p90_cache', `${key}|${lim.tokens}|${lim.source}`)).immediate();
+  } catch {
+    // a cache that cannot be written is recomputed next time
+  }
+  return lim;
+}
+
+/** The usage picture from ccguard's own records, against `lim` (the plan's, P90 or calibrated). */
+export function localUsage(store: Store, config: Config, now: number, lim: TokenLimit = tokenLimit(store, config, now)): UsageView {
+  const span = activeBlock(store, now);
+  const base = { window: 'five_hour' as const, ageMs: 0, confidence: limitConfidence(lim) };
+  if (!span) {
+    return {
+      ...base,
+      projectionBasis: null,
+      source: `local:${lim.source}`,
+      limitTokens: lim.tokens,
+      usedTokens: 0,
+      share: 0,
+      projectedShare: 0,
+      costUsd: 0,
+      blockStart: null,
+      resetAt: null,
+      tokensPerCall: 0,
+      burnPerMinute: null,
+    };
+  }
+  const b = summarizeBlock(store, span, now);
+  return {
+    ...base,
+    projectionBasis: b.projection ? 'over this block' : null,
+    source: `local:${lim.source}`,
+    limitTokens: lim.tokens,
+    usedTokens: b.limit_tokens,
+    share: b.limit_tokens / lim.tokens,
+    projectedShare: b.projection ? b.projection.limit_tokens / lim.tokens : null,
+    costUsd: b.cost_usd,
+    blockStart: span.start,
+    resetAt: Date.parse(b.reset_at),
+    tokensPerCall: b.entries > 0 ? b.limit_tokens / b.entries : 0,
+    burnPerMinute: b.burn_rate?.limit_tokens_per_minute ?? null,
+  };
+}
+
+
+/** What a local figure may do depends on its limit: the user's own number acts, a plan or P90 warns. */
+export function limitConfidence(lim: TokenLimit): UsageConfidence {
+  return lim.source === 'config' ? 'configured' : lim.source === 'custom-default' ? 'unknown' : 'local_estimate';
+}
