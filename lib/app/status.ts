@@ -39,8 +39,11 @@ export function computeStatus(store: Store, config: Config, now: number): Status
   let block: Status['block'] = null;
   if (span) {
     const b = summarizeBlock(store, span, now);
+    // One reset time everywhere: the server's, when it named one for the 5-hour window.
+    const serverReset = view.resetAt !== null && view.resetAt > now && (view.source.startsWith('server:') || picture.serverResetAt === view.resetAt);
     block = {
       ...b,
+      ...(serverReset && view.resetAt !== null ? { reset_at: iso(view.resetAt), reset_source: 'server' as const } : {}),
       limit:
         view.limitTokens !== null && view.share !== null
           ? {

@@ -20,7 +20,7 @@ Commands:
   resume [--minutes N]                        lift pauses, backoff and usage holds (for the window, or N min)
   wait [--json]                               count down while a pause, backoff or used-up limit is in force
   alert token|time|cost|rate_limit            fire that alert and its recovery now (to try notifications)
-  install [--scope user|project|local] [--project-dir DIR] [--dry-run] [--statusline] [--no-import]
+  install [--scope user|project|local] [--project-dir DIR] [--dry-run] [--no-statusline] [--no-import]
                                               add ccguard's hooks to Claude Code's settings (default: user)
   uninstall [--scope ...] [--project-dir DIR] [--dry-run]
                                               take them out again, restoring what was there

@@ -15,7 +15,7 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'>, now: number): s
     const reset = Date.parse(b.reset_at);
     lines.push(
       `${paint(out, 'bold', '5-hour block')}  ${fmtLocal(start)} → ${fmtLocalTime(Date.parse(b.end))}` +
-        `  (resets in ${fmtDuration(reset - now)} at ${fmtLocalTime(reset)}${b.reset_source === 'limit_message' ? ', from a limit message' : ''})`,
+        `  (resets in ${fmtDuration(reset - now)} at ${fmtLocalTime(reset)}${b.reset_source === 'limit_message' ? ', from a limit message' : b.reset_source === 'server' ? ", the server's reset" : ''})`,
     );
     lines.push(
       `  tokens   input ${fmtInt(b.tokens.input)} · output ${fmtInt(b.tokens.output)} · cache write ${fmtInt(b.tokens.cache_creation)} · cache read ${fmtInt(b.tokens.cache_read)}`,

@@ -74,9 +74,12 @@ export function scanSettings(file: string): SettingsHooks | null {
 
 export function checkSettings(app: Pick<AppContext, 'env'>, projectDir: string): Check[] {
   const found: SettingsHooks[] = [];
+  const seen = new Set<string>();
   for (const scope of SCOPES) {
     const file = settingsFile(scope, app.env, projectDir);
-    if (!existsSync(file)) continue;
+    // --project-dir at HOME: the project file is the user file; count it once.
+    if (seen.has(file) || !existsSync(file)) continue;
+    seen.add(file);
     const s = scanSettings(file);
     if (s === null) {
       return [{ name: 'hooks', level: 'fail', detail: `${file} is not valid JSON`, fix: 'fix the file, then run `ccguard install`' }];

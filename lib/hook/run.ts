@@ -32,6 +32,7 @@ import { configMtime, writeFastEntry } from './fast.ts';
 import { readGeneration } from '../store/generation.ts';
 import { ingestJournal } from './journal.ts';
 import { usagePicture } from '../usage/sources.ts';
+import { startUsageApiRefresh } from '../usage/usageApiTrigger.ts';
 import { commitInputs } from '../store/inputs.ts';
 import { flushInputs } from '../store/store.ts';
 
@@ -169,6 +170,12 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
     onError: (what, err) => log.warn(`${what} skipped: ${oneLine(err)}`),
   });
   const usage = picture.view;
+  // The usage endpoint, when the user turned it on: one detached refresh when its answer is old.
+  try {
+    startUsageApiRefresh(store, config, now, env as NodeJS.ProcessEnv);
+  } catch (e) {
+    log.warn(`usage endpoint refresh skipped: ${oneLine(e)}`);
+  }
   const pi: PolicyInput = {
     hook: event,
     tool: input.tool_name ?? null,

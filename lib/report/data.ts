@@ -46,7 +46,7 @@ export interface CurrentBlock {
   start: string;
   end: string;
   reset_at: string;
-  reset_source: 'limit_message' | 'block_end';
+  reset_source: 'limit_message' | 'block_end' | 'server';
   is_active: boolean;
   entries: number;
   /** Input + output tokens so far: what the limit counts. */

@@ -64,6 +64,18 @@ export interface Line {
   apiErrorStatus: number | undefined;
   content: Content | undefined;
   message: LineMessage | undefined;
+  /**
+   * Claude Code's own account of a usage limit the server enforced (`apiErrorParams.rate_limit_info`,
+   * or `quotaLimits`): the exact reset and the window, where the text shows only the minute.
+   */
+  rateLimit: RateLimitInfo | undefined;
+}
+
+export interface RateLimitInfo {
+  status: string | undefined;
+  /** Epoch ms. */
+  resetsAt: number | undefined;
+  rateLimitType: string | undefined;
 }
 
 export interface LineMessage {
@@ -123,6 +135,7 @@ export function validLine(raw: unknown): Line | null {
     error: raw.error,
     apiErrorStatus: typeof raw.apiErrorStatus === 'number' ? raw.apiErrorStatus : undefined,
     content: contentOf(raw.content),
+    rateLimit: rateLimitOf(raw),
     message: message && {
       id: optString(message.id),
       model: optString(message.model),
@@ -131,6 +144,39 @@ export function validLine(raw: unknown): Line | null {
     },
   };
 }
+
+/** `resetsAt` is Unix seconds; a value that already looks like milliseconds is taken as such. */
+function epochMs(v: unknown): number | undefined {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) return undefined;
+  return v >= 1e12 ? v : v * 1000;
+}
+
+function rateLimitOf(raw: Record<string, unknown>): RateLimitInfo | undefined {
+  const params = raw.apiErrorParams;
+  const info = isPlainObject(params) && isPlainObject(params.rate_limit_info) ? params.rate_limit_info : isPlainObject(raw.quotaLimits) ? raw.quotaLimits : undefined;
+  if (!info) return undefined;
+  return { status: optString(info.status), resetsAt: epochMs(info.resetsAt), rateLimitType: optString(info.rateLimitType) };
+}
+
+/** The window a structured limit names, in the scopes the text parser uses. */
+function scopeOfType(t: string | undefined): LimitScope | null {
+  switch (t) {
+    case 'five_hour':
+      return 'five_hour';
+    case 'seven_day':
+      return 'weekly';
+    case 'seven_day_opus':
+      return 'opus';
+    case 'seven_day_sonnet':
+      return 'sonnet';
+    default:
+      return null;
+  }
+}
+
+const HOUR_MS = 3_600_000;
+/** No limit resets further off than its window is long: a reset past that is misread, and capped. */
+const SCOPE_SPAN: Record<LimitScope, number> = { five_hour: 5 * HOUR_MS, usage: 5 * HOUR_MS, weekly: 168 * HOUR_MS, opus: 168 * HOUR_MS, sonnet: 168 * HOUR_MS };
 
 /** A message's usage, or null when its input or output count is missing or not a count. */
 export function validUsage(raw: unknown): Usage | null {
@@ -269,16 +315,22 @@ export function parseWhole(text: string, ctx: ParseContext): LineResult {
   }
   if (line.isApiErrorMessage === true || model === '<synthetic>') {
     const body = textOf(line);
-    const limit = mightContainLimitMessage(body) ? parseLimitMessage(body, ts, ctx.timeZone()) : null;
-    if (limit) {
+    // The structured fields first (exact to the second); the text, in every known wording, for
+    // versions that write none.
+    const rl = line.rateLimit;
+    const structured = rl && (rl.status === 'rejected' || line.error === 'rate_limit') && (rl.resetsAt !== undefined || scopeOfType(rl.rateLimitType) !== null) ? rl : undefined;
+    const text = mightContainLimitMessage(body) ? parseLimitMessage(body, ts, ctx.timeZone()) : null;
+    if (structured || text) {
+      const scope = scopeOfType(structured?.rateLimitType) ?? text?.scope ?? 'usage';
+      const resetAt = structured?.resetsAt ?? text?.resetAt ?? null;
       out.push({
         kind: 'limit',
         key: line.uuid ?? msg?.id ?? ctx.fallbackKey,
         ts,
         sessionId,
         cwd,
-        scope: limit.scope,
-        resetAt: limit.resetAt,
+        scope,
+        resetAt: resetAt === null ? null : Math.min(resetAt, ts + SCOPE_SPAN[scope]),
         text: body.slice(0, 500),
       });
     } else if (line.isApiErrorMessage === true) {

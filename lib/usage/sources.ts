@@ -234,6 +234,8 @@ function cachedSnapshot(row: MonitorCacheRow | undefined, s: MonitorSettings, no
 export interface UsagePicture {
   view: UsageView;
   modelHolds: ModelHold[];
+  /** The 5-hour reset the server named (a reading or a limit line), when one is ahead. */
+  serverResetAt: number | null;
 }
 
 /**
@@ -264,9 +266,8 @@ export function usagePicture(store: Store, config: Config, now: number, opts: Us
   if (server5) five = server5;
   else if (pick?.snapshot.fiveHour) five = monitorView(now, local, pick, 'five_hour', pick.snapshot.fiveHour) ?? local;
   // One reset time everywhere: the server's, when it named one for the window now running.
-  if (five === local && f5?.resetsAt != null && f5.resetsAt > now && f5.resetsAt - now <= WINDOW_MS.five_hour) {
-    five = { ...five, resetAt: f5.resetsAt };
-  }
+  const serverResetAt = f5?.resetsAt != null && f5.resetsAt > now && f5.resetsAt - now <= WINDOW_MS.five_hour ? f5.resetsAt : null;
+  if (five === local && serverResetAt !== null) five = { ...five, resetAt: serverResetAt };
 
   let weekly: UsageView | null = null;
   if (server7) weekly = server7;
@@ -283,7 +284,7 @@ export function usagePicture(store: Store, config: Config, now: number, opts: Us
     }
   }
   // The newest response anywhere: when the session last did something.
-  return { view: { ...five, weekly, lastActivityAt: store.entries.newestTs() }, modelHolds: lines.holds };
+  return { view: { ...five, weekly, lastActivityAt: store.entries.newestTs() }, modelHolds: lines.holds, serverResetAt };
 }
 
 /** The 5-hour view with the weekly one attached (see usagePicture). */

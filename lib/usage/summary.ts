@@ -30,7 +30,7 @@ export interface BlockSummary {
   projection: { limit_tokens: number; total_tokens: number; cost_usd: number; remaining_minutes: number } | null;
   /** When usage resets: the time a limit message named, else the block's end. */
   reset_at: string;
-  reset_source: 'limit_message' | 'block_end';
+  reset_source: 'limit_message' | 'block_end' | 'server';
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
