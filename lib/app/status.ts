@@ -19,7 +19,7 @@ export interface SessionStatus {
 
 export interface Status {
   generated_at: string;
-  block: (BlockSummary & { limit: (TokenLimit & { used_share: number; projected_share: number | null; confidence: UsageConfidence }) | null }) | null;
+  block: (BlockSummary & { limit: { tokens: number | null; source: string; used_share: number; projected_share: number | null; confidence: UsageConfidence } | null }) | null;
   /** Where the usage figure comes from: the source in use, the server's readings, calibration, claude-monitor. */
   limits: LimitsStatus;
   today: { date: string; cost_usd: number };
@@ -45,11 +45,11 @@ export function computeStatus(store: Store, config: Config, now: number): Status
       ...b,
       ...(serverReset && view.resetAt !== null ? { reset_at: iso(view.resetAt), reset_source: 'server' as const } : {}),
       limit:
-        view.limitTokens !== null && view.share !== null
+        view.share !== null
           ? {
               tokens: view.limitTokens,
               source: view.source,
-              used_share: view.share,
+              used_share: view.share as number,
               projected_share: view.projectedShare,
               confidence: view.confidence ?? 'unknown',
             }

@@ -24,7 +24,9 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'>, now: number): s
       const share = b.limit.used_share;
       const colour = share >= 0.9 ? 'red' : share >= 0.8 ? 'yellow' : 'green';
       lines.push(
-        `  limit    ${paint(out, colour, fmtPct(share))} of ${fmtInt(b.limit.tokens)} tokens (${b.limit.source}; input + output)`,
+        b.limit.tokens !== null
+          ? `  limit    ${paint(out, colour, fmtPct(share))} of ${fmtInt(b.limit.tokens)} tokens (${b.limit.source}; input + output)`
+          : `  limit    ${paint(out, colour, fmtPct(share))} used (${b.limit.source})`,
       );
     }
     lines.push(`  cost     ${fmtUsd(b.cost_usd)}${b.cost_estimated ? ' (estimated: a model newer than the price table)' : ''} in ${fmtInt(b.entries)} responses · models ${b.models.join(', ') || '-'}`);
@@ -80,20 +82,20 @@ const ago = (secs: number | null): string => (secs === null ? '' : secs < 90 ? `
 /** Where the usage figure comes from, how old and how sure it is, calibration and claude-monitor. */
 export function renderLimits(l: LimitsStatus, out: Pick<Out, 'color'>, now: number): string[] {
   const lines: string[] = [];
-  const age = l.confidence === 'official' || l.source.startsWith('claude-monitor') ? `, ${ago(l.age_seconds)}` : '';
+  const age = l.source.startsWith('server:') || l.source.startsWith('claude-monitor') ? `, ${ago(l.age_seconds)}` : '';
+  const acts = (may: boolean): string => (may ? 'may hold calls back' : 'warns only');
   lines.push(
-    `${paint(out, 'bold', 'Source')}        ${l.source} (${l.confidence}${age})${l.used_share !== null ? `: ${fmtPct(l.used_share)} used` : ''}`,
+    `${paint(out, 'bold', 'Source')}        ${l.source} (${l.confidence}${age}; ${acts(l.may_hold)})${l.used_share !== null ? `: ${fmtPct(l.used_share)} used` : ''}${l.reset_at && l.source.startsWith('server:') ? `, resets ${fmtLocal(Date.parse(l.reset_at))}` : ''}`,
   );
   const w = l.weekly;
   if (w) {
     lines.push(
-      `  weekly   ${w.used_share !== null ? fmtPct(w.used_share) : '-'} used (${w.source}, ${w.confidence}, ${ago(w.age_seconds)})${w.reset_at ? `, resets ${fmtLocal(Date.parse(w.reset_at))}` : ''}`,
+      `  weekly   ${w.used_share !== null ? fmtPct(w.used_share) : '-'} used (${w.source}, ${w.confidence}, ${ago(w.age_seconds)}; ${acts(w.may_hold)})${w.reset_at ? `, resets ${fmtLocal(Date.parse(w.reset_at))}` : ''}`,
     );
   }
-  const f = l.server.five_hour;
-  if (f && !f.fresh && !l.source.startsWith('server:')) {
-    lines.push(paint(out, 'gray', `  server   last reading ${f.used_percentage.toFixed(1)}% at ${fmtLocal(Date.parse(f.seen_at))}: stale, not used`));
-  }
+  if (l.server_note) lines.push(paint(out, 'gray', `  server   ${l.server_note}`));
+  const api = l.usage_api;
+  if (api.enabled) lines.push(`  usage endpoint ${api.state}${api.last_ok_at ? `, last answer ${fmtLocal(api.last_ok_at)}` : ''}${api.detail ? ` (${api.detail})` : ''}`);
   if (l.calibrated) {
     lines.push(`  calibrated limit ${fmtInt(l.calibrated.limit_tokens)} tokens from ${l.calibrated.samples} server reading${l.calibrated.samples === 1 ? '' : 's'} (last ${fmtLocal(Date.parse(l.calibrated.updated_at))})`);
   }

@@ -248,7 +248,7 @@ function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: 
       verdict('warned', {
         onceKey: `warn:${key}:${i.sessionId}`,
         userMessage: `ccguard: ${pct(share)} of the ${name} used (${src})${liftNote}.${resetClause}`,
-        modelContext: `ccguard: ${pct(share)} of the ${name} is used (${src}).${resetClause} Keep the remaining work focused.`,
+        modelContext: `ccguard: ${pct(share)} of the ${name} is used (${src}).${u.limitTokens !== null ? ` About ${Math.max(0, u.limitTokens - u.usedTokens)} tokens are left.` : ''}${resetClause} Keep the remaining work focused.`,
         notice: { key: `token:${key}`, title: `ccguard: ${isWeekly(u) ? 'weekly' : '5-hour'} threshold`, message: `${pct(share)} of the ${name} used (${src}).${resetClause}` },
       }),
     );

@@ -176,7 +176,8 @@ function scopeOfType(t: string | undefined): LimitScope | null {
 
 const HOUR_MS = 3_600_000;
 /** No limit resets further off than its window is long: a reset past that is misread, and capped. */
-const SCOPE_SPAN: Record<LimitScope, number> = { five_hour: 5 * HOUR_MS, usage: 5 * HOUR_MS, weekly: 168 * HOUR_MS, opus: 168 * HOUR_MS, sonnet: 168 * HOUR_MS };
+// A bare "usage limit" may be either window: only the week bounds it.
+const SCOPE_SPAN: Record<LimitScope, number> = { five_hour: 6 * HOUR_MS, usage: 168 * HOUR_MS, weekly: 168 * HOUR_MS, opus: 168 * HOUR_MS, sonnet: 168 * HOUR_MS };
 
 /** A message's usage, or null when its input or output count is missing or not a count. */
 export function validUsage(raw: unknown): Usage | null {

@@ -12,7 +12,7 @@
 // and rides along on the 5-hour view; Opus- and Sonnet-only limits become model holds.
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
-import { WINDOW_MS, type ModelHold, type UsageConfidence, type UsageView, type UsageWindow } from './types.ts';
+import { mayEnforce, WINDOW_MS, type ModelHold, type UsageConfidence, type UsageView, type UsageWindow } from './types.ts';
 import { localUsage } from './local.ts';
 import type { RateLimitRow } from '../store/rateLimits.ts';
 import type { LimitMessageRow } from '../store/limitMessages.ts';
@@ -23,6 +23,7 @@ import type { MonitorSnapshot, MonitorWindow } from '../monitor/snapshot.ts';
 import { storedSnapshot } from '../monitor/stored.ts';
 import { startRefresh, type RefreshStart } from '../monitor/trigger.ts';
 import type { Env } from '../util/paths.ts';
+import { usageApiStatus } from './usageApiTrigger.ts';
 
 /** How long after its reading the anchored estimate stands. */
 export const ANCHOR_MS = 30 * 60_000;
@@ -296,12 +297,18 @@ export function usageView(store: Store, config: Config, now: number, opts: Usage
 export interface LimitsStatus {
   source: string;
   confidence: UsageConfidence;
+  /** Whether this figure may delay or deny (the server's, or a limit in the config), or only warn. */
+  may_hold: boolean;
   age_seconds: number | null;
   used_share: number | null;
   limit_tokens: number | null;
   reset_at: string | null;
-  weekly: { source: string; confidence: UsageConfidence; age_seconds: number | null; used_share: number | null; reset_at: string | null } | null;
-  server: Record<UsageWindow, { used_percentage: number; resets_at: string | null; seen_at: string; fresh: boolean } | null>;
+  weekly: { source: string; confidence: UsageConfidence; may_hold: boolean; age_seconds: number | null; used_share: number | null; reset_at: string | null } | null;
+  server: Record<UsageWindow, { used_percentage: number; resets_at: string | null; seen_at: string; fresh: boolean; via: 'statusline' | 'usage_api' } | null>;
+  /** Why no server figure is in use, in words, when none is. */
+  server_note: string | null;
+  /** The usage endpoint's state (limits.usage_api). */
+  usage_api: ReturnType<typeof usageApiStatus>;
   calibrated: { limit_tokens: number; samples: number; updated_at: string } | null;
   /** At the last server reading: ccguard's own estimate of the same window against the server's figure. */
   last_error: { at: string; server_percentage: number; local_percentage: number; difference_points: number; local_limit_source: string } | null;
@@ -323,7 +330,7 @@ export function limitsStatus(store: Store, config: Config, now: number, view: Us
   const server = (w: UsageWindow): LimitsStatus['server'][UsageWindow] => {
     const r = rl.latest(w);
     if (!r) return null;
-    return { used_percentage: r.used_pct, resets_at: r.resets_at === null ? null : iso(r.resets_at), seen_at: iso(r.last_seen), fresh: freshServerReading(store, config, now, w) !== null };
+    return { used_percentage: r.used_pct, resets_at: r.resets_at === null ? null : iso(r.resets_at), seen_at: iso(r.last_seen), fresh: freshServerReading(store, config, now, w) !== null, via: r.source };
   };
   const cal = readCalibration(store);
   const err = readCalibrationError(store);
@@ -347,13 +354,16 @@ export function limitsStatus(store: Store, config: Config, now: number, view: Us
   const w = view.weekly ?? null;
   return {
     source: view.source,
-    confidence: view.confidence ?? 'unknown',
+    confidence: view.confidence,
+    may_hold: mayEnforce(view.confidence),
     age_seconds: secs(view.ageMs),
     used_share: view.share,
     limit_tokens: view.limitTokens,
     reset_at: view.resetAt === null ? null : iso(view.resetAt),
-    weekly: w ? { source: w.source, confidence: w.confidence ?? 'unknown', age_seconds: secs(w.ageMs), used_share: w.share, reset_at: w.resetAt === null ? null : iso(w.resetAt) } : null,
+    weekly: w ? { source: w.source, confidence: w.confidence, may_hold: mayEnforce(w.confidence), age_seconds: secs(w.ageMs), used_share: w.share, reset_at: w.resetAt === null ? null : iso(w.resetAt) } : null,
     server: { five_hour: server('five_hour'), seven_day: server('seven_day') },
+    server_note: serverNote(store, view, now),
+    usage_api: usageApiStatus(store, config, now),
     calibrated: cal ? { limit_tokens: cal.limitTokens, samples: cal.samples, updated_at: iso(cal.updatedAt) } : null,
     last_error: err
       ? {
@@ -374,3 +384,16 @@ export function limitsStatus(store: Store, config: Config, now: number, view: Us
     },
   };
 }
+
+/** Why the figure in use is not the server's, in plain words; null when it is. */
+function serverNote(store: Store, view: UsageView, now: number): string | null {
+  if (isServerSource(view.source)) return null;
+  const r = store.rateLimits.latest('five_hour') ?? store.rateLimits.latest('seven_day');
+  if (!r) {
+    return 'no server reading yet: Claude Code hands the server\'s figures to the status line (ccguard install sets it up) in interactive sessions of claude.ai subscribers, after the first response; API-key users never get one. Until then ccguard\'s own figures warn but never hold anything back.';
+  }
+  if (r.resets_at !== null && r.resets_at <= now) return 'the last server reading was for a window that has reset since';
+  return `the last server reading is ${Math.round((now - r.last_seen) / 60_000)} min old: too old to act on`;
+}
+
+const isServerSource = (source: string): boolean => source.startsWith('server:');

@@ -6,7 +6,7 @@ import { ccguard, CLI } from '../helpers/cli.ts';
 import { hookEnv } from '../helpers/hookEnv.ts';
 import { openStore, type Store } from '../../lib/store/store.ts';
 import { loadConfig } from '../../lib/config/load.ts';
-import { startManualPause, recordApiFailure } from '../../lib/app/recovery.ts';
+import { startManualPause, recordApiFailure, resumeAll } from '../../lib/app/recovery.ts';
 import { countdown, shortReason, waitLoop, whatIsInForce, type WaitCheck, type WaitIo } from '../../lib/cli/commands/wait.ts';
 
 const S = 1000;
@@ -144,9 +144,12 @@ test('whatIsInForce: pause, backoff, a used-up limit; nothing otherwise', () => 
     store.blocks.rebuild();
     const w = whatIsInForce(store, config, now);
     assert.equal(w.in_force, true);
-    assert.equal(w.state, 'pacing');
+    assert.equal(w.state, 'held');
     assert.equal(w.until, store.blocks.latest() ? new Date(store.blocks.latest()!.end).toISOString() : null);
-    assert.match(w.reason ?? '', /token limit is used up/);
+    assert.match(w.reason ?? '', /5-hour limit is used up \(120%, local:config\)/);
+    // `ccguard resume` lifts the hold for the rest of the window: nothing to wait for.
+    resumeAll(store, now, store.blocks.latest()!.end);
+    assert.equal(whatIsInForce(store, config, now).in_force, false, 'lifted by resume');
   } finally {
     store?.close();
     e.cleanup();

@@ -17,7 +17,9 @@ test('the repo config.yaml is valid and holds the documented defaults', () => {
     time_threshold: 4.5,
     cost_threshold: 50,
     hard_cost_limit: null,
+    wind_down: 0.95,
   });
+  assert.deepEqual(config.limits.usage_api, { enabled: false, url: 'https://api.anthropic.com/api/oauth/usage', ttl_seconds: 180 }, 'the usage endpoint is off by default');
   assert.equal(config.recovery.rate_limit, 'exponential_backoff');
   assert.equal(config.recovery.time_limit, 'session_pause');
   assert.equal(config.recovery.cost_limit, 'graceful_degradation');

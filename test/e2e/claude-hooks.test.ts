@@ -75,7 +75,7 @@ test('(2) with a history over the token limit the call is denied, nothing runs, 
   assert.equal(calls.length, 2, describeRun(run) + JSON.stringify(ccguard(['events', '--json'], b.env).stdout));
   const result = toolResults(calls[1]!)[0]!;
   assert.equal(result.is_error, true);
-  assert.match(result.text, /ccguard: the 5-hour token limit is used up \(15\d% of 20000 tokens, local:config\)\. Wait .*, until \d\d:\d\d\./);
+  assert.match(result.text, /ccguard: the 5-hour limit is used up \(15\d%, local:config, the limit in your config\)\. Wait .*, until \d\d:\d\d\. Run `ccguard resume` to lift it\./);
 });
 
 test('(3) a 429 is recorded, and the next session is held back by the backoff', { timeout: 180_000 }, async (t) => {

@@ -8,8 +8,9 @@
 // run concurrently (most of the time is spent waiting for a reset).
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { start, toolResults, type MockApi, type MockApiOptions, type RecordedRequest } from '../helpers/mockApi.ts';
 import { buildClaudeEnv, claudeMissingReason, describeRun, findTranscripts, readJsonl, runClaude, type RunClaudeResult } from '../helpers/claude.ts';
@@ -40,6 +41,28 @@ interface Ev {
   detail: unknown;
 }
 
+// Cleanups of a test, run last-in first-out (node:test runs t.after hooks in registration order): the CLI
+// is stopped before its mock closes and before its HOME is removed.
+const stacks = new WeakMap<TestContext, (() => unknown)[]>();
+function defer(t: TestContext, fn: () => unknown): void {
+  let stack = stacks.get(t);
+  if (!stack) {
+    const s: (() => unknown)[] = [];
+    stack = s;
+    stacks.set(t, s);
+    t.after(async () => {
+      for (const f of s.reverse()) {
+        try {
+          await f();
+        } catch (e) {
+          t.diagnostic(`cleanup failed: ${(e as Error).message}`);
+        }
+      }
+    });
+  }
+  stack.push(fn);
+}
+
 interface Box {
   root: string;
   home: string;
@@ -51,7 +74,14 @@ interface Box {
 /** A temp HOME with ccguard installed (user scope, as a user would), a project allowing `echo hi`. */
 function box(t: TestContext, config?: string): Box {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'ccguard-sub-')));
-  t.after(() => rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+  defer(t, async () => {
+    // A detached child of a hook (a refresh, a notifier) can still open the store just after: look again.
+    for (let i = 0; i < 3; i++) {
+      rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+      await sleep(1_000);
+      if (!existsSync(root)) break;
+    }
+  });
   const home = join(root, 'home');
   const project = join(root, 'project');
   mkdirSync(home);
@@ -104,14 +134,14 @@ async function headless(b: Box, api: MockApi, args: string[] = []): Promise<RunC
 async function interactive(t: TestContext, b: Box, api: MockApi): Promise<TmuxSession> {
   const env = buildClaudeEnv({ cwd: b.project, home: b.home, prompt: '', env: cliEnv(b, api) });
   const s = await startTmuxClaude({ cwd: b.project, env, args: ['--allowedTools', 'Bash'] });
-  t.after(() => s.kill());
+  defer(t, () => s.kill());
   await s.waitFor(CLAUDE_READY, 60_000, 'the interactive UI to be ready');
   return s;
 }
 
 async function mock(t: TestContext, opts: MockApiOptions): Promise<MockApi> {
   const api = await start({ text: 'done', ...opts });
-  t.after(() => api.close());
+  defer(t, () => api.close());
   return api;
 }
 
@@ -257,6 +287,8 @@ describe('a claude.ai subscriber: ccguard enforces with the server\'s own figure
       `the deny reason should name Claude's limit / the server and the reset (${resetSpellings(resetsAt).slice(0, 3).join(' or ')}); got: ${reason}`,
     );
 
+    t.diagnostic(`session B denied (resetsAt ${new Date(resetsAt * 1000).toISOString()}): source=${bDeny.source} reason=${bDeny.reason}`);
+
     // C: after resetsAt, a new session's tool call runs without any help.
     await sleepUntil(resetsAt * 1000 + 2_000);
     const before2 = api.messageRequests().length;
@@ -273,7 +305,7 @@ describe('a claude.ai subscriber: ccguard enforces with the server\'s own figure
   test('(3) an Opus-only limit (seven_day_opus) leaves a Sonnet session running its tool call', { timeout: 240_000 }, async (t) => {
     if (headlessMissing) return t.skip(headlessMissing);
     const opusReset = unixIn(3 * 24 * HOUR);
-    let phase: 'opus' | 'sonnet' = 'opus';
+    let phase: 'opus' | 'sonnet' | 'opus-again' = 'opus';
     const api = await mock(t, {
       toolUse: ECHO,
       script: (req, ctx) =>
@@ -281,7 +313,7 @@ describe('a claude.ai subscriber: ccguard enforces with the server\'s own figure
           ? rejected429({ claim: 'seven_day_opus', resetsAt: opusReset, fiveHour: { utilization: 0.2, resetsAt: unixIn(4 * HOUR) }, sevenDay: { utilization: 0.6, resetsAt: opusReset } })
           : {
               ...ctx.defaultReply,
-              model: 'claude-sonnet-4-5-20250929',
+              model: phase === 'sonnet' ? 'claude-sonnet-4-5-20250929' : 'claude-opus-4-5-20251101',
               headers: unifiedHeaders({ status: 'allowed', fiveHour: { utilization: 0.21, resetsAt: unixIn(4 * HOUR) }, sevenDay: { utilization: 0.6, resetsAt: opusReset } }),
             },
     });
@@ -308,6 +340,23 @@ describe('a claude.ai subscriber: ccguard enforces with the server\'s own figure
         `denials in that session:\n${showEv(denied) || '(none)'}\n${describeRun(run)}`,
     );
     assert.equal(denied.length, 0, `no ccguard denial in the Sonnet session:\n${showEv(denied)}`);
+
+    // Control: ccguard did take the Opus limit in (else the Sonnet check above would prove nothing): a new
+    // Opus session's tool call is held back.
+    phase = 'opus-again';
+    const before2 = api.messageRequests().length;
+    const opusRun = await headless(b, api, ['--model', 'opus']);
+    const resO = api.messageRequests().slice(before2).flatMap((r) => toolResults(r));
+    const evO = events(b);
+    const sidO = opusRun.json?.session_id;
+    const heldO = evO.find((e) => e.hook === 'PreToolUse' && e.decision === 'deny' && (!sidO || e.session_id === sidO));
+    assert.ok(
+      heldO && resO.length > 0 && resO.every((r) => r.is_error),
+      `control: under the Opus-only limit a new Opus session's tool call should be denied by PreToolUse (Claude's Opus limit); ` +
+        `tool results: ${JSON.stringify(resO.map((r) => ({ is_error: r.is_error, text: r.text })))}\nevents of that session:\n` +
+        `${showEv(evO.filter((e) => !sidO || e.session_id === sidO))}`,
+    );
+    t.diagnostic(`Opus session held: source=${heldO.source} reason=${heldO.reason}`);
   });
 
   test('(4) interactive: Claude Code\'s own automatic continue after the reset reaches the model through ccguard', { timeout: 330_000 }, async (t) => {

@@ -165,12 +165,41 @@ export async function startTmux(opts: StartTmuxOptions): Promise<TmuxSession> {
     async kill() {
       if (killed) return;
       killed = true;
+      // The program runs as the pane's process, leader of its own process group (tmux setsid's it).
+      let pid = 0;
+      try {
+        pid = Number((await run(tmux, socket, ['display-message', '-p', '-t', target, '#{pane_pid}'])).trim()) || 0;
+      } catch {
+        /* no pane */
+      }
       try {
         // kill-server ends our private server only (it is addressed by its own socket); the pane's
         // process gets SIGHUP.
         await run(tmux, socket, ['kill-server']);
       } catch {
         /* already gone */
+      }
+      // Wait until it is gone (it may still be writing its config and transcripts), then make sure of it
+      // and of whatever it started (hooks, the status line command).
+      if (pid > 0) {
+        const gone = () => {
+          try {
+            process.kill(pid, 0);
+            return false;
+          } catch {
+            return true;
+          }
+        };
+        const deadline = Date.now() + 5_000;
+        while (!gone() && Date.now() < deadline) await sleep(100);
+        for (const target of gone() ? [-pid] : [-pid, pid]) {
+          try {
+            process.kill(target, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }
+        await sleep(200);
       }
       rmSync(dir, { recursive: true, force: true });
     },

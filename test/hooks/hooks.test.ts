@@ -39,7 +39,7 @@ test('token use past token_threshold: one systemMessage and additionalContext pe
     const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
     assert.equal(r.code, 0);
     const j = r.json as J;
-    assert.match(j.systemMessage, /^ccguard: 85% of the 5-hour token limit used \(local:config\)\. The block resets at \d\d:\d\d/);
+    assert.match(j.systemMessage, /^ccguard: 85% of the 5-hour limit used \(local:config, the limit in your config\)\. It resets at \d\d:\d\d/);
     assert.equal(j.hookSpecificOutput.hookEventName, 'PreToolUse');
     assert.equal(j.hookSpecificOutput.permissionDecision, undefined, 'an allow never sets permissionDecision');
     assert.match(j.hookSpecificOutput.additionalContext, /about 1500 tokens are left/);
@@ -100,7 +100,7 @@ test('rate limit seen only as an API error line in the transcript: backoff all t
   }
 });
 
-test('a subscription limit message pauses until the reset it names; resume lifts it', () => {
+test('a subscription limit line holds tool calls (not prompts) until the reset it names; resume lifts it', () => {
   const e = hookEnv();
   try {
     const now = Date.now();
@@ -108,48 +108,46 @@ test('a subscription limit message pauses until the reset it names; resume lifts
     const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
     const j = r.json as J;
     assert.equal(j.hookSpecificOutput.permissionDecision, 'deny');
-    assert.match(j.hookSpecificOutput.permissionDecisionReason, /limit was reached .*Paused until 23:59 .*ccguard resume/);
+    assert.match(j.hookSpecificOutput.permissionDecisionReason, /the 5-hour limit is used up \(100%, server:limit_line:five_hour\)\. Wait .*, until 23:59\. Run `ccguard resume` to lift it\./);
+    const d = e.run('PreToolUse', e.input('PreToolUse', 's2', { tool_name: 'Bash' }));
+    assert.equal((d.json as J).hookSpecificOutput.permissionDecision, 'deny', 'the hold is for every session');
     const p = e.run('UserPromptSubmit', e.input('UserPromptSubmit', 's2', { prompt: 'hello' }));
-    assert.equal((p.json as J).decision, 'block', 'the pause holds for every session');
+    assert.notEqual((p.json as J).decision, 'block', 'a prompt passes, told why tools wait');
+    assert.match((p.json as J).hookSpecificOutput.additionalContext, /used up .*held back until 23:59/);
     const st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
-    assert.equal(st.recovery.state, 'paused');
-    assert.equal(ccguard(['resume'], e.env).code, 0);
-    assert.equal(e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).stdout, '');
+    assert.equal(st.recovery.state, 'held');
+    const res = ccguard(['resume'], e.env);
+    assert.equal(res.code, 0);
+    assert.match(res.stdout, /the 5-hour limit is used up \(100%, server:limit_line:five_hour\): tool calls pass until 23:59/);
+    const after = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
+    assert.notEqual((after.json as J | null)?.hookSpecificOutput?.permissionDecision, 'deny', 'resume lets the next call through');
   } finally {
     e.cleanup();
   }
 });
 
-test('pacing: a projection past the limit delays each call just enough to last until the reset', () => {
-  const e = hookEnv('recovery:\n  max_sleep_seconds: 10\n');
+test('pacing: a configured limit ahead of the pace line slows each call by at most max_sleep_seconds; a used-up one holds', () => {
+  const e = hookEnv('recovery:\n  max_sleep_seconds: 2\n');
   try {
     const now = Date.now();
     e.usage('s1', [
       { ts: now - 11 * MIN, input: 4000, output: 1000 },
       { ts: now - 1 * MIN, input: 4000, output: 1000 },
     ]);
-    const st = JSON.parse(ccguard(['status', '--json'], { ...e.env }).stdout) as J;
-    const end = Date.parse(st.block.end);
-    const burn = st.block.burn_rate.limit_tokens_per_minute as number; // 10000 tokens over 10 min
-    assert.equal(Math.round(burn), 1000);
-    const perCall = 5000;
-    // Choose the limit so that staying on the line needs a 2 s pause per call.
-    const minutesLeft = (end - Date.now()) / MIN;
-    const sustainable = 1 / (1 / burn + 2 / 60 / perCall);
-    const limit = Math.round(10000 + sustainable * minutesLeft);
-    writeFileSync(join(e.stateDir, 'config.yaml'), `plan: ${limit}\nrecovery:\n  max_sleep_seconds: 10\n`);
+    // 10,000 tokens of a 10,500-token limit a few minutes into the block: 95%, far ahead of the line.
+    writeFileSync(join(e.stateDir, 'config.yaml'), 'plan: 10500\nrecovery:\n  max_sleep_seconds: 2\n');
     const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
     const ev = e.events().find((x) => x.hook === 'PreToolUse')!;
     assert.equal(ev.decision, 'delay');
     assert.equal(ev.state, 'pacing');
-    assert.ok(ev.sleep_ms >= 1700 && ev.sleep_ms <= 2300, `slept ${ev.sleep_ms} ms`);
+    assert.equal(ev.sleep_ms, 2000, 'the line is hours away: the longest sleep');
     assert.ok(r.ms >= ev.sleep_ms);
-    assert.match((r.json as J).systemMessage, /slowing tool calls so it lasts until \d\d:\d\d/);
+    assert.match((r.json as J).systemMessage, /95% of the 5-hour limit used \(local:config, the limit in your config\), ahead of the pace line .*slowing tool calls so it lasts until \d\d:\d\d/);
 
     // With the limit used up, no delay can cure it: denied with the time to wait.
     writeFileSync(join(e.stateDir, 'config.yaml'), 'plan: 9000\n');
     const d = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
-    assert.match((d.json as J).hookSpecificOutput.permissionDecisionReason, /the 5-hour token limit is used up \(111% of 9000 tokens, local:config\)\. Wait .*, until \d\d:\d\d\./);
+    assert.match((d.json as J).hookSpecificOutput.permissionDecisionReason, /the 5-hour limit is used up \(111%, local:config, the limit in your config\)\. Wait .*, until \d\d:\d\d\. Run `ccguard resume` to lift it\./);
     // Tools that end a turn or schedule a wake-up are never gated.
     assert.equal(e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'ScheduleWakeup' })).stdout, '');
   } finally {
@@ -174,7 +172,7 @@ test('a session active past time_threshold is paused, its prompts blocked, until
     assert.equal(e.run('PreToolUse', e.input('PreToolUse', 'young', { tool_name: 'Bash' })).stdout, '');
     assert.match((await e.notifications(1))[0]!, /ccguard: session paused/);
     const res = ccguard(['resume'], e.env);
-    assert.match(res.stdout, /Resumed: lifted pause:old/);
+    assert.match(res.stdout, /Resumed\. Lifted \n  - the time pause of session old\n/);
     assert.equal(e.run('PreToolUse', e.input('PreToolUse', 'old', { tool_name: 'Bash' })).stdout, '');
   } finally {
     e.cleanup();
@@ -373,7 +371,7 @@ test('a limit message imported after a later-dated API error is still acted on',
     e.run('PreToolUse', e.input('PreToolUse', 'a', { tool_name: 'Bash' }));
     appendFileSync(e.transcript('b'), limitLine(now - 15_000, 'lim-b', "You've hit your limit · resets 11:59pm (UTC)", 'b') + '\n');
     const r = e.run('PreToolUse', e.input('PreToolUse', 'b', { tool_name: 'Bash' }));
-    assert.match((r.json as J).hookSpecificOutput.permissionDecisionReason, /limit was reached/);
+    assert.match((r.json as J).hookSpecificOutput.permissionDecisionReason, /the 5-hour limit is used up \(100%, server:limit_line:five_hour\)/);
   } finally {
     e.cleanup();
   }

@@ -50,8 +50,8 @@ test('16 hooks at once with a stale cache: exactly one claude-monitor run, and n
   }
 });
 
-test('claude-monitor answers act like any usage figure: near limit (exit 10) paces, limit hit (exit 11) denies, saying so', async () => {
-  const { e, stub, db, tool } = monitorEnv('integrations:\n  claude_monitor:\n    cache_ttl_seconds: 1\n');
+test('claude-monitor\'s local estimate informs: near limit (exit 10) and limit hit (exit 11) warn, naming it, and a new snapshot changes the very next decision', async () => {
+  const { e, stub, db, tool, lastSource } = monitorEnv('integrations:\n  claude_monitor:\n    cache_ttl_seconds: 1\n');
   try {
     const now = Date.now();
     e.usage('s1', [
@@ -63,16 +63,19 @@ test('claude-monitor answers act like any usage figure: near limit (exit 10) pac
     await waitFor('the near-limit answer', () => monitorRow(db, 'snapshot')?.status === 'near_limit');
     const near = tool();
     const j = near.json as J;
-    assert.equal(j.hookSpecificOutput.permissionDecision, 'deny');
-    assert.match(j.hookSpecificOutput.permissionDecisionReason, /usage is too fast to last until the reset \(92% of the limit used, claude-monitor:max5\)/);
+    assert.equal(j.hookSpecificOutput?.permissionDecision, undefined, 'an estimate never denies');
+    assert.match(j.systemMessage, /92% of the 5-hour limit used \(estimate: claude-monitor:max5\)/);
     stub.setMode({ mode: 'hit', pct: 102 });
     await sleep(1100);
     tool(); // stale by cache_ttl_seconds: starts a refresh, decides on the cached answer
     await waitFor('the limit-hit answer', () => monitorRow(db, 'snapshot')?.status === 'limit_hit');
-    const hit = tool().json as J;
-    assert.match(hit.hookSpecificOutput.permissionDecisionReason, /the 5-hour token limit is used up \(102% of 88000 tokens, claude-monitor:max5\)/);
+    // The stored snapshot voided the cached decisions: the very next call decides on it.
+    const hit = tool();
+    assert.equal(lastSource(), 'claude-monitor:max5');
+    assert.equal((hit.json as J | null)?.hookSpecificOutput?.permissionDecision, undefined, 'still only a warning');
+    assert.match((hit.json as J).systemMessage, /102% of the 5-hour limit used \(estimate: claude-monitor:max5\)/);
     const p = e.run('UserPromptSubmit', e.input('UserPromptSubmit', 's1', { prompt: 'go on' }));
-    assert.match((p.json as J).systemMessage, /102% of the 5-hour token limit is used \(claude-monitor:max5\)/);
+    assert.match((p.json as J).hookSpecificOutput.additionalContext, /by ccguard's estimate the 5-hour limit is reached \(102%, estimate: claude-monitor:max5\)/);
   } finally {
     await sleep(200);
     e.cleanup();

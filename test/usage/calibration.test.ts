@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hookEnv } from '../helpers/hookEnv.ts';
-import { eventsWithSource } from '../helpers/hookAsync.ts';
+import { eventsWithSource, withDb } from '../helpers/hookAsync.ts';
 import { ccguard } from '../helpers/cli.ts';
 import { calibrationSample, smooth, MIN_PERCENT, MIN_TOKENS } from '../../lib/usage/calibration.ts';
 import { statusInput } from '../helpers/statusInput.ts';
@@ -77,9 +77,15 @@ test('calibration from a sequence of status line readings: the limit the server 
     // The server figure goes stale: the local estimate measures against the calibrated limit, not max5's.
     writeFileSync(join(e.stateDir, 'config.yaml'), 'plan: max5\nlimits:\n  server_fresh_seconds: 1\n');
     await sleep(1100);
+    // Within ANCHOR_MS of the last reading, with a ratio learned from its readings, the anchored
+    // estimate stands; past it (readings moved 31 min back), the local estimate takes over.
+    st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
+    assert.equal(st.limits.confidence, 'anchored');
+    assert.match(st.limits.source, /^server:five_hour/);
+    withDb(join(e.stateDir, 'state.db'), (d) => d.prepare('UPDATE rate_limits SET first_seen = first_seen - 1860000, last_seen = last_seen - 1860000').run(), true);
     st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
     assert.equal(st.limits.source, 'local:calibrated');
-    assert.equal(st.limits.confidence, 'calibrated');
+    assert.equal(st.limits.confidence, 'local_estimate');
     assert.equal(st.block.limit.tokens, 49_750);
     assert.equal(st.block.limit.used_share, 36_000 / 49_750);
     text = ccguard(['status'], e.env).stdout;

@@ -27,7 +27,7 @@ type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-expli
 const inHours = (h: number): number => Math.floor(Date.now() / 1000) + Math.round(h * 3600);
 
 test('the server says 96% while the local estimate says 40%: the hooks act on 96% and say it is the server', async () => {
-  const e = hookEnv('plan: 1000000\n');
+  const e = hookEnv('plan: 1000000\nrecovery:\n  max_sleep_seconds: 1\n');
   const db = join(e.stateDir, 'state.db');
   try {
     const now = Date.now();
@@ -41,14 +41,14 @@ test('the server says 96% while the local estimate says 40%: the hooks act on 96
     assert.equal(ccguard(['statusline'], e.env, statusInput('s1', 96, inHours(2))).code, 0);
     const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
     const j = r.json as J;
-    assert.equal(j.hookSpecificOutput.permissionDecision, 'deny');
-    assert.match(j.hookSpecificOutput.permissionDecisionReason, /usage is too fast to last until the reset \(96% of the limit used, server:five_hour\)/);
+    assert.ok(r.ms >= 950, `slowed by max_sleep_seconds (${r.ms} ms)`);
     const ev = eventsWithSource(db).at(-1)!;
     assert.equal(ev.source, 'server:five_hour');
-    assert.equal(ev.decision, 'deny');
+    assert.equal(ev.decision, 'delay');
+    assert.match(ev.reason ?? '', /96% of the 5-hour limit used \(server:five_hour\), ahead of the pace line/);
     assert.equal(existsSync(join(e.stateDir, 'fast', 's1.json')), false, 'near a threshold: no cached allow');
-    const p = e.run('UserPromptSubmit', e.input('UserPromptSubmit', 's1', { prompt: 'go on' }));
-    assert.match((p.json as J).systemMessage, /96% of the 5-hour token limit is used \(server:five_hour\)/);
+    const p = e.run('UserPromptSubmit', e.input('UserPromptSubmit', 's2', { prompt: 'go on' }));
+    assert.match((p.json as J).systemMessage, /96% of the 5-hour limit used \(server:five_hour\); the model was told to wind down/);
     const st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
     assert.equal(st.limits.source, 'server:five_hour');
     assert.equal(st.limits.confidence, 'official');
@@ -68,8 +68,8 @@ test('the server says 96% while the local estimate says 40%: the hooks act on 96
   }
 });
 
-test('the reverse: a stale server figure of 10% and a local estimate of 96%: the hooks act on the local one and say so', async () => {
-  const e = hookEnv('plan: 100000\n');
+test('the reverse: a stale server figure of 10% and a configured limit at 96%: the hooks act on the configured one and say so', async () => {
+  const e = hookEnv('plan: 100000\nrecovery:\n  max_sleep_seconds: 1\n');
   const db = join(e.stateDir, 'state.db');
   try {
     const now = Date.now();
@@ -81,10 +81,10 @@ test('the reverse: a stale server figure of 10% and a local estimate of 96%: the
       { ts: now - 1 * MIN, input: 36_000, output: 12_000 },
     ]);
     const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
-    const j = r.json as J;
-    assert.equal(j.hookSpecificOutput.permissionDecision, 'deny');
-    assert.match(j.hookSpecificOutput.permissionDecisionReason, /\(96% of the limit used, local:config\)/);
-    assert.equal(eventsWithSource(db).at(-1)?.source, 'local:config');
+    assert.ok(r.ms >= 950, 'slowed: a limit the user wrote down may act');
+    const ev = eventsWithSource(db).at(-1)!;
+    assert.equal(ev.source, 'local:config');
+    assert.equal(ev.decision, 'delay');
     const st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
     assert.equal(st.limits.source, 'local:config');
     assert.equal(st.limits.server.five_hour.fresh, false);
@@ -132,7 +132,7 @@ test('an unknown limit never denies: the custom plan with no history warns but d
     const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
     const j = r.json as J;
     assert.equal(j.hookSpecificOutput.permissionDecision, undefined);
-    assert.match(j.systemMessage, /136% of the 5-hour token limit used \(local:custom-default\)/);
+    assert.match(j.systemMessage, /136% of the 5-hour limit used \(estimate: local:custom-default\)/);
     const st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
     assert.equal(st.limits.confidence, 'unknown');
     await e.notifications(1);
@@ -227,7 +227,7 @@ test('usageView: fallback order and what each source reports (in process)', asyn
         hook: 'PreToolUse', tool: 'Bash', sessionId: 's', now, config, usage: { ...view(), share: 0.85 },
         sessionClockFrom: null, pause: null, backoff: null, forcedDegrade: false,
       });
-      assert.match(vv.userMessage ?? '', /85% of the 5-hour token limit used \(claude-monitor:max5\)/);
+      assert.match(vv.userMessage ?? '', /85% of the 5-hour limit used \(estimate: claude-monitor:max5\)/);
     } finally {
       store.close();
     }
