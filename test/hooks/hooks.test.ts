@@ -42,7 +42,7 @@ test('token use past token_threshold: one systemMessage and additionalContext pe
     assert.match(j.systemMessage, /^ccguard: 85% of the 5-hour limit used \(local:config, the limit in your config\)\. It resets at \d\d:\d\d/);
     assert.equal(j.hookSpecificOutput.hookEventName, 'PreToolUse');
     assert.equal(j.hookSpecificOutput.permissionDecision, undefined, 'an allow never sets permissionDecision');
-    assert.match(j.hookSpecificOutput.additionalContext, /about 1500 tokens are left/);
+    assert.match(j.hookSpecificOutput.additionalContext, /About 1500 tokens are left/);
     const again = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
     assert.equal(again.stdout, '', 'once per crossing, not on every call');
     const notes = await e.notifications(1);
@@ -108,12 +108,12 @@ test('a subscription limit line holds tool calls (not prompts) until the reset i
     const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
     const j = r.json as J;
     assert.equal(j.hookSpecificOutput.permissionDecision, 'deny');
-    assert.match(j.hookSpecificOutput.permissionDecisionReason, /the 5-hour limit is used up \(100%, server:limit_line:five_hour\)\. Wait .*, until 23:59\. Run `ccguard resume` to lift it\./);
+    assert.match(j.hookSpecificOutput.permissionDecisionReason, /the 5-hour limit is used up \(100%, server:limit_line:five_hour\)\. Wait .*, until (\w{3} )?23:59\. Run `ccguard resume` to lift it\./);
     const d = e.run('PreToolUse', e.input('PreToolUse', 's2', { tool_name: 'Bash' }));
     assert.equal((d.json as J).hookSpecificOutput.permissionDecision, 'deny', 'the hold is for every session');
     const p = e.run('UserPromptSubmit', e.input('UserPromptSubmit', 's2', { prompt: 'hello' }));
     assert.notEqual((p.json as J).decision, 'block', 'a prompt passes, told why tools wait');
-    assert.match((p.json as J).hookSpecificOutput.additionalContext, /used up .*held back until 23:59/);
+    assert.match((p.json as J).hookSpecificOutput.additionalContext, /used up .*held back until (\w{3} )?23:59/);
     const st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
     assert.equal(st.recovery.state, 'held');
     const res = ccguard(['resume'], e.env);

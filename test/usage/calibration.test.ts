@@ -90,7 +90,7 @@ test('calibration from a sequence of status line readings: the limit the server 
     assert.equal(st.block.limit.used_share, 36_000 / 49_750);
     text = ccguard(['status'], e.env).stdout;
     assert.match(text, /limit {4}72\.4% of 49,750 tokens \(local:calibrated; input \+ output\)/);
-    assert.match(text, /Source {8}local:calibrated \(calibrated\): 72\.4% used/);
+    assert.match(text, /Source {8}local:calibrated \(local_estimate; warns only\): 72\.4% used/);
     // A hook decides on it too (72%: under every threshold, a silent allow recorded with its source).
     e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
     assert.equal(eventsWithSource(join(e.stateDir, 'state.db')).at(-1)?.source, 'local:calibrated');
