@@ -47,7 +47,7 @@ test('token use past token_threshold: one systemMessage and additionalContext pe
     assert.equal(again.stdout, '', 'once per crossing, not on every call');
     const notes = await e.notifications(1);
     assert.equal(notes.length, 1);
-    assert.match(notes[0]!, /ccguard: token threshold\t85% of the 5-hour limit used/);
+    assert.match(notes[0]!, /ccguard: 5-hour threshold\t85% of the 5-hour limit used/);
     const evs = e.events();
     assert.deepEqual(evs.map((x) => x.decision), ['warn', 'notify', 'allow']);
   } finally {
