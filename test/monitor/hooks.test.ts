@@ -63,7 +63,8 @@ test('claude-monitor\'s local estimate informs: near limit (exit 10) and limit h
     await waitFor('the near-limit answer', () => monitorRow(db, 'snapshot')?.status === 'near_limit');
     const near = tool();
     const j = near.json as J;
-    assert.equal(j?.hookSpecificOutput?.permissionDecision, undefined, 'an estimate never denies');
+    assert.equal(j.hookSpecificOutput?.permissionDecision, undefined, 'an estimate never denies');
+    assert.match(j.systemMessage, /92% of the 5-hour limit used \(estimate: claude-monitor:max5\)/);
     assert.equal(lastSource(), 'claude-monitor:max5');
     stub.setMode({ mode: 'hit', pct: 102 });
     await sleep(1100);
@@ -74,7 +75,8 @@ test('claude-monitor\'s local estimate informs: near limit (exit 10) and limit h
     assert.equal(lastSource(), 'claude-monitor:max5');
     assert.equal((hit.json as J | null)?.hookSpecificOutput?.permissionDecision, undefined, 'still only a warning');
     assert.match((hit.json as J).systemMessage, /102% of the 5-hour limit used \(estimate: claude-monitor:max5\)/);
-    const p = e.run('UserPromptSubmit', e.input('UserPromptSubmit', 's1', { prompt: 'go on' }));
+    // Another session hears it once too (the once-per-crossing marks are per session).
+    const p = e.run('UserPromptSubmit', e.input('UserPromptSubmit', 's2', { prompt: 'go on' }));
     assert.match((p.json as J).hookSpecificOutput.additionalContext, /by ccguard's estimate the 5-hour limit is reached \(102%, estimate: claude-monitor:max5\)/);
   } finally {
     await sleep(200);

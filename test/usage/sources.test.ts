@@ -97,7 +97,7 @@ test('the reverse: a stale server figure of 10% and a configured limit at 96%: t
 });
 
 test('the weekly window: the same thresholds, and the tighter window acts', async () => {
-  const e = hookEnv('plan: 1000000\n');
+  const e = hookEnv('plan: 1000000\nrecovery:\n  max_sleep_seconds: 1\n');
   const db = join(e.stateDir, 'state.db');
   try {
     const now = Date.now();
@@ -111,10 +111,13 @@ test('the weekly window: the same thresholds, and the tighter window acts', asyn
     assert.equal(eventsWithSource(db).at(-1)?.source, 'server:five_hour+server:seven_day');
     assert.equal(existsSync(join(e.stateDir, 'fast', 's1.json')), false, 'near the weekly threshold: no cached allow');
     ccguard(['statusline'], e.env, statusInput('s1', 21, inHours(3), { pct: 97, resetsAtSec: inHours(72) }));
-    const deny = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
-    const j = deny.json as J;
-    assert.equal(j.hookSpecificOutput.permissionDecision, 'deny');
-    assert.match(j.hookSpecificOutput.permissionDecisionReason, /usage is too fast to last until the weekly reset \(97% of the weekly limit used, server:seven_day\)/);
+    // 97% of the week with three days left is far ahead of the pace line: slowed, the week's figure named.
+    const slowed = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
+    assert.ok(slowed.ms >= 950, `slowed by max_sleep_seconds (${slowed.ms} ms)`);
+    const ev = eventsWithSource(db).at(-1)!;
+    assert.equal(ev.decision, 'delay');
+    assert.match(ev.reason ?? '', /97% of the weekly limit used \(server:seven_day\), ahead of the pace line/);
+    assert.match((slowed.json as J).hookSpecificOutput.additionalContext, /safe stopping point/, 'past wind_down: the model is told to wind down');
     const st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
     assert.equal(st.limits.weekly.source, 'server:seven_day');
     assert.equal(st.limits.weekly.used_share, 0.97);
