@@ -2,6 +2,7 @@ import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
 import type { RecoveryState, UsageView } from '../policy/types.ts';
 import { evaluate } from '../policy/evaluate.ts';
+import { usageHolds } from './holds.ts';
 import { backoffView, forcedDegrade, liftedUntil, pauseView } from './recovery.ts';
 import { usagePicture, type UsagePicture } from '../usage/sources.ts';
 
@@ -40,9 +41,12 @@ export function recoveryStatus(store: Store, config: Config, now: number, pictur
       ? pause.until
       : v.state === 'backoff' && backoff
         ? backoff.until
-        : v.state !== 'normal'
-          ? usage.resetAt
-          : null;
+        : v.state === 'held' || v.state === 'pacing'
+          ? // The window that holds (the weekly one resets days after the 5-hour one).
+            (usageHolds(usage, [], config, now)[0]?.until ?? usage.resetAt)
+          : v.state !== 'normal'
+            ? usage.resetAt
+            : null;
   const session_pauses = store.recovery
     .all()
     .filter((r) => r.kind === 'pause' && r.session_id && r.until !== null && r.until > now)

@@ -24,7 +24,7 @@ import {
 import { clockText } from '../policy/format.ts';
 import { parseHookInput, type HookInput } from './input.ts';
 import { renderOutput } from './output.ts';
-import { Logger, bootstrapLogger } from '../util/log.ts';
+import { Logger, bootstrapLogger, configuredLogger } from '../util/log.ts';
 import { resolvePaths, type Env } from '../util/paths.ts';
 import { oneLine } from '../util/errors.ts';
 import { ensurePrivateDir } from '../util/fsPrivate.ts';
@@ -64,12 +64,7 @@ export async function runHook(event: HookEvent, stdin: string, env: Env, deps: H
   try {
     config = (await loadConfigCached(paths.userConfigFile, paths.stateDir)).config;
     const input = parseHookInput(stdin);
-    log = new Logger({
-      file: join(paths.stateDir, config.logging.file),
-      level: config.logging.level,
-      maxBytes: config.logging.max_bytes,
-      maxFiles: config.logging.max_files,
-    });
+    log = configuredLogger(paths.stateDir, config.logging);
     const onQuarantine = (dest: string): void =>
       log.error(`state.db was damaged: moved to ${dest}; rebuilding from the transcripts`);
     store = openStore(paths.dbFile, { now: deps.now(), onQuarantine });
@@ -188,7 +183,8 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
     backoff: backoffView(store, config, now),
     forcedDegrade: forcedDegrade(store, now),
     prompt: input.prompt ?? null,
-    sessionModel: store.entries.sessionModel(input.session_id) ?? input.model ?? null,
+    // Only a model-family limit asks which model the session runs on.
+    sessionModel: picture.modelHolds.length > 0 ? (store.entries.sessionModel(input.session_id) ?? input.model ?? null) : null,
     modelHolds: picture.modelHolds,
     liftedUntil: liftedUntil(store, now),
   };

@@ -2,11 +2,9 @@
 // state file or runs it once with its timeout, validates and stores the answer, and releases the lock.
 // Never talks to the hook that started it; whatever happens goes to the database and the log.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadConfigCached } from '../config/cached.ts';
 import { openStore, type Store } from '../store/store.ts';
-import { MonitorCacheTable } from '../store/monitorCache.ts';
-import { Logger } from '../util/log.ts';
+import { Logger, configuredLogger } from '../util/log.ts';
 import { resolvePaths } from '../util/paths.ts';
 import { oneLine } from '../util/errors.ts';
 import { monitorSettings } from './settings.ts';
@@ -20,7 +18,7 @@ async function main(owner: string): Promise<void> {
   let log: Logger | undefined;
   try {
     const config = (await loadConfigCached(paths.userConfigFile, paths.stateDir)).config;
-    log = new Logger({ file: join(paths.stateDir, config.logging.file), level: config.logging.level, maxBytes: config.logging.max_bytes, maxFiles: config.logging.max_files });
+    log = configuredLogger(paths.stateDir, config.logging);
     store = openStore(paths.dbFile);
     const s = monitorSettings(config, process.env);
     if (s) {

@@ -1,6 +1,7 @@
 // Starts the detached refresh from a hook. Light on purpose (the full hook path loads it): no execa,
 // no waiting; the refresh process does the run, the validation and the storing.
-import { childProcess, crypto } from '../util/builtins.ts';
+import { startDetachedNode } from '../util/detached.ts';
+import { crypto } from '../util/builtins.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../config/root.ts';
@@ -42,13 +43,7 @@ export function startRefresh(cache: MonitorCacheTable, s: MonitorSettings, now: 
   if (!existsSync(script)) return 'no_script';
   const owner = `${process.pid}-${crypto().randomBytes(6).toString('hex')}`;
   if (!cache.claimRefresh(now, now + s.timeoutMs + LOCK_SLACK_MS, owner, () => refreshDue(cache, s, now))) return 'running';
-  try {
-    const child = childProcess().spawn(process.execPath, [script, owner], { detached: true, stdio: 'ignore', env });
-    child.on('error', () => undefined);
-    child.unref();
-    return 'started';
-  } catch {
-    cache.releaseRefresh(owner);
-    return 'spawn_failed';
-  }
+  if (startDetachedNode(script, [owner], env)) return 'started';
+  cache.releaseRefresh(owner);
+  return 'spawn_failed';
 }

@@ -1,4 +1,4 @@
-import { childProcess } from '../util/builtins.ts';
+import { startDetachedNode } from '../util/detached.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../config/root.ts';
@@ -21,16 +21,5 @@ export function workerPath(): string {
 export function sendDetached(n: DesktopNotice, env: NodeJS.ProcessEnv = process.env): boolean {
   const worker = workerPath();
   if (!existsSync(worker)) return false;
-  try {
-    const child = childProcess().spawn(process.execPath, [worker, JSON.stringify(n)], {
-      detached: true,
-      stdio: 'ignore',
-      env,
-    });
-    child.on('error', () => undefined);
-    child.unref();
-    return true;
-  } catch {
-    return false;
-  }
+  return startDetachedNode(worker, [JSON.stringify(n)], env);
 }

@@ -27,12 +27,14 @@ import { usageApiStatus } from './usageApiTrigger.ts';
 
 /** How long after its reading the anchored estimate stands. */
 export const ANCHOR_MS = 30 * 60_000;
-/** Consecutive readings that rose, with local usage between them, needed to learn the ratio. */
+/** Rises of the server's figure between readings needed to learn the ratio. */
 export const ANCHOR_MIN_PAIRS = 2;
 /** A pace is measured from server readings spanning at least this long (never from a short burst). */
 export const BURN_MIN_SPAN_MS = 15 * 60_000;
 /** ... and at most this far back. */
 const BURN_LOOKBACK_MS = 60 * 60_000;
+/** The readings the ratio and the pace are learned from: the window's, this far back at most. */
+const READINGS_LOOKBACK_MS = 2 * 60 * 60_000;
 /** A limit line is looked for this far back (a weekly reset can be a week away). */
 const LIMIT_LOOKBACK_MS = 8 * 86_400_000;
 
@@ -101,25 +103,21 @@ function localTokens(store: Store, from: number, to: number): number {
 }
 
 /**
- * Share of the window per local token, learned from consecutive readings of the same window that
- * rose while local usage was counted between them; null with fewer than ANCHOR_MIN_PAIRS such pairs.
+ * Share of the window per local token, from the window's readings: how far the server's figure rose
+ * from the first to the last of them against the local tokens counted in between. Null unless it rose
+ * in at least ANCHOR_MIN_PAIRS steps (never learned from one reading) with local usage under it. One
+ * range query: every full check pays for it.
  */
 export function anchorRatio(store: Store, readings: readonly RateLimitRow[]): number | null {
-  let du = 0;
-  let dt = 0;
-  let pairs = 0;
-  for (let k = 1; k < readings.length; k++) {
-    const a = readings[k - 1]!;
-    const b = readings[k]!;
-    const rise = (b.used_pct - a.used_pct) / 100;
-    if (rise <= 0) continue;
-    const tokens = localTokens(store, a.first_seen, b.first_seen);
-    if (tokens <= 0) continue;
-    du += rise;
-    dt += tokens;
-    pairs++;
-  }
-  return pairs >= ANCHOR_MIN_PAIRS && dt > 0 ? du / dt : null;
+  const first = readings[0];
+  const last = readings.at(-1);
+  if (!first || !last) return null;
+  let rises = 0;
+  for (let k = 1; k < readings.length; k++) if (readings[k]!.used_pct > readings[k - 1]!.used_pct) rises++;
+  const rise = (last.used_pct - first.used_pct) / 100;
+  if (rises < ANCHOR_MIN_PAIRS || rise <= 0) return null;
+  const tokens = localTokens(store, first.first_seen, last.first_seen);
+  return tokens > 0 ? rise / tokens : null;
 }
 
 /** The pace measured from the window's readings over the last hour, when they span long enough. */
@@ -149,7 +147,10 @@ function serverView(store: Store, config: Config, now: number, local: UsageView,
   let projectedShare: number | null = null;
   let projectionBasis: string | null = null;
   if (f.reading) {
-    const readings = f.resetsAt !== null ? store.rateLimits.ofWindow(window, f.resetsAt, f.resetsAt - WINDOW_MS[window]) : [f.reading];
+    // The recent readings of this window only: the ratio and the pace are about now, and the cost of
+    // reading them stays bounded however long the window has been reported.
+    const from = f.resetsAt !== null ? Math.max(f.resetsAt - WINDOW_MS[window], now - READINGS_LOOKBACK_MS) : now;
+    const readings = f.resetsAt !== null ? store.rateLimits.ofWindow(window, f.resetsAt, from) : [f.reading];
     const k = anchorRatio(store, readings);
     const since = k !== null ? localTokens(store, f.at + 1, now + 1) : 0;
     if (k !== null && since > 0) {

@@ -1,7 +1,8 @@
 // Starts the detached usage-endpoint refresh from a hook, and says how the endpoint is doing for
 // `ccguard status` and `doctor`. Light on purpose (the hooks and the status command load it): no
 // execa, no zod, no waiting; the refresh process reads the token, asks, and stores what it got.
-import { childProcess, crypto } from '../util/builtins.ts';
+import { startDetachedNode } from '../util/detached.ts';
+import { crypto } from '../util/builtins.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../config/root.ts';
@@ -57,15 +58,9 @@ export function startUsageApiRefresh(store: Store, config: Config, now: number, 
   if (!existsSync(file)) return 'no_script';
   const owner = `${process.pid}-${crypto().randomBytes(6).toString('hex')}`;
   if (!state.claimRefresh(now, now + LOCK_MS, owner, () => usageApiDue(state, config, now) === 'due')) return 'running';
-  try {
-    const child = childProcess().spawn(process.execPath, [file, owner], { detached: true, stdio: 'ignore', env });
-    child.on('error', () => undefined);
-    child.unref();
-    return 'started';
-  } catch {
-    state.releaseRefresh(owner);
-    return 'spawn_failed';
-  }
+  if (startDetachedNode(file, [owner], env)) return 'started';
+  state.releaseRefresh(owner);
+  return 'spawn_failed';
 }
 
 /** What `ccguard status` and `doctor` show about the usage endpoint. Times are ms since the epoch. */

@@ -1,4 +1,5 @@
 import { appendFileSync, renameSync, statSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
 
 export type Level = 'error' | 'warn' | 'info' | 'debug';
 const RANK: Record<Level, number> = { error: 0, warn: 1, info: 2, debug: 3 };
@@ -68,4 +69,17 @@ export class Logger {
 /** A logger before the config is known: defaults, into the state directory. */
 export function bootstrapLogger(file: string): Logger {
   return new Logger({ file, level: 'info', maxBytes: 1_048_576, maxFiles: 3 });
+}
+
+/** The `logging:` section of the config, as this module needs it (util sits below config). */
+export interface LoggingSettings {
+  level: Level;
+  file: string;
+  max_bytes: number;
+  max_files: number;
+}
+
+/** The logger the config asks for: `logging.file` relative to the state directory. */
+export function configuredLogger(stateDir: string, logging: LoggingSettings): Logger {
+  return new Logger({ file: join(stateDir, logging.file), level: logging.level, maxBytes: logging.max_bytes, maxFiles: logging.max_files });
 }
