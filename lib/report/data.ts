@@ -8,7 +8,7 @@ import type { Config } from '../config/schema.ts';
 import { activeBlock, summarizeBlock } from '../usage/summary.ts';
 import { sessionsReport } from '../usage/reports.ts';
 import { tokenLimit } from '../usage/local.ts';
-import { usageView } from '../usage/sources.ts';
+import { usagePicture } from '../usage/sources.ts';
 import { recoveryStatus, type RecoveryStatus } from '../app/recoveryStatus.ts';
 import { isRateLimit } from '../policy/backoff.ts';
 import type { BlockSpan } from '../usage/blocks.ts';
@@ -212,8 +212,9 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
   const days = o.days ?? 7;
   const since = windowStart(now, days);
   const until = now + MIN;
-  // The limit the hooks act on: the server's figure (tokens ÷ its share) while fresh, else the estimate.
-  const view = usageView(store, config, now);
+  // The token limit the bars are drawn against: ccguard's own (the server gives shares, not tokens).
+  const picture = usagePicture(store, config, now);
+  const view = picture.view;
   const local = tokenLimit(store, config, now);
   const limit = view.limitTokens !== null && view.limitTokens > 0 ? { tokens: view.limitTokens, source: view.source } : local;
 
@@ -233,7 +234,7 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
   });
 
   const span = activeBlock(store, now) ?? store.blocks.latest() ?? null;
-  const current = span ? currentBlock(store, span, now, limit.tokens) : null;
+  const current = span ? currentBlock(store, span, now, limit.tokens, picture.serverResetAt) : null;
 
   const limitMessages = store.limitMessages.since(since);
   const weeklyMessages = limitMessages
@@ -252,7 +253,7 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
     time_zone: o.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
     window: { since: iso(since), until: iso(now), days },
     limit: { tokens: limit.tokens, source: limit.source },
-    recovery: recoveryStatus(store, config, now),
+    recovery: recoveryStatus(store, config, now, picture),
     current_block: current,
     blocks,
     weekly: {
@@ -279,8 +280,10 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
   };
 }
 
-function currentBlock(store: Store, b: BlockSpan, now: number, limitTokens: number): CurrentBlock {
-  const s = summarizeBlock(store, b, now);
+function currentBlock(store: Store, b: BlockSpan, now: number, limitTokens: number, serverResetAt: number | null): CurrentBlock {
+  const summary = summarizeBlock(store, b, now);
+  // One reset time everywhere: the server's, when it named one for the block now running.
+  const s = summary.is_active && serverResetAt !== null ? { ...summary, reset_at: iso(serverResetAt), reset_source: 'server' as const } : summary;
   const startMs = b.start;
   const series: Point[] = [{ t: iso(startMs), tokens: 0 }];
   const rows = store.db

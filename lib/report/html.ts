@@ -63,7 +63,7 @@ function tiles(r: FullReport, now: number): string {
         ` data-tokens="${cb.limit_tokens}" data-limit="${r.limit.tokens}"`,
       ),
     );
-    out.push(tile('Resets', esc(clock(reset)), `in ${esc(duration(reset - now))}${cb.reset_source === 'limit_message' ? ' (from a limit message)' : ''}`));
+    out.push(tile('Resets', esc(clock(reset)), `in ${esc(duration(reset - now))}${cb.reset_source === 'limit_message' ? ' (from a limit message)' : cb.reset_source === 'server' ? " (the server's)" : ''}`));
     out.push(
       tile(
         'Block cost',

@@ -206,3 +206,27 @@ test('report --html with no history: a page that says so; bad combinations are u
     t.cleanup();
   }
 });
+
+test("one reset time everywhere: with the server's 5-hour reset known, status, the report and its page all show it", () => {
+  const h = makeHistory();
+  try {
+    const cur = h.currentSessions[0]!;
+    const resetSec = Math.floor(Date.now() / 1000) + 47 * 60;
+    const line = ccguard(['statusline'], h.env.env, JSON.stringify({ session_id: cur, rate_limits: { five_hour: { used_percentage: 40, resets_at: resetSec } } }));
+    assert.equal(line.code, 0, line.stderr);
+    const resetIso = new Date(resetSec * 1000).toISOString();
+    const st = JSON.parse(ccguard(['status', '--json'], h.env.env).stdout);
+    assert.equal(st.block.reset_at, resetIso);
+    assert.equal(st.block.reset_source, 'server');
+    assert.equal(st.limits.reset_at, resetIso);
+    const out = join(h.env.home, 'page.html');
+    const r = ccguard(['report', '--html', '--json', '--out', out], h.env.env);
+    assert.equal(r.code, 0, r.stderr);
+    const rep = JSON.parse(r.stdout) as FullReport;
+    assert.equal(rep.current_block?.reset_at, resetIso);
+    assert.equal(rep.current_block?.reset_source, 'server');
+    assert.match(readFileSync(out, 'utf8'), /\(the server&#39;s\)|\(the server's\)/);
+  } finally {
+    h.cleanup();
+  }
+});
