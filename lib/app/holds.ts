@@ -7,7 +7,7 @@ import { pct } from '../policy/format.ts';
 
 export interface UsageHold {
   kind: 'limit' | 'pacing' | 'model';
-  /** In words: "the 5-hour limit is used up (server:limit_line:five_hour)". */
+  /** In words, as a thing that can be lifted: "the hold on the used-up 5-hour limit (100%, server:limit_line:five_hour)". */
   what: string;
   /** When it ends by itself (the window's reset); null when the source named none. */
   until: number | null;
@@ -20,13 +20,13 @@ export function usageHolds(view: UsageView, modelHolds: readonly ModelHold[], co
     if (u.share === null || !mayEnforce(u.confidence)) continue;
     const name = u.window === 'seven_day' ? 'weekly limit' : '5-hour limit';
     const p = pace(u.share, u.resetAt, WINDOW_MS[u.window], now);
-    if (p.kind === 'used_up') out.push({ kind: 'limit', what: `the ${name} is used up (${pct(u.share)}, ${u.source})`, until: u.resetAt });
+    if (p.kind === 'used_up') out.push({ kind: 'limit', what: `the hold on the used-up ${name} (${pct(u.share)}, ${u.source})`, until: u.resetAt });
     else if (p.kind === 'ahead' && u.share >= config.alerts.rate_limit_threshold) {
-      out.push({ kind: 'pacing', what: `tool calls are slowed: ${pct(u.share)} of the ${name} used (${u.source}), ahead of the pace line`, until: u.resetAt });
+      out.push({ kind: 'pacing', what: `the slowing of tool calls at ${pct(u.share)} of the ${name} (${u.source}), ahead of the pace line`, until: u.resetAt });
     }
   }
   for (const h of modelHolds) {
-    if (h.until > now) out.push({ kind: 'model', what: `Claude's ${h.family === 'opus' ? 'Opus' : 'Sonnet'} limit is reached (server:limit_line); sessions on it are held`, until: h.until });
+    if (h.until > now) out.push({ kind: 'model', what: `the hold on ${h.family === 'opus' ? 'Opus' : 'Sonnet'} sessions (Claude's ${h.family === 'opus' ? 'Opus' : 'Sonnet'} limit, server:limit_line)`, until: h.until });
   }
   const order = { limit: 0, model: 1, pacing: 2 } as const;
   return out.sort((a, b) => order[a.kind] - order[b.kind]);

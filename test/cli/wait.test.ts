@@ -146,7 +146,7 @@ test('whatIsInForce: pause, backoff, a used-up limit; nothing otherwise', () => 
     assert.equal(w.in_force, true);
     assert.equal(w.state, 'held');
     assert.equal(w.until, store.blocks.latest() ? new Date(store.blocks.latest()!.end).toISOString() : null);
-    assert.match(w.reason ?? '', /5-hour limit is used up \(120%, local:config\)/);
+    assert.match(w.reason ?? '', /the hold on the used-up 5-hour limit \(120%, local:config\)/);
     // `ccguard resume` lifts the hold for the rest of the window: nothing to wait for.
     resumeAll(store, now, store.blocks.latest()!.end);
     assert.equal(whatIsInForce(store, config, now).in_force, false, 'lifted by resume');

@@ -72,12 +72,12 @@ export async function runResume(app: AppContext, argv: string[], out: Out): Prom
   if (lifted.backoff) said.push(`the rate-limit backoff (level ${lifted.backoff.level}), which ran until ${clockText(lifted.backoff.until)}`);
   if (lifted.forcedDegrade) said.push('the cost degradation fired by hand');
   if (lifted.holdsUntil !== null) {
-    const what = holds.length > 0 ? holds.map((h) => h.what).join('; ') : 'any pacing or limit hold';
-    said.push(`${what}: tool calls pass until ${clockText(lifted.holdsUntil)}${minutes !== null ? ` (${waitText(lifted.holdsUntil - now)})` : ' (the end of that window)'}, and ccguard keeps warning`);
+    const what = holds.length > 0 ? holds.map((h) => h.what).join('; ') : 'any pacing or hold on a usage limit';
+    said.push(`${what}, until ${clockText(lifted.holdsUntil)}${minutes !== null ? ` (${waitText(lifted.holdsUntil - now)})` : ' (the end of that window)'}; ccguard keeps warning`);
   }
   record(app, 'resume', said.length > 0 ? `lifted ${said.join('; ')}` : 'nothing was in force');
   if (said.length > 0) notify(app, 'ccguard: resumed', 'Holds lifted; sessions may go on.', `resume:${now}`);
-  out.write(said.length > 0 ? `Resumed. Lifted ${said.map((x) => `\n  - ${x}`).join('')}\nSession clocks restarted.\n` : 'Nothing was holding tool calls back; session clocks restarted.\n');
+  out.write(said.length > 0 ? `Resumed. Lifted:${said.map((x) => `\n  - ${x}`).join('')}\nSession clocks restarted.\n` : 'Nothing was holding tool calls back; session clocks restarted.\n');
   return 0;
 }
 
