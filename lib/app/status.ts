@@ -1,5 +1,6 @@
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
+import type { ConfigProblem } from '../config/load.ts';
 import { activeBlock, sessionSpan, startOfLocalDay, summarizeBlock, type BlockSummary } from '../usage/summary.ts';
 import type { TokenLimit } from '../usage/limits.ts';
 import { BLOCK_MS } from '../usage/blocks.ts';
@@ -23,6 +24,8 @@ export interface Status {
   /** Where the usage figure comes from: the source in use, the server's readings, calibration, claude-monitor. */
   limits: LimitsStatus;
   today: { date: string; cost_usd: number };
+  /** The user's config.yaml is broken: what is wrong, and what ccguard enforces with meanwhile. */
+  config_problem: { message: string; fallback: 'last_valid' | 'defaults'; valid_at: string | null } | null;
   recovery: RecoveryStatus;
   sessions: SessionStatus[];
   data: { files: number; bytes: number; bad_lines: number; last_scan_at: string | null; newest_entry_at: string | null };
@@ -31,7 +34,7 @@ export interface Status {
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Everything `ccguard status` shows, from the database alone. */
-export function computeStatus(store: Store, config: Config, now: number): Status {
+export function computeStatus(store: Store, config: Config, now: number, problem: ConfigProblem | null = null): Status {
   const span = activeBlock(store, now);
   // The same figure the hooks decide on (best fresh source), with new server readings calibrated in.
   const picture = usagePicture(store, config, now, { calibrate: true });
@@ -75,6 +78,7 @@ export function computeStatus(store: Store, config: Config, now: number): Status
     generated_at: iso(now),
     block,
     today: { date: localDate(dayStart), cost_usd: today.cost_usd },
+    config_problem: problem ? { message: problem.message, fallback: problem.fallback, valid_at: problem.validAt === null ? null : iso(problem.validAt) } : null,
     limits: limitsStatus(store, config, now, view),
     recovery: recoveryStatus(store, config, now, picture),
     sessions,

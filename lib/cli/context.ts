@@ -1,5 +1,5 @@
 import type { LoadedConfig } from '../config/load.ts';
-import { loadConfigCached } from '../config/cached.ts';
+import { fallbackText, loadConfigCached } from '../config/cached.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { importRecent, type ImportContext, type ImportStats } from '../transcripts/import.ts';
 import { resolvePaths, type Env, type Paths } from '../util/paths.ts';
@@ -24,6 +24,8 @@ export interface AppContext {
 export async function openApp(env: Env, now: () => number = Date.now): Promise<AppContext> {
   const paths = resolvePaths(env);
   const loaded = await loadConfigCached(paths.userConfigFile, paths.stateDir);
+  // Commands go on with the configuration the hooks enforce with, and say what is wrong.
+  if (loaded.problem) process.stderr.write(`ccguard: ${loaded.problem.message}; ${fallbackText(loaded.problem)} until it is fixed\n`);
   const store = openStore(paths.dbFile, { now: now() });
   return { env, paths, loaded, config: loaded.config, store, now, timeZone: localTimeZone(env) };
 }

@@ -42,6 +42,12 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'>, now: number): s
       );
     }
   }
+  const cp = s.config_problem;
+  if (cp) {
+    lines.push(
+      `${paint(out, 'bold', 'Config')}        ${paint(out, 'red', 'BROKEN')}: ${cp.message}; enforcing with ${cp.fallback === 'last_valid' ? `the last valid configuration${cp.valid_at ? ` (from ${fmtLocal(Date.parse(cp.valid_at))})` : ''}` : 'the default configuration'} until it is fixed`,
+    );
+  }
   lines.push(...renderLimits(s.limits, out, now));
   const r = s.recovery;
   const rc = r.state === 'normal' ? 'green' : r.state === 'warned' ? 'yellow' : 'red';

@@ -54,16 +54,76 @@ function show(v: unknown): string {
 export function describeIssue(issue: z.core.$ZodIssue, input: unknown, file: string): string {
   const path = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((k) => `${path ? `${path}.${k}` : k} (got ${show(valueAt(input, [...issue.path, k]))})`);
+    const section = valueAt(input, issue.path);
+    const known = isPlain(section) ? Object.keys(section).filter((k) => !issue.keys.includes(k)) : [];
+    const keys = issue.keys.map((k) => {
+      const near = closest(k, known);
+      return `${path ? `${path}.${k}` : k} (got ${show(valueAt(input, [...issue.path, k]))}${near ? `; did you mean ${path ? `${path}.${near}` : near}?` : ''})`;
+    });
     return `config.yaml: unknown key ${keys.join(', ')} in ${file}`;
   }
-  return `config.yaml: ${path || '(top level)'} ${issue.message} (got ${show(valueAt(input, issue.path))}) in ${file}`;
+  const value = valueAt(input, issue.path);
+  return `config.yaml: ${path || '(top level)'} ${plainMessage(issue, value)} (got ${show(value)}${typeNote(issue, value)}) in ${file}`;
+}
+
+/** The known key a misspelt one most likely meant: within two edits, else none. */
+function closest(key: string, known: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestD = 3;
+  for (const k of known) {
+    const d = editDistance(key, k);
+    if (d < bestD) {
+      best = k;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** zod's own wording where the schema has none of its own (a section given as something else). */
+function plainMessage(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.code === 'invalid_type' && issue.expected === 'object') {
+    return `must be a section of keys (like \`${String(issue.path.at(-1) ?? 'alerts')}:\` followed by indented \`key: value\` lines), not ${Array.isArray(value) ? 'a list' : 'a single value'}`;
+  }
+  return issue.message;
+}
+
+/** A number written in quotes is text to YAML: say so, since it reads as if it should pass. */
+function typeNote(issue: z.core.$ZodIssue, value: unknown): string {
+  if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) && issue.code !== 'unrecognized_keys') {
+    return ', which is text because of the quotes: write the number without them';
+  }
+  return '';
 }
 
 export interface LoadedConfig {
   config: Config;
   /** Files the effective config came from, defaults first. */
   sources: string[];
+  /**
+   * The user's config.yaml is broken: `config` is then the last configuration that validated (or the
+   * defaults), so enforcement goes on, and this says what is wrong, in one line naming file, key and value.
+   */
+  problem?: ConfigProblem;
+}
+
+export interface ConfigProblem {
+  /** The one-line error, as `loadConfig` words it. */
+  message: string;
+  /** What ccguard enforces with meanwhile. */
+  fallback: 'last_valid' | 'defaults';
+  /** When the configuration it falls back to was last valid (last_valid only). */
+  validAt: number | null;
 }
 
 /**

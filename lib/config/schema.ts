@@ -43,7 +43,10 @@ export const ConfigSchema = z.strictObject({
     rate_limit_threshold: share,
     time_threshold: positive,
     cost_threshold: positive,
-    hard_cost_limit: positive.nullable(),
+    hard_cost_limit: z
+      .number({ error: 'must be a positive number of USD, or null to turn it off' })
+      .positive({ error: 'must be a positive number of USD, or null to turn it off (0 would deny everything at once)' })
+      .nullable(),
     wind_down: share,
   }),
   recovery: z.strictObject({

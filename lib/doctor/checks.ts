@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppContext } from '../cli/context.ts';
 import { SCHEMA_VERSION } from '../store/db.ts';
+import { fallbackText } from '../config/cached.ts';
 import { HOOK_EVENTS } from '../policy/types.ts';
 import { isCcguardHookCommand, isCcguardStatusLineCommand, splitOwnCommand } from '../settings/command.ts';
 import { settingsFile, SCOPES, tildify, type Scope } from '../settings/targets.ts';
@@ -128,6 +129,10 @@ export function checkDatabase(app: AppContext): Check {
 }
 
 export function checkConfig(app: AppContext): Check {
+  const p = app.loaded.problem;
+  if (p) {
+    return { name: 'config', level: 'fail', detail: `${p.message}; ${fallbackText(p)} meanwhile (mode ${app.config.mode}, plan ${app.config.plan})`, fix: 'correct that key, then run `ccguard doctor` again' };
+  }
   return { name: 'config', level: 'ok', detail: `valid; from ${app.loaded.sources.join(' + ') || 'the defaults'}; mode ${app.config.mode}, plan ${app.config.plan}` };
 }
 

@@ -1,8 +1,9 @@
 import { crypto } from '../util/builtins.ts';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfigCached } from '../config/cached.ts';
 import type { Config } from '../config/schema.ts';
+import type { ConfigProblem } from '../config/load.ts';
+import { fallbackText, loadConfigCached } from '../config/cached.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { isCorruption, quarantine } from '../store/recover.ts';
 import { catchUp, type AppContext } from '../cli/context.ts';
@@ -62,9 +63,13 @@ export async function runHook(event: HookEvent, stdin: string, env: Env, deps: H
   let config: Config | undefined;
   let store: Store | undefined;
   try {
-    config = (await loadConfigCached(paths.userConfigFile, paths.stateDir)).config;
+    const loaded = await loadConfigCached(paths.userConfigFile, paths.stateDir);
+    config = loaded.config;
     const input = parseHookInput(stdin);
     log = configuredLogger(paths.stateDir, config.logging);
+    // A broken config.yaml never switches enforcement off: the last valid configuration (or the
+    // defaults) goes on, and the user hears of it once, by name of file, key and value.
+    if (loaded.problem) reportConfigProblemOnce(paths.stateDir, paths.logFile, loaded.problem, log, deps);
     const onQuarantine = (dest: string): void =>
       log.error(`state.db was damaged: moved to ${dest}; rebuilding from the transcripts`);
     store = openStore(paths.dbFile, { now: deps.now(), onQuarantine });
@@ -104,6 +109,19 @@ export async function runHook(event: HookEvent, stdin: string, env: Env, deps: H
     } catch {
       // closing a broken handle is not worth failing over
     }
+  }
+}
+
+/** One log line and one notification per distinct config problem, however many hooks run. */
+function reportConfigProblemOnce(stateDir: string, logFile: string, p: ConfigProblem, log: Logger, deps: HookDeps): void {
+  try {
+    const marker = join(stateDir, `.config-problem-${crypto().createHash('sha1').update(p.message).digest('hex').slice(0, 12)}`);
+    if (existsSync(marker)) return;
+    writeFileSync(marker, p.message + '\n', { mode: 0o600 });
+    log.error(`${p.message}; ${fallbackText(p)} until it is fixed`);
+    deps.notify({ title: 'ccguard: config error', message: `${p.message.slice(0, 160)}; ${fallbackText(p)}.`, logFile });
+  } catch {
+    // an unwritable state directory: status and doctor still say it
   }
 }
 

@@ -14,6 +14,8 @@ export interface StatusLineFacts {
   sevenDay: WindowFact | null;
   todayCostUsd: number;
   recovery: { state: RecoveryState; until: number | null };
+  /** The user's config.yaml is broken (ccguard enforces with the last valid one meanwhile). */
+  configError?: boolean;
 }
 
 const pctText = (w: WindowFact): string => `${w.source === 'local' ? '~' : ''}${Math.round(w.pct)}%`;
@@ -31,5 +33,6 @@ export function formatStatusLine(f: StatusLineFacts): string {
   parts.push(`today $${f.todayCostUsd.toFixed(2)}`);
   const r = f.recovery;
   parts.push(r.state === 'normal' ? 'ccguard ok' : `ccguard ${r.state}${r.until !== null ? ` until ${clockText(r.until)}` : ''}`);
+  if (f.configError) parts.push('ccguard config error (ccguard status)');
   return parts.join(' · ');
 }

@@ -48,6 +48,11 @@ const bad: [string, RegExp][] = [
   ['recovery:\n  never_gate: Bash\n', /recovery\.never_gate must be a list of tool names \(got "Bash"\)/],
   ['alerts: [1, 2\n', /config\.yaml: not valid YAML at line \d/],
   ['- a\n- b\n', /must be a mapping of keys to values/],
+  // Plain words where zod's would leak, and the likely intent named.
+  ['alerts: [1, 2]\n', /^config\.yaml: alerts must be a section of keys \(like `alerts:` followed by indented `key: value` lines\), not a list \(got \[1,2\]\)/],
+  ['plan: "50000"\n', /plan must be pro, max5, max20, custom or a positive token number \(got "50000", which is text because of the quotes: write the number without them\)/],
+  ['alerts:\n  hard_cost_limit: 0\n', /alerts\.hard_cost_limit must be a positive number of USD, or null to turn it off \(0 would deny everything at once\) \(got 0\)/],
+  ['alerts:\n  cost_treshold: 5\n', /unknown key alerts\.cost_treshold \(got 5; did you mean alerts\.cost_threshold\?\)/],
 ];
 
 for (const [text, re] of bad) {

@@ -62,7 +62,9 @@ function print(checks: readonly Check[], json: boolean, out: Out): number {
 export function stateCheck(paths: Paths, cause: unknown): Check {
   const why = oneLine(cause);
   if (cause instanceof ConfigError) {
-    return { name: 'config', level: 'fail', detail: why, fix: 'correct that key (`ccguard doctor` again to check); until then every hook allows and logs why' };
+    // A broken user config falls back to the last valid one and never gets here: this is the
+    // package's own defaults file, which only a damaged install breaks.
+    return { name: 'config', level: 'fail', detail: why, fix: 'reinstall ccguard (its own config.yaml is damaged); until then every hook allows and logs why' };
   }
   const kind = (p: string): 'dir' | 'other' | 'none' => {
     try {

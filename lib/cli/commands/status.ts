@@ -21,7 +21,7 @@ export async function runStatus(app: AppContext, argv: string[], out: Out): Prom
   const version = (): unknown => store.db.pragma('data_version', { simple: true });
   const before = version();
   const at = app.now();
-  const status = computeStatus(store, config, at);
+  const status = computeStatus(store, config, at, app.loaded.problem ?? null);
   if (values.json) out.write(JSON.stringify(status, null, 2) + '\n');
   else out.write(renderStatus(status, out, at));
   // What the next `status` may answer from (lib/usage/statusSnapshot.ts): the transcripts and folders

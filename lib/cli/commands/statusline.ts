@@ -57,6 +57,7 @@ export function statusLineText(app: AppContext, input: StatusLineInput): string 
     sevenDay: windowFact(rl, 'seven_day', input.sevenDay, now),
     todayCostUsd: app.store.entries.totals(startOfLocalDay(now), now + 1).cost_usd,
     recovery: { state: rec.state, until: rec.until ? Date.parse(rec.until) : null },
+    configError: app.loaded.problem !== undefined,
   });
 }
 
