@@ -24,6 +24,8 @@ export interface Status {
   /** Where the usage figure comes from: the source in use, the server's readings, calibration, claude-monitor. */
   limits: LimitsStatus;
   today: { date: string; cost_usd: number };
+  /** `observe`: every decision is recorded and notified, none blocks or delays anything. */
+  mode: Config['mode'];
   /** The user's config.yaml is broken: what is wrong, and what ccguard enforces with meanwhile. */
   config_problem: { message: string; fallback: 'last_valid' | 'defaults'; valid_at: string | null } | null;
   recovery: RecoveryStatus;
@@ -78,6 +80,7 @@ export function computeStatus(store: Store, config: Config, now: number, problem
     generated_at: iso(now),
     block,
     today: { date: localDate(dayStart), cost_usd: today.cost_usd },
+    mode: config.mode,
     config_problem: problem ? { message: problem.message, fallback: problem.fallback, valid_at: problem.validAt === null ? null : iso(problem.validAt) } : null,
     limits: limitsStatus(store, config, now, view),
     recovery: recoveryStatus(store, config, now, picture),

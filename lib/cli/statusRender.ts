@@ -51,8 +51,11 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'>, now: number): s
   lines.push(...renderLimits(s.limits, out, now));
   const r = s.recovery;
   const rc = r.state === 'normal' ? 'green' : r.state === 'warned' ? 'yellow' : 'red';
+  // Observe mode: the state is what would be enforced, and nothing is.
+  const observing = s.mode === 'observe';
+  if (observing) lines.push(`${paint(out, 'bold', 'Mode')}          ${paint(out, 'yellow', 'observe')}: decisions are recorded and notified; nothing is blocked or delayed (mode: enforce to act)`);
   lines.push(
-    `${paint(out, 'bold', 'Recovery')}      ${paint(out, rc, r.state)}${r.until && r.state !== 'normal' ? ` until ${fmtLocal(Date.parse(r.until))}` : ''}${r.reason ? ` (${r.reason.replace(/^ccguard: /, '')})` : ''}`,
+    `${paint(out, 'bold', 'Recovery')}      ${observing && r.state !== 'normal' ? 'would be ' : ''}${paint(out, rc, r.state)}${r.until && r.state !== 'normal' ? ` until ${fmtLocal(Date.parse(r.until))}` : ''}${r.reason ? ` (${r.reason.replace(/^ccguard: /, '')})` : ''}`,
   );
   lines.push(`${paint(out, 'bold', 'Today')}         ${fmtUsd(s.today.cost_usd)} (${s.today.date})`);
   if (s.sessions.length > 0) {

@@ -58,7 +58,7 @@ export function evaluate(i: PolicyInput): Verdict {
 
   const hard = c.alerts.hard_cost_limit;
   if (hard !== null && u.costUsd >= hard) {
-    return verdict('degraded', {
+    return verdict('cost_limit', {
       action: 'deny',
       reason: `ccguard: this 5-hour block has cost $${u.costUsd.toFixed(2)}, past the hard limit of $${hard.toFixed(2)} (alerts.hard_cost_limit). Everything is denied until the block resets${u.resetAt ? ` at ${clockText(u.resetAt)}` : ''}.`,
       notice: { key: `hardcost:${blockKey}`, title: 'ccguard: hard cost limit', message: `Block cost $${u.costUsd.toFixed(2)} ≥ $${hard.toFixed(2)}: tools denied.` },
@@ -69,7 +69,13 @@ export function evaluate(i: PolicyInput): Verdict {
     const wait = i.backoff.until - i.now;
     const why = `rate limited by the API (${i.backoff.level} in a row); backing off until ${clockText(i.backoff.until)}`;
     if (wait <= maxSleep) {
-      return verdict('backoff', { action: 'delay', sleepMs: wait, reason: `ccguard: ${why}` });
+      // A sleep the user would otherwise only see as a stall: say what it is, on every such call.
+      return verdict('backoff', {
+        action: 'delay',
+        sleepMs: wait,
+        reason: `ccguard: ${why}`,
+        userMessage: isTool ? `ccguard: the API rate-limited this session (${i.backoff.level} in a row); this tool call waited ${waitText(wait)} before running.` : null,
+      });
     }
     return verdict('backoff', {
       action: 'deny',

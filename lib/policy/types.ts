@@ -14,7 +14,11 @@ export const HOOK_EVENTS = [
 export type HookEvent = (typeof HOOK_EVENTS)[number];
 
 /** What `ccguard status` calls the recovery state. */
-export type RecoveryState = 'normal' | 'warned' | 'pacing' | 'held' | 'backoff' | 'paused' | 'degraded';
+/**
+ * What `ccguard status` calls the recovery state: `degraded` is the cost threshold (some tools off),
+ * `cost_limit` the hard cost limit (everything denied), `held` a used-up usage window or model limit.
+ */
+export type RecoveryState = 'normal' | 'warned' | 'pacing' | 'held' | 'backoff' | 'paused' | 'degraded' | 'cost_limit';
 
 export type { UsageConfidence, UsageWindow, UsageView, ModelHold } from '../usage/types.ts';
 import type { UsageView, ModelHold } from '../usage/types.ts';

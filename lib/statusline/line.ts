@@ -14,6 +14,8 @@ export interface StatusLineFacts {
   sevenDay: WindowFact | null;
   todayCostUsd: number;
   recovery: { state: RecoveryState; until: number | null };
+  /** `mode: observe`: the state is what would be enforced, and nothing is. */
+  observe?: boolean;
   /** The user's config.yaml is broken (ccguard enforces with the last valid one meanwhile). */
   configError?: boolean;
 }
@@ -32,7 +34,8 @@ export function formatStatusLine(f: StatusLineFacts): string {
   if (f.sevenDay) parts.push(`7d ${pctText(f.sevenDay)}`);
   parts.push(`today $${f.todayCostUsd.toFixed(2)}`);
   const r = f.recovery;
-  parts.push(r.state === 'normal' ? 'ccguard ok' : `ccguard ${r.state}${r.until !== null ? ` until ${clockText(r.until)}` : ''}`);
+  const state = r.state === 'normal' ? 'ok' : `${r.state}${r.until !== null ? ` until ${clockText(r.until)}` : ''}`;
+  parts.push(f.observe ? `ccguard observe${r.state === 'normal' ? '' : ` (would be ${state})`}` : `ccguard ${state}`);
   if (f.configError) parts.push('ccguard config error (ccguard status)');
   return parts.join(' · ');
 }

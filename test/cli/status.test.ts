@@ -224,3 +224,21 @@ test('a line written while a status computes is not hidden by its snapshot', () 
     s.h.cleanup();
   }
 });
+
+test('observe mode shows: status says nothing is enforced and what would be, and so does the status line', () => {
+  const h = tmpHome('ccguard-observe-');
+  try {
+    mkdirSync(h.stateDir, { recursive: true });
+    writeFileSync(join(h.stateDir, 'config.yaml'), 'mode: observe\n');
+    const env = { HOME: h.home };
+    assert.equal(ccguard(['pause', '--minutes', '30'], env).code, 0);
+    const text = ccguard(['status'], env).stdout;
+    assert.match(text, /^Mode {10}observe: decisions are recorded and notified; nothing is blocked or delayed/m);
+    assert.match(text, /^Recovery {6}would be paused until /m);
+    assert.equal((JSON.parse(ccguard(['status', '--json'], env).stdout) as { mode: string }).mode, 'observe');
+    const line = ccguard(['statusline'], env, JSON.stringify({ session_id: 's1' })).stdout;
+    assert.match(line, /ccguard observe \(would be paused until \d\d:\d\d\)$/m);
+  } finally {
+    h.cleanup();
+  }
+});

@@ -51,6 +51,8 @@ interface Row {
   state: Verdict['state'];
   /** Substrings the reason (deny/delay) or the user message (allow) must hold. */
   says?: string[];
+  /** Substrings the user's message must hold, whatever the action. */
+  user?: string[];
   /** Substrings the model's context must hold. */
   tells?: string[];
   /** What no text may say. */
@@ -91,10 +93,10 @@ const ROWS: Row[] = [
   { name: 'the auto-continue prompt during a manual pause', in: input(five(0.1, 4, 'local:p90', 'local_estimate'), { hook: 'UserPromptSubmit', tool: null, prompt: AUTO_CONTINUE_PROMPT, pause: { scope: 'global', kind: 'manual', until: NOW + H, reason: 'paused by hand' } }), action: 'allow', state: 'normal' },
   // Pauses, backoff and cost, as before.
   { name: 'a manual pause denies, with the way out', in: input(five(0.1, 4, 'local:p90', 'local_estimate'), { pause: { scope: 'global', kind: 'manual', until: NOW + H, reason: 'paused by hand (ccguard pause)' } }), action: 'deny', state: 'paused', says: ['paused by hand', 'ccguard resume'] },
-  { name: 'backoff within max_sleep: delayed', in: input(five(0.1, 4, 'local:p90', 'local_estimate'), { backoff: { level: 1, until: NOW + 10_000, lastErrorAt: NOW - 20_000 } }), action: 'delay', state: 'backoff' },
+  { name: 'backoff within max_sleep: delayed', in: input(five(0.1, 4, 'local:p90', 'local_estimate'), { backoff: { level: 1, until: NOW + 10_000, lastErrorAt: NOW - 20_000 } }), action: 'delay', state: 'backoff', says: ['rate limited by the API'], user: ['waited 10s before running'] },
   { name: 'backoff beyond max_sleep: denied with the way out', in: input(five(0.1, 4, 'local:p90', 'local_estimate'), { backoff: { level: 3, until: NOW + 5 * MIN, lastErrorAt: NOW } }), action: 'deny', state: 'backoff', says: ['ccguard resume'] },
   { name: 'never_gate tools pass a hold', in: input(five(1.0, 1, 'server:five_hour', 'official'), { tool: 'TodoWrite' }), action: 'allow', state: 'normal' },
-  { name: 'hard cost limit denies', in: input(five(0.1, 4, 'local:p90', 'local_estimate', { costUsd: 12 }), { config: cfg((c) => { c.alerts.hard_cost_limit = 10; }) }), action: 'deny', state: 'degraded', says: ['hard limit'] },
+  { name: 'hard cost limit denies', in: input(five(0.1, 4, 'local:p90', 'local_estimate', { costUsd: 12 }), { config: cfg((c) => { c.alerts.hard_cost_limit = 10; }) }), action: 'deny', state: 'cost_limit', says: ['hard limit'] },
 ];
 
 for (const r of ROWS) {
@@ -107,6 +109,7 @@ for (const r of ROWS) {
     }
     const said = v.action === 'allow' ? (v.userMessage ?? '') : (v.reason ?? '');
     for (const s of r.says ?? []) assert.ok(said.includes(s), `says "${s}": ${said}`);
+    for (const s of r.user ?? []) assert.ok((v.userMessage ?? '').includes(s), `shows the user "${s}": ${v.userMessage}`);
     for (const s of r.tells ?? []) assert.ok((v.modelContext ?? '').includes(s), `tells the model "${s}": ${v.modelContext}`);
     if (r.never) for (const t of [v.reason, v.userMessage, v.modelContext]) assert.doesNotMatch(t ?? '', r.never);
   });

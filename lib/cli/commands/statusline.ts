@@ -58,6 +58,7 @@ export function statusLineText(app: AppContext, input: StatusLineInput): string 
     todayCostUsd: app.store.entries.totals(startOfLocalDay(now), now + 1).cost_usd,
     recovery: { state: rec.state, until: rec.until ? Date.parse(rec.until) : null },
     configError: app.loaded.problem !== undefined,
+    observe: app.config.mode === 'observe',
   });
 }
 

@@ -40,7 +40,7 @@ export function whatIsInForce(store: Store, config: Config, now: number): WaitCh
   }
   const hard = config.alerts.hard_cost_limit;
   const u = pic.view;
-  if (r.state === 'degraded' && hard !== null && u.costUsd >= hard && u.resetAt !== null && u.resetAt > now) {
+  if (r.state === 'cost_limit' && hard !== null && u.costUsd >= hard && u.resetAt !== null && u.resetAt > now) {
     return { in_force: true, state: r.state, until: iso(u.resetAt), reason: r.reason };
   }
   if (liftedUntil(store, now) === null) {
