@@ -28,11 +28,15 @@ const obj = (v: unknown): Obj | null => (typeof v === 'object' && v !== null && 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 const finite = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
+/** Before this no reset time is real (`resets_at: 1` is 1970): such a value is dropped, not believed. */
+const EARLIEST_RESET_MS = Date.UTC(2024, 0, 1);
+
 /** Unix seconds as documented; a numeric string is accepted, and a value already in ms kept as such. */
 function resetTime(v: unknown): number | null {
   const n = typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : finite(v);
   if (n === null || n <= 0) return null;
-  return n > 1e12 ? Math.round(n) : Math.round(n * 1000);
+  const ms = n > 1e12 ? Math.round(n) : Math.round(n * 1000);
+  return ms >= EARLIEST_RESET_MS ? ms : null;
 }
 
 function limitWindow(v: unknown): LimitWindow | null {

@@ -5,8 +5,14 @@ export interface WindowFact {
   /** Percent used (Claude's own figure can pass 100). */
   pct: number;
   resetsAt: number | null;
-  /** server: this very input; stored: an earlier reading whose window has not reset; local: ccguard's own estimate. */
-  source: 'server' | 'stored' | 'local';
+  /**
+   * server: this very input; stored: an earlier reading, still fresh, whose window has not reset;
+   * stale: an earlier reading past limits.server_fresh_seconds (shown with its time, never as current);
+   * local: ccguard's own estimate.
+   */
+  source: 'server' | 'stored' | 'stale' | 'local';
+  /** When the reading was last seen (stale). */
+  seenAt?: number;
 }
 
 export interface StatusLineFacts {
@@ -20,6 +26,14 @@ export interface StatusLineFacts {
   configError?: boolean;
 }
 
+/** The reset, and for a stale reading the time it was true at. */
+function windowNote(w: WindowFact): string {
+  const notes: string[] = [];
+  if (w.source === 'stale' && w.seenAt !== undefined) notes.push(`as of ${clockText(w.seenAt)}`);
+  if (w.resetsAt !== null && w.source !== 'stale') notes.push(`resets ${clockText(w.resetsAt)}`);
+  return notes.length > 0 ? ` (${notes.join(', ')})` : '';
+}
+
 const pctText = (w: WindowFact): string => `${w.source === 'local' ? '~' : ''}${Math.round(w.pct)}%`;
 
 /**
@@ -30,8 +44,8 @@ const pctText = (w: WindowFact): string => `${w.source === 'local' ? '~' : ''}${
 export function formatStatusLine(f: StatusLineFacts): string {
   const parts: string[] = [];
   const h = f.fiveHour;
-  parts.push(h ? `5h ${pctText(h)}${h.resetsAt !== null ? ` (resets ${clockText(h.resetsAt)})` : ''}` : '5h -');
-  if (f.sevenDay) parts.push(`7d ${pctText(f.sevenDay)}`);
+  parts.push(h ? `5h ${pctText(h)}${windowNote(h)}` : '5h -');
+  if (f.sevenDay) parts.push(`7d ${pctText(f.sevenDay)}${f.sevenDay.source === 'stale' ? windowNote(f.sevenDay) : ''}`);
   parts.push(`today $${f.todayCostUsd.toFixed(2)}`);
   const r = f.recovery;
   const state = r.state === 'normal' ? 'ok' : `${r.state}${r.until !== null ? ` until ${clockText(r.until)}` : ''}`;

@@ -240,3 +240,38 @@ test('--then runs the user\'s command whatever ccguard meets (a broken config), 
     e.cleanup();
   }
 });
+
+test('a reset in 1970 or already past is not recorded; an old reading shows with its time, never as current', () => {
+  const e = env();
+  try {
+    const soon = Math.floor(Date.now() / 1000) + 3600;
+    assert.equal(e.statusline(JSON.stringify({ session_id: 's', rate_limits: { five_hour: { used_percentage: 50, resets_at: 1 } } })).code, 0);
+    assert.equal(e.statusline(JSON.stringify({ session_id: 's', rate_limits: { five_hour: { used_percentage: 60, resets_at: Math.floor(Date.now() / 1000) - 60 } } })).code, 0);
+    assert.deepEqual(e.rows().map((r) => r.resets_at), [null], 'resets_at: 1 is dropped, the reading kept without it; a window already reset is not recorded');
+    assert.equal(e.statusline(JSON.stringify({ session_id: 's', rate_limits: { five_hour: { used_percentage: 42, resets_at: soon } } })).code, 0);
+    // Twenty minutes on (past limits.server_fresh_seconds), without a new reading in the input.
+    const db = new Database(join(e.stateDir, 'state.db'));
+    db.prepare('UPDATE rate_limits SET first_seen = first_seen - 1200000, last_seen = last_seen - 1200000').run();
+    db.close();
+    const out = e.statusline(JSON.stringify({ session_id: 's' })).stdout;
+    assert.match(out, /^5h 42% \(as of \d\d:\d\d\) · /, out);
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('a user status line that prints nothing in time leaves ccguard\'s own line, not a blank', () => {
+  const e = env();
+  try {
+    const t0 = Date.now();
+    const r = e.statusline(JSON.stringify(WITH_LIMITS), ['--then', 'sleep 30']);
+    assert.ok(Date.now() - t0 < 6000);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^5h 37% \(resets \d\d:\d\d\) · 7d 62% · today \$\d+\.\d\d · ccguard ok\n$/);
+    assert.match(r.stderr, /took over 3 s and was stopped/);
+    const failing = e.statusline(JSON.stringify(WITH_LIMITS), ['--then', 'exit 3']);
+    assert.match(failing.stdout, /· ccguard ok\n$/, 'a command that fails silently: the same');
+  } finally {
+    e.cleanup();
+  }
+});

@@ -20,7 +20,8 @@ export const CHAIN_TIMEOUT_MS = 3000;
 export function recordRateLimits(rl: RateLimitsTable, input: StatusLineInput, now: number): number {
   let n = 0;
   const put = (window: RateLimitWindow, w: LimitWindow | null): void => {
-    if (!w) return;
+    // A window whose reset has passed says nothing about now (Claude Code itself drops it).
+    if (!w || (w.resetsAt !== null && w.resetsAt <= now)) return;
     rl.record({ window, used_pct: w.usedPercentage, resets_at: w.resetsAt, session_id: input.sessionId, seen: now });
     n++;
   };
@@ -34,19 +35,21 @@ function recordAndInvalidate(app: AppContext, rl: RateLimitsTable, input: Status
   commitInputs(app.store, () => recordRateLimits(rl, input, now));
 }
 
-function windowFact(rl: RateLimitsTable, window: RateLimitWindow, fromInput: LimitWindow | null, now: number): WindowFact | null {
-  if (fromInput) return { pct: fromInput.usedPercentage, resetsAt: fromInput.resetsAt, source: 'server' };
+function windowFact(rl: RateLimitsTable, window: RateLimitWindow, fromInput: LimitWindow | null, now: number, freshMs: number): WindowFact | null {
+  if (fromInput && (fromInput.resetsAt === null || fromInput.resetsAt > now)) return { pct: fromInput.usedPercentage, resetsAt: fromInput.resetsAt, source: 'server' };
   const last = rl.latest(window);
-  if (last && last.resets_at !== null && last.resets_at > now) return { pct: last.used_pct, resetsAt: last.resets_at, source: 'stored' };
-  return null;
+  if (!last || last.resets_at === null || last.resets_at <= now) return null;
+  // An old reading is shown with its time, never as the current figure.
+  if (now - last.last_seen > freshMs) return { pct: last.used_pct, resetsAt: last.resets_at, source: 'stale', seenAt: last.last_seen };
+  return { pct: last.used_pct, resetsAt: last.resets_at, source: 'stored' };
 }
 
 /** Records what the input reports and returns ccguard's one-line summary. */
-export function statusLineText(app: AppContext, input: StatusLineInput): string {
+export function statusLineText(app: AppContext, input: StatusLineInput, record = true): string {
   const now = app.now();
   const rl = app.store.rateLimits;
-  recordAndInvalidate(app, rl, input, now);
-  let fiveHour = windowFact(rl, 'five_hour', input.fiveHour, now);
+  if (record) recordAndInvalidate(app, rl, input, now);
+  let fiveHour = windowFact(rl, 'five_hour', input.fiveHour, now, app.config.limits.server_fresh_seconds * 1000);
   // With no server figure: claude-monitor's cached one, else ccguard's own estimate (calibrated when known).
   const pic = usagePicture(app.store, app.config, now);
   const u = pic.view;
@@ -54,7 +57,7 @@ export function statusLineText(app: AppContext, input: StatusLineInput): string 
   const rec = recoveryStatus(app.store, app.config, now, pic);
   return formatStatusLine({
     fiveHour,
-    sevenDay: windowFact(rl, 'seven_day', input.sevenDay, now),
+    sevenDay: windowFact(rl, 'seven_day', input.sevenDay, now, app.config.limits.server_fresh_seconds * 1000),
     todayCostUsd: app.store.entries.totals(startOfLocalDay(now), now + 1).cost_usd,
     recovery: { state: rec.state, until: rec.until ? Date.parse(rec.until) : null },
     configError: app.loaded.problem !== undefined,
@@ -84,26 +87,41 @@ export async function runStatusline(env: Env, argv: string[], out: Out, err: Out
   const chained: Promise<ChainResult> | null = then !== undefined && then.trim() !== '' ? runChained(then, text, CHAIN_TIMEOUT_MS) : null;
   let line = '';
   let app: AppContext | undefined;
+  let input: StatusLineInput | undefined;
   try {
     app = await openApp(env);
-    const input = parseStatusLineInput(text);
-    // Chained, only the recording matters: the user's output is what gets shown.
+    input = parseStatusLineInput(text);
+    // Chained, only the recording matters while the user's command answers: its output is shown.
     if (chained) recordAndInvalidate(app, app.store.rateLimits, input, app.now());
     else line = statusLineText(app, input);
   } catch (e) {
     line = 'ccguard: status unavailable';
     err.write(`ccguard statusline: ${oneLine(e)}\n`);
+  }
+  try {
+    if (chained) {
+      const r = await chained;
+      if (r.stdout.length > 0) process.stdout.write(r.stdout);
+      if (r.stderr.length > 0) process.stderr.write(r.stderr);
+      if (r.timedOut) err.write(`ccguard statusline: your status line command took over ${CHAIN_TIMEOUT_MS / 1000} s and was stopped\n`);
+      else if (r.error) err.write(`ccguard statusline: cannot run your status line command: ${r.error}\n`);
+      // A user command that printed nothing (too slow, or failed) leaves ccguard's own part, not a blank.
+      if (r.stdout.toString().trim().length === 0) {
+        if (app && input && line === '') {
+          try {
+            line = statusLineText(app, input, false);
+          } catch (e) {
+            line = 'ccguard: status unavailable';
+            err.write(`ccguard statusline: ${oneLine(e)}\n`);
+          }
+        }
+        out.write(line + '\n');
+      }
+      return 0;
+    }
+    out.write(line + '\n');
+    return 0;
   } finally {
     app?.store.close();
   }
-  if (chained) {
-    const r = await chained;
-    if (r.stdout.length > 0) process.stdout.write(r.stdout);
-    if (r.stderr.length > 0) process.stderr.write(r.stderr);
-    if (r.timedOut) err.write(`ccguard statusline: your status line command took over ${CHAIN_TIMEOUT_MS / 1000} s and was stopped\n`);
-    else if (r.error) err.write(`ccguard statusline: cannot run your status line command: ${r.error}\n`);
-    return 0;
-  }
-  out.write(line + '\n');
-  return 0;
 }
