@@ -202,8 +202,11 @@ export function blocksChart(blocks: BlockBar[], limit: number, since: number, no
 
 /** (c) Cost per local day. */
 export function dailyChart(days: DayRow[], f: Frame): string {
-  const peak = Math.max(0.01, ...days.map((d) => d.cost_usd));
-  const yv = ticks(peak * 1.05, f.variant === 'wide' ? 4 : 3);
+  // Labels are in cents: the axis never steps below one, and a window with no cost reads $0 to $1
+  // rather than the same cent four times over.
+  const most = Math.max(0, ...days.map((d) => d.cost_usd));
+  const peak = most === 0 ? 1 : Math.max(0.04, most * 1.05);
+  const yv = ticks(peak, f.variant === 'wide' ? 4 : 3);
   const top = yv.at(-1) ?? peak;
   const y = linear(0, top, f.h - f.m.b, f.m.t);
   const plotBottom = f.h - f.m.b;

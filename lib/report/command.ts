@@ -8,6 +8,7 @@ import { buildReport } from './data.ts';
 import { renderHtml } from './html.ts';
 import { writeReportFile } from './write.ts';
 import { openFile } from './open.ts';
+import { oneLine } from '../util/errors.ts';
 
 export interface FullReportFlags {
   html?: boolean;
@@ -45,6 +46,13 @@ export async function runFullReport(app: AppContext, flags: FullReportFlags, out
   } else {
     out.write(`${file}\n`);
   }
-  if (flags.open) await openFile(file);
+  if (flags.open) {
+    try {
+      await openFile(file);
+    } catch (e) {
+      // The page is written: no opener (a server, a container) is no failure of the report.
+      err.write(`ccguard: the report is at ${file}; ${oneLine(e).replace(/^cannot open/, 'could not open')}: open it in a browser\n`);
+    }
+  }
   return 0;
 }

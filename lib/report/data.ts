@@ -162,11 +162,14 @@ export interface FullReport {
   current_block: CurrentBlock | null;
   blocks: BlockBar[];
   weekly: {
+    /** The window's own totals (the same as `totals`), even when its first block began before it. */
     limit_tokens: number;
     total_tokens: number;
     cost_usd: number;
     blocks: number;
     blocks_over_limit: number;
+    /** The first block began before the window: its bar shows all of it, the totals only the window's part. */
+    first_block_before_window: boolean;
     /** Claude's own 7-day utilization, as the status line last reported it (null when never seen). */
     server: { used_pct: number; resets_at: string | null; seen_at: string } | null;
     /** Weekly-limit messages seen in the window. */
@@ -257,9 +260,12 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
     current_block: current,
     blocks,
     weekly: {
-      limit_tokens: blocks.reduce((a, b) => a + b.limit_tokens, 0),
-      total_tokens: blocks.reduce((a, b) => a + b.total_tokens, 0),
-      cost_usd: blocks.reduce((a, b) => a + b.cost_usd, 0),
+      // One total for the window everywhere on the page: the blocks' own sums would count the part of a
+      // block that began before the window too.
+      limit_tokens: totals.input + totals.output,
+      total_tokens: totals.input + totals.output + totals.cache_creation + totals.cache_read,
+      cost_usd: totals.cost_usd,
+      first_block_before_window: blocks.length > 0 && blocks[0]!.start < iso(since),
       blocks: blocks.length,
       blocks_over_limit: blocks.filter((b) => b.share >= 1).length,
       server: serverWeekly(store),

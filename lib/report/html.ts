@@ -130,7 +130,8 @@ function blocksSection(r: FullReport, now: number): string {
       : w.server
         ? ''
         : 'Weekly use is known only from Claude’s status line or a weekly limit message; neither was seen in this window.';
-  const weeklyNote = server + messages;
+  const partial = w.first_block_before_window ? ' The first block began before this window: its bar shows all of it, while the totals count this window only.' : '';
+  const weeklyNote = server + messages + partial;
   const body =
     r.blocks.length > 0
       ? figure((f) => blocksChart(r.blocks, r.limit.tokens, Date.parse(r.window.since), now, f), FRAMES.blocks) +

@@ -230,3 +230,45 @@ test("one reset time everywhere: with the server's 5-hour reset known, status, t
     h.cleanup();
   }
 });
+
+test('--open with no opener on PATH: the page is written, exit 0, and stderr says where it is', () => {
+  const h = makeHistory();
+  try {
+    const out = join(h.env.home, 'page.html');
+    const r = ccguard(['report', '--open', '--out', out], { ...h.env.env, PATH: '/nonexistent' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), out);
+    assert.ok(existsSync(out));
+    assert.match(r.stderr, new RegExp(`the report is at ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; could not open the report with xdg-open.*: open it in a browser`));
+  } finally {
+    h.cleanup();
+  }
+});
+
+test('one total for the window: the blocks card shows the same cost as the totals, even when the first block began before the window', () => {
+  const h = makeHistory();
+  try {
+    // A block from half an hour before the 2-day window's start (local midnight, TZ=UTC) into it.
+    const d = new Date();
+    const since = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - 1);
+    h.env.usage('straddle', [
+      { ts: since - 30 * 60_000, input: 40_000, output: 10_000 },
+      { ts: since + 30 * 60_000, input: 40_000, output: 10_000 },
+    ]);
+    const out = join(h.env.home, 'page.html');
+    const r = ccguard(['report', '--html', '--json', '--out', out, '--days', '2'], h.env.env);
+    assert.equal(r.code, 0, r.stderr);
+    const rep = JSON.parse(r.stdout) as FullReport;
+    assert.equal(rep.window.since, new Date(since).toISOString());
+    assert.equal(rep.weekly.first_block_before_window, true);
+    assert.equal(rep.weekly.cost_usd, rep.totals.cost_usd);
+    const blocksOwn = rep.blocks.reduce((a, b) => a + b.cost_usd, 0);
+    assert.ok(blocksOwn > rep.totals.cost_usd + 1e-9, 'the straddling block carries cost from before the window');
+    assert.match(readFileSync(out, 'utf8'), /The first block began before this window/);
+    const html = readFileSync(out, 'utf8');
+    const header = /<p class="sub num" data-tokens="\d+" data-cost="([\d.]+)">/.exec(section(html, 'blocks'))?.[1];
+    assert.equal(Number(header), rep.totals.cost_usd);
+  } finally {
+    h.cleanup();
+  }
+});

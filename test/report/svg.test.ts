@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { duration, esc, fmtTokens, fmtUsdShort, linear, niceStep, ticks } from '../../lib/report/svg.ts';
 import { renderHtml } from '../../lib/report/html.ts';
 import type { FullReport } from '../../lib/report/data.ts';
+import { dailyChart, FRAMES } from '../../lib/report/charts.ts';
 
 test('ticks: nice steps from zero to at least the maximum', () => {
   assert.deepEqual(ticks(150_000 * 1.08, 5), [0, 50_000, 100_000, 150_000, 200_000]);
@@ -38,7 +39,7 @@ test('text from the database is escaped wherever it lands', () => {
     recovery: { state: 'normal', reason: null, until: null, source: 'local:config', backoff: null, session_pauses: [] },
     current_block: null,
     blocks: [],
-    weekly: { limit_tokens: 0, total_tokens: 0, cost_usd: 0, blocks: 0, blocks_over_limit: 0, server: null, limit_messages: [] },
+    weekly: { limit_tokens: 0, total_tokens: 0, cost_usd: 0, blocks: 0, blocks_over_limit: 0, first_block_before_window: false, server: null, limit_messages: [] },
     totals: { entries: 1, limit_tokens: 10, total_tokens: 10, cost_usd: 1, sessions: 1 },
     daily: [],
     projects: [{ project: evil, sessions: 1, entries: 1, limit_tokens: 10, total_tokens: 10, cost_usd: 1 }],
@@ -54,4 +55,17 @@ test('text from the database is escaped wherever it lands', () => {
   assert.equal((html.match(/<script>/g) ?? []).length, 1, 'only our own script');
   assert.doesNotMatch(html, /<img/);
   assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+});
+
+test('the daily cost axis: distinct labels in whole cents, $0 to $1 when nothing was spent', () => {
+  const labels = (days: { cost_usd: number }[]): string[] => {
+    const svg = dailyChart(days.map((d, i) => ({ date: `2026-12-0${i + 1}`, entries: 1, limit_tokens: 1, total_tokens: 1, ...d })) as never, FRAMES.daily.wide);
+    return [...svg.matchAll(/<text class="tick"[^>]*>(\$[^<]*)</g)].map((m) => m[1]!);
+  };
+  const none = labels([{ cost_usd: 0 }, { cost_usd: 0 }]);
+  assert.equal(none[0], '$0');
+  assert.equal(none.at(-1), '$1');
+  for (const set of [none, labels([{ cost_usd: 0.003 }]), labels([{ cost_usd: 0.01 }, { cost_usd: 0 }]), labels([{ cost_usd: 78 }])]) {
+    assert.equal(new Set(set).size, set.length, `distinct: ${set.join(', ')}`);
+  }
 });
