@@ -1,6 +1,32 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+/**
+ * Removes a test's temporary folder even while detached children it started (a claude-monitor or
+ * usage-endpoint refresh, a notifier, a hook Claude Code left running) are still writing in it. The
+ * folder is first renamed aside, so a late writer's path no longer leads into what is being removed;
+ * the removal retries on ENOTEMPTY; a path recreated meanwhile is removed too. What still cannot go
+ * is reported, never thrown: the test's verdict is its assertions, not the cleanup's timing.
+ */
+export function removeTree(dir: string): void {
+  let target = dir;
+  try {
+    target = `${dir}.removing-${process.pid}-${Date.now()}`;
+    renameSync(dir, target);
+  } catch {
+    target = dir;
+  }
+  for (const p of target === dir ? [dir] : [target, dir]) {
+    try {
+      rmSync(p, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
+    } catch (err) {
+      process.stderr.write(`test cleanup: could not remove ${p}: ${(err as Error).message}\n`);
+    }
+  }
+  // A child that recreated the original path after the rename: once more.
+  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
+}
 
 /** A temporary HOME with Claude Code's folders; removed by `cleanup`. */
 export function tmpHome(prefix = 'ccguard-'): { home: string; projects: string; stateDir: string; cleanup: () => void } {
@@ -9,8 +35,6 @@ export function tmpHome(prefix = 'ccguard-'): { home: string; projects: string; 
     home,
     projects: join(home, '.claude', 'projects'),
     stateDir: join(home, '.claude', 'ccguard'),
-    // Detached children a test started (a claude-monitor refresh, a notifier) may still be closing
-    // files in there: retry rather than fail on ENOTEMPTY.
-    cleanup: () => rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }),
+    cleanup: () => removeTree(home),
   };
 }
