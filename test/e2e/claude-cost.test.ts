@@ -1,8 +1,9 @@
 // Transcripts written by the real Claude Code CLI: ccguard's tokens and cost per session must equal
 // what Claude Code itself reports (total_cost_usd, usage) for each session.
+import { removeTree } from '../helpers/tmp.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start, type MockUsage } from '../helpers/mockApi.ts';
@@ -31,7 +32,7 @@ test('real CLI transcripts: per-session tokens and cost equal Claude Code\'s own
     return;
   }
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'ccguard-cost-')));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
+  t.after(() => removeTree(root));
   const home = join(root, 'home');
   const project = join(root, 'project');
   mkdirSync(home);

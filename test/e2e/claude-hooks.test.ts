@@ -1,7 +1,8 @@
 // The hooks enforcing inside the real Claude Code CLI, against the local mock Messages API.
+import { removeTree } from '../helpers/tmp.ts';
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -16,7 +17,7 @@ const MIN = 60_000;
 
 function box(t: TestContext, config = '') {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'ccguard-e2e-hooks-')));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
+  t.after(() => removeTree(root));
   const home = join(root, 'home');
   const project = join(root, 'project');
   mkdirSync(home);

@@ -1,7 +1,8 @@
 // `ccguard install --scope project`, then the real Claude Code CLI: the hooks it wrote run.
+import { removeTree } from '../helpers/tmp.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start } from '../helpers/mockApi.ts';
@@ -13,7 +14,7 @@ const missing = claudeMissingReason();
 test('install --scope project, then claude -p: events show PreToolUse, PostToolUse and Stop for the session', { timeout: 120_000 }, async (t) => {
   if (missing) return t.skip(missing);
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'ccguard install e2e-')));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
+  t.after(() => removeTree(root));
   const home = join(root, 'home with space');
   const project = join(root, 'project');
   mkdirSync(home);

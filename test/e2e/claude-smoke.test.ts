@@ -2,9 +2,10 @@
 // They check the harness itself (mock + runner) and the CLI behaviour the project relies on:
 // tool calls run, cost and usage are reported, transcripts carry the usage the API sent, and a
 // PreToolUse hook's deny reaches the model as a tool_result.
+import { removeTree } from '../helpers/tmp.ts';
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveUsage, start, toolResults, type MockUsage } from '../helpers/mockApi.ts';
@@ -26,7 +27,7 @@ function sandbox(t: TestContext): Sandbox {
   const project = join(root, 'project');
   mkdirSync(home);
   mkdirSync(project);
-  t.after(() => rmSync(root, { recursive: true, force: true }));
+  t.after(() => removeTree(root));
   return { root, home, project, marker: join(root, 'marker') };
 }
 

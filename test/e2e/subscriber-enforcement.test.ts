@@ -6,9 +6,10 @@
 //
 // Each test has its own HOME (state in $HOME/.claude/ccguard; CCGUARD_HOME unset) and its own mock; they
 // run concurrently (most of the time is spent waiting for a reset).
+import { removeTree } from '../helpers/tmp.ts';
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
@@ -77,7 +78,7 @@ function box(t: TestContext, config?: string): Box {
   defer(t, async () => {
     // A detached child of a hook (a refresh, a notifier) can still open the store just after: look again.
     for (let i = 0; i < 3; i++) {
-      rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+      removeTree(root);
       await sleep(1_000);
       if (!existsSync(root)) break;
     }

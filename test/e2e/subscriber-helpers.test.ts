@@ -1,8 +1,9 @@
 // The subscriber test infrastructure against the real Claude Code CLI, without ccguard: if these fail, the
 // CLI changed (or the recipe broke), not ccguard. See /work/shared/docs/claude-code-subscriber.md.
+import { removeTree } from '../helpers/tmp.ts';
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start } from '../helpers/mockApi.ts';
@@ -19,7 +20,7 @@ function dirs(t: TestContext) {
   const project = join(root, 'project');
   mkdirSync(home);
   mkdirSync(project);
-  return { root, home, project, cleanup: () => rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }) };
+  return { root, home, project, cleanup: () => removeTree(root) };
 }
 
 test('subscriber recipe, headless: a 429 rejected makes Claude Code write its limit line with the exact resetsAt', { timeout: 120_000 }, async (t) => {

@@ -2,6 +2,7 @@
 // vanish mid-read; symlink loops under projects/; a 50 MB line; bytes that are not UTF-8; timestamps
 // far off; the clock moving back between two hooks; claude-monitor and the notifier hanging or
 // missing. Every hook answers within its budget, and the totals equal a clean import.
+import { removeTree } from '../helpers/tmp.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
@@ -136,7 +137,7 @@ test('files that vanish mid-read, between stat and open, and while hooks and imp
           writeFileSync(file, responses(`c${i}`, 20, now - 30 * MIN));
           await sleep(2);
           if (i % 2 === 0) rmSync(file, { force: true });
-          else rmSync(dir, { recursive: true, force: true });
+          else removeTree(dir);
           churned++;
           await sleep(1);
         }
@@ -438,7 +439,7 @@ test('claude-monitor and notify-send hanging (30 s), or the notifier missing: no
         }
       }
       for (let i = 0; i < 60 && pids.length > 0 && !/desktop notification not delivered/.test(e.log()); i++) await sleep(50);
-      rmSync(e.home, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      removeTree(e.home);
     }
   });
 });
