@@ -365,7 +365,8 @@ export function limitsStatus(store: Store, config: Config, now: number, view: Us
     server: { five_hour: server('five_hour'), seven_day: server('seven_day') },
     server_note: serverNote(store, view, now),
     usage_api: usageApiStatus(store, config, now),
-    calibrated: cal ? { limit_tokens: cal.limitTokens, samples: cal.samples, updated_at: iso(cal.updatedAt) } : null,
+    // A token number in `plan` always stands: the calibrated limit is not used then, so not shown.
+    calibrated: cal && typeof config.plan !== 'number' ? { limit_tokens: cal.limitTokens, samples: cal.samples, updated_at: iso(cal.updatedAt) } : null,
     last_error: err
       ? {
           at: iso(err.at),

@@ -151,8 +151,8 @@ export function makeHistory(now = Date.now(), seed = 7): History {
     store.db.transaction(() => {
       // Silent allows, which the report leaves out.
       for (let i = 0; i < 40; i++) ev(blockFrom + i * 4 * MIN, cur[i % 2]!, 'allow');
-      ev(now - 75 * MIN, cur[0]!, 'warn', { reason: 'ccguard: 80% of the 5-hour token limit used (local:config).' });
-      ev(now - 74 * MIN, cur[1]!, 'warn', { reason: 'ccguard: 80% of the 5-hour token limit used (local:config).' });
+      ev(now - 75 * MIN, cur[0]!, 'warn', { reason: 'ccguard: 80% of the 5-hour limit used (local:config, the limit in your config).' });
+      ev(now - 74 * MIN, cur[1]!, 'warn', { reason: 'ccguard: 80% of the 5-hour limit used (local:config, the limit in your config).' });
       ev(now - 74 * MIN, null, 'notify', { hook: 'PreToolUse', reason: 'ccguard: token threshold: 80% of the 5-hour limit used.' });
       ev(now - 60 * MIN, null, 'pause', { reason: 'paused by hand for 20 min', source: 'manual' });
       for (const m of [58, 52, 45]) {
@@ -161,16 +161,16 @@ export function makeHistory(now = Date.now(), seed = 7): History {
       ev(now - 40 * MIN, null, 'resume', { reason: 'lifted pause', source: 'manual' });
       for (const m of [32, 31, 25, 18, 17, 12, 6]) {
         ev(now - m * MIN, cur[m % 2]!, 'delay', {
-          reason: 'ccguard: pacing at 83% of the 5-hour limit (local:config): 180 tokens/min lasts until the reset',
+          reason: 'ccguard: 91% of the 5-hour limit used (local:config, the limit in your config), ahead of the pace line (76% by now): slowing tool calls by 1s so the rest lasts until the reset',
           sleep_ms: 400 + m * 20,
         });
       }
-      ev(now - 9 * MIN, cur[0]!, 'deny', { state: 'pacing', reason: 'ccguard: usage is too fast to last until the reset (84% of the limit used, local:config). Wait 3 min.' });
+      ev(now - 9 * MIN, cur[0]!, 'deny', { state: 'backoff', reason: 'ccguard: rate limited by the API (3 in a row); backing off for 2 min. Wait, then retry. Run `ccguard resume` to lift it.' });
       // Older days.
       const d3 = over.first;
-      ev(d3 + 100 * MIN, over.id, 'warn', { reason: 'ccguard: 80% of the 5-hour token limit used (local:config).' });
-      ev(d3 + 130 * MIN, over.id, 'delay', { reason: 'ccguard: pacing at 92% of the 5-hour limit', sleep_ms: 1000 });
-      ev(over.last - MIN, over.id, 'deny', { state: 'pacing', reason: 'ccguard: the 5-hour token limit is used up (101% of 150000 tokens, local:config). Wait 2h 30m.' });
+      ev(d3 + 100 * MIN, over.id, 'warn', { reason: 'ccguard: 80% of the 5-hour limit used (local:config, the limit in your config).' });
+      ev(d3 + 130 * MIN, over.id, 'delay', { reason: 'ccguard: 92% of the 5-hour limit used (local:config, the limit in your config), ahead of the pace line (60% by now): slowing tool calls by 1s so the rest lasts until the reset', sleep_ms: 1000 });
+      ev(over.last - MIN, over.id, 'deny', { state: 'held', reason: 'ccguard: the 5-hour limit is used up (101%, local:config, the limit in your config). Wait 2h 30m. Run `ccguard resume` to lift it.' });
       ev(over.last + 5 * MIN, null, 'alert', { reason: 'alert token fired by hand', source: 'manual' });
       // A pause in the current block, already over, still on record.
       store.recovery.put({ key: 'pause', kind: 'pause', session_id: null, level: 0, since: now - 60 * MIN, until: now - 40 * MIN, last_ts: now - 60 * MIN, reason: 'paused by hand (ccguard pause)' });
