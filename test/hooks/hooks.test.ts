@@ -63,7 +63,9 @@ test('rate limit from StopFailure: a short backoff delays the next call, a long 
     const sf = e.run('StopFailure', e.input('StopFailure', 's1', { error: 'rate_limit', last_assistant_message: 'API Error: Request rejected (429)' }));
     assert.equal(sf.code, 0);
     const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
-    assert.equal(r.stdout, '');
+    // The sleep is told to the user, not left as an unexplained stall.
+    assert.match((r.json as J).systemMessage, /^ccguard: the API rate-limited this session \(1 in a row\); this tool call waited \ds before running\.$/);
+    assert.equal((r.json as J).hookSpecificOutput, undefined, 'an allow: no decision, nothing for the model');
     const delayed = e.events().find((x) => x.decision === 'delay')!;
     assert.ok(delayed, 'a delay event');
     assert.ok(delayed.sleep_ms > 500 && delayed.sleep_ms <= 2000, `slept ${delayed.sleep_ms} ms`);
