@@ -1,14 +1,18 @@
 /** Terminal output helpers: colour only on a terminal and never with NO_COLOR. */
+import { columnsFor } from './width.ts';
+
 export interface Out {
   write(s: string): void;
   isTTY: boolean;
   color: boolean;
+  /** The width lines should fit (lib/cli/width.ts columnsFor); Infinity when nothing asks for one. */
+  columns: number;
 }
 
 export function makeOut(stream: NodeJS.WriteStream, env: Readonly<Record<string, string | undefined>>): Out {
   const isTTY = Boolean(stream.isTTY);
   const color = isTTY && env.NO_COLOR === undefined && env.TERM !== 'dumb';
-  return { write: (s) => void stream.write(s), isTTY, color };
+  return { write: (s) => void stream.write(s), isTTY, color, columns: columnsFor(stream, env) };
 }
 
 const codes = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, gray: 90, bold: 1 } as const;

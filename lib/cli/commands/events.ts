@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppContext } from '../context.ts';
-import { parse } from '../args.ts';
+import { parseCommand } from '../args.ts';
+import { SPECS } from '../spec.ts';
 import { fmtLocal, paint, type Colour, type Out } from '../format.ts';
 import type { EventRow } from '../../store/events.ts';
 import { ingestJournal } from '../../hook/journal.ts';
@@ -19,19 +20,13 @@ function line(e: EventRow, out: Out): string {
 
 const toJson = (e: EventRow) => ({ ...e, ts: new Date(e.ts).toISOString(), detail: e.detail ? (JSON.parse(e.detail) as unknown) : null });
 
-/** `ccguard events [--json] [--follow] [--session ID] [--all] [--limit N]` */
+/** `ccguard events [--json] [--follow] [--session ID] [--decisions] [--limit N]` */
 export async function runEvents(app: AppContext, argv: string[], out: Out): Promise<number> {
-  const { values } = parse(argv, {
-    json: { type: 'boolean' },
-    follow: { type: 'boolean' },
-    session: { type: 'string' },
-    decisions: { type: 'boolean' },
-    limit: { type: 'string' },
-  });
-  const limit = values.limit ? Math.max(1, Number(values.limit) || 100) : 200;
+  const { values } = parseCommand(SPECS.events, argv);
+  const limit = values.limit;
   // Fast-path runs wait in the journal until a full run folds them in; so does this command.
   ingestJournal(app.paths.stateDir, app.store, app.now(), 0);
-  const q = { sessionId: values.session, decisionsOnly: Boolean(values.decisions), limit };
+  const q = { sessionId: values.session, decisionsOnly: values.decisions, limit };
   let rows = app.store.events.list(q);
   if (values.json && !values.follow) {
     out.write(JSON.stringify(rows.map(toJson), null, 2) + '\n');

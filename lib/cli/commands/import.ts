@@ -1,12 +1,13 @@
 import { importAll } from '../../transcripts/import.ts';
 import { importContext, type AppContext } from '../context.ts';
 import { fmtInt, type Out } from '../format.ts';
-import { parse } from '../args.ts';
+import { parseCommand } from '../args.ts';
+import { SPECS } from '../spec.ts';
 import { markInitialized } from '../../store/recover.ts';
 
 /** `ccguard import [--json]`: reads every transcript; later runs read only what is new. */
 export async function runImport(app: AppContext, argv: string[], out: Out, err: Out): Promise<number> {
-  const { values } = parse(argv, { json: { type: 'boolean' } });
+  const { values } = parseCommand(SPECS.import, argv);
   const started = performance.now();
   let lastDraw = 0;
   let lastPct = -1;

@@ -1,42 +1,25 @@
 import { catchUp, type AppContext } from '../context.ts';
 import { blocksReport, dailyReport, sessionsReport, type Range } from '../../usage/reports.ts';
 import { fmtDuration, fmtInt, fmtLocal, fmtLocalTime, fmtUsd, paint, table, type Out } from '../format.ts';
-import { parse, parseDate } from '../args.ts';
+import { parseCommand } from '../args.ts';
+import { SPECS } from '../spec.ts';
 import { UsageError } from '../../util/errors.ts';
 import { runFullReport } from '../../report/command.ts';
 
-const KINDS = ['blocks', 'daily', 'sessions'] as const;
-type Kind = (typeof KINDS)[number];
-
 export async function runReport(app: AppContext, argv: string[], out: Out, err: Out = out): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    {
-      json: { type: 'boolean' },
-      since: { type: 'string' },
-      until: { type: 'string' },
-      html: { type: 'boolean' },
-      out: { type: 'string' },
-      open: { type: 'boolean' },
-      days: { type: 'string' },
-    },
-    true,
-  );
-  const page = Boolean(values.html || values.out !== undefined || values.open);
-  if (positionals.length === 0 && (page || values.json)) {
+  const { values, arg, raw } = parseCommand(SPECS.report, argv);
+  const page = values.html || values.out !== undefined || values.open;
+  if (arg === undefined && (page || values.json)) {
     // The combined report (every section of the HTML page), not one kind.
-    if (values.since || values.until) throw new UsageError('the combined report covers --days N (default 7), not --since/--until');
+    if (values.since !== undefined || values.until !== undefined) throw new UsageError('the combined report covers --days N (default 7), not --since/--until');
     await catchUp(app);
-    return runFullReport(app, values, out, err);
+    return runFullReport(app, { ...values, days: raw.days }, out, err);
   }
   if (page || values.days !== undefined) throw new UsageError('--html, --out, --open and --days go with the combined report: leave out the kind');
-  const kind = (positionals[0] ?? 'blocks') as Kind;
-  if (!KINDS.includes(kind) || positionals.length > 1) {
-    throw new UsageError(`report takes one of ${KINDS.join(', ')} (got "${positionals.join(' ')}")`);
-  }
+  const kind = arg ?? 'blocks';
   const range: Range = {
-    since: values.since ? parseDate(values.since, '--since') : Number.MIN_SAFE_INTEGER,
-    until: values.until ? parseDate(values.until, '--until', true) : Number.MAX_SAFE_INTEGER,
+    since: values.since ?? Number.MIN_SAFE_INTEGER,
+    until: values.until ?? Number.MAX_SAFE_INTEGER,
   };
   await catchUp(app);
   const now = app.now();

@@ -7,7 +7,8 @@
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { catchUp, type AppContext } from '../context.ts';
-import { parse } from '../args.ts';
+import { parseCommand } from '../args.ts';
+import { SPECS } from '../spec.ts';
 import type { Out } from '../format.ts';
 import type { Store } from '../../store/store.ts';
 import type { Config } from '../../config/schema.ts';
@@ -170,7 +171,7 @@ export async function abortableSleep(ms: number, signal: AbortSignal): Promise<v
 }
 
 export async function runWait(app: AppContext, argv: string[], out: Out, err: Out): Promise<number> {
-  const { values } = parse(argv, { json: { type: 'boolean' } });
+  const { values } = parseCommand(SPECS.wait, argv);
   const ac = new AbortController();
   const onInt = (): void => ac.abort();
   process.once('SIGINT', onInt);
