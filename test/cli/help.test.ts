@@ -55,7 +55,8 @@ test('--help wins over the rest of the command line, bad values included', () =>
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Usage: ccguard events /);
     assert.match(r.stdout, /--limit N +the last N events/);
-    assert.match(r.stdout, /--decisions +leave out silent allows/);
+    assert.match(r.stdout, /--decisions +only events where ccguard acted or spoke .*leaves out silent allows/s);
+    assert.match(r.stdout, /--session ID +only that session's events: its full ID or the first characters/);
   } finally {
     h.cleanup();
   }

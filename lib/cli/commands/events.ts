@@ -3,8 +3,9 @@ import type { AppContext } from '../context.ts';
 import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
 import { fmtLocal, paint, type Colour, type Out } from '../format.ts';
-import type { EventRow } from '../../store/events.ts';
+import type { EventQuery, EventRow } from '../../store/events.ts';
 import { ingestJournal } from '../../hook/journal.ts';
+import { UsageError } from '../../util/errors.ts';
 
 const COLOUR: Record<string, Colour> = {
   allow: 'gray', record: 'gray', warn: 'yellow', delay: 'magenta', deny: 'red', notify: 'cyan',
@@ -20,19 +21,39 @@ function line(e: EventRow, out: Out): string {
 
 const toJson = (e: EventRow) => ({ ...e, ts: new Date(e.ts).toISOString(), detail: e.detail ? (JSON.parse(e.detail) as unknown) : null });
 
+/**
+ * The events `--session` asks for: a full ID, or the start of one (the 8 characters the tables show).
+ * A start that fits several sessions is refused rather than mixing their events; one that fits none
+ * yet stays a start, so that --follow shows the session once it comes.
+ */
+function sessionQuery(app: AppContext, typed: string | undefined): Pick<EventQuery, 'sessionId' | 'sessionPrefix'> {
+  if (typed === undefined) return {};
+  const found = app.store.events.sessionsStartingWith(typed, 6);
+  if (found.length === 0) return { sessionPrefix: typed };
+  if (found.length === 1) return { sessionId: found[0] };
+  const list = found.length > 5 ? `${found.slice(0, 5).join(', ')}, …` : found.join(', ');
+  throw new UsageError(`--session ${typed} fits ${found.length > 5 ? 'more than 5' : found.length} sessions (${list}): give more of the ID`);
+}
+
 /** `ccguard events [--json] [--follow] [--session ID] [--decisions] [--limit N]` */
 export async function runEvents(app: AppContext, argv: string[], out: Out): Promise<number> {
   const { values } = parseCommand(SPECS.events, argv);
-  const limit = values.limit;
   // Fast-path runs wait in the journal until a full run folds them in; so does this command.
   ingestJournal(app.paths.stateDir, app.store, app.now(), 0);
-  const q = { sessionId: values.session, decisionsOnly: values.decisions, limit };
+  const q: EventQuery = { ...sessionQuery(app, values.session), decisionsOnly: values.decisions, limit: values.limit };
   let rows = app.store.events.list(q);
   if (values.json && !values.follow) {
     out.write(JSON.stringify(rows.map(toJson), null, 2) + '\n');
     return 0;
   }
   for (const r of rows) out.write(values.json ? JSON.stringify(toJson(r)) + '\n' : line(r, out));
+  if (rows.length === 0 && !values.json) {
+    const what = values.decisions ? 'decisions (--decisions leaves out silent allows)' : 'events';
+    const msg = values.session !== undefined
+      ? `No ${what} for session ${values.session} yet.`
+      : `No ${what} yet: the hooks record one on every tool call once ccguard is installed (\`ccguard doctor\` checks).`;
+    out.write(msg + (values.follow ? ' Waiting for them (Ctrl-C stops).' : '') + '\n');
+  }
   if (!values.follow) return 0;
   let last = rows.at(-1)?.id ?? 0;
   let stop = false;
