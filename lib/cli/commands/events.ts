@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppContext } from '../context.ts';
 import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
-import { fmtLocal, paint, type Colour, type Out } from '../format.ts';
+import { fitLine, fmtLocal, paint, type Colour, type Out } from '../format.ts';
+import { displayWidth, wrap } from '../width.ts';
 import type { EventQuery, EventRow } from '../../store/events.ts';
 import { ingestJournal } from '../../hook/journal.ts';
 import { UsageError } from '../../util/errors.ts';
@@ -12,11 +13,22 @@ const COLOUR: Record<string, Colour> = {
   pause: 'red', resume: 'green', alert: 'yellow', error: 'red',
 };
 
+/** Where a reason too long for its line continues: under the session, after the time. */
+const HANG = 18;
+
 function line(e: EventRow, out: Out): string {
   const who = e.session_id ? e.session_id.slice(0, 8) : '-';
-  const dec = paint(out, COLOUR[e.decision] ?? 'blue', e.decision.padEnd(6));
+  const colour = COLOUR[e.decision] ?? 'blue';
+  const dec = paint(out, colour, e.decision) + ' '.repeat(Math.max(0, 6 - e.decision.length));
   const sleepTxt = e.sleep_ms > 0 ? ` (slept ${(e.sleep_ms / 1000).toFixed(1)}s)` : '';
-  return `${fmtLocal(e.ts)}  ${who.padEnd(8)}  ${e.hook.padEnd(16)} ${(e.tool ?? '').padEnd(10)} ${dec}${sleepTxt}${e.reason ? '  ' + e.reason : ''}\n`;
+  const head = `${fmtLocal(e.ts)}  ${who.padEnd(8)}  ${e.hook.padEnd(16)} ${(e.tool ?? '').padEnd(10)} ${dec}${sleepTxt}`;
+  const full = `${head}${e.reason ? '  ' + e.reason : ''}`;
+  if (displayWidth(full) <= out.columns) return full + '\n';
+  // Too wide: the reason goes on lines of its own; a head that does not fit either loses its padding.
+  const compact = [fmtLocal(e.ts), who, e.hook, e.tool ?? '', paint(out, colour, e.decision) + sleepTxt].filter((x) => x !== '').join(' ');
+  const top = displayWidth(head.trimEnd()) <= out.columns ? [head.trimEnd()] : wrap(compact, out.columns, HANG);
+  const why = e.reason ? wrap(' '.repeat(HANG) + e.reason, out.columns, HANG) : [];
+  return [...top, ...why].join('\n') + '\n';
 }
 
 const toJson = (e: EventRow) => ({ ...e, ts: new Date(e.ts).toISOString(), detail: e.detail ? (JSON.parse(e.detail) as unknown) : null });
@@ -52,7 +64,7 @@ export async function runEvents(app: AppContext, argv: string[], out: Out): Prom
     const msg = values.session !== undefined
       ? `No ${what} for session ${values.session} yet.`
       : `No ${what} yet: the hooks record one on every tool call once ccguard is installed (\`ccguard doctor\` checks).`;
-    out.write(msg + (values.follow ? ' Waiting for them (Ctrl-C stops).' : '') + '\n');
+    out.write(fitLine(msg + (values.follow ? ' Waiting for them (Ctrl-C stops).' : ''), out.columns).join('\n') + '\n');
   }
   if (!values.follow) return 0;
   let last = rows.at(-1)?.id ?? 0;

@@ -1,6 +1,6 @@
 import { catchUp, type AppContext } from '../context.ts';
 import { blocksReport, dailyReport, sessionsReport, type Range } from '../../usage/reports.ts';
-import { fmtDuration, fmtInt, fmtLocal, fmtLocalTime, fmtUsd, paint, table, type Out } from '../format.ts';
+import { fitLine, fmtDuration, fmtInt, fmtLocal, fmtLocalTime, fmtUsd, paint, table, type Out } from '../format.ts';
 import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
 import { UsageError } from '../../util/errors.ts';
@@ -43,10 +43,10 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
             fmtUsd(b.cost_usd) + (b.cost_estimated ? '~' : ''),
             b.models.join(', '),
           ]),
-          right(8, 2),
+          { right: right(8, 2), shrink: { 8: 'wrap' }, width: out.columns },
         ),
       );
-      if (rows.some((b) => b.cost_estimated)) out.write('~ partly estimated: a model newer than the price table, priced by its family\n');
+      if (rows.some((b) => b.cost_estimated)) out.write(prose(out, '~ partly estimated: a model newer than the price table, priced by its family'));
       return 0;
     }
     case 'daily': {
@@ -65,7 +65,7 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
             fmtUsd(d.cost_usd),
             d.models.join(', '),
           ]),
-          right(7, 1),
+          { right: right(7, 1), shrink: { 7: 'wrap' }, width: out.columns },
         ),
       );
       return 0;
@@ -86,7 +86,7 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
             fmtInt(s.total_tokens),
             fmtUsd(s.cost_usd),
           ]),
-          right(8, 4),
+          { right: right(8, 4), shrink: { 1: 'start' }, width: out.columns },
         ),
       );
       return 0;
@@ -97,6 +97,9 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
     }
   }
 }
+
+/** A sentence, fitted to the terminal. */
+const prose = (out: Out, s: string): string => fitLine(s, out.columns).join('\n') + '\n';
 
 function write(out: Out, rows: unknown): number {
   out.write(JSON.stringify(rows, null, 2) + '\n');
