@@ -17,10 +17,14 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
   }
   if (page || values.days !== undefined) throw new UsageError('--html, --out, --open and --days go with the combined report: leave out the kind');
   const kind = arg ?? 'blocks';
+  if (values.since !== undefined && values.until !== undefined && values.since >= values.until) {
+    throw new UsageError(`--since ${raw.since} is after --until ${raw.until}: nothing can fall between them (give the earlier date to --since)`);
+  }
   const range: Range = {
     since: values.since ?? Number.MIN_SAFE_INTEGER,
     until: values.until ?? Number.MAX_SAFE_INTEGER,
   };
+  const during = raw.since && raw.until ? `from ${raw.since} to ${raw.until}` : raw.since ? `since ${raw.since}` : raw.until ? `until ${raw.until}` : '';
   await catchUp(app);
   const now = app.now();
   const json = Boolean(values.json);
@@ -29,6 +33,7 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
     case 'blocks': {
       const rows = blocksReport(app.store, range, now);
       if (json) return write(out, rows);
+      if (rows.length === 0) return nothing(out, '5-hour blocks', during);
       out.write(
         table(
           ['block start', 'end', 'responses', 'input', 'output', 'cache write', 'cache read', 'cost', 'models'],
@@ -52,6 +57,7 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
     case 'daily': {
       const rows = dailyReport(app.store, range);
       if (json) return write(out, rows);
+      if (rows.length === 0) return nothing(out, 'days with usage', during);
       out.write(
         table(
           ['date', 'responses', 'input', 'output', 'cache write', 'cache read', 'cost', 'models'],
@@ -73,6 +79,7 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
     case 'sessions': {
       const rows = sessionsReport(app.store, range);
       if (json) return write(out, rows);
+      if (rows.length === 0) return nothing(out, 'sessions', during);
       out.write(
         table(
           ['session', 'project', 'started', 'last activity', 'duration', 'responses', 'tokens', 'cost'],
@@ -100,6 +107,19 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
 
 /** A sentence, fitted to the terminal. */
 const prose = (out: Out, s: string): string => fitLine(s, out.columns).join('\n') + '\n';
+
+/** An empty report says so, and why it may be empty, instead of printing bare headers. */
+function nothing(out: Out, what: string, during: string): number {
+  out.write(
+    prose(
+      out,
+      during
+        ? `No ${what} ${during}: ccguard has recorded no Claude Code usage in that range.`
+        : `No ${what} yet: ccguard has recorded no Claude Code usage (\`ccguard import\` reads the transcripts; \`ccguard doctor\` shows where it looks).`,
+    ),
+  );
+  return 0;
+}
 
 function write(out: Out, rows: unknown): number {
   out.write(JSON.stringify(rows, null, 2) + '\n');
