@@ -41,6 +41,7 @@ const COMMANDS: string[][] = [
   ['report', 'sessions'],
   ['events'],
   ['events', '--decisions'],
+  ['import'],
 ];
 
 function widest(out: string): { width: number; line: string } {
