@@ -1,7 +1,7 @@
 import { catchUp, type AppContext } from '../context.ts';
 import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
-import type { Out } from '../format.ts';
+import { fmtUsd, type Out } from '../format.ts';
 import { UsageError } from '../../util/errors.ts';
 import { forceDegrade, recordApiFailure, resumeAll, startManualPause } from '../../app/recovery.ts';
 import { bumpGeneration } from '../../store/generation.ts';
@@ -100,9 +100,15 @@ export async function runAlert(app: AppContext, argv: string[], out: Out): Promi
     }
     case 'cost': {
       const until = now + minutes * 60_000;
+      const tools = config.recovery.degradation.deny_tools.join(', ');
+      // Fired by hand, whatever this block has cost: say what it does, not that a threshold was passed.
+      const cost = usagePicture(store, config, now).view.costUsd;
       store.db.transaction(() => forceDegrade(store, now, until)).immediate();
-      notify(app, 'ccguard: cost threshold (test)', `${config.recovery.degradation.deny_tools.join(', ')} are off until ${clockText(until)}.`, `alert:cost:${now}`);
-      out.write(`Graceful degradation in force until ${clockText(until)}: ${config.recovery.degradation.deny_tools.join(', ')} are denied. Lift it with: ccguard resume\n`);
+      notify(app, 'ccguard: cost alert fired by hand (test)', `${tools} are off until ${clockText(until)}.`, `alert:cost:${now}`);
+      out.write(
+        `Fired the cost alert by hand: ${tools} are denied until ${clockText(until)}, as they are once a 5-hour block costs ` +
+          `${fmtUsd(config.alerts.cost_threshold)} (alerts.cost_threshold; this one has cost ${fmtUsd(cost)}). Lift it with: ccguard resume\n`,
+      );
       break;
     }
     case 'rate_limit': {
