@@ -65,7 +65,7 @@ try {
   examples.status = run(['status']);
   examples.events = run(['events', '--limit', '4']);
   examples.resume = [cmd(['pause', '--minutes', '30']), cmd(['resume'])].join('\n');
-  examples.alert = cmd(['alert', 'rate_limit']);
+  examples.alert = [cmd(['alert', 'rate_limit']), cmd(['alert', 'cost'])].join('\n');
   examples.doctor = run(['doctor']);
   examples.report = run(['report', 'blocks', '--since', '2026-11-22']);
   examples.prices = renderPriceTable();

@@ -173,8 +173,13 @@ export function liftedUntil(store: Store, now: number): number | null {
 }
 
 export function forcedDegrade(store: Store, now: number): boolean {
+  return forcedDegradeUntil(store, now) !== null;
+}
+
+/** When the degradation `ccguard alert cost` forced ends, while it is in force. */
+export function forcedDegradeUntil(store: Store, now: number): number | null {
   const r = store.recovery.get('force:cost');
-  return r !== undefined && r.until !== null && r.until > now;
+  return r !== undefined && r.until !== null && r.until > now ? r.until : null;
 }
 
 export function forceDegrade(store: Store, now: number, until: number): void {

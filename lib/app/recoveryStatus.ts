@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.ts';
 import type { RecoveryState, UsageView } from '../policy/types.ts';
 import { evaluate } from '../policy/evaluate.ts';
 import { usageHolds } from './holds.ts';
-import { backoffView, forcedDegrade, liftedUntil, pauseView } from './recovery.ts';
+import { backoffView, forcedDegradeUntil, liftedUntil, pauseView } from './recovery.ts';
 import { usagePicture, type UsagePicture } from '../usage/sources.ts';
 
 export interface RecoveryStatus {
@@ -22,6 +22,7 @@ export function recoveryStatus(store: Store, config: Config, now: number, pictur
   const usage: UsageView = picture.view;
   const pause = pauseView(store, null, now);
   const backoff = backoffView(store, config, now);
+  const forcedUntil = forcedDegradeUntil(store, now);
   const v = evaluate({
     hook: 'PreToolUse',
     tool: null,
@@ -32,7 +33,7 @@ export function recoveryStatus(store: Store, config: Config, now: number, pictur
     sessionClockFrom: null,
     pause,
     backoff,
-    forcedDegrade: forcedDegrade(store, now),
+    forcedDegrade: forcedUntil !== null,
     modelHolds: picture.modelHolds,
     liftedUntil: liftedUntil(store, now),
   });
@@ -44,9 +45,12 @@ export function recoveryStatus(store: Store, config: Config, now: number, pictur
         : v.state === 'held' || v.state === 'pacing'
           ? // The window that holds (the weekly one resets days after the 5-hour one).
             (usageHolds(usage, [], config, now)[0]?.until ?? usage.resetAt)
-          : v.state !== 'normal'
-            ? usage.resetAt
-            : null;
+          : v.state === 'degraded' && forcedUntil !== null && !(config.recovery.cost_limit === 'graceful_degradation' && usage.costUsd >= config.alerts.cost_threshold)
+            ? // Forced by hand (`ccguard alert cost`) under the threshold: it ends when the force does.
+              forcedUntil
+            : v.state !== 'normal'
+              ? usage.resetAt
+              : null;
   const session_pauses = store.recovery
     .all()
     .filter((r) => r.kind === 'pause' && r.session_id && r.until !== null && r.until > now)

@@ -1,34 +1,19 @@
 import { openApp, type AppContext } from './context.ts';
 import { makeOut, type Out } from './format.ts';
+import { closest, parseCommand } from './args.ts';
+import { SPECS, specOf } from './spec.ts';
+import { commandHelp, mainHelp } from './help.ts';
 import { CcguardError, UsageError, oneLine } from '../util/errors.ts';
 
-const HELP = `ccguard: keeps Claude Code sessions inside their usage limits.
-
-Usage: ccguard <command> [options]
-
-Commands:
-  status [--json] [--fresh]                   the active 5-hour block, today's cost, active sessions
-  doctor [--json] [--project-dir DIR]         check the install, database, config, data, hook latency, notifier
-  report blocks|daily|sessions [--json] [--since DATE] [--until DATE]
-  report --html [--out FILE] [--open] [--days N]
-                                              one self-contained HTML page: block, 7 days, costs, events, sessions
-  report --json [--days N]                    the same numbers as one JSON object
-  import [--json]                             import every transcript now (later runs read only new bytes)
-  events [--json] [--follow] [--session ID] [--decisions] [--limit N]
-                                              what the hooks decided, newest last; --follow keeps watching
-  pause [--minutes N]                         deny tool calls and block prompts in every session until then
-  resume [--minutes N]                        lift pauses, backoff and usage holds (for the window, or N min)
-  wait [--json]                               count down while a pause, backoff or used-up limit is in force
-  alert token|time|cost|rate_limit            fire that alert and its recovery now (to try notifications)
-  install [--scope user|project|local] [--project-dir DIR] [--dry-run] [--no-statusline] [--no-import]
-                                              add ccguard's hooks to Claude Code's settings (default: user)
-  uninstall [--scope ...] [--project-dir DIR] [--dry-run]
-                                              take them out again, restoring what was there
-  statusline                                  Claude Code status line: reads its JSON on stdin, prints one line
-  help                                        this text
-
-State lives in $CCGUARD_HOME (default ~/.claude/ccguard); overrides go in its config.yaml.
-`;
+/** The version in package.json, read when asked (one file read, not on every command). */
+async function version(): Promise<string> {
+  const [{ readFileSync }, { join }, { packageRoot }] = await Promise.all([import('node:fs'), import('node:path'), import('../config/root.ts')]);
+  try {
+    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 export type Command = (app: AppContext, argv: string[], out: Out, err: Out) => number | Promise<number>;
 export type Commands = Record<string, () => Promise<Command>>;
@@ -48,22 +33,29 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, commands: C
   const err = makeOut(process.stderr, env);
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
-    out.write(HELP);
+    const about = cmd === 'help' ? rest.find((a) => !a.startsWith('-')) : undefined;
+    const spec = about === undefined ? undefined : specOf(about);
+    if (about !== undefined && !spec) return unknownCommand(about, err);
+    out.write(spec && about ? commandHelp(about, spec, out.columns) : mainHelp(out.columns));
     return cmd === undefined ? 2 : 0;
   }
-  if (cmd === '--version' || cmd === 'version') {
-    out.write('ccguard 0.1.0\n');
+  if (cmd === '--version' || cmd === '-v' || cmd === '-V' || cmd === 'version') {
+    out.write(`ccguard ${await version()}\n`);
     return 0;
   }
-  // The status line opens the state itself: a broken config must not take the user's own status line away.
-  if (cmd === 'statusline' && special.statusline) return (await special.statusline())(env, rest, out, err);
-  const load = Object.hasOwn(commands, cmd) ? commands[cmd] : undefined;
-  if (!load) {
-    err.write(`ccguard: unknown command "${cmd}" (try: ccguard help)\n`);
-    return 2;
-  }
+  const spec = specOf(cmd);
+  const load = spec && Object.hasOwn(commands, cmd) ? commands[cmd] : undefined;
+  if (!spec || (!load && !(cmd === 'statusline' && special.statusline))) return unknownCommand(cmd, err);
   let app: AppContext | undefined;
   try {
+    // The command line is read before anything is opened: `--help` and a bad value need no state.
+    if (parseCommand(spec, rest).help) {
+      out.write(commandHelp(cmd, spec, out.columns));
+      return 0;
+    }
+    // The status line opens the state itself: a broken config must not take the user's own status line away.
+    if (cmd === 'statusline' && special.statusline) return await (await special.statusline())(env, rest, out, err);
+    if (!load) return unknownCommand(cmd, err);
     const run = await load();
     app = await openApp(env);
     return await run(app, rest, out, err);
@@ -87,4 +79,10 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, commands: C
   } finally {
     app?.store.close();
   }
+}
+
+function unknownCommand(cmd: string, err: Out): number {
+  const near = cmd.startsWith('-') ? undefined : closest(cmd, Object.keys(SPECS));
+  err.write(`ccguard: unknown command "${cmd}" (${near ? `did you mean ${near}? ` : ''}try: ccguard help)\n`);
+  return 2;
 }

@@ -1,11 +1,13 @@
 import type { Status } from '../app/status.ts';
 import type { LimitsStatus } from '../usage/sources.ts';
-import { fmtDuration, fmtInt, fmtLocal, fmtLocalTime, fmtPct, fmtUsd, paint, table, type Out } from './format.ts';
+import { fitLine, fmtDuration, fmtInt, fmtLocal, fmtLocalTime, fmtPct, fmtUsd, paint, table, type Out } from './format.ts';
 
 // How `ccguard status` prints a Status: apart from the command, so that a status answered from its
 // snapshot (lib/usage/statusSnapshot.ts) loads this and the formatter only.
 
-export function renderStatus(s: Status, out: Pick<Out, 'color'>, now: number): string {
+/** The status as lines that fit `out.columns` (long ones wrapped under their label). */
+export function renderStatus(s: Status, out: Pick<Out, 'color'> & Partial<Pick<Out, 'columns'>>, now: number): string {
+  const width = out.columns ?? Infinity;
   const lines: string[] = [];
   const b = s.block;
   if (!b) {
@@ -67,13 +69,7 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'>, now: number): s
       fmtDuration(x.active_hours * 3_600_000),
       fmtUsd(x.cost_usd),
     ]);
-    lines.push(
-      table(['session', 'project', 'started', 'active', 'cost'], rows, new Set([3, 4]))
-        .trimEnd()
-        .split('\n')
-        .map((l) => '  ' + l)
-        .join('\n'),
-    );
+    lines.push(table(['session', 'project', 'started', 'active', 'cost'], rows, { right: new Set([3, 4]), shrink: { 1: 'start' }, width, indent: '  ' }).trimEnd());
   }
   const fresh = s.data.last_scan_at ? `last folder scan ${fmtLocal(Date.parse(s.data.last_scan_at))}` : 'never scanned';
   lines.push(
@@ -83,7 +79,7 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'>, now: number): s
       `Data: ${fmtInt(s.data.files)} transcript files, ${(s.data.bytes / 1e6).toFixed(1)} MB read, ${fmtInt(s.data.bad_lines)} malformed lines skipped; ${fresh}; newest response ${s.data.newest_entry_at ? fmtLocal(Date.parse(s.data.newest_entry_at)) : '-'}.`,
     ),
   );
-  return lines.join('\n') + '\n';
+  return lines.flatMap((l) => l.split('\n')).flatMap((l) => fitLine(l, width)).join('\n') + '\n';
 }
 
 const ago = (secs: number | null): string => (secs === null ? '' : secs < 90 ? `${secs}s old` : `${fmtDuration(secs * 1000)} old`);

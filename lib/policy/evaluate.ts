@@ -97,16 +97,25 @@ export function evaluate(i: PolicyInput): Verdict {
     }
   }
 
-  const degraded = (r.cost_limit === 'graceful_degradation' && u.costUsd >= c.alerts.cost_threshold) || i.forcedDegrade;
-  const costNotice: Notice = {
-    key: `cost:${blockKey}`,
-    title: 'ccguard: cost threshold',
-    message: `Block cost $${u.costUsd.toFixed(2)} passed $${c.alerts.cost_threshold.toFixed(2)}: expensive tools are off.`,
-  };
+  const overCost = r.cost_limit === 'graceful_degradation' && u.costUsd >= c.alerts.cost_threshold;
+  const degraded = overCost || i.forcedDegrade;
+  // `ccguard alert cost` turns the degradation on whatever the cost: then the messages say that it
+  // was fired by hand, and never that the block's cost passed the threshold.
+  const byHand = degraded && !overCost;
+  const spent = `this 5-hour block has cost $${u.costUsd.toFixed(2)} of the $${c.alerts.cost_threshold.toFixed(2)} threshold (alerts.cost_threshold)`;
+  const costNotice: Notice = byHand
+    ? { key: `cost:${blockKey}`, title: 'ccguard: cost alert fired by hand', message: `Expensive tools are off (ccguard alert cost); ${spent}.` }
+    : {
+        key: `cost:${blockKey}`,
+        title: 'ccguard: cost threshold',
+        message: `Block cost $${u.costUsd.toFixed(2)} passed $${c.alerts.cost_threshold.toFixed(2)}: expensive tools are off.`,
+      };
   if (degraded && isTool && i.tool !== null && r.degradation.deny_tools.includes(i.tool)) {
     return verdict('degraded', {
       action: 'deny',
-      reason: `ccguard: this 5-hour block has cost $${u.costUsd.toFixed(2)}, past $${c.alerts.cost_threshold.toFixed(2)} (alerts.cost_threshold), so ${i.tool} is off. Finish the task economically with the tools you have.`,
+      reason: byHand
+        ? `ccguard: ${i.tool} is off because the cost alert was fired by hand (ccguard alert cost), not because of the cost: ${spent}. Finish the task economically with the tools you have. ${LIFT}`
+        : `ccguard: this 5-hour block has cost $${u.costUsd.toFixed(2)}, past $${c.alerts.cost_threshold.toFixed(2)} (alerts.cost_threshold), so ${i.tool} is off. Finish the task economically with the tools you have.`,
       notice: costNotice,
     });
   }
@@ -125,10 +134,15 @@ export function evaluate(i: PolicyInput): Verdict {
   if (first && (first.v.action !== 'allow' || !degraded)) return first.v;
 
   if (degraded) {
+    const tools = r.degradation.deny_tools.join(', ');
     return verdict('degraded', {
       onceKey: `degrade:${blockKey}:${i.sessionId}`,
-      userMessage: `ccguard: block cost $${u.costUsd.toFixed(2)} passed $${c.alerts.cost_threshold.toFixed(2)} (alerts.cost_threshold); ${r.degradation.deny_tools.join(', ')} are off.`,
-      modelContext: `ccguard: the cost threshold for this 5-hour block is passed. ${r.degradation.deny_tools.join(', ')} are unavailable; finish the task economically.`,
+      userMessage: byHand
+        ? `ccguard: the cost alert was fired by hand (ccguard alert cost): ${tools} are off for now; ${spent}. ${LIFT}`
+        : `ccguard: block cost $${u.costUsd.toFixed(2)} passed $${c.alerts.cost_threshold.toFixed(2)} (alerts.cost_threshold); ${tools} are off.`,
+      modelContext: byHand
+        ? `ccguard: ${tools} are unavailable for now (turned off by hand); finish the task economically.`
+        : `ccguard: the cost threshold for this 5-hour block is passed. ${tools} are unavailable; finish the task economically.`,
       notice: costNotice,
     });
   }

@@ -19,8 +19,13 @@ export interface EventRow {
 export interface EventQuery {
   sinceId?: number;
   sessionId?: string;
+  /** Sessions whose ID starts with this. */
+  sessionPrefix?: string;
   limit?: number;
-  /** Leave out silent allows. */
+  /**
+   * Only where ccguard acted or spoke: leave out silent allows and the hooks that only recorded
+   * (as the report's decision lists do).
+   */
   decisionsOnly?: boolean;
 }
 
@@ -47,12 +52,21 @@ export class EventsTable {
   list(q: EventQuery = {}): EventRow[] {
     const where: string[] = ['id > @sinceId'];
     if (q.sessionId) where.push('session_id = @sessionId');
-    if (q.decisionsOnly) where.push("decision != 'allow'");
+    if (q.sessionPrefix) where.push('substr(session_id, 1, length(@sessionPrefix)) = @sessionPrefix');
+    if (q.decisionsOnly) where.push("decision NOT IN ('allow', 'record')");
     return this.db
-      .prepare<{ sinceId: number; sessionId: string | null; limit: number }, EventRow>(
+      .prepare<{ sinceId: number; sessionId: string | null; sessionPrefix: string | null; limit: number }, EventRow>(
         `SELECT * FROM (SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit) ORDER BY id`,
       )
-      .all({ sinceId: q.sinceId ?? 0, sessionId: q.sessionId ?? null, limit: q.limit ?? 1000 });
+      .all({ sinceId: q.sinceId ?? 0, sessionId: q.sessionId ?? null, sessionPrefix: q.sessionPrefix ?? null, limit: q.limit ?? 1000 });
+  }
+
+  /** Up to `max` session IDs with events that start with `prefix` (the 8 characters tables show). */
+  sessionsStartingWith(prefix: string, max = 5): string[] {
+    return this.db
+      .prepare<[string, string, number], string>('SELECT DISTINCT session_id FROM events WHERE substr(session_id, 1, length(?)) = ? ORDER BY session_id LIMIT ?')
+      .pluck()
+      .all(prefix, prefix, max);
   }
 
   /** The last `n` durations of one hook, newest first. */

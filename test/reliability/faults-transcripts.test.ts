@@ -294,7 +294,7 @@ test('bytes that are not UTF-8 in transcripts: counted where the JSON holds, ski
       // "usage" key broken, no longer a response. 8, behind a byte-order mark: malformed.
       assert.equal(entries, 6);
       const imp = await runCli(['import', '--json'], { env: { ...e.env, CCGUARD_HOME: join(e.home, 'count-bad') } });
-      assert.equal((JSON.parse(imp.stdout) as { badLines: number }).badLines, 2);
+      assert.equal((JSON.parse(imp.stdout) as { bad_lines: number }).bad_lines, 2);
       tally.cases = parts.length;
       noHookFailures(e);
       tally.held = '6 responses counted, 2 malformed lines skipped and counted; hooks answered; totals = clean import';

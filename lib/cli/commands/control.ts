@@ -1,6 +1,7 @@
 import { catchUp, type AppContext } from '../context.ts';
-import { parse } from '../args.ts';
-import type { Out } from '../format.ts';
+import { parseCommand } from '../args.ts';
+import { SPECS } from '../spec.ts';
+import { fmtUsd, type Out } from '../format.ts';
 import { UsageError } from '../../util/errors.ts';
 import { forceDegrade, recordApiFailure, resumeAll, startManualPause } from '../../app/recovery.ts';
 import { bumpGeneration } from '../../store/generation.ts';
@@ -37,9 +38,8 @@ function record(app: AppContext, decision: string, reason: string): void {
 
 /** `ccguard pause [--minutes N]`: every session's tool calls are denied and prompts blocked until then. */
 export async function runPause(app: AppContext, argv: string[], out: Out): Promise<number> {
-  const { values } = parse(argv, { minutes: { type: 'string' } });
-  const minutes = values.minutes === undefined ? app.config.recovery.pause.minutes : Number(values.minutes);
-  if (!Number.isFinite(minutes) || minutes <= 0) throw new UsageError(`--minutes must be a positive number (got "${values.minutes}")`);
+  const { values } = parseCommand(SPECS.pause, argv);
+  const minutes = values.minutes ?? app.config.recovery.pause.minutes;
   const now = app.now();
   const until = now + minutes * 60_000;
   app.store.db.transaction(() => startManualPause(app.store, now, until, 'paused by hand (ccguard pause)')).immediate();
@@ -56,9 +56,7 @@ export async function runPause(app: AppContext, argv: string[], out: Out): Promi
  * their window, or for N minutes; restarts session clocks. Says in words what it lifted.
  */
 export async function runResume(app: AppContext, argv: string[], out: Out): Promise<number> {
-  const { values } = parse(argv, { minutes: { type: 'string' } });
-  const minutes = values.minutes === undefined ? null : Number(values.minutes);
-  if (minutes !== null && (!Number.isFinite(minutes) || minutes <= 0)) throw new UsageError(`--minutes must be a positive number (got "${values.minutes}")`);
+  const minutes = parseCommand(SPECS.resume, argv).values.minutes ?? null;
   await catchUp(app);
   const now = app.now();
   const pic = usagePicture(app.store, app.config, now);
@@ -81,15 +79,9 @@ export async function runResume(app: AppContext, argv: string[], out: Out): Prom
   return 0;
 }
 
-const ALERTS = ['token', 'time', 'cost', 'rate_limit'] as const;
-
 /** `ccguard alert token|time|cost|rate_limit`: fires that alert and its recovery now. */
 export async function runAlert(app: AppContext, argv: string[], out: Out): Promise<number> {
-  const { positionals } = parse(argv, {}, true);
-  const kind = positionals[0] as (typeof ALERTS)[number] | undefined;
-  if (!kind || !ALERTS.includes(kind) || positionals.length > 1) {
-    throw new UsageError(`alert takes one of ${ALERTS.join(', ')} (got "${positionals.join(' ')}")`);
-  }
+  const kind = parseCommand(SPECS.alert, argv).arg;
   await catchUp(app);
   const now = app.now();
   const { store, config } = app;
@@ -108,9 +100,15 @@ export async function runAlert(app: AppContext, argv: string[], out: Out): Promi
     }
     case 'cost': {
       const until = now + minutes * 60_000;
+      const tools = config.recovery.degradation.deny_tools.join(', ');
+      // Fired by hand, whatever this block has cost: say what it does, not that a threshold was passed.
+      const cost = usagePicture(store, config, now).view.costUsd;
       store.db.transaction(() => forceDegrade(store, now, until)).immediate();
-      notify(app, 'ccguard: cost threshold (test)', `${config.recovery.degradation.deny_tools.join(', ')} are off until ${clockText(until)}.`, `alert:cost:${now}`);
-      out.write(`Graceful degradation in force until ${clockText(until)}: ${config.recovery.degradation.deny_tools.join(', ')} are denied. Lift it with: ccguard resume\n`);
+      notify(app, 'ccguard: cost alert fired by hand (test)', `${tools} are off until ${clockText(until)}.`, `alert:cost:${now}`);
+      out.write(
+        `Fired the cost alert by hand: ${tools} are denied until ${clockText(until)}, as they are once a 5-hour block costs ` +
+          `${fmtUsd(config.alerts.cost_threshold)} (alerts.cost_threshold; this one has cost ${fmtUsd(cost)}). Lift it with: ccguard resume\n`,
+      );
       break;
     }
     case 'rate_limit': {

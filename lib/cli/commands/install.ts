@@ -44,32 +44,7 @@ async function firstImport(app: AppContext, out: Out, err: Out): Promise<void> {
   );
 }
 
-export const INSTALL_USAGE = `Usage: ccguard install [--scope user|project|local] [--project-dir DIR] [--dry-run] [--no-statusline] [--no-import]
-
-Adds ccguard's hooks to Claude Code's settings: ~/.claude/settings.json (user, the default),
-<project>/.claude/settings.json (project) or <project>/.claude/settings.local.json (local).
-It also sets up ccguard's status line: Claude Code hands the server's own 5-hour and weekly usage
-figures (claude.ai subscribers) to the status line command only, so that is where ccguard gets them.
-A status line you already have keeps running: ccguard records the figures, then runs your command
-and shows its output unchanged. Everything else in the file is kept; a second install changes nothing.
-
-  --scope user|project|local  which settings file (default: user)
-  --project-dir DIR           the project for --scope project|local (default: the current folder)
-  --dry-run                   print the change as a diff, write nothing
-  --no-statusline             leave the status line out (and take ccguard's out again, putting yours back)
-  --statusline                accepted for compatibility: the status line is set up by default
-  --no-import                 skip the first import of your transcript history
-
-Undo with: ccguard uninstall [--scope ...] [--project-dir DIR]
-`;
-
-export const UNINSTALL_USAGE = `Usage: ccguard uninstall [--scope user|project|local] [--project-dir DIR] [--dry-run]
-
-Takes ccguard's hooks and status line out of Claude Code's settings again: an untouched file comes back
-byte for byte, otherwise exactly ccguard's entries go and your own status line is put back.
-`;
-
-/** `ccguard install [--scope user|project|local] [--project-dir DIR] [--dry-run] [--no-statusline] [--no-import]` */
+/** `ccguard install [--scope user|project|local] [--project-dir DIR] [--dry-run] [--no-statusline] [--no-import]` (help: lib/cli/spec.ts) */
 export async function runInstall(app: AppContext, argv: string[], out: Out, err: Out): Promise<number> {
   const { values } = parse(argv, {
     scope: { type: 'string' },
@@ -78,12 +53,7 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
     statusline: { type: 'boolean' },
     'no-statusline': { type: 'boolean' },
     'no-import': { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
   });
-  if (values.help) {
-    out.write(INSTALL_USAGE);
-    return 0;
-  }
   if (values.statusline && values['no-statusline']) throw new UsageError('--statusline and --no-statusline contradict each other: give one');
   const statusLine = !values['no-statusline'];
   const scope = scopeOf(values.scope);
@@ -158,18 +128,13 @@ function statusLineSummary(o: InstallOutcome, app: Pick<AppContext, 'config'>): 
   );
 }
 
-/** `ccguard uninstall [--scope user|project|local] [--project-dir DIR] [--dry-run]` */
+/** `ccguard uninstall [--scope user|project|local] [--project-dir DIR] [--dry-run]` (help: lib/cli/spec.ts) */
 export async function runUninstall(app: AppContext, argv: string[], out: Out): Promise<number> {
   const { values } = parse(argv, {
     scope: { type: 'string' },
     'project-dir': { type: 'string' },
     'dry-run': { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
   });
-  if (values.help) {
-    out.write(UNINSTALL_USAGE);
-    return 0;
-  }
   const scope = scopeOf(values.scope);
   const { uninstall } = await import('../../../install.ts');
   const r = uninstall({

@@ -1,43 +1,30 @@
 import { catchUp, type AppContext } from '../context.ts';
 import { blocksReport, dailyReport, sessionsReport, type Range } from '../../usage/reports.ts';
-import { fmtDuration, fmtInt, fmtLocal, fmtLocalTime, fmtUsd, paint, table, type Out } from '../format.ts';
-import { parse, parseDate } from '../args.ts';
+import { fitLine, fmtDuration, fmtInt, fmtLocal, fmtLocalTime, fmtUsd, paint, table, type Out } from '../format.ts';
+import { parseCommand } from '../args.ts';
+import { SPECS } from '../spec.ts';
 import { UsageError } from '../../util/errors.ts';
 import { runFullReport } from '../../report/command.ts';
 
-const KINDS = ['blocks', 'daily', 'sessions'] as const;
-type Kind = (typeof KINDS)[number];
-
 export async function runReport(app: AppContext, argv: string[], out: Out, err: Out = out): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    {
-      json: { type: 'boolean' },
-      since: { type: 'string' },
-      until: { type: 'string' },
-      html: { type: 'boolean' },
-      out: { type: 'string' },
-      open: { type: 'boolean' },
-      days: { type: 'string' },
-    },
-    true,
-  );
-  const page = Boolean(values.html || values.out !== undefined || values.open);
-  if (positionals.length === 0 && (page || values.json)) {
+  const { values, arg, raw } = parseCommand(SPECS.report, argv);
+  const page = values.html || values.out !== undefined || values.open;
+  if (arg === undefined && (page || values.json)) {
     // The combined report (every section of the HTML page), not one kind.
-    if (values.since || values.until) throw new UsageError('the combined report covers --days N (default 7), not --since/--until');
+    if (values.since !== undefined || values.until !== undefined) throw new UsageError('the combined report covers --days N (default 7), not --since/--until');
     await catchUp(app);
-    return runFullReport(app, values, out, err);
+    return runFullReport(app, { ...values, days: raw.days }, out, err);
   }
   if (page || values.days !== undefined) throw new UsageError('--html, --out, --open and --days go with the combined report: leave out the kind');
-  const kind = (positionals[0] ?? 'blocks') as Kind;
-  if (!KINDS.includes(kind) || positionals.length > 1) {
-    throw new UsageError(`report takes one of ${KINDS.join(', ')} (got "${positionals.join(' ')}")`);
+  const kind = arg ?? 'blocks';
+  if (values.since !== undefined && values.until !== undefined && values.since >= values.until) {
+    throw new UsageError(`--since ${raw.since} is after --until ${raw.until}: nothing can fall between them (give the earlier date to --since)`);
   }
   const range: Range = {
-    since: values.since ? parseDate(values.since, '--since') : Number.MIN_SAFE_INTEGER,
-    until: values.until ? parseDate(values.until, '--until', true) : Number.MAX_SAFE_INTEGER,
+    since: values.since ?? Number.MIN_SAFE_INTEGER,
+    until: values.until ?? Number.MAX_SAFE_INTEGER,
   };
+  const during = raw.since && raw.until ? `from ${raw.since} to ${raw.until}` : raw.since ? `since ${raw.since}` : raw.until ? `until ${raw.until}` : '';
   await catchUp(app);
   const now = app.now();
   const json = Boolean(values.json);
@@ -46,6 +33,7 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
     case 'blocks': {
       const rows = blocksReport(app.store, range, now);
       if (json) return write(out, rows);
+      if (rows.length === 0) return nothing(out, '5-hour blocks', during);
       out.write(
         table(
           ['block start', 'end', 'responses', 'input', 'output', 'cache write', 'cache read', 'cost', 'models'],
@@ -60,15 +48,16 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
             fmtUsd(b.cost_usd) + (b.cost_estimated ? '~' : ''),
             b.models.join(', '),
           ]),
-          right(8, 2),
+          { right: right(8, 2), shrink: { 8: 'wrap' }, width: out.columns },
         ),
       );
-      if (rows.some((b) => b.cost_estimated)) out.write('~ partly estimated: a model newer than the price table, priced by its family\n');
+      if (rows.some((b) => b.cost_estimated)) out.write(prose(out, '~ partly estimated: a model newer than the price table, priced by its family'));
       return 0;
     }
     case 'daily': {
       const rows = dailyReport(app.store, range);
       if (json) return write(out, rows);
+      if (rows.length === 0) return nothing(out, 'days with usage', during);
       out.write(
         table(
           ['date', 'responses', 'input', 'output', 'cache write', 'cache read', 'cost', 'models'],
@@ -82,7 +71,7 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
             fmtUsd(d.cost_usd),
             d.models.join(', '),
           ]),
-          right(7, 1),
+          { right: right(7, 1), shrink: { 7: 'wrap' }, width: out.columns },
         ),
       );
       return 0;
@@ -90,6 +79,7 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
     case 'sessions': {
       const rows = sessionsReport(app.store, range);
       if (json) return write(out, rows);
+      if (rows.length === 0) return nothing(out, 'sessions', during);
       out.write(
         table(
           ['session', 'project', 'started', 'last activity', 'duration', 'responses', 'tokens', 'cost'],
@@ -103,7 +93,7 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
             fmtInt(s.total_tokens),
             fmtUsd(s.cost_usd),
           ]),
-          right(8, 4),
+          { right: right(8, 4), shrink: { 1: 'start' }, width: out.columns },
         ),
       );
       return 0;
@@ -113,6 +103,22 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
       throw new UsageError(`unknown report ${String(never)}`);
     }
   }
+}
+
+/** A sentence, fitted to the terminal. */
+const prose = (out: Out, s: string): string => fitLine(s, out.columns).join('\n') + '\n';
+
+/** An empty report says so, and why it may be empty, instead of printing bare headers. */
+function nothing(out: Out, what: string, during: string): number {
+  out.write(
+    prose(
+      out,
+      during
+        ? `No ${what} ${during}: ccguard has recorded no Claude Code usage in that range.`
+        : `No ${what} yet: ccguard has recorded no Claude Code usage (\`ccguard import\` reads the transcripts; \`ccguard doctor\` shows where it looks).`,
+    ),
+  );
+  return 0;
 }
 
 function write(out: Out, rows: unknown): number {

@@ -6,13 +6,14 @@ import { defaultConfigFile } from '../../config/root.ts';
 import { snapshotFile, snapshotKey, snapshotUntil, stampOf, writeSnapshot, type DirStamp, type Stamp } from '../../app/statusSnapshot.ts';
 import { renderStatus } from '../statusRender.ts';
 import type { Out } from '../format.ts';
-import { parse } from '../args.ts';
+import { parseCommand } from '../args.ts';
+import { SPECS } from '../spec.ts';
 import { isSubagentFile, listDir, subagentsDirOf } from '../../transcripts/discover.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export async function runStatus(app: AppContext, argv: string[], out: Out): Promise<number> {
-  const { values } = parse(argv, { json: { type: 'boolean' }, fresh: { type: 'boolean' } });
+  const { values } = parseCommand(SPECS.status, argv);
   const { paths, store, config } = app;
   const configStamps = [paths.userConfigFile, defaultConfigFile()].map(stampOf);
   await catchUp(app);

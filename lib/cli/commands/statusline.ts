@@ -1,5 +1,6 @@
 import { openApp, type AppContext } from '../context.ts';
-import { parse } from '../args.ts';
+import { parseCommand } from '../args.ts';
+import { SPECS } from '../spec.ts';
 import type { Out } from '../format.ts';
 import { readStdinBounded } from '../../hook/stdin.ts';
 import { parseStatusLineInput, type LimitWindow, type StatusLineInput } from '../../statusline/input.ts';
@@ -76,7 +77,7 @@ export function statusLineText(app: AppContext, input: StatusLineInput, record =
 export async function runStatusline(env: Env, argv: string[], out: Out, err: Out): Promise<number> {
   let values: { then?: string | undefined };
   try {
-    values = parse(argv, { then: { type: 'string' }, ccguard: { type: 'boolean' } }).values;
+    values = parseCommand(SPECS.statusline, argv).values;
   } catch (e) {
     err.write(`ccguard statusline: ${oneLine(e)}\n`);
     return 2;

@@ -7,7 +7,8 @@
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { catchUp, type AppContext } from '../context.ts';
-import { parse } from '../args.ts';
+import { parseCommand } from '../args.ts';
+import { SPECS } from '../spec.ts';
 import type { Out } from '../format.ts';
 import type { Store } from '../../store/store.ts';
 import type { Config } from '../../config/schema.ts';
@@ -17,6 +18,7 @@ import { usagePicture } from '../../usage/sources.ts';
 import { usageHolds } from '../../app/holds.ts';
 import { liftedUntil } from '../../app/recovery.ts';
 import { clockText } from '../../policy/format.ts';
+import { truncate } from '../width.ts';
 
 export interface WaitCheck {
   in_force: boolean;
@@ -139,7 +141,7 @@ export async function waitLoop(io: WaitIo): Promise<WaitResult> {
       last = s;
     }
     const line = progressLine(s, now);
-    if (tty) io.err.write(`\r\x1b[2K${line.length > width ? line.slice(0, width - 1) + '…' : line}`);
+    if (tty) io.err.write(`\r\x1b[2K${truncate(line, width)}`);
     else if (now - lastPlain >= plainEvery) {
       io.err.write(line + '\n');
       lastPlain = now;
@@ -170,7 +172,7 @@ export async function abortableSleep(ms: number, signal: AbortSignal): Promise<v
 }
 
 export async function runWait(app: AppContext, argv: string[], out: Out, err: Out): Promise<number> {
-  const { values } = parse(argv, { json: { type: 'boolean' } });
+  const { values } = parseCommand(SPECS.wait, argv);
   const ac = new AbortController();
   const onInt = (): void => ac.abort();
   process.once('SIGINT', onInt);
@@ -184,7 +186,7 @@ export async function runWait(app: AppContext, argv: string[], out: Out, err: Ou
       out,
       err,
       json: Boolean(values.json),
-      columns: process.stderr.columns,
+      columns: Number.isFinite(err.columns) ? err.columns : undefined,
     });
     return r.code;
   } finally {
