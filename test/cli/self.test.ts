@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { selfCommand, selfCommandAt, shellWord, whichFirst } from '../../lib/cli/self.ts';
 import { REPO } from '../helpers/cli.ts';
+import { copySource } from '../helpers/sourceCopy.ts';
 
 const NODE_DIR = dirname(process.execPath);
 
@@ -152,17 +153,24 @@ test('the absolute path is quoted for the shell: a folder with a space and a quo
   }
 });
 
-test('this repository: `npx ccguard` from inside the clone runs the built CLI as printed', { timeout: 60_000 }, (t) => {
-  const cwd = join(REPO, 'lib');
-  const cmd = selfCommandAt({ env: { PATH: NODE_DIR }, root: REPO, cwd });
+test('a clone of this repository: `npx ccguard` from inside it runs the CLI as printed', { timeout: 60_000 }, (t) => {
+  // A copy: npx runs the package's prepare script (the build) in place the first time, which in the
+  // repository itself would take dist/ away from the tests running beside this one.
+  const dir = tmp(t);
+  const clone = copySource(join(dir, 'clone'), { git: true });
+  const cwd = join(clone, 'lib');
+  const cmd = selfCommandAt({ env: { PATH: NODE_DIR }, root: clone, cwd });
   assert.equal(cmd, 'npx ccguard');
-  const home = tmp(t);
+  const home = join(dir, 'home');
+  mkdirSync(home);
   const r = spawnSync('/bin/sh', ['-c', `${cmd} --version`], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: home, npm_config_update_notifier: 'false', npm_config_offline: 'true' },
+    env: { PATH: process.env.PATH ?? '', HOME: home, npm_config_update_notifier: 'false' },
     encoding: 'utf8',
     timeout: 60_000,
   });
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout, /^ccguard \d+\.\d+\.\d+/);
+  // And this repository, which is a clone (or a worktree of one), answers the same from its lib/.
+  assert.equal(selfCommandAt({ env: { PATH: NODE_DIR }, root: REPO, cwd: join(REPO, 'lib') }), 'npx ccguard');
 });

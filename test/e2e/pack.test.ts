@@ -12,10 +12,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { REPO } from '../helpers/cli.ts';
+import { copySource } from '../helpers/sourceCopy.ts';
 import { EVENT_FILES } from '../../lib/settings/command.ts';
 
 const PKG = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
@@ -23,9 +24,6 @@ const PKG = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
 };
-
-/** What the clone's own checkout leaves out of a copy (its .gitignore, and git's own folder). */
-const NOT_COPIED = new Set(['.git', 'node_modules', 'dist', 'tmp', join('bench', 'data'), join('bench', 'out')]);
 
 /** The environment for a nested npm: this process's, less what an outer `npm test` set for its script. */
 function npmEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -69,15 +67,7 @@ test('npm pack, npm install -g of the tarball: runtime dependencies only, no war
   t.after(() => rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
 
   // 1. A clone with its devDependencies installed: the source, and this clone's node_modules.
-  const src = join(root, 'src');
-  cpSync(REPO, src, {
-    recursive: true,
-    filter: (from) => {
-      const rel = relative(REPO, from);
-      return !NOT_COPIED.has(rel) && !rel.split(sep).includes('node_modules');
-    },
-  });
-  symlinkSync(join(REPO, 'node_modules'), join(src, 'node_modules'));
+  const src = copySource(join(root, 'src'));
 
   // 2. npm pack: prepare builds dist/, and the tarball carries it.
   const out = join(root, 'out');
