@@ -156,12 +156,12 @@ export interface Expected {
     malformedLines: number;
     malformedByKind: Record<MalformedKind, number>;
     partialLastLines: number;
-    /** Entries as ccusage 20.0.24 counts them: distinct real responses plus synthetic lines. */
+    /** Entries as ccusage 20.0.20 (and 20.0.24) counts them: distinct real responses plus synthetic lines. */
     usageEntries: number;
     subagentResponses: number;
   };
   limitMessages: ExpectedLimitMessage[];
-  /** Non-gap 5-hour blocks as ccusage 20.0.24 computes them from these files. */
+  /** Non-gap 5-hour blocks as ccusage 20.0.20 (and 20.0.24) computes them from these files. */
   ccusageBlocks: ExpectedBlock[];
   firstTimestamp: string | null;
   lastTimestamp: string | null;
@@ -1159,7 +1159,7 @@ class Gen {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Expected results, computed the way ccusage 20.0.24 reads the files.
+// Expected results, computed the way ccusage 20.0.20 (and 20.0.24) reads the files.
 
 function computeExpected(gen: Gen): Expected {
   const files = [...gen.files].sort((a, b) => (a.summary.relPath < b.summary.relPath ? -1 : a.summary.relPath > b.summary.relPath ? 1 : 0));

@@ -1,4 +1,7 @@
-// Runs the real ccusage CLI (devDependency, 20.0.24) on a Claude config dir, for cross-checks.
+// Runs the real ccusage CLI (devDependency, 20.0.20) on a Claude config dir, for cross-checks.
+// 20.0.20, not newer: it is the newest ccusage whose native packages the registry has for every
+// platform, which a complete package-lock.json (and so `npm ci`) needs. The shapes below were first
+// observed on 20.0.24 and are the same on 20.0.20.
 // Isolated: arg array (no shell), a minimal env with CLAUDE_CONFIG_DIR, a throwaway HOME and cwd
 // (so no user config or ~/.claude is picked up), TZ=UTC, NO_COLOR, --offline pricing.
 import { execFile } from 'node:child_process';
@@ -20,7 +23,7 @@ export const CcusageTokenCountsSchema = z.looseObject({
   cacheReadInputTokens: num,
 });
 
-/** One entry of `ccusage blocks --json` (shape observed on 20.0.24). */
+/** One entry of `ccusage blocks --json` (shape observed on 20.0.24 and 20.0.20). */
 export const CcusageBlockSchema = z.looseObject({
   /** Block start ISO for normal blocks, `gap-<start ISO>` for gap blocks. */
   id: z.string(),
@@ -56,7 +59,7 @@ const ModelBreakdownSchema = z.looseObject({
   cost: num,
 });
 
-/** One row of `ccusage session --json` (20.0.24). */
+/** One row of `ccusage session --json` (20.0.24 and 20.0.20). */
 export const CcusageSessionSchema = z.looseObject({
   /** The session id taken from the file path: the file name without .jsonl, or for files in
    * `<session>/subagents/` the parent session directory. Rows are per project dir + session. */
