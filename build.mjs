@@ -2,7 +2,7 @@
 // Bundling matters for speed: a hook pays Node's module resolution on every tool call,
 // and one pre-resolved file loads measurably faster than a tree of node_modules imports.
 import { build } from 'esbuild';
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -10,7 +10,10 @@ const hookEntries = readdirSync('hooks')
   .filter((f) => f.endsWith('.ts'))
   .map((f) => join('hooks', f));
 
-rmSync('dist', { recursive: true, force: true });
+// Built beside dist/ and swapped in at the end: hooks of a live install run from dist/ on every tool
+// call, and a build that emptied it first (npm's prepare runs this) made them fail while it ran.
+const OUT = `dist.next-${process.pid}`;
+rmSync(OUT, { recursive: true, force: true });
 
 const common = {
   outbase: '.',
@@ -32,7 +35,7 @@ const common = {
 await build({
   ...common,
   entryPoints: [...hookEntries, 'lib/cli/main.ts', 'lib/notify/worker.ts', 'lib/monitor/refresh.ts', 'lib/usage/usageApiRefresh.ts'],
-  outdir: 'dist',
+  outdir: OUT,
 });
 
 // `ccguard status` alone: built apart so that everything it always needs lands in one file (shared
@@ -41,7 +44,7 @@ await build({
 await build({
   ...common,
   entryPoints: ['lib/cli/statusMain.ts'],
-  outdir: 'dist/status',
+  outdir: join(OUT, 'status'),
 });
 
 // `ccguard import` built apart for the same reason; its reading thread as one file with nothing
@@ -49,19 +52,19 @@ await build({
 await build({
   ...common,
   entryPoints: ['lib/cli/importMain.ts'],
-  outdir: 'dist/import',
+  outdir: join(OUT, 'import'),
 });
 await build({
   ...common,
   splitting: false,
   entryPoints: ['lib/transcripts/parseWorker.ts'],
-  outdir: 'dist/import',
+  outdir: join(OUT, 'import'),
 });
 
 // The documented defaults, validated once here: with no user config, a first run reads this JSON
 // instead of loading the YAML parser and zod (lib/config/cached.ts checks it still matches config.yaml).
 {
-  const tmp = join('dist', '.defaults-build.mjs');
+  const tmp = join(OUT, '.defaults-build.mjs');
   await build({
     stdin: {
       contents:
@@ -69,7 +72,7 @@ await build({
         "import { prebuiltDefaultsJson } from './lib/config/cached.ts';\n" +
         "import { readFileSync, writeFileSync } from 'node:fs';\n" +
         "const loaded = loadConfig('/nonexistent/ccguard-user-config.yaml', 'config.yaml');\n" +
-        "writeFileSync('dist/config.defaults.json', prebuiltDefaultsJson(readFileSync('config.yaml', 'utf8'), loaded.config));\n",
+        `writeFileSync(${JSON.stringify(join(OUT, 'config.defaults.json'))}, prebuiltDefaultsJson(readFileSync('config.yaml', 'utf8'), loaded.config));\n`,
       resolveDir: '.',
       loader: 'ts',
     },
@@ -84,3 +87,9 @@ await build({
   await import(pathToFileURL(join(process.cwd(), tmp)).href);
   rmSync(tmp, { force: true });
 }
+
+// The swap: two renames, so dist/ is missing for a moment only, never half written.
+const old = `dist.old-${process.pid}`;
+if (existsSync('dist')) renameSync('dist', old);
+renameSync(OUT, 'dist');
+rmSync(old, { recursive: true, force: true });

@@ -18,7 +18,7 @@ export function copySource(dest: string, opts: { git?: boolean } = {}): string {
     recursive: true,
     filter: (from) => {
       const rel = relative(REPO, from);
-      return !NOT_COPIED.has(rel) && !rel.split(sep).includes('node_modules');
+      return !NOT_COPIED.has(rel) && !/^dist\.(next|old)-/.test(rel) && !rel.split(sep).includes('node_modules');
     },
   });
   symlinkSync(join(REPO, 'node_modules'), join(dest, 'node_modules'));
