@@ -6,13 +6,15 @@
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { hookTimeout, hasCcguard, installInto, statusLineOf, uninstallFrom, userStatusLine, type InstallOutcome } from './lib/settings/edit.ts';
+import { hasCcguard, installInto, statusLineOf, uninstallFrom, userStatusLine, type InstallOutcome } from './lib/settings/edit.ts';
 import { unifiedDiff } from './lib/settings/diff.ts';
 import { copyApp, readRecord, readText, realTarget, removeFile, writeAtomic, writeBackup, writeRecord } from './lib/settings/files.ts';
 import { appDir, isEphemeralRoot, recordFile, settingsFile, sha256, type Scope } from './lib/settings/targets.ts';
 import { SettingsError } from './lib/settings/errors.ts';
+import { hookTimeout } from './lib/settings/command.ts';
 import type { InstallRecord } from './lib/settings/schema.ts';
 import type { JsonValue } from './lib/settings/json.ts';
+import { HOOK_EVENTS, type HookEvent } from './lib/policy/types.ts';
 import type { Env } from './lib/util/paths.ts';
 
 export interface InstallOptions {
@@ -45,7 +47,8 @@ export interface InstallResult {
   backup: string | null;
   /** The unified diff of the change (always computed; printed on a dry run). */
   diff: string;
-  timeout: number;
+  /** The timeout (seconds) written on each event's hook. */
+  timeouts: Record<HookEvent, number>;
   outcome: InstallOutcome;
 }
 
@@ -95,19 +98,19 @@ export function install(o: InstallOptions): InstallResult {
   const appRoot = copied ? appDir(o.stateDir) : o.packageRoot;
   const recFile = recordFile(o.stateDir, settingsPath);
   const record = readRecord(recFile);
-  const timeout = hookTimeout(o.maxSleepSeconds);
+  const timeouts = Object.fromEntries(HOOK_EVENTS.map((e) => [e, hookTimeout(e, o.maxSleepSeconds)])) as Record<HookEvent, number>;
   const hadOurs = existed && hasCcguard(text, settingsPath);
   const outcome = installInto(text, settingsPath, {
     nodePath: o.nodePath,
     root: appRoot,
-    timeout,
+    maxSleepSeconds: o.maxSleepSeconds,
     statusLine: o.statusLine,
     inheritedStatusLine: inheritedStatusLine(o.scope, o.env, o.projectDir, settingsPath),
     record: hadOurs ? record : undefined,
   });
   const diff = unifiedDiff(existed ? text : '', outcome.text, existed ? settingsPath : '/dev/null', settingsPath);
   const changed = outcome.changed || !existed;
-  const result: InstallResult = { settingsPath, appRoot, copied, changed, created: !existed, backup: null, diff, timeout, outcome };
+  const result: InstallResult = { settingsPath, appRoot, copied, changed, created: !existed, backup: null, diff, timeouts, outcome };
   if (o.dryRun) return result;
 
   // The code first, so the hooks never point at something missing.

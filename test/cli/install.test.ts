@@ -85,13 +85,38 @@ test('install into no file: creates it private with hooks and the status line, r
   }
 });
 
-test('the hook timeout follows recovery.max_sleep_seconds', () => {
+test('the hook timeouts follow recovery.max_sleep_seconds on the events that sleep; 0 to 600 only', () => {
   const t = setup();
   try {
     mkdirSync(t.stateDir, { recursive: true, mode: 0o700 });
-    writeFileSync(join(t.stateDir, 'config.yaml'), 'recovery:\n  max_sleep_seconds: 120\n');
+    const config = (v: number): void => writeFileSync(join(t.stateDir, 'config.yaml'), `recovery:\n  max_sleep_seconds: ${v}\n`);
+    const timeouts = (): number[] => EVENTS.map((ev) => (t.json().hooks[ev] as J[])[0]!.hooks[0].timeout as number);
+    // EVENTS order: PreToolUse, PostToolUse, UserPromptSubmit, then the rest.
+    const want = (slow: number): number[] => EVENTS.map((ev) => (ev === 'PreToolUse' || ev === 'UserPromptSubmit' ? slow : 60));
+    config(120);
+    const r = t.run('install', '--no-import');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(timeouts(), want(150));
+    assert.match(r.stdout, /with a 150 s timeout on PreToolUse and UserPromptSubmit \(they may sleep up to recovery\.max_sleep_seconds, 120 s\), 60 s on the others\./);
+
+    // Changed later: install again follows it (up and down).
+    config(600);
     assert.equal(t.run('install', '--no-import').code, 0);
-    for (const ev of EVENTS) assert.equal((t.json().hooks[ev] as J[])[0]!.hooks[0].timeout, 150);
+    assert.deepEqual(timeouts(), want(630));
+    config(10);
+    const down = t.run('install', '--no-import');
+    assert.deepEqual(timeouts(), want(60));
+    assert.match(down.stdout, /with a 60 s timeout\./);
+
+    // Past 600 (or below 0) the config is refused, and nothing is written.
+    const before = t.read();
+    for (const bad of [601, 100000, -1]) {
+      config(bad);
+      const r2 = t.run('install', '--no-import');
+      assert.equal(r2.code, 1);
+      assert.match(r2.stderr, new RegExp(`recovery\\.max_sleep_seconds must be a number from 0 to 600 \\(seconds\\).* \\(got ${bad}\\)`));
+      assert.equal(t.read(), before);
+    }
   } finally {
     t.cleanup();
   }

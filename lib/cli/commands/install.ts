@@ -1,7 +1,8 @@
 import { importAll } from '../../transcripts/import.ts';
 import { packageRoot } from '../../config/root.ts';
-import { EVENT_FILES } from '../../settings/command.ts';
+import { EVENT_FILES, SLEEPING_EVENTS } from '../../settings/command.ts';
 import { SCOPES, tildify, type Scope } from '../../settings/targets.ts';
+import type { HookEvent } from '../../policy/types.ts';
 import { UsageError } from '../../util/errors.ts';
 import type { InstallOutcome } from '../../settings/edit.ts';
 import { importContext, type AppContext } from '../context.ts';
@@ -16,6 +17,16 @@ function scopeOf(v: string | undefined): Scope {
 
 function scopeFlags(scope: Scope, projectDir: string | undefined): string {
   return (scope === 'user' ? '' : ` --scope ${scope}`) + (projectDir ? ` --project-dir ${JSON.stringify(projectDir)}` : '');
+}
+
+/** "a 60 s timeout", or "a 130 s timeout on PreToolUse and UserPromptSubmit (...), 60 s on the others". */
+function timeoutText(timeouts: Record<HookEvent, number>, maxSleep: number): string {
+  const sleeping = [...SLEEPING_EVENTS];
+  const slow = timeouts[sleeping[0]!];
+  const others = Object.entries(timeouts).filter(([e]) => !SLEEPING_EVENTS.has(e as HookEvent));
+  const rest = others[0]?.[1] ?? slow;
+  if (slow === rest) return `a ${slow} s timeout`;
+  return `a ${slow} s timeout on ${sleeping.join(' and ')} (they may sleep up to recovery.max_sleep_seconds, ${maxSleep} s), ${rest} s on the others`;
 }
 
 /** The first import, with a progress line on stderr. */
@@ -90,6 +101,7 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
   const projectDir = values['project-dir'] ?? process.cwd();
   // Loaded on demand: the settings editor (and zod with it) stays out of every other command's start-up.
   const { install } = await import('../../../install.ts');
+  const maxSleep = app.config.recovery.max_sleep_seconds;
   const r = install({
     scope,
     projectDir,
@@ -97,7 +109,7 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
     stateDir: app.paths.stateDir,
     packageRoot: packageRoot(),
     nodePath: process.execPath,
-    maxSleepSeconds: app.config.recovery.max_sleep_seconds,
+    maxSleepSeconds: maxSleep,
     statusLine,
     dryRun: values['dry-run'] ?? false,
     now: app.now(),
@@ -122,7 +134,7 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
   } else {
     out.write(
       `${r.created ? 'Created' : 'Updated'} ${where} (${scope} scope): ccguard's hooks for ${events} events, ` +
-        `running ${tildify(r.appRoot, app.env)}/dist/hooks/*.js with a ${r.timeout} s timeout.\n`,
+        `running ${tildify(r.appRoot, app.env)}/dist/hooks/*.js with ${timeoutText(r.timeouts, maxSleep)}.\n`,
     );
     if (r.backup) out.write(`Backup of the previous file: ${tildify(r.backup, app.env)}\n`);
   }
