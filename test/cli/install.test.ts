@@ -35,7 +35,11 @@ function setup(prefix = 'ccguard-install-') {
     run: (...args: string[]) => ccguard(args, env),
     read: (): string => readFileSync(settings, 'utf8'),
     json: (): J => JSON.parse(readFileSync(settings, 'utf8')) as J,
-    backups: (): string[] => (existsSync(claude) ? readdirSync(claude).filter((n) => n.includes('.ccguard-backup-')).sort() : []),
+    /** Backups in the state directory's backups folder, by name (oldest first for one settings file). */
+    backups: (): string[] => (existsSync(join(h.stateDir, 'backups')) ? readdirSync(join(h.stateDir, 'backups')).sort() : []),
+    backup: (name: string): string => readFileSync(join(h.stateDir, 'backups', name), 'utf8'),
+    /** Anything ccguard left beside the user settings file (backups used to go there). */
+    beside: (): string[] => (existsSync(claude) ? readdirSync(claude).filter((n) => n.includes('ccguard-backup')) : []),
     records: (): string[] => (existsSync(h.stateDir) ? readdirSync(h.stateDir).filter((n) => /^install-[0-9a-f]+\.json$/.test(n)) : []),
   };
 }
@@ -63,6 +67,7 @@ test('install into no file: creates it private with hooks and the status line, r
     assert.deepEqual(s.hooks.Notification, [{ hooks: [{ type: 'command', command: `"${process.execPath}" "${join(REPO, 'dist', 'hooks', 'notification.js')}" --ccguard`, timeout: 60 }] }], 'no matcher, like Stop');
     assert.equal(s.hooks.Stop[0].hooks[0].timeout, 60, 'max_sleep_seconds 20 + 30, at least 60');
     assert.deepEqual(t.backups(), [], 'nothing to back up');
+    assert.deepEqual(t.beside(), []);
     assert.equal(t.records().length, 1);
     assert.equal(statSync(join(t.stateDir, t.records()[0]!)).mode & 0o777, 0o600);
 
@@ -130,8 +135,10 @@ test('install into an empty file: backed up, and uninstall gives the empty file 
     assert.equal(t.run('install', '--no-import').code, 0);
     assert.equal(Object.keys(t.json().hooks).length, 9);
     assert.equal(t.backups().length, 1);
-    assert.equal(readFileSync(join(t.claude, t.backups()[0]!), 'utf8'), '');
-    assert.match(t.backups()[0]!, /^settings\.json\.ccguard-backup-\d{8}T\d{6}\.\d{3}Z$/);
+    assert.equal(t.backup(t.backups()[0]!), '');
+    // Named after the settings file it came from (the folder holding .claude/, under HOME), and the time.
+    assert.match(t.backups()[0]!, /^home_settings-[0-9a-f]{10}\.\d{8}T\d{6}\.\d{3}Z\.json$/);
+    assert.deepEqual(t.beside(), [], 'nothing beside the settings file');
     const u = t.run('uninstall');
     assert.equal(u.code, 0, u.stderr);
     assert.equal(t.read(), '');
@@ -149,7 +156,7 @@ test('install beside other tools\' hooks and a status line: both kept, chained b
     chmodSync(t.settings, 0o644);
     const r = t.run('install', '--no-import');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Backup of the previous file: ~\/\.claude\/settings\.json\.ccguard-backup-/);
+    assert.match(r.stdout, /^Backup of the previous file: ~\/\.claude\/ccguard\/backups\/home_settings-[0-9a-f]{10}\.\d{8}T\d{6}\.\d{3}Z\.json \(ccguard keeps the newest 10 per settings file\)$/m);
     assert.match(r.stdout, /runs your own status line command and shows its output unchanged/);
     const s = t.json();
     assert.deepEqual(s.permissions, OTHERS.permissions);
@@ -159,8 +166,9 @@ test('install beside other tools\' hooks and a status line: both kept, chained b
     assert.equal(s.hooks.PreToolUse[0].hooks[0].command, 'other-guard --check');
     assert.match(s.statusLine.command, /statusline --ccguard --then "printf \\"user line %s\\" \\"\\\$\(cat \| wc -c/);
     assert.equal(statSync(t.settings).mode & 0o777, 0o644, 'an existing file keeps its mode');
-    assert.deepEqual(t.backups().map((b) => readFileSync(join(t.claude, b), 'utf8')), [original]);
-    assert.equal(statSync(join(t.claude, t.backups()[0]!)).mode & 0o777, 0o600);
+    assert.deepEqual(t.backups().map(t.backup), [original]);
+    assert.equal(statSync(join(t.stateDir, 'backups', t.backups()[0]!)).mode & 0o777, 0o600);
+    assert.equal(statSync(join(t.stateDir, 'backups')).mode & 0o777, 0o700);
 
     // Claude Code runs the status line command through a shell: ccguard's line gives way to the user's.
     const input = JSON.stringify({ session_id: 's1', rate_limits: { five_hour: { used_percentage: 12.5, resets_at: 2_000_000_000 } } });
@@ -282,6 +290,80 @@ test('project and local scopes write under --project-dir', () => {
     assert.equal(t.run('uninstall', '--scope', 'local', '--project-dir', proj).code, 0);
     assert.ok(!existsSync(join(proj, '.claude', 'settings.local.json')));
     assert.ok(existsSync(join(proj, '.claude', 'settings.json')));
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('backups live in the state directory, the newest 10 per settings file; the original install replaced survives them and comes back', () => {
+  const t = setup();
+  try {
+    mkdirSync(t.claude, { recursive: true });
+    const original = JSON.stringify(OTHERS, null, 2) + '\n';
+    writeFileSync(t.settings, original);
+    const proj = join(t.home, 'proj');
+    mkdirSync(join(proj, '.claude'), { recursive: true });
+    const projLocal = join(proj, '.claude', 'settings.local.json');
+    writeFileSync(projLocal, '{}\n');
+    assert.equal(t.run('install', '--no-import').code, 0);
+    assert.equal(t.run('install', '--scope', 'local', '--project-dir', proj, '--no-import').code, 0);
+    // Each --no-statusline / default flip changes the file: a backup each time.
+    for (let i = 0; i < 12; i++) assert.equal(t.run('install', '--no-import', ...(i % 2 === 0 ? ['--no-statusline'] : [])).code, 0);
+    const user = t.backups().filter((n) => n.startsWith('home_settings-'));
+    const local = t.backups().filter((n) => n.startsWith('home_proj_settings.local-'));
+    assert.equal(local.length, 1, 'counted per settings file');
+    assert.equal(user.length, 11, 'the newest 10, and the original the install record restores from');
+    assert.equal(t.backup(user[0]!), original, 'the oldest kept is the original');
+    assert.deepEqual(t.beside(), []);
+    assert.deepEqual(readdirSync(join(proj, '.claude')), ['settings.local.json'], 'nothing beside a project\'s settings, where git would see it');
+
+    // Back to what the first install wrote: uninstall restores the original byte for byte.
+    assert.equal(t.run('install', '--no-import').code, 0);
+    const u = t.run('uninstall');
+    assert.equal(u.code, 0, u.stderr);
+    assert.match(u.stdout, /put back the file as it was before install/);
+    assert.equal(t.read(), original);
+    assert.ok(t.backups().filter((n) => n.startsWith('home_settings-')).length <= 11);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('backups an earlier version left beside the settings files move into the state directory; uninstall still restores from them', () => {
+  const t = setup();
+  try {
+    mkdirSync(t.claude, { recursive: true });
+    const original = JSON.stringify(OTHERS, null, 2) + '\n';
+    writeFileSync(t.settings, original);
+    assert.equal(t.run('install', '--no-import').code, 0);
+    // Turn the state into what an earlier version left: the backup beside the file, the record pointing there.
+    const [name] = t.backups();
+    const stamp = /\.(\d{8}T\d{6}\.\d{3}Z)\.json$/.exec(name!)![1]!;
+    const legacy = `${t.settings}.ccguard-backup-${stamp}`;
+    writeFileSync(legacy, original);
+    rmSync(join(t.stateDir, 'backups'), { recursive: true });
+    const recFile = join(t.stateDir, t.records()[0]!);
+    const rec = JSON.parse(readFileSync(recFile, 'utf8')) as J;
+    writeFileSync(recFile, JSON.stringify({ ...rec, backup_path: legacy }));
+    // And one beside a project's settings.json, which git shows; plus a file that only looks like one.
+    const proj = join(t.home, 'proj');
+    mkdirSync(join(proj, '.claude'), { recursive: true });
+    writeFileSync(join(proj, '.claude', 'settings.json.ccguard-backup-20250101T000000.000Z'), '{"old":1}\n');
+    writeFileSync(join(proj, '.claude', 'settings.json.ccguard-backup-notes'), 'mine\n');
+
+    // A dry run moves nothing.
+    assert.equal(t.run('uninstall', '--dry-run').code, 0);
+    assert.ok(existsSync(legacy));
+    const u = spawnSync(process.execPath, [join(REPO, 'bin', 'ccguard.js'), 'uninstall'], { cwd: proj, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: t.home, TZ: 'UTC', NO_COLOR: '1' } });
+    assert.equal(u.status, 0, u.stderr);
+    assert.match(u.stdout, /^Moved 2 backups an earlier version of ccguard kept in (~\/\.claude\/ and ~\/proj\/\.claude\/|~\/proj\/\.claude\/ and ~\/\.claude\/) to ~\/\.claude\/ccguard\/backups\/\.$/m);
+    assert.match(u.stdout, /put back the file as it was before install/);
+    assert.equal(t.read(), original);
+    assert.ok(!existsSync(legacy));
+    assert.deepEqual(readdirSync(join(proj, '.claude')), ['settings.json.ccguard-backup-notes'], 'only ccguard\'s own backups are moved');
+    const moved = t.backups();
+    assert.ok(moved.includes(`home_settings-${/-([0-9a-f]{10})\./.exec(name!)![1]}.${stamp}.json`), moved.join(', '));
+    assert.ok(moved.some((n) => /^home_proj_settings-[0-9a-f]{10}\.20250101T000000\.000Z\.json$/.test(n)), moved.join(', '));
   } finally {
     t.cleanup();
   }

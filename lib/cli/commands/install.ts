@@ -1,7 +1,7 @@
 import { importAll } from '../../transcripts/import.ts';
 import { packageRoot } from '../../config/root.ts';
 import { EVENT_FILES, SLEEPING_EVENTS } from '../../settings/command.ts';
-import { SCOPES, tildify, type Scope } from '../../settings/targets.ts';
+import { backupsDir, BACKUPS_KEPT, SCOPES, tildify, type Scope } from '../../settings/targets.ts';
 import type { HookEvent } from '../../policy/types.ts';
 import { UsageError } from '../../util/errors.ts';
 import type { InstallOutcome } from '../../settings/edit.ts';
@@ -136,12 +136,20 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
       `${r.created ? 'Created' : 'Updated'} ${where} (${scope} scope): ccguard's hooks for ${events} events, ` +
         `running ${tildify(r.appRoot, app.env)}/dist/hooks/*.js with ${timeoutText(r.timeouts, maxSleep)}.\n`,
     );
-    if (r.backup) out.write(`Backup of the previous file: ${tildify(r.backup, app.env)}\n`);
+    if (r.backup) out.write(`Backup of the previous file: ${tildify(r.backup, app.env)} (ccguard keeps the newest ${BACKUPS_KEPT} per settings file)\n`);
   }
+  out.write(movedText(r.movedBackups, app));
   out.write(statusLineSummary(r.outcome, app));
   if (!values['no-import']) await firstImport(app, out, err);
   out.write(`Check it with: ccguard doctor   (and ccguard status)\nUndo with: ccguard uninstall${scopeFlags(scope, values['project-dir'])}\n`);
   return 0;
+}
+
+function movedText(moved: ReadonlyMap<string, number>, app: Pick<AppContext, 'env' | 'paths'>): string {
+  if (moved.size === 0) return '';
+  const n = [...moved.values()].reduce((a, b) => a + b, 0);
+  const dirs = [...moved.keys()].map((d) => `${tildify(d, app.env)}/`).join(' and ');
+  return `Moved ${n === 1 ? 'the backup' : `${n} backups`} an earlier version of ccguard kept in ${dirs} to ${tildify(backupsDir(app.paths.stateDir), app.env)}/.\n`;
 }
 
 const WHY_STATUS_LINE =
@@ -197,6 +205,7 @@ export async function runUninstall(app: AppContext, argv: string[], out: Out): P
     out.write(`${where} does not exist: nothing to uninstall.\n`);
     return 0;
   }
+  out.write(movedText(r.movedBackups, app));
   if (!r.changed) {
     out.write(`${where} holds no ccguard entries: nothing to uninstall.\n`);
     return 0;
@@ -213,8 +222,8 @@ export async function runUninstall(app: AppContext, argv: string[], out: Out): P
         ? 'removed the file (install had created it and nothing else was added since)'
         : "removed ccguard's entries; everything else is as it was";
   out.write(`Uninstalled ccguard from ${where}: ${how}.\n`);
-  if (r.backup) out.write(`Backup of the previous file: ${tildify(r.backup, app.env)}\n`);
+  if (r.backup) out.write(`Backup of the previous file: ${tildify(r.backup, app.env)} (ccguard keeps the newest ${BACKUPS_KEPT} per settings file)\n`);
   if (r.removedApp) out.write(`Removed ccguard's copy in ${tildify(r.removedApp, app.env)}.\n`);
-  out.write(`ccguard's own state (usage history, config) stays in ${tildify(app.paths.stateDir, app.env)}.\n`);
+  out.write(`ccguard's own state (usage history, config, backups) stays in ${tildify(app.paths.stateDir, app.env)}.\n`);
   return 0;
 }
