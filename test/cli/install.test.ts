@@ -6,8 +6,13 @@ import { join } from 'node:path';
 import { ccguard, REPO } from '../helpers/cli.ts';
 import { tmpHome } from '../helpers/tmp.ts';
 import { assistantLine } from '../helpers/lines.ts';
+import { shellWord } from '../../lib/settings/invocation.ts';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const esc = (x: string): string => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** How this package's script appears in a printed command. */
+const SCRIPT = shellWord(join(REPO, 'bin', 'ccguard.js'));
 
 const EVENTS = ['PreToolUse', 'PostToolUse', 'UserPromptSubmit', 'Stop', 'StopFailure', 'SubagentStop', 'SessionStart', 'SessionEnd', 'Notification'];
 
@@ -44,6 +49,24 @@ function setup(prefix = 'ccguard-install-') {
   };
 }
 
+/** The command after `label` on its line of the output, run through a shell from another folder, as a user would paste it. */
+function runPrinted(stdout: string, label: string, env: Record<string, string>): { cmd: string; code: number | null; out: string } {
+  const line = stdout.split('\n').find((l) => l.startsWith(label));
+  assert.ok(line, `a line starting "${label}" in:\n${stdout}`);
+  const cmd = line.slice(label.length).split('   (')[0]!.trim();
+  const r = spawnSync('/bin/sh', ['-c', cmd], { cwd: '/', encoding: 'utf8', env: { TZ: 'UTC', NO_COLOR: '1', ...env } });
+  return { cmd, code: r.status, out: r.stdout + r.stderr };
+}
+
+/** A PATH of one folder holding `node` (this one) and, when given, a `ccguard` linking to `ccguardTarget`. */
+function binDir(root: string, ccguardTarget?: string): string {
+  const bin = join(root, 'bin');
+  mkdirSync(bin, { recursive: true });
+  symlinkSync(process.execPath, join(bin, 'node'));
+  if (ccguardTarget) symlinkSync(ccguardTarget, join(bin, 'ccguard'));
+  return bin;
+}
+
 function commandOf(s: J, event: string): string {
   const g = (s.hooks[event] as J[]).find((x) => (x.hooks as J[]).some((h) => String(h.command).includes('--ccguard')))!;
   return (g.hooks as J[]).find((h) => String(h.command).includes('--ccguard'))!.command as string;
@@ -56,7 +79,8 @@ test('install into no file: creates it private with hooks and the status line, r
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Created ~\/\.claude\/settings\.json \(user scope\): ccguard's hooks for 9 events/m);
     assert.match(r.stdout, /^Status line: set up, because it is where Claude Code hands over the server's own 5-hour and weekly usage figures/m);
-    assert.match(r.stdout, /Check it with: ccguard doctor/);
+    // No ccguard on this PATH: the commands printed name this package's script, and work as printed.
+    assert.match(r.stdout, new RegExp(`^Check it with: \\S*node ${esc(SCRIPT)} doctor {3}\\(and \\S*node \\S+ccguard\\.js status\\)$`, 'm'));
     assert.equal(statSync(t.settings).mode & 0o777, 0o600);
     assert.equal(statSync(t.claude).mode & 0o777, 0o700);
     const s = t.json();
@@ -295,6 +319,43 @@ test('project and local scopes write under --project-dir', () => {
   }
 });
 
+test('the commands install and uninstall print run as printed: `ccguard` only when the one on PATH is this package', () => {
+  const t = setup();
+  try {
+    const script = join(REPO, 'bin', 'ccguard.js');
+    // This package's bin as `ccguard` on PATH (a global install or npm link is a symlink like it).
+    const ours = { HOME: t.home, PATH: `${binDir(join(t.home, 'ours'), script)}:/usr/bin:/bin` };
+    const r = ccguard(['install', '--no-import'], ours);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Check it with: ccguard doctor {3}\(and ccguard status\)\nUndo with: ccguard uninstall\n$/m);
+    const d = runPrinted(r.stdout, 'Check it with: ', ours);
+    assert.equal(d.code, 0, d.out);
+
+    // Another `ccguard` first on PATH: printing `ccguard` would run that one; node and this script instead.
+    const otherScript = join(t.home, 'other-ccguard.js');
+    writeFileSync(otherScript, '#!/bin/sh\nexit 3\n', { mode: 0o755 });
+    const other = { HOME: t.home, PATH: `${binDir(join(t.home, 'other'), otherScript)}:${join(t.home, 'ours', 'bin')}:/usr/bin:/bin` };
+    const o = ccguard(['uninstall'], other);
+    assert.equal(o.code, 0, o.stderr);
+    assert.equal(ccguard(['install', '--no-import'], other).code, 0);
+    const o2 = ccguard(['install', '--no-import', '--no-statusline'], other);
+    assert.match(o2.stdout, new RegExp(`^Undo with: node ${esc(SCRIPT)} uninstall$`, 'm'));
+    assert.match(o2.stdout, new RegExp(`run node ${esc(SCRIPT)} install \\(without --no-statusline\\)`));
+    const u = runPrinted(o2.stdout, 'Undo with: ', other);
+    assert.equal(u.code, 0, u.out);
+    assert.ok(!existsSync(t.settings), 'the printed uninstall ran this package, not the other ccguard');
+
+    // No node on PATH either: node by its absolute path.
+    const bare = { HOME: t.home, PATH: '/nonexistent' };
+    const b = ccguard(['install', '--no-import'], bare);
+    assert.equal(b.code, 0, b.stderr);
+    assert.match(b.stdout, new RegExp(`^Check it with: ${esc(shellWord(process.execPath))} ${esc(SCRIPT)} doctor `, 'm'));
+    assert.equal(runPrinted(b.stdout, 'Check it with: ', bare).code, 0);
+  } finally {
+    t.cleanup();
+  }
+});
+
 test('backups live in the state directory, the newest 10 per settings file; the original install replaced survives them and comes back', () => {
   const t = setup();
   try {
@@ -403,6 +464,8 @@ test('from npx\'s cache, under a HOME with a space: the package is copied out an
     const r = spawnSync(process.execPath, [join(pkg, 'bin', 'ccguard.js'), 'install', '--no-import'], { env, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /copied it to ~\/\.claude\/ccguard\/app and pointed the hooks there/);
+    // The printed commands name the copy, which outlives npx's cache.
+    assert.match(r.stdout, new RegExp(`^Undo with: \\S*node ${esc(shellWord(join(t.stateDir, 'app', 'bin', 'ccguard.js')))} uninstall$`, 'm'));
     const app = join(t.stateDir, 'app');
     const s = t.json();
     const pre = commandOf(s, 'PreToolUse');
@@ -441,7 +504,7 @@ test('--no-statusline: the status line is left out; on a re-install it takes ccg
     const out = t.run('install', '--no-statusline', '--no-import');
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stdout, /^Status line: left out \(--no-statusline\); ccguard gets no server usage figures from Claude Code/m);
-    assert.match(out.stdout, /reach ccguard only through the status line: run ccguard install without --no-statusline/);
+    assert.match(out.stdout, new RegExp(`reach ccguard only through the status line: run \\S*node ${esc(SCRIPT)} install \\(without --no-statusline\\) to set it up`));
     assert.deepEqual(t.json().statusLine, OTHERS.statusLine, 'the user\'s own, untouched');
     const withoutOurs = t.read();
     assert.equal(JSON.parse(readFileSync(join(t.stateDir, t.records()[0]!), 'utf8')).status_line, null);

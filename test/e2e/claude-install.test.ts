@@ -21,7 +21,7 @@ test('install --scope project, then claude -p: events show PreToolUse, PostToolU
   const env = { HOME: home };
   const inst = ccguard(['install', '--scope', 'project', '--project-dir', project], env);
   assert.equal(inst.code, 0, inst.stderr);
-  assert.match(inst.stdout, /ccguard doctor/);
+  assert.match(inst.stdout, /^Check it with: .* doctor --project-dir /m);
   const settings = JSON.parse(readFileSync(join(project, '.claude', 'settings.json'), 'utf8')) as { hooks: Record<string, unknown>; statusLine?: { command: string } };
   assert.equal(Object.keys(settings.hooks).length, 9);
   assert.ok(settings.hooks.Notification, 'the Notification hook');

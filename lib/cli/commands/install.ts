@@ -2,7 +2,9 @@ import { importAll } from '../../transcripts/import.ts';
 import { packageRoot } from '../../config/root.ts';
 import { EVENT_FILES, SLEEPING_EVENTS } from '../../settings/command.ts';
 import { backupsDir, BACKUPS_KEPT, SCOPES, tildify, type Scope } from '../../settings/targets.ts';
+import { cliCommand, type Self } from '../../settings/invocation.ts';
 import type { HookEvent } from '../../policy/types.ts';
+import { resolve } from 'node:path';
 import { UsageError } from '../../util/errors.ts';
 import type { InstallOutcome } from '../../settings/edit.ts';
 import { importContext, type AppContext } from '../context.ts';
@@ -15,8 +17,12 @@ function scopeOf(v: string | undefined): Scope {
   return s as Scope;
 }
 
-function scopeFlags(scope: Scope, projectDir: string | undefined): string {
-  return (scope === 'user' ? '' : ` --scope ${scope}`) + (projectDir ? ` --project-dir ${JSON.stringify(projectDir)}` : '');
+/**
+ * The scope arguments that name the same settings file from any folder: the project by absolute
+ * path, so a printed command works wherever it is pasted.
+ */
+function scopeArgs(scope: Scope, projectDir: string): string[] {
+  return scope === 'user' ? [] : ['--scope', scope, '--project-dir', resolve(projectDir)];
 }
 
 /** "a 60 s timeout", or "a 130 s timeout on PreToolUse and UserPromptSubmit (...), 60 s on the others". */
@@ -114,6 +120,8 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
     dryRun: values['dry-run'] ?? false,
     now: app.now(),
   });
+  // Commands printed below run the copy the hooks use (npx's cache goes away).
+  const self: Self = { root: r.appRoot, nodePath: process.execPath, env: app.env };
   const where = tildify(r.settingsPath, app.env);
   const events = Object.keys(EVENT_FILES).length;
   if (values['dry-run']) {
@@ -139,9 +147,13 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
     if (r.backup) out.write(`Backup of the previous file: ${tildify(r.backup, app.env)} (ccguard keeps the newest ${BACKUPS_KEPT} per settings file)\n`);
   }
   out.write(movedText(r.movedBackups, app));
-  out.write(statusLineSummary(r.outcome, app));
+  out.write(statusLineSummary(r.outcome, app, cliCommand(self, ['install', ...scopeArgs(scope, projectDir)])));
   if (!values['no-import']) await firstImport(app, out, err);
-  out.write(`Check it with: ccguard doctor   (and ccguard status)\nUndo with: ccguard uninstall${scopeFlags(scope, values['project-dir'])}\n`);
+  const check = scope === 'user' ? [] : ['--project-dir', resolve(projectDir)];
+  out.write(
+    `Check it with: ${cliCommand(self, ['doctor', ...check])}   (and ${cliCommand(self, ['status'])})\n` +
+      `Undo with: ${cliCommand(self, ['uninstall', ...scopeArgs(scope, projectDir)])}\n`,
+  );
   return 0;
 }
 
@@ -155,8 +167,8 @@ function movedText(moved: ReadonlyMap<string, number>, app: Pick<AppContext, 'en
 const WHY_STATUS_LINE =
   "it is where Claude Code hands over the server's own 5-hour and weekly usage figures (claude.ai subscribers, interactive sessions)";
 
-/** What install did about the status line, in a sentence or two. */
-function statusLineSummary(o: InstallOutcome, app: Pick<AppContext, 'config'>): string {
+/** What install did about the status line, in a sentence or two; `reinstall` is the command that sets it up. */
+function statusLineSummary(o: InstallOutcome, app: Pick<AppContext, 'config'>, reinstall: string): string {
   const sl = o.statusLine;
   if (sl) {
     const mine =
@@ -174,7 +186,7 @@ function statusLineSummary(o: InstallOutcome, app: Pick<AppContext, 'config'>): 
   const instead = app.config.limits.usage_api.enabled ? 'the usage endpoint (limits.usage_api) and its own estimate' : 'its own estimate from the transcripts';
   return (
     `Status line: left out (--no-statusline);${taken} ccguard gets no server usage figures from Claude Code and works from ${instead}.\n` +
-    '  Those figures reach ccguard only through the status line: run ccguard install without --no-statusline to set it up.\n'
+    `  Those figures reach ccguard only through the status line: run ${reinstall} (without --no-statusline) to set it up.\n`
   );
 }
 
