@@ -140,6 +140,17 @@ function backUp(o: { stateDir: string; env: Env; now: number }, settingsPath: st
   return file;
 }
 
+/** Does this scope's settings file hold any ccguard entry? False when it is missing or unreadable. */
+export function holdsCcguard(scope: Scope, env: Env, projectDir: string): boolean {
+  const file = settingsFile(scope, env, projectDir);
+  try {
+    const text = readText(realTarget(file));
+    return text !== null && hasCcguard(text, file);
+  } catch {
+    return false;
+  }
+}
+
 export function install(o: InstallOptions): InstallResult {
   const settingsPath = settingsFile(o.scope, o.env, o.projectDir);
   const target = realTarget(settingsPath);

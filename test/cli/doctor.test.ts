@@ -36,7 +36,7 @@ test('doctor after install and a few hook runs: hooks resolve, database sound, l
   try {
     const project = join(e.home, 'proj');
     mkdirSync(project);
-    const inst = ccguard(['install', '--scope', 'project', '--project-dir', project, '--no-import'], e.env);
+    const inst = ccguard(['install', '--scope', 'local', '--project-dir', project, '--no-import'], e.env);
     assert.equal(inst.code, 0, inst.stderr);
     e.usage('s1', [{ ts: Date.now() - 60_000 }]);
     for (let i = 0; i < 3; i++) e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
@@ -87,7 +87,7 @@ test('doctor "server figures": not installed, installed without a reading, a fre
     const project = join(e.home, 'proj');
     mkdirSync(project);
     const install = (...extra: string[]) => {
-      const r = ccguard(['install', '--scope', 'project', '--project-dir', project, '--no-import', ...extra], e.env);
+      const r = ccguard(['install', '--scope', 'local', '--project-dir', project, '--no-import', ...extra], e.env);
       assert.equal(r.code, 0, r.stderr);
     };
     const figures = () => {
@@ -110,7 +110,7 @@ test('doctor "server figures": not installed, installed without a reading, a fre
     assert.equal(c.level, 'ok');
     assert.match(
       c.detail,
-      /^status line installed \(~\/proj\/\.claude\/settings\.json\); no server reading yet: the status line runs only in interactive sessions of claude\.ai subscribers, after the first response; API-key users never get one/,
+      /^status line installed \(~\/proj\/\.claude\/settings\.local\.json\); no server reading yet: the status line runs only in interactive sessions of claude\.ai subscribers, after the first response; API-key users never get one/,
     );
 
     // The status line passes a subscriber's figures: when, how much, fresh.
@@ -120,7 +120,7 @@ test('doctor "server figures": not installed, installed without a reading, a fre
     assert.equal(sl.code, 0, sl.stderr);
     c = figures();
     assert.equal(c.level, 'ok');
-    assert.match(c.detail, /^status line installed \(~\/proj\/\.claude\/settings\.json\); 5-hour 42% \d+s ago, fresh; weekly 17% \d+s ago, fresh$/);
+    assert.match(c.detail, /^status line installed \(~\/proj\/\.claude\/settings\.local\.json\); 5-hour 42% \d+s ago, fresh; weekly 17% \d+s ago, fresh$/);
 
     // Three hours later (readings moved back in time): stale, and how old.
     const db = new Database(join(e.stateDir, 'state.db'));
@@ -166,8 +166,8 @@ test('doctor: an install from before the Notification hook is a warning to re-ru
   try {
     const project = join(e.home, 'proj');
     mkdirSync(project);
-    assert.equal(ccguard(['install', '--scope', 'project', '--project-dir', project, '--no-import'], e.env).code, 0);
-    const file = join(project, '.claude', 'settings.json');
+    assert.equal(ccguard(['install', '--scope', 'local', '--project-dir', project, '--no-import'], e.env).code, 0);
+    const file = join(project, '.claude', 'settings.local.json');
     const s = JSON.parse(readFileSync(file, 'utf8')) as { hooks: Record<string, unknown> };
     delete s.hooks.Notification;
     writeFileSync(file, JSON.stringify(s, null, 2) + '\n');
@@ -181,7 +181,7 @@ test('doctor: an install from before the Notification hook is a warning to re-ru
     assert.match(missing!.detail, /^events without a ccguard hook: Notification \(an install made before ccguard handled it; the other hooks work\)$/);
     assert.match(missing!.fix ?? '', /re-run `ccguard install`/);
     // Re-running install adds it, and the warning goes.
-    assert.equal(ccguard(['install', '--scope', 'project', '--project-dir', project, '--no-import'], e.env).code, 0);
+    assert.equal(ccguard(['install', '--scope', 'local', '--project-dir', project, '--no-import'], e.env).code, 0);
     const again = JSON.parse(ccguard(['doctor', '--json', '--project-dir', project], e.env).stdout) as Doc;
     assert.deepEqual(byName(again, 'hooks').map((c) => c.level), ['ok']);
   } finally {

@@ -297,23 +297,62 @@ test('--dry-run prints a unified diff and writes nothing', () => {
   }
 });
 
-test('project and local scopes write under --project-dir', () => {
+test('--scope project is refused with the local command to use instead; local scope writes under --project-dir', () => {
   const t = setup();
   try {
     const proj = join(t.home, 'my project');
     mkdirSync(proj);
-    assert.equal(t.run('install', '--scope', 'project', '--project-dir', proj, '--no-import').code, 0);
-    assert.equal(t.run('install', '--scope', 'local', '--project-dir', proj, '--no-import').code, 0);
-    assert.ok(existsSync(join(proj, '.claude', 'settings.json')));
+    const refused = t.run('install', '--scope', 'project', '--project-dir', proj, '--no-import');
+    assert.equal(refused.code, 2);
+    assert.equal(refused.stdout, '');
+    assert.match(refused.stderr, /^ccguard install: --scope project is not supported: ~\/my project\/\.claude\/settings\.json is the settings file a team commits/);
+    assert.match(refused.stderr, /name this machine's node \(.+\) and ccguard's folder \(.+\), which your teammates do not have/);
+    assert.match(refused.stderr, new RegExp(`\\n {4}\\S*node ${esc(SCRIPT)} install --scope local --project-dir '${esc(proj)}'\\n`));
+    assert.ok(!existsSync(join(proj, '.claude')), 'nothing written, not even the folder');
+    assert.equal(t.run('install', '--scope', 'project', '--project-dir', proj, '--dry-run').code, 2, 'nor shown as a dry run');
+
+    const r = t.run('install', '--scope', 'local', '--project-dir', proj, '--no-import');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Created ~\/my project\/\.claude\/settings\.local\.json \(local scope\)/m);
     assert.ok(existsSync(join(proj, '.claude', 'settings.local.json')));
+    assert.ok(!existsSync(join(proj, '.claude', 'settings.json')));
     assert.ok(!existsSync(t.settings), 'user settings untouched');
-    assert.equal(t.records().length, 2);
+    assert.equal(t.records().length, 1);
+    // The project folder in the printed commands is absolute and quoted: they work from anywhere.
+    const doctor = runPrinted(r.stdout, 'Check it with: ', t.env);
+    assert.match(doctor.cmd, new RegExp(` doctor --project-dir '${esc(proj)}'$`));
+    assert.equal(doctor.code, 0, doctor.out);
+    assert.match(doctor.out, /ok +hooks +.*settings\.local\.json: 9 hook entries/);
+
     const bad = t.run('install', '--scope', 'global');
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--scope must be one of user, project, local \(got "global"\)/);
-    assert.equal(t.run('uninstall', '--scope', 'local', '--project-dir', proj).code, 0);
+    const undo = runPrinted(r.stdout, 'Undo with: ', t.env);
+    assert.match(undo.cmd, new RegExp(` uninstall --scope local --project-dir '${esc(proj)}'$`));
+    assert.equal(undo.code, 0, undo.out);
     assert.ok(!existsSync(join(proj, '.claude', 'settings.local.json')));
-    assert.ok(existsSync(join(proj, '.claude', 'settings.json')));
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('uninstall --scope project still takes out the hooks an earlier version put into a project\'s settings.json', () => {
+  const t = setup();
+  try {
+    const proj = join(t.home, 'proj');
+    mkdirSync(proj);
+    assert.equal(t.run('install', '--scope', 'local', '--project-dir', proj, '--no-import').code, 0);
+    const projFile = join(proj, '.claude', 'settings.json');
+    // What an earlier version wrote: ccguard's entries in the committed file, beside the team's own.
+    const s = JSON.parse(readFileSync(join(proj, '.claude', 'settings.local.json'), 'utf8')) as J;
+    writeFileSync(projFile, JSON.stringify({ permissions: { allow: ['Bash(make)'] }, ...s }, null, 2) + '\n');
+    const refused = t.run('install', '--scope', 'project', '--project-dir', proj);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /already holds ccguard's hooks from an earlier install; take them out with:\n {4}\S*node \S+ uninstall --scope project --project-dir \S+proj\n?$/);
+    const u = t.run('uninstall', '--scope', 'project', '--project-dir', proj);
+    assert.equal(u.code, 0, u.stderr);
+    assert.deepEqual(JSON.parse(readFileSync(projFile, 'utf8')), { permissions: { allow: ['Bash(make)'] } });
+    assert.ok(existsSync(join(proj, '.claude', 'settings.local.json')), 'the local install stays');
   } finally {
     t.cleanup();
   }
@@ -427,6 +466,29 @@ test('backups an earlier version left beside the settings files move into the st
     assert.ok(moved.some((n) => /^home_proj_settings-[0-9a-f]{10}\.20250101T000000\.000Z\.json$/.test(n)), moved.join(', '));
   } finally {
     t.cleanup();
+  }
+});
+
+test('local scope in a git work tree that does not ignore settings.local.json: install says how to keep it out of commits', (t) => {
+  if (spawnSync('git', ['--version']).status !== 0) return t.skip('git not installed');
+  const h = setup();
+  try {
+    const proj = join(h.home, 'repo');
+    mkdirSync(proj);
+    assert.equal(spawnSync('git', ['init', '-q', proj]).status, 0);
+    // HOME is the temporary one: no global git ignore from Claude Code.
+    const r = h.run('install', '--scope', 'local', '--project-dir', proj, '--no-import');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Note: git does not ignore ~\/repo\/\.claude\/settings\.local\.json, and it names paths on this machine: add \.claude\/settings\.local\.json to the project's \.gitignore/m);
+    writeFileSync(join(proj, '.gitignore'), '.claude/settings.local.json\n');
+    const again = h.run('install', '--scope', 'local', '--project-dir', proj, '--no-import');
+    assert.doesNotMatch(again.stdout, /Note: git/);
+    // Outside a work tree there is nothing to say.
+    const plain = join(h.home, 'plain');
+    mkdirSync(plain);
+    assert.doesNotMatch(h.run('install', '--scope', 'local', '--project-dir', plain, '--no-import').stdout, /Note: git/);
+  } finally {
+    h.cleanup();
   }
 });
 
@@ -568,7 +630,7 @@ test('uninstall puts the user\'s status line back after they changed the file, o
   }
 });
 
-test('project scope under a user status line: ccguard\'s chains the user\'s, which comes back untouched on uninstall', () => {
+test('local scope under a user status line: ccguard\'s chains the user\'s, which comes back untouched on uninstall', () => {
   const t = setup();
   try {
     mkdirSync(t.claude, { recursive: true });
@@ -576,17 +638,17 @@ test('project scope under a user status line: ccguard\'s chains the user\'s, whi
     writeFileSync(t.settings, user);
     const proj = join(t.home, 'proj');
     mkdirSync(proj);
-    const projFile = join(proj, '.claude', 'settings.json');
-    const r = t.run('install', '--scope', 'project', '--project-dir', proj, '--no-import');
+    const projFile = join(proj, '.claude', 'settings.local.json');
+    const r = t.run('install', '--scope', 'local', '--project-dir', proj, '--no-import');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /runs your own status line command \(from a settings file below this one\)/);
     const s = JSON.parse(readFileSync(projFile, 'utf8')) as J;
     assert.equal(s.statusLine.command, ourStatusLine(OTHERS.statusLine.command), 'the user scope\'s would otherwise be hidden');
     const installed = readFileSync(projFile, 'utf8');
-    assert.equal(t.run('install', '--scope', 'project', '--project-dir', proj, '--no-import').code, 0);
+    assert.equal(t.run('install', '--scope', 'local', '--project-dir', proj, '--no-import').code, 0);
     assert.equal(readFileSync(projFile, 'utf8'), installed, 'second install: identical');
     assert.equal(t.read(), user, 'the user file is never touched');
-    assert.equal(t.run('uninstall', '--scope', 'project', '--project-dir', proj).code, 0);
+    assert.equal(t.run('uninstall', '--scope', 'local', '--project-dir', proj).code, 0);
     assert.ok(!existsSync(projFile));
     assert.equal(t.read(), user);
   } finally {

@@ -1,7 +1,7 @@
-// `ccguard install --scope project`, then the real Claude Code CLI: the hooks it wrote run.
+// `ccguard install --scope local`, then the real Claude Code CLI: the hooks it wrote run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start } from '../helpers/mockApi.ts';
@@ -10,7 +10,7 @@ import { ccguard } from '../helpers/cli.ts';
 
 const missing = claudeMissingReason();
 
-test('install --scope project, then claude -p: events show PreToolUse, PostToolUse and Stop for the session', { timeout: 120_000 }, async (t) => {
+test('install --scope local, then claude -p: events show PreToolUse, PostToolUse and Stop for the session', { timeout: 120_000 }, async (t) => {
   if (missing) return t.skip(missing);
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'ccguard install e2e-')));
   t.after(() => rmSync(root, { recursive: true, force: true }));
@@ -19,13 +19,14 @@ test('install --scope project, then claude -p: events show PreToolUse, PostToolU
   mkdirSync(home);
   mkdirSync(project);
   const env = { HOME: home };
-  const inst = ccguard(['install', '--scope', 'project', '--project-dir', project], env);
+  const inst = ccguard(['install', '--scope', 'local', '--project-dir', project], env);
   assert.equal(inst.code, 0, inst.stderr);
   assert.match(inst.stdout, /^Check it with: .* doctor --project-dir /m);
-  const settings = JSON.parse(readFileSync(join(project, '.claude', 'settings.json'), 'utf8')) as { hooks: Record<string, unknown>; statusLine?: { command: string } };
+  const settings = JSON.parse(readFileSync(join(project, '.claude', 'settings.local.json'), 'utf8')) as { hooks: Record<string, unknown>; statusLine?: { command: string } };
   assert.equal(Object.keys(settings.hooks).length, 9);
   assert.ok(settings.hooks.Notification, 'the Notification hook');
   assert.match(settings.statusLine?.command ?? '', /statusline --ccguard$/, 'the status line, by default');
+  assert.deepEqual(readdirSync(join(project, '.claude')), ['settings.local.json'], 'nothing else in the project: no settings.json, no backups');
 
   const marker = join(root, 'marker');
   const api = await start({ toolUse: { name: 'Bash', input: { command: `touch '${marker}'`, description: 'touch' } }, text: 'done' });
@@ -40,9 +41,9 @@ test('install --scope project, then claude -p: events show PreToolUse, PostToolU
   assert.ok(ev.every((e) => e.session_id === sid));
   assert.equal(ev.find((e) => e.hook === 'PreToolUse')?.tool, 'Bash');
 
-  const un = ccguard(['uninstall', '--scope', 'project', '--project-dir', project], env);
+  const un = ccguard(['uninstall', '--scope', 'local', '--project-dir', project], env);
   assert.equal(un.code, 0, un.stderr);
-  assert.equal(existsSync(join(project, '.claude', 'settings.json')), false, 'install created the file, uninstall removes it');
+  assert.equal(existsSync(join(project, '.claude', 'settings.local.json')), false, 'install created the file, uninstall removes it');
 });
 
 test('a prompt held by a backoff past Claude Code\'s 30 s default for UserPromptSubmit: the timeout install wrote lets the hook finish', { timeout: 180_000 }, async (t) => {

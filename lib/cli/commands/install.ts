@@ -1,7 +1,7 @@
 import { importAll } from '../../transcripts/import.ts';
 import { packageRoot } from '../../config/root.ts';
 import { EVENT_FILES, SLEEPING_EVENTS } from '../../settings/command.ts';
-import { backupsDir, BACKUPS_KEPT, SCOPES, tildify, type Scope } from '../../settings/targets.ts';
+import { backupsDir, BACKUPS_KEPT, SCOPES, settingsFile, tildify, type Scope } from '../../settings/targets.ts';
 import { cliCommand, type Self } from '../../settings/invocation.ts';
 import type { HookEvent } from '../../policy/types.ts';
 import { resolve } from 'node:path';
@@ -23,6 +23,28 @@ function scopeOf(v: string | undefined): Scope {
  */
 function scopeArgs(scope: Scope, projectDir: string): string[] {
   return scope === 'user' ? [] : ['--scope', scope, '--project-dir', resolve(projectDir)];
+}
+
+/**
+ * Why install refuses --scope project, and what to run instead. The project file is the one a team
+ * commits; ccguard's commands in it name this machine's node and ccguard's folder (absolute paths,
+ * the only thing that starts fast enough to run on every tool call), so a teammate's Claude Code
+ * would fail the hooks on every call, or run whatever sits at those paths. Local scope applies to
+ * the same project, for this user only.
+ */
+function projectScopeRefusal(app: AppContext, self: Self, projectDir: string, hasOurs: boolean): string {
+  const file = tildify(settingsFile('project', app.env, projectDir), app.env);
+  const local = cliCommand(self, ['install', ...scopeArgs('local', projectDir)]);
+  return (
+    `--scope project is not supported: ${file} is the settings file a team commits, and ccguard's hook ` +
+    `commands name this machine's node (${self.nodePath}) and ccguard's folder (${self.root}), which your ` +
+    `teammates do not have: their Claude Code would report a failing hook on every tool call.\n` +
+    `  For this project only, use local scope (.claude/settings.local.json, your own settings for the project, not shared):\n    ${local}\n` +
+    `  For every project, use the default user scope:\n    ${cliCommand(self, ['install'])}\n` +
+    (hasOurs
+      ? `  ${file} already holds ccguard's hooks from an earlier install; take them out with:\n    ${cliCommand(self, ['uninstall', ...scopeArgs('project', projectDir)])}\n`
+      : '')
+  ).trimEnd();
 }
 
 /** "a 60 s timeout", or "a 130 s timeout on PreToolUse and UserPromptSubmit (...), 60 s on the others". */
@@ -106,7 +128,11 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
   const scope = scopeOf(values.scope);
   const projectDir = values['project-dir'] ?? process.cwd();
   // Loaded on demand: the settings editor (and zod with it) stays out of every other command's start-up.
-  const { install } = await import('../../../install.ts');
+  const { install, holdsCcguard } = await import('../../../install.ts');
+  if (scope === 'project') {
+    const self: Self = { root: packageRoot(), nodePath: process.execPath, env: app.env };
+    throw new UsageError(projectScopeRefusal(app, self, projectDir, holdsCcguard('project', app.env, projectDir)));
+  }
   const maxSleep = app.config.recovery.max_sleep_seconds;
   const r = install({
     scope,
@@ -147,6 +173,7 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
     if (r.backup) out.write(`Backup of the previous file: ${tildify(r.backup, app.env)} (ccguard keeps the newest ${BACKUPS_KEPT} per settings file)\n`);
   }
   out.write(movedText(r.movedBackups, app));
+  if (scope === 'local') out.write(await gitNote(r.settingsPath, app));
   out.write(statusLineSummary(r.outcome, app, cliCommand(self, ['install', ...scopeArgs(scope, projectDir)])));
   if (!values['no-import']) await firstImport(app, out, err);
   const check = scope === 'user' ? [] : ['--project-dir', resolve(projectDir)];
@@ -162,6 +189,17 @@ function movedText(moved: ReadonlyMap<string, number>, app: Pick<AppContext, 'en
   const n = [...moved.values()].reduce((a, b) => a + b, 0);
   const dirs = [...moved.keys()].map((d) => `${tildify(d, app.env)}/`).join(' and ');
   return `Moved ${n === 1 ? 'the backup' : `${n} backups`} an earlier version of ccguard kept in ${dirs} to ${tildify(backupsDir(app.paths.stateDir), app.env)}/.\n`;
+}
+
+/** A line when git would offer the local settings file for a commit; empty when it is ignored or no git. */
+async function gitNote(settingsPath: string, app: Pick<AppContext, 'env'>): Promise<string> {
+  const { gitIgnores } = await import('../../settings/git.ts');
+  if (gitIgnores(settingsPath, app.env) !== false) return '';
+  const where = tildify(settingsPath, app.env);
+  return (
+    `Note: git does not ignore ${where}, and it names paths on this machine: add .claude/settings.local.json to the ` +
+    "project's .gitignore (Claude Code adds **/.claude/settings.local.json to your global git ignore only when it creates such a file itself).\n"
+  );
 }
 
 const WHY_STATUS_LINE =
