@@ -20,7 +20,7 @@ import {
   writeBackup,
   writeRecord,
 } from './lib/settings/files.ts';
-import { appDir, BACKUPS_KEPT, isEphemeralRoot, recordFile, SCOPES, settingsFile, sha256, type Scope } from './lib/settings/targets.ts';
+import { appDir, BACKUPS_KEPT, isEphemeralRoot, projectDirProblem, recordFile, SCOPES, settingsFile, sha256, type Scope } from './lib/settings/targets.ts';
 import { SettingsError } from './lib/settings/errors.ts';
 import { hookTimeout } from './lib/settings/command.ts';
 import type { InstallRecord } from './lib/settings/schema.ts';
@@ -103,6 +103,13 @@ function assertUnchanged(path: string, text: string, existed: boolean): void {
   }
 }
 
+/** A project folder that is not there is a mistyped path: never create it, nor a `.claude/` in it. */
+function assertProjectDir(scope: Scope, projectDir: string): void {
+  if (scope === 'user') return;
+  const problem = projectDirProblem(projectDir);
+  if (problem) throw new SettingsError(`${problem}; nothing written`);
+}
+
 /**
  * Moves the backups an earlier version kept beside the settings files of this project (and the
  * user's) into the backups folder, pointing each install record at its original's new place at
@@ -152,6 +159,7 @@ export function holdsCcguard(scope: Scope, env: Env, projectDir: string): boolea
 }
 
 export function install(o: InstallOptions): InstallResult {
+  assertProjectDir(o.scope, o.projectDir);
   const settingsPath = settingsFile(o.scope, o.env, o.projectDir);
   const target = realTarget(settingsPath);
   const { text, existed } = currentText(target);
@@ -242,6 +250,7 @@ export function uninstall(o: UninstallOptions): UninstallResult {
   const { text, existed } = currentText(target);
   const result: UninstallResult = { settingsPath, existed, changed: false, method: 'none', backup: null, movedBackups: new Map(), diff: '', removedApp: null };
   if (!existed) {
+    // A project folder deleted since install: nothing left to edit, only ccguard's record of it.
     if (!o.dryRun) removeFile(recFile);
     return result;
   }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Env } from '../util/paths.ts';
@@ -16,6 +17,17 @@ export function settingsFile(scope: Scope, env: Env, projectDir: string): string
     return join(home, '.claude', 'settings.json');
   }
   return join(resolve(projectDir), '.claude', scope === 'project' ? 'settings.json' : 'settings.local.json');
+}
+
+/** Why a project folder cannot take settings (missing, or not a folder), or null when it can. */
+export function projectDirProblem(projectDir: string): string | null {
+  const dir = resolve(projectDir);
+  try {
+    if (!statSync(dir).isDirectory()) return `the project folder ${dir} is not a folder`;
+  } catch {
+    return `the project folder ${dir} does not exist`;
+  }
+  return null;
 }
 
 export const sha256 = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');

@@ -188,3 +188,25 @@ test('doctor: an install from before the Notification hook is a warning to re-ru
     e.cleanup();
   }
 });
+
+test('doctor: a --project-dir that does not exist is refused, never reported healthy', () => {
+  const e = hookEnv();
+  try {
+    assert.equal(ccguard(['install', '--no-import'], e.env).code, 0);
+    const gone = join(e.home, 'no such project');
+    const r = ccguard(['doctor', '--project-dir', gone], e.env);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `ccguard doctor: --project-dir: the project folder ${gone} does not exist; give the folder of an existing project\n`);
+    // With a state that does not open (a broken config), the report still comes, with the folder failing in it.
+    writeFileSync(join(e.stateDir, 'config.yaml'), 'recovery:\n  max_sleep_seconds: 100000\n');
+    const broken = ccguard(['doctor', '--json', '--project-dir', gone], e.env);
+    assert.equal(broken.code, 1);
+    const d = JSON.parse(broken.stdout) as Doc;
+    assert.match(byName(d, 'config')[0]!.detail, /recovery\.max_sleep_seconds must be a number from 0 to 600/);
+    assert.equal(byName(d, 'hooks')[0]!.level, 'fail');
+    assert.match(byName(d, 'hooks')[0]!.detail, /^--project-dir: the project folder .* does not exist$/);
+  } finally {
+    e.cleanup();
+  }
+});

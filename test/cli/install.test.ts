@@ -358,6 +358,40 @@ test('uninstall --scope project still takes out the hooks an earlier version put
   }
 });
 
+test('a --project-dir that does not exist (or is a file) is refused: nothing created; uninstall only drops the record', () => {
+  const t = setup();
+  try {
+    const gone = join(t.home, 'no such project');
+    for (const scope of ['local', 'project']) {
+      const r = t.run('install', '--scope', scope, '--project-dir', gone, '--no-import');
+      assert.equal(r.code, 2);
+      assert.equal(r.stderr, `ccguard install: --project-dir: the project folder ${gone} does not exist; give the folder of an existing project\n`);
+    }
+    assert.equal(t.run('install', '--project-dir', gone, '--no-import').code, 2, 'a mistyped folder is refused whatever the scope');
+    assert.ok(!existsSync(gone));
+    assert.ok(!existsSync(t.settings));
+    const file = join(t.home, 'a file');
+    writeFileSync(file, '');
+    const f = t.run('install', '--scope', 'local', '--project-dir', file, '--no-import');
+    assert.equal(f.code, 2);
+    assert.match(f.stderr, /the project folder .*a file is not a folder/);
+
+    // A project deleted after a local install: uninstall says so and forgets it.
+    const proj = join(t.home, 'proj');
+    mkdirSync(proj);
+    assert.equal(t.run('install', '--scope', 'local', '--project-dir', proj, '--no-import').code, 0);
+    assert.equal(t.records().length, 1);
+    rmSync(proj, { recursive: true });
+    const u = t.run('uninstall', '--scope', 'local', '--project-dir', proj);
+    assert.equal(u.code, 0, u.stderr);
+    assert.match(u.stdout, /^the project folder .*proj does not exist, so ~\/proj\/\.claude\/settings\.local\.json does not either: nothing to uninstall\.$/m);
+    assert.deepEqual(t.records(), []);
+    assert.ok(!existsSync(proj), 'and it is not created again');
+  } finally {
+    t.cleanup();
+  }
+});
+
 test('the commands install and uninstall print run as printed: `ccguard` only when the one on PATH is this package', () => {
   const t = setup();
   try {

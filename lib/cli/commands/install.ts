@@ -1,7 +1,7 @@
 import { importAll } from '../../transcripts/import.ts';
 import { packageRoot } from '../../config/root.ts';
 import { EVENT_FILES, SLEEPING_EVENTS } from '../../settings/command.ts';
-import { backupsDir, BACKUPS_KEPT, SCOPES, settingsFile, tildify, type Scope } from '../../settings/targets.ts';
+import { backupsDir, BACKUPS_KEPT, projectDirProblem, SCOPES, settingsFile, tildify, type Scope } from '../../settings/targets.ts';
 import { cliCommand, type Self } from '../../settings/invocation.ts';
 import type { HookEvent } from '../../policy/types.ts';
 import { resolve } from 'node:path';
@@ -23,6 +23,14 @@ function scopeOf(v: string | undefined): Scope {
  */
 function scopeArgs(scope: Scope, projectDir: string): string[] {
   return scope === 'user' ? [] : ['--scope', scope, '--project-dir', resolve(projectDir)];
+}
+
+/** The project folder the command acts on: --project-dir, which must exist, or the current folder. */
+function projectDirOf(given: string | undefined): string {
+  if (given === undefined) return process.cwd();
+  const problem = projectDirProblem(given);
+  if (problem) throw new UsageError(`--project-dir: ${problem}; give the folder of an existing project`);
+  return resolve(given);
 }
 
 /**
@@ -126,7 +134,7 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
   if (values.statusline && values['no-statusline']) throw new UsageError('--statusline and --no-statusline contradict each other: give one');
   const statusLine = !values['no-statusline'];
   const scope = scopeOf(values.scope);
-  const projectDir = values['project-dir'] ?? process.cwd();
+  const projectDir = projectDirOf(values['project-dir']);
   // Loaded on demand: the settings editor (and zod with it) stays out of every other command's start-up.
   const { install, holdsCcguard } = await import('../../../install.ts');
   if (scope === 'project') {
@@ -176,7 +184,7 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
   if (scope === 'local') out.write(await gitNote(r.settingsPath, app));
   out.write(statusLineSummary(r.outcome, app, cliCommand(self, ['install', ...scopeArgs(scope, projectDir)])));
   if (!values['no-import']) await firstImport(app, out, err);
-  const check = scope === 'user' ? [] : ['--project-dir', resolve(projectDir)];
+  const check = scope === 'user' ? [] : ['--project-dir', projectDir];
   out.write(
     `Check it with: ${cliCommand(self, ['doctor', ...check])}   (and ${cliCommand(self, ['status'])})\n` +
       `Undo with: ${cliCommand(self, ['uninstall', ...scopeArgs(scope, projectDir)])}\n`,
@@ -241,10 +249,13 @@ export async function runUninstall(app: AppContext, argv: string[], out: Out): P
     return 0;
   }
   const scope = scopeOf(values.scope);
+  // A project folder that is gone is no error here: its settings went with it, and the install
+  // record is still to be dropped (uninstall() does that when the file does not exist).
+  const projectDir = resolve(values['project-dir'] ?? process.cwd());
   const { uninstall } = await import('../../../install.ts');
   const r = uninstall({
     scope,
-    projectDir: values['project-dir'] ?? process.cwd(),
+    projectDir,
     env: app.env,
     stateDir: app.paths.stateDir,
     dryRun: values['dry-run'] ?? false,
@@ -252,7 +263,8 @@ export async function runUninstall(app: AppContext, argv: string[], out: Out): P
   });
   const where = tildify(r.settingsPath, app.env);
   if (!r.existed) {
-    out.write(`${where} does not exist: nothing to uninstall.\n`);
+    const gone = scope !== 'user' && projectDirProblem(projectDir) !== null;
+    out.write(`${gone ? `${projectDirProblem(projectDir)}, so ${where} does not either` : `${where} does not exist`}: nothing to uninstall.\n`);
     return 0;
   }
   out.write(movedText(r.movedBackups, app));
