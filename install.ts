@@ -1,18 +1,31 @@
 /**
  * Installs ccguard's hooks into Claude Code's .claude/settings.json (user, project or local scope),
  * and takes them out again. The editing itself is pure and lives in lib/settings/; this file reads
- * and writes the files, keeps the backup and the install record, and copies the package out of
- * npx's cache when that is where it runs from.
+ * and writes the files, keeps the backups (in the state directory, the newest few per file) and the
+ * install record, and copies the package out of npx's cache when that is where it runs from.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { hookTimeout, hasCcguard, installInto, statusLineOf, uninstallFrom, userStatusLine, type InstallOutcome } from './lib/settings/edit.ts';
+import { dirname, join, resolve } from 'node:path';
+import { hasCcguard, installInto, statusLineOf, uninstallFrom, userStatusLine, type InstallOutcome } from './lib/settings/edit.ts';
 import { unifiedDiff } from './lib/settings/diff.ts';
-import { copyApp, readRecord, readText, realTarget, removeFile, writeAtomic, writeBackup, writeRecord } from './lib/settings/files.ts';
-import { appDir, isEphemeralRoot, recordFile, settingsFile, sha256, type Scope } from './lib/settings/targets.ts';
+import {
+  copyApp,
+  moveLegacyBackups,
+  pruneBackups,
+  readRecord,
+  readText,
+  realTarget,
+  removeFile,
+  writeAtomic,
+  writeBackup,
+  writeRecord,
+} from './lib/settings/files.ts';
+import { appDir, BACKUPS_KEPT, isEphemeralRoot, projectDirProblem, recordFile, SCOPES, settingsFile, sha256, type Scope } from './lib/settings/targets.ts';
 import { SettingsError } from './lib/settings/errors.ts';
+import { hookTimeout } from './lib/settings/command.ts';
 import type { InstallRecord } from './lib/settings/schema.ts';
 import type { JsonValue } from './lib/settings/json.ts';
+import { HOOK_EVENTS, type HookEvent } from './lib/policy/types.ts';
 import type { Env } from './lib/util/paths.ts';
 
 export interface InstallOptions {
@@ -43,9 +56,12 @@ export interface InstallResult {
   changed: boolean;
   created: boolean;
   backup: string | null;
+  /** Backups an earlier version left beside this project's (and the user's) settings files, moved into the backups folder: how many from each folder. */
+  movedBackups: Map<string, number>;
   /** The unified diff of the change (always computed; printed on a dry run). */
   diff: string;
-  timeout: number;
+  /** The timeout (seconds) written on each event's hook. */
+  timeouts: Record<HookEvent, number>;
   outcome: InstallOutcome;
 }
 
@@ -87,35 +103,94 @@ function assertUnchanged(path: string, text: string, existed: boolean): void {
   }
 }
 
+/** A project folder that is not there is a mistyped path: never create it, nor a `.claude/` in it. */
+function assertProjectDir(scope: Scope, projectDir: string): void {
+  if (scope === 'user') return;
+  const problem = projectDirProblem(projectDir);
+  if (problem) throw new SettingsError(`${problem}; nothing written`);
+}
+
+/**
+ * Moves the backups an earlier version kept beside the settings files of this project (and the
+ * user's) into the backups folder, pointing each install record at its original's new place at
+ * once, so that uninstall still finds it whatever happens next. All three files, not only the one
+ * being edited: those beside a project's settings.json show in its `git status` too. Returns the
+ * record of the file being edited as it now stands, and the folders backups were moved out of.
+ */
+function adoptLegacyBackups(
+  o: { stateDir: string; env: Env; now: number; projectDir: string },
+  settingsPath: string,
+  record: InstallRecord | undefined,
+): { record: InstallRecord | undefined; movedFrom: Map<string, number> } {
+  const movedFrom = new Map<string, number>();
+  let mine = record;
+  for (const scope of SCOPES) {
+    const file = settingsFile(scope, o.env, o.projectDir);
+    const moved = moveLegacyBackups(o.stateDir, file, realTarget(file), o.env, o.now);
+    if (moved.size === 0) continue;
+    for (const from of moved.keys()) movedFrom.set(dirname(from), (movedFrom.get(dirname(from)) ?? 0) + 1);
+    const recFile = recordFile(o.stateDir, file);
+    const rec = resolve(file) === resolve(settingsPath) ? mine : readRecord(recFile);
+    const to = rec?.backup_path ? moved.get(rec.backup_path) : undefined;
+    if (!rec || to === undefined) continue;
+    const next = { ...rec, backup_path: to };
+    writeRecord(o.stateDir, recFile, next);
+    if (resolve(file) === resolve(settingsPath)) mine = next;
+  }
+  return { record: mine, movedFrom };
+}
+
+/** A backup of the settings file's current text, then the oldest beyond BACKUPS_KEPT go (never `protect`). */
+function backUp(o: { stateDir: string; env: Env; now: number }, settingsPath: string, text: string, protect: string | null | undefined): string {
+  const file = writeBackup(o.stateDir, settingsPath, text, o.env, o.now);
+  pruneBackups(o.stateDir, settingsPath, BACKUPS_KEPT, [file, protect]);
+  return file;
+}
+
+/** Does this scope's settings file hold any ccguard entry? False when it is missing or unreadable. */
+export function holdsCcguard(scope: Scope, env: Env, projectDir: string): boolean {
+  const file = settingsFile(scope, env, projectDir);
+  try {
+    const text = readText(realTarget(file));
+    return text !== null && hasCcguard(text, file);
+  } catch {
+    return false;
+  }
+}
+
 export function install(o: InstallOptions): InstallResult {
+  assertProjectDir(o.scope, o.projectDir);
   const settingsPath = settingsFile(o.scope, o.env, o.projectDir);
   const target = realTarget(settingsPath);
   const { text, existed } = currentText(target);
   const copied = isEphemeralRoot(o.packageRoot);
   const appRoot = copied ? appDir(o.stateDir) : o.packageRoot;
   const recFile = recordFile(o.stateDir, settingsPath);
-  const record = readRecord(recFile);
-  const timeout = hookTimeout(o.maxSleepSeconds);
+  let record = readRecord(recFile);
+  const timeouts = Object.fromEntries(HOOK_EVENTS.map((e) => [e, hookTimeout(e, o.maxSleepSeconds)])) as Record<HookEvent, number>;
   const hadOurs = existed && hasCcguard(text, settingsPath);
   const outcome = installInto(text, settingsPath, {
     nodePath: o.nodePath,
     root: appRoot,
-    timeout,
+    maxSleepSeconds: o.maxSleepSeconds,
     statusLine: o.statusLine,
     inheritedStatusLine: inheritedStatusLine(o.scope, o.env, o.projectDir, settingsPath),
     record: hadOurs ? record : undefined,
   });
   const diff = unifiedDiff(existed ? text : '', outcome.text, existed ? settingsPath : '/dev/null', settingsPath);
   const changed = outcome.changed || !existed;
-  const result: InstallResult = { settingsPath, appRoot, copied, changed, created: !existed, backup: null, diff, timeout, outcome };
+  const result: InstallResult = { settingsPath, appRoot, copied, changed, created: !existed, backup: null, movedBackups: new Map(), diff, timeouts, outcome };
   if (o.dryRun) return result;
 
   // The code first, so the hooks never point at something missing.
   if (copied) copyApp(o.packageRoot, appRoot, o.now);
+  const adopted = adoptLegacyBackups(o, settingsPath, record);
+  record = adopted.record;
+  result.movedBackups = adopted.movedFrom;
   if (!changed) return result;
 
   assertUnchanged(target, text, existed);
-  if (existed) result.backup = writeBackup(target, text, o.now);
+  if (existed) result.backup = backUp(o, settingsPath, text, hadOurs ? record?.backup_path : undefined);
   writeAtomic(target, outcome.text);
 
   // Reinstalling over our own entries keeps what the first install knew about the original file.
@@ -161,6 +236,8 @@ export interface UninstallResult {
   /** How: the original file put back byte for byte, ccguard's entries taken out, or the file removed. */
   method: 'restored' | 'removed-entries' | 'deleted-file' | 'none';
   backup: string | null;
+  /** Backups an earlier version left beside this project's (and the user's) settings files, moved into the backups folder: how many from each folder. */
+  movedBackups: Map<string, number>;
   diff: string;
   removedApp: string | null;
 }
@@ -169,13 +246,17 @@ export function uninstall(o: UninstallOptions): UninstallResult {
   const settingsPath = settingsFile(o.scope, o.env, o.projectDir);
   const target = realTarget(settingsPath);
   const recFile = recordFile(o.stateDir, settingsPath);
-  const record = readRecord(recFile);
+  const found = readRecord(recFile);
   const { text, existed } = currentText(target);
-  const result: UninstallResult = { settingsPath, existed, changed: false, method: 'none', backup: null, diff: '', removedApp: null };
+  const result: UninstallResult = { settingsPath, existed, changed: false, method: 'none', backup: null, movedBackups: new Map(), diff: '', removedApp: null };
   if (!existed) {
+    // A project folder deleted since install: nothing left to edit, only ccguard's record of it.
     if (!o.dryRun) removeFile(recFile);
     return result;
   }
+  const adopted = o.dryRun ? { record: found, movedFrom: new Map<string, number>() } : adoptLegacyBackups(o, settingsPath, found);
+  const record = adopted.record;
+  result.movedBackups = adopted.movedFrom;
 
   let next: string | null = null; // null: delete the file
   let method: UninstallResult['method'] = 'removed-entries';
@@ -202,7 +283,7 @@ export function uninstall(o: UninstallOptions): UninstallResult {
     return result;
   }
   assertUnchanged(target, text, true);
-  result.backup = writeBackup(target, text, o.now);
+  result.backup = backUp(o, settingsPath, text, undefined);
   if (next === null) removeFile(target);
   else writeAtomic(target, next);
   removeFile(recFile);

@@ -62,7 +62,12 @@ export const ConfigSchema = z.strictObject({
     }),
     pause: z.strictObject({ minutes: positive }),
     degradation: z.strictObject({ deny_tools: toolList }),
-    max_sleep_seconds: nonNegative,
+    // A sleeping hook holds the whole session up without a word; Claude Code's own default hook
+    // timeout is 10 minutes, and a longer wait is better told (the deny that says how long).
+    max_sleep_seconds: z
+      .number({ error: 'must be a number from 0 to 600 (seconds)' })
+      .min(0, { error: 'must be a number from 0 to 600 (seconds)' })
+      .max(600, { error: 'must be a number from 0 to 600 (seconds): a longer wait becomes a deny that says how long' }),
     never_gate: toolList,
   }),
   prices: z.record(z.string(), PriceSchema, { error: 'must map model ids to prices' }),

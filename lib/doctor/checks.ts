@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AppContext } from '../cli/context.ts';
 import { SCHEMA_VERSION } from '../store/db.ts';
 import { fallbackText } from '../config/cached.ts';
 import { HOOK_EVENTS } from '../policy/types.ts';
-import { isCcguardHookCommand, isCcguardStatusLineCommand, splitOwnCommand } from '../settings/command.ts';
+import { HOOK_MARGIN_SECONDS, hookTimeout, isCcguardHookCommand, isCcguardStatusLineCommand, SLEEPING_EVENTS, splitOwnCommand } from '../settings/command.ts';
 import { settingsFile, SCOPES, tildify, type Scope } from '../settings/targets.ts';
 import { walkTranscripts } from '../transcripts/discover.ts';
 import type { RateLimitRow, RateLimitWindow } from '../store/rateLimits.ts';
@@ -32,6 +32,8 @@ interface SettingsHooks {
   file: string;
   events: string[];
   broken: string[];
+  /** How long Claude Code lets ccguard's hook run, per event: its `timeout`, or Claude Code's default when it has none. */
+  timeouts: Map<string, { seconds: number; written: boolean }>;
   /** The file's status line is ccguard's. */
   statusLine: boolean;
   /** The file sets a status line at all (ccguard's or another). */
@@ -46,7 +48,7 @@ export function scanSettings(file: string): SettingsHooks | null {
   } catch {
     return null;
   }
-  const out: SettingsHooks = { file, events: [], broken: [], statusLine: false, setsStatusLine: false };
+  const out: SettingsHooks = { file, events: [], broken: [], timeouts: new Map(), statusLine: false, setsStatusLine: false };
   if (typeof raw !== 'object' || raw === null) return out;
   const root = raw as Record<string, unknown>;
   const hooks = root.hooks;
@@ -60,6 +62,12 @@ export function scanSettings(file: string): SettingsHooks | null {
           const cmd = (h as { command?: unknown })?.command;
           if (typeof cmd !== 'string' || !isCcguardHookCommand(cmd)) continue;
           out.events.push(event);
+          const t = (h as { timeout?: unknown }).timeout;
+          const written = typeof t === 'number' && t > 0;
+          const seconds = written ? t : claudeDefaultTimeout(event);
+          // An event holding ccguard's hook twice: the shorter timeout stops one of them first.
+          const prev = out.timeouts.get(event);
+          if (!prev || seconds < prev.seconds) out.timeouts.set(event, { seconds, written });
           const args = splitOwnCommand(cmd);
           const missing = (args ?? []).slice(0, 2).filter((p) => p.startsWith('/') && !existsSync(p));
           if (!args || missing.length > 0) out.broken.push(`${event}: ${missing.join(', ') || 'unparsable command'}`);
@@ -73,8 +81,59 @@ export function scanSettings(file: string): SettingsHooks | null {
   return out;
 }
 
-export function checkSettings(app: Pick<AppContext, 'env'>, projectDir: string): Check[] {
-  const found: SettingsHooks[] = [];
+/**
+ * How long Claude Code lets a command hook run when its entry names no timeout (Claude Code 2.1:
+ * 30 s for UserPromptSubmit, 10 minutes for the others).
+ */
+export function claudeDefaultTimeout(event: string): number {
+  return event === 'UserPromptSubmit' ? 30 : 600;
+}
+
+export interface SettingsCheckOptions {
+  /** recovery.max_sleep_seconds, when the config loaded: the hooks' timeouts are checked against it. */
+  maxSleepSeconds?: number;
+  /** How to write a ccguard command in a fix so that it runs as printed (cliCommand). */
+  cli?: (args: readonly string[]) => string;
+}
+
+/** The install command for a scope's file; project scope is not installed any more, local takes its place. */
+function installArgs(scope: Scope, projectDir: string): string[] {
+  if (scope === 'user') return ['install'];
+  return ['install', '--scope', 'local', '--project-dir', resolve(projectDir)];
+}
+
+/**
+ * The timeouts of ccguard's hooks on the events that may sleep, against the longest sleep: below
+ * the sleep itself Claude Code stops the hook before the sleep ends (the call goes ahead, with a hook
+ * error); below the sleep and the margin, the hook's own work may tip it over.
+ */
+function timeoutCheck(f: SettingsHooks, maxSleep: number, install: string): Check | null {
+  const short: { event: string; timeout: number; needed: number; written: boolean }[] = [];
+  for (const event of SLEEPING_EVENTS) {
+    const t = f.timeouts.get(event);
+    const needed = hookTimeout(event, maxSleep);
+    if (t && t.seconds < needed) short.push({ event, timeout: t.seconds, needed, written: t.written });
+  }
+  if (short.length === 0) return null;
+  const stops = short.some((x) => x.timeout <= maxSleep);
+  const said = short
+    .map((x) => `${x.event} ${x.timeout} s${x.written ? '' : ` (none written: Claude Code's default for ${x.event})`}`)
+    .join(', ');
+  return {
+    name: 'hooks',
+    level: stops ? 'fail' : 'warn',
+    detail:
+      `${f.file}: hook timeout ${said} but recovery.max_sleep_seconds is ${maxSleep}: ` +
+      (stops
+        ? 'Claude Code stops the hook before a sleep that long ends, and lets the call (or prompt) through with a hook error'
+        : `less than the sleep and ${HOOK_MARGIN_SECONDS} s for the hook's own work`),
+    fix: `run \`${install}\` again: it writes ${short[0]!.needed} s`,
+  };
+}
+
+export function checkSettings(app: Pick<AppContext, 'env'>, projectDir: string, opts: SettingsCheckOptions = {}): Check[] {
+  const cli = opts.cli ?? ((args: readonly string[]) => ['ccguard', ...args].join(' '));
+  const found: (SettingsHooks & { scope: Scope })[] = [];
   const seen = new Set<string>();
   for (const scope of SCOPES) {
     const file = settingsFile(scope, app.env, projectDir);
@@ -83,22 +142,43 @@ export function checkSettings(app: Pick<AppContext, 'env'>, projectDir: string):
     seen.add(file);
     const s = scanSettings(file);
     if (s === null) {
-      return [{ name: 'hooks', level: 'fail', detail: `${file} is not valid JSON`, fix: 'fix the file, then run `ccguard install`' }];
+      return [{ name: 'hooks', level: 'fail', detail: `${file} is not valid JSON`, fix: `fix the file, then run \`${cli(installArgs(scope, projectDir))}\`` }];
     }
-    if (s.events.length > 0 || s.statusLine) found.push(s);
+    if (s.events.length > 0 || s.statusLine) found.push({ ...s, scope });
   }
   if (found.length === 0) {
-    return [{ name: 'hooks', level: 'fail', detail: 'no settings file holds ccguard hooks', fix: 'run `ccguard install` (or `ccguard install --scope project`)' }];
+    return [
+      {
+        name: 'hooks',
+        level: 'fail',
+        detail: 'no settings file holds ccguard hooks',
+        fix: `run \`${cli(['install'])}\` (or \`${cli(installArgs('local', projectDir))}\` for this project only)`,
+      },
+    ];
   }
   const checks: Check[] = [];
   const all = new Set(found.flatMap((f) => f.events));
   const missing = HOOK_EVENTS.filter((e) => !all.has(e));
   for (const f of found) {
+    const install = cli(installArgs(f.scope, projectDir));
     checks.push(
       f.broken.length > 0
-        ? { name: 'hooks', level: 'fail', detail: `${f.file}: commands point at missing files (${f.broken.join('; ')})`, fix: 'run `ccguard install` again from the package you want to use' }
+        ? { name: 'hooks', level: 'fail', detail: `${f.file}: commands point at missing files (${f.broken.join('; ')})`, fix: `run \`${install}\` again from the package you want to use` }
         : { name: 'hooks', level: 'ok', detail: `${f.file}: ${f.events.length} hook entries, commands resolve${f.statusLine ? '; status line installed' : ''}` },
     );
+    const t = opts.maxSleepSeconds === undefined ? null : timeoutCheck(f, opts.maxSleepSeconds, install);
+    if (t) checks.push(t);
+    if (f.scope === 'project') {
+      // Written by an install from before project scope was refused: see projectScopeRefusal in the CLI.
+      checks.push({
+        name: 'hooks',
+        level: 'warn',
+        detail:
+          `${f.file} is the settings file a team commits, and ccguard's entries in it name this machine's node and ccguard's folder: ` +
+          'a teammate without them gets a failing hook on every tool call',
+        fix: `move them to local scope: \`${cli(['uninstall', '--scope', 'project', '--project-dir', resolve(projectDir)])}\`, then \`${install}\``,
+      });
+    }
   }
   if (missing.length > 0) {
     // Typically an install made before ccguard handled these events (Notification came later): the
@@ -107,7 +187,7 @@ export function checkSettings(app: Pick<AppContext, 'env'>, projectDir: string):
       name: 'hooks',
       level: 'warn',
       detail: `events without a ccguard hook: ${missing.join(', ')} (an install made before ccguard handled ${missing.length === 1 ? 'it' : 'them'}; the other hooks work)`,
-      fix: 're-run `ccguard install` (with the same --scope) to add them',
+      fix: `re-run \`${cli(installArgs(found[0]!.scope, projectDir))}\` to add them`,
     });
   }
   return checks;
@@ -238,7 +318,11 @@ interface Reading {
  * carrier of them for claude.ai subscribers), the newest reading of each window, and when none is
  * usable, why in plain words. A warning at most: ccguard works from its own estimate without them.
  */
-export function checkServerFigures(app: Pick<AppContext, 'env' | 'store' | 'config' | 'now'>, projectDir: string): Check {
+export function checkServerFigures(
+  app: Pick<AppContext, 'env' | 'store' | 'config' | 'now'>,
+  projectDir: string,
+  cli: (args: readonly string[]) => string = (args) => ['ccguard', ...args].join(' '),
+): Check {
   const now = app.now();
   const freshMs = app.config.limits.server_fresh_seconds * 1000;
   const place = statusLinePlace(app.env, projectDir);
@@ -252,10 +336,12 @@ export function checkServerFigures(app: Pick<AppContext, 'env' | 'store' | 'conf
         : place.state === 'other'
           ? `status line not installed (${where(place.file)} sets another one)`
           : 'status line not installed';
+  // Over ccguard's in the user file, only a project's own file can win; ccguard's in its local file
+  // (which beats both) then runs the one from the project file under it.
   const installFix =
     place.state === 'shadowed'
-      ? `run \`ccguard install --scope ${place.overScope}\`${place.overScope === 'user' ? '' : ' in that project'}: ccguard's status line then runs yours there`
-      : 'run `ccguard install` (it sets up the status line and keeps yours running under it)';
+      ? `run \`${cli(installArgs(place.overScope ?? 'user', projectDir))}\`: ccguard's status line then runs yours there`
+      : `run \`${cli(['install'])}\` (it sets up the status line and keeps yours running under it)`;
 
   const readings: Reading[] = [];
   for (const w of ['five_hour', 'seven_day'] as const) {

@@ -43,6 +43,29 @@ export const MATCHER_EVENTS: ReadonlySet<HookEvent> = new Set<HookEvent>(['PreTo
  */
 export const FILTERED_EVENTS: ReadonlySet<HookEvent> = new Set<HookEvent>([...MATCHER_EVENTS, 'Notification']);
 
+/**
+ * The events whose hook may sleep (up to recovery.max_sleep_seconds) to slow Claude Code down: the
+ * two evaluate() gates. PreToolUse sleeps for pacing and backoff; UserPromptSubmit for backoff, and
+ * Claude Code gives it only 30 s when its entry names no timeout. Every other event is decided
+ * without a sleep.
+ */
+export const SLEEPING_EVENTS: ReadonlySet<HookEvent> = new Set<HookEvent>(['PreToolUse', 'UserPromptSubmit']);
+
+/** What a hook needs beyond its sleep: start-up, the database, a first import of a short window. */
+export const HOOK_MARGIN_SECONDS = 30;
+/** The least timeout ccguard writes: what every hook had before timeouts followed the config. */
+export const MIN_HOOK_TIMEOUT = 60;
+
+/**
+ * The timeout (seconds) ccguard writes on an event's hook: for the events that may sleep, the
+ * longest sleep plus the margin, at least a minute; the others a minute, so a hook that hangs
+ * (a locked database) holds a session up no longer than that.
+ */
+export function hookTimeout(event: HookEvent, maxSleepSeconds: number): number {
+  if (!SLEEPING_EVENTS.has(event)) return MIN_HOOK_TIMEOUT;
+  return Math.max(MIN_HOOK_TIMEOUT, Math.ceil(maxSleepSeconds) + HOOK_MARGIN_SECONDS);
+}
+
 /** One argument for a POSIX shell: double quotes, with the four characters special inside them escaped. */
 export function shQuote(s: string): string {
   return `"${s.replace(/["\\$`]/g, (c) => `\\${c}`)}"`;

@@ -5,6 +5,7 @@ import {
   isCcguardHookCommand,
   isCcguardStatusLineCommand,
   FILTERED_EVENTS,
+  hookTimeout,
   MATCHER_EVENTS,
   statusLineCommand,
 } from './command.ts';
@@ -28,11 +29,6 @@ import {
 } from './json.ts';
 import { CommandHookShape, MatcherGroupShape, SettingsShape, StatusLineShape, type InstallRecord } from './schema.ts';
 import { SettingsError } from './errors.ts';
-
-/** The hook timeout (seconds): longer than the longest sleep a hook may take, with room for its own work. */
-export function hookTimeout(maxSleepSeconds: number): number {
-  return Math.max(60, Math.ceil(maxSleepSeconds) + 30);
-}
 
 /** Parses a settings file's text, or throws a one-line SettingsError naming the file and the position. */
 export function parseSettings(text: string, file: string): JsonDoc {
@@ -112,7 +108,8 @@ export interface InstallSpec {
   nodePath: string;
   /** The package root the commands point at. */
   root: string;
-  timeout: number;
+  /** recovery.max_sleep_seconds: the hooks' timeouts follow it (hookTimeout). */
+  maxSleepSeconds: number;
   /**
    * Set up ccguard's status line (chaining to the user's own command, if any). False leaves it out,
    * and takes ccguard's out again (putting the user's own back) when the file holds it.
@@ -225,7 +222,7 @@ export function installInto(text: string, file: string, spec: InstallSpec): Inst
     }
   }
   for (const event of HOOK_EVENTS) {
-    const desired = { type: 'command', command: hookCommand(spec.nodePath, spec.root, event), timeout: spec.timeout };
+    const desired = { type: 'command', command: hookCommand(spec.nodePath, spec.root, event), timeout: hookTimeout(event, spec.maxSleepSeconds) };
     let arr = getKey(hooks, event) as JArray | undefined;
     if (!arr) {
       arr = setKey(hooks, event, []) as JArray;

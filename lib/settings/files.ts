@@ -17,7 +17,8 @@ import { basename, dirname, join } from 'node:path';
 import { ensurePrivateDir } from '../util/fsPrivate.ts';
 import { SettingsError } from './errors.ts';
 import { InstallRecordSchema, type InstallRecord } from './schema.ts';
-import { backupFile } from './targets.ts';
+import { backupFile, backupKey, backupsDir, backupStamp, LEGACY_BACKUP } from './targets.ts';
+import type { Env } from '../util/paths.ts';
 
 /** The file a settings path really names: a symlinked settings.json (dotfile managers) is edited in place. */
 export function realTarget(path: string): string {
@@ -57,10 +58,49 @@ export function writeAtomic(path: string, text: string): void {
   }
 }
 
-/** A private copy of the file's current text beside it, named with the time; returns its path. */
-export function writeBackup(path: string, text: string, now: number): string {
+/** One backup of a settings file in the backups folder, and where it sorts among that file's backups. */
+export interface Backup {
+  path: string;
+  /** backupStamp() of when it was taken, then the tie-breaker for two in the same millisecond. */
+  stamp: string;
+  n: number;
+}
+
+const STAMP = String.raw`(\d{8}T\d{6}\.\d{3}Z)(?:-(\d+))?`;
+
+/** The backups of one settings file, oldest first. */
+export function listBackups(stateDir: string, settingsPath: string): Backup[] {
+  const dir = backupsDir(stateDir);
+  // Grouped by the hash of the path alone: the readable part changes with HOME, the hash does not.
+  const re = new RegExp(`-${backupKey(settingsPath)}\\.${STAMP}\\.json$`);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: Backup[] = [];
+  for (const name of names) {
+    const m = re.exec(name);
+    if (m) out.push({ path: join(dir, name), stamp: m[1]!, n: Number(m[2] ?? 0) });
+  }
+  return out.sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : a.n - b.n));
+}
+
+/**
+ * A private copy of a settings file's text in the state directory's backups folder (0600 in a 0700
+ * folder), named after the file and the time (see backupFile); returns its path. `stamp` overrides
+ * the time in the name (a legacy backup moved in keeps its own).
+ */
+export function writeBackup(stateDir: string, settingsPath: string, text: string, env: Env, now: number, stamp?: string): string {
+  const dir = backupsDir(stateDir);
+  try {
+    ensurePrivateDir(dir);
+  } catch (err) {
+    throw new SettingsError(`cannot create the backups folder ${dir}`, { cause: err });
+  }
   for (let n = 0; ; n++) {
-    const file = backupFile(path, now) + (n === 0 ? '' : `-${n}`);
+    const file = backupFile(stateDir, settingsPath, env, stamp ?? backupStamp(now), n);
     try {
       writeNewFile(file, text);
       return file;
@@ -70,6 +110,63 @@ export function writeBackup(path: string, text: string, now: number): string {
     }
   }
 }
+
+/**
+ * Removes a settings file's oldest backups beyond the newest `keep`, never one of `protect` (the
+ * original the install record restores on uninstall). Returns the paths removed. A backup that
+ * cannot be removed stays: pruning is housekeeping, not worth failing an install over.
+ */
+export function pruneBackups(stateDir: string, settingsPath: string, keep: number, protect: readonly (string | null | undefined)[] = []): string[] {
+  const all = listBackups(stateDir, settingsPath);
+  const kept = new Set(protect.filter((p): p is string => typeof p === 'string'));
+  const removed: string[] = [];
+  for (const b of all.slice(0, Math.max(0, all.length - keep))) {
+    if (kept.has(b.path)) continue;
+    try {
+      unlinkSync(b.path);
+      removed.push(b.path);
+    } catch {
+      // left for the next prune
+    }
+  }
+  return removed;
+}
+
+/**
+ * Moves the backups earlier versions kept beside a settings file (`settings.json.ccguard-backup-<stamp>`)
+ * into the backups folder, keeping their time in the name, so a project's `.claude/` no longer shows
+ * them in `git status`. Only regular files with exactly that name pattern are touched. Returns
+ * old path -> new path.
+ */
+export function moveLegacyBackups(stateDir: string, settingsPath: string, target: string, env: Env, now: number): Map<string, string> {
+  const moved = new Map<string, string>();
+  const re = new RegExp(`^${escapeRe(basename(target))}${escapeRe(LEGACY_BACKUP)}${STAMP}$`);
+  const dirs = new Set([dirname(target), dirname(settingsPath)]);
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names.sort()) {
+      const m = re.exec(name);
+      if (!m) continue;
+      const from = join(dir, name);
+      try {
+        if (!lstatSync(from).isFile()) continue;
+        const to = writeBackup(stateDir, settingsPath, readFileSync(from, 'utf8'), env, now, m[1]!);
+        unlinkSync(from);
+        moved.set(from, to);
+      } catch {
+        // one that cannot be moved stays where it is, as before
+      }
+    }
+  }
+  return moved;
+}
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The install record, or undefined when there is none or it is unreadable (then uninstall works without it). */
 export function readRecord(file: string): InstallRecord | undefined {

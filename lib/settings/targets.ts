@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Env } from '../util/paths.ts';
 
 export const SCOPES = ['user', 'project', 'local'] as const;
@@ -18,6 +19,17 @@ export function settingsFile(scope: Scope, env: Env, projectDir: string): string
   return join(resolve(projectDir), '.claude', scope === 'project' ? 'settings.json' : 'settings.local.json');
 }
 
+/** Why a project folder cannot take settings (missing, or not a folder), or null when it can. */
+export function projectDirProblem(projectDir: string): string | null {
+  const dir = resolve(projectDir);
+  try {
+    if (!statSync(dir).isDirectory()) return `the project folder ${dir} is not a folder`;
+  } catch {
+    return `the project folder ${dir} does not exist`;
+  }
+  return null;
+}
+
 export const sha256 = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
 
 /** `<state dir>/install-<first 16 hex of sha256(settings path)>.json` */
@@ -25,11 +37,52 @@ export function recordFile(stateDir: string, settingsPath: string): string {
   return join(stateDir, `install-${sha256(resolve(settingsPath)).slice(0, 16)}.json`);
 }
 
-/** `settings.json.ccguard-backup-20260124T140501.123Z` (UTC, sortable, no colons). */
-export function backupFile(settingsPath: string, now: number): string {
-  const stamp = new Date(now).toISOString().replace(/[-:]/g, '');
-  return `${settingsPath}.ccguard-backup-${stamp}`;
+/** `20260124T140501.123Z`: UTC, sorts as it reads, no colons (file names on every system). */
+export function backupStamp(now: number): string {
+  return new Date(now).toISOString().replace(/[-:]/g, '');
 }
+
+/**
+ * Where backups of settings files go: `<state dir>/backups/`. Not beside the settings file: a
+ * project's `.claude/` is usually in git, and a backup there shows in `git status` (or gets committed).
+ */
+export function backupsDir(stateDir: string): string {
+  return join(stateDir, 'backups');
+}
+
+/** How many backups of one settings file are kept (the one the install record restores from aside). */
+export const BACKUPS_KEPT = 10;
+
+/**
+ * The part of a backup's name that says which settings file it came from, and groups its backups:
+ * the folder holding `.claude/` (under HOME as `home_...`), then the file's name without `.json`,
+ * then a hash of the full path that tells apart two folders with the same name.
+ * `/home/u/work/app/.claude/settings.local.json` -> `home_work_app_settings.local-1a2b3c4d5e`.
+ */
+export function backupLabel(settingsPath: string, env: Env): string {
+  const full = resolve(settingsPath);
+  const file = basename(full).replace(/\.json$/, '');
+  let dir = dirname(full);
+  if (basename(dir) === '.claude') dir = dirname(dir);
+  const home = env.HOME && env.HOME.length > 0 ? resolve(env.HOME) : homedir();
+  const where = dir === home ? ['home'] : dir.startsWith(home + sep) ? ['home', ...dir.slice(home.length + 1).split(sep)] : dir.split(sep).filter(Boolean);
+  // Only characters every file system and shell take; long paths keep their tail (the telling part).
+  const slug = [...where, file].join('_').replace(/[^A-Za-z0-9._-]+/g, '_').slice(-100).replace(/^[._-]+/, '');
+  return `${slug}-${backupKey(full)}`;
+}
+
+/** The hash part of a backup's label: the same for every backup of one settings file. */
+export function backupKey(settingsPath: string): string {
+  return sha256(resolve(settingsPath)).slice(0, 10);
+}
+
+/** `<state dir>/backups/<label>.<stamp>[-<n>].json` (see backupLabel); n tells apart two in the same millisecond. */
+export function backupFile(stateDir: string, settingsPath: string, env: Env, stamp: string, n = 0): string {
+  return join(backupsDir(stateDir), `${backupLabel(settingsPath, env)}.${stamp}${n === 0 ? '' : `-${n}`}.json`);
+}
+
+/** What earlier versions put after a settings file's name for the backups they kept beside it. */
+export const LEGACY_BACKUP = '.ccguard-backup-';
 
 /** A package root inside npm's npx cache goes away with the cache: the hooks need a copy. */
 export function isEphemeralRoot(root: string): boolean {

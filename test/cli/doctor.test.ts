@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { hookEnv } from '../helpers/hookEnv.ts';
@@ -22,7 +23,7 @@ test('doctor before install: hooks fail with a fix, exit 1', () => {
     const d = JSON.parse(r.stdout) as Doc;
     assert.equal(d.ok, false);
     assert.equal(byName(d, 'hooks')[0]!.level, 'fail');
-    assert.match(byName(d, 'hooks')[0]!.fix ?? '', /ccguard install/);
+    assert.match(byName(d, 'hooks')[0]!.fix ?? '', /^run `\S*node \S+ccguard\.js install` \(or `\S*node \S+ccguard\.js install --scope local --project-dir \S+` for this project only\)$/);
     const fig = byName(d, 'server figures')[0]!;
     assert.equal(fig.level, 'warn', 'a warning, never a failure');
     assert.match(fig.detail, /^status line not installed; no server reading has arrived/);
@@ -36,7 +37,7 @@ test('doctor after install and a few hook runs: hooks resolve, database sound, l
   try {
     const project = join(e.home, 'proj');
     mkdirSync(project);
-    const inst = ccguard(['install', '--scope', 'project', '--project-dir', project, '--no-import'], e.env);
+    const inst = ccguard(['install', '--scope', 'local', '--project-dir', project, '--no-import'], e.env);
     assert.equal(inst.code, 0, inst.stderr);
     e.usage('s1', [{ ts: Date.now() - 60_000 }]);
     for (let i = 0; i < 3; i++) e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
@@ -87,7 +88,7 @@ test('doctor "server figures": not installed, installed without a reading, a fre
     const project = join(e.home, 'proj');
     mkdirSync(project);
     const install = (...extra: string[]) => {
-      const r = ccguard(['install', '--scope', 'project', '--project-dir', project, '--no-import', ...extra], e.env);
+      const r = ccguard(['install', '--scope', 'local', '--project-dir', project, '--no-import', ...extra], e.env);
       assert.equal(r.code, 0, r.stderr);
     };
     const figures = () => {
@@ -102,7 +103,7 @@ test('doctor "server figures": not installed, installed without a reading, a fre
     let c = figures();
     assert.equal(c.level, 'warn');
     assert.match(c.detail, /^status line not installed; no server reading has arrived: Claude Code hands the server's usage figures only to the status line command$/);
-    assert.match(c.fix ?? '', /run `ccguard install`/);
+    assert.match(c.fix ?? '', /^run `\S*node \S+ccguard\.js install`/);
 
     // Installed, nothing yet: why, in plain words; nothing to fix.
     install();
@@ -110,7 +111,7 @@ test('doctor "server figures": not installed, installed without a reading, a fre
     assert.equal(c.level, 'ok');
     assert.match(
       c.detail,
-      /^status line installed \(~\/proj\/\.claude\/settings\.json\); no server reading yet: the status line runs only in interactive sessions of claude\.ai subscribers, after the first response; API-key users never get one/,
+      /^status line installed \(~\/proj\/\.claude\/settings\.local\.json\); no server reading yet: the status line runs only in interactive sessions of claude\.ai subscribers, after the first response; API-key users never get one/,
     );
 
     // The status line passes a subscriber's figures: when, how much, fresh.
@@ -120,7 +121,7 @@ test('doctor "server figures": not installed, installed without a reading, a fre
     assert.equal(sl.code, 0, sl.stderr);
     c = figures();
     assert.equal(c.level, 'ok');
-    assert.match(c.detail, /^status line installed \(~\/proj\/\.claude\/settings\.json\); 5-hour 42% \d+s ago, fresh; weekly 17% \d+s ago, fresh$/);
+    assert.match(c.detail, /^status line installed \(~\/proj\/\.claude\/settings\.local\.json\); 5-hour 42% \d+s ago, fresh; weekly 17% \d+s ago, fresh$/);
 
     // Three hours later (readings moved back in time): stale, and how old.
     const db = new Database(join(e.stateDir, 'state.db'));
@@ -138,7 +139,7 @@ test('doctor "server figures": not installed, installed without a reading, a fre
     c = figures();
     assert.equal(c.level, 'warn');
     assert.match(c.detail, /^status line not installed; no fresh server reading, the newest is 3\.0 h old: .*and none will come without ccguard's status line$/);
-    assert.match(c.fix ?? '', /run `ccguard install`/);
+    assert.match(c.fix ?? '', /^run `\S*node \S+ccguard\.js install`/);
   } finally {
     e.cleanup();
   }
@@ -155,7 +156,7 @@ test('doctor "server figures": ccguard\'s status line overridden by another in a
     const c = byName(d, 'server figures')[0]!;
     assert.equal(c.level, 'warn');
     assert.match(c.detail, /^ccguard's status line in ~\/\.claude\/settings\.json is overridden by the status line in ~\/proj\/\.claude\/settings\.local\.json/);
-    assert.match(c.fix ?? '', /ccguard install --scope local` in that project/);
+    assert.match(c.fix ?? '', /^run `\S*node \S+ccguard\.js install --scope local --project-dir \S+proj`: ccguard's status line then runs yours there$/);
   } finally {
     e.cleanup();
   }
@@ -166,8 +167,8 @@ test('doctor: an install from before the Notification hook is a warning to re-ru
   try {
     const project = join(e.home, 'proj');
     mkdirSync(project);
-    assert.equal(ccguard(['install', '--scope', 'project', '--project-dir', project, '--no-import'], e.env).code, 0);
-    const file = join(project, '.claude', 'settings.json');
+    assert.equal(ccguard(['install', '--scope', 'local', '--project-dir', project, '--no-import'], e.env).code, 0);
+    const file = join(project, '.claude', 'settings.local.json');
     const s = JSON.parse(readFileSync(file, 'utf8')) as { hooks: Record<string, unknown> };
     delete s.hooks.Notification;
     writeFileSync(file, JSON.stringify(s, null, 2) + '\n');
@@ -179,11 +180,113 @@ test('doctor: an install from before the Notification hook is a warning to re-ru
     assert.match(file1!.detail, /8 hook entries, commands resolve/);
     assert.equal(missing!.level, 'warn');
     assert.match(missing!.detail, /^events without a ccguard hook: Notification \(an install made before ccguard handled it; the other hooks work\)$/);
-    assert.match(missing!.fix ?? '', /re-run `ccguard install`/);
+    assert.match(missing!.fix ?? '', /^re-run `\S*node \S+ccguard\.js install --scope local --project-dir \S+proj` to add them$/);
     // Re-running install adds it, and the warning goes.
-    assert.equal(ccguard(['install', '--scope', 'project', '--project-dir', project, '--no-import'], e.env).code, 0);
+    assert.equal(ccguard(['install', '--scope', 'local', '--project-dir', project, '--no-import'], e.env).code, 0);
     const again = JSON.parse(ccguard(['doctor', '--json', '--project-dir', project], e.env).stdout) as Doc;
     assert.deepEqual(byName(again, 'hooks').map((c) => c.level), ['ok']);
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('doctor: hook timeouts shorter than recovery.max_sleep_seconds needs are flagged, with the install that fixes them', () => {
+  const e = hookEnv();
+  try {
+    const project = join(e.home, 'proj');
+    mkdirSync(project);
+    assert.equal(ccguard(['install', '--scope', 'local', '--project-dir', project, '--no-import'], e.env).code, 0);
+    const config = (v: number): void => writeFileSync(join(e.stateDir, 'config.yaml'), `recovery:\n  max_sleep_seconds: ${v}\n`);
+    const doctor = () => {
+      const r = ccguard(['doctor', '--json', '--project-dir', project], e.env);
+      return { code: r.code, hooks: byName(JSON.parse(r.stdout) as Doc, 'hooks') };
+    };
+    assert.deepEqual(doctor().hooks.map((c) => c.level), ['ok'], 'installed with the default 20 s: 60 s covers it');
+
+    // Raised past what the installed timeouts cover: Claude Code would stop the sleeping hook.
+    config(100);
+    let d = doctor();
+    assert.equal(d.code, 1);
+    const [, short] = d.hooks;
+    assert.equal(short!.level, 'fail');
+    assert.match(short!.detail, /settings\.local\.json: hook timeout PreToolUse 60 s, UserPromptSubmit 60 s but recovery\.max_sleep_seconds is 100: Claude Code stops the hook before a sleep that long ends/);
+    assert.match(short!.fix ?? '', /^run `(\S*node \S+ccguard\.js install --scope local --project-dir \S+proj)` again: it writes 130 s$/);
+    // The fix, run as printed, clears it.
+    const fix = /`([^`]+)`/.exec(short!.fix!)![1]!;
+    const r = spawnSync('/bin/sh', ['-c', fix], { cwd: '/', encoding: 'utf8', env: e.env });
+    assert.equal(r.status, 0, r.stderr);
+    d = doctor();
+    assert.equal(d.code, 0);
+    assert.deepEqual(d.hooks.map((c) => c.level), ['ok']);
+
+    // Lowered again: the longer timeouts (130 s) do no harm, nothing to say.
+    for (const v of [20, 45]) {
+      config(v);
+      assert.deepEqual(doctor().hooks.map((c) => c.level), ['ok'], `${v}`);
+    }
+
+    // Longer than the sleep but short of the margin for the hook's own work: a warning.
+    config(120);
+    assert.equal(ccguard(['install', '--scope', 'local', '--project-dir', project, '--no-import'], e.env).code, 0);
+    config(130);
+    d = doctor();
+    assert.equal(d.hooks[1]!.level, 'warn');
+    assert.match(d.hooks[1]!.detail, /hook timeout PreToolUse 150 s, UserPromptSubmit 150 s but recovery\.max_sleep_seconds is 130: less than the sleep and 30 s for the hook's own work/);
+
+    // No timeout on the prompt hook: Claude Code gives UserPromptSubmit 30 s, too short for a 45 s sleep.
+    config(45);
+    const file = join(project, '.claude', 'settings.local.json');
+    const s = JSON.parse(readFileSync(file, 'utf8')) as { hooks: Record<string, { hooks: Record<string, unknown>[] }[]> };
+    delete s.hooks.UserPromptSubmit![0]!.hooks[0]!.timeout;
+    writeFileSync(file, JSON.stringify(s, null, 2) + '\n');
+    d = doctor();
+    assert.equal(d.code, 1);
+    assert.match(d.hooks[1]!.detail, /hook timeout UserPromptSubmit 30 s \(none written: Claude Code's default for UserPromptSubmit\) but recovery\.max_sleep_seconds is 45/);
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('doctor: ccguard\'s hooks in a project\'s settings.json (an earlier install) are a warning, with the move to local scope', () => {
+  const e = hookEnv();
+  try {
+    const project = join(e.home, 'proj');
+    mkdirSync(project);
+    assert.equal(ccguard(['install', '--scope', 'local', '--project-dir', project, '--no-import'], e.env).code, 0);
+    const local = join(project, '.claude', 'settings.local.json');
+    const shared = join(project, '.claude', 'settings.json');
+    writeFileSync(shared, readFileSync(local, 'utf8'));
+    rmSync(local);
+    const r = ccguard(['doctor', '--json', '--project-dir', project], e.env);
+    const hooks = byName(JSON.parse(r.stdout) as Doc, 'hooks');
+    assert.equal(r.code, 0);
+    assert.deepEqual(hooks.map((c) => c.level), ['ok', 'warn']);
+    assert.match(hooks[1]!.detail, /settings\.json is the settings file a team commits, and ccguard's entries in it name this machine's node and ccguard's folder/);
+    assert.match(hooks[1]!.fix ?? '', /^move them to local scope: `\S*node \S+ uninstall --scope project --project-dir \S+proj`, then `\S*node \S+ install --scope local --project-dir \S+proj`$/);
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('doctor: a --project-dir that does not exist is refused, never reported healthy', () => {
+  const e = hookEnv();
+  try {
+    assert.equal(ccguard(['install', '--no-import'], e.env).code, 0);
+    const gone = join(e.home, 'no such project');
+    const r = ccguard(['doctor', '--project-dir', gone], e.env);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `ccguard doctor: --project-dir: the project folder ${gone} does not exist; give the folder of an existing project\n`);
+    // With a state that does not open (the state directory is a file), the report still comes, with
+    // the folder failing in it. (A broken config no longer stops the state opening: it falls back.)
+    const notDir = join(e.home, 'state-is-a-file');
+    writeFileSync(notDir, '');
+    const broken = ccguard(['doctor', '--json', '--project-dir', gone], { ...e.env, CCGUARD_HOME: notDir });
+    assert.equal(broken.code, 1);
+    const d = JSON.parse(broken.stdout) as Doc;
+    assert.match(byName(d, 'database')[0]!.detail, /is not a directory/);
+    assert.equal(byName(d, 'hooks')[0]!.level, 'fail');
+    assert.match(byName(d, 'hooks')[0]!.detail, /^--project-dir: the project folder .* does not exist$/);
   } finally {
     e.cleanup();
   }

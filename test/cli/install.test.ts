@@ -6,8 +6,13 @@ import { join } from 'node:path';
 import { ccguard, REPO } from '../helpers/cli.ts';
 import { tmpHome } from '../helpers/tmp.ts';
 import { assistantLine } from '../helpers/lines.ts';
+import { shellWord } from '../../lib/settings/invocation.ts';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const esc = (x: string): string => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** How this package's script appears in a printed command. */
+const SCRIPT = shellWord(join(REPO, 'bin', 'ccguard.js'));
 
 const EVENTS = ['PreToolUse', 'PostToolUse', 'UserPromptSubmit', 'Stop', 'StopFailure', 'SubagentStop', 'SessionStart', 'SessionEnd', 'Notification'];
 
@@ -35,9 +40,31 @@ function setup(prefix = 'ccguard-install-') {
     run: (...args: string[]) => ccguard(args, env),
     read: (): string => readFileSync(settings, 'utf8'),
     json: (): J => JSON.parse(readFileSync(settings, 'utf8')) as J,
-    backups: (): string[] => (existsSync(claude) ? readdirSync(claude).filter((n) => n.includes('.ccguard-backup-')).sort() : []),
+    /** Backups in the state directory's backups folder, by name (oldest first for one settings file). */
+    backups: (): string[] => (existsSync(join(h.stateDir, 'backups')) ? readdirSync(join(h.stateDir, 'backups')).sort() : []),
+    backup: (name: string): string => readFileSync(join(h.stateDir, 'backups', name), 'utf8'),
+    /** Anything ccguard left beside the user settings file (backups used to go there). */
+    beside: (): string[] => (existsSync(claude) ? readdirSync(claude).filter((n) => n.includes('ccguard-backup')) : []),
     records: (): string[] => (existsSync(h.stateDir) ? readdirSync(h.stateDir).filter((n) => /^install-[0-9a-f]+\.json$/.test(n)) : []),
   };
+}
+
+/** The command after `label` on its line of the output, run through a shell from another folder, as a user would paste it. */
+function runPrinted(stdout: string, label: string, env: Record<string, string>): { cmd: string; code: number | null; out: string } {
+  const line = stdout.split('\n').find((l) => l.startsWith(label));
+  assert.ok(line, `a line starting "${label}" in:\n${stdout}`);
+  const cmd = line.slice(label.length).split('   (')[0]!.trim();
+  const r = spawnSync('/bin/sh', ['-c', cmd], { cwd: '/', encoding: 'utf8', env: { TZ: 'UTC', NO_COLOR: '1', ...env } });
+  return { cmd, code: r.status, out: r.stdout + r.stderr };
+}
+
+/** A PATH of one folder holding `node` (this one) and, when given, a `ccguard` linking to `ccguardTarget`. */
+function binDir(root: string, ccguardTarget?: string): string {
+  const bin = join(root, 'bin');
+  mkdirSync(bin, { recursive: true });
+  symlinkSync(process.execPath, join(bin, 'node'));
+  if (ccguardTarget) symlinkSync(ccguardTarget, join(bin, 'ccguard'));
+  return bin;
 }
 
 function commandOf(s: J, event: string): string {
@@ -52,7 +79,8 @@ test('install into no file: creates it private with hooks and the status line, r
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Created ~\/\.claude\/settings\.json \(user scope\): ccguard's hooks for 9 events/m);
     assert.match(r.stdout, /^Status line: set up, because it is where Claude Code hands over the server's own 5-hour and weekly usage figures/m);
-    assert.match(r.stdout, /Check it with: ccguard doctor/);
+    // No ccguard on this PATH: the commands printed name this package's script, and work as printed.
+    assert.match(r.stdout, new RegExp(`^Check it with: \\S*node ${esc(SCRIPT)} doctor {3}\\(and \\S*node \\S+ccguard\\.js status\\)$`, 'm'));
     assert.equal(statSync(t.settings).mode & 0o777, 0o600);
     assert.equal(statSync(t.claude).mode & 0o777, 0o700);
     const s = t.json();
@@ -63,6 +91,7 @@ test('install into no file: creates it private with hooks and the status line, r
     assert.deepEqual(s.hooks.Notification, [{ hooks: [{ type: 'command', command: `"${process.execPath}" "${join(REPO, 'dist', 'hooks', 'notification.js')}" --ccguard`, timeout: 60 }] }], 'no matcher, like Stop');
     assert.equal(s.hooks.Stop[0].hooks[0].timeout, 60, 'max_sleep_seconds 20 + 30, at least 60');
     assert.deepEqual(t.backups(), [], 'nothing to back up');
+    assert.deepEqual(t.beside(), []);
     assert.equal(t.records().length, 1);
     assert.equal(statSync(join(t.stateDir, t.records()[0]!)).mode & 0o777, 0o600);
 
@@ -85,13 +114,38 @@ test('install into no file: creates it private with hooks and the status line, r
   }
 });
 
-test('the hook timeout follows recovery.max_sleep_seconds', () => {
+test('the hook timeouts follow recovery.max_sleep_seconds on the events that sleep; 0 to 600 only', () => {
   const t = setup();
   try {
     mkdirSync(t.stateDir, { recursive: true, mode: 0o700 });
-    writeFileSync(join(t.stateDir, 'config.yaml'), 'recovery:\n  max_sleep_seconds: 120\n');
+    const config = (v: number): void => writeFileSync(join(t.stateDir, 'config.yaml'), `recovery:\n  max_sleep_seconds: ${v}\n`);
+    const timeouts = (): number[] => EVENTS.map((ev) => (t.json().hooks[ev] as J[])[0]!.hooks[0].timeout as number);
+    // EVENTS order: PreToolUse, PostToolUse, UserPromptSubmit, then the rest.
+    const want = (slow: number): number[] => EVENTS.map((ev) => (ev === 'PreToolUse' || ev === 'UserPromptSubmit' ? slow : 60));
+    config(120);
+    const r = t.run('install', '--no-import');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(timeouts(), want(150));
+    assert.match(r.stdout, /with a 150 s timeout on PreToolUse and UserPromptSubmit \(they may sleep up to recovery\.max_sleep_seconds, 120 s\), 60 s on the others\./);
+
+    // Changed later: install again follows it (up and down).
+    config(600);
     assert.equal(t.run('install', '--no-import').code, 0);
-    for (const ev of EVENTS) assert.equal((t.json().hooks[ev] as J[])[0]!.hooks[0].timeout, 150);
+    assert.deepEqual(timeouts(), want(630));
+    config(10);
+    const down = t.run('install', '--no-import');
+    assert.deepEqual(timeouts(), want(60));
+    assert.match(down.stdout, /with a 60 s timeout\./);
+
+    // Past 600 (or below 0) the config is refused, and nothing is written.
+    const before = t.read();
+    for (const bad of [601, 100000, -1]) {
+      config(bad);
+      const r2 = t.run('install', '--no-import');
+      assert.equal(r2.code, 1);
+      assert.match(r2.stderr, new RegExp(`recovery\\.max_sleep_seconds must be a number from 0 to 600 \\(seconds\\).* \\(got ${bad}\\)`));
+      assert.equal(t.read(), before);
+    }
   } finally {
     t.cleanup();
   }
@@ -105,8 +159,10 @@ test('install into an empty file: backed up, and uninstall gives the empty file 
     assert.equal(t.run('install', '--no-import').code, 0);
     assert.equal(Object.keys(t.json().hooks).length, 9);
     assert.equal(t.backups().length, 1);
-    assert.equal(readFileSync(join(t.claude, t.backups()[0]!), 'utf8'), '');
-    assert.match(t.backups()[0]!, /^settings\.json\.ccguard-backup-\d{8}T\d{6}\.\d{3}Z$/);
+    assert.equal(t.backup(t.backups()[0]!), '');
+    // Named after the settings file it came from (the folder holding .claude/, under HOME), and the time.
+    assert.match(t.backups()[0]!, /^home_settings-[0-9a-f]{10}\.\d{8}T\d{6}\.\d{3}Z\.json$/);
+    assert.deepEqual(t.beside(), [], 'nothing beside the settings file');
     const u = t.run('uninstall');
     assert.equal(u.code, 0, u.stderr);
     assert.equal(t.read(), '');
@@ -124,7 +180,7 @@ test('install beside other tools\' hooks and a status line: both kept, chained b
     chmodSync(t.settings, 0o644);
     const r = t.run('install', '--no-import');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Backup of the previous file: ~\/\.claude\/settings\.json\.ccguard-backup-/);
+    assert.match(r.stdout, /^Backup of the previous file: ~\/\.claude\/ccguard\/backups\/home_settings-[0-9a-f]{10}\.\d{8}T\d{6}\.\d{3}Z\.json \(ccguard keeps the newest 10 per settings file\)$/m);
     assert.match(r.stdout, /runs your own status line command and shows its output unchanged/);
     const s = t.json();
     assert.deepEqual(s.permissions, OTHERS.permissions);
@@ -134,8 +190,9 @@ test('install beside other tools\' hooks and a status line: both kept, chained b
     assert.equal(s.hooks.PreToolUse[0].hooks[0].command, 'other-guard --check');
     assert.match(s.statusLine.command, /statusline --ccguard --then "printf \\"user line %s\\" \\"\\\$\(cat \| wc -c/);
     assert.equal(statSync(t.settings).mode & 0o777, 0o644, 'an existing file keeps its mode');
-    assert.deepEqual(t.backups().map((b) => readFileSync(join(t.claude, b), 'utf8')), [original]);
-    assert.equal(statSync(join(t.claude, t.backups()[0]!)).mode & 0o777, 0o600);
+    assert.deepEqual(t.backups().map(t.backup), [original]);
+    assert.equal(statSync(join(t.stateDir, 'backups', t.backups()[0]!)).mode & 0o777, 0o600);
+    assert.equal(statSync(join(t.stateDir, 'backups')).mode & 0o777, 0o700);
 
     // Claude Code runs the status line command through a shell: ccguard's line gives way to the user's.
     const input = JSON.stringify({ session_id: 's1', rate_limits: { five_hour: { used_percentage: 12.5, resets_at: 2_000_000_000 } } });
@@ -240,25 +297,232 @@ test('--dry-run prints a unified diff and writes nothing', () => {
   }
 });
 
-test('project and local scopes write under --project-dir', () => {
+test('--scope project is refused with the local command to use instead; local scope writes under --project-dir', () => {
   const t = setup();
   try {
     const proj = join(t.home, 'my project');
     mkdirSync(proj);
-    assert.equal(t.run('install', '--scope', 'project', '--project-dir', proj, '--no-import').code, 0);
-    assert.equal(t.run('install', '--scope', 'local', '--project-dir', proj, '--no-import').code, 0);
-    assert.ok(existsSync(join(proj, '.claude', 'settings.json')));
+    const refused = t.run('install', '--scope', 'project', '--project-dir', proj, '--no-import');
+    assert.equal(refused.code, 2);
+    assert.equal(refused.stdout, '');
+    assert.match(refused.stderr, /^ccguard install: --scope project is not supported: ~\/my project\/\.claude\/settings\.json is the settings file a team commits/);
+    assert.match(refused.stderr, /name this machine's node \(.+\) and ccguard's folder \(.+\), which your teammates do not have/);
+    assert.match(refused.stderr, new RegExp(`\\n {4}\\S*node ${esc(SCRIPT)} install --scope local --project-dir '${esc(proj)}'\\n`));
+    assert.ok(!existsSync(join(proj, '.claude')), 'nothing written, not even the folder');
+    assert.equal(t.run('install', '--scope', 'project', '--project-dir', proj, '--dry-run').code, 2, 'nor shown as a dry run');
+
+    const r = t.run('install', '--scope', 'local', '--project-dir', proj, '--no-import');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Created ~\/my project\/\.claude\/settings\.local\.json \(local scope\)/m);
     assert.ok(existsSync(join(proj, '.claude', 'settings.local.json')));
+    assert.ok(!existsSync(join(proj, '.claude', 'settings.json')));
     assert.ok(!existsSync(t.settings), 'user settings untouched');
-    assert.equal(t.records().length, 2);
+    assert.equal(t.records().length, 1);
+    // The project folder in the printed commands is absolute and quoted: they work from anywhere.
+    const doctor = runPrinted(r.stdout, 'Check it with: ', t.env);
+    assert.match(doctor.cmd, new RegExp(` doctor --project-dir '${esc(proj)}'$`));
+    assert.equal(doctor.code, 0, doctor.out);
+    assert.match(doctor.out, /ok +hooks +.*settings\.local\.json: 9 hook entries/);
+
     const bad = t.run('install', '--scope', 'global');
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--scope must be one of user, project, local \(got "global"\)/);
-    assert.equal(t.run('uninstall', '--scope', 'local', '--project-dir', proj).code, 0);
+    const undo = runPrinted(r.stdout, 'Undo with: ', t.env);
+    assert.match(undo.cmd, new RegExp(` uninstall --scope local --project-dir '${esc(proj)}'$`));
+    assert.equal(undo.code, 0, undo.out);
     assert.ok(!existsSync(join(proj, '.claude', 'settings.local.json')));
-    assert.ok(existsSync(join(proj, '.claude', 'settings.json')));
   } finally {
     t.cleanup();
+  }
+});
+
+test('uninstall --scope project still takes out the hooks an earlier version put into a project\'s settings.json', () => {
+  const t = setup();
+  try {
+    const proj = join(t.home, 'proj');
+    mkdirSync(proj);
+    assert.equal(t.run('install', '--scope', 'local', '--project-dir', proj, '--no-import').code, 0);
+    const projFile = join(proj, '.claude', 'settings.json');
+    // What an earlier version wrote: ccguard's entries in the committed file, beside the team's own.
+    const s = JSON.parse(readFileSync(join(proj, '.claude', 'settings.local.json'), 'utf8')) as J;
+    writeFileSync(projFile, JSON.stringify({ permissions: { allow: ['Bash(make)'] }, ...s }, null, 2) + '\n');
+    const refused = t.run('install', '--scope', 'project', '--project-dir', proj);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /already holds ccguard's hooks from an earlier install; take them out with:\n {4}\S*node \S+ uninstall --scope project --project-dir \S+proj\n?$/);
+    const u = t.run('uninstall', '--scope', 'project', '--project-dir', proj);
+    assert.equal(u.code, 0, u.stderr);
+    assert.deepEqual(JSON.parse(readFileSync(projFile, 'utf8')), { permissions: { allow: ['Bash(make)'] } });
+    assert.ok(existsSync(join(proj, '.claude', 'settings.local.json')), 'the local install stays');
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('a --project-dir that does not exist (or is a file) is refused: nothing created; uninstall only drops the record', () => {
+  const t = setup();
+  try {
+    const gone = join(t.home, 'no such project');
+    for (const scope of ['local', 'project']) {
+      const r = t.run('install', '--scope', scope, '--project-dir', gone, '--no-import');
+      assert.equal(r.code, 2);
+      assert.equal(r.stderr, `ccguard install: --project-dir: the project folder ${gone} does not exist; give the folder of an existing project\n`);
+    }
+    assert.equal(t.run('install', '--project-dir', gone, '--no-import').code, 2, 'a mistyped folder is refused whatever the scope');
+    assert.ok(!existsSync(gone));
+    assert.ok(!existsSync(t.settings));
+    const file = join(t.home, 'a file');
+    writeFileSync(file, '');
+    const f = t.run('install', '--scope', 'local', '--project-dir', file, '--no-import');
+    assert.equal(f.code, 2);
+    assert.match(f.stderr, /the project folder .*a file is not a folder/);
+
+    // A project deleted after a local install: uninstall says so and forgets it.
+    const proj = join(t.home, 'proj');
+    mkdirSync(proj);
+    assert.equal(t.run('install', '--scope', 'local', '--project-dir', proj, '--no-import').code, 0);
+    assert.equal(t.records().length, 1);
+    rmSync(proj, { recursive: true });
+    const u = t.run('uninstall', '--scope', 'local', '--project-dir', proj);
+    assert.equal(u.code, 0, u.stderr);
+    assert.match(u.stdout, /^the project folder .*proj does not exist, so ~\/proj\/\.claude\/settings\.local\.json does not either: nothing to uninstall\.$/m);
+    assert.deepEqual(t.records(), []);
+    assert.ok(!existsSync(proj), 'and it is not created again');
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('the commands install and uninstall print run as printed: `ccguard` only when the one on PATH is this package', () => {
+  const t = setup();
+  try {
+    const script = join(REPO, 'bin', 'ccguard.js');
+    // This package's bin as `ccguard` on PATH (a global install or npm link is a symlink like it).
+    const ours = { HOME: t.home, PATH: `${binDir(join(t.home, 'ours'), script)}:/usr/bin:/bin` };
+    const r = ccguard(['install', '--no-import'], ours);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Check it with: ccguard doctor {3}\(and ccguard status\)\nUndo with: ccguard uninstall\n$/m);
+    const d = runPrinted(r.stdout, 'Check it with: ', ours);
+    assert.equal(d.code, 0, d.out);
+
+    // Another `ccguard` first on PATH: printing `ccguard` would run that one; node and this script instead.
+    const otherScript = join(t.home, 'other-ccguard.js');
+    writeFileSync(otherScript, '#!/bin/sh\nexit 3\n', { mode: 0o755 });
+    const other = { HOME: t.home, PATH: `${binDir(join(t.home, 'other'), otherScript)}:${join(t.home, 'ours', 'bin')}:/usr/bin:/bin` };
+    const o = ccguard(['uninstall'], other);
+    assert.equal(o.code, 0, o.stderr);
+    assert.equal(ccguard(['install', '--no-import'], other).code, 0);
+    const o2 = ccguard(['install', '--no-import', '--no-statusline'], other);
+    assert.match(o2.stdout, new RegExp(`^Undo with: node ${esc(SCRIPT)} uninstall$`, 'm'));
+    assert.match(o2.stdout, new RegExp(`run node ${esc(SCRIPT)} install \\(without --no-statusline\\)`));
+    const u = runPrinted(o2.stdout, 'Undo with: ', other);
+    assert.equal(u.code, 0, u.out);
+    assert.ok(!existsSync(t.settings), 'the printed uninstall ran this package, not the other ccguard');
+
+    // No node on PATH either: node by its absolute path.
+    const bare = { HOME: t.home, PATH: '/nonexistent' };
+    const b = ccguard(['install', '--no-import'], bare);
+    assert.equal(b.code, 0, b.stderr);
+    assert.match(b.stdout, new RegExp(`^Check it with: ${esc(shellWord(process.execPath))} ${esc(SCRIPT)} doctor `, 'm'));
+    assert.equal(runPrinted(b.stdout, 'Check it with: ', bare).code, 0);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('backups live in the state directory, the newest 10 per settings file; the original install replaced survives them and comes back', () => {
+  const t = setup();
+  try {
+    mkdirSync(t.claude, { recursive: true });
+    const original = JSON.stringify(OTHERS, null, 2) + '\n';
+    writeFileSync(t.settings, original);
+    const proj = join(t.home, 'proj');
+    mkdirSync(join(proj, '.claude'), { recursive: true });
+    const projLocal = join(proj, '.claude', 'settings.local.json');
+    writeFileSync(projLocal, '{}\n');
+    assert.equal(t.run('install', '--no-import').code, 0);
+    assert.equal(t.run('install', '--scope', 'local', '--project-dir', proj, '--no-import').code, 0);
+    // Each --no-statusline / default flip changes the file: a backup each time.
+    for (let i = 0; i < 12; i++) assert.equal(t.run('install', '--no-import', ...(i % 2 === 0 ? ['--no-statusline'] : [])).code, 0);
+    const user = t.backups().filter((n) => n.startsWith('home_settings-'));
+    const local = t.backups().filter((n) => n.startsWith('home_proj_settings.local-'));
+    assert.equal(local.length, 1, 'counted per settings file');
+    assert.equal(user.length, 11, 'the newest 10, and the original the install record restores from');
+    assert.equal(t.backup(user[0]!), original, 'the oldest kept is the original');
+    assert.deepEqual(t.beside(), []);
+    assert.deepEqual(readdirSync(join(proj, '.claude')), ['settings.local.json'], 'nothing beside a project\'s settings, where git would see it');
+
+    // Back to what the first install wrote: uninstall restores the original byte for byte.
+    assert.equal(t.run('install', '--no-import').code, 0);
+    const u = t.run('uninstall');
+    assert.equal(u.code, 0, u.stderr);
+    assert.match(u.stdout, /put back the file as it was before install/);
+    assert.equal(t.read(), original);
+    assert.ok(t.backups().filter((n) => n.startsWith('home_settings-')).length <= 11);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('backups an earlier version left beside the settings files move into the state directory; uninstall still restores from them', () => {
+  const t = setup();
+  try {
+    mkdirSync(t.claude, { recursive: true });
+    const original = JSON.stringify(OTHERS, null, 2) + '\n';
+    writeFileSync(t.settings, original);
+    assert.equal(t.run('install', '--no-import').code, 0);
+    // Turn the state into what an earlier version left: the backup beside the file, the record pointing there.
+    const [name] = t.backups();
+    const stamp = /\.(\d{8}T\d{6}\.\d{3}Z)\.json$/.exec(name!)![1]!;
+    const legacy = `${t.settings}.ccguard-backup-${stamp}`;
+    writeFileSync(legacy, original);
+    rmSync(join(t.stateDir, 'backups'), { recursive: true });
+    const recFile = join(t.stateDir, t.records()[0]!);
+    const rec = JSON.parse(readFileSync(recFile, 'utf8')) as J;
+    writeFileSync(recFile, JSON.stringify({ ...rec, backup_path: legacy }));
+    // And one beside a project's settings.json, which git shows; plus a file that only looks like one.
+    const proj = join(t.home, 'proj');
+    mkdirSync(join(proj, '.claude'), { recursive: true });
+    writeFileSync(join(proj, '.claude', 'settings.json.ccguard-backup-20250101T000000.000Z'), '{"old":1}\n');
+    writeFileSync(join(proj, '.claude', 'settings.json.ccguard-backup-notes'), 'mine\n');
+
+    // A dry run moves nothing.
+    assert.equal(t.run('uninstall', '--dry-run').code, 0);
+    assert.ok(existsSync(legacy));
+    const u = spawnSync(process.execPath, [join(REPO, 'bin', 'ccguard.js'), 'uninstall'], { cwd: proj, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: t.home, TZ: 'UTC', NO_COLOR: '1' } });
+    assert.equal(u.status, 0, u.stderr);
+    assert.match(u.stdout, /^Moved 2 backups an earlier version of ccguard kept in (~\/\.claude\/ and ~\/proj\/\.claude\/|~\/proj\/\.claude\/ and ~\/\.claude\/) to ~\/\.claude\/ccguard\/backups\/\.$/m);
+    assert.match(u.stdout, /put back the file as it was before install/);
+    assert.equal(t.read(), original);
+    assert.ok(!existsSync(legacy));
+    assert.deepEqual(readdirSync(join(proj, '.claude')), ['settings.json.ccguard-backup-notes'], 'only ccguard\'s own backups are moved');
+    const moved = t.backups();
+    assert.ok(moved.includes(`home_settings-${/-([0-9a-f]{10})\./.exec(name!)![1]}.${stamp}.json`), moved.join(', '));
+    assert.ok(moved.some((n) => /^home_proj_settings-[0-9a-f]{10}\.20250101T000000\.000Z\.json$/.test(n)), moved.join(', '));
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('local scope in a git work tree that does not ignore settings.local.json: install says how to keep it out of commits', (t) => {
+  if (spawnSync('git', ['--version']).status !== 0) return t.skip('git not installed');
+  const h = setup();
+  try {
+    const proj = join(h.home, 'repo');
+    mkdirSync(proj);
+    assert.equal(spawnSync('git', ['init', '-q', proj]).status, 0);
+    // HOME is the temporary one: no global git ignore from Claude Code.
+    const r = h.run('install', '--scope', 'local', '--project-dir', proj, '--no-import');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Note: git does not ignore ~\/repo\/\.claude\/settings\.local\.json, and it names paths on this machine: add \.claude\/settings\.local\.json to the project's \.gitignore/m);
+    writeFileSync(join(proj, '.gitignore'), '.claude/settings.local.json\n');
+    const again = h.run('install', '--scope', 'local', '--project-dir', proj, '--no-import');
+    assert.doesNotMatch(again.stdout, /Note: git/);
+    // Outside a work tree there is nothing to say.
+    const plain = join(h.home, 'plain');
+    mkdirSync(plain);
+    assert.doesNotMatch(h.run('install', '--scope', 'local', '--project-dir', plain, '--no-import').stdout, /Note: git/);
+  } finally {
+    h.cleanup();
   }
 });
 
@@ -296,6 +560,8 @@ test('from npx\'s cache, under a HOME with a space: the package is copied out an
     const r = spawnSync(process.execPath, [join(pkg, 'bin', 'ccguard.js'), 'install', '--no-import'], { env, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /copied it to ~\/\.claude\/ccguard\/app and pointed the hooks there/);
+    // The printed commands name the copy, which outlives npx's cache.
+    assert.match(r.stdout, new RegExp(`^Undo with: \\S*node ${esc(shellWord(join(t.stateDir, 'app', 'bin', 'ccguard.js')))} uninstall$`, 'm'));
     const app = join(t.stateDir, 'app');
     const s = t.json();
     const pre = commandOf(s, 'PreToolUse');
@@ -334,7 +600,7 @@ test('--no-statusline: the status line is left out; on a re-install it takes ccg
     const out = t.run('install', '--no-statusline', '--no-import');
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stdout, /^Status line: left out \(--no-statusline\); ccguard gets no server usage figures from Claude Code/m);
-    assert.match(out.stdout, /reach ccguard only through the status line: run ccguard install without --no-statusline/);
+    assert.match(out.stdout, new RegExp(`reach ccguard only through the status line: run \\S*node ${esc(SCRIPT)} install \\(without --no-statusline\\) to set it up`));
     assert.deepEqual(t.json().statusLine, OTHERS.statusLine, 'the user\'s own, untouched');
     const withoutOurs = t.read();
     assert.equal(JSON.parse(readFileSync(join(t.stateDir, t.records()[0]!), 'utf8')).status_line, null);
@@ -398,7 +664,7 @@ test('uninstall puts the user\'s status line back after they changed the file, o
   }
 });
 
-test('project scope under a user status line: ccguard\'s chains the user\'s, which comes back untouched on uninstall', () => {
+test('local scope under a user status line: ccguard\'s chains the user\'s, which comes back untouched on uninstall', () => {
   const t = setup();
   try {
     mkdirSync(t.claude, { recursive: true });
@@ -406,17 +672,17 @@ test('project scope under a user status line: ccguard\'s chains the user\'s, whi
     writeFileSync(t.settings, user);
     const proj = join(t.home, 'proj');
     mkdirSync(proj);
-    const projFile = join(proj, '.claude', 'settings.json');
-    const r = t.run('install', '--scope', 'project', '--project-dir', proj, '--no-import');
+    const projFile = join(proj, '.claude', 'settings.local.json');
+    const r = t.run('install', '--scope', 'local', '--project-dir', proj, '--no-import');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /runs your own status line command \(from a settings file below this one\)/);
     const s = JSON.parse(readFileSync(projFile, 'utf8')) as J;
     assert.equal(s.statusLine.command, ourStatusLine(OTHERS.statusLine.command), 'the user scope\'s would otherwise be hidden');
     const installed = readFileSync(projFile, 'utf8');
-    assert.equal(t.run('install', '--scope', 'project', '--project-dir', proj, '--no-import').code, 0);
+    assert.equal(t.run('install', '--scope', 'local', '--project-dir', proj, '--no-import').code, 0);
     assert.equal(readFileSync(projFile, 'utf8'), installed, 'second install: identical');
     assert.equal(t.read(), user, 'the user file is never touched');
-    assert.equal(t.run('uninstall', '--scope', 'project', '--project-dir', proj).code, 0);
+    assert.equal(t.run('uninstall', '--scope', 'local', '--project-dir', proj).code, 0);
     assert.ok(!existsSync(projFile));
     assert.equal(t.read(), user);
   } finally {

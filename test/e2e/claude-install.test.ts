@@ -1,8 +1,8 @@
-// `ccguard install --scope project`, then the real Claude Code CLI: the hooks it wrote run.
+// `ccguard install --scope local`, then the real Claude Code CLI: the hooks it wrote run.
 import { removeTree } from '../helpers/tmp.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start } from '../helpers/mockApi.ts';
@@ -11,7 +11,7 @@ import { ccguard } from '../helpers/cli.ts';
 
 const missing = claudeMissingReason();
 
-test('install --scope project, then claude -p: events show PreToolUse, PostToolUse and Stop for the session', { timeout: 120_000 }, async (t) => {
+test('install --scope local, then claude -p: events show PreToolUse, PostToolUse and Stop for the session', { timeout: 120_000 }, async (t) => {
   if (missing) return t.skip(missing);
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'ccguard install e2e-')));
   t.after(() => removeTree(root));
@@ -20,13 +20,14 @@ test('install --scope project, then claude -p: events show PreToolUse, PostToolU
   mkdirSync(home);
   mkdirSync(project);
   const env = { HOME: home };
-  const inst = ccguard(['install', '--scope', 'project', '--project-dir', project], env);
+  const inst = ccguard(['install', '--scope', 'local', '--project-dir', project], env);
   assert.equal(inst.code, 0, inst.stderr);
-  assert.match(inst.stdout, /ccguard doctor/);
-  const settings = JSON.parse(readFileSync(join(project, '.claude', 'settings.json'), 'utf8')) as { hooks: Record<string, unknown>; statusLine?: { command: string } };
+  assert.match(inst.stdout, /^Check it with: .* doctor --project-dir /m);
+  const settings = JSON.parse(readFileSync(join(project, '.claude', 'settings.local.json'), 'utf8')) as { hooks: Record<string, unknown>; statusLine?: { command: string } };
   assert.equal(Object.keys(settings.hooks).length, 9);
   assert.ok(settings.hooks.Notification, 'the Notification hook');
   assert.match(settings.statusLine?.command ?? '', /statusline --ccguard$/, 'the status line, by default');
+  assert.deepEqual(readdirSync(join(project, '.claude')), ['settings.local.json'], 'nothing else in the project: no settings.json, no backups');
 
   const marker = join(root, 'marker');
   const api = await start({ toolUse: { name: 'Bash', input: { command: `touch '${marker}'`, description: 'touch' } }, text: 'done' });
@@ -41,7 +42,36 @@ test('install --scope project, then claude -p: events show PreToolUse, PostToolU
   assert.ok(ev.every((e) => e.session_id === sid));
   assert.equal(ev.find((e) => e.hook === 'PreToolUse')?.tool, 'Bash');
 
-  const un = ccguard(['uninstall', '--scope', 'project', '--project-dir', project], env);
+  const un = ccguard(['uninstall', '--scope', 'local', '--project-dir', project], env);
   assert.equal(un.code, 0, un.stderr);
-  assert.equal(existsSync(join(project, '.claude', 'settings.json')), false, 'install created the file, uninstall removes it');
+  assert.equal(existsSync(join(project, '.claude', 'settings.local.json')), false, 'install created the file, uninstall removes it');
+});
+
+test('a prompt held by a backoff past Claude Code\'s 30 s default for UserPromptSubmit: the timeout install wrote lets the hook finish', { timeout: 180_000 }, async (t) => {
+  if (missing) return t.skip(missing);
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'ccguard timeout e2e-')));
+  t.after(() => removeTree(root));
+  const home = join(root, 'home');
+  const project = join(root, 'project');
+  mkdirSync(join(home, '.claude', 'ccguard'), { recursive: true, mode: 0o700 });
+  mkdirSync(project);
+  const env = { HOME: home };
+  // A backoff of 40 s, slept out (max_sleep_seconds 45) rather than denied: longer than the 30 s
+  // Claude Code gives a UserPromptSubmit hook that names no timeout.
+  writeFileSync(join(home, '.claude', 'ccguard', 'config.yaml'), 'recovery:\n  max_sleep_seconds: 45\n  notification: false\n  backoff:\n    base_seconds: 40\n');
+  assert.equal(ccguard(['install', '--scope', 'local', '--project-dir', project, '--no-import'], env).code, 0);
+  const settings = JSON.parse(readFileSync(join(project, '.claude', 'settings.local.json'), 'utf8')) as { hooks: Record<string, { hooks: { timeout: number }[] }[]> };
+  assert.equal(settings.hooks.UserPromptSubmit![0]!.hooks[0]!.timeout, 75, '45 s + 30 s');
+
+  const api = await start({ text: 'done' });
+  t.after(() => api.close());
+  assert.equal(ccguard(['alert', 'rate_limit'], env).code, 0);
+  const run = await runClaude({ cwd: project, home, prompt: 'hello', baseUrl: api.url, maxRetries: 0, timeoutMs: 150_000 });
+  assert.equal(run.exitCode, 0, describeRun(run));
+  const ev = JSON.parse(ccguard(['events', '--json', '--session', run.json!.session_id!], env).stdout) as { hook: string; decision: string; sleep_ms: number }[];
+  const prompt = ev.find((e) => e.hook === 'UserPromptSubmit');
+  assert.equal(prompt?.decision, 'delay', JSON.stringify(ev));
+  assert.ok(prompt.sleep_ms > 31_000, `slept ${prompt.sleep_ms} ms: past the 30 s default`);
+  // Claude Code waited for the whole sleep: it did not stop the hook at 30 s.
+  assert.ok(run.durationMs >= prompt.sleep_ms, `the run took ${run.durationMs} ms, the hook slept ${prompt.sleep_ms} ms`);
 });

@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { hasCcguard, hookTimeout, installInto, statusLineOf, uninstallFrom, userStatusLine, type InstallSpec } from '../../lib/settings/edit.ts';
+import { hasCcguard, installInto, statusLineOf, uninstallFrom, userStatusLine, type InstallSpec } from '../../lib/settings/edit.ts';
 import {
   chainedCommand,
   hookCommand,
+  hookTimeout,
+  SLEEPING_EVENTS,
   isCcguardHookCommand,
   isCcguardStatusLineCommand,
   shQuote,
@@ -12,12 +14,14 @@ import {
   statusLineCommand,
 } from '../../lib/settings/command.ts';
 import { SettingsError } from '../../lib/settings/errors.ts';
-import { HOOK_EVENTS } from '../../lib/policy/types.ts';
+import { HOOK_EVENTS, type PolicyInput } from '../../lib/policy/types.ts';
+import { evaluate } from '../../lib/policy/evaluate.ts';
+import { loadConfig } from '../../lib/config/load.ts';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const F = '/home/u/.claude/settings.json';
-const SPEC: InstallSpec = { nodePath: '/usr/bin/node', root: '/opt/ccguard', timeout: 60, statusLine: false };
+const SPEC: InstallSpec = { nodePath: '/usr/bin/node', root: '/opt/ccguard', maxSleepSeconds: 20, statusLine: false };
 
 /** What Claude Code itself writes: JSON.stringify(x, null, 2) and a newline. */
 const cc = (v: unknown): string => JSON.stringify(v, null, 2) + '\n';
@@ -37,11 +41,38 @@ function commandsOf(settings: J, event: string): string[] {
   return (settings.hooks?.[event] ?? []).flatMap((g: J) => (g.hooks ?? []).map((h: J) => h.command as string));
 }
 
-test('hook timeout outlasts the longest sleep with a margin, never under a minute', () => {
-  assert.equal(hookTimeout(20), 60);
-  assert.equal(hookTimeout(0), 60);
-  assert.equal(hookTimeout(45), 75);
-  assert.equal(hookTimeout(100.5), 131);
+test('hook timeout: the events that may sleep outlast the longest sleep with a margin, never under a minute; the others a minute', () => {
+  assert.deepEqual([...SLEEPING_EVENTS], ['PreToolUse', 'UserPromptSubmit']);
+  for (const ev of ['PreToolUse', 'UserPromptSubmit'] as const) {
+    assert.equal(hookTimeout(ev, 20), 60);
+    assert.equal(hookTimeout(ev, 0), 60);
+    assert.equal(hookTimeout(ev, 45), 75);
+    assert.equal(hookTimeout(ev, 100), 130);
+    assert.equal(hookTimeout(ev, 100.5), 131);
+    assert.equal(hookTimeout(ev, 600), 630, 'the largest recovery.max_sleep_seconds allows');
+  }
+  for (const ev of HOOK_EVENTS.filter((e) => !SLEEPING_EVENTS.has(e))) assert.equal(hookTimeout(ev, 600), 60, ev);
+
+  const s = JSON.parse(installInto('', F, { ...SPEC, maxSleepSeconds: 100 }).text) as J;
+  for (const ev of HOOK_EVENTS) assert.equal(s.hooks[ev][0].hooks[0].timeout, SLEEPING_EVENTS.has(ev) ? 130 : 60, ev);
+});
+
+test('only the events in SLEEPING_EVENTS ever sleep: a backoff in force delays those two and no other', () => {
+  // The short timeout on the other events rests on this; a policy change that sleeps elsewhere must move it.
+  const config = loadConfig('/nonexistent/config.yaml').config;
+  const now = Date.UTC(2026, 11, 6, 12, 0);
+  for (const hook of HOOK_EVENTS) {
+    const i: PolicyInput = {
+      hook, tool: hook === 'PreToolUse' ? 'Bash' : null, sessionId: 's1', now, config, sessionClockFrom: now - 60_000,
+      pause: null, backoff: { level: 1, until: now + 10_000, lastErrorAt: now - 20_000 }, forcedDegrade: false,
+      usage: {
+        source: 'server:five_hour', window: 'five_hour', ageMs: 0, confidence: 'official', limitTokens: null, usedTokens: 0, share: 0.97,
+        projectedShare: null, projectionBasis: null, costUsd: 0, blockStart: now - 3_600_000, resetAt: now + 4 * 3_600_000, tokensPerCall: 500, burnPerMinute: null,
+      },
+    };
+    const v = evaluate(i);
+    assert.equal(v.sleepMs > 0, SLEEPING_EVENTS.has(hook), `${hook}: ${v.action} ${v.sleepMs} ms`);
+  }
 });
 
 test('install into nothing: every event gets one ccguard entry, matcher "*" only for the tool events', () => {

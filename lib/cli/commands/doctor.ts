@@ -15,8 +15,18 @@ import {
 } from '../../doctor/checks.ts';
 import { checkMonitor } from '../../doctor/monitor.ts';
 import { ingestJournal } from '../../hook/journal.ts';
-import { resolvePaths, type Paths } from '../../util/paths.ts';
-import { ConfigError, oneLine } from '../../util/errors.ts';
+import { resolvePaths, type Env, type Paths } from '../../util/paths.ts';
+import { ConfigError, oneLine, UsageError } from '../../util/errors.ts';
+import { projectDirProblem } from '../../settings/targets.ts';
+import { cliCommand } from '../../settings/invocation.ts';
+import { packageRoot } from '../../config/root.ts';
+import { resolve } from 'node:path';
+
+/** Commands in fixes, written so that they run as printed (see cliCommand). */
+function cliOf(env: Env): (args: readonly string[]) => string {
+  const self = { root: packageRoot(), nodePath: process.execPath, env };
+  return (args) => cliCommand(self, args);
+}
 
 /**
  * `ccguard doctor [--json] [--project-dir DIR]`: is ccguard installed, healthy and seeing data (its
@@ -24,16 +34,21 @@ import { ConfigError, oneLine } from '../../util/errors.ts';
  */
 export async function runDoctor(app: AppContext, argv: string[], out: Out): Promise<number> {
   const { values } = parse(argv, { json: { type: 'boolean' }, 'project-dir': { type: 'string' } });
+  const given = values['project-dir'];
+  // A mistyped folder has no settings of its own: reporting on it would say "healthy" of nothing.
+  const problem = given === undefined ? null : projectDirProblem(given);
+  if (problem) throw new UsageError(`--project-dir: ${problem}; give the folder of an existing project`);
   ingestJournal(app.paths.stateDir, app.store, app.now(), 0);
-  const projectDir = values['project-dir'] ?? process.cwd();
+  const projectDir = resolve(given ?? process.cwd());
+  const cli = cliOf(app.env);
   const checks: Check[] = [
-    ...checkSettings(app, projectDir),
+    ...checkSettings(app, projectDir, { maxSleepSeconds: app.config.recovery.max_sleep_seconds, cli }),
     checkDatabase(app),
     checkConfig(app),
     checkTranscripts(app),
     checkImport(app),
     ...checkHookLatency(app),
-    checkServerFigures(app, projectDir),
+    checkServerFigures(app, projectDir, cli),
     app.config.integrations.claude_monitor.enabled === false
       ? { name: 'claude-monitor', level: 'ok', detail: 'turned off (integrations.claude_monitor.enabled: false)' }
       : await checkMonitor(app.config.integrations.claude_monitor.command, { ...(app.env as NodeJS.ProcessEnv) }),
@@ -104,9 +119,14 @@ export async function runDoctorWithoutState(env: NodeJS.ProcessEnv, argv: string
     // bad arguments: the report still comes, in text
   }
   const paths = resolvePaths(env);
+  const given = values['project-dir'];
+  const problem = given === undefined ? null : projectDirProblem(given);
   const checks: Check[] = [
     stateCheck(paths, cause),
-    ...checkSettings({ env }, values['project-dir'] ?? process.cwd()),
+    // Here the report must come whatever the arguments: the folder that is not there is a failure in it.
+    ...(problem
+      ? [{ name: 'hooks', level: 'fail' as const, detail: `--project-dir: ${problem}`, fix: 'give the folder of an existing project' }]
+      : checkSettings({ env }, resolve(given ?? process.cwd()), { cli: cliOf(env) })),
     checkTranscripts({ paths }),
     await checkMonitor('claude-monitor', { ...env }),
   ];

@@ -1,8 +1,11 @@
 import { importAll } from '../../transcripts/import.ts';
 import { packageRoot } from '../../config/root.ts';
-import { EVENT_FILES } from '../../settings/command.ts';
-import { SCOPES, tildify, type Scope } from '../../settings/targets.ts';
-import { UsageError } from '../../util/errors.ts';
+import { EVENT_FILES, SLEEPING_EVENTS } from '../../settings/command.ts';
+import { backupsDir, BACKUPS_KEPT, projectDirProblem, SCOPES, settingsFile, tildify, type Scope } from '../../settings/targets.ts';
+import { cliCommand, type Self } from '../../settings/invocation.ts';
+import type { HookEvent } from '../../policy/types.ts';
+import { resolve } from 'node:path';
+import { ConfigError, UsageError } from '../../util/errors.ts';
 import type { InstallOutcome } from '../../settings/edit.ts';
 import { importContext, type AppContext } from '../context.ts';
 import { fmtInt, type Out } from '../format.ts';
@@ -14,8 +17,52 @@ function scopeOf(v: string | undefined): Scope {
   return s as Scope;
 }
 
-function scopeFlags(scope: Scope, projectDir: string | undefined): string {
-  return (scope === 'user' ? '' : ` --scope ${scope}`) + (projectDir ? ` --project-dir ${JSON.stringify(projectDir)}` : '');
+/**
+ * The scope arguments that name the same settings file from any folder: the project by absolute
+ * path, so a printed command works wherever it is pasted.
+ */
+function scopeArgs(scope: Scope, projectDir: string): string[] {
+  return scope === 'user' ? [] : ['--scope', scope, '--project-dir', resolve(projectDir)];
+}
+
+/** The project folder the command acts on: --project-dir, which must exist, or the current folder. */
+function projectDirOf(given: string | undefined): string {
+  if (given === undefined) return process.cwd();
+  const problem = projectDirProblem(given);
+  if (problem) throw new UsageError(`--project-dir: ${problem}; give the folder of an existing project`);
+  return resolve(given);
+}
+
+/**
+ * Why install refuses --scope project, and what to run instead. The project file is the one a team
+ * commits; ccguard's commands in it name this machine's node and ccguard's folder (absolute paths,
+ * the only thing that starts fast enough to run on every tool call), so a teammate's Claude Code
+ * would fail the hooks on every call, or run whatever sits at those paths. Local scope applies to
+ * the same project, for this user only.
+ */
+function projectScopeRefusal(app: AppContext, self: Self, projectDir: string, hasOurs: boolean): string {
+  const file = tildify(settingsFile('project', app.env, projectDir), app.env);
+  const local = cliCommand(self, ['install', ...scopeArgs('local', projectDir)]);
+  return (
+    `--scope project is not supported: ${file} is the settings file a team commits, and ccguard's hook ` +
+    `commands name this machine's node (${self.nodePath}) and ccguard's folder (${self.root}), which your ` +
+    `teammates do not have: their Claude Code would report a failing hook on every tool call.\n` +
+    `  For this project only, use local scope (.claude/settings.local.json, your own settings for the project, not shared):\n    ${local}\n` +
+    `  For every project, use the default user scope:\n    ${cliCommand(self, ['install'])}\n` +
+    (hasOurs
+      ? `  ${file} already holds ccguard's hooks from an earlier install; take them out with:\n    ${cliCommand(self, ['uninstall', ...scopeArgs('project', projectDir)])}\n`
+      : '')
+  ).trimEnd();
+}
+
+/** "a 60 s timeout", or "a 130 s timeout on PreToolUse and UserPromptSubmit (...), 60 s on the others". */
+function timeoutText(timeouts: Record<HookEvent, number>, maxSleep: number): string {
+  const sleeping = [...SLEEPING_EVENTS];
+  const slow = timeouts[sleeping[0]!];
+  const others = Object.entries(timeouts).filter(([e]) => !SLEEPING_EVENTS.has(e as HookEvent));
+  const rest = others[0]?.[1] ?? slow;
+  if (slow === rest) return `a ${slow} s timeout`;
+  return `a ${slow} s timeout on ${sleeping.join(' and ')} (they may sleep up to recovery.max_sleep_seconds, ${maxSleep} s), ${rest} s on the others`;
 }
 
 /** The first import, with a progress line on stderr. */
@@ -57,9 +104,17 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
   if (values.statusline && values['no-statusline']) throw new UsageError('--statusline and --no-statusline contradict each other: give one');
   const statusLine = !values['no-statusline'];
   const scope = scopeOf(values.scope);
-  const projectDir = values['project-dir'] ?? process.cwd();
+  const projectDir = projectDirOf(values['project-dir']);
   // Loaded on demand: the settings editor (and zod with it) stays out of every other command's start-up.
-  const { install } = await import('../../../install.ts');
+  const { install, holdsCcguard } = await import('../../../install.ts');
+  if (scope === 'project') {
+    const self: Self = { root: packageRoot(), nodePath: process.execPath, env: app.env };
+    throw new UsageError(projectScopeRefusal(app, self, projectDir, holdsCcguard('project', app.env, projectDir)));
+  }
+  // Install writes what the config implies (the hooks' timeouts): not from a fallback while the user's
+  // file is broken, which would quietly undo the change they meant to make.
+  if (app.loaded.problem) throw new ConfigError(`${app.loaded.problem.message}; fix it, then run install again`);
+  const maxSleep = app.config.recovery.max_sleep_seconds;
   const r = install({
     scope,
     projectDir,
@@ -67,11 +122,13 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
     stateDir: app.paths.stateDir,
     packageRoot: packageRoot(),
     nodePath: process.execPath,
-    maxSleepSeconds: app.config.recovery.max_sleep_seconds,
+    maxSleepSeconds: maxSleep,
     statusLine,
     dryRun: values['dry-run'] ?? false,
     now: app.now(),
   });
+  // Commands printed below run the copy the hooks use (npx's cache goes away).
+  const self: Self = { root: r.appRoot, nodePath: process.execPath, env: app.env };
   const where = tildify(r.settingsPath, app.env);
   const events = Object.keys(EVENT_FILES).length;
   if (values['dry-run']) {
@@ -92,21 +149,45 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
   } else {
     out.write(
       `${r.created ? 'Created' : 'Updated'} ${where} (${scope} scope): ccguard's hooks for ${events} events, ` +
-        `running ${tildify(r.appRoot, app.env)}/dist/hooks/*.js with a ${r.timeout} s timeout.\n`,
+        `running ${tildify(r.appRoot, app.env)}/dist/hooks/*.js with ${timeoutText(r.timeouts, maxSleep)}.\n`,
     );
-    if (r.backup) out.write(`Backup of the previous file: ${tildify(r.backup, app.env)}\n`);
+    if (r.backup) out.write(`Backup of the previous file: ${tildify(r.backup, app.env)} (ccguard keeps the newest ${BACKUPS_KEPT} per settings file)\n`);
   }
-  out.write(statusLineSummary(r.outcome, app));
+  out.write(movedText(r.movedBackups, app));
+  if (scope === 'local') out.write(await gitNote(r.settingsPath, app));
+  out.write(statusLineSummary(r.outcome, app, cliCommand(self, ['install', ...scopeArgs(scope, projectDir)])));
   if (!values['no-import']) await firstImport(app, out, err);
-  out.write(`Check it with: ccguard doctor   (and ccguard status)\nUndo with: ccguard uninstall${scopeFlags(scope, values['project-dir'])}\n`);
+  const check = scope === 'user' ? [] : ['--project-dir', projectDir];
+  out.write(
+    `Check it with: ${cliCommand(self, ['doctor', ...check])}   (and ${cliCommand(self, ['status'])})\n` +
+      `Undo with: ${cliCommand(self, ['uninstall', ...scopeArgs(scope, projectDir)])}\n`,
+  );
   return 0;
+}
+
+function movedText(moved: ReadonlyMap<string, number>, app: Pick<AppContext, 'env' | 'paths'>): string {
+  if (moved.size === 0) return '';
+  const n = [...moved.values()].reduce((a, b) => a + b, 0);
+  const dirs = [...moved.keys()].map((d) => `${tildify(d, app.env)}/`).join(' and ');
+  return `Moved ${n === 1 ? 'the backup' : `${n} backups`} an earlier version of ccguard kept in ${dirs} to ${tildify(backupsDir(app.paths.stateDir), app.env)}/.\n`;
+}
+
+/** A line when git would offer the local settings file for a commit; empty when it is ignored or no git. */
+async function gitNote(settingsPath: string, app: Pick<AppContext, 'env'>): Promise<string> {
+  const { gitIgnores } = await import('../../settings/git.ts');
+  if (gitIgnores(settingsPath, app.env) !== false) return '';
+  const where = tildify(settingsPath, app.env);
+  return (
+    `Note: git does not ignore ${where}, and it names paths on this machine: add .claude/settings.local.json to the ` +
+    "project's .gitignore (Claude Code adds **/.claude/settings.local.json to your global git ignore only when it creates such a file itself).\n"
+  );
 }
 
 const WHY_STATUS_LINE =
   "it is where Claude Code hands over the server's own 5-hour and weekly usage figures (claude.ai subscribers, interactive sessions)";
 
-/** What install did about the status line, in a sentence or two. */
-function statusLineSummary(o: InstallOutcome, app: Pick<AppContext, 'config'>): string {
+/** What install did about the status line, in a sentence or two; `reinstall` is the command that sets it up. */
+function statusLineSummary(o: InstallOutcome, app: Pick<AppContext, 'config'>, reinstall: string): string {
   const sl = o.statusLine;
   if (sl) {
     const mine =
@@ -124,7 +205,7 @@ function statusLineSummary(o: InstallOutcome, app: Pick<AppContext, 'config'>): 
   const instead = app.config.limits.usage_api.enabled ? 'the usage endpoint (limits.usage_api) and its own estimate' : 'its own estimate from the transcripts';
   return (
     `Status line: left out (--no-statusline);${taken} ccguard gets no server usage figures from Claude Code and works from ${instead}.\n` +
-    '  Those figures reach ccguard only through the status line: run ccguard install without --no-statusline to set it up.\n'
+    `  Those figures reach ccguard only through the status line: run ${reinstall} (without --no-statusline) to set it up.\n`
   );
 }
 
@@ -136,10 +217,13 @@ export async function runUninstall(app: AppContext, argv: string[], out: Out): P
     'dry-run': { type: 'boolean' },
   });
   const scope = scopeOf(values.scope);
+  // A project folder that is gone is no error here: its settings went with it, and the install
+  // record is still to be dropped (uninstall() does that when the file does not exist).
+  const projectDir = resolve(values['project-dir'] ?? process.cwd());
   const { uninstall } = await import('../../../install.ts');
   const r = uninstall({
     scope,
-    projectDir: values['project-dir'] ?? process.cwd(),
+    projectDir,
     env: app.env,
     stateDir: app.paths.stateDir,
     dryRun: values['dry-run'] ?? false,
@@ -147,9 +231,11 @@ export async function runUninstall(app: AppContext, argv: string[], out: Out): P
   });
   const where = tildify(r.settingsPath, app.env);
   if (!r.existed) {
-    out.write(`${where} does not exist: nothing to uninstall.\n`);
+    const gone = scope !== 'user' && projectDirProblem(projectDir) !== null;
+    out.write(`${gone ? `${projectDirProblem(projectDir)}, so ${where} does not either` : `${where} does not exist`}: nothing to uninstall.\n`);
     return 0;
   }
+  out.write(movedText(r.movedBackups, app));
   if (!r.changed) {
     out.write(`${where} holds no ccguard entries: nothing to uninstall.\n`);
     return 0;
@@ -166,8 +252,8 @@ export async function runUninstall(app: AppContext, argv: string[], out: Out): P
         ? 'removed the file (install had created it and nothing else was added since)'
         : "removed ccguard's entries; everything else is as it was";
   out.write(`Uninstalled ccguard from ${where}: ${how}.\n`);
-  if (r.backup) out.write(`Backup of the previous file: ${tildify(r.backup, app.env)}\n`);
+  if (r.backup) out.write(`Backup of the previous file: ${tildify(r.backup, app.env)} (ccguard keeps the newest ${BACKUPS_KEPT} per settings file)\n`);
   if (r.removedApp) out.write(`Removed ccguard's copy in ${tildify(r.removedApp, app.env)}.\n`);
-  out.write(`ccguard's own state (usage history, config) stays in ${tildify(app.paths.stateDir, app.env)}.\n`);
+  out.write(`ccguard's own state (usage history, config, backups) stays in ${tildify(app.paths.stateDir, app.env)}.\n`);
   return 0;
 }
