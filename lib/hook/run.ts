@@ -6,7 +6,7 @@ import type { ConfigProblem } from '../config/load.ts';
 import { fallbackText, loadConfigCached } from '../config/cached.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { isCorruption, quarantine } from '../store/recover.ts';
-import { catchUp, type AppContext } from '../cli/context.ts';
+import { catchUp, type AppContext } from '../app/context.ts';
 import { localTimeZone } from '../util/timeZone.ts';
 import { evaluate, observed } from '../policy/evaluate.ts';
 import type { HookEvent, Notice, PolicyInput, Verdict } from '../policy/types.ts';

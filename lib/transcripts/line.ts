@@ -1,4 +1,4 @@
-import { mightContainLimitMessage, parseLimitMessage, type LimitScope } from '../usage/limitMessage.ts';
+import { mightContainLimitMessage, parseLimitMessage, type LimitScope } from './limitMessage.ts';
 
 /** One API response's usage, counted once per `message.id:requestId`. */
 export interface UsageRecord {

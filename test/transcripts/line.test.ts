@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { endOfValue, parseLine, parseWhole, type ParseContext } from '../../lib/transcripts/line.ts';
 import { LINE_MARKERS } from '../../lib/transcripts/reader.ts';
 import { generateHistory } from '../../bench/generate.ts';
-import { mightContainLimitMessage } from '../../lib/usage/limitMessage.ts';
+import { mightContainLimitMessage } from '../../lib/transcripts/limitMessage.ts';
 import { assistantLine } from '../helpers/lines.ts';
 
 const ctx = (latin1: boolean): ParseContext => ({ fallbackKey: 'fb', timeZone: () => 'UTC', latin1 });

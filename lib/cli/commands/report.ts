@@ -1,10 +1,10 @@
-import { catchUp, type AppContext } from '../context.ts';
+import { catchUp, type AppContext } from '../../app/context.ts';
 import { blocksReport, dailyReport, sessionsReport, type Range } from '../../usage/reports.ts';
 import { fitLine, fmtDuration, fmtInt, fmtLocal, fmtLocalTime, fmtUsd, paint, table, type Out } from '../format.ts';
 import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
 import { UsageError } from '../../util/errors.ts';
-import { runFullReport } from '../../report/command.ts';
+import { runFullReport } from './reportPage.ts';
 
 export async function runReport(app: AppContext, argv: string[], out: Out, err: Out = out): Promise<number> {
   const { values, arg, raw } = parseCommand(SPECS.report, argv);

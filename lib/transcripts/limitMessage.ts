@@ -19,7 +19,7 @@
  * is not taken for one. Wall-clock reset times are converted to epoch ms with Intl only.
  */
 
-import { LIMIT_TEXT_MARKERS } from '../transcripts/markers.ts';
+import { LIMIT_TEXT_MARKERS } from './markers.ts';
 
 export type LimitScope = 'five_hour' | 'weekly' | 'opus' | 'sonnet' | 'usage';
 

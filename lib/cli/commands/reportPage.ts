@@ -1,14 +1,14 @@
 /** `ccguard report --html|--json` without a kind: the combined report, as a page or as JSON. */
 import { resolve, join } from 'node:path';
 import { z } from 'zod';
-import type { AppContext } from '../cli/context.ts';
-import type { Out } from '../cli/format.ts';
-import { UsageError } from '../util/errors.ts';
-import { buildReport } from './data.ts';
-import { renderHtml } from './html.ts';
-import { writeReportFile } from './write.ts';
-import { openFile } from './open.ts';
-import { oneLine } from '../util/errors.ts';
+import type { AppContext } from '../../app/context.ts';
+import type { Out } from '../format.ts';
+import { UsageError } from '../../util/errors.ts';
+import { buildReport } from '../../report/data.ts';
+import { renderHtml } from '../../report/html.ts';
+import { writeReportFile } from '../../report/write.ts';
+import { openFile } from '../../report/open.ts';
+import { oneLine } from '../../util/errors.ts';
 
 export interface FullReportFlags {
   html?: boolean;

@@ -1,4 +1,4 @@
-import type { Price } from '../config/schema.ts';
+import type { Price } from './schema.ts';
 
 /**
  * USD per million tokens, as Claude Code 2.1.x computes cost: the 5.x and 4.x rows were each measured

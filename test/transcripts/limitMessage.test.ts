@@ -4,7 +4,7 @@ import {
   mightContainLimitMessage,
   parseLimitMessage,
   type LimitMessage,
-} from '../../lib/usage/limitMessage.ts';
+} from '../../lib/transcripts/limitMessage.ts';
 
 const SEOUL = 'Asia/Seoul'; // UTC+9, no DST
 const BERLIN = 'Europe/Berlin'; // UTC+1 / UTC+2 (CEST, last Sun Mar .. last Sun Oct)
