@@ -258,7 +258,7 @@ export function uninstall(o: UninstallOptions): UninstallResult {
   const record = adopted.record;
   result.movedBackups = adopted.movedFrom;
 
-  let next: string | null = null; // null: delete the file
+  let next: string | null; // null: delete the file
   let method: UninstallResult['method'] = 'removed-entries';
   const untouched = record !== undefined && sha256(text) === record.written_sha256;
   if (untouched && !record.original_existed) {

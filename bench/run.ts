@@ -158,12 +158,12 @@ async function main(): Promise<void> {
     md.push(`| ${f.size} | ${f.ccguardMs.toFixed(0)} ms | ${f.ccusageMs.toFixed(0)} ms | ${f.ratio.toFixed(2)}× | ${f.ccguardRssMb?.toFixed(0)} MB / ${f.ccusageRssMb?.toFixed(0)} MB |`);
   }
   md.push('', '| command | median | p95 | × node -e 0 |', '|---|---|---|---|');
-  for (const group of [results.status.nothingNew!, results.hooks]) {
+  for (const group of [results.status.nothingNew, results.hooks]) {
     const b = base(group);
     for (const s of group) md.push(`| ${s.name} | ${s.medianMs.toFixed(1)} ms | ${s.p95Ms.toFixed(1)} ms | ${(s.medianMs / b).toFixed(2)} |`);
   }
   for (const prefix of ['ccguard status (', 'ccguard status --fresh (']) {
-    const sizes = results.status.nothingNew!.filter((s) => s.name.startsWith(prefix));
+    const sizes = results.status.nothingNew.filter((s) => s.name.startsWith(prefix));
     if (sizes.length === 2) {
       md.push('', `${sizes[1]!.name} vs ${sizes[0]!.name}: ${((sizes[1]!.medianMs / sizes[0]!.medianMs - 1) * 100).toFixed(1)}% difference.`);
     }

@@ -122,7 +122,7 @@ test('the report in headless Chromium: no network, no console errors, the expect
         assert.equal(await count('#timeline tbody tr[data-kind]'), rep.timeline.items.length, 'timeline rows');
         assert.equal(await count('#sessions tbody tr'), rep.sessions.items.length, 'session rows');
 
-        const layout = (await page.evaluate(`(${MEASURE})(${JSON.stringify(variant)})`)) as Layout;
+        const layout = await page.evaluate<Layout>(`(${MEASURE})(${JSON.stringify(variant)})`);
         assert.ok(layout.overflowX <= 0, `the page scrolls sideways by ${layout.overflowX}px at ${width}px`);
         assert.deepEqual(layout.outside, [], `labels inside their charts at ${width}px`);
         assert.ok(layout.smallest >= 9, `smallest chart label ${layout.smallest.toFixed(1)}px at ${width}px`);

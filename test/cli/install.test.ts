@@ -8,7 +8,7 @@ import { tmpHome } from '../helpers/tmp.ts';
 import { assistantLine } from '../helpers/lines.ts';
 import { shellWord } from '../../lib/settings/invocation.ts';
 
-type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type J = Record<string, any>;
 
 const esc = (x: string): string => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** How this package's script appears in a printed command. */
@@ -282,7 +282,7 @@ test('--dry-run prints a unified diff and writes nothing', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`^--- ${t.settings.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n\\+\\+\\+ `));
     assert.match(r.stdout, /\n@@ -\d+,\d+ \+\d+,\d+ @@\n/);
-    assert.match(r.stdout, /\n-    "command": "printf/);
+    assert.match(r.stdout, /\n- {4}"command": "printf/);
     assert.match(r.stdout, /\n\+ {12}"command": "\\"[^\n]*pre-tool-use\.js\\" --ccguard",\n/);
     assert.equal(t.read(), original);
     assert.deepEqual(t.backups(), []);

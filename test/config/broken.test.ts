@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { hookEnv } from '../helpers/hookEnv.ts';
 import { ccguard } from '../helpers/cli.ts';
 
-type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type J = Record<string, any>;
 const MIN = 60_000;
 const TYPO = /config\.yaml: unknown key alerts\.cost_treshold \(got 5; did you mean alerts\.cost_threshold\?\)/;
 

@@ -70,7 +70,7 @@ test('real CLI transcripts: per-session tokens and cost equal Claude Code\'s own
         0,
       );
       expected.set(j.session_id, {
-        cost: j.total_cost_usd!,
+        cost: j.total_cost_usd,
         input: sum('input_tokens'),
         output: sum('output_tokens'),
         cacheRead: sum('cache_read_input_tokens'),

@@ -74,8 +74,8 @@ test('real CLI: one Bash tool call, then text; cost, usage and transcript', { ti
   assert.equal(calls.length, 2, info);
   assert.equal(calls[0]?.reply?.kind, 'tool_use');
   assert.equal(calls[1]?.reply?.kind, 'text');
-  assert.equal(toolResults(calls[1]!).length, 1);
-  assert.equal(toolResults(calls[1]!)[0]?.is_error, false);
+  assert.equal(toolResults(calls[1]).length, 1);
+  assert.equal(toolResults(calls[1])[0]?.is_error, false);
 
   const json = run.json;
   assert.ok(json, `no JSON result\n${info}`);

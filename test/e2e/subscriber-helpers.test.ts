@@ -14,7 +14,7 @@ import { waitUntil } from '../helpers/poll.ts';
 
 const HOUR = 3_600_000;
 
-function dirs(t: TestContext) {
+function dirs(_t: TestContext) {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'ccguard-subh-')));
   const home = join(root, 'home');
   const project = join(root, 'project');

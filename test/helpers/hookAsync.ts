@@ -8,7 +8,7 @@ export interface AsyncHookRun {
   code: number;
   stdout: string;
   ms: number;
-  json: Record<string, any> | null; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json: Record<string, any> | null;
 }
 
 const FILE: Record<string, string> = { PreToolUse: 'pre-tool-use.js', UserPromptSubmit: 'user-prompt-submit.js' };
@@ -61,7 +61,7 @@ export function eventsWithSource(dbFile: string): EventWithSource[] {
   return withDb(dbFile, (db) => db.prepare("SELECT hook, decision, state, reason, source FROM events WHERE decision != 'notify' ORDER BY id").all() as EventWithSource[]);
 }
 
-export function monitorRow(dbFile: string, key: string): Record<string, any> | undefined { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function monitorRow(dbFile: string, key: string): Record<string, any> | undefined {
   try {
     return withDb(dbFile, (db) => db.prepare('SELECT * FROM monitor_cache WHERE key = ?').get(key) as Record<string, unknown> | undefined);
   } catch {

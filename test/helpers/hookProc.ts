@@ -66,7 +66,7 @@ export function runNode(script: string, args: string[], o: SpawnOpts): Promise<P
     : [process.execPath, argv];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const p = spawn(cmd, cmdArgs as string[], { env: o.env, stdio: ['pipe', 'pipe', 'pipe'], cwd: o.cwd });
+    const p = spawn(cmd, cmdArgs, { env: o.env, stdio: ['pipe', 'pipe', 'pipe'], cwd: o.cwd });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;

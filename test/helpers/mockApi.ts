@@ -202,7 +202,7 @@ export function toolResultsOf(message: unknown): ToolResultBlock[] {
     const o = b as Record<string, unknown> | null;
     if (o && o.type === 'tool_result') {
       out.push({
-        tool_use_id: String(o.tool_use_id ?? ''),
+        tool_use_id: typeof o.tool_use_id === 'string' ? o.tool_use_id : '',
         is_error: o.is_error === true,
         text: contentText(o.content),
         raw: b,

@@ -10,9 +10,8 @@ import { join } from 'node:path';
  * is reported, never thrown: the test's verdict is its assertions, not the cleanup's timing.
  */
 export function removeTree(dir: string): void {
-  let target = dir;
+  let target = `${dir}.removing-${process.pid}-${Date.now()}`;
   try {
-    target = `${dir}.removing-${process.pid}-${Date.now()}`;
     renameSync(dir, target);
   } catch {
     target = dir;

@@ -143,7 +143,7 @@ export async function startTmux(opts: StartTmuxOptions): Promise<TmuxSession> {
     },
     async waitFor(pred, timeoutMs, what) {
       const deadline = Date.now() + timeoutMs;
-      let screen = '';
+      let screen: string;
       for (;;) {
         screen = await session.capture();
         if (matches(pred, screen)) return screen;

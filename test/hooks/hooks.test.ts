@@ -8,7 +8,7 @@ import { apiErrorLine, limitLine } from '../helpers/lines.ts';
 import { withDb } from '../helpers/hookAsync.ts';
 
 const MIN = 60_000;
-type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type J = Record<string, any>;
 
 test('under every threshold: silent allow, recorded, and the next call takes the fast path', () => {
   const e = hookEnv('plan: 1000000\n');
@@ -121,9 +121,9 @@ test('a subscription limit line holds tool calls (not prompts) until the reset i
     assert.equal(st.recovery.state, 'held');
     const res = ccguard(['resume'], e.env);
     assert.equal(res.code, 0);
-    assert.match(res.stdout, /Resumed\. Lifted:\n  - the hold on the used-up 5-hour limit \(100%, server:limit_line:five_hour\), until 23:59 \(the end of that window\); ccguard keeps warning\n/);
+    assert.match(res.stdout, /Resumed\. Lifted:\n {2}- the hold on the used-up 5-hour limit \(100%, server:limit_line:five_hour\), until 23:59 \(the end of that window\); ccguard keeps warning\n/);
     const after = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
-    assert.notEqual((after.json as J | null)?.hookSpecificOutput?.permissionDecision, 'deny', 'resume lets the next call through');
+    assert.notEqual((after.json?.hookSpecificOutput as J | undefined)?.permissionDecision, 'deny', 'resume lets the next call through');
   } finally {
     e.cleanup();
   }
@@ -140,7 +140,7 @@ test('resume --minutes N lifts a limit hold for N minutes only; a bad value is r
     const res = ccguard(['resume', '--minutes', '10'], e.env);
     assert.equal(res.code, 0);
     assert.match(res.stdout, /the hold on the used-up 5-hour limit .*, until \d\d:\d\d \(10 min\); ccguard keeps warning/);
-    assert.notEqual((e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).json as J | null)?.hookSpecificOutput?.permissionDecision, 'deny');
+    assert.notEqual((e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).json?.hookSpecificOutput as J | undefined)?.permissionDecision, 'deny');
     const lift = withDb(join(e.stateDir, 'state.db'), (d) => d.prepare("SELECT until FROM recovery WHERE key = 'lift'").get() as { until: number });
     assert.ok(Math.abs(lift.until - (Date.now() + 10 * MIN)) < 30_000, 'lifted for ten minutes, not the whole window');
   } finally {
@@ -194,7 +194,7 @@ test('a session active past time_threshold is paused, its prompts blocked, until
     assert.equal(e.run('PreToolUse', e.input('PreToolUse', 'young', { tool_name: 'Bash' })).stdout, '');
     assert.match((await e.notifications(1))[0]!, /ccguard: session paused/);
     const res = ccguard(['resume'], e.env);
-    assert.match(res.stdout, /Resumed\. Lifted:\n  - the time pause of session old\n/);
+    assert.match(res.stdout, /Resumed\. Lifted:\n {2}- the time pause of session old\n/);
     assert.equal(e.run('PreToolUse', e.input('PreToolUse', 'old', { tool_name: 'Bash' })).stdout, '');
   } finally {
     e.cleanup();

@@ -9,7 +9,7 @@ import { installMonitorStub, snapshotJson } from '../helpers/monitorStub.ts';
 import { eventsWithSource, monitorRow, runHookAsync, waitFor, withDb } from '../helpers/hookAsync.ts';
 
 const MIN = 60_000;
-type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type J = Record<string, any>;
 
 /** A hook environment with the stand-in claude-monitor on PATH and the fast path off (every call decides). */
 function monitorEnv(extra = '') {
@@ -73,7 +73,7 @@ test('claude-monitor\'s local estimate informs: near limit (exit 10) and limit h
     // The stored snapshot voided the cached decisions: the very next call decides on it.
     const hit = tool();
     assert.equal(lastSource(), 'claude-monitor:max5');
-    assert.equal((hit.json as J | null)?.hookSpecificOutput?.permissionDecision, undefined, 'still only a warning');
+    assert.equal((hit.json?.hookSpecificOutput as J | undefined)?.permissionDecision, undefined, 'still only a warning');
     assert.match((hit.json as J).systemMessage, /102% of the 5-hour limit used \(estimate: claude-monitor:max5\)/);
     // Another session hears it once too (the once-per-crossing marks are per session).
     const p = e.run('UserPromptSubmit', e.input('UserPromptSubmit', 's2', { prompt: 'go on' }));

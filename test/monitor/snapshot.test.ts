@@ -7,7 +7,6 @@ import { storedSnapshot } from '../../lib/monitor/stored.ts';
 import { readStateFile } from '../../lib/monitor/stateFile.ts';
 import { refreshMonitor, runMonitor } from '../../lib/monitor/run.ts';
 import { openStore } from '../../lib/store/store.ts';
-import { MonitorCacheTable } from '../../lib/store/monitorCache.ts';
 import { Logger } from '../../lib/util/log.ts';
 import type { MonitorSettings } from '../../lib/monitor/settings.ts';
 import { monitorSettings } from '../../lib/monitor/settings.ts';

@@ -112,7 +112,7 @@ function captureStderr(): { stop: () => string } {
   process.stderr.write = ((c: string | Uint8Array, ...rest: unknown[]) => {
     chunks.push(typeof c === 'string' ? c : Buffer.from(c).toString('utf8'));
     return (orig as (...a: unknown[]) => boolean)(c, ...rest);
-  }) as typeof process.stderr.write;
+  });
   return {
     stop: () => {
       process.stderr.write = orig;
@@ -270,7 +270,7 @@ test(`${LINES} generated transcript lines through parseLine, then as one file th
   await measured(SUITE, 'Bad input', `${LINES} generated malformed transcript lines (fast-check, seed ${SEED}): parseLine in-process, then one file import`, tally, async () => {
     const ctx = (i: number) => ({ fallbackKey: `fallback#${i}`, timeZone: () => 'UTC' });
     let n = 0;
-    await fc.assert(
+    fc.assert(
       fc.property(lineArb, (line) => {
         const r = parseLine(line, ctx(n++));
         checkResult(r, line);

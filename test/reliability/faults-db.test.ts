@@ -201,7 +201,7 @@ test('a state.db from an older version (schema 1, schema 2) is migrated in place
         } finally {
           d.close();
         }
-        const j = r.stdout ? (JSON.parse(r.stdout) as Record<string, any>) : null; // eslint-disable-line @typescript-eslint/no-explicit-any
+        const j = r.stdout ? (JSON.parse(r.stdout) as Record<string, any>) : null;
         if (version >= 2) assert.equal(j?.hookSpecificOutput?.permissionDecision, 'deny', 'the pause set before the migration holds');
         else assert.equal(r.stdout, '', 'schema 1 had no pauses');
         assertSameAsCleanImport(e.env, e.home);
@@ -336,7 +336,7 @@ test('what a rebuild cannot bring back: pauses and backoff set by hand or by Sto
     assert.equal(badRun('StopFailure', sf, BUDGET_MS), null);
     assert.equal(ccguard(['pause', '--minutes', '30'], e.env).code, 0);
     const denied = await hook(e, 'PreToolUse', { tool_name: 'Bash' });
-    assert.equal((JSON.parse(denied.stdout) as Record<string, any>).hookSpecificOutput.permissionDecision, 'deny'); // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.equal((JSON.parse(denied.stdout) as Record<string, any>).hookSpecificOutput.permissionDecision, 'deny');
     const before = dbCount(db, 'events');
     assert.ok(before >= 4);
     rmSync(db);

@@ -155,7 +155,7 @@ test('prompts, tool inputs and outputs, assistant text and transcript text are n
   const tally = new Tally(BUDGET_MS, '');
   await measured(SUITE, 'Security', 'secrets in prompt, tool_input, tool_response, assistant messages and transcripts, searched in every byte under the state dir', tally, async () => {
     const e = hookEnv('logging:\n  level: debug\n');
-    let scanned = 0;
+    let scanned: number;
     try {
       await secretRuns(e, tally);
       assert.deepEqual(findSecrets(e.stateDir), []);

@@ -114,7 +114,7 @@ export function makeHistory(now = Date.now(), seed = 7): History {
   session(cur[1]!, 1, blockFrom + 70 * MIN, 2 * HOUR, LIMIT * 0.28, MODELS.opus);
 
   // Rate limits and limit messages in the transcripts.
-  appendFileSync(file(0, cur[0]!), apiErrorLine(now - 95 * MIN, 'err-recent-1', cur[0]!) + '\n');
+  appendFileSync(file(0, cur[0]!), apiErrorLine(now - 95 * MIN, 'err-recent-1', cur[0]) + '\n');
   const at = (tag: string): { id: string; project: number; first: number; last: number } => {
     const id = sessions.find((x) => x.includes(tag)) ?? sessions[0]!;
     return { id, ...info.get(id)! };

@@ -59,7 +59,7 @@ test('text from the database is escaped wherever it lands', () => {
 
 test('the daily cost axis: distinct labels in whole cents, $0 to $1 when nothing was spent', () => {
   const labels = (days: { cost_usd: number }[]): string[] => {
-    const svg = dailyChart(days.map((d, i) => ({ date: `2026-12-0${i + 1}`, entries: 1, limit_tokens: 1, total_tokens: 1, ...d })) as never, FRAMES.daily.wide);
+    const svg = dailyChart(days.map((d, i) => ({ date: `2026-12-0${i + 1}`, entries: 1, limit_tokens: 1, total_tokens: 1, ...d })), FRAMES.daily.wide);
     return [...svg.matchAll(/<text class="tick"[^>]*>(\$[^<]*)</g)].map((m) => m[1]!);
   };
   const none = labels([{ cost_usd: 0 }, { cost_usd: 0 }]);

@@ -18,7 +18,7 @@ import { HOOK_EVENTS, type PolicyInput } from '../../lib/policy/types.ts';
 import { evaluate } from '../../lib/policy/evaluate.ts';
 import { loadConfig } from '../../lib/config/load.ts';
 
-type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type J = Record<string, any>;
 
 const F = '/home/u/.claude/settings.json';
 const SPEC: InstallSpec = { nodePath: '/usr/bin/node', root: '/opt/ccguard', maxSleepSeconds: 20, statusLine: false };

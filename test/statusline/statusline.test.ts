@@ -11,9 +11,8 @@ import { statusInput } from '../helpers/statusInput.ts';
 import { parseStatusLineInput } from '../../lib/statusline/input.ts';
 import { formatStatusLine } from '../../lib/statusline/line.ts';
 import { openStore } from '../../lib/store/store.ts';
-import { RateLimitsTable } from '../../lib/store/rateLimits.ts';
 
-type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type J = Record<string, any>;
 
 const NOW = Date.now();
 const RESET_5H = Math.floor(NOW / 1000) + 2 * 3600 + 17 * 60; // Unix seconds, as Claude Code sends

@@ -9,7 +9,7 @@ import { ccguard } from '../helpers/cli.ts';
 import { calibrationSample, smooth, MIN_PERCENT, MIN_TOKENS } from '../../lib/usage/calibration.ts';
 import { statusInput } from '../helpers/statusInput.ts';
 
-type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type J = Record<string, any>;
 
 test('a reading gives a sample only with enough tokens and a share worth scaling from', () => {
   assert.equal(calibrationSample(36_000, 72), 50_000);

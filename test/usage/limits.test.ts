@@ -5,7 +5,7 @@ import { ccguard } from '../helpers/cli.ts';
 import { CUSTOM_FALLBACK_TOKENS, PLAN_TOKEN_LIMITS, p90Limit, tokenLimitFor } from '../../lib/usage/limits.ts';
 
 const HOUR = 3_600_000;
-type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type J = Record<string, any>;
 
 test('plan limits: claude-monitor\'s per-block figures (input + output tokens)', () => {
   assert.deepEqual(PLAN_TOKEN_LIMITS, { pro: 19_000, max5: 88_000, max20: 220_000 });

@@ -6,8 +6,6 @@ import { hookEnv } from '../helpers/hookEnv.ts';
 import { ccguard } from '../helpers/cli.ts';
 import { eventsWithSource, withDb } from '../helpers/hookAsync.ts';
 import { openStore } from '../../lib/store/store.ts';
-import { RateLimitsTable } from '../../lib/store/rateLimits.ts';
-import { MonitorCacheTable } from '../../lib/store/monitorCache.ts';
 import { loadConfig } from '../../lib/config/load.ts';
 import { usageView } from '../../lib/usage/sources.ts';
 import { evaluate } from '../../lib/policy/evaluate.ts';
@@ -21,7 +19,7 @@ import { mkdirSync } from 'node:fs';
 import { statusInput } from '../helpers/statusInput.ts';
 
 const MIN = 60_000;
-type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type J = Record<string, any>;
 
 
 const inHours = (h: number): number => Math.floor(Date.now() / 1000) + Math.round(h * 3600);
@@ -40,7 +38,6 @@ test('the server says 96% while the local estimate says 40%: the hooks act on 96
     assert.equal(eventsWithSource(db).at(-1)?.source, 'local:config');
     assert.equal(ccguard(['statusline'], e.env, statusInput('s1', 96, inHours(2))).code, 0);
     const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
-    const j = r.json as J;
     assert.ok(r.ms >= 950, `slowed by max_sleep_seconds (${r.ms} ms)`);
     const ev = eventsWithSource(db).at(-1)!;
     assert.equal(ev.source, 'server:five_hour');
