@@ -106,7 +106,8 @@ export class JsonText {
   /** Gives a file with no value at all (empty, or whitespace) an empty object to edit, ending in a line break. */
   startObject(): void {
     if (this.tree) return;
-    this.apply([{ offset: 0, length: 0, content: '{}' + (this.body.endsWith('\n') ? '' : this.formatting.eol) }]);
+    const rest = this.body.endsWith('\n') ? this.body : this.body + this.formatting.eol;
+    this.apply([{ offset: 0, length: this.body.length, content: '{}' + rest }]);
   }
 
   /**
