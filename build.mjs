@@ -24,6 +24,9 @@ const common = {
   target: 'node20',
   // Native addon and a package that ships its own helper binaries stay outside the bundle.
   external: ['better-sqlite3', 'node-notifier'],
+  // jsonc-parser's "main" is a UMD build whose require('./impl/...') calls esbuild cannot follow (they
+  // would run against dist/ and fail): its ES module build bundles.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   banner: {
     js: "import { createRequire as __ccgCreateRequire } from 'node:module'; const require = __ccgCreateRequire(import.meta.url);",
   },

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { hasCcguard, installInto, statusLineOf, uninstallFrom, userStatusLine, type InstallOutcome } from './lib/settings/edit.ts';
-import { unifiedDiff } from './lib/settings/diff.ts';
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import {
   copyApp,
   moveLegacyBackups,
@@ -24,7 +24,7 @@ import { appDir, BACKUPS_KEPT, isEphemeralRoot, projectDirProblem, recordFile, S
 import { SettingsError } from './lib/settings/errors.ts';
 import { hookTimeout } from './lib/settings/command.ts';
 import type { InstallRecord } from './lib/settings/schema.ts';
-import type { JsonValue } from './lib/settings/json.ts';
+import type { JsonValue } from './lib/settings/jsonText.ts';
 import { HOOK_EVENTS, type HookEvent } from './lib/policy/types.ts';
 import type { Env } from './lib/util/paths.ts';
 
@@ -63,6 +63,12 @@ export interface InstallResult {
   /** The timeout (seconds) written on each event's hook. */
   timeouts: Record<HookEvent, number>;
   outcome: InstallOutcome;
+}
+
+/** The change as `diff -u` prints it (`---`/`+++` then the hunks, three lines of context), for --dry-run; '' when there is none. */
+export function unifiedDiff(before: string, after: string, labelA: string, labelB: string): string {
+  if (before === after) return '';
+  return createTwoFilesPatch(labelA, labelB, before, after, undefined, undefined, { context: 3, headerOptions: FILE_HEADERS_ONLY });
 }
 
 function currentText(path: string): { text: string; existed: boolean } {

@@ -9,43 +9,20 @@ import {
   MATCHER_EVENTS,
   statusLineCommand,
 } from './command.ts';
-import {
-  deleteKey,
-  fromValue,
-  getKey,
-  parseDoc,
-  printDoc,
-  pushItem,
-  removeItems,
-  setItem,
-  setKey,
-  toValue,
-  JsonSyntaxError,
-  type JArray,
-  type JNode,
-  type JObject,
-  type JsonDoc,
-  type JsonValue,
-} from './json.ts';
+import type { JSONPath, Node } from 'jsonc-parser';
+import { JsonText, toValue, type JsonValue } from './jsonText.ts';
 import { CommandHookShape, MatcherGroupShape, SettingsShape, StatusLineShape, type InstallRecord } from './schema.ts';
 import { SettingsError } from './errors.ts';
 
 /** Parses a settings file's text, or throws a one-line SettingsError naming the file and the position. */
-export function parseSettings(text: string, file: string): JsonDoc {
-  let doc: JsonDoc;
-  try {
-    doc = parseDoc(text);
-  } catch (err) {
-    if (err instanceof JsonSyntaxError) {
-      throw new SettingsError(`${file} is not valid JSON: ${err.detail} at line ${err.line}:${err.column}; left it untouched`);
-    }
-    throw err;
+export function parseSettings(text: string, file: string): JsonText {
+  const doc = new JsonText(text, file);
+  const root = doc.root;
+  if (root && root.type !== 'object') {
+    throw new SettingsError(`${file} must hold a JSON object (it holds ${root.type === 'array' ? 'a list' : 'a single value'}); left it untouched`);
   }
-  if (doc.root && doc.root.kind !== 'object') {
-    throw new SettingsError(`${file} must hold a JSON object (it holds ${doc.root.kind === 'array' ? 'a list' : 'a single value'}); left it untouched`);
-  }
-  if (doc.root) {
-    const res = SettingsShape.safeParse(toValue(doc.root));
+  if (root) {
+    const res = SettingsShape.safeParse(toValue(root));
     if (!res.success) {
       const issue = res.error.issues[0];
       const where = issue ? issue.path.map(String).join('.') : 'hooks';
@@ -68,7 +45,7 @@ function sameValue(a: unknown, b: unknown): boolean {
   return false;
 }
 
-const isCcguardHook = (node: JNode): boolean => {
+const isCcguardHook = (node: Node): boolean => {
   const r = CommandHookShape.safeParse(toValue(node));
   return r.success && isCcguardHookCommand(r.data.command);
 };
@@ -78,29 +55,45 @@ export function isCcguardStatusLine(value: unknown): boolean {
   return r.success && isCcguardStatusLineCommand(r.data.command);
 }
 
+/** The keys of an object node, in source order. */
+const keysOf = (obj: Node): string[] => (obj.children ?? []).map((p) => p.children![0]!.value as string);
+
+const valueAt = (doc: JsonText, path: JSONPath): JsonValue | undefined => {
+  const node = doc.at(path);
+  return node ? toValue(node) : undefined;
+};
+
 /** A matcher group's `hooks` array, when the group has the documented shape. */
-function groupHooks(group: JNode): JArray | undefined {
-  if (group.kind !== 'object' || !MatcherGroupShape.safeParse(toValue(group)).success) return undefined;
-  const h = getKey(group, 'hooks');
-  return h?.kind === 'array' ? h : undefined;
+function groupHooks(doc: JsonText, group: JSONPath): Node | undefined {
+  const node = doc.at(group);
+  if (node?.type !== 'object' || !MatcherGroupShape.safeParse(toValue(node)).success) return undefined;
+  const h = doc.at([...group, 'hooks']);
+  return h?.type === 'array' ? h : undefined;
 }
 
 /** Matchers Claude Code treats as "every tool". */
-function matchesAll(group: JObject): boolean {
-  const m = getKey(group, 'matcher');
-  return m === undefined || (m.kind === 'scalar' && (m.value === '*' || m.value === ''));
+function matchesAll(doc: JsonText, group: JSONPath): boolean {
+  const m = doc.at([...group, 'matcher']);
+  return m === undefined || m.value === '*' || m.value === '';
 }
 
-/** Removes ccguard's hook objects from an event's groups, then the groups that this left empty. */
-function removeOurs(arr: JArray, keep?: JNode): number {
+/**
+ * Removes ccguard's hook objects from an event's groups, all but `keep` ([group, hook] indices),
+ * then the groups that this left empty.
+ */
+function removeOurs(doc: JsonText, event: JSONPath, keep?: readonly [number, number]): number {
+  const arr = doc.at(event);
+  if (arr?.type !== 'array') return 0;
   let removed = 0;
-  removeItems(arr, (group) => {
-    const hooks = groupHooks(group);
-    if (!hooks) return false;
-    const n = removeItems(hooks, (h) => h !== keep && isCcguardHook(h));
-    removed += n;
-    return n > 0 && hooks.items.length === 0;
-  });
+  // Back to front: a removal leaves the indices still to visit where they were.
+  for (let g = (arr.children ?? []).length - 1; g >= 0; g--) {
+    const hooks = groupHooks(doc, [...event, g])?.children ?? [];
+    const ours = hooks.flatMap((h, j) => (isCcguardHook(h) && !(keep?.[0] === g && keep[1] === j) ? [j] : []));
+    if (ours.length === 0) continue;
+    removed += ours.length;
+    if (ours.length === hooks.length) doc.remove([...event, g]);
+    else for (const j of ours.reverse()) doc.remove([...event, g, 'hooks', j]);
+  }
   return removed;
 }
 
@@ -179,80 +172,79 @@ export function userStatusLine(value: JsonValue | undefined): JsonValue | undefi
 /** The `statusLine` a settings file's text sets, or undefined (throws SettingsError when it is not JSON). */
 export function statusLineOf(text: string, file: string): JsonValue | undefined {
   const doc = parseSettings(text, file);
-  if (!doc.root || doc.root.kind !== 'object') return undefined;
-  const sl = getKey(doc.root, 'statusLine');
-  return sl ? toValue(sl) : undefined;
+  return doc.root ? valueAt(doc, ['statusLine']) : undefined;
 }
 
 /** Takes ccguard's status line out of a settings object: the user's own comes back, or the key goes. */
-function takeOutStatusLine(root: JObject, current: JsonValue, record: InstallRecord | undefined, inherited?: JsonValue): 'restored' | 'removed' {
+function takeOutStatusLine(doc: JsonText, current: JsonValue, record: InstallRecord | undefined, inherited?: JsonValue): 'restored' | 'removed' {
   const orig = originalStatusLine(current, record, inherited);
   if (orig.had && orig.value !== undefined) {
-    setKey(root, 'statusLine', orig.value);
+    doc.set(['statusLine'], orig.value);
     return 'restored';
   }
-  deleteKey(root, 'statusLine');
+  doc.remove(['statusLine']);
   return 'removed';
 }
 
 /** Adds (or refreshes) ccguard's entries in a settings file's text. Pure: text in, text out. */
 export function installInto(text: string, file: string, spec: InstallSpec): InstallOutcome {
   const doc = parseSettings(text, file);
-  if (!doc.root) {
-    doc.root = fromValue({});
-    if (!doc.trailing.endsWith('\n')) doc.trailing += '\n';
-  }
-  const root = doc.root as JObject;
+  doc.startObject();
   let hadCcguard = false;
   let createdHooksKey = false;
   const createdEvents: HookEvent[] = [];
   const updatedEvents: HookEvent[] = [];
 
-  let hooks = getKey(root, 'hooks') as JObject | undefined;
-  if (!hooks) {
-    hooks = setKey(root, 'hooks', {}) as JObject;
+  if (!doc.at(['hooks'])) {
+    doc.set(['hooks'], {});
     createdHooksKey = true;
   }
   // ccguard's entries under events it does not use (moved by hand) are dropped.
-  for (const m of [...hooks.members]) {
-    if ((HOOK_EVENTS as readonly string[]).includes(m.key) || m.value.kind !== 'array') continue;
-    if (removeOurs(m.value) > 0) {
+  for (const key of keysOf(doc.at(['hooks'])!)) {
+    const path = ['hooks', key];
+    if ((HOOK_EVENTS as readonly string[]).includes(key) || doc.at(path)?.type !== 'array') continue;
+    if (removeOurs(doc, path) > 0) {
       hadCcguard = true;
-      if (m.value.items.length === 0) deleteKey(hooks, m.key);
+      if (doc.at(path)!.children!.length === 0) doc.remove(path);
     }
   }
   for (const event of HOOK_EVENTS) {
     const desired = { type: 'command', command: hookCommand(spec.nodePath, spec.root, event), timeout: hookTimeout(event, spec.maxSleepSeconds) };
-    let arr = getKey(hooks, event) as JArray | undefined;
+    const group: JsonValue = MATCHER_EVENTS.has(event) ? { matcher: '*', hooks: [desired] } : { hooks: [desired] };
+    const path = ['hooks', event];
+    const arr = doc.at(path);
     if (!arr) {
-      arr = setKey(hooks, event, []) as JArray;
+      doc.set(path, [group]);
       createdEvents.push(event);
+      updatedEvents.push(event);
+      continue;
     }
     // Keep the first of ccguard's entries that sits in a group matching every tool, in place.
-    let kept: JNode | undefined;
-    for (const group of arr.items) {
-      const gh = groupHooks(group);
-      if (!gh) continue;
-      for (let j = 0; j < gh.items.length; j++) {
-        const h = gh.items[j]!;
+    let kept: [number, number] | undefined;
+    for (let g = 0; g < (arr.children ?? []).length; g++) {
+      const gh = groupHooks(doc, [...path, g])?.children ?? [];
+      for (let j = 0; j < gh.length; j++) {
+        const h = gh[j]!;
         if (!isCcguardHook(h)) continue;
         hadCcguard = true;
-        if (kept || (FILTERED_EVENTS.has(event) && !matchesAll(group as JObject))) continue;
-        kept = sameValue(toValue(h), desired) ? h : setItem(gh, j, desired);
-        if (kept !== h) updatedEvents.push(event);
+        if (kept || (FILTERED_EVENTS.has(event) && !matchesAll(doc, [...path, g]))) continue;
+        kept = [g, j];
+        if (!sameValue(toValue(h), desired)) {
+          doc.set([...path, g, 'hooks', j], desired);
+          updatedEvents.push(event);
+        }
       }
     }
-    removeOurs(arr, kept);
+    removeOurs(doc, path, kept);
     if (!kept) {
-      pushItem(arr, MATCHER_EVENTS.has(event) ? { matcher: '*', hooks: [desired] } : { hooks: [desired] });
+      doc.set([...path, -1], group);
       updatedEvents.push(event);
     }
   }
 
   let statusLine: InstallOutcome['statusLine'] = null;
   let statusLineRemoved: InstallOutcome['statusLineRemoved'] = null;
-  const current = getKey(root, 'statusLine');
-  const currentValue = current ? toValue(current) : undefined;
+  const currentValue = valueAt(doc, ['statusLine']);
   const oursNow = currentValue !== undefined && isCcguardStatusLine(currentValue);
   if (oursNow) hadCcguard = true;
   if (spec.statusLine) {
@@ -264,13 +256,13 @@ export function installInto(text: string, file: string, spec: InstallSpec): Inst
     // Keep the user's other status line settings (padding, ...) around ccguard's command.
     const extra = parsed.success ? Object.fromEntries(Object.entries(parsed.data).filter(([k]) => k !== 'type' && k !== 'command')) : {};
     const desired = { type: 'command', command: statusLineCommand(spec.nodePath, spec.root, chained), ...(extra as Record<string, JsonValue>) };
-    if (!sameValue(currentValue, desired)) setKey(root, 'statusLine', desired);
+    if (!sameValue(currentValue, desired)) doc.set(['statusLine'], desired);
     statusLine = { hadOriginal: orig.had, original: orig.value, chained, inherited: inherited && chained !== undefined };
   } else if (oursNow) {
-    statusLineRemoved = takeOutStatusLine(root, currentValue, spec.record, spec.inheritedStatusLine);
+    statusLineRemoved = takeOutStatusLine(doc, currentValue, spec.record, spec.inheritedStatusLine);
   }
 
-  const out = printDoc(doc);
+  const out = doc.text;
   return { text: out, changed: out !== text, createdHooksKey, createdEvents, hadCcguard, updatedEvents, statusLine, statusLineRemoved };
 }
 
@@ -289,35 +281,36 @@ export interface UninstallOutcome {
 export function uninstallFrom(text: string, file: string, record: InstallRecord | undefined, inheritedStatusLine?: JsonValue): UninstallOutcome {
   const doc = parseSettings(text, file);
   if (!doc.root) return { text, changed: false, removedHooks: 0, statusLine: 'untouched' };
-  const root = doc.root as JObject;
   let removedHooks = 0;
-  const hooks = getKey(root, 'hooks');
-  if (hooks?.kind === 'object') {
-    const before = hooks.members.length;
-    for (const m of [...hooks.members]) {
-      if (m.value.kind !== 'array') continue;
-      const n = removeOurs(m.value);
+  const hooks = doc.at(['hooks']);
+  if (hooks?.type === 'object') {
+    const keys = keysOf(hooks);
+    for (const key of keys) {
+      const path = ['hooks', key];
+      const n = removeOurs(doc, path);
       removedHooks += n;
-      const created = record ? record.created_events.includes(m.key) : true;
-      if (n > 0 && m.value.items.length === 0 && created) deleteKey(hooks, m.key);
+      const created = record ? record.created_events.includes(key) : true;
+      if (n > 0 && doc.at(path)!.children!.length === 0 && created) doc.remove(path);
     }
     const createdHooks = record ? record.created_hooks_key : true;
-    if (before > 0 && hooks.members.length === 0 && createdHooks) deleteKey(root, 'hooks');
+    if (keys.length > 0 && keysOf(doc.at(['hooks'])!).length === 0 && createdHooks) doc.remove(['hooks']);
   }
   let statusLine: UninstallOutcome['statusLine'] = 'untouched';
-  const sl = getKey(root, 'statusLine');
-  if (sl && isCcguardStatusLine(toValue(sl))) statusLine = takeOutStatusLine(root, toValue(sl), record, inheritedStatusLine);
-  const out = printDoc(doc);
+  const sl = valueAt(doc, ['statusLine']);
+  if (sl !== undefined && isCcguardStatusLine(sl)) statusLine = takeOutStatusLine(doc, sl, record, inheritedStatusLine);
+  const out = doc.text;
   return { text: out, changed: out !== text, removedHooks, statusLine };
 }
 
 /** Does this settings text hold any ccguard entry (hook or status line)? */
 export function hasCcguard(text: string, file: string): boolean {
   const doc = parseSettings(text, file);
-  if (!doc.root || doc.root.kind !== 'object') return false;
-  const sl = getKey(doc.root, 'statusLine');
-  if (sl && isCcguardStatusLine(toValue(sl))) return true;
-  const hooks = getKey(doc.root, 'hooks');
-  if (hooks?.kind !== 'object') return false;
-  return hooks.members.some((m) => m.value.kind === 'array' && m.value.items.some((g) => groupHooks(g)?.items.some(isCcguardHook)));
+  if (!doc.root) return false;
+  const sl = valueAt(doc, ['statusLine']);
+  if (sl !== undefined && isCcguardStatusLine(sl)) return true;
+  const hooks = doc.at(['hooks']);
+  if (hooks?.type !== 'object') return false;
+  return keysOf(hooks).some((key) =>
+    (doc.at(['hooks', key])?.children ?? []).some((_, g) => groupHooks(doc, ['hooks', key, g])?.children?.some(isCcguardHook)),
+  );
 }

@@ -1,7 +1,7 @@
 import { importAll } from '../../transcripts/import.ts';
 import { packageRoot } from '../../config/root.ts';
 import { EVENT_FILES, SLEEPING_EVENTS } from '../../settings/command.ts';
-import { backupsDir, BACKUPS_KEPT, projectDirProblem, SCOPES, settingsFile, tildify, type Scope } from '../../settings/targets.ts';
+import { backupsDir, BACKUPS_KEPT, projectDirProblem, settingsFile, tildify, type Scope } from '../../settings/targets.ts';
 import { cliCommand, type Self } from '../../settings/invocation.ts';
 import type { HookEvent } from '../../policy/types.ts';
 import { resolve } from 'node:path';
@@ -9,13 +9,8 @@ import { ConfigError, UsageError } from '../../util/errors.ts';
 import type { InstallOutcome } from '../../settings/edit.ts';
 import { importContext, type AppContext } from '../../app/context.ts';
 import { fmtInt, type Out } from '../format.ts';
-import { parse } from '../args.ts';
-
-function scopeOf(v: string | undefined): Scope {
-  const s = v ?? 'user';
-  if (!(SCOPES as readonly string[]).includes(s)) throw new UsageError(`--scope must be one of ${SCOPES.join(', ')} (got "${s}")`);
-  return s as Scope;
-}
+import { parseCommand } from '../args.ts';
+import { SPECS } from '../spec.ts';
 
 /**
  * The scope arguments that name the same settings file from any folder: the project by absolute
@@ -93,17 +88,10 @@ async function firstImport(app: AppContext, out: Out, err: Out): Promise<void> {
 
 /** `ccguard install [--scope user|project|local] [--project-dir DIR] [--dry-run] [--no-statusline] [--no-import]` (help: lib/cli/spec.ts) */
 export async function runInstall(app: AppContext, argv: string[], out: Out, err: Out): Promise<number> {
-  const { values } = parse(argv, {
-    scope: { type: 'string' },
-    'project-dir': { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    statusline: { type: 'boolean' },
-    'no-statusline': { type: 'boolean' },
-    'no-import': { type: 'boolean' },
-  });
+  const { values } = parseCommand(SPECS.install, argv);
   if (values.statusline && values['no-statusline']) throw new UsageError('--statusline and --no-statusline contradict each other: give one');
   const statusLine = !values['no-statusline'];
-  const scope = scopeOf(values.scope);
+  const scope: Scope = values.scope ?? 'user';
   const projectDir = projectDirOf(values['project-dir']);
   // Loaded on demand: the settings editor (and zod with it) stays out of every other command's start-up.
   const { install, holdsCcguard } = await import('../../../install.ts');
@@ -124,7 +112,7 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
     nodePath: process.execPath,
     maxSleepSeconds: maxSleep,
     statusLine,
-    dryRun: values['dry-run'] ?? false,
+    dryRun: values['dry-run'],
     now: app.now(),
   });
   // Commands printed below run the copy the hooks use (npx's cache goes away).
@@ -211,12 +199,8 @@ function statusLineSummary(o: InstallOutcome, app: Pick<AppContext, 'config'>, r
 
 /** `ccguard uninstall [--scope user|project|local] [--project-dir DIR] [--dry-run]` (help: lib/cli/spec.ts) */
 export async function runUninstall(app: AppContext, argv: string[], out: Out): Promise<number> {
-  const { values } = parse(argv, {
-    scope: { type: 'string' },
-    'project-dir': { type: 'string' },
-    'dry-run': { type: 'boolean' },
-  });
-  const scope = scopeOf(values.scope);
+  const { values } = parseCommand(SPECS.uninstall, argv);
+  const scope: Scope = values.scope ?? 'user';
   // A project folder that is gone is no error here: its settings went with it, and the install
   // record is still to be dropped (uninstall() does that when the file does not exist).
   const projectDir = resolve(values['project-dir'] ?? process.cwd());
@@ -226,7 +210,7 @@ export async function runUninstall(app: AppContext, argv: string[], out: Out): P
     projectDir,
     env: app.env,
     stateDir: app.paths.stateDir,
-    dryRun: values['dry-run'] ?? false,
+    dryRun: values['dry-run'],
     now: app.now(),
   });
   const where = tildify(r.settingsPath, app.env);
