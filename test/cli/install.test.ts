@@ -706,3 +706,26 @@ test('install --help and uninstall --help print their usage', () => {
     t.cleanup();
   }
 });
+
+test('install.ts at the top of a checkout is `ccguard install` (and `uninstall` when asked)', () => {
+  const s = setup();
+  try {
+    const tsx = (args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'install.ts'), ...args], { cwd: REPO, env: { ...process.env, ...s.env }, encoding: 'utf8' });
+    const dry = tsx(['--dry-run']);
+    assert.equal(dry.status, 0, dry.stderr);
+    assert.match(dry.stdout, /^--- \/dev\/null\n\+\+\+ .*settings\.json\n/);
+    assert.equal(existsSync(s.settings), false, 'a dry run writes nothing');
+    const done = tsx([]);
+    assert.equal(done.status, 0, done.stderr);
+    assert.deepEqual(Object.keys((JSON.parse(readFileSync(s.settings, 'utf8')) as J).hooks).sort(), [...EVENTS].sort());
+    const gone = tsx(['uninstall']);
+    assert.equal(gone.status, 0, gone.stderr);
+    assert.equal(existsSync(s.settings), false, 'uninstall removes the file install created');
+    const bad = tsx(['--scope', 'nowhere']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--scope must be one of/);
+  } finally {
+    s.cleanup();
+  }
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { unifiedDiff } from '../../install.ts';
+import { unifiedDiff } from '../../lib/settings/install.ts';
 
 test('equal texts: no diff', () => {
   assert.equal(unifiedDiff('a\nb\n', 'a\nb\n', 'x', 'y'), '');

@@ -94,7 +94,7 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
   const scope: Scope = values.scope ?? 'user';
   const projectDir = projectDirOf(values['project-dir']);
   // Loaded on demand: the settings editor (and zod with it) stays out of every other command's start-up.
-  const { install, holdsCcguard } = await import('../../../install.ts');
+  const { install, holdsCcguard } = await import('../../settings/install.ts');
   if (scope === 'project') {
     const self: Self = { root: packageRoot(), nodePath: process.execPath, env: app.env };
     throw new UsageError(projectScopeRefusal(app, self, projectDir, holdsCcguard('project', app.env, projectDir)));
@@ -204,7 +204,7 @@ export async function runUninstall(app: AppContext, argv: string[], out: Out): P
   // A project folder that is gone is no error here: its settings went with it, and the install
   // record is still to be dropped (uninstall() does that when the file does not exist).
   const projectDir = resolve(values['project-dir'] ?? process.cwd());
-  const { uninstall } = await import('../../../install.ts');
+  const { uninstall } = await import('../../settings/install.ts');
   const r = uninstall({
     scope,
     projectDir,
