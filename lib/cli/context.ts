@@ -8,7 +8,7 @@ import type { Config } from '../config/schema.ts';
 import { existsSync } from 'node:fs';
 import { readerOptionsFor } from '../transcripts/readerOptions.ts';
 import { initializedMarker, markInitialized } from '../store/recover.ts';
-import { localTimeZone } from '../util/timeZone.ts';
+import { localTimeZone } from '../util/time.ts';
 
 /** What every command needs: where things are, the effective config, and the open state database. */
 export interface AppContext {

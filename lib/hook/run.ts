@@ -7,7 +7,7 @@ import { fallbackText, loadConfigCached } from '../config/cached.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { isCorruption, quarantine } from '../store/recover.ts';
 import { catchUp, type AppContext } from '../cli/context.ts';
-import { localTimeZone } from '../util/timeZone.ts';
+import { localTimeZone } from '../util/time.ts';
 import { evaluate, observed } from '../policy/evaluate.ts';
 import type { HookEvent, Notice, PolicyInput, Verdict } from '../policy/types.ts';
 import {

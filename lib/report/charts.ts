@@ -5,6 +5,7 @@
  */
 import type { BlockBar, CurrentBlock, DayRow, Marker } from './data.ts';
 import { clock, dayLabel, el, esc, fmtInt, fmtPct, fmtTokens, fmtUsd, fmtUsdAxis, fmtUsdShort, linear, n, ticks, when } from './svg.ts';
+import { addLocalDays, localDaySpans } from '../util/time.ts';
 
 export interface Frame {
   variant: 'wide' | 'narrow';
@@ -159,10 +160,8 @@ export function blockChart(cb: CurrentBlock, limit: number, now: number, f: Fram
 
 /** (b) The last days' blocks as bars against the limit, placed on a time axis. */
 export function blocksChart(blocks: BlockBar[], limit: number, since: number, now: number, f: Frame): string {
-  const endDay = new Date(now);
-  endDay.setHours(24, 0, 0, 0);
   const x0 = since;
-  const x1 = endDay.getTime();
+  const x1 = addLocalDays(now, 1);
   const peak = Math.max(limit * 1.1, ...blocks.map((b) => b.limit_tokens));
   const yv = ticks(peak, f.variant === 'wide' ? 4 : 3);
   const top = yv.at(-1) ?? peak;
@@ -171,11 +170,7 @@ export function blocksChart(blocks: BlockBar[], limit: number, since: number, no
   const plotBottom = f.h - f.m.b;
   const parts: string[] = [yAxis(f, y, yv, fmtTokens)];
   // Day boundaries and labels.
-  const d = new Date(x0);
-  for (let guard = 0; guard < 400 && d.getTime() < x1; guard++) {
-    const t = d.getTime();
-    d.setDate(d.getDate() + 1);
-    const next = Math.min(d.getTime(), x1);
+  for (const { start: t, end: next } of localDaySpans(x0, x1)) {
     if (t > x0) parts.push(el('line', { class: 'daysep', x1: x(t), x2: x(t), y1: f.m.t, y2: plotBottom }));
     parts.push(dayTick(f, (x(t) + x(next)) / 2, plotBottom + 6, t));
   }

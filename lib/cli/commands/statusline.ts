@@ -7,7 +7,7 @@ import { parseStatusLineInput, type LimitWindow, type StatusLineInput } from '..
 import { formatStatusLine, type WindowFact } from '../../statusline/line.ts';
 import { runChained, type ChainResult } from '../../statusline/chain.ts';
 import { RateLimitsTable, type RateLimitWindow } from '../../store/rateLimits.ts';
-import { startOfLocalDay } from '../../usage/summary.ts';
+import { startOfLocalDay } from '../../util/time.ts';
 import { recoveryStatus } from '../../app/recoveryStatus.ts';
 import { oneLine } from '../../util/errors.ts';
 import type { Env } from '../../util/paths.ts';

@@ -19,6 +19,7 @@ import { usageHolds } from '../../app/holds.ts';
 import { liftedUntil } from '../../app/recovery.ts';
 import { clockText } from '../../policy/format.ts';
 import { truncate } from '../width.ts';
+import { iso } from '../../util/time.ts';
 
 export interface WaitCheck {
   in_force: boolean;
@@ -26,8 +27,6 @@ export interface WaitCheck {
   until: string | null;
   reason: string | null;
 }
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
  * What a fresh tool call would be held back for right now: a pause (global or a session's), the
