@@ -22,7 +22,7 @@ import {
   startSessionPause,
   syncRecovery,
 } from '../app/recovery.ts';
-import { clockText } from '../policy/format.ts';
+import { fmtClock as clockText } from '../util/format.ts';
 import { parseHookInput, type HookInput } from './input.ts';
 import { renderOutput } from './output.ts';
 import { Logger, bootstrapLogger, configuredLogger } from '../util/log.ts';
