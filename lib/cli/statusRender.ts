@@ -2,6 +2,7 @@ import type { Status } from '../app/status.ts';
 import type { LimitsStatus } from '../usage/sources.ts';
 import { fitLine, paint, table, type Out } from './format.ts';
 import { fmtClock, fmtDateTime, fmtDuration, fmtInt, fmtMb, fmtPctTenths, fmtUsd } from '../util/format.ts';
+import { HOUR_MS } from '../util/time.ts';
 
 // How `ccguard status` prints a Status: apart from the command, so that a status answered from its
 // snapshot (lib/usage/statusSnapshot.ts) loads this and the formatter only.
@@ -67,7 +68,7 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'> & Partial<Pick<O
       x.session_id.slice(0, 8),
       x.project,
       fmtDateTime(Date.parse(x.started_at)),
-      fmtDuration(x.active_hours * 3_600_000, 'hm'),
+      fmtDuration(x.active_hours * HOUR_MS, 'hm'),
       fmtUsd(x.cost_usd),
     ]);
     lines.push(table(['session', 'project', 'started', 'active', 'cost'], rows, { right: new Set([3, 4]), shrink: { 1: 'start' }, width, indent: '  ' }).trimEnd());

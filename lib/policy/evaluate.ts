@@ -2,8 +2,8 @@ import type { PolicyInput, Verdict, RecoveryState, Notice, UsageView } from './t
 import { isServerFigure, mayEnforce, WINDOW_MS } from '../usage/types.ts';
 import { pace } from './pacing.ts';
 import { fmtClock, fmtDuration, fmtPct, fmtUsd, fmtWeekday } from '../util/format.ts';
+import { HOUR_MS } from '../util/time.ts';
 
-const HOUR = 3_600_000;
 
 function verdict(state: RecoveryState, v: Partial<Verdict> = {}): Verdict {
   return {
@@ -85,7 +85,7 @@ export function evaluate(i: PolicyInput): Verdict {
 
   if (r.time_limit === 'session_pause' && i.sessionClockFrom !== null) {
     const ran = i.now - i.sessionClockFrom;
-    if (ran >= c.alerts.time_threshold * HOUR) {
+    if (ran >= c.alerts.time_threshold * HOUR_MS) {
       const until = i.now + r.pause.minutes * 60_000;
       const reason = `this session has run ${fmtDuration(ran, 'wait')}, past the ${c.alerts.time_threshold}h limit (alerts.time_threshold)`;
       return verdict('paused', {
@@ -168,7 +168,7 @@ const keyOf = (u: UsageView): string => (isWeekly(u) ? `7d:${u.resetAt ?? 0}` : 
 
 /** A reset time: the clock, with the weekday when further than a day off. */
 export function resetText(ms: number, now: number): string {
-  return ms - now > 20 * HOUR ? `${fmtWeekday(ms)} ${fmtClock(ms)}` : fmtClock(ms);
+  return ms - now > 20 * HOUR_MS ? `${fmtWeekday(ms)} ${fmtClock(ms)}` : fmtClock(ms);
 }
 
 /** "the 5-hour limit" / "the weekly limit". */

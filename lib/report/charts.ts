@@ -6,7 +6,7 @@
 import type { BlockBar, CurrentBlock, DayRow, Marker } from './data.ts';
 import { el, esc, linear, n, ticks } from './svg.ts';
 import { fmtClock, fmtDay, fmtInt, fmtPct, fmtTokens, fmtUsd, fmtUsdAxis, fmtUsdShort, fmtWhen } from '../util/format.ts';
-import { addLocalDays, localDaySpans } from '../util/time.ts';
+import { addLocalDays, HOUR_MS, localDaySpans } from '../util/time.ts';
 
 export interface Frame {
   variant: 'wide' | 'narrow';
@@ -31,8 +31,6 @@ export const FRAMES = {
     narrow: { variant: 'narrow', w: 340, h: 230, m: { l: 40, r: 8, t: 22, b: 40 }, font: 11 },
   },
 } as const satisfies Record<string, Record<'wide' | 'narrow', Frame>>;
-
-const HOUR = 3_600_000;
 
 /** A day's label under a bar: one line wide (Mon 23), two lines narrow (Mon / 23). */
 function dayTick(f: Frame, x: number, y: number, ms: number): string {
@@ -94,10 +92,10 @@ export function blockChart(cb: CurrentBlock, limit: number, now: number, f: Fram
   }
   parts.push(yAxis(f, y, yv, fmtTokens));
   // Hour ticks from the block start.
-  for (let t = start; t <= end + 1; t += HOUR) {
+  for (let t = start; t <= end + 1; t += HOUR_MS) {
     const xx = x(t);
     parts.push(el('line', { class: 'tickmark', x1: xx, x2: xx, y1: plotBottom, y2: plotBottom + 4 }));
-    const anchor = t === start ? 'start' : t + HOUR > end + 1 ? 'end' : 'middle';
+    const anchor = t === start ? 'start' : t + HOUR_MS > end + 1 ? 'end' : 'middle';
     parts.push(el('text', { class: 'tick', x: xx, y: plotBottom + 6, 'text-anchor': anchor, 'dominant-baseline': 'hanging' }, fmtClock(t)));
   }
 

@@ -2,6 +2,7 @@ import { catchUp, type AppContext } from '../context.ts';
 import { blocksReport, dailyReport, sessionsReport, type Range } from '../../usage/reports.ts';
 import { fitLine, paint, table, type Out } from '../format.ts';
 import { fmtClock, fmtDateTime, fmtDuration, fmtInt, fmtUsd } from '../../util/format.ts';
+import { HOUR_MS } from '../../util/time.ts';
 import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
 import { UsageError } from '../../util/errors.ts';
@@ -89,7 +90,7 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
             s.project,
             fmtDateTime(Date.parse(s.started_at)),
             fmtDateTime(Date.parse(s.last_activity_at)),
-            fmtDuration(s.active_hours * 3_600_000, 'hm'),
+            fmtDuration(s.active_hours * HOUR_MS, 'hm'),
             fmtInt(s.entries),
             fmtInt(s.total_tokens),
             fmtUsd(s.cost_usd),

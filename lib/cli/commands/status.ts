@@ -1,7 +1,7 @@
 import { catchUp, type AppContext } from '../context.ts';
 import { computeStatus } from '../../app/status.ts';
-import { addLocalDays } from '../../util/time.ts';
-import { BLOCK_MS, HOUR_MS } from '../../usage/blocks.ts';
+import { addLocalDays, HOUR_MS } from '../../util/time.ts';
+import { BLOCK_MS } from '../../usage/blocks.ts';
 import { defaultConfigFile } from '../../config/root.ts';
 import { snapshotFile, snapshotKey, snapshotUntil, stampOf, writeSnapshot, type DirStamp, type Stamp } from '../../app/statusSnapshot.ts';
 import { renderStatus } from '../statusRender.ts';
