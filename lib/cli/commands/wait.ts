@@ -19,7 +19,7 @@ import { usageHolds } from '../../app/holds.ts';
 import { liftedUntil } from '../../app/recovery.ts';
 import { fmtClock, fmtDuration } from '../../util/format.ts';
 import { truncate } from '../width.ts';
-import { iso } from '../../util/time.ts';
+import { iso, parseInstant } from '../../util/time.ts';
 
 export interface WaitCheck {
   in_force: boolean;
@@ -88,7 +88,7 @@ const WHAT: Record<string, string> = { paused: 'the pause', backoff: 'the backof
 const what = (state: string): string => WHAT[state] ?? state;
 
 function progressLine(s: WaitCheck, now: number): string {
-  const until = s.until === null ? null : Date.parse(s.until);
+  const until = parseInstant(s.until);
   const left = until === null ? 'until it is lifted' : `${fmtDuration(until - now, 'countdown')} left, until ${fmtClock(until)}`;
   const why = shortReason(s.reason);
   return `ccguard: ${s.state} · ${left}${why ? ` · ${why}` : ''}`;
@@ -120,7 +120,7 @@ export async function waitLoop(io: WaitIo): Promise<WaitResult> {
       ended = 'interrupted';
       break;
     }
-    const untilMs = s.until === null ? null : Date.parse(s.until);
+    const untilMs = parseInstant(s.until);
     if (now - lastCheck >= checkEvery || (untilMs !== null && now >= untilMs)) {
       s = await io.check(now);
       lastCheck = now;
