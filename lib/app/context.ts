@@ -3,12 +3,13 @@ import { fallbackText, loadConfigCached } from '../config/cached.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { importRecent, type ImportContext, type ImportStats } from '../transcripts/import.ts';
 import { resolvePaths, type Env, type Paths } from '../util/paths.ts';
-import { HOUR_MS, BLOCK_MS } from '../usage/blocks.ts';
+import { BLOCK_MS } from '../usage/blocks.ts';
+import { HOUR_MS } from '../util/time.ts';
 import type { Config } from '../config/schema.ts';
 import { existsSync } from 'node:fs';
 import { readerOptionsFor } from '../transcripts/readerOptions.ts';
 import { initializedMarker, markInitialized } from '../store/recover.ts';
-import { localTimeZone } from '../util/timeZone.ts';
+import { localTimeZone } from '../util/time.ts';
 
 /** What every command needs: where things are, the effective config, and the open state database. */
 export interface AppContext {

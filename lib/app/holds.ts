@@ -3,7 +3,7 @@
 import type { Config } from '../config/schema.ts';
 import { mayEnforce, WINDOW_MS, type ModelHold, type UsageView } from '../usage/types.ts';
 import { pace } from '../policy/pacing.ts';
-import { pct } from '../policy/format.ts';
+import { fmtPct } from '../util/format.ts';
 
 export interface UsageHold {
   kind: 'limit' | 'pacing' | 'model';
@@ -20,9 +20,9 @@ export function usageHolds(view: UsageView, modelHolds: readonly ModelHold[], co
     if (u.share === null || !mayEnforce(u.confidence)) continue;
     const name = u.window === 'seven_day' ? 'weekly limit' : '5-hour limit';
     const p = pace(u.share, u.resetAt, WINDOW_MS[u.window], now);
-    if (p.kind === 'used_up') out.push({ kind: 'limit', what: `the hold on the used-up ${name} (${pct(u.share)}, ${u.source})`, until: u.resetAt });
+    if (p.kind === 'used_up') out.push({ kind: 'limit', what: `the hold on the used-up ${name} (${fmtPct(u.share)}, ${u.source})`, until: u.resetAt });
     else if (p.kind === 'ahead' && u.share >= config.alerts.rate_limit_threshold) {
-      out.push({ kind: 'pacing', what: `the slowing of tool calls at ${pct(u.share)} of the ${name} (${u.source}), ahead of the pace line`, until: u.resetAt });
+      out.push({ kind: 'pacing', what: `the slowing of tool calls at ${fmtPct(u.share)} of the ${name} (${u.source}), ahead of the pace line`, until: u.resetAt });
     }
   }
   for (const h of modelHolds) {

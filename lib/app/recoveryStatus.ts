@@ -5,6 +5,7 @@ import { evaluate } from '../policy/evaluate.ts';
 import { usageHolds } from './holds.ts';
 import { backoffView, forcedDegradeUntil, liftedUntil, pauseView } from './recovery.ts';
 import { usagePicture, type UsagePicture } from '../usage/sources.ts';
+import { iso } from '../util/time.ts';
 
 export interface RecoveryStatus {
   state: RecoveryState;
@@ -14,8 +15,6 @@ export interface RecoveryStatus {
   backoff: { level: number; until: string } | null;
   session_pauses: { session_id: string; until: string; reason: string }[];
 }
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** The recovery state as a tool call from a fresh session would meet it now (on `usage` when given). */
 export function recoveryStatus(store: Store, config: Config, now: number, picture: UsagePicture = usagePicture(store, config, now)): RecoveryStatus {

@@ -1,12 +1,13 @@
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
 import type { ConfigProblem } from '../config/load.ts';
-import { activeBlock, sessionSpan, startOfLocalDay, summarizeBlock, type BlockSummary } from '../usage/summary.ts';
+import { activeBlock, sessionSpan, summarizeBlock, type BlockSummary } from '../usage/summary.ts';
 import type { TokenLimit } from '../usage/limits.ts';
 import { BLOCK_MS } from '../usage/blocks.ts';
 import { recoveryStatus, type RecoveryStatus } from './recoveryStatus.ts';
 import type { UsageConfidence } from '../policy/types.ts';
 import { limitsStatus, usagePicture, type LimitsStatus } from '../usage/sources.ts';
+import { addLocalDays, iso, localDayKey, startOfLocalDay } from '../util/time.ts';
 
 export interface SessionStatus {
   session_id: string;
@@ -32,8 +33,6 @@ export interface Status {
   sessions: SessionStatus[];
   data: { files: number; bytes: number; bad_lines: number; last_scan_at: string | null; newest_entry_at: string | null };
 }
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Everything `ccguard status` shows, from the database alone. */
 export function computeStatus(store: Store, config: Config, now: number, problem: ConfigProblem | null = null): Status {
@@ -62,7 +61,7 @@ export function computeStatus(store: Store, config: Config, now: number, problem
     };
   }
   const dayStart = startOfLocalDay(now);
-  const today = store.entries.totals(dayStart, startOfLocalDay(dayStart + 26 * 3_600_000));
+  const today = store.entries.totals(dayStart, addLocalDays(dayStart, 1));
   // Sessions active within the current block window (or the last 5 hours).
   const since = span ? span.start : now - BLOCK_MS;
   const sessions = store.entries.sessions(since, now + 60_000).map((s) => {
@@ -79,7 +78,7 @@ export function computeStatus(store: Store, config: Config, now: number, problem
   return {
     generated_at: iso(now),
     block,
-    today: { date: localDate(dayStart), cost_usd: today.cost_usd },
+    today: { date: localDayKey(dayStart), cost_usd: today.cost_usd },
     mode: config.mode,
     config_problem: problem ? { message: problem.message, fallback: problem.fallback, valid_at: problem.validAt === null ? null : iso(problem.validAt) } : null,
     limits: limitsStatus(store, config, now, view),
@@ -93,10 +92,4 @@ export function computeStatus(store: Store, config: Config, now: number, problem
       newest_entry_at: newest === null ? null : iso(newest),
     },
   };
-}
-
-/** `2026-11-24` in the process's time zone, without starting ICU. */
-function localDate(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }

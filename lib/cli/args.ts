@@ -6,6 +6,7 @@
  * to refuse; rather than zod, which the status and status line must not pay to load.
  */
 import { UsageError } from '../util/errors.ts';
+import { addLocalDays, localDateStart } from '../util/time.ts';
 
 /** One option: `kind` says what its value is. */
 export type OptionSpec =
@@ -248,10 +249,7 @@ export function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(
 export function parseDate(s: string, flag: string, endOfDay = false): number {
   const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(s);
   if (!m) throw new UsageError(`${flag} must be a date like 2026-11-24 (got "${s}")`);
-  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  if (Number.isNaN(d.getTime()) || d.getMonth() !== Number(m[2]) - 1) {
-    throw new UsageError(`${flag} must be a real date (got "${s}")`);
-  }
-  if (endOfDay) d.setDate(d.getDate() + 1);
-  return d.getTime();
+  const start = localDateStart(Number(m[1]), Number(m[2]), Number(m[3]));
+  if (start === null) throw new UsageError(`${flag} must be a real date (got "${s}")`);
+  return endOfDay ? addLocalDays(start, 1) : start;
 }

@@ -1,4 +1,4 @@
-/** Terminal output helpers: colour only on a terminal and never with NO_COLOR. */
+/** Terminal output helpers: colour only on a terminal and never with NO_COLOR (numbers, spans and times: lib/util/format.ts). */
 import { columnsFor, displayWidth, truncate, wrap } from './width.ts';
 
 export interface Out {
@@ -20,40 +20,6 @@ export type Colour = keyof typeof codes;
 
 export function paint(out: Pick<Out, 'color'>, colour: Colour, s: string): string {
   return out.color ? `\x1b[${codes[colour]}m${s}\x1b[0m` : s;
-}
-
-/** `1,234,567`. By hand: toLocaleString starts ICU, which costs a command ~10 ms. */
-export function fmtInt(n: number): string {
-  const s = String(Math.abs(Math.round(n)));
-  return (n < 0 && Math.round(n) !== 0 ? '-' : '') + s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-export function fmtUsd(n: number): string {
-  return `$${n.toFixed(2)}`;
-}
-
-export function fmtPct(share: number): string {
-  return `${(share * 100).toFixed(1)}%`;
-}
-
-const pad2 = (n: number): string => String(n).padStart(2, '0');
-
-/** A local time, `2026-11-24 14:05` (the process's time zone). */
-export function fmtLocal(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
-}
-
-export function fmtLocalTime(ms: number): string {
-  const d = new Date(ms);
-  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
-}
-
-export function fmtDuration(ms: number): string {
-  const totalMin = Math.max(0, Math.round(ms / 60_000));
-  const h = Math.floor(totalMin / 60);
-  const m = totalMin % 60;
-  return h > 0 ? `${h}h ${pad2(m)}m` : `${m}m`;
 }
 
 export interface TableOptions {

@@ -1,6 +1,8 @@
 import type { Status } from '../app/status.ts';
 import type { LimitsStatus } from '../usage/sources.ts';
-import { fitLine, fmtDuration, fmtInt, fmtLocal, fmtLocalTime, fmtPct, fmtUsd, paint, table, type Out } from './format.ts';
+import { fitLine, paint, table, type Out } from './format.ts';
+import { fmtClock, fmtDateTime, fmtDuration, fmtInt, fmtMb, fmtPctTenths, fmtUsd } from '../util/format.ts';
+import { HOUR_MS } from '../util/time.ts';
 
 // How `ccguard status` prints a Status: apart from the command, so that a status answered from its
 // snapshot (lib/usage/statusSnapshot.ts) loads this and the formatter only.
@@ -16,8 +18,8 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'> & Partial<Pick<O
     const start = Date.parse(b.start);
     const reset = Date.parse(b.reset_at);
     lines.push(
-      `${paint(out, 'bold', '5-hour block')}  ${fmtLocal(start)} → ${fmtLocalTime(Date.parse(b.end))}` +
-        `  (resets in ${fmtDuration(reset - now)} at ${fmtLocalTime(reset)}${b.reset_source === 'limit_message' ? ', from a limit message' : b.reset_source === 'server' ? ", the server's reset" : ''})`,
+      `${paint(out, 'bold', '5-hour block')}  ${fmtDateTime(start)} → ${fmtClock(Date.parse(b.end))}` +
+        `  (resets in ${fmtDuration(reset - now, 'hm')} at ${fmtClock(reset)}${b.reset_source === 'limit_message' ? ', from a limit message' : b.reset_source === 'server' ? ", the server's reset" : ''})`,
     );
     lines.push(
       `  tokens   input ${fmtInt(b.tokens.input)} · output ${fmtInt(b.tokens.output)} · cache write ${fmtInt(b.tokens.cache_creation)} · cache read ${fmtInt(b.tokens.cache_read)}`,
@@ -27,8 +29,8 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'> & Partial<Pick<O
       const colour = share >= 0.9 ? 'red' : share >= 0.8 ? 'yellow' : 'green';
       lines.push(
         b.limit.tokens !== null
-          ? `  limit    ${paint(out, colour, fmtPct(share))} of ${fmtInt(b.limit.tokens)} tokens (${b.limit.source}; input + output)`
-          : `  limit    ${paint(out, colour, fmtPct(share))} used (${b.limit.source})`,
+          ? `  limit    ${paint(out, colour, fmtPctTenths(share))} of ${fmtInt(b.limit.tokens)} tokens (${b.limit.source}; input + output)`
+          : `  limit    ${paint(out, colour, fmtPctTenths(share))} used (${b.limit.source})`,
       );
     }
     lines.push(`  cost     ${fmtUsd(b.cost_usd)}${b.cost_estimated ? ' (estimated: a model newer than the price table)' : ''} in ${fmtInt(b.entries)} responses · models ${b.models.join(', ') || '-'}`);
@@ -40,14 +42,14 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'> & Partial<Pick<O
     if (b.projection) {
       const proj = b.limit?.projected_share;
       lines.push(
-        `  by reset ${fmtInt(b.projection.limit_tokens)} limit tokens${proj !== null && proj !== undefined ? ` (${fmtPct(proj)})` : ''} · ${fmtUsd(b.projection.cost_usd)}`,
+        `  by reset ${fmtInt(b.projection.limit_tokens)} limit tokens${proj !== null && proj !== undefined ? ` (${fmtPctTenths(proj)})` : ''} · ${fmtUsd(b.projection.cost_usd)}`,
       );
     }
   }
   const cp = s.config_problem;
   if (cp) {
     lines.push(
-      `${paint(out, 'bold', 'Config')}        ${paint(out, 'red', 'BROKEN')}: ${cp.message}; enforcing with ${cp.fallback === 'last_valid' ? `the last valid configuration${cp.valid_at ? ` (from ${fmtLocal(Date.parse(cp.valid_at))})` : ''}` : 'the default configuration'} until it is fixed`,
+      `${paint(out, 'bold', 'Config')}        ${paint(out, 'red', 'BROKEN')}: ${cp.message}; enforcing with ${cp.fallback === 'last_valid' ? `the last valid configuration${cp.valid_at ? ` (from ${fmtDateTime(Date.parse(cp.valid_at))})` : ''}` : 'the default configuration'} until it is fixed`,
     );
   }
   lines.push(...renderLimits(s.limits, out, now));
@@ -57,7 +59,7 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'> & Partial<Pick<O
   const observing = s.mode === 'observe';
   if (observing) lines.push(`${paint(out, 'bold', 'Mode')}          ${paint(out, 'yellow', 'observe')}: decisions are recorded and notified; nothing is blocked or delayed (mode: enforce to act)`);
   lines.push(
-    `${paint(out, 'bold', 'Recovery')}      ${observing && r.state !== 'normal' ? 'would be ' : ''}${paint(out, rc, r.state)}${r.until && r.state !== 'normal' ? ` until ${fmtLocal(Date.parse(r.until))}` : ''}${r.reason ? ` (${r.reason.replace(/^ccguard: /, '')})` : ''}`,
+    `${paint(out, 'bold', 'Recovery')}      ${observing && r.state !== 'normal' ? 'would be ' : ''}${paint(out, rc, r.state)}${r.until && r.state !== 'normal' ? ` until ${fmtDateTime(Date.parse(r.until))}` : ''}${r.reason ? ` (${r.reason.replace(/^ccguard: /, '')})` : ''}`,
   );
   lines.push(`${paint(out, 'bold', 'Today')}         ${fmtUsd(s.today.cost_usd)} (${s.today.date})`);
   if (s.sessions.length > 0) {
@@ -65,24 +67,24 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'> & Partial<Pick<O
     const rows = s.sessions.map((x) => [
       x.session_id.slice(0, 8),
       x.project,
-      fmtLocal(Date.parse(x.started_at)),
-      fmtDuration(x.active_hours * 3_600_000),
+      fmtDateTime(Date.parse(x.started_at)),
+      fmtDuration(x.active_hours * HOUR_MS, 'hm'),
       fmtUsd(x.cost_usd),
     ]);
     lines.push(table(['session', 'project', 'started', 'active', 'cost'], rows, { right: new Set([3, 4]), shrink: { 1: 'start' }, width, indent: '  ' }).trimEnd());
   }
-  const fresh = s.data.last_scan_at ? `last folder scan ${fmtLocal(Date.parse(s.data.last_scan_at))}` : 'never scanned';
+  const fresh = s.data.last_scan_at ? `last folder scan ${fmtDateTime(Date.parse(s.data.last_scan_at))}` : 'never scanned';
   lines.push(
     paint(
       out,
       'gray',
-      `Data: ${fmtInt(s.data.files)} transcript files, ${(s.data.bytes / 1e6).toFixed(1)} MB read, ${fmtInt(s.data.bad_lines)} malformed lines skipped; ${fresh}; newest response ${s.data.newest_entry_at ? fmtLocal(Date.parse(s.data.newest_entry_at)) : '-'}.`,
+      `Data: ${fmtInt(s.data.files)} transcript files, ${fmtMb(s.data.bytes)} read, ${fmtInt(s.data.bad_lines)} malformed lines skipped; ${fresh}; newest response ${s.data.newest_entry_at ? fmtDateTime(Date.parse(s.data.newest_entry_at)) : '-'}.`,
     ),
   );
   return lines.flatMap((l) => l.split('\n')).flatMap((l) => fitLine(l, width)).join('\n') + '\n';
 }
 
-const ago = (secs: number | null): string => (secs === null ? '' : secs < 90 ? `${secs}s old` : `${fmtDuration(secs * 1000)} old`);
+const ago = (secs: number | null): string => (secs === null ? '' : secs < 90 ? `${secs}s old` : `${fmtDuration(secs * 1000, 'hm')} old`);
 
 /** Where the usage figure comes from, how old and how sure it is, calibration and claude-monitor. */
 export function renderLimits(l: LimitsStatus, out: Pick<Out, 'color'>, now: number): string[] {
@@ -90,30 +92,30 @@ export function renderLimits(l: LimitsStatus, out: Pick<Out, 'color'>, now: numb
   const age = l.source.startsWith('server:') || l.source.startsWith('claude-monitor') ? `, ${ago(l.age_seconds)}` : '';
   const acts = (may: boolean): string => (may ? 'may hold calls back' : 'warns only');
   lines.push(
-    `${paint(out, 'bold', 'Source')}        ${l.source} (${l.confidence}${age}; ${acts(l.may_hold)})${l.used_share !== null ? `: ${fmtPct(l.used_share)} used` : ''}${l.reset_at && l.source.startsWith('server:') ? `, resets ${fmtLocal(Date.parse(l.reset_at))}` : ''}`,
+    `${paint(out, 'bold', 'Source')}        ${l.source} (${l.confidence}${age}; ${acts(l.may_hold)})${l.used_share !== null ? `: ${fmtPctTenths(l.used_share)} used` : ''}${l.reset_at && l.source.startsWith('server:') ? `, resets ${fmtDateTime(Date.parse(l.reset_at))}` : ''}`,
   );
   const w = l.weekly;
   if (w) {
     lines.push(
-      `  weekly   ${w.used_share !== null ? fmtPct(w.used_share) : '-'} used (${w.source}, ${w.confidence}, ${ago(w.age_seconds)}; ${acts(w.may_hold)})${w.reset_at ? `, resets ${fmtLocal(Date.parse(w.reset_at))}` : ''}`,
+      `  weekly   ${w.used_share !== null ? fmtPctTenths(w.used_share) : '-'} used (${w.source}, ${w.confidence}, ${ago(w.age_seconds)}; ${acts(w.may_hold)})${w.reset_at ? `, resets ${fmtDateTime(Date.parse(w.reset_at))}` : ''}`,
     );
   }
   if (l.server_note) lines.push(paint(out, 'gray', `  server   ${l.server_note}`));
   const api = l.usage_api;
-  if (api.enabled) lines.push(`  usage endpoint ${api.state}${api.last_ok_at ? `, last answer ${fmtLocal(api.last_ok_at)}` : ''}${api.detail ? ` (${api.detail})` : ''}`);
+  if (api.enabled) lines.push(`  usage endpoint ${api.state}${api.last_ok_at ? `, last answer ${fmtDateTime(api.last_ok_at)}` : ''}${api.detail ? ` (${api.detail})` : ''}`);
   if (l.calibrated) {
-    lines.push(`  calibrated limit ${fmtInt(l.calibrated.limit_tokens)} tokens from ${l.calibrated.samples} server reading${l.calibrated.samples === 1 ? '' : 's'} (last ${fmtLocal(Date.parse(l.calibrated.updated_at))})`);
+    lines.push(`  calibrated limit ${fmtInt(l.calibrated.limit_tokens)} tokens from ${l.calibrated.samples} server reading${l.calibrated.samples === 1 ? '' : 's'} (last ${fmtDateTime(Date.parse(l.calibrated.updated_at))})`);
   }
   const e = l.last_error;
   if (e) {
     const d = e.difference_points;
     lines.push(
-      `  local vs server  ${e.local_percentage.toFixed(1)}% estimated (${e.local_limit_source}) vs ${e.server_percentage.toFixed(1)}% reported at ${fmtLocal(Date.parse(e.at))}: ${d >= 0 ? '+' : ''}${d.toFixed(1)} points`,
+      `  local vs server  ${e.local_percentage.toFixed(1)}% estimated (${e.local_limit_source}) vs ${e.server_percentage.toFixed(1)}% reported at ${fmtDateTime(Date.parse(e.at))}: ${d >= 0 ? '+' : ''}${d.toFixed(1)} points`,
     );
   }
   const m = l.claude_monitor;
   if (m.enabled === 'true' || (m.state !== 'disabled' && m.state !== 'not installed' && m.state !== 'not run yet')) {
-    const when = m.last_run_at ? `, last run ${fmtDuration(now - Date.parse(m.last_run_at))} ago` : '';
+    const when = m.last_run_at ? `, last run ${fmtDuration(now - Date.parse(m.last_run_at), 'hm')} ago` : '';
     lines.push(`  claude-monitor ${m.state}${when}${m.detail ? ` (${m.detail})` : ''}`);
   }
   return lines;

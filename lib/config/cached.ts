@@ -6,6 +6,7 @@ import type { ConfigProblem, LoadedConfig } from './load.ts';
 import { ConfigError } from '../util/errors.ts';
 import { defaultConfigFile } from './root.ts';
 import { ensurePrivateDir } from '../util/fsPrivate.ts';
+import { fmtDateTime } from '../util/format.ts';
 
 interface Stamp {
   path: string;
@@ -157,7 +158,7 @@ export function prebuiltDefaultsJson(yamlText: string, config: Config): string {
 /** What enforcing goes on with, in words. */
 export function fallbackText(p: ConfigProblem): string {
   return p.fallback === 'last_valid'
-    ? `enforcing with the last valid configuration${p.validAt !== null ? ` (from ${new Date(p.validAt).toISOString().slice(0, 16).replace('T', ' ')} UTC)` : ''}`
+    ? `enforcing with the last valid configuration${p.validAt !== null ? ` (from ${fmtDateTime(p.validAt)})` : ''}`
     : 'enforcing with the default configuration';
 }
 

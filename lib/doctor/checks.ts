@@ -10,6 +10,7 @@ import { walkTranscripts } from '../transcripts/discover.ts';
 import type { RateLimitRow, RateLimitWindow } from '../store/rateLimits.ts';
 import type { Env } from '../util/paths.ts';
 import { percentileOf } from './stats.ts';
+import { fmtDuration, fmtMb } from '../util/format.ts';
 
 export type Level = 'ok' | 'warn' | 'fail';
 
@@ -21,12 +22,7 @@ export interface Check {
   fix?: string;
 }
 
-const ago = (ms: number): string => {
-  const s = Math.round(ms / 1000);
-  if (s < 120) return `${s}s ago`;
-  if (s < 7200) return `${Math.round(s / 60)} min ago`;
-  return `${(s / 3600).toFixed(1)} h ago`;
-};
+const ago = (ms: number): string => `${fmtDuration(ms, 'age')} ago`;
 
 interface SettingsHooks {
   file: string;
@@ -200,7 +196,7 @@ export function checkDatabase(app: AppContext): Check {
   const size = statSync(app.paths.dbFile).size;
   const mode = statSync(app.paths.dbFile).mode & 0o777;
   const dirMode = statSync(app.paths.stateDir).mode & 0o777;
-  const detail = `${app.paths.dbFile}: ${(size / 1e6).toFixed(1)} MB, schema ${version}/${SCHEMA_VERSION}, integrity ${String(ok)}, mode ${mode.toString(8)} in a ${dirMode.toString(8)} folder`;
+  const detail = `${app.paths.dbFile}: ${fmtMb(size)}, schema ${version}/${SCHEMA_VERSION}, integrity ${String(ok)}, mode ${mode.toString(8)} in a ${dirMode.toString(8)} folder`;
   if (ok !== 'ok') return { name: 'database', level: 'fail', detail, fix: 'delete state.db: the next hook rebuilds it from the transcripts' };
   if ((mode & 0o077) !== 0 || (dirMode & 0o077) !== 0) {
     return { name: 'database', level: 'warn', detail, fix: `chmod 700 ${app.paths.stateDir} && chmod 600 ${app.paths.stateDir}/*` };
@@ -223,7 +219,7 @@ export function checkTranscripts(app: Pick<AppContext, 'paths'>): Check {
   }
   const files = walkTranscripts(roots);
   const bytes = files.reduce((a, f) => a + f.stat.size, 0);
-  return { name: 'transcripts', level: 'ok', detail: `${files.length} files, ${(bytes / 1e6).toFixed(1)} MB under ${roots.join(', ')}` };
+  return { name: 'transcripts', level: 'ok', detail: `${files.length} files, ${fmtMb(bytes)} under ${roots.join(', ')}` };
 }
 
 export function checkImport(app: AppContext): Check {
@@ -235,7 +231,7 @@ export function checkImport(app: AppContext): Check {
   return {
     name: 'import',
     level: full === undefined ? 'warn' : 'ok',
-    detail: `${t.files} files read (${(t.bytes / 1e6).toFixed(1)} MB, ${t.badLines} malformed lines skipped); last scan ${ago(now - scan)}; last full import ${full === undefined ? 'never' : ago(now - full)}`,
+    detail: `${t.files} files read (${fmtMb(t.bytes)}, ${t.badLines} malformed lines skipped); last scan ${ago(now - scan)}; last full import ${full === undefined ? 'never' : ago(now - full)}`,
     ...(full === undefined ? { fix: 'run `ccguard import` once to read history older than the first window' } : {}),
   };
 }
@@ -296,13 +292,6 @@ export function statusLinePlace(env: Env, projectDir: string): StatusLinePlace {
   return { state: 'other', file: winner.file };
 }
 
-/** `10 min`, `2 h`, `45 s`: a configured span in plain words. */
-function span(seconds: number): string {
-  if (seconds < 120) return `${seconds} s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
-  return `${+(seconds / 3600).toFixed(1)} h`;
-}
-
 const WINDOW_LABEL: Record<RateLimitWindow, string> = { five_hour: '5-hour', seven_day: 'weekly' };
 
 interface Reading {
@@ -353,7 +342,7 @@ export function checkServerFigures(
   }
   const describe = (r: Reading): string =>
     `${WINDOW_LABEL[r.row.window]} ${r.row.used_pct}% ${ago(Math.max(0, r.age))}${r.row.source === 'usage_api' ? ' (from the usage endpoint)' : ''}, ` +
-    (r.fresh ? 'fresh' : r.reset ? 'its window has reset since' : `stale (older than ${span(app.config.limits.server_fresh_seconds)}, limits.server_fresh_seconds)`);
+    (r.fresh ? 'fresh' : r.reset ? 'its window has reset since' : `stale (older than ${fmtDuration(app.config.limits.server_fresh_seconds * 1000, 'span')}, limits.server_fresh_seconds)`);
 
   if (readings.length === 0) {
     if (installed) {
@@ -391,7 +380,7 @@ export function checkServerFigures(
   return {
     name: 'server figures',
     level: installed ? 'ok' : 'warn',
-    detail: `${placeText}; no fresh server reading, the newest is ${ago(Math.max(0, newest.age)).replace(/ ago$/, '')} old: ${list}; ${why}`,
+    detail: `${placeText}; no fresh server reading, the newest is ${fmtDuration(Math.max(0, newest.age), 'age')} old: ${list}; ${why}`,
     ...(installed ? {} : { fix: installFix }),
   };
 }

@@ -7,7 +7,7 @@ import { fallbackText, loadConfigCached } from '../config/cached.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { isCorruption, quarantine } from '../store/recover.ts';
 import { catchUp, type AppContext } from '../app/context.ts';
-import { localTimeZone } from '../util/timeZone.ts';
+import { localTimeZone } from '../util/time.ts';
 import { evaluate, observed } from '../policy/evaluate.ts';
 import type { HookEvent, Notice, PolicyInput, Verdict } from '../policy/types.ts';
 import {
@@ -22,7 +22,7 @@ import {
   startSessionPause,
   syncRecovery,
 } from '../app/recovery.ts';
-import { clockText } from '../policy/format.ts';
+import { fmtClock as clockText } from '../util/format.ts';
 import { parseHookInput, type HookInput } from './input.ts';
 import { renderOutput } from './output.ts';
 import { Logger, bootstrapLogger, configuredLogger } from '../util/log.ts';

@@ -2,12 +2,13 @@
 import { appendFileSync } from 'node:fs';
 import { z } from 'zod';
 import { execa } from 'execa';
+import { iso } from '../util/time.ts';
 
 const Notice = z.object({ title: z.string(), message: z.string(), logFile: z.string() });
 
 function log(file: string, msg: string): void {
   try {
-    appendFileSync(file, JSON.stringify({ ts: new Date().toISOString(), level: 'warn', msg }) + '\n', { mode: 0o600 });
+    appendFileSync(file, JSON.stringify({ ts: iso(Date.now()), level: 'warn', msg }) + '\n', { mode: 0o600 });
   } catch {
     // nowhere left to say it
   }

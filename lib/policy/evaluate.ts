@@ -1,9 +1,9 @@
 import type { PolicyInput, Verdict, RecoveryState, Notice, UsageView } from './types.ts';
 import { isServerFigure, mayEnforce, WINDOW_MS } from '../usage/types.ts';
 import { pace } from './pacing.ts';
-import { clockText, pct, waitText } from './format.ts';
+import { fmtClock, fmtDuration, fmtPct, fmtUsd, fmtWeekday } from '../util/format.ts';
+import { HOUR_MS } from '../util/time.ts';
 
-const HOUR = 3_600_000;
 
 function verdict(state: RecoveryState, v: Partial<Verdict> = {}): Verdict {
   return {
@@ -52,7 +52,7 @@ export function evaluate(i: PolicyInput): Verdict {
     const p = i.pause;
     return verdict('paused', {
       action: 'deny',
-      reason: `ccguard: ${p.reason}. Paused until ${clockText(p.until)} (${waitText(p.until - i.now)} from now). ${LIFT}`,
+      reason: `ccguard: ${p.reason}. Paused until ${fmtClock(p.until)} (${fmtDuration(p.until - i.now, 'wait')} from now). ${LIFT}`,
     });
   }
 
@@ -60,39 +60,39 @@ export function evaluate(i: PolicyInput): Verdict {
   if (hard !== null && u.costUsd >= hard) {
     return verdict('cost_limit', {
       action: 'deny',
-      reason: `ccguard: this 5-hour block has cost $${u.costUsd.toFixed(2)}, past the hard limit of $${hard.toFixed(2)} (alerts.hard_cost_limit). Everything is denied until the block resets${u.resetAt ? ` at ${clockText(u.resetAt)}` : ''}.`,
-      notice: { key: `hardcost:${blockKey}`, title: 'ccguard: hard cost limit', message: `Block cost $${u.costUsd.toFixed(2)} ≥ $${hard.toFixed(2)}: tools denied.` },
+      reason: `ccguard: this 5-hour block has cost ${fmtUsd(u.costUsd)}, past the hard limit of ${fmtUsd(hard)} (alerts.hard_cost_limit). Everything is denied until the block resets${u.resetAt ? ` at ${fmtClock(u.resetAt)}` : ''}.`,
+      notice: { key: `hardcost:${blockKey}`, title: 'ccguard: hard cost limit', message: `Block cost ${fmtUsd(u.costUsd)} ≥ ${fmtUsd(hard)}: tools denied.` },
     });
   }
 
   if (r.rate_limit === 'exponential_backoff' && i.backoff && i.backoff.until > i.now) {
     const wait = i.backoff.until - i.now;
-    const why = `rate limited by the API (${i.backoff.level} in a row); backing off until ${clockText(i.backoff.until)}`;
+    const why = `rate limited by the API (${i.backoff.level} in a row); backing off until ${fmtClock(i.backoff.until)}`;
     if (wait <= maxSleep) {
       // A sleep the user would otherwise only see as a stall: say what it is, on every such call.
       return verdict('backoff', {
         action: 'delay',
         sleepMs: wait,
         reason: `ccguard: ${why}`,
-        userMessage: isTool ? `ccguard: the API rate-limited this session (${i.backoff.level} in a row); this tool call waited ${waitText(wait)} before running.` : null,
+        userMessage: isTool ? `ccguard: the API rate-limited this session (${i.backoff.level} in a row); this tool call waited ${fmtDuration(wait, 'wait')} before running.` : null,
       });
     }
     return verdict('backoff', {
       action: 'deny',
-      reason: `ccguard: ${why}, ${waitText(wait)} from now. Wait, then retry. ${LIFT}`,
+      reason: `ccguard: ${why}, ${fmtDuration(wait, 'wait')} from now. Wait, then retry. ${LIFT}`,
     });
   }
 
   if (r.time_limit === 'session_pause' && i.sessionClockFrom !== null) {
     const ran = i.now - i.sessionClockFrom;
-    if (ran >= c.alerts.time_threshold * HOUR) {
+    if (ran >= c.alerts.time_threshold * HOUR_MS) {
       const until = i.now + r.pause.minutes * 60_000;
-      const reason = `this session has run ${waitText(ran)}, past the ${c.alerts.time_threshold}h limit (alerts.time_threshold)`;
+      const reason = `this session has run ${fmtDuration(ran, 'wait')}, past the ${c.alerts.time_threshold}h limit (alerts.time_threshold)`;
       return verdict('paused', {
         action: 'deny',
         startPause: { until, reason },
-        reason: `ccguard: ${reason}. Paused until ${clockText(until)} (${waitText(until - i.now)} from now). ${LIFT}`,
-        notice: { key: `timepause:${i.sessionId}:${Math.floor(i.now / 60_000)}`, title: 'ccguard: session paused', message: `Session ran ${waitText(ran)}; paused until ${clockText(until)}.` },
+        reason: `ccguard: ${reason}. Paused until ${fmtClock(until)} (${fmtDuration(until - i.now, 'wait')} from now). ${LIFT}`,
+        notice: { key: `timepause:${i.sessionId}:${Math.floor(i.now / 60_000)}`, title: 'ccguard: session paused', message: `Session ran ${fmtDuration(ran, 'wait')}; paused until ${fmtClock(until)}.` },
       });
     }
   }
@@ -102,20 +102,20 @@ export function evaluate(i: PolicyInput): Verdict {
   // `ccguard alert cost` turns the degradation on whatever the cost: then the messages say that it
   // was fired by hand, and never that the block's cost passed the threshold.
   const byHand = degraded && !overCost;
-  const spent = `this 5-hour block has cost $${u.costUsd.toFixed(2)} of the $${c.alerts.cost_threshold.toFixed(2)} threshold (alerts.cost_threshold)`;
+  const spent = `this 5-hour block has cost ${fmtUsd(u.costUsd)} of the ${fmtUsd(c.alerts.cost_threshold)} threshold (alerts.cost_threshold)`;
   const costNotice: Notice = byHand
     ? { key: `cost:${blockKey}`, title: 'ccguard: cost alert fired by hand', message: `Expensive tools are off (ccguard alert cost); ${spent}.` }
     : {
         key: `cost:${blockKey}`,
         title: 'ccguard: cost threshold',
-        message: `Block cost $${u.costUsd.toFixed(2)} passed $${c.alerts.cost_threshold.toFixed(2)}: expensive tools are off.`,
+        message: `Block cost ${fmtUsd(u.costUsd)} passed ${fmtUsd(c.alerts.cost_threshold)}: expensive tools are off.`,
       };
   if (degraded && isTool && i.tool !== null && r.degradation.deny_tools.includes(i.tool)) {
     return verdict('degraded', {
       action: 'deny',
       reason: byHand
         ? `ccguard: ${i.tool} is off because the cost alert was fired by hand (ccguard alert cost), not because of the cost: ${spent}. Finish the task economically with the tools you have. ${LIFT}`
-        : `ccguard: this 5-hour block has cost $${u.costUsd.toFixed(2)}, past $${c.alerts.cost_threshold.toFixed(2)} (alerts.cost_threshold), so ${i.tool} is off. Finish the task economically with the tools you have.`,
+        : `ccguard: this 5-hour block has cost ${fmtUsd(u.costUsd)}, past ${fmtUsd(c.alerts.cost_threshold)} (alerts.cost_threshold), so ${i.tool} is off. Finish the task economically with the tools you have.`,
       notice: costNotice,
     });
   }
@@ -139,7 +139,7 @@ export function evaluate(i: PolicyInput): Verdict {
       onceKey: `degrade:${blockKey}:${i.sessionId}`,
       userMessage: byHand
         ? `ccguard: the cost alert was fired by hand (ccguard alert cost): ${tools} are off for now; ${spent}. ${LIFT}`
-        : `ccguard: block cost $${u.costUsd.toFixed(2)} passed $${c.alerts.cost_threshold.toFixed(2)} (alerts.cost_threshold); ${tools} are off.`,
+        : `ccguard: block cost ${fmtUsd(u.costUsd)} passed ${fmtUsd(c.alerts.cost_threshold)} (alerts.cost_threshold); ${tools} are off.`,
       modelContext: byHand
         ? `ccguard: ${tools} are unavailable for now (turned off by hand); finish the task economically.`
         : `ccguard: the cost threshold for this 5-hour block is passed. ${tools} are unavailable; finish the task economically.`,
@@ -165,11 +165,10 @@ function tighterFirst(a: Ranked, b: Ranked): number {
 
 const isWeekly = (u: UsageView): boolean => u.window === 'seven_day';
 const keyOf = (u: UsageView): string => (isWeekly(u) ? `7d:${u.resetAt ?? 0}` : `5h:${u.resetAt ?? u.blockStart ?? 0}`);
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 /** A reset time: the clock, with the weekday when further than a day off. */
 export function resetText(ms: number, now: number): string {
-  return ms - now > 20 * HOUR ? `${DAYS[new Date(ms).getDay()] ?? ''} ${clockText(ms)}` : clockText(ms);
+  return ms - now > 20 * HOUR_MS ? `${fmtWeekday(ms)} ${fmtClock(ms)}` : fmtClock(ms);
 }
 
 /** "the 5-hour limit" / "the weekly limit". */
@@ -195,7 +194,7 @@ function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: 
   const name = limitName(u);
   const src = sourceText(u);
   const reset = u.resetAt !== null && u.resetAt > i.now ? resetText(u.resetAt, i.now) : null;
-  const resetClause = reset && u.resetAt !== null ? ` It resets at ${reset} (${waitText(u.resetAt - i.now)} from now).` : '';
+  const resetClause = reset && u.resetAt !== null ? ` It resets at ${reset} (${fmtDuration(u.resetAt - i.now, 'wait')} from now).` : '';
   const ranked = (v: Verdict): Ranked => ({ v, share });
   const enforce = mayEnforce(u.confidence) && !lifted;
   const server = isServerFigure(u.confidence);
@@ -203,13 +202,13 @@ function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: 
   const liftNote = lifted && mayEnforce(u.confidence) ? ' (`ccguard resume` lifted the hold for now)' : '';
 
   if (p.kind === 'used_up') {
-    const notice: Notice = { key: `limit:${key}`, title: `ccguard: ${name} reached`, message: `${pct(share)} of the ${name} used (${src}).${resetClause}` };
+    const notice: Notice = { key: `limit:${key}`, title: `ccguard: ${name} reached`, message: `${fmtPct(share)} of the ${name} used (${src}).${resetClause}` };
     if (!enforce) {
       return ranked(
         verdict('warned', {
           onceKey: `used:${key}:${i.sessionId}`,
-          userMessage: `ccguard: ${pct(share)} of the ${name} used (${src})${liftNote}.${resetClause}`,
-          modelContext: `ccguard: by ${server ? 'the server' : "ccguard's estimate"} the ${name} is reached (${pct(share)}, ${src}).${resetClause} Bring the work to a safe stopping point.`,
+          userMessage: `ccguard: ${fmtPct(share)} of the ${name} used (${src})${liftNote}.${resetClause}`,
+          modelContext: `ccguard: by ${server ? 'the server' : "ccguard's estimate"} the ${name} is reached (${fmtPct(share)}, ${src}).${resetClause} Bring the work to a safe stopping point.`,
           notice,
         }),
       );
@@ -219,8 +218,8 @@ function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: 
       return ranked(
         verdict('held', {
           onceKey: `held-prompt:${key}:${i.sessionId}`,
-          userMessage: `ccguard: the ${name} is used up (${pct(share)}, ${src}); tool calls wait until ${reset ?? 'the reset'}. ${LIFT}`,
-          modelContext: `ccguard: the ${name} is used up (${pct(share)}, ${src}). Tool calls are held back until ${reset ?? 'the reset'}; answer briefly without tools or tell the user to wait.`,
+          userMessage: `ccguard: the ${name} is used up (${fmtPct(share)}, ${src}); tool calls wait until ${reset ?? 'the reset'}. ${LIFT}`,
+          modelContext: `ccguard: the ${name} is used up (${fmtPct(share)}, ${src}). Tool calls are held back until ${reset ?? 'the reset'}; answer briefly without tools or tell the user to wait.`,
           notice,
         }),
       );
@@ -228,7 +227,7 @@ function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: 
     return ranked(
       verdict('held', {
         action: 'deny',
-        reason: `ccguard: the ${name} is used up (${pct(share)}, ${src}).${reset && u.resetAt !== null ? ` Wait ${waitText(p.waitMs)}, until ${reset}.` : ''} ${LIFT}`,
+        reason: `ccguard: the ${name} is used up (${fmtPct(share)}, ${src}).${reset && u.resetAt !== null ? ` Wait ${fmtDuration(p.waitMs, 'wait')}, until ${reset}.` : ''} ${LIFT}`,
         notice,
       }),
     );
@@ -237,25 +236,25 @@ function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: 
   const windDown = server && !lifted && share >= a.wind_down;
   const windDownMessages = {
     onceKey: `wind-down:${key}:${i.sessionId}`,
-    userMessage: `ccguard: ${pct(share)} of the ${name} used (${src}); the model was told to wind down.${resetClause}`,
-    modelContext: `ccguard: ${pct(share)} of the ${name} is used (${src}).${resetClause} Bring your work to a safe stopping point now: finish the current step, commit or save what you have, and leave a short note of what is left, before the limit stops you mid-task.`,
-    notice: { key: `wind-down:${key}`, title: 'ccguard: wind down', message: `${pct(share)} of the ${name} used (${src}); the model was told to reach a safe stopping point.` },
+    userMessage: `ccguard: ${fmtPct(share)} of the ${name} used (${src}); the model was told to wind down.${resetClause}`,
+    modelContext: `ccguard: ${fmtPct(share)} of the ${name} is used (${src}).${resetClause} Bring your work to a safe stopping point now: finish the current step, commit or save what you have, and leave a short note of what is left, before the limit stops you mid-task.`,
+    notice: { key: `wind-down:${key}`, title: 'ccguard: wind down', message: `${fmtPct(share)} of the ${name} used (${src}); the model was told to reach a safe stopping point.` },
   };
 
   if (enforce && p.kind === 'ahead' && share >= a.rate_limit_threshold) {
     const sleep = isTool ? Math.min(p.waitMs, maxSleep) : 0;
-    const slowing = `${pct(share)} of the ${name} used (${src}), ahead of the pace line (${pct(p.line)} by now)`;
+    const slowing = `${fmtPct(share)} of the ${name} used (${src}), ahead of the pace line (${fmtPct(p.line)} by now)`;
     return ranked(
       verdict('pacing', {
         action: sleep > 0 ? 'delay' : 'allow',
         sleepMs: sleep,
-        reason: `ccguard: ${slowing}: slowing tool calls by ${waitText(sleep)} so the rest lasts until the reset`,
+        reason: `ccguard: ${slowing}: slowing tool calls by ${fmtDuration(sleep, 'wait')} so the rest lasts until the reset`,
         ...(windDown
           ? windDownMessages
           : {
               onceKey: `pacing:${key}:${i.sessionId}`,
               userMessage: `ccguard: ${slowing}; slowing tool calls so it lasts until ${reset ?? 'the reset'}.`,
-              modelContext: `ccguard: ${pct(share)} of the ${name} is used (${src}) and tool calls are being slowed. Work economically: prefer fewer, larger steps.`,
+              modelContext: `ccguard: ${fmtPct(share)} of the ${name} is used (${src}) and tool calls are being slowed. Work economically: prefer fewer, larger steps.`,
               notice: { key: `pacing:${key}`, title: 'ccguard: pacing', message: `${slowing}; slowing tool calls.` },
             }),
       }),
@@ -267,9 +266,9 @@ function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: 
     return ranked(
       verdict('warned', {
         onceKey: `warn:${key}:${i.sessionId}`,
-        userMessage: `ccguard: ${pct(share)} of the ${name} used (${src})${liftNote}.${resetClause}`,
-        modelContext: `ccguard: ${pct(share)} of the ${name} is used (${src}).${u.limitTokens !== null ? ` About ${Math.max(0, u.limitTokens - u.usedTokens)} tokens are left.` : ''}${resetClause} Keep the remaining work focused.`,
-        notice: { key: `token:${key}`, title: `ccguard: ${isWeekly(u) ? 'weekly' : '5-hour'} threshold`, message: `${pct(share)} of the ${name} used (${src}).${resetClause}` },
+        userMessage: `ccguard: ${fmtPct(share)} of the ${name} used (${src})${liftNote}.${resetClause}`,
+        modelContext: `ccguard: ${fmtPct(share)} of the ${name} is used (${src}).${u.limitTokens !== null ? ` About ${Math.max(0, u.limitTokens - u.usedTokens)} tokens are left.` : ''}${resetClause} Keep the remaining work focused.`,
+        notice: { key: `token:${key}`, title: `ccguard: ${isWeekly(u) ? 'weekly' : '5-hour'} threshold`, message: `${fmtPct(share)} of the ${name} used (${src}).${resetClause}` },
       }),
     );
   }
@@ -278,7 +277,7 @@ function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: 
     return ranked(
       verdict('warned', {
         onceKey: `projected:${key}:${i.sessionId}`,
-        userMessage: `ccguard: at the pace measured ${u.projectionBasis}, the ${name} would be reached before its reset (${pct(share)} used now, ${src}).${resetClause}`,
+        userMessage: `ccguard: at the pace measured ${u.projectionBasis}, the ${name} would be reached before its reset (${fmtPct(share)} used now, ${src}).${resetClause}`,
         modelContext: null,
         notice: null,
       }),
@@ -306,7 +305,7 @@ function modelHoldVerdict(i: PolicyInput, isTool: boolean, lifted: boolean): Ver
   }
   return verdict('held', {
     action: 'deny',
-    reason: `ccguard: Claude's ${fam} limit is reached (${src}: "${hold.text.slice(0, 80)}") and this session runs on ${fam}. Wait ${waitText(hold.until - i.now)}, until ${reset}, or switch model (/model). ${LIFT}`,
+    reason: `ccguard: Claude's ${fam} limit is reached (${src}: "${hold.text.slice(0, 80)}") and this session runs on ${fam}. Wait ${fmtDuration(hold.until - i.now, 'wait')}, until ${reset}, or switch model (/model). ${LIFT}`,
     notice: { key: `model-hold:${hold.family}:${hold.until}`, title: `ccguard: ${fam} limit reached`, message: `${fam} sessions held until ${reset}; other models go on.` },
   });
 }

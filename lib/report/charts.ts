@@ -4,7 +4,9 @@
  * instead of shrinking with a single scaled viewBox. Data attributes carry the exact numbers drawn.
  */
 import type { BlockBar, CurrentBlock, DayRow, Marker } from './data.ts';
-import { clock, dayLabel, el, esc, fmtInt, fmtPct, fmtTokens, fmtUsd, fmtUsdAxis, fmtUsdShort, linear, n, ticks, when } from './svg.ts';
+import { el, esc, linear, n, ticks } from './svg.ts';
+import { fmtClock, fmtDay, fmtInt, fmtPct, fmtTokens, fmtUsd, fmtUsdAxis, fmtUsdShort, fmtWhen } from '../util/format.ts';
+import { addLocalDays, HOUR_MS, localDaySpans } from '../util/time.ts';
 
 export interface Frame {
   variant: 'wide' | 'narrow';
@@ -30,13 +32,11 @@ export const FRAMES = {
   },
 } as const satisfies Record<string, Record<'wide' | 'narrow', Frame>>;
 
-const HOUR = 3_600_000;
-
 /** A day's label under a bar: one line wide (Mon 23), two lines narrow (Mon / 23). */
 function dayTick(f: Frame, x: number, y: number, ms: number): string {
-  const [wd, day] = dayLabel(ms).split(' ');
+  const [wd, day] = fmtDay(ms).split(' ');
   const a = { class: 'tick', x, y, 'text-anchor': 'middle', 'dominant-baseline': 'hanging' };
-  if (f.variant === 'wide') return el('text', a, esc(dayLabel(ms)));
+  if (f.variant === 'wide') return el('text', a, esc(fmtDay(ms)));
   return el('text', a, `<tspan x="${n(x)}">${esc(wd ?? '')}</tspan><tspan x="${n(x)}" dy="1.2em">${esc(day ?? '')}</tspan>`);
 }
 
@@ -92,11 +92,11 @@ export function blockChart(cb: CurrentBlock, limit: number, now: number, f: Fram
   }
   parts.push(yAxis(f, y, yv, fmtTokens));
   // Hour ticks from the block start.
-  for (let t = start; t <= end + 1; t += HOUR) {
+  for (let t = start; t <= end + 1; t += HOUR_MS) {
     const xx = x(t);
     parts.push(el('line', { class: 'tickmark', x1: xx, x2: xx, y1: plotBottom, y2: plotBottom + 4 }));
-    const anchor = t === start ? 'start' : t + HOUR > end + 1 ? 'end' : 'middle';
-    parts.push(el('text', { class: 'tick', x: xx, y: plotBottom + 6, 'text-anchor': anchor, 'dominant-baseline': 'hanging' }, clock(t)));
+    const anchor = t === start ? 'start' : t + HOUR_MS > end + 1 ? 'end' : 'middle';
+    parts.push(el('text', { class: 'tick', x: xx, y: plotBottom + 6, 'text-anchor': anchor, 'dominant-baseline': 'hanging' }, fmtClock(t)));
   }
 
   // Pace: 0 at the start to the limit at the reset.
@@ -148,21 +148,19 @@ export function blockChart(cb: CurrentBlock, limit: number, now: number, f: Fram
   const marks = cb.markers.map((m) => {
     const mx = x(Date.parse(m.t));
     const my = y(m.tokens);
-    const tip = `${m.count > 1 ? `${m.count} × ` : ''}${MARKER_LABEL[m.kind]} at ${clock(Date.parse(m.t))}${m.reason ? `: ${m.reason.replace(/^ccguard: /, '')}` : ''}`;
+    const tip = `${m.count > 1 ? `${m.count} × ` : ''}${MARKER_LABEL[m.kind]} at ${fmtClock(Date.parse(m.t))}${m.reason ? `: ${m.reason.replace(/^ccguard: /, '')}` : ''}`;
     return `<g class="marker m-${m.kind}" data-kind="${m.kind}" data-t="${esc(m.t)}" data-count="${m.count}"><title>${esc(tip)}</title>${glyph(m.kind, mx, my, r)}</g>`;
   });
   parts.push(`<g class="markers">${marks.join('')}</g>`);
 
-  const label = `Cumulative tokens in the 5-hour block from ${when(start)}: ${fmtInt(cb.limit_tokens)} of ${fmtInt(limit)}`;
+  const label = `Cumulative tokens in the 5-hour block from ${fmtWhen(start)}: ${fmtInt(cb.limit_tokens)} of ${fmtInt(limit)}`;
   return `${svgOpen(f, 'block', label)}${parts.join('')}</svg>`;
 }
 
 /** (b) The last days' blocks as bars against the limit, placed on a time axis. */
 export function blocksChart(blocks: BlockBar[], limit: number, since: number, now: number, f: Frame): string {
-  const endDay = new Date(now);
-  endDay.setHours(24, 0, 0, 0);
   const x0 = since;
-  const x1 = endDay.getTime();
+  const x1 = addLocalDays(now, 1);
   const peak = Math.max(limit * 1.1, ...blocks.map((b) => b.limit_tokens));
   const yv = ticks(peak, f.variant === 'wide' ? 4 : 3);
   const top = yv.at(-1) ?? peak;
@@ -171,11 +169,7 @@ export function blocksChart(blocks: BlockBar[], limit: number, since: number, no
   const plotBottom = f.h - f.m.b;
   const parts: string[] = [yAxis(f, y, yv, fmtTokens)];
   // Day boundaries and labels.
-  const d = new Date(x0);
-  for (let guard = 0; guard < 400 && d.getTime() < x1; guard++) {
-    const t = d.getTime();
-    d.setDate(d.getDate() + 1);
-    const next = Math.min(d.getTime(), x1);
+  for (const { start: t, end: next } of localDaySpans(x0, x1)) {
     if (t > x0) parts.push(el('line', { class: 'daysep', x1: x(t), x2: x(t), y1: f.m.t, y2: plotBottom }));
     parts.push(dayTick(f, (x(t) + x(next)) / 2, plotBottom + 6, t));
   }
@@ -186,7 +180,7 @@ export function blocksChart(blocks: BlockBar[], limit: number, since: number, no
     const bw = Math.max(2, x(e) - x(s) - 1);
     const h = b.limit_tokens > 0 ? Math.max(1.5, plotBottom - y(b.limit_tokens)) : 0;
     const level = b.share >= 1 ? 'over' : b.share >= 0.8 ? 'high' : 'ok';
-    const tip = `${when(Date.parse(b.start))}–${clock(Date.parse(b.end))}: ${fmtInt(b.limit_tokens)} tokens (${fmtPct(b.share)} of the limit), ${fmtUsd(b.cost_usd)}, ${b.entries} responses${b.is_active ? ' (active)' : ''}`;
+    const tip = `${fmtWhen(Date.parse(b.start))}–${fmtClock(Date.parse(b.end))}: ${fmtInt(b.limit_tokens)} tokens (${fmtPct(b.share)} of the limit), ${fmtUsd(b.cost_usd)}, ${b.entries} responses${b.is_active ? ' (active)' : ''}`;
     if (b.is_active) {
       parts.push(el('text', { class: 'label now-label', x: bx + bw / 2, y: plotBottom - h - 5, 'text-anchor': 'middle' }, 'now'));
     }
@@ -196,7 +190,7 @@ export function blocksChart(blocks: BlockBar[], limit: number, since: number, no
   }
   parts.push(el('line', { class: 'limit', x1: f.m.l, x2: f.w - f.m.r, y1: y(limit), y2: y(limit), 'data-tokens': limit }));
   parts.push(el('text', { class: 'label limit-label', x: f.w - f.m.r - 4, y: y(limit) - 5, 'text-anchor': 'end' }, `limit ${esc(fmtTokens(limit))}`));
-  const label = `${blocks.length} five-hour blocks since ${when(x0)} against the limit of ${fmtInt(limit)} tokens`;
+  const label = `${blocks.length} five-hour blocks since ${fmtWhen(x0)} against the limit of ${fmtInt(limit)} tokens`;
   return `${svgOpen(f, 'blocks', label)}${parts.join('')}</svg>`;
 }
 

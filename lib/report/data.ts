@@ -12,6 +12,7 @@ import { usagePicture } from '../usage/sources.ts';
 import { recoveryStatus, type RecoveryStatus } from '../app/recoveryStatus.ts';
 import { isRateLimit } from '../policy/backoff.ts';
 import type { BlockSpan } from '../usage/blocks.ts';
+import { iso, isoOrNull, localDaySpans, localWindowStart, localZoneName, MINUTE_MS } from '../util/time.ts';
 
 export const REPORT_VERSION = 1;
 /** Kinds of ccguard decisions that mark the block chart. */
@@ -192,29 +193,13 @@ export interface ReportOptions {
   maxSessions?: number;
 }
 
-const MIN = 60_000;
-const iso = (ms: number): string => new Date(ms).toISOString();
 const SYNTH = '<synthetic>';
-
-/** Local midnight `days - 1` days before the day holding `now`. */
-export function windowStart(now: number, days: number): number {
-  const d = new Date(now);
-  d.setHours(0, 0, 0, 0);
-  d.setDate(d.getDate() - (days - 1));
-  return d.getTime();
-}
-
-/** `YYYY-MM-DD` of a local day. */
-export function localDate(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
 
 export function buildReport(store: Store, config: Config, o: ReportOptions): FullReport {
   const now = o.now;
   const days = o.days ?? 7;
-  const since = windowStart(now, days);
-  const until = now + MIN;
+  const since = localWindowStart(now, days);
+  const until = now + MINUTE_MS;
   // The token limit the bars are drawn against: ccguard's own (the server gives shares, not tokens).
   const picture = usagePicture(store, config, now);
   const view = picture.view;
@@ -242,7 +227,7 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
   const limitMessages = store.limitMessages.since(since);
   const weeklyMessages = limitMessages
     .filter((m) => m.scope === 'weekly' || m.scope === 'opus' || m.scope === 'sonnet')
-    .map((m) => ({ t: iso(m.ts), scope: m.scope, reset_at: m.reset_at === null ? null : iso(m.reset_at), text: m.text, session_id: m.session_id }));
+    .map((m) => ({ t: iso(m.ts), scope: m.scope, reset_at: isoOrNull(m.reset_at), text: m.text, session_id: m.session_id }));
 
   const daily = dailyRows(store, since, until, now);
   const projects = projectRows(store, since, until);
@@ -253,7 +238,7 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
   return {
     version: REPORT_VERSION,
     generated_at: iso(now),
-    time_zone: o.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    time_zone: o.timeZone ?? localZoneName(),
     window: { since: iso(since), until: iso(now), days },
     limit: { tokens: limit.tokens, source: limit.source },
     recovery: recoveryStatus(store, config, now, picture),
@@ -324,7 +309,7 @@ function currentBlock(store: Store, b: BlockSpan, now: number, limitTokens: numb
   const byKey = new Map<string, Marker>();
   for (const e of events) {
     const kind = e.decision as MarkerKind;
-    const key = `${kind}:${Math.floor(e.ts / MIN)}`;
+    const key = `${kind}:${Math.floor(e.ts / MINUTE_MS)}`;
     const m = byKey.get(key);
     if (m) {
       m.count++;
@@ -377,30 +362,21 @@ function serverWeekly(store: Store): FullReport['weekly']['server'] {
         `SELECT used_pct, resets_at, last_seen FROM rate_limits WHERE limit_window = 'seven_day' ORDER BY last_seen DESC, id DESC LIMIT 1`,
       )
       .get();
-    return r ? { used_pct: r.used_pct, resets_at: r.resets_at === null ? null : iso(r.resets_at), seen_at: iso(r.last_seen) } : null;
+    return r ? { used_pct: r.used_pct, resets_at: isoOrNull(r.resets_at), seen_at: iso(r.last_seen) } : null;
   } catch {
     return null;
   }
 }
 
 function dailyRows(store: Store, since: number, until: number, now: number): DayRow[] {
-  const rows = store.db
-    .prepare<[number, number], { date: string; entries: number; limit_tokens: number; total_tokens: number; cost_usd: number }>(
-      `SELECT date(ts / 1000, 'unixepoch', 'localtime') AS date, COUNT(*) AS entries, SUM(input + output) AS limit_tokens,
-         SUM(input + output + cache_write_5m + cache_write_1h + cache_read) AS total_tokens, SUM(cost_usd) AS cost_usd
-       FROM entries WHERE ts >= ? AND ts < ? GROUP BY date ORDER BY date`,
-    )
-    .all(since, until);
-  const byDate = new Map(rows.map((r) => [r.date, r]));
-  const out: DayRow[] = [];
-  const d = new Date(since);
-  for (let guard = 0; guard < 400 && d.getTime() <= now; guard++) {
-    const date = localDate(d.getTime());
-    const r = byDate.get(date);
-    out.push(r ?? { date, entries: 0, limit_tokens: 0, total_tokens: 0, cost_usd: 0 });
-    d.setDate(d.getDate() + 1);
-  }
-  return out;
+  const day = store.db.prepare<[number, number], Omit<DayRow, 'date'>>(
+    `SELECT COUNT(*) AS entries, COALESCE(SUM(input + output), 0) AS limit_tokens,
+       COALESCE(SUM(input + output + cache_write_5m + cache_write_1h + cache_read), 0) AS total_tokens, COALESCE(SUM(cost_usd), 0) AS cost_usd
+     FROM entries WHERE ts >= ? AND ts < ?`,
+  );
+  return localDaySpans(since, until)
+    .filter((d) => d.start <= now)
+    .map((d) => ({ date: d.date, ...day.get(d.start, d.end)! }));
 }
 
 function projectRows(store: Store, since: number, until: number): ProjectRow[] {
@@ -503,7 +479,7 @@ function timeline(store: Store, since: number, until: number, max: number): Full
       origin: 'transcript',
       tool: null,
       text: `${m.scope.replace('_', '-')} limit: ${m.text.slice(0, 200)}`,
-      until: m.reset_at === null ? null : iso(m.reset_at),
+      until: isoOrNull(m.reset_at),
     });
   }
   for (const r of store.recovery.all()) {
@@ -516,7 +492,7 @@ function timeline(store: Store, since: number, until: number, max: number): Full
       origin: 'recovery',
       tool: null,
       text: `${r.kind === 'backoff' ? `backoff level ${r.level}` : 'pause'}${r.reason ? `: ${r.reason}` : ''}`,
-      until: r.until === null ? null : iso(r.until),
+      until: isoOrNull(r.until),
     });
   }
   items.sort((a, b) => Date.parse(b.t) - Date.parse(a.t));

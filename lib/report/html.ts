@@ -4,7 +4,8 @@
  */
 import type { FullReport, ModelRow, ProjectRow, SessionItem, TimelineItem, TimelineKind } from './data.ts';
 import { FRAMES, blockChart, blocksChart, dailyChart, glyph, type Frame } from './charts.ts';
-import { clock, duration, esc, fmtInt, fmtPct, fmtTokens, fmtUsd, when } from './svg.ts';
+import { esc } from './svg.ts';
+import { fmtClock, fmtDuration, fmtInt, fmtPct, fmtTokens, fmtUsd, fmtWhen } from '../util/format.ts';
 import { CSS } from './style.ts';
 import { SCRIPT } from './script.ts';
 
@@ -63,7 +64,7 @@ function tiles(r: FullReport, now: number): string {
         ` data-tokens="${cb.limit_tokens}" data-limit="${r.limit.tokens}"`,
       ),
     );
-    out.push(tile('Resets', esc(clock(reset)), `in ${esc(duration(reset - now))}${cb.reset_source === 'limit_message' ? ' (from a limit message)' : cb.reset_source === 'server' ? " (the server's)" : ''}`));
+    out.push(tile('Resets', esc(fmtClock(reset)), `in ${esc(fmtDuration(reset - now, 'short'))}${cb.reset_source === 'limit_message' ? ' (from a limit message)' : cb.reset_source === 'server' ? " (the server's)" : ''}`));
     out.push(
       tile(
         'Block cost',
@@ -73,14 +74,14 @@ function tiles(r: FullReport, now: number): string {
       ),
     );
   } else {
-    out.push(tile('5-hour block', '–', cb ? `last one ended ${esc(when(Date.parse(cb.end)))}` : 'no usage recorded yet'));
+    out.push(tile('5-hour block', '–', cb ? `last one ended ${esc(fmtWhen(Date.parse(cb.end)))}` : 'no usage recorded yet'));
   }
   const rec = r.recovery;
   out.push(
     tile(
       'Recovery',
       `<span class="st-${esc(rec.state)}">${esc(rec.state)}</span>`,
-      rec.until && rec.state !== 'normal' ? `until ${esc(clock(Date.parse(rec.until)))}` : esc(rec.state === 'normal' ? 'nothing in force' : (rec.reason ?? '')),
+      rec.until && rec.state !== 'normal' ? `until ${esc(fmtClock(Date.parse(rec.until)))}` : esc(rec.state === 'normal' ? 'nothing in force' : (rec.reason ?? '')),
       ` data-state="${esc(rec.state)}"`,
     ),
   );
@@ -102,7 +103,7 @@ function blockSection(r: FullReport, now: number): string {
   }
   const start = Date.parse(cb.start);
   const head = cb.is_active ? 'Current 5-hour block' : 'Latest 5-hour block (ended)';
-  const sub = `${when(start)} – ${clock(Date.parse(cb.end))} · ${fmtInt(cb.entries)} responses · ${fmtInt(cb.limit_tokens)} tokens (${fmtPct(cb.used_share)} of the limit)${cb.projection ? ` · projected ${fmtInt(cb.projection.limit_tokens)} (${fmtPct(cb.projection.share)}) at the current rate` : ''}`;
+  const sub = `${fmtWhen(start)} – ${fmtClock(Date.parse(cb.end))} · ${fmtInt(cb.entries)} responses · ${fmtInt(cb.limit_tokens)} tokens (${fmtPct(cb.used_share)} of the limit)${cb.projection ? ` · projected ${fmtInt(cb.projection.limit_tokens)} (${fmtPct(cb.projection.share)}) at the current rate` : ''}`;
   const legend = [
     `<li>${swatch('<path class="usage" d="M1 11H9V6H16V3H23"/>')}used so far</li>`,
     `<li>${swatch('<line class="limit" x1="1" y1="7" x2="23" y2="7"/>')}limit (${esc(fmtTokens(r.limit.tokens))}, ${esc(r.limit.source)})</li>`,
@@ -122,11 +123,11 @@ function blockSection(r: FullReport, now: number): string {
 function blocksSection(r: FullReport, now: number): string {
   const w = r.weekly;
   const server = w.server
-    ? `<span class="weekly-server" data-used-pct="${w.server.used_pct}">Weekly use reported by Claude: <strong>${esc(String(Math.round(w.server.used_pct)))}%</strong>${w.server.resets_at ? `, resets ${esc(when(Date.parse(w.server.resets_at)))}` : ''} (seen ${esc(when(Date.parse(w.server.seen_at)))}).</span> `
+    ? `<span class="weekly-server" data-used-pct="${w.server.used_pct}">Weekly use reported by Claude: <strong>${esc(String(Math.round(w.server.used_pct)))}%</strong>${w.server.resets_at ? `, resets ${esc(fmtWhen(Date.parse(w.server.resets_at)))}` : ''} (seen ${esc(fmtWhen(Date.parse(w.server.seen_at)))}).</span> `
     : '';
   const messages =
     w.limit_messages.length > 0
-      ? `Weekly limit messages: ${w.limit_messages.map((m) => `${esc(when(Date.parse(m.t)))} “${esc(m.text.slice(0, 90))}”${m.reset_at ? ` (resets ${esc(when(Date.parse(m.reset_at)))})` : ''}`).join('; ')}.`
+      ? `Weekly limit messages: ${w.limit_messages.map((m) => `${esc(fmtWhen(Date.parse(m.t)))} “${esc(m.text.slice(0, 90))}”${m.reset_at ? ` (resets ${esc(fmtWhen(Date.parse(m.reset_at)))})` : ''}`).join('; ')}.`
       : w.server
         ? ''
         : 'Weekly use is known only from Claude’s status line or a weekly limit message; neither was seen in this window.';
@@ -168,11 +169,11 @@ function modelsCard(rows: ModelRow[]): string {
   return `<section class="card" id="models"><div class="card-head"><h2>Model mix</h2><p class="sub">share of the cost</p></div><div class="stack">${stack}</div><div class="scroll"><table class="mid"><thead><tr><th>model</th><th class="r">cost</th><th class="r">share</th><th class="r">responses</th><th class="r">in + out</th><th class="r">all tokens</th></tr></thead><tbody>${body}</tbody></table></div></section>`;
 }
 
-const dayOf = (ms: number): string => when(ms).split(',')[0] ?? '';
+const dayOf = (ms: number): string => fmtWhen(ms).split(',')[0] ?? '';
 
 function timelineRow(e: TimelineItem): string {
   const t = Date.parse(e.t);
-  return `<tr data-kind="${esc(e.kind)}" data-session="${esc(e.session_id ?? '')}" data-day="${esc(dayOf(t))}"><td class="time">${esc(clock(t))}</td><td class="nw"><span class="badge k-${esc(e.kind)}">${esc(KIND_LABEL[e.kind])}</span></td><td class="detail">${esc(e.text)}${e.until ? ` <span class="note">(${e.kind === 'limit_message' ? 'resets' : 'until'} ${esc(when(Date.parse(e.until)))})</span>` : ''}</td><td class="nw">${e.session_id ? `<span class="mono" title="${esc(e.session_id)}">${esc(shortId(e.session_id))}</span>` : '–'}</td><td class="nw">${esc(e.origin)}${e.tool ? ` <span class="mono">${esc(e.tool)}</span>` : ''}</td></tr>`;
+  return `<tr data-kind="${esc(e.kind)}" data-session="${esc(e.session_id ?? '')}" data-day="${esc(dayOf(t))}"><td class="time">${esc(fmtClock(t))}</td><td class="nw"><span class="badge k-${esc(e.kind)}">${esc(KIND_LABEL[e.kind])}</span></td><td class="detail">${esc(e.text)}${e.until ? ` <span class="note">(${e.kind === 'limit_message' ? 'resets' : 'until'} ${esc(fmtWhen(Date.parse(e.until)))})</span>` : ''}</td><td class="nw">${e.session_id ? `<span class="mono" title="${esc(e.session_id)}">${esc(shortId(e.session_id))}</span>` : '–'}</td><td class="nw">${esc(e.origin)}${e.tool ? ` <span class="mono">${esc(e.tool)}</span>` : ''}</td></tr>`;
 }
 
 /** Rows grouped under a header row per day. */
@@ -215,7 +216,7 @@ function decisionsCell(d: Record<string, number>): string {
 
 function sessionRow(s: SessionItem, withEvents: ReadonlySet<string>): string {
   const pick = withEvents.has(s.session_id);
-  return `<tr${pick ? ' class="pick" title="Show this session\'s events"' : ''} data-session="${esc(s.session_id)}" data-cost="${s.cost_usd}" data-tokens="${s.limit_tokens}"><td class="nw"><span class="mono" title="${esc(s.session_id)}">${esc(shortId(s.session_id))}</span></td><td class="nw">${esc(s.project)}</td><td class="r">${esc(fmtUsd(s.cost_usd))}</td><td class="r">${esc(duration(s.duration_ms))}</td><td>${decisionsCell(s.decisions)}</td><td class="nw num">${esc(when(Date.parse(s.started_at)))}</td><td class="r">${fmtInt(s.entries)}</td><td class="r">${esc(fmtTokens(s.limit_tokens))}</td></tr>`;
+  return `<tr${pick ? ' class="pick" title="Show this session\'s events"' : ''} data-session="${esc(s.session_id)}" data-cost="${s.cost_usd}" data-tokens="${s.limit_tokens}"><td class="nw"><span class="mono" title="${esc(s.session_id)}">${esc(shortId(s.session_id))}</span></td><td class="nw">${esc(s.project)}</td><td class="r">${esc(fmtUsd(s.cost_usd))}</td><td class="r">${esc(fmtDuration(s.duration_ms, 'short'))}</td><td>${decisionsCell(s.decisions)}</td><td class="nw num">${esc(fmtWhen(Date.parse(s.started_at)))}</td><td class="r">${fmtInt(s.entries)}</td><td class="r">${esc(fmtTokens(s.limit_tokens))}</td></tr>`;
 }
 
 function sessionsSection(r: FullReport): string {
@@ -233,8 +234,8 @@ function sessionsSection(r: FullReport): string {
 
 export function renderHtml(r: FullReport, o: HtmlOptions = {}): string {
   const now = Date.parse(r.generated_at);
-  const title = `ccguard report · ${when(now)}`;
-  const sub = `Generated ${when(now)} (${r.time_zone}) · last ${r.window.days} days · limit ${fmtInt(r.limit.tokens)} tokens per 5-hour block (${r.limit.source}; input + output)`;
+  const title = `ccguard report · ${fmtWhen(now)}`;
+  const sub = `Generated ${fmtWhen(now)} (${r.time_zone}) · last ${r.window.days} days · limit ${fmtInt(r.limit.tokens)} tokens per 5-hour block (${r.limit.source}; input + output)`;
   const daily = `<section class="card" id="daily"><div class="card-head"><h2>Cost per day</h2><p class="sub num">${esc(fmtUsd(r.totals.cost_usd))} in ${r.window.days} days</p></div>${figure(
     (f) => dailyChart(r.daily, f),
     FRAMES.daily,

@@ -27,6 +27,7 @@ import type { InstallRecord } from './schema.ts';
 import type { JsonValue } from './jsonText.ts';
 import { HOOK_EVENTS, type HookEvent } from '../policy/types.ts';
 import type { Env } from '../util/paths.ts';
+import { iso } from '../util/time.ts';
 
 export interface InstallOptions {
   scope: Scope;
@@ -205,7 +206,7 @@ export function install(o: InstallOptions): InstallResult {
     version: 1,
     settings_path: settingsPath,
     scope: o.scope,
-    installed_at: new Date(o.now).toISOString(),
+    installed_at: iso(o.now),
     original_existed: base ? base.original_existed : existed,
     original_sha256: base ? base.original_sha256 : existed ? sha256(text) : null,
     backup_path: base ? base.backup_path : result.backup,

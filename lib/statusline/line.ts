@@ -1,5 +1,5 @@
 import type { RecoveryState } from '../policy/types.ts';
-import { clockText } from '../policy/format.ts';
+import { fmtClock, fmtUsd } from '../util/format.ts';
 
 export interface WindowFact {
   /** Percent used (Claude's own figure can pass 100). */
@@ -29,8 +29,8 @@ export interface StatusLineFacts {
 /** The reset, and for a stale reading the time it was true at. */
 function windowNote(w: WindowFact): string {
   const notes: string[] = [];
-  if (w.source === 'stale' && w.seenAt !== undefined) notes.push(`as of ${clockText(w.seenAt)}`);
-  if (w.resetsAt !== null && w.source !== 'stale') notes.push(`resets ${clockText(w.resetsAt)}`);
+  if (w.source === 'stale' && w.seenAt !== undefined) notes.push(`as of ${fmtClock(w.seenAt)}`);
+  if (w.resetsAt !== null && w.source !== 'stale') notes.push(`resets ${fmtClock(w.resetsAt)}`);
   return notes.length > 0 ? ` (${notes.join(', ')})` : '';
 }
 
@@ -46,9 +46,9 @@ export function formatStatusLine(f: StatusLineFacts): string {
   const h = f.fiveHour;
   parts.push(h ? `5h ${pctText(h)}${windowNote(h)}` : '5h -');
   if (f.sevenDay) parts.push(`7d ${pctText(f.sevenDay)}${f.sevenDay.source === 'stale' ? windowNote(f.sevenDay) : ''}`);
-  parts.push(`today $${f.todayCostUsd.toFixed(2)}`);
+  parts.push(`today ${fmtUsd(f.todayCostUsd)}`);
   const r = f.recovery;
-  const state = r.state === 'normal' ? 'ok' : `${r.state}${r.until !== null ? ` until ${clockText(r.until)}` : ''}`;
+  const state = r.state === 'normal' ? 'ok' : `${r.state}${r.until !== null ? ` until ${fmtClock(r.until)}` : ''}`;
   parts.push(f.observe ? `ccguard observe${r.state === 'normal' ? '' : ` (would be ${state})`}` : `ccguard ${state}`);
   if (f.configError) parts.push('ccguard config error (ccguard status)');
   return parts.join(' · ');

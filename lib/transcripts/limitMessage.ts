@@ -20,6 +20,7 @@
  */
 
 import { LIMIT_TEXT_MARKERS } from './markers.ts';
+import { DAY_MS, MINUTE_MS } from '../util/time.ts';
 
 export type LimitScope = 'five_hour' | 'weekly' | 'opus' | 'sonnet' | 'usage';
 
@@ -114,8 +115,6 @@ const WEEKDAY_INDEX: Readonly<Record<string, number>> = {
   sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6,
 };
 
-const MINUTE = 60_000;
-const DAY = 86_400_000;
 
 // ---------------------------------------------------------------------------------------------
 // Parsing
@@ -244,7 +243,7 @@ function parseReset(rest: string, seenAt: number, defaultTimeZone: string): Rese
   }
 
   if (!Number.isFinite(seenAt)) return { resetAt: null, timeZone: zone.name };
-  const threshold = seenAt - MINUTE;
+  const threshold = seenAt - MINUTE_MS;
   const today = wallOf(seenAt, zone.fmt);
   const y0 = today.getUTCFullYear();
   const mo0 = today.getUTCMonth() + 1;
@@ -397,8 +396,8 @@ function instantsFor(
   // day either side, so both readings of an overlapped hour are found.
   const o1 = offsetAt(local, fmt);
   const o2 = offsetAt(local - o1, fmt);
-  const before = offsetAt(local - DAY, fmt);
-  const after = offsetAt(local + DAY, fmt);
+  const before = offsetAt(local - DAY_MS, fmt);
+  const after = offsetAt(local + DAY_MS, fmt);
   const out: number[] = [];
   for (const o of [o1, o2, before, after]) {
     const t = local - o;

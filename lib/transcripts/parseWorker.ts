@@ -6,7 +6,7 @@ import { parseLine } from './line.ts';
 import { parseChunks } from './chunks.ts';
 import { packChunk } from './packing.ts';
 import { withFd } from './reader.ts';
-import { localTimeZone } from '../util/timeZone.ts';
+import { localTimeZone } from '../util/time.ts';
 import {
   claim,
   SIG_POSTED,

@@ -1,4 +1,5 @@
-export const HOUR_MS = 3_600_000;
+import { HOUR_MS } from '../util/time.ts';
+
 export const BLOCK_MS = 5 * HOUR_MS;
 
 export interface BlockSpan {

@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.ts';
+import { localDaySpans } from '../util/time.ts';
 import { sessionSpan, summarizeBlock, tokensOf, type BlockSummary, type TokenKinds } from './summary.ts';
 
 export interface Range {
@@ -33,30 +34,36 @@ export function blocksReport(store: Store, r: Range, now: number): BlockSummary[
   return store.blocks.between(r.since, r.until).map((b) => summarizeBlock(store, b, now));
 }
 
-/** Per local calendar day (the process's time zone). */
+/** Per local calendar day (lib/util/time.ts): the days with usage. */
 export function dailyReport(store: Store, r: Range): DailyRow[] {
-  const rows = store.db
-    .prepare<
-      [number, number],
-      { date: string; entries: number; input: number; output: number; cache_creation: number; cache_read: number; cost_usd: number; models: string | null }
-    >(
-      `SELECT date(ts / 1000, 'unixepoch', 'localtime') AS date, COUNT(*) AS entries, SUM(input) AS input,
-         SUM(output) AS output, SUM(cache_write_5m + cache_write_1h) AS cache_creation, SUM(cache_read) AS cache_read,
-         SUM(cost_usd) AS cost_usd, GROUP_CONCAT(DISTINCT NULLIF(model, '<synthetic>')) AS models
-       FROM entries WHERE ts >= ? AND ts < ? GROUP BY date ORDER BY date`,
-    )
-    .all(r.since, r.until);
-  return rows.map((x) => {
+  const span = store.db
+    .prepare<[number, number], { first: number | null; last: number | null }>('SELECT MIN(ts) AS first, MAX(ts) AS last FROM entries WHERE ts >= ? AND ts < ?')
+    .get(r.since, r.until);
+  if (!span || span.first === null || span.last === null) return [];
+  const day = store.db.prepare<
+    [number, number],
+    { entries: number; input: number; output: number; cache_creation: number; cache_read: number; cost_usd: number; models: string | null }
+  >(
+    `SELECT COUNT(*) AS entries, SUM(input) AS input,
+       SUM(output) AS output, SUM(cache_write_5m + cache_write_1h) AS cache_creation, SUM(cache_read) AS cache_read,
+       SUM(cost_usd) AS cost_usd, GROUP_CONCAT(DISTINCT NULLIF(model, '<synthetic>')) AS models
+     FROM entries WHERE ts >= ? AND ts < ?`,
+  );
+  const out: DailyRow[] = [];
+  for (const d of localDaySpans(span.first, span.last + 1)) {
+    const x = day.get(d.start, d.end);
+    if (!x || x.entries === 0) continue;
     const tokens = { input: x.input, output: x.output, cache_creation: x.cache_creation, cache_read: x.cache_read };
-    return {
-      date: x.date,
+    out.push({
+      date: d.date,
       entries: x.entries,
       tokens,
       total_tokens: x.input + x.output + x.cache_creation + x.cache_read,
       cost_usd: x.cost_usd,
       models: x.models ? x.models.split(',').sort() : [],
-    };
-  });
+    });
+  }
+  return out;
 }
 
 export function sessionsReport(store: Store, r: Range): SessionRow[] {

@@ -24,6 +24,7 @@ import { storedSnapshot } from '../monitor/stored.ts';
 import { startRefresh, type RefreshStart } from '../monitor/trigger.ts';
 import type { Env } from '../util/paths.ts';
 import { usageApiStatus } from './usageApiTrigger.ts';
+import { iso } from '../util/time.ts';
 
 /** How long after its reading the anchored estimate stands. */
 export const ANCHOR_MS = 30 * 60_000;
@@ -323,7 +324,6 @@ export interface LimitsStatus {
   };
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();
 const secs = (ms: number | null | undefined): number | null => (ms === null || ms === undefined ? null : Math.round(ms / 1000));
 
 export function limitsStatus(store: Store, config: Config, now: number, view: UsageView, env: Env = process.env): LimitsStatus {

@@ -1,6 +1,7 @@
 import type { Store } from '../store/store.ts';
 import { BLOCK_MS, isActive, type BlockSpan } from './blocks.ts';
 import type { SessionTotals, Totals } from '../store/entries.ts';
+import { iso } from '../util/time.ts';
 
 export interface TokenKinds {
   input: number;
@@ -32,8 +33,6 @@ export interface BlockSummary {
   reset_at: string;
   reset_source: 'limit_message' | 'block_end' | 'server';
 }
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 export function tokensOf(t: Totals): TokenKinds {
   return { input: t.input, output: t.output, cache_creation: t.cache_creation, cache_read: t.cache_read };
@@ -105,12 +104,6 @@ export function finishedBlockTokens(store: Store, now: number): number[] {
 }
 
 /** Local midnight of the day holding `now`, in the process's time zone. */
-export function startOfLocalDay(now: number): number {
-  const d = new Date(now);
-  d.setHours(0, 0, 0, 0);
-  return d.getTime();
-}
-
 /** Who a session is and when it ran: the part every session listing shares. */
 export function sessionSpan(t: SessionTotals, fallbackMs = 0) {
   const first = t.first_ts ?? fallbackMs;

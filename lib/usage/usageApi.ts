@@ -24,6 +24,7 @@ import { oneLine } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
 import { claudeConfigDirs, type Env } from '../util/paths.ts';
 import { KEYCHAIN_TIMEOUT_MS, USAGE_API_TIMEOUT_MS } from './usageApiTrigger.ts';
+import { iso } from '../util/time.ts';
 
 export const ANTHROPIC_BETA = 'oauth-2025-04-20';
 export const KEYCHAIN_SERVICE = 'Claude Code-credentials';
@@ -104,7 +105,7 @@ export function tokenFromCredentials(text: string, from: string, now: number): O
   if (expiresAt !== null && expiresAt <= now) {
     return {
       error: 'expired',
-      reason: `the sign-in token in ${from} expired at ${new Date(expiresAt).toISOString()}; Claude Code renews it when it next runs (ccguard never does)`,
+      reason: `the sign-in token in ${from} expired at ${iso(expiresAt)}; Claude Code renews it when it next runs (ccguard never does)`,
     };
   }
   return { token: oauth.accessToken, expiresAt, scopes, from };

@@ -9,6 +9,7 @@ import { packageRoot } from '../config/root.ts';
 import type { Config } from '../config/schema.ts';
 import type { Store } from '../store/store.ts';
 import { usageApiState, type ScopedFigure, type ScopedWindow, type UsageApiOutcome, type UsageApiState } from '../store/usageApiState.ts';
+import { iso } from '../util/time.ts';
 
 /** How long one request may take, body included. */
 export const USAGE_API_TIMEOUT_MS = 10_000;
@@ -102,7 +103,7 @@ export function usageApiStatus(store: Store, config: Config, now: number): Usage
   let text: string;
   if (!enabled) text = 'off';
   else if (!last) text = 'not run yet';
-  else if (last.outcome === 'rate_limited' && retryUntil !== null) text = `rate limited until ${new Date(retryUntil).toISOString()}`;
+  else if (last.outcome === 'rate_limited' && retryUntil !== null) text = `rate limited until ${iso(retryUntil)}`;
   else if (last.outcome === 'http_error' && last.status !== null) text = `endpoint error (HTTP ${last.status})`;
   else text = STATE_OF[last.outcome];
   return {

@@ -1,5 +1,6 @@
 import { appendFileSync, renameSync, statSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { iso } from './time.ts';
 
 export type Level = 'error' | 'warn' | 'info' | 'debug';
 const RANK: Record<Level, number> = { error: 0, warn: 1, info: 2, debug: 3 };
@@ -23,7 +24,7 @@ export class Logger {
 
   log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
     if (RANK[level] > RANK[this.opts.level]) return;
-    const line = JSON.stringify({ ts: new Date().toISOString(), level, pid: process.pid, msg, ...fields }) + '\n';
+    const line = JSON.stringify({ ts: iso(Date.now()), level, pid: process.pid, msg, ...fields }) + '\n';
     try {
       this.rotateIfNeeded();
       appendFileSync(this.opts.file, line, { mode: 0o600 });

@@ -7,7 +7,8 @@ import { hookEnv } from '../helpers/hookEnv.ts';
 import { openStore, type Store } from '../../lib/store/store.ts';
 import { loadConfig } from '../../lib/config/load.ts';
 import { startManualPause, recordApiFailure, resumeAll } from '../../lib/app/recovery.ts';
-import { countdown, shortReason, waitLoop, whatIsInForce, type WaitCheck, type WaitIo } from '../../lib/cli/commands/wait.ts';
+import { shortReason, waitLoop, whatIsInForce, type WaitCheck, type WaitIo } from '../../lib/cli/commands/wait.ts';
+import { fmtDuration } from '../../lib/util/format.ts';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -110,9 +111,9 @@ test('countdown and the reason as the countdown line shows it', () => {
     'rate limited by the API (2 in a row); backing off until 14:05',
   );
   assert.equal(shortReason(null), null);
-  assert.equal(countdown(9_001), '0:10');
-  assert.equal(countdown(10 * MIN), '10:00');
-  assert.equal(countdown(3_723_000), '1:02:03');
+  assert.equal(fmtDuration(9_001, 'countdown'), '0:10');
+  assert.equal(fmtDuration(10 * MIN, 'countdown'), '10:00');
+  assert.equal(fmtDuration(3_723_000, 'countdown'), '1:02:03');
 });
 
 test('whatIsInForce: pause, backoff, a used-up limit; nothing otherwise', () => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { duration, esc, fmtTokens, fmtUsdShort, linear, niceStep, ticks } from '../../lib/report/svg.ts';
+import { esc, linear, niceStep, ticks } from '../../lib/report/svg.ts';
+import { fmtDuration, fmtTokens, fmtUsdShort } from '../../lib/util/format.ts';
 import { renderHtml } from '../../lib/report/html.ts';
 import type { FullReport } from '../../lib/report/data.ts';
 import { dailyChart, FRAMES } from '../../lib/report/charts.ts';
@@ -22,8 +23,8 @@ test('labels: tokens, money, durations', () => {
   assert.equal(fmtUsdShort(3.194), '$3.19');
   assert.equal(fmtUsdShort(12.34), '$12.3');
   assert.equal(fmtUsdShort(123.5), '$124');
-  assert.equal(duration(45_000), '45s');
-  assert.equal(duration(3 * 3_600_000 + 5 * 60_000), '3h 05m');
+  assert.equal(fmtDuration(45_000, 'short'), '45s');
+  assert.equal(fmtDuration(3 * 3_600_000 + 5 * 60_000, 'short'), '3h 05m');
 });
 
 test('text from the database is escaped wherever it lands', () => {

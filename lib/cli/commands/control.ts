@@ -1,11 +1,11 @@
 import { catchUp, type AppContext } from '../../app/context.ts';
 import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
-import { fmtUsd, type Out } from '../format.ts';
+import type { Out } from '../format.ts';
 import { UsageError } from '../../util/errors.ts';
 import { forceDegrade, recordApiFailure, resumeAll, startManualPause } from '../../app/recovery.ts';
 import { bumpGeneration } from '../../store/generation.ts';
-import { clockText, waitText } from '../../policy/format.ts';
+import { fmtClock, fmtDuration, fmtUsd } from '../../util/format.ts';
 import { sendDetached } from '../../notify/send.ts';
 import { usagePicture } from '../../usage/sources.ts';
 import { usageHolds } from '../../app/holds.ts';
@@ -44,9 +44,9 @@ export async function runPause(app: AppContext, argv: string[], out: Out): Promi
   const until = now + minutes * 60_000;
   app.store.db.transaction(() => startManualPause(app.store, now, until, 'paused by hand (ccguard pause)')).immediate();
   bumpGeneration(app.paths.stateDir);
-  record(app, 'pause', `paused by hand for ${waitText(until - now)}`);
-  notify(app, 'ccguard: paused', `All sessions paused until ${clockText(until)}.`, `pause:${until}`);
-  out.write(`Paused every session until ${clockText(until)} (${waitText(until - now)}). Lift it with: ccguard resume\n`);
+  record(app, 'pause', `paused by hand for ${fmtDuration(until - now, 'wait')}`);
+  notify(app, 'ccguard: paused', `All sessions paused until ${fmtClock(until)}.`, `pause:${until}`);
+  out.write(`Paused every session until ${fmtClock(until)} (${fmtDuration(until - now, 'wait')}). Lift it with: ccguard resume\n`);
   return 0;
 }
 
@@ -65,13 +65,13 @@ export async function runResume(app: AppContext, argv: string[], out: Out): Prom
   const liftUntil = minutes !== null ? now + minutes * 60_000 : ends.length > 0 ? Math.max(...ends) : null;
   const lifted = resumeAll(app.store, now, holds.length > 0 || minutes !== null ? liftUntil : null);
   const said: string[] = [];
-  if (lifted.pause) said.push(`the pause (${lifted.pause.reason}), which ran until ${clockText(lifted.pause.until)}`);
+  if (lifted.pause) said.push(`the pause (${lifted.pause.reason}), which ran until ${fmtClock(lifted.pause.until)}`);
   if (lifted.sessionPauses.length > 0) said.push(`the time pause of session${lifted.sessionPauses.length > 1 ? 's' : ''} ${lifted.sessionPauses.map((s) => s.slice(0, 8)).join(', ')}`);
-  if (lifted.backoff) said.push(`the rate-limit backoff (level ${lifted.backoff.level}), which ran until ${clockText(lifted.backoff.until)}`);
+  if (lifted.backoff) said.push(`the rate-limit backoff (level ${lifted.backoff.level}), which ran until ${fmtClock(lifted.backoff.until)}`);
   if (lifted.forcedDegrade) said.push('the cost degradation fired by hand');
   if (lifted.holdsUntil !== null) {
     const what = holds.length > 0 ? holds.map((h) => h.what).join('; ') : 'any pacing or hold on a usage limit';
-    said.push(`${what}, until ${clockText(lifted.holdsUntil)}${minutes !== null ? ` (${waitText(lifted.holdsUntil - now)})` : ' (the end of that window)'}; ccguard keeps warning`);
+    said.push(`${what}, until ${fmtClock(lifted.holdsUntil)}${minutes !== null ? ` (${fmtDuration(lifted.holdsUntil - now, 'wait')})` : ' (the end of that window)'}; ccguard keeps warning`);
   }
   record(app, 'resume', said.length > 0 ? `lifted ${said.join('; ')}` : 'nothing was in force');
   if (said.length > 0) notify(app, 'ccguard: resumed', 'Holds lifted; sessions may go on.', `resume:${now}`);
@@ -94,8 +94,8 @@ export async function runAlert(app: AppContext, argv: string[], out: Out): Promi
     case 'time': {
       const until = now + minutes * 60_000;
       store.db.transaction(() => startManualPause(store, now, until, 'time alert fired by hand (ccguard alert time)')).immediate();
-      notify(app, 'ccguard: session pause (test)', `Paused until ${clockText(until)}.`, `alert:time:${now}`);
-      out.write(`Session pause in force until ${clockText(until)}. Lift it with: ccguard resume\n`);
+      notify(app, 'ccguard: session pause (test)', `Paused until ${fmtClock(until)}.`, `alert:time:${now}`);
+      out.write(`Session pause in force until ${fmtClock(until)}. Lift it with: ccguard resume\n`);
       break;
     }
     case 'cost': {
@@ -104,17 +104,17 @@ export async function runAlert(app: AppContext, argv: string[], out: Out): Promi
       // Fired by hand, whatever this block has cost: say what it does, not that a threshold was passed.
       const cost = usagePicture(store, config, now).view.costUsd;
       store.db.transaction(() => forceDegrade(store, now, until)).immediate();
-      notify(app, 'ccguard: cost alert fired by hand (test)', `${tools} are off until ${clockText(until)}.`, `alert:cost:${now}`);
+      notify(app, 'ccguard: cost alert fired by hand (test)', `${tools} are off until ${fmtClock(until)}.`, `alert:cost:${now}`);
       out.write(
-        `Fired the cost alert by hand: ${tools} are denied until ${clockText(until)}, as they are once a 5-hour block costs ` +
+        `Fired the cost alert by hand: ${tools} are denied until ${fmtClock(until)}, as they are once a 5-hour block costs ` +
           `${fmtUsd(config.alerts.cost_threshold)} (alerts.cost_threshold; this one has cost ${fmtUsd(cost)}). Lift it with: ccguard resume\n`,
       );
       break;
     }
     case 'rate_limit': {
       const b = recordApiFailure(store, config, 'rate_limit', now);
-      notify(app, 'ccguard: rate limited (test)', `Backing off until ${b ? clockText(b.until) : '-'}.`, `alert:rate:${now}`);
-      out.write(`Backoff level ${b?.level ?? 0} in force until ${b ? clockText(b.until) : '-'} (${b ? waitText(b.until - now) : '-'}). Lift it with: ccguard resume\n`);
+      notify(app, 'ccguard: rate limited (test)', `Backing off until ${b ? fmtClock(b.until) : '-'}.`, `alert:rate:${now}`);
+      out.write(`Backoff level ${b?.level ?? 0} in force until ${b ? fmtClock(b.until) : '-'} (${b ? fmtDuration(b.until - now, 'wait') : '-'}). Lift it with: ccguard resume\n`);
       break;
     }
     default: {

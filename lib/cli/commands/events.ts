@@ -2,11 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppContext } from '../../app/context.ts';
 import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
-import { fitLine, fmtLocal, paint, type Colour, type Out } from '../format.ts';
+import { fitLine, paint, type Colour, type Out } from '../format.ts';
+import { fmtDateTime } from '../../util/format.ts';
 import { displayWidth, wrap } from '../width.ts';
 import type { EventQuery, EventRow } from '../../store/events.ts';
 import { ingestJournal } from '../../hook/journal.ts';
 import { UsageError } from '../../util/errors.ts';
+import { iso } from '../../util/time.ts';
 
 const COLOUR: Record<string, Colour> = {
   allow: 'gray', record: 'gray', warn: 'yellow', delay: 'magenta', deny: 'red', notify: 'cyan',
@@ -21,17 +23,17 @@ function line(e: EventRow, out: Out): string {
   const colour = COLOUR[e.decision] ?? 'blue';
   const dec = paint(out, colour, e.decision) + ' '.repeat(Math.max(0, 6 - e.decision.length));
   const sleepTxt = e.sleep_ms > 0 ? ` (slept ${(e.sleep_ms / 1000).toFixed(1)}s)` : '';
-  const head = `${fmtLocal(e.ts)}  ${who.padEnd(8)}  ${e.hook.padEnd(16)} ${(e.tool ?? '').padEnd(10)} ${dec}${sleepTxt}`;
+  const head = `${fmtDateTime(e.ts)}  ${who.padEnd(8)}  ${e.hook.padEnd(16)} ${(e.tool ?? '').padEnd(10)} ${dec}${sleepTxt}`;
   const full = `${head}${e.reason ? '  ' + e.reason : ''}`;
   if (displayWidth(full) <= out.columns) return full + '\n';
   // Too wide: the reason goes on lines of its own; a head that does not fit either loses its padding.
-  const compact = [fmtLocal(e.ts), who, e.hook, e.tool ?? '', paint(out, colour, e.decision) + sleepTxt].filter((x) => x !== '').join(' ');
+  const compact = [fmtDateTime(e.ts), who, e.hook, e.tool ?? '', paint(out, colour, e.decision) + sleepTxt].filter((x) => x !== '').join(' ');
   const top = displayWidth(head.trimEnd()) <= out.columns ? [head.trimEnd()] : wrap(compact, out.columns, HANG);
   const why = e.reason ? wrap(' '.repeat(HANG) + e.reason, out.columns, HANG) : [];
   return [...top, ...why].join('\n') + '\n';
 }
 
-const toJson = (e: EventRow) => ({ ...e, ts: new Date(e.ts).toISOString(), detail: e.detail ? (JSON.parse(e.detail) as unknown) : null });
+const toJson = (e: EventRow) => ({ ...e, ts: iso(e.ts), detail: e.detail ? (JSON.parse(e.detail) as unknown) : null });
 
 /**
  * The events `--session` asks for: a full ID, or the start of one (the 8 characters the tables show).

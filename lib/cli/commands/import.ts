@@ -1,6 +1,7 @@
 import { importAll, type ImportStats } from '../../transcripts/import.ts';
 import { importContext, type AppContext } from '../../app/context.ts';
-import { fitLine, fmtInt, type Out } from '../format.ts';
+import { fitLine, type Out } from '../format.ts';
+import { fmtInt, fmtMb } from '../../util/format.ts';
 import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
 import { markInitialized } from '../../store/recover.ts';
@@ -21,7 +22,6 @@ export function importJson(stats: ImportStats, bytesSeen: number, ms: number): R
   };
 }
 
-const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 const count = (n: number, one: string, many = `${one}s`): string => `${fmtInt(n)} ${n === 1 ? one : many}`;
 const files = (n: number): string => count(n, 'transcript file');
 
@@ -34,12 +34,12 @@ export function importSummary(stats: ImportStats, bytesSeen: number, ms: number)
   const took = `in ${fmtInt(ms)} ms`;
   const bad = stats.badLines > 0 ? ` Skipped ${count(stats.badLines, 'malformed line')}.` : '';
   if (stats.filesSeen === 0) return `No transcripts found: nothing to import (checked ${took}; \`ccguard doctor\` shows where ccguard looks).`;
-  if (stats.filesRead === 0) return `Nothing new: all ${files(stats.filesSeen)} (${mb(bytesSeen)}) were imported before; checked ${took}.${bad}`;
+  if (stats.filesRead === 0) return `Nothing new: all ${files(stats.filesSeen)} (${fmtMb(bytesSeen)}) were imported before; checked ${took}.${bad}`;
   const what = `${count(stats.entriesAdded, 'new response')}, ${count(stats.apiErrorsAdded, 'API error')} and ${count(stats.limitMessagesAdded, 'limit message')}`;
   const from =
     stats.filesRead === stats.filesSeen
-      ? `from ${files(stats.filesRead)} (${mb(stats.bytesRead)})`
-      : `from the new lines of ${fmtInt(stats.filesRead)} of ${files(stats.filesSeen)} (${mb(stats.bytesRead)} of ${mb(bytesSeen)}; the rest were imported before)`;
+      ? `from ${files(stats.filesRead)} (${fmtMb(stats.bytesRead)})`
+      : `from the new lines of ${fmtInt(stats.filesRead)} of ${files(stats.filesSeen)} (${fmtMb(stats.bytesRead)} of ${fmtMb(bytesSeen)}; the rest were imported before)`;
   return `Imported ${what} ${from} ${took}.${bad}`;
 }
 
@@ -59,7 +59,7 @@ export async function runImport(app: AppContext, argv: string[], out: Out, err: 
         lastDraw = t;
         const width = 30;
         const filled = total === 0 ? width : Math.round((done / total) * width);
-        err.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} files checked, ${mb(bytes)}`);
+        err.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} files checked, ${fmtMb(bytes)}`);
         if (done === total) err.write('\n');
       } else if (!values.json) {
         // Plain lines when not on a terminal: one per 10%.

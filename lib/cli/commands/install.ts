@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import { ConfigError, UsageError } from '../../util/errors.ts';
 import type { InstallOutcome } from '../../settings/edit.ts';
 import { importContext, type AppContext } from '../../app/context.ts';
-import { fmtInt, type Out } from '../format.ts';
+import type { Out } from '../format.ts';
+import { fmtInt, fmtMb } from '../../util/format.ts';
 import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
 
@@ -72,7 +73,7 @@ async function firstImport(app: AppContext, out: Out, err: Out): Promise<void> {
         const t = performance.now();
         if (t - lastDraw < 80 && done < total) return;
         lastDraw = t;
-        err.write(`\rImporting your Claude Code history: ${done}/${total} files (${pct}%), ${(bytes / 1e6).toFixed(1)} MB`);
+        err.write(`\rImporting your Claude Code history: ${done}/${total} files (${pct}%), ${fmtMb(bytes)}`);
         if (done === total) err.write('\n');
       } else if (Math.floor(pct / 10) !== lastPct) {
         lastPct = Math.floor(pct / 10);

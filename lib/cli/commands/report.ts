@@ -1,6 +1,8 @@
 import { catchUp, type AppContext } from '../../app/context.ts';
 import { blocksReport, dailyReport, sessionsReport, type Range } from '../../usage/reports.ts';
-import { fitLine, fmtDuration, fmtInt, fmtLocal, fmtLocalTime, fmtUsd, paint, table, type Out } from '../format.ts';
+import { fitLine, paint, table, type Out } from '../format.ts';
+import { fmtClock, fmtDateTime, fmtDuration, fmtInt, fmtUsd } from '../../util/format.ts';
+import { HOUR_MS } from '../../util/time.ts';
 import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
 import { UsageError } from '../../util/errors.ts';
@@ -38,8 +40,8 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
         table(
           ['block start', 'end', 'responses', 'input', 'output', 'cache write', 'cache read', 'cost', 'models'],
           rows.map((b) => [
-            (b.is_active ? paint(out, 'green', '● ') : '  ') + fmtLocal(Date.parse(b.start)),
-            fmtLocalTime(Date.parse(b.end)),
+            (b.is_active ? paint(out, 'green', '● ') : '  ') + fmtDateTime(Date.parse(b.start)),
+            fmtClock(Date.parse(b.end)),
             fmtInt(b.entries),
             fmtInt(b.tokens.input),
             fmtInt(b.tokens.output),
@@ -86,9 +88,9 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
           rows.map((s) => [
             s.session_id.slice(0, 8),
             s.project,
-            fmtLocal(Date.parse(s.started_at)),
-            fmtLocal(Date.parse(s.last_activity_at)),
-            fmtDuration(s.active_hours * 3_600_000),
+            fmtDateTime(Date.parse(s.started_at)),
+            fmtDateTime(Date.parse(s.last_activity_at)),
+            fmtDuration(s.active_hours * HOUR_MS, 'hm'),
             fmtInt(s.entries),
             fmtInt(s.total_tokens),
             fmtUsd(s.cost_usd),

@@ -1,7 +1,7 @@
 import { catchUp, type AppContext } from '../../app/context.ts';
 import { computeStatus } from '../../app/status.ts';
-import { startOfLocalDay } from '../../usage/summary.ts';
-import { BLOCK_MS, HOUR_MS } from '../../usage/blocks.ts';
+import { addLocalDays, HOUR_MS } from '../../util/time.ts';
+import { BLOCK_MS } from '../../usage/blocks.ts';
 import { defaultConfigFile } from '../../config/root.ts';
 import { snapshotFile, snapshotKey, snapshotUntil, stampOf, writeSnapshot, type DirStamp, type Stamp } from '../../app/statusSnapshot.ts';
 import { renderStatus } from '../statusRender.ts';
@@ -37,7 +37,7 @@ export async function runStatus(app: AppContext, argv: string[], out: Out): Prom
     writeSnapshot(snapshotFile(paths.stateDir), {
       key: snapshotKey(paths.transcriptRoots, app.env.TZ, app.env.PATH),
       at,
-      until: snapshotUntil(status, at, startOfLocalDay(startOfLocalDay(at) + 26 * HOUR_MS), {
+      until: snapshotUntil(status, at, addLocalDays(at, 1), {
         serverFreshMs: config.limits.server_fresh_seconds * 1000,
         monitorMaxAgeMs: mon.max_age_seconds * 1000,
       }),

@@ -7,7 +7,7 @@ import { parseStatusLineInput, type LimitWindow, type StatusLineInput } from '..
 import { formatStatusLine, type WindowFact } from '../../statusline/line.ts';
 import { runChained, type ChainResult } from '../../statusline/chain.ts';
 import { RateLimitsTable, type RateLimitWindow } from '../../store/rateLimits.ts';
-import { startOfLocalDay } from '../../usage/summary.ts';
+import { parseInstant, startOfLocalDay } from '../../util/time.ts';
 import { recoveryStatus } from '../../app/recoveryStatus.ts';
 import { oneLine } from '../../util/errors.ts';
 import type { Env } from '../../util/paths.ts';
@@ -60,7 +60,7 @@ export function statusLineText(app: AppContext, input: StatusLineInput, record =
     fiveHour,
     sevenDay: windowFact(rl, 'seven_day', input.sevenDay, now, app.config.limits.server_fresh_seconds * 1000),
     todayCostUsd: app.store.entries.totals(startOfLocalDay(now), now + 1).cost_usd,
-    recovery: { state: rec.state, until: rec.until ? Date.parse(rec.until) : null },
+    recovery: { state: rec.state, until: parseInstant(rec.until) },
     configError: app.loaded.problem !== undefined,
     observe: app.config.mode === 'observe',
   });

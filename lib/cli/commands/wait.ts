@@ -17,8 +17,9 @@ import { recoveryStatus } from '../../app/recoveryStatus.ts';
 import { usagePicture } from '../../usage/sources.ts';
 import { usageHolds } from '../../app/holds.ts';
 import { liftedUntil } from '../../app/recovery.ts';
-import { clockText } from '../../policy/format.ts';
+import { fmtClock, fmtDuration } from '../../util/format.ts';
 import { truncate } from '../width.ts';
+import { iso, parseInstant } from '../../util/time.ts';
 
 export interface WaitCheck {
   in_force: boolean;
@@ -26,8 +27,6 @@ export interface WaitCheck {
   until: string | null;
   reason: string | null;
 }
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
  * What a fresh tool call would be held back for right now: a pause (global or a session's), the
@@ -78,15 +77,6 @@ export interface WaitResult {
   waitedMs: number;
 }
 
-/** 1:02:03, 4:05, 0:09 */
-export function countdown(ms: number): string {
-  const s = Math.max(0, Math.ceil(ms / 1000));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = String(s % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
-}
-
 /** The reason without the prefix, the closing advice and a relative time that would go stale on screen. */
 export function shortReason(reason: string | null): string | null {
   if (!reason) return null;
@@ -98,8 +88,8 @@ const WHAT: Record<string, string> = { paused: 'the pause', backoff: 'the backof
 const what = (state: string): string => WHAT[state] ?? state;
 
 function progressLine(s: WaitCheck, now: number): string {
-  const until = s.until === null ? null : Date.parse(s.until);
-  const left = until === null ? 'until it is lifted' : `${countdown(until - now)} left, until ${clockText(until)}`;
+  const until = parseInstant(s.until);
+  const left = until === null ? 'until it is lifted' : `${fmtDuration(until - now, 'countdown')} left, until ${fmtClock(until)}`;
   const why = shortReason(s.reason);
   return `ccguard: ${s.state} · ${left}${why ? ` · ${why}` : ''}`;
 }
@@ -130,7 +120,7 @@ export async function waitLoop(io: WaitIo): Promise<WaitResult> {
       ended = 'interrupted';
       break;
     }
-    const untilMs = s.until === null ? null : Date.parse(s.until);
+    const untilMs = parseInstant(s.until);
     if (now - lastCheck >= checkEvery || (untilMs !== null && now >= untilMs)) {
       s = await io.check(now);
       lastCheck = now;
@@ -154,7 +144,7 @@ export async function waitLoop(io: WaitIo): Promise<WaitResult> {
   const waitedMs = now - t0;
   if (ended === 'interrupted') {
     if (io.json) io.out.write(jsonLine(last, { ended, waited_ms: waitedMs }));
-    else io.err.write(`ccguard: stopped waiting; still ${last.state}${last.until ? ` until ${clockText(Date.parse(last.until))}` : ''}.\n`);
+    else io.err.write(`ccguard: stopped waiting; still ${last.state}${last.until ? ` until ${fmtClock(Date.parse(last.until))}` : ''}.\n`);
     return { code: 130, ended, waitedMs };
   }
   if (io.json) io.out.write(jsonLine({ ...s, until: last.until }, { ended, waited_ms: waitedMs }));
