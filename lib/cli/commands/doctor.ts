@@ -20,7 +20,10 @@ import { ConfigError, oneLine, UsageError } from '../../util/errors.ts';
 import { projectDirProblem } from '../../settings/targets.ts';
 import { cliCommand } from '../../settings/invocation.ts';
 import { packageRoot } from '../../config/root.ts';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../../config/load.ts';
+import type { Config } from '../../config/schema.ts';
+import { monitorSettings } from '../../monitor/settings.ts';
 
 /** Commands in fixes, written so that they run as printed (see cliCommand). */
 function cliOf(env: Env): (args: readonly string[]) => string {
@@ -49,12 +52,36 @@ export async function runDoctor(app: AppContext, argv: string[], out: Out): Prom
     checkImport(app),
     ...checkHookLatency(app),
     checkServerFigures(app, projectDir, cli),
-    app.config.integrations.claude_monitor.enabled === false
-      ? { name: 'claude-monitor', level: 'ok', detail: 'turned off (integrations.claude_monitor.enabled: false)' }
-      : await checkMonitor(app.config.integrations.claude_monitor.command, { ...(app.env as NodeJS.ProcessEnv) }),
+    await monitorCheck(app.config, app.env),
     checkNotifier(app),
   ];
   return print(checks, Boolean(values.json), out);
+}
+
+/** claude-monitor as the config has it: its command, with its arguments. */
+async function monitorCheck(config: Config | null, env: Env): Promise<Check> {
+  if (config === null) {
+    return { name: 'claude-monitor', level: 'warn', detail: 'not checked: no configuration loads to say how to run it', fix: 'reinstall ccguard (its own config.yaml is damaged)' };
+  }
+  const s = monitorSettings(config, env);
+  if (s === null) return { name: 'claude-monitor', level: 'ok', detail: 'turned off (integrations.claude_monitor.enabled: false)' };
+  return checkMonitor(s, { ...(env as NodeJS.ProcessEnv) });
+}
+
+/**
+ * The config without the state directory (whose last-valid copy may be out of reach): the user's
+ * file over the defaults, else the defaults alone; null when not even those load.
+ */
+function configWithoutState(paths: Paths): Config | null {
+  try {
+    return loadConfig(paths.userConfigFile).config;
+  } catch {
+    try {
+      return loadConfig(join(paths.stateDir, '.no-user-config')).config;
+    } catch {
+      return null;
+    }
+  }
 }
 
 function print(checks: readonly Check[], json: boolean, out: Out): number {
@@ -128,7 +155,7 @@ export async function runDoctorWithoutState(env: NodeJS.ProcessEnv, argv: string
       ? [{ name: 'hooks', level: 'fail' as const, detail: `--project-dir: ${problem}`, fix: 'give the folder of an existing project' }]
       : checkSettings({ env }, resolve(given ?? process.cwd()), { cli: cliOf(env) })),
     checkTranscripts({ paths }),
-    await checkMonitor('claude-monitor', { ...env }),
+    await monitorCheck(configWithoutState(paths), env),
   ];
   return print(checks, Boolean(values.json), out);
 }
