@@ -315,3 +315,19 @@ test('doctor runs claude-monitor as configured: its command, its arguments and t
     e.cleanup();
   }
 });
+
+test('doctor reads the log the config names: with logging.file set, notifier failures are found there', () => {
+  const e = hookEnv('logging:\n  file: elsewhere.log\n');
+  try {
+    const failure = JSON.stringify({ ts: new Date().toISOString(), level: 'warn', msg: 'desktop notification not delivered: no bus' });
+    // The default file says nothing: a doctor reading it would see no failure.
+    writeFileSync(join(e.stateDir, 'ccguard.log'), '');
+    writeFileSync(join(e.stateDir, 'elsewhere.log'), failure + '\n');
+    const r = ccguard(['doctor', '--json', '--project-dir', e.home], e.env);
+    const notifier = byName(JSON.parse(r.stdout) as Doc, 'notifier')[0]!;
+    assert.equal(notifier.level, 'warn');
+    assert.match(notifier.detail, /recent failures: .*desktop notification not delivered: no bus/);
+  } finally {
+    e.cleanup();
+  }
+});

@@ -9,6 +9,7 @@ import { clockText, waitText } from '../../policy/format.ts';
 import { sendDetached } from '../../notify/send.ts';
 import { usagePicture } from '../../usage/sources.ts';
 import { usageHolds } from '../../app/holds.ts';
+import { logFilePath } from '../../util/paths.ts';
 
 function notify(app: AppContext, title: string, message: string, key: string): void {
   const now = app.now();
@@ -21,7 +22,7 @@ function notify(app: AppContext, title: string, message: string, key: string): v
       });
     })
     .immediate();
-  if (app.config.recovery.notification) sendDetached({ title, message, logFile: app.paths.logFile });
+  if (app.config.recovery.notification) sendDetached({ title, message, logFile: logFilePath(app.paths.stateDir, app.config.logging) });
 }
 
 function record(app: AppContext, decision: string, reason: string): void {
