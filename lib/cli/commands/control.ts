@@ -16,10 +16,7 @@ function notify(app: AppContext, title: string, message: string, key: string): v
   const { store } = app;
   store.db
     .transaction(() => {
-      store.events.insert({
-        ts: now, session_id: null, hook: 'cli', tool: null, decision: 'notify', state: null,
-        reason: `${title}: ${message}`, source: null, sleep_ms: 0, duration_ms: null, detail: JSON.stringify({ key }),
-      });
+      store.events.insert({ ts: now, hook: 'cli', decision: 'notify', reason: `${title}: ${message}`, detail: JSON.stringify({ key }) });
     })
     .immediate();
   if (app.config.recovery.notification) sendDetached({ title, message, logFile: logFilePath(app.paths.stateDir, app.config.logging) });
@@ -29,10 +26,7 @@ function record(app: AppContext, decision: string, reason: string): void {
   const { store } = app;
   store.db
     .transaction(() => {
-      store.events.insert({
-        ts: app.now(), session_id: null, hook: 'cli', tool: null, decision, state: null, reason,
-        source: 'manual', sleep_ms: 0, duration_ms: null, detail: null,
-      });
+      store.events.insert({ ts: app.now(), hook: 'cli', decision, reason, source: 'manual' });
     })
     .immediate();
 }
