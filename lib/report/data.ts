@@ -12,6 +12,7 @@ import { usagePicture } from '../usage/sources.ts';
 import { recoveryStatus, type RecoveryStatus } from '../app/recoveryStatus.ts';
 import { isRateLimit } from '../policy/backoff.ts';
 import type { BlockSpan } from '../usage/blocks.ts';
+import { SYNTHETIC_MODEL } from '../transcripts/markers.ts';
 
 export const REPORT_VERSION = 1;
 /** Kinds of ccguard decisions that mark the block chart. */
@@ -194,7 +195,7 @@ export interface ReportOptions {
 
 const MIN = 60_000;
 const iso = (ms: number): string => new Date(ms).toISOString();
-const SYNTH = '<synthetic>';
+const SYNTH = SYNTHETIC_MODEL;
 
 /** Local midnight `days - 1` days before the day holding `now`. */
 export function windowStart(now: number, days: number): number {
