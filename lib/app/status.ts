@@ -1,7 +1,8 @@
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
 import type { ConfigProblem } from '../config/load.ts';
-import { activeBlock, sessionSpan, startOfLocalDay, summarizeBlock, type BlockSummary } from '../usage/summary.ts';
+import { activeBlock, sessionSpan, startOfLocalDay, summarizeBlock } from '../usage/summary.ts';
+import { blockJson, type BlockSummary } from '../usage/blockJson.ts';
 import type { TokenLimit } from '../usage/limits.ts';
 import { BLOCK_MS } from '../usage/blocks.ts';
 import { recoveryStatus, type RecoveryStatus } from './recoveryStatus.ts';
@@ -47,8 +48,7 @@ export function computeStatus(store: Store, config: Config, now: number, problem
     // One reset time everywhere: the server's, when it named one for the 5-hour window.
     const serverReset = view.resetAt !== null && view.resetAt > now && (view.source.startsWith('server:') || picture.serverResetAt === view.resetAt);
     block = {
-      ...b,
-      ...(serverReset && view.resetAt !== null ? { reset_at: iso(view.resetAt), reset_source: 'server' as const } : {}),
+      ...blockJson(serverReset && view.resetAt !== null ? { ...b, resetAt: view.resetAt, resetSource: 'server' } : b),
       limit:
         view.share !== null
           ? {

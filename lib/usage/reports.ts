@@ -1,5 +1,5 @@
 import type { Store } from '../store/store.ts';
-import { sessionSpan, summarizeBlock, tokensOf, type BlockSummary, type TokenKinds } from './summary.ts';
+import { sessionSpan, summarizeBlock, tokensOf, type BlockUsage, type TokenKinds } from './summary.ts';
 import { SYNTHETIC_MODEL } from '../transcripts/markers.ts';
 
 export interface Range {
@@ -30,7 +30,7 @@ export interface SessionRow {
 }
 
 
-export function blocksReport(store: Store, r: Range, now: number): BlockSummary[] {
+export function blocksReport(store: Store, r: Range, now: number): BlockUsage[] {
   return store.blocks.between(r.since, r.until).map((b) => summarizeBlock(store, b, now));
 }
 
