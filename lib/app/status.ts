@@ -7,7 +7,8 @@ import type { TokenLimit } from '../usage/limits.ts';
 import { BLOCK_MS } from '../usage/blocks.ts';
 import { recoveryStatus, type RecoveryStatus } from './recoveryStatus.ts';
 import type { UsageConfidence } from '../policy/types.ts';
-import { limitsStatus, usagePicture, type LimitsStatus } from '../usage/sources.ts';
+import { limitsFacts, usagePicture } from '../usage/sources.ts';
+import { limitsStatus, type LimitsStatus } from '../usage/describe.ts';
 
 export interface SessionStatus {
   session_id: string;
@@ -82,7 +83,7 @@ export function computeStatus(store: Store, config: Config, now: number, problem
     today: { date: localDate(dayStart), cost_usd: today.cost_usd },
     mode: config.mode,
     config_problem: problem ? { message: problem.message, fallback: problem.fallback, valid_at: problem.validAt === null ? null : iso(problem.validAt) } : null,
-    limits: limitsStatus(store, config, now, view),
+    limits: limitsStatus(limitsFacts(store, config, now, view)),
     recovery: recoveryStatus(store, config, now, picture),
     sessions,
     data: {

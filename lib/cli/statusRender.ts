@@ -1,5 +1,5 @@
 import type { Status } from '../app/status.ts';
-import type { LimitsStatus } from '../usage/sources.ts';
+import type { LimitsStatus } from '../usage/describe.ts';
 import { fitLine, fmtDuration, fmtInt, fmtLocal, fmtLocalTime, fmtPct, fmtUsd, paint, table, type Out } from './format.ts';
 
 // How `ccguard status` prints a Status: apart from the command, so that a status answered from its

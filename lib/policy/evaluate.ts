@@ -2,6 +2,7 @@ import type { PolicyInput, Verdict, RecoveryState, Notice, UsageView } from './t
 import { isServerFigure, mayEnforce, WINDOW_MS } from '../usage/types.ts';
 import { pace } from './pacing.ts';
 import { clockText, pct, waitText } from './format.ts';
+import { projectionBasisText } from '../usage/describe.ts';
 
 const HOUR = 3_600_000;
 
@@ -278,7 +279,7 @@ function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: 
     return ranked(
       verdict('warned', {
         onceKey: `projected:${key}:${i.sessionId}`,
-        userMessage: `ccguard: at the pace measured ${u.projectionBasis}, the ${name} would be reached before its reset (${pct(share)} used now, ${src}).${resetClause}`,
+        userMessage: `ccguard: at the pace measured ${projectionBasisText(u.projectionBasis)}, the ${name} would be reached before its reset (${pct(share)} used now, ${src}).${resetClause}`,
         modelContext: null,
         notice: null,
       }),

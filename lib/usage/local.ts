@@ -49,7 +49,7 @@ export function localUsage(store: Store, config: Config, now: number, lim: Token
   const b = summarizeBlock(store, span, now);
   return {
     ...base,
-    projectionBasis: b.projection ? 'over this block' : null,
+    projectionBasis: b.projection ? { kind: 'local_block' } : null,
     source: `local:${lim.source}`,
     limitTokens: lim.tokens,
     usedTokens: b.limitTokens,
