@@ -1,6 +1,8 @@
 import type { Check } from './checks.ts';
 import { monitorVersion, runMonitor } from '../monitor/run.ts';
-import type { MonitorSettings } from '../monitor/settings.ts';
+import { monitorSettings, type MonitorSettings } from '../monitor/settings.ts';
+import type { Config } from '../config/schema.ts';
+import type { Env } from '../util/paths.ts';
 import { shellWord } from '../settings/invocation.ts';
 
 /**
@@ -37,4 +39,14 @@ export async function checkMonitor(s: MonitorSettings, env: NodeJS.ProcessEnv, t
       throw new Error(`unknown outcome ${String(never)}`);
     }
   }
+}
+
+/** claude-monitor as the config has it (null: no config loads): its command, with its arguments. */
+export async function checkMonitorAsConfigured(config: Config | null, env: Env): Promise<Check> {
+  if (config === null) {
+    return { name: 'claude-monitor', level: 'warn', detail: 'not checked: no configuration loads to say how to run it', fix: 'reinstall ccguard (its own config.yaml is damaged)' };
+  }
+  const s = monitorSettings(config, env);
+  if (s === null) return { name: 'claude-monitor', level: 'ok', detail: 'turned off (integrations.claude_monitor.enabled: false)' };
+  return checkMonitor(s, { ...(env as NodeJS.ProcessEnv) });
 }
