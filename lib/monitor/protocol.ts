@@ -30,7 +30,7 @@ const BY_CODE: Readonly<Record<number, MonitorOutcome>> = { 0: 'ok', 10: 'near_l
  * What a documented exit code (or a snapshot's `status.code`, which uses the same numbers) means;
  * undefined for any other code.
  */
-export function outcomeOfCode(code: number): MonitorOutcome | undefined {
+function outcomeOfCode(code: number): MonitorOutcome | undefined {
   return BY_CODE[code];
 }
 

@@ -35,7 +35,7 @@ export function claudeConfigDirs(env: Env): string[] {
 }
 
 /** `logging.file`'s default. */
-export const DEFAULT_LOG_FILE = 'ccguard.log';
+const DEFAULT_LOG_FILE = 'ccguard.log';
 
 /** The log file: `logging.file` in the state directory. Every writer and reader of the log derives it here. */
 export function logFilePath(stateDir: string, logging: { readonly file: string }): string {
