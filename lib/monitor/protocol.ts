@@ -1,11 +1,12 @@
 // claude-monitor's command-line protocol (v4, see claude-monitor.md in the project docs): the argument
-// list it is run with, what its exit codes mean, and how a finished run's output reads. The snapshot's
-// JSON shape itself is snapshot.ts. The detached refresh (run.ts) and `ccguard doctor` both go through
-// here, so the two cannot disagree about what an answer is. Pure on purpose: the hot path builds the
-// argument list through settings.ts, and running the command (execa) stays in run.ts.
+// list it is run with, what its exit codes mean, how a v3 refuses it and how its version reads. The
+// snapshot's JSON shape is snapshot.ts; run.ts runs the command and reads its answer by these rules,
+// for the detached refresh and `ccguard doctor` alike, so the two cannot disagree about what an answer
+// is. Light on purpose: the hot path builds the settings (settings.ts) through here, so neither zod
+// (snapshot.ts) nor execa (run.ts) is imported.
 import type { MonitorOutcome } from '../store/monitorCache.ts';
 import type { Config } from '../config/schema.ts';
-import { parseSnapshot, SnapshotError, type MonitorSnapshot } from './snapshot.ts';
+import type { MonitorSnapshot } from './snapshot.ts';
 
 export type MonitorPlan = 'pro' | 'max5' | 'max20' | 'custom';
 
@@ -30,60 +31,22 @@ const BY_CODE: Readonly<Record<number, MonitorOutcome>> = { 0: 'ok', 10: 'near_l
  * What a documented exit code (or a snapshot's `status.code`, which uses the same numbers) means;
  * undefined for any other code.
  */
-function outcomeOfCode(code: number): MonitorOutcome | undefined {
+export function outcomeOfCode(code: number): MonitorOutcome | undefined {
   return BY_CODE[code];
 }
 
 /** A v3 install: no `--once` / `--output json`, so its argument parser rejects them with usage text. */
 const V3_TEXT = /unrecogni[sz]ed arguments?|no such option|unknown option|invalid choice|usage:/i;
 
-const firstLine = (s: string): string => s.trim().split('\n').find((l) => l.trim().length > 0)?.trim().slice(0, 200) ?? '';
-
-/** How a run of the command ended, as the process runner reports it. */
-export interface FinishedRun {
-  exitCode: number | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-  /** The command was not found at all. */
-  notFound: boolean;
-  /** The runner's own one-line account, for a run that ended without an exit code. */
-  failure: string;
+/** What a v3 said in refusing the arguments (its exit 2 with usage text, no JSON), or null when this is no such refusal. */
+export function v3Refusal(exitCode: number, stdout: string, stderr: string): string | null {
+  if (exitCode !== 2 || stdout.trimStart().startsWith('{') || !V3_TEXT.test(stderr + '\n' + stdout)) return null;
+  const text = `${stderr}\n${stdout}`;
+  return text.split('\n').find((l) => V3_TEXT.test(l) && !/^\s*usage:/i.test(l))?.trim().slice(0, 200) ?? firstLine(text);
 }
 
-/** One run's meaning: its outcome, what went wrong (or the tool's version on success), and the snapshot. */
-export interface MonitorAnswer {
-  outcome: MonitorOutcome;
-  detail: string | null;
-  snapshot: MonitorSnapshot | null;
-}
-
-/** Reads one finished run of `command` (given `timeoutMs`) by the documented protocol. */
-export function classifyRun(command: string, timeoutMs: number, r: FinishedRun): MonitorAnswer {
-  const none = { snapshot: null };
-  if (r.timedOut) return { ...none, outcome: 'timeout', detail: `no answer within ${timeoutMs / 1000} s` };
-  if (r.notFound) return { ...none, outcome: 'missing', detail: `${command}: command not found` };
-  if (r.exitCode === null) return { ...none, outcome: 'error', detail: firstLine(r.failure) || 'could not run' };
-  const byCode = outcomeOfCode(r.exitCode);
-  if (byCode === undefined) {
-    if (r.exitCode === 2 && !r.stdout.trimStart().startsWith('{') && V3_TEXT.test(r.stderr + '\n' + r.stdout)) {
-      const text = `${r.stderr}\n${r.stdout}`;
-      const telling = text.split('\n').find((l) => V3_TEXT.test(l) && !/^\s*usage:/i.test(l))?.trim().slice(0, 200) ?? firstLine(text);
-      return { ...none, outcome: 'v3', detail: `no JSON output (a claude-monitor before v4): ${telling}` };
-    }
-    return { ...none, outcome: 'error', detail: `exit ${r.exitCode}${firstLine(r.stderr) ? `: ${firstLine(r.stderr)}` : ''}` };
-  }
-  if (byCode === 'no_data' && !r.stdout.trimStart().startsWith('{')) return { ...none, outcome: 'no_data', detail: firstLine(r.stderr) || null };
-  try {
-    const parsed = parseSnapshot(r.stdout);
-    return { outcome: byCode, detail: parsed.version ? `claude-monitor ${parsed.version}` : null, snapshot: parsed };
-  } catch (e) {
-    if (!(e instanceof SnapshotError)) throw e;
-    // An answer by its exit code whose output is no snapshot: say what came instead.
-    if (byCode === 'no_active_session' || byCode === 'no_data') return { ...none, outcome: byCode, detail: null };
-    return { ...none, outcome: 'invalid', detail: e.message };
-  }
-}
+/** The first non-empty line, cut to 200 characters: how a run's stderr is quoted. */
+export const firstLine = (s: string): string => s.trim().split('\n').find((l) => l.trim().length > 0)?.trim().slice(0, 200) ?? '';
 
 /** The version `--version` printed, or null when it printed none. */
 export function versionOf(output: string): string | null {

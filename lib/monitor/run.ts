@@ -3,8 +3,8 @@
 import { execa } from 'execa';
 import type { MonitorCacheTable, MonitorOutcome } from '../store/monitorCache.ts';
 import type { Logger } from '../util/log.ts';
-import type { MonitorSnapshot } from './snapshot.ts';
-import { classifyRun, outcomeOfSnapshot, VERSION_ARGS, versionOf } from './protocol.ts';
+import { parseSnapshot, SnapshotError, type MonitorSnapshot } from './snapshot.ts';
+import { firstLine, outcomeOfCode, outcomeOfSnapshot, v3Refusal, VERSION_ARGS, versionOf } from './protocol.ts';
 import type { MonitorSettings } from './settings.ts';
 import { readStateFile } from './stateFile.ts';
 import { recordMonitorRun } from './record.ts';
@@ -18,6 +18,49 @@ export interface MonitorRun {
   durationMs: number;
   /** Where the answer came from: a run of the command, or the state file it keeps. */
   from: 'cli' | 'state_file';
+}
+
+/** How a run of the command ended, as the process runner reports it. */
+interface FinishedRun {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  /** The command was not found at all. */
+  notFound: boolean;
+  /** The runner's own one-line account, for a run that ended without an exit code. */
+  failure: string;
+}
+
+/** One run's meaning: its outcome, what went wrong (or the tool's version on success), and the snapshot. */
+interface MonitorAnswer {
+  outcome: MonitorOutcome;
+  detail: string | null;
+  snapshot: MonitorSnapshot | null;
+}
+
+/** Reads one finished run of `command` (given `timeoutMs`) by the documented protocol (protocol.ts). */
+function classifyRun(command: string, timeoutMs: number, r: FinishedRun): MonitorAnswer {
+  const none = { snapshot: null };
+  if (r.timedOut) return { ...none, outcome: 'timeout', detail: `no answer within ${timeoutMs / 1000} s` };
+  if (r.notFound) return { ...none, outcome: 'missing', detail: `${command}: command not found` };
+  if (r.exitCode === null) return { ...none, outcome: 'error', detail: firstLine(r.failure) || 'could not run' };
+  const byCode = outcomeOfCode(r.exitCode);
+  if (byCode === undefined) {
+    const telling = v3Refusal(r.exitCode, r.stdout, r.stderr);
+    if (telling !== null) return { ...none, outcome: 'v3', detail: `no JSON output (a claude-monitor before v4): ${telling}` };
+    return { ...none, outcome: 'error', detail: `exit ${r.exitCode}${firstLine(r.stderr) ? `: ${firstLine(r.stderr)}` : ''}` };
+  }
+  if (byCode === 'no_data' && !r.stdout.trimStart().startsWith('{')) return { ...none, outcome: 'no_data', detail: firstLine(r.stderr) || null };
+  try {
+    const parsed = parseSnapshot(r.stdout);
+    return { outcome: byCode, detail: parsed.version ? `claude-monitor ${parsed.version}` : null, snapshot: parsed };
+  } catch (e) {
+    if (!(e instanceof SnapshotError)) throw e;
+    // An answer by its exit code whose output is no snapshot: say what came instead.
+    if (byCode === 'no_active_session' || byCode === 'no_data') return { ...none, outcome: byCode, detail: null };
+    return { ...none, outcome: 'invalid', detail: e.message };
+  }
 }
 
 export async function runMonitor(s: MonitorSettings, env: NodeJS.ProcessEnv): Promise<MonitorRun> {
