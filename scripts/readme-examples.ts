@@ -30,7 +30,7 @@ if (process.env.CCGUARD_FIXED_NOW === undefined) {
 
 const { makeHistory } = await import('../test/report/history.ts');
 const { ccguard } = await import('../test/helpers/cli.ts');
-const { renderPriceTable } = await import('../lib/config/prices.ts');
+const { renderPriceTable } = await import('../lib/transcripts/prices.ts');
 
 const h = makeHistory();
 let clock = FIXED_NOW;

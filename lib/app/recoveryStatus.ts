@@ -16,8 +16,31 @@ export interface RecoveryStatus {
   session_pauses: { session_id: string; until: string; reason: string }[];
 }
 
-/** The recovery state as a tool call from a fresh session would meet it now (on `usage` when given). */
+/** The recovery state as values (recoveryStatus prints it). Times in epoch ms. */
+export interface RecoveryNow {
+  state: RecoveryState;
+  reason: string | null;
+  until: number | null;
+  source: string;
+  backoff: { level: number; until: number } | null;
+  sessionPauses: { sessionId: string; until: number; reason: string }[];
+}
+
+/** The recovery state as a tool call from a fresh session would meet it now, in `status`'s shape. */
 export function recoveryStatus(store: Store, config: Config, now: number, picture: UsagePicture = usagePicture(store, config, now)): RecoveryStatus {
+  const r = recoveryNow(store, config, now, picture);
+  return {
+    state: r.state,
+    reason: r.reason,
+    until: r.until === null ? null : iso(r.until),
+    source: r.source,
+    backoff: r.backoff ? { level: r.backoff.level, until: iso(r.backoff.until) } : null,
+    session_pauses: r.sessionPauses.map((p) => ({ session_id: p.sessionId, until: iso(p.until), reason: p.reason })),
+  };
+}
+
+/** The recovery state as a tool call from a fresh session would meet it now (on `picture` when given). */
+export function recoveryNow(store: Store, config: Config, now: number, picture: UsagePicture = usagePicture(store, config, now)): RecoveryNow {
   const usage: UsageView = picture.view;
   const pause = pauseView(store, null, now);
   const backoff = backoffView(store, config, now);
@@ -50,16 +73,51 @@ export function recoveryStatus(store: Store, config: Config, now: number, pictur
             : v.state !== 'normal'
               ? usage.resetAt
               : null;
-  const session_pauses = store.recovery
+  const sessionPauses = store.recovery
     .all()
     .filter((r) => r.kind === 'pause' && r.session_id && r.until !== null && r.until > now)
-    .map((r) => ({ session_id: r.session_id!, until: iso(r.until!), reason: r.reason }));
+    .map((r) => ({ sessionId: r.session_id!, until: r.until!, reason: r.reason }));
   return {
-    state: v.state === 'normal' && session_pauses.length > 0 ? 'paused' : v.state,
-    reason: v.reason ?? v.userMessage ?? (session_pauses[0] ? `session ${session_pauses[0].session_id} paused: ${session_pauses[0].reason}` : null),
-    until: until === null ? (session_pauses[0]?.until ?? null) : iso(until),
+    state: v.state === 'normal' && sessionPauses.length > 0 ? 'paused' : v.state,
+    reason: v.reason ?? v.userMessage ?? (sessionPauses[0] ? `session ${sessionPauses[0].sessionId} paused: ${sessionPauses[0].reason}` : null),
+    until: until ?? sessionPauses[0]?.until ?? null,
     source: usage.source,
-    backoff: backoff && backoff.until > now ? { level: backoff.level, until: iso(backoff.until) } : null,
-    session_pauses,
+    backoff: backoff && backoff.until > now ? { level: backoff.level, until: backoff.until } : null,
+    sessionPauses,
   };
+}
+
+/** What a fresh tool call would be held back for now, and until when (epoch ms; null: until lifted). */
+export interface InForce {
+  inForce: boolean;
+  state: RecoveryState;
+  until: number | null;
+  reason: string | null;
+}
+
+/**
+ * What a fresh tool call would be held back for right now: a pause (global or a session's), the
+ * rate-limit backoff, the hard cost limit, or a hold the server's figures put on it (a used-up
+ * window, a model-family limit) unless `ccguard resume` lifted it. Until the first of them ends.
+ * What `ccguard wait` waits out.
+ */
+export function whatIsInForce(store: Store, config: Config, now: number): InForce {
+  const pic = usagePicture(store, config, now);
+  const r = recoveryNow(store, config, now, pic);
+  if (r.state === 'paused' || r.state === 'backoff') {
+    return { inForce: true, state: r.state, until: r.until, reason: r.reason };
+  }
+  const hard = config.alerts.hard_cost_limit;
+  const u = pic.view;
+  if (r.state === 'cost_limit' && hard !== null && u.costUsd >= hard && u.resetAt !== null && u.resetAt > now) {
+    return { inForce: true, state: r.state, until: u.resetAt, reason: r.reason };
+  }
+  if (liftedUntil(store, now) === null) {
+    // Pacing slows calls but lets them through: only a hold that denies is waited out.
+    const hold = usageHolds(pic.view, pic.modelHolds, config, now).find((h) => h.kind !== 'pacing');
+    if (hold && hold.until !== null && hold.until > now) {
+      return { inForce: true, state: 'held', until: hold.until, reason: hold.what };
+    }
+  }
+  return { inForce: false, state: r.state, until: null, reason: null };
 }

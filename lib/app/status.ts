@@ -1,12 +1,14 @@
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
 import type { ConfigProblem } from '../config/load.ts';
-import { activeBlock, sessionSpan, summarizeBlock, type BlockSummary } from '../usage/summary.ts';
+import { activeBlock, sessionSpan, summarizeBlock } from '../usage/summary.ts';
+import { blockJson, type BlockSummary } from '../usage/blockJson.ts';
 import type { TokenLimit } from '../usage/limits.ts';
 import { BLOCK_MS } from '../usage/blocks.ts';
 import { recoveryStatus, type RecoveryStatus } from './recoveryStatus.ts';
 import type { UsageConfidence } from '../policy/types.ts';
-import { limitsStatus, usagePicture, type LimitsStatus } from '../usage/sources.ts';
+import { limitsFacts, usagePicture } from '../usage/sources.ts';
+import { limitsStatus, type LimitsStatus } from '../usage/describe.ts';
 import { addLocalDays, iso, localDayKey, startOfLocalDay } from '../util/time.ts';
 
 export interface SessionStatus {
@@ -46,8 +48,7 @@ export function computeStatus(store: Store, config: Config, now: number, problem
     // One reset time everywhere: the server's, when it named one for the 5-hour window.
     const serverReset = view.resetAt !== null && view.resetAt > now && (view.source.startsWith('server:') || picture.serverResetAt === view.resetAt);
     block = {
-      ...b,
-      ...(serverReset && view.resetAt !== null ? { reset_at: iso(view.resetAt), reset_source: 'server' as const } : {}),
+      ...blockJson(serverReset && view.resetAt !== null ? { ...b, resetAt: view.resetAt, resetSource: 'server' } : b),
       limit:
         view.share !== null
           ? {
@@ -81,7 +82,7 @@ export function computeStatus(store: Store, config: Config, now: number, problem
     today: { date: localDayKey(dayStart), cost_usd: today.cost_usd },
     mode: config.mode,
     config_problem: problem ? { message: problem.message, fallback: problem.fallback, valid_at: problem.validAt === null ? null : iso(problem.validAt) } : null,
-    limits: limitsStatus(store, config, now, view),
+    limits: limitsStatus(limitsFacts(store, config, now, view)),
     recovery: recoveryStatus(store, config, now, picture),
     sessions,
     data: {

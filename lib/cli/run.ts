@@ -5,14 +5,9 @@ import { SPECS, specOf } from './spec.ts';
 import { commandHelp, mainHelp } from './help.ts';
 import { CcguardError, UsageError, oneLine } from '../util/errors.ts';
 
-/** The version in package.json, read when asked (one file read, not on every command). */
+/** The version in package.json, loaded when asked (one file read, not on every command). */
 async function version(): Promise<string> {
-  const [{ readFileSync }, { join }, { packageRoot }] = await Promise.all([import('node:fs'), import('node:path'), import('../config/root.ts')]);
-  try {
-    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
+  return (await import('../config/version.ts')).packageVersion();
 }
 
 export type Command = (app: AppContext, argv: string[], out: Out, err: Out) => number | Promise<number>;

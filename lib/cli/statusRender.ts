@@ -1,5 +1,5 @@
 import type { Status } from '../app/status.ts';
-import type { LimitsStatus } from '../usage/sources.ts';
+import type { LimitsStatus } from '../usage/describe.ts';
 import { fitLine, paint, table, type Out } from './format.ts';
 import { fmtClock, fmtDateTime, fmtDuration, fmtInt, fmtMb, fmtPctTenths, fmtUsd } from '../util/format.ts';
 import { HOUR_MS } from '../util/time.ts';

@@ -8,7 +8,7 @@ import { HOOK_MARGIN_SECONDS, hookTimeout, isCcguardHookCommand, isCcguardStatus
 import { settingsFile, SCOPES, tildify, type Scope } from '../settings/targets.ts';
 import { walkTranscripts } from '../transcripts/discover.ts';
 import type { RateLimitRow, RateLimitWindow } from '../store/rateLimits.ts';
-import type { Env } from '../util/paths.ts';
+import { logFilePath, type Env } from '../util/paths.ts';
 import { percentileOf } from './stats.ts';
 import { fmtDuration, fmtMb } from '../util/format.ts';
 
@@ -388,7 +388,8 @@ export function checkServerFigures(
 /** Where the desktop notifier would come from, and what the log says of recent deliveries. */
 export function checkNotifier(app: AppContext, platform: NodeJS.Platform = process.platform): Check {
   const pathDirs = (app.env.PATH ?? '').split(':').filter(Boolean);
-  const log = existsSync(app.paths.logFile) ? readFileSync(app.paths.logFile, 'utf8').split('\n').slice(-200) : [];
+  const logFile = logFilePath(app.paths.stateDir, app.config.logging);
+  const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-200) : [];
   const failures = log.filter((l) => l.includes('desktop notification not delivered') || l.includes('notifier did not answer'));
   if (!app.config.recovery.notification) return { name: 'notifier', level: 'ok', detail: 'notifications are off (recovery.notification: false)' };
   if (platform === 'linux') {

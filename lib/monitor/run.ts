@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import type { MonitorCacheTable, MonitorOutcome } from '../store/monitorCache.ts';
 import type { Logger } from '../util/log.ts';
 import { parseSnapshot, SnapshotError, type MonitorSnapshot } from './snapshot.ts';
+import { firstLine, outcomeOfCode, outcomeOfSnapshot, v3Refusal, VERSION_ARGS, versionOf } from './protocol.ts';
 import type { MonitorSettings } from './settings.ts';
 import { readStateFile } from './stateFile.ts';
 import { recordMonitorRun } from './record.ts';
@@ -19,13 +20,48 @@ export interface MonitorRun {
   from: 'cli' | 'state_file';
 }
 
-/** Exit codes claude-monitor documents; 10 and 11 are answers, not failures. */
-const BY_CODE: Record<number, MonitorOutcome> = { 0: 'ok', 10: 'near_limit', 11: 'limit_hit', 20: 'no_active_session', 30: 'no_data' };
+/** How a run of the command ended, as the process runner reports it. */
+interface FinishedRun {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  /** The command was not found at all. */
+  notFound: boolean;
+  /** The runner's own one-line account, for a run that ended without an exit code. */
+  failure: string;
+}
 
-/** A v3 install: no `--once` / `--output json`, so its argument parser rejects them with usage text. */
-const V3_TEXT = /unrecogni[sz]ed arguments?|no such option|unknown option|invalid choice|usage:/i;
+/** One run's meaning: its outcome, what went wrong (or the tool's version on success), and the snapshot. */
+interface MonitorAnswer {
+  outcome: MonitorOutcome;
+  detail: string | null;
+  snapshot: MonitorSnapshot | null;
+}
 
-const firstLine = (s: string): string => s.trim().split('\n').find((l) => l.trim().length > 0)?.trim().slice(0, 200) ?? '';
+/** Reads one finished run of `command` (given `timeoutMs`) by the documented protocol (protocol.ts). */
+function classifyRun(command: string, timeoutMs: number, r: FinishedRun): MonitorAnswer {
+  const none = { snapshot: null };
+  if (r.timedOut) return { ...none, outcome: 'timeout', detail: `no answer within ${timeoutMs / 1000} s` };
+  if (r.notFound) return { ...none, outcome: 'missing', detail: `${command}: command not found` };
+  if (r.exitCode === null) return { ...none, outcome: 'error', detail: firstLine(r.failure) || 'could not run' };
+  const byCode = outcomeOfCode(r.exitCode);
+  if (byCode === undefined) {
+    const telling = v3Refusal(r.exitCode, r.stdout, r.stderr);
+    if (telling !== null) return { ...none, outcome: 'v3', detail: `no JSON output (a claude-monitor before v4): ${telling}` };
+    return { ...none, outcome: 'error', detail: `exit ${r.exitCode}${firstLine(r.stderr) ? `: ${firstLine(r.stderr)}` : ''}` };
+  }
+  if (byCode === 'no_data' && !r.stdout.trimStart().startsWith('{')) return { ...none, outcome: 'no_data', detail: firstLine(r.stderr) || null };
+  try {
+    const parsed = parseSnapshot(r.stdout);
+    return { outcome: byCode, detail: parsed.version ? `claude-monitor ${parsed.version}` : null, snapshot: parsed };
+  } catch (e) {
+    if (!(e instanceof SnapshotError)) throw e;
+    // An answer by its exit code whose output is no snapshot: say what came instead.
+    if (byCode === 'no_active_session' || byCode === 'no_data') return { ...none, outcome: byCode, detail: null };
+    return { ...none, outcome: 'invalid', detail: e.message };
+  }
+}
 
 export async function runMonitor(s: MonitorSettings, env: NodeJS.ProcessEnv): Promise<MonitorRun> {
   const t0 = performance.now();
@@ -41,43 +77,31 @@ export async function runMonitor(s: MonitorSettings, env: NodeJS.ProcessEnv): Pr
     stripFinalNewline: false,
   });
   const durationMs = performance.now() - t0;
-  const stdout = typeof r.stdout === 'string' ? r.stdout : '';
-  const stderr = typeof r.stderr === 'string' ? r.stderr : '';
   const exitCode = typeof r.exitCode === 'number' ? r.exitCode : null;
-  const base = { exitCode, durationMs, snapshot: null, from: 'cli' as const };
-  if (r.timedOut) return { ...base, outcome: 'timeout', detail: `no answer within ${s.timeoutMs / 1000} s` };
-  if (r.code === 'ENOENT') return { ...base, outcome: 'missing', detail: `${s.command}: command not found` };
-  if (exitCode === null) return { ...base, outcome: 'error', detail: firstLine(r.shortMessage ?? '') || 'could not run' };
-  const byCode = BY_CODE[exitCode];
-  if (byCode === undefined) {
-    if (exitCode === 2 && !stdout.trimStart().startsWith('{') && V3_TEXT.test(stderr + '\n' + stdout)) {
-      const text = `${stderr}\n${stdout}`;
-      const telling = text.split('\n').find((l) => V3_TEXT.test(l) && !/^\s*usage:/i.test(l))?.trim().slice(0, 200) ?? firstLine(text);
-      return { ...base, outcome: 'v3', detail: `no JSON output (a claude-monitor before v4): ${telling}` };
-    }
-    return { ...base, outcome: 'error', detail: `exit ${exitCode}${firstLine(stderr) ? `: ${firstLine(stderr)}` : ''}` };
-  }
-  if (byCode === 'no_data' && !stdout.trimStart().startsWith('{')) return { ...base, outcome: 'no_data', detail: firstLine(stderr) || null };
-  try {
-    const parsed = parseSnapshot(stdout);
-    return { ...base, outcome: byCode, detail: parsed.version ? `claude-monitor ${parsed.version}` : null, snapshot: parsed };
-  } catch (e) {
-    if (!(e instanceof SnapshotError)) throw e;
-    // An answer by its exit code whose output is no snapshot: say what came instead.
-    if (byCode === 'no_active_session' || byCode === 'no_data') return { ...base, outcome: byCode, detail: null };
-    return { ...base, outcome: 'invalid', detail: e.message };
-  }
+  const answer = classifyRun(s.command, s.timeoutMs, {
+    exitCode,
+    stdout: typeof r.stdout === 'string' ? r.stdout : '',
+    stderr: typeof r.stderr === 'string' ? r.stderr : '',
+    timedOut: r.timedOut,
+    notFound: r.code === 'ENOENT',
+    failure: r.shortMessage ?? '',
+  });
+  return { ...answer, exitCode, durationMs, from: 'cli' };
 }
 
-const OUTCOME_OF_STATUS: Record<number, MonitorOutcome> = { 10: 'near_limit', 11: 'limit_hit', 20: 'no_active_session', 30: 'no_data' };
+/** The version `command --version` reports: null when the command is not there, 'unknown version' when it says none. */
+export async function monitorVersion(command: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string | null> {
+  const v = await execa(command, VERSION_ARGS, { env, timeout: timeoutMs, reject: false, stdin: 'ignore', extendEnv: false }).catch(() => null);
+  if (!v || v.exitCode === undefined) return null;
+  return versionOf(`${String(v.stdout)} ${String(v.stderr)}`) ?? 'unknown version';
+}
 
 /** The state file's snapshot as a run's answer, when it is fresh. */
 export function fromStateFile(s: MonitorSettings, now: number): MonitorRun | null {
   if (!s.stateFile) return null;
   const r = readStateFile(s.stateFile, now, s.maxAgeMs);
   if (r.kind !== 'fresh') return null;
-  const outcome = (r.snapshot.statusCode !== null ? OUTCOME_OF_STATUS[r.snapshot.statusCode] : undefined) ?? 'ok';
-  return { outcome, exitCode: null, detail: `state file ${s.stateFile}`, snapshot: r.snapshot, durationMs: 0, from: 'state_file' };
+  return { outcome: outcomeOfSnapshot(r.snapshot), exitCode: null, detail: `state file ${s.stateFile}`, snapshot: r.snapshot, durationMs: 0, from: 'state_file' };
 }
 
 /**

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import type { Env } from '../util/paths.ts';
+import { monitorArgs, type MonitorPlan } from './protocol.ts';
 
 /** The claude-monitor integration as configured, resolved for use; null when it is switched off. */
 export interface MonitorSettings {
@@ -12,7 +13,7 @@ export interface MonitorSettings {
   /** The full argument list, `--plan` included when one applies. */
   args: string[];
   /** The plan passed as --plan, or null for claude-monitor's own default. */
-  plan: 'pro' | 'max5' | 'max20' | 'custom' | null;
+  plan: MonitorPlan | null;
   ttlMs: number;
   maxAgeMs: number;
   timeoutMs: number;
@@ -29,10 +30,7 @@ function expandHome(p: string, env: Env): string {
 export function monitorSettings(config: Config, env: Env): MonitorSettings | null {
   const c = config.integrations.claude_monitor;
   if (c.enabled === false) return null;
-  const top = config.plan;
-  const plan = c.plan ?? (top === 'pro' || top === 'max5' || top === 'max20' || top === 'custom' ? top : null);
-  const args = [...c.args];
-  if (plan !== null && !args.some((a) => a === '--plan' || a.startsWith('--plan='))) args.push('--plan', plan);
+  const { args, plan } = monitorArgs(config);
   return {
     mode: c.enabled === true ? 'on' : 'auto',
     command: c.command,

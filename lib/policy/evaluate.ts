@@ -3,6 +3,7 @@ import { isServerFigure, mayEnforce, WINDOW_MS } from '../usage/types.ts';
 import { pace } from './pacing.ts';
 import { fmtClock, fmtDuration, fmtPct, fmtUsd, fmtWeekday } from '../util/format.ts';
 import { HOUR_MS } from '../util/time.ts';
+import { projectionBasisText } from '../usage/describe.ts';
 
 
 function verdict(state: RecoveryState, v: Partial<Verdict> = {}): Verdict {
@@ -277,7 +278,7 @@ function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: 
     return ranked(
       verdict('warned', {
         onceKey: `projected:${key}:${i.sessionId}`,
-        userMessage: `ccguard: at the pace measured ${u.projectionBasis}, the ${name} would be reached before its reset (${fmtPct(share)} used now, ${src}).${resetClause}`,
+        userMessage: `ccguard: at the pace measured ${projectionBasisText(u.projectionBasis)}, the ${name} would be reached before its reset (${fmtPct(share)} used now, ${src}).${resetClause}`,
         modelContext: null,
         notice: null,
       }),

@@ -13,6 +13,7 @@ import { recoveryStatus, type RecoveryStatus } from '../app/recoveryStatus.ts';
 import { isRateLimit } from '../policy/backoff.ts';
 import type { BlockSpan } from '../usage/blocks.ts';
 import { iso, isoOrNull, localDaySpans, localWindowStart, localZoneName, MINUTE_MS } from '../util/time.ts';
+import { SYNTHETIC_MODEL } from '../transcripts/markers.ts';
 
 export const REPORT_VERSION = 1;
 /** Kinds of ccguard decisions that mark the block chart. */
@@ -193,7 +194,7 @@ export interface ReportOptions {
   maxSessions?: number;
 }
 
-const SYNTH = '<synthetic>';
+const SYNTH = SYNTHETIC_MODEL;
 
 export function buildReport(store: Store, config: Config, o: ReportOptions): FullReport {
   const now = o.now;
@@ -210,14 +211,14 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
   const blocks: BlockBar[] = spans.map((b) => {
     const s = summarizeBlock(store, b, now);
     return {
-      start: s.start,
-      end: s.end,
-      is_active: s.is_active,
+      start: iso(s.start),
+      end: iso(s.end),
+      is_active: s.isActive,
       entries: s.entries,
-      limit_tokens: s.limit_tokens,
-      total_tokens: s.total_tokens,
-      cost_usd: s.cost_usd,
-      share: s.limit_tokens / limit.tokens,
+      limit_tokens: s.limitTokens,
+      total_tokens: s.totalTokens,
+      cost_usd: s.costUsd,
+      share: s.limitTokens / limit.tokens,
     };
   });
 
@@ -274,7 +275,7 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
 function currentBlock(store: Store, b: BlockSpan, now: number, limitTokens: number, serverResetAt: number | null): CurrentBlock {
   const summary = summarizeBlock(store, b, now);
   // One reset time everywhere: the server's, when it named one for the block now running.
-  const s = summary.is_active && serverResetAt !== null ? { ...summary, reset_at: iso(serverResetAt), reset_source: 'server' as const } : summary;
+  const s = summary.isActive && serverResetAt !== null ? { ...summary, resetAt: serverResetAt, resetSource: 'server' as const } : summary;
   const startMs = b.start;
   const series: Point[] = [{ t: iso(startMs), tokens: 0 }];
   const rows = store.db
@@ -289,7 +290,7 @@ function currentBlock(store: Store, b: BlockSpan, now: number, limitTokens: numb
     series.push({ t: iso(r.last_ts), tokens: cum });
   }
   const lastT = Date.parse(series.at(-1)!.t);
-  if (s.is_active && now > lastT) series.push({ t: iso(now), tokens: cum });
+  if (s.isActive && now > lastT) series.push({ t: iso(now), tokens: cum });
 
   const at = (ms: number): number => {
     let v = 0;
@@ -325,28 +326,27 @@ function currentBlock(store: Store, b: BlockSpan, now: number, limitTokens: numb
     .filter((r) => (r.kind === 'pause' || r.kind === 'backoff') && r.until !== null && r.until > b.start && r.since < b.end)
     .map((r) => ({ from: iso(Math.max(r.since, b.start)), to: iso(Math.min(r.until!, b.end)), kind: r.kind as 'pause' | 'backoff', reason: r.reason }));
 
-  const resetMs = Date.parse(s.reset_at);
   const projection = s.projection
-    ? { limit_tokens: s.projection.limit_tokens, share: s.projection.limit_tokens / limitTokens, cost_usd: s.projection.cost_usd }
+    ? { limit_tokens: s.projection.limitTokens, share: s.projection.limitTokens / limitTokens, cost_usd: s.projection.costUsd }
     : null;
   return {
-    start: s.start,
-    end: s.end,
-    reset_at: s.reset_at,
-    reset_source: s.reset_source,
-    is_active: s.is_active,
+    start: iso(s.start),
+    end: iso(s.end),
+    reset_at: iso(s.resetAt),
+    reset_source: s.resetSource,
+    is_active: s.isActive,
     entries: s.entries,
-    limit_tokens: s.limit_tokens,
-    total_tokens: s.total_tokens,
-    cost_usd: s.cost_usd,
-    used_share: s.limit_tokens / limitTokens,
+    limit_tokens: s.limitTokens,
+    total_tokens: s.totalTokens,
+    cost_usd: s.costUsd,
+    used_share: s.limitTokens / limitTokens,
     projection,
     series,
     pace: [
       { t: iso(startMs), tokens: 0 },
-      { t: iso(resetMs), tokens: limitTokens },
+      { t: iso(s.resetAt), tokens: limitTokens },
     ],
-    projection_line: s.is_active && projection && now < b.end ? [{ t: iso(now), tokens: s.limit_tokens }, { t: s.end, tokens: projection.limit_tokens }] : null,
+    projection_line: s.isActive && projection && now < b.end ? [{ t: iso(now), tokens: s.limitTokens }, { t: iso(s.end), tokens: projection.limit_tokens }] : null,
     markers,
     bands,
   };

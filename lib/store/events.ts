@@ -16,6 +16,29 @@ export interface EventRow {
   detail: string | null;
 }
 
+/**
+ * One event as a writer gives it: when, which hook (or 'cli') and what it decided, and whatever else
+ * it knows; what it leaves out is stored as null (sleep_ms as 0).
+ */
+export type NewEvent = Pick<EventRow, 'ts' | 'hook' | 'decision'> & Partial<Omit<EventRow, 'id' | 'ts' | 'hook' | 'decision'>>;
+
+/** The row for one event: every writer's event goes through here, so they all store the same shape. */
+export function eventRow(e: NewEvent): EventRow {
+  return {
+    ts: e.ts,
+    session_id: e.session_id ?? null,
+    hook: e.hook,
+    tool: e.tool ?? null,
+    decision: e.decision,
+    state: e.state ?? null,
+    reason: e.reason ?? null,
+    source: e.source ?? null,
+    sleep_ms: e.sleep_ms ?? 0,
+    duration_ms: e.duration_ms ?? null,
+    detail: e.detail ?? null,
+  };
+}
+
 export interface EventQuery {
   sinceId?: number;
   sessionId?: string;
@@ -45,8 +68,8 @@ export class EventsTable {
     ).pluck();
   }
 
-  insert(row: EventRow): number {
-    return Number(this.insertStmt.run({ ...row, id: undefined } as EventRow).lastInsertRowid);
+  insert(e: NewEvent): number {
+    return Number(this.insertStmt.run(eventRow(e)).lastInsertRowid);
   }
 
   list(q: EventQuery = {}): EventRow[] {

@@ -2,7 +2,7 @@ import { basename, dirname, relative, sep } from 'node:path';
 import type { Stats } from 'node:fs';
 import type { Store } from '../store/store.ts';
 import type { FileRow } from '../store/files.ts';
-import { costOf, priceFor, pricesFingerprint, type PriceOverrides, type PriceLookup } from '../config/prices.ts';
+import { costOf, priceFor, pricesFingerprint, type PriceOverrides, type PriceLookup } from './prices.ts';
 import type { LineRecord } from './line.ts';
 import { headHash, withFd } from './reader.ts';
 import { parseChunks, type LineParser, type ParsedChunk } from './chunks.ts';

@@ -1,4 +1,5 @@
 import { mightContainLimitMessage, parseLimitMessage, type LimitScope } from './limitMessage.ts';
+import { hasApiErrorMarker, RECORD_MARKERS, SYNTHETIC_MODEL } from './markers.ts';
 
 /** One API response's usage, counted once per `message.id:requestId`. */
 export interface UsageRecord {
@@ -248,7 +249,7 @@ export function parseLine(text: string, ctx: ParseContext): LineResult {
   // can pass it. Error lines and limit messages carry a usage too; the ordinary reader hands them on.
   const fast = ordinaryUsage(text, ctx);
   if (fast !== null) return [fast];
-  if (!text.includes('"usage"') && !text.includes('api_error') && !text.includes('isApiErrorMessage') && !mightContainLimitMessage(text)) {
+  if (!RECORD_MARKERS.some((m) => text.includes(m)) && !hasApiErrorMarker(text) && !mightContainLimitMessage(text)) {
     return 'skip';
   }
   return parseWhole(ctx.latin1 === true ? Buffer.from(text, 'latin1').toString('utf8') : text, ctx);
@@ -314,7 +315,7 @@ export function parseWhole(text: string, ctx: ParseContext): LineResult {
       ),
     );
   }
-  if (line.isApiErrorMessage === true || model === '<synthetic>') {
+  if (line.isApiErrorMessage === true || model === SYNTHETIC_MODEL) {
     const body = textOf(line);
     // The structured fields first (exact to the second); the text, in every known wording, for
     // versions that write none.
@@ -390,7 +391,7 @@ function usageRecord(f: UsageFields, ctx: ParseContext): UsageRecord {
     ts: f.ts,
     sessionId: f.sessionId,
     cwd: f.cwd,
-    model: f.model === '<synthetic>' ? f.model : (f.requestedModel ?? f.model),
+    model: f.model === SYNTHETIC_MODEL ? f.model : (f.requestedModel ?? f.model),
     input: f.input,
     output: f.output,
     cacheWrite5m,
@@ -438,7 +439,7 @@ function ordinaryUsage(text: string, ctx: ParseContext): UsageRecord | null {
   const msg = o.message;
   if (!isPlainObject(msg) || typeof o.timestamp !== 'string') return null;
   const model = msg.model === undefined ? 'unknown' : msg.model;
-  if (typeof model !== 'string' || model === '<synthetic>') return null;
+  if (typeof model !== 'string' || model === SYNTHETIC_MODEL) return null;
   const u = msg.usage;
   if (!isPlainObject(u) || !isCount(u.input_tokens) || !isCount(u.output_tokens)) return null;
   const cc = u.cache_creation_input_tokens;

@@ -1,13 +1,10 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { crypto } from '../util/builtins.ts';
 import { SCANNER_WASM } from './scannerWasm.ts';
+import { RECORD_MARKERS } from './markers.ts';
 
-/**
- * Byte strings one of which stands in every line that can yield a record. Claude Code writes API
- * errors and limit messages as synthetic assistant lines that carry a (zero) usage, and retries as
- * `"subtype":"api_error"` system lines; a JSON-escaped `\"usage\"` inside a tool result does not match.
- */
-export const LINE_MARKERS: readonly Buffer[] = ['"usage"', '"api_error"'].map((m) => Buffer.from(m));
+/** RECORD_MARKERS as bytes: one of them stands in every line that can yield a record. */
+export const LINE_MARKERS: readonly Buffer[] = RECORD_MARKERS.map((m) => Buffer.from(m));
 
 /** How much of a file's start identifies it: a file replaced by another differs here. */
 export const HEAD_BYTES = 4096;

@@ -49,17 +49,17 @@ export function localUsage(store: Store, config: Config, now: number, lim: Token
   const b = summarizeBlock(store, span, now);
   return {
     ...base,
-    projectionBasis: b.projection ? 'over this block' : null,
+    projectionBasis: b.projection ? { kind: 'local_block' } : null,
     source: `local:${lim.source}`,
     limitTokens: lim.tokens,
-    usedTokens: b.limit_tokens,
-    share: b.limit_tokens / lim.tokens,
-    projectedShare: b.projection ? b.projection.limit_tokens / lim.tokens : null,
-    costUsd: b.cost_usd,
+    usedTokens: b.limitTokens,
+    share: b.limitTokens / lim.tokens,
+    projectedShare: b.projection ? b.projection.limitTokens / lim.tokens : null,
+    costUsd: b.costUsd,
     blockStart: span.start,
-    resetAt: Date.parse(b.reset_at),
-    tokensPerCall: b.entries > 0 ? b.limit_tokens / b.entries : 0,
-    burnPerMinute: b.burn_rate?.limit_tokens_per_minute ?? null,
+    resetAt: b.resetAt,
+    tokensPerCall: b.entries > 0 ? b.limitTokens / b.entries : 0,
+    burnPerMinute: b.burnRate?.limitTokensPerMinute ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Store } from '../store/store.ts';
 import { localDaySpans } from '../util/time.ts';
-import { sessionSpan, summarizeBlock, tokensOf, type BlockSummary, type TokenKinds } from './summary.ts';
+import { sessionSpan, summarizeBlock, tokensOf, type BlockUsage, type TokenKinds } from './summary.ts';
+import { SYNTHETIC_MODEL } from '../transcripts/markers.ts';
 
 export interface Range {
   since: number;
@@ -30,7 +31,7 @@ export interface SessionRow {
 }
 
 
-export function blocksReport(store: Store, r: Range, now: number): BlockSummary[] {
+export function blocksReport(store: Store, r: Range, now: number): BlockUsage[] {
   return store.blocks.between(r.since, r.until).map((b) => summarizeBlock(store, b, now));
 }
 
@@ -46,7 +47,7 @@ export function dailyReport(store: Store, r: Range): DailyRow[] {
   >(
     `SELECT COUNT(*) AS entries, SUM(input) AS input,
        SUM(output) AS output, SUM(cache_write_5m + cache_write_1h) AS cache_creation, SUM(cache_read) AS cache_read,
-       SUM(cost_usd) AS cost_usd, GROUP_CONCAT(DISTINCT NULLIF(model, '<synthetic>')) AS models
+       SUM(cost_usd) AS cost_usd, GROUP_CONCAT(DISTINCT NULLIF(model, '${SYNTHETIC_MODEL}')) AS models
      FROM entries WHERE ts >= ? AND ts < ?`,
   );
   const out: DailyRow[] = [];
@@ -70,7 +71,7 @@ export function sessionsReport(store: Store, r: Range): SessionRow[] {
   const models = new Map<string, string[]>();
   for (const m of store.db
     .prepare<[number, number], { session_id: string; models: string | null }>(
-      `SELECT session_id, GROUP_CONCAT(DISTINCT NULLIF(model, '<synthetic>')) AS models FROM entries WHERE ts >= ? AND ts < ? GROUP BY session_id`,
+      `SELECT session_id, GROUP_CONCAT(DISTINCT NULLIF(model, '${SYNTHETIC_MODEL}')) AS models FROM entries WHERE ts >= ? AND ts < ? GROUP BY session_id`,
     )
     .all(r.since, r.until)) {
     models.set(m.session_id, m.models ? m.models.split(',').sort() : []);

@@ -12,19 +12,18 @@
 // and rides along on the 5-hour view; Opus- and Sonnet-only limits become model holds.
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
-import { mayEnforce, WINDOW_MS, type ModelHold, type UsageConfidence, type UsageView, type UsageWindow } from './types.ts';
+import { WINDOW_MS, type ModelHold, type ProjectionBasis, type UsageConfidence, type UsageView, type UsageWindow } from './types.ts';
 import { localUsage } from './local.ts';
 import type { RateLimitRow } from '../store/rateLimits.ts';
 import type { LimitMessageRow } from '../store/limitMessages.ts';
 import type { MonitorCacheRow } from '../store/monitorCache.ts';
-import { foldServerReadings, localLimit, readCalibration, readCalibrationError } from './calibration.ts';
+import { foldServerReadings, localLimit, readCalibration, readCalibrationError, type Calibration, type CalibrationError } from './calibration.ts';
 import { commandFound, monitorSettings, type MonitorSettings } from '../monitor/settings.ts';
 import type { MonitorSnapshot, MonitorWindow } from '../monitor/snapshot.ts';
 import { storedSnapshot } from '../monitor/stored.ts';
 import { startRefresh, type RefreshStart } from '../monitor/trigger.ts';
 import type { Env } from '../util/paths.ts';
-import { usageApiStatus } from './usageApiTrigger.ts';
-import { iso } from '../util/time.ts';
+import { usageApiStatus, type UsageApiStatus } from './usageApiTrigger.ts';
 
 /** How long after its reading the anchored estimate stands. */
 export const ANCHOR_MS = 30 * 60_000;
@@ -146,7 +145,7 @@ function serverView(store: Store, config: Config, now: number, local: UsageView,
   let source = f.source;
   let confidence: UsageConfidence = 'official';
   let projectedShare: number | null = null;
-  let projectionBasis: string | null = null;
+  let projectionBasis: ProjectionBasis | null = null;
   if (f.reading) {
     // The recent readings of this window only: the ratio and the pace are about now, and the cost of
     // reading them stays bounded however long the window has been reported.
@@ -165,7 +164,7 @@ function serverView(store: Store, config: Config, now: number, local: UsageView,
     const burn = f.resetsAt !== null ? serverBurn(readings, now) : null;
     if (burn && f.resetsAt !== null) {
       projectedShare = share + burn.perMinute * Math.max(0, (f.resetsAt - now) / 60_000);
-      projectionBasis = `from the server's readings over ${burn.spanMin} min`;
+      projectionBasis = { kind: 'server_readings', spanMin: burn.spanMin };
     }
   }
   // A limit line (no reading) stands until its reset: the server refused at 100%.
@@ -208,7 +207,7 @@ function monitorView(now: number, local: UsageView, m: MonitorPick, window: Usag
     usedTokens: w.tokensUsed ?? (five ? local.usedTokens : 0),
     share,
     projectedShare: projected,
-    projectionBasis: projected !== null ? "by claude-monitor's burn rate" : null,
+    projectionBasis: projected !== null ? { kind: 'monitor_burn' } : null,
     costUsd: local.costUsd,
     blockStart: local.blockStart,
     resetAt,
@@ -295,107 +294,89 @@ export function usageView(store: Store, config: Config, now: number, opts: Usage
   return usagePicture(store, config, now, opts).view;
 }
 
-/** The sources as `ccguard status` shows them. */
-export interface LimitsStatus {
-  source: string;
-  confidence: UsageConfidence;
-  /** Whether this figure may delay or deny (the server's, or a limit in the config), or only warn. */
-  may_hold: boolean;
-  age_seconds: number | null;
-  used_share: number | null;
-  limit_tokens: number | null;
-  reset_at: string | null;
-  weekly: { source: string; confidence: UsageConfidence; may_hold: boolean; age_seconds: number | null; used_share: number | null; reset_at: string | null } | null;
-  server: Record<UsageWindow, { used_percentage: number; resets_at: string | null; seen_at: string; fresh: boolean; via: 'statusline' | 'usage_api' } | null>;
-  /** Why no server figure is in use, in words, when none is. */
-  server_note: string | null;
-  /** The usage endpoint's state (limits.usage_api). */
-  usage_api: ReturnType<typeof usageApiStatus>;
-  calibrated: { limit_tokens: number; samples: number; updated_at: string } | null;
-  /** At the last server reading: ccguard's own estimate of the same window against the server's figure. */
-  last_error: { at: string; server_percentage: number; local_percentage: number; difference_points: number; local_limit_source: string } | null;
-  claude_monitor: {
-    enabled: 'auto' | 'true' | 'false';
-    state: string;
-    detail: string | null;
-    last_run_at: string | null;
-    snapshot_at: string | null;
-    state_file: string | null;
+/** Why the figure in use is not the server's: no reading yet, one for a window since reset, or one too old. */
+export type ServerNote = { kind: 'no_reading' } | { kind: 'window_reset' } | { kind: 'too_old'; ageMs: number };
+
+/** Where the claude-monitor integration stands, as the cache and the config say. */
+export type MonitorState =
+  | { kind: 'disabled' }
+  /** Not on PATH (enabled: auto), or held off after a run found it missing (`detail`). */
+  | { kind: 'not_installed'; detail: string | null }
+  /** Held off after a run found a v3 install. */
+  | { kind: 'v3'; detail: string | null }
+  /** The last run's outcome. */
+  | { kind: 'ran'; outcome: string; detail: string | null }
+  | { kind: 'not_run' };
+
+/** A server reading as the sources use it: the row, and whether it is fresh enough to act on. */
+export interface ServerReading {
+  row: RateLimitRow;
+  fresh: boolean;
+}
+
+/** Everything about the sources `ccguard status` shows, as values (lib/usage/describe.ts words and shapes it). */
+export interface LimitsFacts {
+  view: UsageView;
+  server: Record<UsageWindow, ServerReading | null>;
+  /** Null when the figure in use is the server's. */
+  serverNote: ServerNote | null;
+  usageApi: UsageApiStatus;
+  /** The calibrated limit, when it is the one in use (a token number in `plan` always stands). */
+  calibrated: Calibration | null;
+  lastError: CalibrationError | null;
+  monitor: {
+    enabled: Config['integrations']['claude_monitor']['enabled'];
+    state: MonitorState;
+    lastRunAt: number | null;
+    snapshotAt: number | null;
+    stateFile: string | null;
   };
 }
 
-const secs = (ms: number | null | undefined): number | null => (ms === null || ms === undefined ? null : Math.round(ms / 1000));
-
-export function limitsStatus(store: Store, config: Config, now: number, view: UsageView, env: Env = process.env): LimitsStatus {
-  const rl = store.rateLimits;
-  const server = (w: UsageWindow): LimitsStatus['server'][UsageWindow] => {
-    const r = rl.latest(w);
-    if (!r) return null;
-    return { used_percentage: r.used_pct, resets_at: r.resets_at === null ? null : iso(r.resets_at), seen_at: iso(r.last_seen), fresh: freshServerReading(store, config, now, w) !== null, via: r.source };
+export function limitsFacts(store: Store, config: Config, now: number, view: UsageView, env: Env = process.env): LimitsFacts {
+  const server = (w: UsageWindow): ServerReading | null => {
+    const r = store.rateLimits.latest(w);
+    return r ? { row: r, fresh: freshServerReading(store, config, now, w) !== null } : null;
   };
   const cal = readCalibration(store);
-  const err = readCalibrationError(store);
   const cache = store.monitorCache;
   const ms = monitorSettings(config, env);
-  const inst = cache.get('install');
   const attempt = cache.get('attempt');
   const snap = cache.get('snapshot');
-  const enabled = config.integrations.claude_monitor.enabled;
-  let state: string;
-  let detail: string | null = null;
-  if (!ms) state = 'disabled';
-  else if (ms.mode === 'auto' && !ms.stateFile && !commandFound(ms.command, env)) state = 'not installed';
-  else if (inst && inst.until !== null && inst.until > now) {
-    state = inst.status === 'v3' ? 'v3 (no JSON output: not used until upgraded to v4)' : 'not installed';
-    detail = inst.detail;
-  } else if (attempt) {
-    state = attempt.status;
-    detail = attempt.detail;
-  } else state = 'not run yet';
-  const w = view.weekly ?? null;
   return {
-    source: view.source,
-    confidence: view.confidence,
-    may_hold: mayEnforce(view.confidence),
-    age_seconds: secs(view.ageMs),
-    used_share: view.share,
-    limit_tokens: view.limitTokens,
-    reset_at: view.resetAt === null ? null : iso(view.resetAt),
-    weekly: w ? { source: w.source, confidence: w.confidence, may_hold: mayEnforce(w.confidence), age_seconds: secs(w.ageMs), used_share: w.share, reset_at: w.resetAt === null ? null : iso(w.resetAt) } : null,
+    view,
     server: { five_hour: server('five_hour'), seven_day: server('seven_day') },
-    server_note: serverNote(store, view, now),
-    usage_api: usageApiStatus(store, config, now),
-    // A token number in `plan` always stands: the calibrated limit is not used then, so not shown.
-    calibrated: cal && typeof config.plan !== 'number' ? { limit_tokens: cal.limitTokens, samples: cal.samples, updated_at: iso(cal.updatedAt) } : null,
-    last_error: err
-      ? {
-          at: iso(err.at),
-          server_percentage: err.serverPct,
-          local_percentage: Math.round(err.localPct * 10) / 10,
-          difference_points: Math.round((err.localPct - err.serverPct) * 10) / 10,
-          local_limit_source: err.localSource,
-        }
-      : null,
-    claude_monitor: {
-      enabled: enabled === 'auto' ? 'auto' : enabled ? 'true' : 'false',
-      state,
-      detail,
-      last_run_at: attempt ? iso(attempt.ts) : null,
-      snapshot_at: snap?.generated_at ? iso(snap.generated_at) : null,
-      state_file: ms?.stateFile ?? null,
+    serverNote: serverNote(store, view, now),
+    usageApi: usageApiStatus(store, config, now),
+    calibrated: cal && typeof config.plan !== 'number' ? cal : null,
+    lastError: readCalibrationError(store),
+    monitor: {
+      enabled: config.integrations.claude_monitor.enabled,
+      state: monitorState(cache, ms, now, env),
+      lastRunAt: attempt ? attempt.ts : null,
+      snapshotAt: snap?.generated_at ?? null,
+      stateFile: ms?.stateFile ?? null,
     },
   };
 }
 
-/** Why the figure in use is not the server's, in plain words; null when it is. */
-function serverNote(store: Store, view: UsageView, now: number): string | null {
+function monitorState(cache: Store['monitorCache'], ms: MonitorSettings | null, now: number, env: Env): MonitorState {
+  if (!ms) return { kind: 'disabled' };
+  if (ms.mode === 'auto' && !ms.stateFile && !commandFound(ms.command, env)) return { kind: 'not_installed', detail: null };
+  const inst = cache.get('install');
+  if (inst && inst.until !== null && inst.until > now) return { kind: inst.status === 'v3' ? 'v3' : 'not_installed', detail: inst.detail };
+  const attempt = cache.get('attempt');
+  if (attempt) return { kind: 'ran', outcome: attempt.status, detail: attempt.detail };
+  return { kind: 'not_run' };
+}
+
+/** Why the figure in use is not the server's; null when it is. */
+function serverNote(store: Store, view: UsageView, now: number): ServerNote | null {
   if (isServerSource(view.source)) return null;
   const r = store.rateLimits.latest('five_hour') ?? store.rateLimits.latest('seven_day');
-  if (!r) {
-    return 'no server reading yet: Claude Code hands the server\'s figures to the status line (ccguard install sets it up) in interactive sessions of claude.ai subscribers, after the first response; API-key users never get one. Until then ccguard\'s own figures warn but never hold anything back.';
-  }
-  if (r.resets_at !== null && r.resets_at <= now) return 'the last server reading was for a window that has reset since';
-  return `the last server reading is ${Math.round((now - r.last_seen) / 60_000)} min old: too old to act on`;
+  if (!r) return { kind: 'no_reading' };
+  if (r.resets_at !== null && r.resets_at <= now) return { kind: 'window_reset' };
+  return { kind: 'too_old', ageMs: now - r.last_seen };
 }
 
 const isServerSource = (source: string): boolean => source.startsWith('server:');

@@ -10,35 +10,38 @@ export interface TokenKinds {
   cache_read: number;
 }
 
-export interface BlockSummary {
-  start: string;
-  end: string;
-  is_active: boolean;
+/** One 5-hour block's usage, as ccguard works with it: epoch ms and plain numbers (blockJson prints it). */
+export interface BlockUsage {
+  start: number;
+  end: number;
+  isActive: boolean;
   entries: number;
   tokens: TokenKinds;
   /** Input + output: what plan limits count. */
-  limit_tokens: number;
-  total_tokens: number;
-  cost_usd: number;
+  limitTokens: number;
+  totalTokens: number;
+  costUsd: number;
   /** Some of the cost is an estimate: a model newer than the price table, priced by its family. */
-  cost_estimated: boolean;
+  costEstimated: boolean;
   models: string[];
-  first_entry_at: string | null;
-  last_entry_at: string | null;
+  firstEntryAt: number | null;
+  lastEntryAt: number | null;
   /** Over the block's active span so far, as ccusage computes it. Null with under a minute of data. */
-  burn_rate: { tokens_per_minute: number; limit_tokens_per_minute: number; cost_per_hour: number } | null;
+  burnRate: { tokensPerMinute: number; limitTokensPerMinute: number; costPerHour: number } | null;
   /** Where the block ends up at the current rate. Only for the active block. */
-  projection: { limit_tokens: number; total_tokens: number; cost_usd: number; remaining_minutes: number } | null;
-  /** When usage resets: the time a limit message named, else the block's end. */
-  reset_at: string;
-  reset_source: 'limit_message' | 'block_end' | 'server';
+  projection: { limitTokens: number; totalTokens: number; costUsd: number; remainingMinutes: number } | null;
+  /** When usage resets: the time a limit message named, else the block's end (the server's, where a caller knows it). */
+  resetAt: number;
+  resetSource: ResetSource;
 }
+
+export type ResetSource = 'limit_message' | 'block_end' | 'server';
 
 export function tokensOf(t: Totals): TokenKinds {
   return { input: t.input, output: t.output, cache_creation: t.cache_creation, cache_read: t.cache_read };
 }
 
-export function summarizeBlock(store: Store, b: BlockSpan, now: number): BlockSummary {
+export function summarizeBlock(store: Store, b: BlockSpan, now: number): BlockUsage {
   const t = store.entries.totals(b.start, b.end);
   const active = isActive(b, now);
   const limitTokens = t.input + t.output;
@@ -47,41 +50,41 @@ export function summarizeBlock(store: Store, b: BlockSpan, now: number): BlockSu
   const burn =
     spanMin >= 1
       ? {
-          tokens_per_minute: totalTokens / spanMin,
-          limit_tokens_per_minute: limitTokens / spanMin,
-          cost_per_hour: (t.cost_usd / spanMin) * 60,
+          tokensPerMinute: totalTokens / spanMin,
+          limitTokensPerMinute: limitTokens / spanMin,
+          costPerHour: (t.cost_usd / spanMin) * 60,
         }
       : null;
   const remaining = Math.max(0, (b.end - now) / 60_000);
   const projection =
     active && burn
       ? {
-          limit_tokens: Math.round(limitTokens + burn.limit_tokens_per_minute * remaining),
-          total_tokens: Math.round(totalTokens + burn.tokens_per_minute * remaining),
-          cost_usd: t.cost_usd + (burn.cost_per_hour / 60) * remaining,
-          remaining_minutes: remaining,
+          limitTokens: Math.round(limitTokens + burn.limitTokensPerMinute * remaining),
+          totalTokens: Math.round(totalTokens + burn.tokensPerMinute * remaining),
+          costUsd: t.cost_usd + (burn.costPerHour / 60) * remaining,
+          remainingMinutes: remaining,
         }
       : active
-        ? { limit_tokens: limitTokens, total_tokens: totalTokens, cost_usd: t.cost_usd, remaining_minutes: remaining }
+        ? { limitTokens, totalTokens, costUsd: t.cost_usd, remainingMinutes: remaining }
         : null;
   const msg = store.limitMessages.latestWithReset(b.start, b.end);
   return {
-    start: iso(b.start),
-    end: iso(b.end),
-    is_active: active,
+    start: b.start,
+    end: b.end,
+    isActive: active,
     entries: t.entries,
     tokens: tokensOf(t),
-    limit_tokens: limitTokens,
-    total_tokens: totalTokens,
-    cost_usd: t.cost_usd,
-    cost_estimated: t.cost_estimated === 1,
+    limitTokens,
+    totalTokens,
+    costUsd: t.cost_usd,
+    costEstimated: t.cost_estimated === 1,
     models: store.entries.models(b.start, b.end),
-    first_entry_at: t.first_ts === null ? null : iso(t.first_ts),
-    last_entry_at: t.last_ts === null ? null : iso(t.last_ts),
-    burn_rate: burn,
+    firstEntryAt: t.first_ts,
+    lastEntryAt: t.last_ts,
+    burnRate: burn,
     projection,
-    reset_at: iso(msg?.reset_at ?? b.end),
-    reset_source: msg?.reset_at ? 'limit_message' : 'block_end',
+    resetAt: msg?.reset_at ?? b.end,
+    resetSource: msg?.reset_at ? 'limit_message' : 'block_end',
   };
 }
 

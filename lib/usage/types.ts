@@ -55,8 +55,8 @@ export interface UsageView {
   share: number | null;
   /** Where the share is headed by the reset at the measured pace, when a pace could be measured. */
   projectedShare: number | null;
-  /** How the projection was measured: from server readings over that many minutes, or the local block. */
-  projectionBasis: string | null;
+  /** How the projection was measured (describe.ts words it). */
+  projectionBasis: ProjectionBasis | null;
   costUsd: number;
   /** ccguard's 5-hour block start (for keys and the cost figures). */
   blockStart: number | null;
@@ -69,6 +69,9 @@ export interface UsageView {
   /** When the newest response was written. */
   lastActivityAt?: number | null;
 }
+
+/** Where a projection's pace comes from: the server's readings over `spanMin` minutes, claude-monitor's burn rate, or ccguard's block so far. */
+export type ProjectionBasis = { kind: 'server_readings'; spanMin: number } | { kind: 'monitor_burn' } | { kind: 'local_block' };
 
 /** A limit Claude Code hit that binds one model family only (an Opus or Sonnet weekly limit). */
 export interface ModelHold {

@@ -1,6 +1,6 @@
 import { appendFileSync, renameSync, statSync, chmodSync } from 'node:fs';
-import { join } from 'node:path';
 import { iso } from './time.ts';
+import { logFilePath } from './paths.ts';
 
 export type Level = 'error' | 'warn' | 'info' | 'debug';
 const RANK: Record<Level, number> = { error: 0, warn: 1, info: 2, debug: 3 };
@@ -82,5 +82,5 @@ export interface LoggingSettings {
 
 /** The logger the config asks for: `logging.file` relative to the state directory. */
 export function configuredLogger(stateDir: string, logging: LoggingSettings): Logger {
-  return new Logger({ file: join(stateDir, logging.file), level: logging.level, maxBytes: logging.max_bytes, maxFiles: logging.max_files });
+  return new Logger({ file: logFilePath(stateDir, logging), level: logging.level, maxBytes: logging.max_bytes, maxFiles: logging.max_files });
 }

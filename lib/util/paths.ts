@@ -6,6 +6,10 @@ export interface Paths {
   stateDir: string;
   dbFile: string;
   userConfigFile: string;
+  /**
+   * The log before the config is read (`logging.file`'s default). Once the config is known the log is
+   * `logFilePath(stateDir, config.logging)`: read and write that one.
+   */
   logFile: string;
   transcriptRoots: string[];
 }
@@ -30,6 +34,14 @@ export function claudeConfigDirs(env: Env): string[] {
   return [join(h, '.claude'), join(h, '.config', 'claude')];
 }
 
+/** `logging.file`'s default. */
+const DEFAULT_LOG_FILE = 'ccguard.log';
+
+/** The log file: `logging.file` in the state directory. Every writer and reader of the log derives it here. */
+export function logFilePath(stateDir: string, logging: { readonly file: string }): string {
+  return join(stateDir, logging.file);
+}
+
 export function resolvePaths(env: Env): Paths {
   const stateDir =
     env.CCGUARD_HOME && env.CCGUARD_HOME.length > 0
@@ -39,7 +51,7 @@ export function resolvePaths(env: Env): Paths {
     stateDir,
     dbFile: join(stateDir, 'state.db'),
     userConfigFile: join(stateDir, 'config.yaml'),
-    logFile: join(stateDir, 'ccguard.log'),
+    logFile: logFilePath(stateDir, { file: DEFAULT_LOG_FILE }),
     transcriptRoots: claudeConfigDirs(env).map((d) => join(d, 'projects')),
   };
 }

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { hookEnv } from '../helpers/hookEnv.ts';
 import { ccguard } from '../helpers/cli.ts';
 import { statusInput } from '../helpers/statusInput.ts';
+import { installMonitorStub } from '../helpers/monitorStub.ts';
 
 interface Doc {
   ok: boolean;
@@ -287,6 +288,45 @@ test('doctor: a --project-dir that does not exist is refused, never reported hea
     assert.match(byName(d, 'database')[0]!.detail, /is not a directory/);
     assert.equal(byName(d, 'hooks')[0]!.level, 'fail');
     assert.match(byName(d, 'hooks')[0]!.detail, /^--project-dir: the project folder .* does not exist$/);
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('doctor runs claude-monitor as configured: its command, its arguments and the plan, read by the same protocol as the refresh', () => {
+  const e = hookEnv('plan: max5\nintegrations:\n  claude_monitor:\n    args: [--once, --output, json, --view, realtime, --timezone, UTC]\n');
+  try {
+    const stub = installMonitorStub(join(e.home, 'bin'));
+    stub.setMode({ mode: 'ok', pct: 41.2 });
+    const check = () => byName(JSON.parse(ccguard(['doctor', '--json', '--project-dir', e.home], e.env).stdout) as Doc, 'claude-monitor')[0]!;
+    const ok = check();
+    assert.equal(ok.level, 'ok', ok.detail);
+    assert.equal(ok.detail, '4.0.2, JSON snapshots available');
+    assert.deepEqual(stub.calls(), [['--version'], ['--once', '--output', 'json', '--view', 'realtime', '--timezone', 'UTC', '--plan', 'max5']]);
+    stub.setMode({ mode: 'v3' });
+    const v3 = check();
+    assert.equal(v3.level, 'warn');
+    assert.match(v3.detail, /no JSON output \(v3\?\)/);
+    stub.setMode({ mode: 'fail' });
+    const failed = check();
+    assert.equal(failed.level, 'warn');
+    assert.match(failed.detail, /`claude-monitor --once --output json --view realtime --timezone UTC --plan max5` gave no snapshot: exit 1: Traceback/);
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('doctor reads the log the config names: with logging.file set, notifier failures are found there', () => {
+  const e = hookEnv('logging:\n  file: elsewhere.log\n');
+  try {
+    const failure = JSON.stringify({ ts: new Date().toISOString(), level: 'warn', msg: 'desktop notification not delivered: no bus' });
+    // The default file says nothing: a doctor reading it would see no failure.
+    writeFileSync(join(e.stateDir, 'ccguard.log'), '');
+    writeFileSync(join(e.stateDir, 'elsewhere.log'), failure + '\n');
+    const r = ccguard(['doctor', '--json', '--project-dir', e.home], e.env);
+    const notifier = byName(JSON.parse(r.stdout) as Doc, 'notifier')[0]!;
+    assert.equal(notifier.level, 'warn');
+    assert.match(notifier.detail, /recent failures: .*desktop notification not delivered: no bus/);
   } finally {
     e.cleanup();
   }

@@ -7,7 +7,8 @@ import { hookEnv } from '../helpers/hookEnv.ts';
 import { openStore, type Store } from '../../lib/store/store.ts';
 import { loadConfig } from '../../lib/config/load.ts';
 import { startManualPause, recordApiFailure, resumeAll } from '../../lib/app/recovery.ts';
-import { shortReason, waitLoop, whatIsInForce, type WaitCheck, type WaitIo } from '../../lib/cli/commands/wait.ts';
+import { shortReason, waitLoop, type WaitCheck, type WaitIo } from '../../lib/cli/commands/wait.ts';
+import { whatIsInForce } from '../../lib/app/recoveryStatus.ts';
 import { fmtDuration } from '../../lib/util/format.ts';
 
 const S = 1000;
@@ -123,19 +124,19 @@ test('whatIsInForce: pause, backoff, a used-up limit; nothing otherwise', () => 
     const config = loadConfig(join(e.stateDir, 'config.yaml')).config;
     store = openStore(join(e.stateDir, 'state.db'));
     const now = Date.now();
-    assert.equal(whatIsInForce(store, config, now).in_force, false);
+    assert.equal(whatIsInForce(store, config, now).inForce, false);
     startManualPause(store, now, now + 5 * MIN, 'paused by hand (ccguard pause)');
     assert.deepEqual(
       { ...whatIsInForce(store, config, now), reason: null },
-      { in_force: true, state: 'paused', until: new Date(now + 5 * MIN).toISOString(), reason: null },
+      { inForce: true, state: 'paused', until: now + 5 * MIN, reason: null },
     );
     store.recovery.delete('pause');
     const b = recordApiFailure(store, config, 'rate_limit', now)!;
     assert.deepEqual(
       { ...whatIsInForce(store, config, now), reason: null },
-      { in_force: true, state: 'backoff', until: new Date(b.until).toISOString(), reason: null },
+      { inForce: true, state: 'backoff', until: b.until, reason: null },
     );
-    assert.equal(whatIsInForce(store, config, b.until + 1).in_force, false, 'a backoff ends at its time');
+    assert.equal(whatIsInForce(store, config, b.until + 1).inForce, false, 'a backoff ends at its time');
     store.recovery.delete('backoff');
     // The 5-hour limit used up: in force until the block resets.
     store.entries.upsert({
@@ -144,13 +145,13 @@ test('whatIsInForce: pause, backoff, a used-up limit; nothing otherwise', () => 
     });
     store.blocks.rebuild();
     const w = whatIsInForce(store, config, now);
-    assert.equal(w.in_force, true);
+    assert.equal(w.inForce, true);
     assert.equal(w.state, 'held');
-    assert.equal(w.until, store.blocks.latest() ? new Date(store.blocks.latest()!.end).toISOString() : null);
+    assert.equal(w.until, store.blocks.latest()?.end ?? null);
     assert.match(w.reason ?? '', /the hold on the used-up 5-hour limit \(120%, local:config\)/);
     // `ccguard resume` lifts the hold for the rest of the window: nothing to wait for.
     resumeAll(store, now, store.blocks.latest()!.end);
-    assert.equal(whatIsInForce(store, config, now).in_force, false, 'lifted by resume');
+    assert.equal(whatIsInForce(store, config, now).inForce, false, 'lifted by resume');
   } finally {
     store?.close();
     e.cleanup();

@@ -33,7 +33,7 @@ function five(share: number, resetInH: number, source: string, confidence: Usage
 function localStart(limitTokens: number, source: string, confidence: UsageConfidence): UsageView {
   const used = 11 * 800;
   return five(used / limitTokens, 5 - 10 / 60, source, confidence, {
-    limitTokens, usedTokens: used, projectedShare: (used + (used / 10) * 290) / limitTokens, projectionBasis: 'over this block', burnPerMinute: used / 10,
+    limitTokens, usedTokens: used, projectedShare: (used + (used / 10) * 290) / limitTokens, projectionBasis: { kind: 'local_block' }, burnPerMinute: used / 10,
   });
 }
 

@@ -226,9 +226,9 @@ test('a model newer than the price table is priced by family and its block is ma
   await importAll(ctx());
   const [span] = store.blocks.between(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   const b = summarizeBlock(store, span!, T0 + 2 * MIN);
-  assert.equal(b.cost_estimated, true, JSON.stringify(b));
+  assert.equal(b.costEstimated, true, JSON.stringify(b));
   // Haiku by family: the newest Haiku in the table (5.5, $0.10 per million input).
-  assert.ok(Math.abs(b.cost_usd - (1000 * 3 + 20 * 15 + 1_000_000 * 0.1) / 1e6) < 1e-12, String(b.cost_usd));
+  assert.ok(Math.abs(b.costUsd - (1000 * 3 + 20 * 15 + 1_000_000 * 0.1) / 1e6) < 1e-12, String(b.costUsd));
   done();
 });
 

@@ -9,29 +9,24 @@ import { fmtClock, fmtDuration, fmtUsd } from '../../util/format.ts';
 import { sendDetached } from '../../notify/send.ts';
 import { usagePicture } from '../../usage/sources.ts';
 import { usageHolds } from '../../app/holds.ts';
+import { logFilePath } from '../../util/paths.ts';
 
 function notify(app: AppContext, title: string, message: string, key: string): void {
   const now = app.now();
   const { store } = app;
   store.db
     .transaction(() => {
-      store.events.insert({
-        ts: now, session_id: null, hook: 'cli', tool: null, decision: 'notify', state: null,
-        reason: `${title}: ${message}`, source: null, sleep_ms: 0, duration_ms: null, detail: JSON.stringify({ key }),
-      });
+      store.events.insert({ ts: now, hook: 'cli', decision: 'notify', reason: `${title}: ${message}`, detail: JSON.stringify({ key }) });
     })
     .immediate();
-  if (app.config.recovery.notification) sendDetached({ title, message, logFile: app.paths.logFile });
+  if (app.config.recovery.notification) sendDetached({ title, message, logFile: logFilePath(app.paths.stateDir, app.config.logging) });
 }
 
 function record(app: AppContext, decision: string, reason: string): void {
   const { store } = app;
   store.db
     .transaction(() => {
-      store.events.insert({
-        ts: app.now(), session_id: null, hook: 'cli', tool: null, decision, state: null, reason,
-        source: 'manual', sleep_ms: 0, duration_ms: null, detail: null,
-      });
+      store.events.insert({ ts: app.now(), hook: 'cli', decision, reason, source: 'manual' });
     })
     .immediate();
 }

@@ -13,10 +13,11 @@ import {
   checkTranscripts,
   type Check,
 } from '../../doctor/checks.ts';
-import { checkMonitor } from '../../doctor/monitor.ts';
+import { checkMonitorAsConfigured } from '../../doctor/monitor.ts';
+import { configWithoutState, stateCheck } from '../../doctor/state.ts';
 import { ingestJournal } from '../../hook/journal.ts';
-import { resolvePaths, type Env, type Paths } from '../../util/paths.ts';
-import { ConfigError, oneLine, UsageError } from '../../util/errors.ts';
+import { resolvePaths, type Env } from '../../util/paths.ts';
+import { UsageError } from '../../util/errors.ts';
 import { projectDirProblem } from '../../settings/targets.ts';
 import { cliCommand } from '../../settings/invocation.ts';
 import { packageRoot } from '../../config/root.ts';
@@ -49,9 +50,7 @@ export async function runDoctor(app: AppContext, argv: string[], out: Out): Prom
     checkImport(app),
     ...checkHookLatency(app),
     checkServerFigures(app, projectDir, cli),
-    app.config.integrations.claude_monitor.enabled === false
-      ? { name: 'claude-monitor', level: 'ok', detail: 'turned off (integrations.claude_monitor.enabled: false)' }
-      : await checkMonitor(app.config.integrations.claude_monitor.command, { ...(app.env as NodeJS.ProcessEnv) }),
+    await checkMonitorAsConfigured(app.config, app.env),
     checkNotifier(app),
   ];
   return print(checks, Boolean(values.json), out);
@@ -71,39 +70,6 @@ function print(checks: readonly Check[], json: boolean, out: Out): number {
     out.write(`\n${failed} failed, ${warned} warnings, ${checks.length - failed - warned} ok\n`);
   }
   return failed > 0 ? 1 : 0;
-}
-
-/** Why the state directory or database cannot be opened, in terms of what to do about it. */
-export function stateCheck(paths: Paths, cause: unknown): Check {
-  const why = oneLine(cause);
-  if (cause instanceof ConfigError) {
-    // A broken user config falls back to the last valid one and never gets here: this is the
-    // package's own defaults file, which only a damaged install breaks.
-    return { name: 'config', level: 'fail', detail: why, fix: 'reinstall ccguard (its own config.yaml is damaged); until then every hook allows and logs why' };
-  }
-  const kind = (p: string): 'dir' | 'other' | 'none' => {
-    try {
-      return statSync(p).isDirectory() ? 'dir' : 'other';
-    } catch {
-      return 'none';
-    }
-  };
-  const meanwhile = 'until then every hook allows and prints why on stderr';
-  const dir = kind(paths.stateDir);
-  if (dir === 'other') {
-    return { name: 'database', level: 'fail', detail: `the state directory ${paths.stateDir} is not a directory (${why})`, fix: `move that file aside or set CCGUARD_HOME to a writable folder; ${meanwhile}` };
-  }
-  if (dir === 'dir') {
-    try {
-      accessSync(paths.stateDir, constants.W_OK | constants.X_OK);
-    } catch {
-      return { name: 'database', level: 'fail', detail: `the state directory ${paths.stateDir} is not writable (${why})`, fix: `chmod 700 ${paths.stateDir} (as its owner), or set CCGUARD_HOME to a writable folder; ${meanwhile}` };
-    }
-    if (kind(paths.dbFile) === 'dir') {
-      return { name: 'database', level: 'fail', detail: `${paths.dbFile} is a directory, not a database (${why})`, fix: `move it aside: the next hook rebuilds the database from the transcripts; ${meanwhile}` };
-    }
-  }
-  return { name: 'database', level: 'fail', detail: `cannot open the state: ${why}`, fix: `check that ${paths.stateDir} is a writable folder on a disk with space; ${meanwhile}` };
 }
 
 /**
@@ -128,7 +94,7 @@ export async function runDoctorWithoutState(env: NodeJS.ProcessEnv, argv: string
       ? [{ name: 'hooks', level: 'fail' as const, detail: `--project-dir: ${problem}`, fix: 'give the folder of an existing project' }]
       : checkSettings({ env }, resolve(given ?? process.cwd()), { cli: cliOf(env) })),
     checkTranscripts({ paths }),
-    await checkMonitor('claude-monitor', { ...env }),
+    await checkMonitorAsConfigured(configWithoutState(paths), env),
   ];
   return print(checks, Boolean(values.json), out);
 }

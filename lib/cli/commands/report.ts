@@ -1,5 +1,6 @@
 import { catchUp, type AppContext } from '../../app/context.ts';
 import { blocksReport, dailyReport, sessionsReport, type Range } from '../../usage/reports.ts';
+import { blockJson } from '../../usage/blockJson.ts';
 import { fitLine, paint, table, type Out } from '../format.ts';
 import { fmtClock, fmtDateTime, fmtDuration, fmtInt, fmtUsd } from '../../util/format.ts';
 import { HOUR_MS } from '../../util/time.ts';
@@ -34,26 +35,26 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
   switch (kind) {
     case 'blocks': {
       const rows = blocksReport(app.store, range, now);
-      if (json) return write(out, rows);
+      if (json) return write(out, rows.map(blockJson));
       if (rows.length === 0) return nothing(out, '5-hour blocks', during);
       out.write(
         table(
           ['block start', 'end', 'responses', 'input', 'output', 'cache write', 'cache read', 'cost', 'models'],
           rows.map((b) => [
-            (b.is_active ? paint(out, 'green', '● ') : '  ') + fmtDateTime(Date.parse(b.start)),
-            fmtClock(Date.parse(b.end)),
+            (b.isActive ? paint(out, 'green', '● ') : '  ') + fmtDateTime(b.start),
+            fmtClock(b.end),
             fmtInt(b.entries),
             fmtInt(b.tokens.input),
             fmtInt(b.tokens.output),
             fmtInt(b.tokens.cache_creation),
             fmtInt(b.tokens.cache_read),
-            fmtUsd(b.cost_usd) + (b.cost_estimated ? '~' : ''),
+            fmtUsd(b.costUsd) + (b.costEstimated ? '~' : ''),
             b.models.join(', '),
           ]),
           { right: right(8, 2), shrink: { 8: 'wrap' }, width: out.columns },
         ),
       );
-      if (rows.some((b) => b.cost_estimated)) out.write(prose(out, '~ partly estimated: a model newer than the price table, priced by its family'));
+      if (rows.some((b) => b.costEstimated)) out.write(prose(out, '~ partly estimated: a model newer than the price table, priced by its family'));
       return 0;
     }
     case 'daily': {

@@ -9,6 +9,7 @@ import { renderHtml } from '../../report/html.ts';
 import { writeReportFile } from '../../report/write.ts';
 import { openFile } from '../../report/open.ts';
 import { oneLine } from '../../util/errors.ts';
+import { packageVersion } from '../../config/version.ts';
 
 export interface FullReportFlags {
   html?: boolean;
@@ -39,7 +40,7 @@ export async function runFullReport(app: AppContext, flags: FullReportFlags, out
     return 0;
   }
   const file = reportPath(app, flags.out);
-  writeReportFile(file, renderHtml(report, { dbFile: app.paths.dbFile, version: '0.1.0' }));
+  writeReportFile(file, renderHtml(report, { dbFile: app.paths.dbFile, version: packageVersion() }));
   if (flags.json) {
     out.write(JSON.stringify(report, null, 2) + '\n');
     err.write(`${file}\n`);

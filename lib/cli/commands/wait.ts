@@ -10,13 +10,8 @@ import { catchUp, type AppContext } from '../../app/context.ts';
 import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
 import type { Out } from '../format.ts';
-import type { Store } from '../../store/store.ts';
-import type { Config } from '../../config/schema.ts';
 import type { RecoveryState } from '../../policy/types.ts';
-import { recoveryStatus } from '../../app/recoveryStatus.ts';
-import { usagePicture } from '../../usage/sources.ts';
-import { usageHolds } from '../../app/holds.ts';
-import { liftedUntil } from '../../app/recovery.ts';
+import { whatIsInForce, type InForce } from '../../app/recoveryStatus.ts';
 import { fmtClock, fmtDuration } from '../../util/format.ts';
 import { truncate } from '../width.ts';
 import { iso, parseInstant } from '../../util/time.ts';
@@ -28,30 +23,9 @@ export interface WaitCheck {
   reason: string | null;
 }
 
-/**
- * What a fresh tool call would be held back for right now: a pause (global or a session's), the
- * rate-limit backoff, the hard cost limit, or a hold the server's figures put on it (a used-up
- * window, pacing, a model-family limit) unless `ccguard resume` lifted it. Until the first of them ends.
- */
-export function whatIsInForce(store: Store, config: Config, now: number): WaitCheck {
-  const pic = usagePicture(store, config, now);
-  const r = recoveryStatus(store, config, now, pic);
-  if (r.state === 'paused' || r.state === 'backoff') {
-    return { in_force: true, state: r.state, until: r.until, reason: r.reason };
-  }
-  const hard = config.alerts.hard_cost_limit;
-  const u = pic.view;
-  if (r.state === 'cost_limit' && hard !== null && u.costUsd >= hard && u.resetAt !== null && u.resetAt > now) {
-    return { in_force: true, state: r.state, until: iso(u.resetAt), reason: r.reason };
-  }
-  if (liftedUntil(store, now) === null) {
-    // Pacing slows calls but lets them through: only a hold that denies is waited out.
-    const hold = usageHolds(pic.view, pic.modelHolds, config, now).find((h) => h.kind !== 'pacing');
-    if (hold && hold.until !== null && hold.until > now) {
-      return { in_force: true, state: 'held', until: iso(hold.until), reason: hold.what };
-    }
-  }
-  return { in_force: false, state: r.state, until: null, reason: null };
+/** What is in force, in the shape `ccguard wait --json` prints. */
+export function waitCheck(f: InForce): WaitCheck {
+  return { in_force: f.inForce, state: f.state, until: f.until === null ? null : iso(f.until), reason: f.reason };
 }
 
 export interface WaitIo {
@@ -171,7 +145,7 @@ export async function runWait(app: AppContext, argv: string[], out: Out, err: Ou
     const r = await waitLoop({
       now: app.now,
       sleep: abortableSleep,
-      check: (now) => whatIsInForce(app.store, app.config, now),
+      check: (now) => waitCheck(whatIsInForce(app.store, app.config, now)),
       signal: ac.signal,
       out,
       err,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { baseModelId, costOf, priceFor } from '../../lib/config/prices.ts';
+import { baseModelId, costOf, priceFor } from '../../lib/transcripts/prices.ts';
 
 test('known models are priced from the table', () => {
   // Claude Code 2.1.330's default model, measured against its own total_cost_usd.

@@ -1,4 +1,5 @@
-import type { Price } from './schema.ts';
+import type { Price } from '../config/schema.ts';
+import { SYNTHETIC_MODEL } from './markers.ts';
 
 /**
  * USD per million tokens, as Claude Code 2.1.x computes cost: the 5.x and 4.x rows were each measured
@@ -50,7 +51,7 @@ export function baseModelId(model: string): string {
 }
 
 export function priceFor(model: string, overrides: PriceOverrides = {}): PriceLookup {
-  if (model === '<synthetic>') return { price: FREE, estimated: false };
+  if (model === SYNTHETIC_MODEL) return { price: FREE, estimated: false };
   const own = overrides[model] ?? overrides[baseModelId(model)];
   if (own) return { price: own, estimated: false };
   const id = baseModelId(model);
