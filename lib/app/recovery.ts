@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.ts';
 import type { RecoveryRow } from '../store/recovery.ts';
 import type { BackoffView, PauseView } from '../policy/types.ts';
 import { currentBackoff, isRateLimit, stepBackoff } from '../policy/backoff.ts';
-import { BLOCK_MS } from '../usage/blocks.ts';
+import { BLOCK_MS } from '../util/blocks.ts';
 import { commitInputs } from '../store/inputs.ts';
 
 const BACKOFF_KEY = 'backoff';

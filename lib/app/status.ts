@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.ts';
 import type { ConfigProblem } from '../config/load.ts';
 import { activeBlock, sessionSpan, startOfLocalDay, summarizeBlock, type BlockSummary } from '../usage/summary.ts';
 import type { TokenLimit } from '../usage/limits.ts';
-import { BLOCK_MS } from '../usage/blocks.ts';
+import { BLOCK_MS } from '../util/blocks.ts';
 import { recoveryStatus, type RecoveryStatus } from './recoveryStatus.ts';
 import type { UsageConfidence } from '../policy/types.ts';
 import { limitsStatus, usagePicture, type LimitsStatus } from '../usage/sources.ts';

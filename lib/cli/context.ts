@@ -3,7 +3,7 @@ import { fallbackText, loadConfigCached } from '../config/cached.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { importRecent, type ImportContext, type ImportStats } from '../transcripts/import.ts';
 import { resolvePaths, type Env, type Paths } from '../util/paths.ts';
-import { HOUR_MS, BLOCK_MS } from '../usage/blocks.ts';
+import { HOUR_MS, BLOCK_MS } from '../util/blocks.ts';
 import type { Config } from '../config/schema.ts';
 import { existsSync } from 'node:fs';
 import { readerOptionsFor } from '../transcripts/readerOptions.ts';

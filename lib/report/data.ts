@@ -11,7 +11,7 @@ import { tokenLimit } from '../usage/local.ts';
 import { usagePicture } from '../usage/sources.ts';
 import { recoveryStatus, type RecoveryStatus } from '../app/recoveryStatus.ts';
 import { isRateLimit } from '../policy/backoff.ts';
-import type { BlockSpan } from '../usage/blocks.ts';
+import type { BlockSpan } from '../util/blocks.ts';
 
 export const REPORT_VERSION = 1;
 /** Kinds of ccguard decisions that mark the block chart. */

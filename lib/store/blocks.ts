@@ -1,6 +1,6 @@
 import type { DB } from './db.ts';
 import type { EntriesTable } from './entries.ts';
-import { scanBlocks, type BlockSpan } from '../usage/blocks.ts';
+import { scanBlocks, type BlockSpan } from '../util/blocks.ts';
 
 interface BlockRow {
   start: number;

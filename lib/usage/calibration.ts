@@ -9,7 +9,7 @@ import type { Config } from '../config/schema.ts';
 import { RateLimitsTable, type RateLimitRow } from '../store/rateLimits.ts';
 import { tokenLimit } from './local.ts';
 import type { TokenLimit } from './limits.ts';
-import { BLOCK_MS } from './blocks.ts';
+import { BLOCK_MS } from '../util/blocks.ts';
 
 /** Readings under this share of the limit say too little (the percentage is coarse near zero). */
 export const MIN_PERCENT = 5;

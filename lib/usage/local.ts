@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.ts';
 import type { UsageConfidence, UsageView } from './types.ts';
 import { activeBlock, finishedBlockTokens, summarizeBlock } from './summary.ts';
 import { tokenLimitFor, type TokenLimit } from './limits.ts';
-import { BLOCK_MS } from './blocks.ts';
+import { BLOCK_MS } from '../util/blocks.ts';
 
 /** The token limit, with P90 cached until another block finishes. */
 export function tokenLimit(store: Store, config: Config, now: number): TokenLimit {

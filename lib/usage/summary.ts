@@ -1,5 +1,5 @@
 import type { Store } from '../store/store.ts';
-import { BLOCK_MS, isActive, type BlockSpan } from './blocks.ts';
+import { BLOCK_MS, isActive, type BlockSpan } from '../util/blocks.ts';
 import type { SessionTotals, Totals } from '../store/entries.ts';
 
 export interface TokenKinds {

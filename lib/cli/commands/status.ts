@@ -1,7 +1,7 @@
 import { catchUp, type AppContext } from '../context.ts';
 import { computeStatus } from '../../app/status.ts';
 import { startOfLocalDay } from '../../usage/summary.ts';
-import { BLOCK_MS, HOUR_MS } from '../../usage/blocks.ts';
+import { BLOCK_MS, HOUR_MS } from '../../util/blocks.ts';
 import { defaultConfigFile } from '../../config/root.ts';
 import { snapshotFile, snapshotKey, snapshotUntil, stampOf, writeSnapshot, type DirStamp, type Stamp } from '../../app/statusSnapshot.ts';
 import { renderStatus } from '../statusRender.ts';

@@ -1,3 +1,4 @@
+// The 5-hour block arithmetic (ccusage's rule), pure: the store keeps the blocks table with it, usage reads it.
 export const HOUR_MS = 3_600_000;
 export const BLOCK_MS = 5 * HOUR_MS;
 
