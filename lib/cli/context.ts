@@ -42,7 +42,7 @@ export function importContext(app: AppContext): ImportContext {
 }
 /** The incremental catch-up a read command does before it answers. */
 export async function catchUp(app: AppContext, files: readonly string[] = []): Promise<ImportStats> {
-  const first = app.store.meta.get('last_scan_at') === undefined;
+  const first = !app.store.meta.has('last_scan_at');
   const stats = await importRecent(importContext(app), {
     files,
     hotWindowMs: BLOCK_MS + HOUR_MS,

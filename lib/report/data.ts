@@ -194,7 +194,6 @@ export interface ReportOptions {
 
 const MIN = 60_000;
 const iso = (ms: number): string => new Date(ms).toISOString();
-const SYNTH = '<synthetic>';
 
 /** Local midnight `days - 1` days before the day holding `now`. */
 export function windowStart(now: number, days: number): number {
@@ -292,12 +291,7 @@ function currentBlock(store: Store, b: BlockSpan, now: number, limitTokens: numb
   const s = summary.is_active && serverResetAt !== null ? { ...summary, reset_at: iso(serverResetAt), reset_source: 'server' as const } : summary;
   const startMs = b.start;
   const series: Point[] = [{ t: iso(startMs), tokens: 0 }];
-  const rows = store.db
-    .prepare<[number, number], { last_ts: number; tokens: number }>(
-      `SELECT MAX(ts) AS last_ts, SUM(input + output) AS tokens FROM entries WHERE ts >= ? AND ts < ?
-       GROUP BY ts / 60000 ORDER BY last_ts`,
-    )
-    .all(b.start, b.end);
+  const rows = store.entries.perMinute(b.start, b.end);
   let cum = 0;
   for (const r of rows) {
     cum += r.tokens;
@@ -315,12 +309,7 @@ function currentBlock(store: Store, b: BlockSpan, now: number, limitTokens: numb
     return v;
   };
 
-  const events = store.db
-    .prepare<[number, number], { ts: number; decision: string; session_id: string | null; reason: string | null }>(
-      `SELECT ts, decision, session_id, reason FROM events
-       WHERE ts >= ? AND ts < ? AND decision IN ('warn', 'delay', 'deny', 'pause') ORDER BY ts, id`,
-    )
-    .all(b.start, b.end);
+  const events = store.events.actedBetween(b.start, b.end).filter((e) => (MARKER_KINDS as readonly string[]).includes(e.decision));
   const byKey = new Map<string, Marker>();
   for (const e of events) {
     const kind = e.decision as MarkerKind;
@@ -367,31 +356,25 @@ function currentBlock(store: Store, b: BlockSpan, now: number, limitTokens: numb
   };
 }
 
-/** The latest 7-day reading from the status line's rate_limits table, where that table exists. */
+/** The latest 7-day reading (the status line's or the usage endpoint's). */
 function serverWeekly(store: Store): FullReport['weekly']['server'] {
-  try {
-    const has = store.db.prepare<[], number>("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rate_limits'").pluck().get();
-    if (!has) return null;
-    const r = store.db
-      .prepare<[], { used_pct: number; resets_at: number | null; last_seen: number }>(
-        `SELECT used_pct, resets_at, last_seen FROM rate_limits WHERE limit_window = 'seven_day' ORDER BY last_seen DESC, id DESC LIMIT 1`,
-      )
-      .get();
-    return r ? { used_pct: r.used_pct, resets_at: r.resets_at === null ? null : iso(r.resets_at), seen_at: iso(r.last_seen) } : null;
-  } catch {
-    return null;
-  }
+  const r = store.rateLimits.latest('seven_day');
+  return r ? { used_pct: r.used_pct, resets_at: r.resets_at === null ? null : iso(r.resets_at), seen_at: iso(r.last_seen) } : null;
 }
 
 function dailyRows(store: Store, since: number, until: number, now: number): DayRow[] {
-  const rows = store.db
-    .prepare<[number, number], { date: string; entries: number; limit_tokens: number; total_tokens: number; cost_usd: number }>(
-      `SELECT date(ts / 1000, 'unixepoch', 'localtime') AS date, COUNT(*) AS entries, SUM(input + output) AS limit_tokens,
-         SUM(input + output + cache_write_5m + cache_write_1h + cache_read) AS total_tokens, SUM(cost_usd) AS cost_usd
-       FROM entries WHERE ts >= ? AND ts < ? GROUP BY date ORDER BY date`,
-    )
-    .all(since, until);
-  const byDate = new Map(rows.map((r) => [r.date, r]));
+  const byDate = new Map(
+    store.entries.daily(since, until).map((r): [string, DayRow] => [
+      r.date,
+      {
+        date: r.date,
+        entries: r.entries,
+        limit_tokens: r.input + r.output,
+        total_tokens: r.input + r.output + r.cache_creation + r.cache_read,
+        cost_usd: r.cost_usd,
+      },
+    ]),
+  );
   const out: DayRow[] = [];
   const d = new Date(since);
   for (let guard = 0; guard < 400 && d.getTime() <= now; guard++) {
@@ -404,36 +387,18 @@ function dailyRows(store: Store, since: number, until: number, now: number): Day
 }
 
 function projectRows(store: Store, since: number, until: number): ProjectRow[] {
-  return store.db
-    .prepare<[number, number], ProjectRow>(
-      `SELECT project, COUNT(DISTINCT session_id) AS sessions, COUNT(*) AS entries, SUM(input + output) AS limit_tokens,
-         SUM(input + output + cache_write_5m + cache_write_1h + cache_read) AS total_tokens, SUM(cost_usd) AS cost_usd
-       FROM entries WHERE ts >= ? AND ts < ? GROUP BY project ORDER BY cost_usd DESC, project`,
-    )
-    .all(since, until);
+  return store.entries.byProject(since, until);
 }
 
 function modelRows(store: Store, since: number, until: number): ModelRow[] {
-  const rows = store.db
-    .prepare<[number, number, string], Omit<ModelRow, 'cost_share'>>(
-      `SELECT model, COUNT(*) AS entries, SUM(input + output) AS limit_tokens,
-         SUM(input + output + cache_write_5m + cache_write_1h + cache_read) AS total_tokens, SUM(cost_usd) AS cost_usd
-       FROM entries WHERE ts >= ? AND ts < ? AND model != ? GROUP BY model ORDER BY cost_usd DESC, model`,
-    )
-    .all(since, until, SYNTH);
+  const rows = store.entries.byModel(since, until);
   const total = rows.reduce((a, r) => a + r.cost_usd, 0);
   return rows.map((r) => ({ ...r, cost_share: total > 0 ? r.cost_usd / total : 0 }));
 }
 
 function sessionItems(store: Store, since: number, until: number, max: number): FullReport['sessions'] {
   const decisions = new Map<string, Record<string, number>>();
-  for (const r of store.db
-    .prepare<[number, number], { session_id: string; decision: string; n: number }>(
-      `SELECT session_id, decision, COUNT(*) AS n FROM events
-       WHERE ts >= ? AND ts < ? AND session_id IS NOT NULL AND decision NOT IN ('allow', 'record')
-       GROUP BY session_id, decision`,
-    )
-    .all(since, until)) {
+  for (const r of store.events.decisionCounts(since, until)) {
     const d = decisions.get(r.session_id) ?? {};
     d[r.decision] = r.n;
     decisions.set(r.session_id, d);
@@ -461,12 +426,7 @@ const EVENT_KINDS: ReadonlySet<string> = new Set(['warn', 'delay', 'deny', 'noti
 
 function timeline(store: Store, since: number, until: number, max: number): FullReport['timeline'] {
   const items: TimelineItem[] = [];
-  const events = store.db
-    .prepare<[number, number], { ts: number; session_id: string | null; hook: string; tool: string | null; decision: string; reason: string | null; sleep_ms: number }>(
-      `SELECT ts, session_id, hook, tool, decision, reason, sleep_ms FROM events
-       WHERE ts >= ? AND ts < ? AND decision NOT IN ('allow', 'record') ORDER BY ts, id`,
-    )
-    .all(since, until);
+  const events = store.events.actedBetween(since, until);
   const pauseEventTs = new Set<number>();
   for (const e of events) {
     if (e.decision === 'pause') pauseEventTs.add(e.ts);

@@ -1,4 +1,5 @@
 import type { DB } from './db.ts';
+import type { Write } from './store.ts';
 
 /** The two windows Claude Code's status line reports for claude.ai subscribers. */
 export type RateLimitWindow = 'five_hour' | 'seven_day';
@@ -36,7 +37,11 @@ export class RateLimitsTable {
   private readonly windowStmt;
 
   /** `changed` is told of every new reading: the store then voids cached decisions. */
-  constructor(private readonly db: DB, private readonly changed: () => void) {
+  constructor(
+    db: DB,
+    private readonly write: Write,
+    private readonly changed: () => void,
+  ) {
     this.insertStmt = db.prepare<[string, number, number | null, number, number, string | null, string]>(
       `INSERT INTO rate_limits (limit_window, used_pct, resets_at, first_seen, last_seen, session_id, source) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -70,17 +75,15 @@ export class RateLimitsTable {
 
   /** Records a reading: a new row when it differs from the window's latest, else that row seen again. True when new. */
   record(r: RateLimitReading): boolean {
-    return this.db
-      .transaction(() => {
-        const last = this.latestFromStmt.get(r.window, r.source ?? 'statusline');
-        if (last && last.used_pct === r.used_pct && last.resets_at === r.resets_at) {
-          this.touchStmt.run(r.seen, last.id);
-          return false;
-        }
-        this.insert(r);
-        return true;
-      })
-      .immediate();
+    return this.write(() => {
+      const last = this.latestFromStmt.get(r.window, r.source ?? 'statusline');
+      if (last && last.used_pct === r.used_pct && last.resets_at === r.resets_at) {
+        this.touchStmt.run(r.seen, last.id);
+        return false;
+      }
+      this.insert(r);
+      return true;
+    });
   }
 
   /** The window's most recently seen reading. */

@@ -12,14 +12,14 @@ export function tokenLimit(store: Store, config: Config, now: number): TokenLimi
   if (config.plan !== 'custom') return tokenLimitFor(config.plan, () => []);
   const latest = store.blocks.latest();
   const key = `${latest?.start ?? 0}:${latest && (latest.end <= now || now - latest.lastTs >= BLOCK_MS) ? 'done' : 'open'}`;
-  const cached = store.meta.get('p90_cache');
-  if (cached) {
-    const [k, tokens, source] = cached.split('|');
-    if (k === key && tokens && source) return { tokens: Number(tokens), source };
+  // A value of another shape (the older "key|tokens|source" string, or a damaged one) is a miss.
+  const cached = store.meta.getJson('p90_cache');
+  if (cached && cached.key === key && typeof cached.tokens === 'number' && Number.isFinite(cached.tokens) && typeof cached.source === 'string' && cached.source) {
+    return { tokens: cached.tokens, source: cached.source };
   }
   const lim = tokenLimitFor('custom', () => finishedBlockTokens(store, now));
   try {
-    store.db.transaction(() => store.meta.put('p90_cache', `${key}|${lim.tokens}|${lim.source}`)).immediate();
+    store.write(() => store.meta.putJson('p90_cache', { key, tokens: lim.tokens, source: lim.source }));
   } catch {
     // a cache that cannot be written is recomputed next time
   }

@@ -35,18 +35,7 @@ export function blocksReport(store: Store, r: Range, now: number): BlockSummary[
 
 /** Per local calendar day (the process's time zone). */
 export function dailyReport(store: Store, r: Range): DailyRow[] {
-  const rows = store.db
-    .prepare<
-      [number, number],
-      { date: string; entries: number; input: number; output: number; cache_creation: number; cache_read: number; cost_usd: number; models: string | null }
-    >(
-      `SELECT date(ts / 1000, 'unixepoch', 'localtime') AS date, COUNT(*) AS entries, SUM(input) AS input,
-         SUM(output) AS output, SUM(cache_write_5m + cache_write_1h) AS cache_creation, SUM(cache_read) AS cache_read,
-         SUM(cost_usd) AS cost_usd, GROUP_CONCAT(DISTINCT NULLIF(model, '<synthetic>')) AS models
-       FROM entries WHERE ts >= ? AND ts < ? GROUP BY date ORDER BY date`,
-    )
-    .all(r.since, r.until);
-  return rows.map((x) => {
+  return store.entries.daily(r.since, r.until).map((x) => {
     const tokens = { input: x.input, output: x.output, cache_creation: x.cache_creation, cache_read: x.cache_read };
     return {
       date: x.date,
@@ -54,20 +43,13 @@ export function dailyReport(store: Store, r: Range): DailyRow[] {
       tokens,
       total_tokens: x.input + x.output + x.cache_creation + x.cache_read,
       cost_usd: x.cost_usd,
-      models: x.models ? x.models.split(',').sort() : [],
+      models: x.models,
     };
   });
 }
 
 export function sessionsReport(store: Store, r: Range): SessionRow[] {
-  const models = new Map<string, string[]>();
-  for (const m of store.db
-    .prepare<[number, number], { session_id: string; models: string | null }>(
-      `SELECT session_id, GROUP_CONCAT(DISTINCT NULLIF(model, '<synthetic>')) AS models FROM entries WHERE ts >= ? AND ts < ? GROUP BY session_id`,
-    )
-    .all(r.since, r.until)) {
-    models.set(m.session_id, m.models ? m.models.split(',').sort() : []);
-  }
+  const models = store.entries.sessionModels(r.since, r.until);
   return store.entries.sessions(r.since, r.until).map((s) => {
     const tokens = tokensOf(s);
     return {

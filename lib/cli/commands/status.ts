@@ -19,7 +19,7 @@ export async function runStatus(app: AppContext, argv: string[], out: Out): Prom
   await catchUp(app);
   // SQLite's data_version moves when another connection commits: if it moved while this status
   // computed, what it shows may predate a write its snapshot would be stamped with, so none is left.
-  const version = (): unknown => store.db.pragma('data_version', { simple: true });
+  const version = (): number => store.dataVersion();
   const before = version();
   const at = app.now();
   const status = computeStatus(store, config, at, app.loaded.problem ?? null);
