@@ -73,7 +73,6 @@ export class EntriesTable {
   private readonly modelsStmt;
   private readonly sessionsStmt;
   private readonly sessionStmt;
-  private readonly distinctModelsStmt;
   private readonly setCostStmt;
   private readonly allForCostStmt;
 
@@ -117,7 +116,6 @@ export class EntriesTable {
     this.firstSinceStmt = db
       .prepare<[string, number], number>('SELECT ts FROM entries WHERE session_id = ? AND ts >= ? ORDER BY ts DESC')
       .pluck();
-    this.distinctModelsStmt = db.prepare<[], { model: string }>('SELECT DISTINCT model FROM entries');
     this.setCostStmt = db.prepare<[number, number, string]>(
       'UPDATE entries SET cost_usd = ?, cost_estimated = ? WHERE key = ?',
     );
@@ -181,10 +179,6 @@ export class EntriesTable {
 
   newestTs(): number | null {
     return this.newestStmt.get() ?? null;
-  }
-
-  distinctModels(): string[] {
-    return this.distinctModelsStmt.all().map((r) => r.model);
   }
 
   /**

@@ -105,10 +105,6 @@ export class MonitorCacheTable {
     this.write(() => this.putStmt.run({ ...EMPTY, key: 'install', status, ts, until, detail }));
   }
 
-  clearInstall(): void {
-    this.write(() => this.delStmt.run('install'));
-  }
-
   /**
    * Claims the refresh for `owner` when none is running (or the running one's claim expired) and
    * `due()` still says one is needed, both read inside one immediate transaction: across every hook

@@ -31,9 +31,9 @@ export class RateLimitsTable {
   private readonly insertStmt;
   private readonly latestStmt;
   private readonly touchStmt;
-  private readonly pruneStmt;
   private readonly sinceStmt;
   private readonly latestFromStmt;
+  private readonly pruneStmt;
   private readonly windowStmt;
 
   /** `changed` is told of every new reading: the store then voids cached decisions. */
@@ -67,7 +67,7 @@ export class RateLimitsTable {
   }
 
   /** A new row, always. */
-  insert(r: RateLimitReading): number {
+  private insert(r: RateLimitReading): number {
     const id = Number(this.insertStmt.run(r.window, r.used_pct, r.resets_at, r.seen, r.seen, r.session_id, r.source ?? 'statusline').lastInsertRowid);
     this.changed();
     return id;
