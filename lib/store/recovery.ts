@@ -25,7 +25,7 @@ export class RecoveryTable {
   private readonly allStmt;
   private readonly pruneStmt;
 
-  /** `changed` is told of every write: the store then voids cached decisions (lib/store/inputs.ts). */
+  /** `changed` is told of every write: the store then voids cached decisions (Store.write). */
   constructor(db: DB, private readonly changed: () => void) {
     this.getStmt = db.prepare<[string], RecoveryRow>('SELECT * FROM recovery WHERE key = ?');
     this.putStmt = db.prepare<RecoveryRow>(
