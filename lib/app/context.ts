@@ -3,7 +3,7 @@ import { fallbackText, loadConfigCached } from '../config/cached.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { importRecent, type ImportContext, type ImportStats } from '../transcripts/import.ts';
 import { resolvePaths, type Env, type Paths } from '../util/paths.ts';
-import { BLOCK_MS } from '../usage/blocks.ts';
+import { BLOCK_MS } from '../util/blocks.ts';
 import { HOUR_MS } from '../util/time.ts';
 import type { Config } from '../config/schema.ts';
 import { existsSync } from 'node:fs';
@@ -43,7 +43,7 @@ export function importContext(app: AppContext): ImportContext {
 }
 /** The incremental catch-up a read command does before it answers. */
 export async function catchUp(app: AppContext, files: readonly string[] = []): Promise<ImportStats> {
-  const first = app.store.meta.get('last_scan_at') === undefined;
+  const first = !app.store.meta.has('last_scan_at');
   const stats = await importRecent(importContext(app), {
     files,
     hotWindowMs: BLOCK_MS + HOUR_MS,

@@ -3,8 +3,7 @@ import type { Config } from '../config/schema.ts';
 import type { RecoveryRow } from '../store/recovery.ts';
 import type { BackoffView, PauseView } from '../policy/types.ts';
 import { currentBackoff, isRateLimit, stepBackoff } from '../policy/backoff.ts';
-import { BLOCK_MS } from '../usage/blocks.ts';
-import { commitInputs } from '../store/inputs.ts';
+import { BLOCK_MS } from '../util/blocks.ts';
 
 const BACKOFF_KEY = 'backoff';
 const PAUSE_KEY = 'pause';
@@ -41,41 +40,39 @@ export interface RecoveryChange {
  */
 export function syncRecovery(store: Store, config: Config, now: number): RecoveryChange[] {
   const changes: RecoveryChange[] = [];
-  store.db
-    .transaction(() => {
-      // Watermarks are the order rows were stored in, not their timestamps: a message dated a little
-      // earlier but imported later (another session's transcript) must still be seen.
-      const seenErr = store.meta.getNumber('recovery_seen_error_rowid') ?? 0;
-      const seenLimit = store.meta.getNumber('recovery_seen_limit_rowid') ?? 0;
-      let lastErr = seenErr;
-      let lastLimit = seenLimit;
-      let b = backoffOf(store.recovery.get(BACKOFF_KEY));
-      for (const e of store.apiErrors.storedAfter(seenErr, now - BLOCK_MS)) {
-        lastErr = Math.max(lastErr, e.rid);
-        if (!isRateLimit(e.kind, e.status) || e.ts > now + 60_000) continue;
-        const next = stepBackoff(b, e.ts, config.recovery.backoff);
-        if (next !== b) {
-          b = next;
-          putBackoff(store, b, `API ${e.status ?? ''} ${e.kind}`.trim());
-          if (b.until > now) changes.push({ kind: 'backoff', detail: e.kind, until: b.until, level: b.level });
-        }
+  store.write(() => {
+    // Watermarks are the order rows were stored in, not their timestamps: a message dated a little
+    // earlier but imported later (another session's transcript) must still be seen.
+    const seenErr = store.meta.getNumber('recovery_seen_error_rowid') ?? 0;
+    const seenLimit = store.meta.getNumber('recovery_seen_limit_rowid') ?? 0;
+    let lastErr = seenErr;
+    let lastLimit = seenLimit;
+    let b = backoffOf(store.recovery.get(BACKOFF_KEY));
+    for (const e of store.apiErrors.storedAfter(seenErr, now - BLOCK_MS)) {
+      lastErr = Math.max(lastErr, e.rid);
+      if (!isRateLimit(e.kind, e.status) || e.ts > now + 60_000) continue;
+      const next = stepBackoff(b, e.ts, config.recovery.backoff);
+      if (next !== b) {
+        b = next;
+        putBackoff(store, b, `API ${e.status ?? ''} ${e.kind}`.trim());
+        if (b.until > now) changes.push({ kind: 'backoff', detail: e.kind, until: b.until, level: b.level });
       }
-      for (const m of store.limitMessages.storedAfter(seenLimit, now - BLOCK_MS)) {
-        lastLimit = Math.max(lastLimit, m.rid);
-        if (m.reset_at === null || m.reset_at <= now) continue;
-        // The limit line itself is the server's figure (lib/usage/sources.ts reads it as 100% of its
-        // window until the exact reset, or as a hold on one model family): nothing to store here
-        // but the news, and the cached decisions it voids.
-        store.inputsChanged = true;
-        changes.push({ kind: 'limit', scope: m.scope, detail: m.text.slice(0, 80), until: m.reset_at });
-      }
-      // Rows dated too long ago to matter are passed over for good, not looked at again next time.
-      lastErr = Math.max(lastErr, store.apiErrors.maxRowid());
-      lastLimit = Math.max(lastLimit, store.limitMessages.maxRowid());
-      if (lastErr > seenErr) store.meta.put('recovery_seen_error_rowid', lastErr);
-      if (lastLimit > seenLimit) store.meta.put('recovery_seen_limit_rowid', lastLimit);
-    })
-    .immediate();
+    }
+    for (const m of store.limitMessages.storedAfter(seenLimit, now - BLOCK_MS)) {
+      lastLimit = Math.max(lastLimit, m.rid);
+      if (m.reset_at === null || m.reset_at <= now) continue;
+      // The limit line itself is the server's figure (lib/usage/sources.ts reads it as 100% of its
+      // window until the exact reset, or as a hold on one model family): nothing to store here
+      // but the news, and the cached decisions it voids.
+      store.inputsChanged = true;
+      changes.push({ kind: 'limit', scope: m.scope, detail: m.text.slice(0, 80), until: m.reset_at });
+    }
+    // Rows dated too long ago to matter are passed over for good, not looked at again next time.
+    lastErr = Math.max(lastErr, store.apiErrors.maxRowid());
+    lastLimit = Math.max(lastLimit, store.limitMessages.maxRowid());
+    if (lastErr > seenErr) store.meta.putNumber('recovery_seen_error_rowid', lastErr);
+    if (lastLimit > seenLimit) store.meta.putNumber('recovery_seen_limit_rowid', lastLimit);
+  });
   return changes;
 }
 
@@ -83,13 +80,11 @@ export function syncRecovery(store: Store, config: Config, now: number): Recover
 export function recordApiFailure(store: Store, config: Config, kind: string, now: number): BackoffView | null {
   if (!isRateLimit(kind, null)) return null;
   let out: BackoffView | null = null;
-  store.db
-    .transaction(() => {
-      const prev = backoffOf(store.recovery.get(BACKOFF_KEY));
-      out = stepBackoff(prev, now, config.recovery.backoff);
-      if (out !== prev) putBackoff(store, out, `StopFailure ${kind}`);
-    })
-    .immediate();
+  store.write(() => {
+    const prev = backoffOf(store.recovery.get(BACKOFF_KEY));
+    out = stepBackoff(prev, now, config.recovery.backoff);
+    if (out !== prev) putBackoff(store, out, `StopFailure ${kind}`);
+  });
   return out;
 }
 
@@ -142,7 +137,7 @@ const LIFT_KEY = 'lift';
  */
 export function resumeAll(store: Store, now: number, liftHoldsUntil: number | null = null): Lifted {
   const lifted: Lifted = { pause: null, sessionPauses: [], backoff: null, forcedDegrade: false, holdsUntil: null };
-  commitInputs(store, () => {
+  store.write(() => {
     for (const r of store.recovery.all()) {
       if (r.kind === 'pause' || r.kind === 'backoff' || r.kind === 'force') {
         const inForce = r.until !== null && r.until > now;
@@ -161,7 +156,7 @@ export function resumeAll(store: Store, now: number, liftHoldsUntil: number | nu
       lifted.holdsUntil = liftHoldsUntil;
     }
     // Sessions that would hit the time limit right away get a fresh clock too.
-    store.meta.put('resumed_all_at', now);
+    store.meta.putNumber('resumed_all_at', now);
   });
   return lifted;
 }
@@ -229,12 +224,10 @@ const DAY = 86_400_000;
 export function housekeeping(store: Store, now: number): void {
   const last = store.meta.getNumber('housekeeping_at') ?? 0;
   if (now - last < DAY && now >= last) return;
-  store.db
-    .transaction(() => {
-      store.events.prune(now - 30 * DAY);
-      store.marks.prune(now - 30 * DAY);
-      store.recovery.pruneEnded(now - 7 * DAY);
-      store.meta.put('housekeeping_at', now);
-    })
-    .immediate();
+  store.write(() => {
+    store.events.prune(now - 30 * DAY);
+    store.marks.prune(now - 30 * DAY);
+    store.recovery.pruneEnded(now - 7 * DAY);
+    store.meta.putNumber('housekeeping_at', now);
+  });
 }

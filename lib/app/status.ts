@@ -4,7 +4,7 @@ import type { ConfigProblem } from '../config/load.ts';
 import { activeBlock, sessionSpan, summarizeBlock } from '../usage/summary.ts';
 import { blockJson, type BlockSummary } from '../usage/blockJson.ts';
 import type { TokenLimit } from '../usage/limits.ts';
-import { BLOCK_MS } from '../usage/blocks.ts';
+import { BLOCK_MS } from '../util/blocks.ts';
 import { recoveryStatus, type RecoveryStatus } from './recoveryStatus.ts';
 import type { UsageConfidence } from '../policy/types.ts';
 import { limitsFacts, usagePicture } from '../usage/sources.ts';

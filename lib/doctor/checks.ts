@@ -190,9 +190,7 @@ export function checkSettings(app: Pick<AppContext, 'env'>, projectDir: string, 
 }
 
 export function checkDatabase(app: AppContext): Check {
-  const { db } = app.store;
-  const ok = db.pragma('quick_check(1)', { simple: true });
-  const version = db.pragma('user_version', { simple: true }) as number;
+  const { integrity: ok, schemaVersion: version } = app.store.health();
   const size = statSync(app.paths.dbFile).size;
   const mode = statSync(app.paths.dbFile).mode & 0o777;
   const dirMode = statSync(app.paths.stateDir).mode & 0o777;
@@ -238,21 +236,21 @@ export function checkImport(app: AppContext): Check {
 
 export function checkHookLatency(app: AppContext): Check[] {
   const out: Check[] = [];
-  const anyRan = app.store.db.prepare('SELECT 1 FROM events WHERE hook != ? LIMIT 1').get('cli') !== undefined;
+  const anyRan = app.store.events.anyFromHooks();
   if (!anyRan) {
     return [{ name: 'hook runs', level: 'warn', detail: 'no hook has run yet', fix: 'start a Claude Code session with the hooks installed' }];
   }
   for (const hook of HOOK_EVENTS) {
-    const last = app.store.db.prepare<[string], { ts: number }>('SELECT ts FROM events WHERE hook = ? ORDER BY id DESC LIMIT 1').get(hook);
+    const last = app.store.events.lastRunAt(hook);
     const lat = app.store.events.latencies(hook);
-    if (!last) {
+    if (last === undefined) {
       out.push({ name: `hook ${hook}`, level: 'ok', detail: 'has not run yet' });
       continue;
     }
     out.push({
       name: `hook ${hook}`,
       level: 'ok',
-      detail: `last ran ${ago(app.now() - last.ts)}; work time median ${percentileOf(lat, 50).toFixed(1)} ms, p95 ${percentileOf(lat, 95).toFixed(1)} ms over ${lat.length} runs`,
+      detail: `last ran ${ago(app.now() - last)}; work time median ${percentileOf(lat, 50).toFixed(1)} ms, p95 ${percentileOf(lat, 95).toFixed(1)} ms over ${lat.length} runs`,
     });
   }
   return out;

@@ -11,7 +11,7 @@ import { tokenLimit } from '../usage/local.ts';
 import { usagePicture } from '../usage/sources.ts';
 import { recoveryStatus, type RecoveryStatus } from '../app/recoveryStatus.ts';
 import { isRateLimit } from '../policy/backoff.ts';
-import type { BlockSpan } from '../usage/blocks.ts';
+import type { BlockSpan } from '../util/blocks.ts';
 import { iso, isoOrNull, localDaySpans, localWindowStart, localZoneName, MINUTE_MS } from '../util/time.ts';
 import { SYNTHETIC_MODEL } from '../transcripts/markers.ts';
 
@@ -278,12 +278,7 @@ function currentBlock(store: Store, b: BlockSpan, now: number, limitTokens: numb
   const s = summary.isActive && serverResetAt !== null ? { ...summary, resetAt: serverResetAt, resetSource: 'server' as const } : summary;
   const startMs = b.start;
   const series: Point[] = [{ t: iso(startMs), tokens: 0 }];
-  const rows = store.db
-    .prepare<[number, number], { last_ts: number; tokens: number }>(
-      `SELECT MAX(ts) AS last_ts, SUM(input + output) AS tokens FROM entries WHERE ts >= ? AND ts < ?
-       GROUP BY ts / 60000 ORDER BY last_ts`,
-    )
-    .all(b.start, b.end);
+  const rows = store.entries.perMinute(b.start, b.end);
   let cum = 0;
   for (const r of rows) {
     cum += r.tokens;
@@ -301,12 +296,7 @@ function currentBlock(store: Store, b: BlockSpan, now: number, limitTokens: numb
     return v;
   };
 
-  const events = store.db
-    .prepare<[number, number], { ts: number; decision: string; session_id: string | null; reason: string | null }>(
-      `SELECT ts, decision, session_id, reason FROM events
-       WHERE ts >= ? AND ts < ? AND decision IN ('warn', 'delay', 'deny', 'pause') ORDER BY ts, id`,
-    )
-    .all(b.start, b.end);
+  const events = store.events.actedBetween(b.start, b.end).filter((e) => (MARKER_KINDS as readonly string[]).includes(e.decision));
   const byKey = new Map<string, Marker>();
   for (const e of events) {
     const kind = e.decision as MarkerKind;
@@ -352,64 +342,36 @@ function currentBlock(store: Store, b: BlockSpan, now: number, limitTokens: numb
   };
 }
 
-/** The latest 7-day reading from the status line's rate_limits table, where that table exists. */
+/** The latest 7-day reading (the status line's or the usage endpoint's). */
 function serverWeekly(store: Store): FullReport['weekly']['server'] {
-  try {
-    const has = store.db.prepare<[], number>("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rate_limits'").pluck().get();
-    if (!has) return null;
-    const r = store.db
-      .prepare<[], { used_pct: number; resets_at: number | null; last_seen: number }>(
-        `SELECT used_pct, resets_at, last_seen FROM rate_limits WHERE limit_window = 'seven_day' ORDER BY last_seen DESC, id DESC LIMIT 1`,
-      )
-      .get();
-    return r ? { used_pct: r.used_pct, resets_at: isoOrNull(r.resets_at), seen_at: iso(r.last_seen) } : null;
-  } catch {
-    return null;
-  }
+  const r = store.rateLimits.latest('seven_day');
+  return r ? { used_pct: r.used_pct, resets_at: isoOrNull(r.resets_at), seen_at: iso(r.last_seen) } : null;
 }
 
 function dailyRows(store: Store, since: number, until: number, now: number): DayRow[] {
-  const day = store.db.prepare<[number, number], Omit<DayRow, 'date'>>(
-    `SELECT COUNT(*) AS entries, COALESCE(SUM(input + output), 0) AS limit_tokens,
-       COALESCE(SUM(input + output + cache_write_5m + cache_write_1h + cache_read), 0) AS total_tokens, COALESCE(SUM(cost_usd), 0) AS cost_usd
-     FROM entries WHERE ts >= ? AND ts < ?`,
-  );
-  return localDaySpans(since, until)
-    .filter((d) => d.start <= now)
-    .map((d) => ({ date: d.date, ...day.get(d.start, d.end)! }));
+  const days = localDaySpans(since, until).filter((d) => d.start <= now);
+  return store.entries.daily(days).map((r) => ({
+    date: r.date,
+    entries: r.entries,
+    limit_tokens: r.input + r.output,
+    total_tokens: r.input + r.output + r.cache_creation + r.cache_read,
+    cost_usd: r.cost_usd,
+  }));
 }
 
 function projectRows(store: Store, since: number, until: number): ProjectRow[] {
-  return store.db
-    .prepare<[number, number], ProjectRow>(
-      `SELECT project, COUNT(DISTINCT session_id) AS sessions, COUNT(*) AS entries, SUM(input + output) AS limit_tokens,
-         SUM(input + output + cache_write_5m + cache_write_1h + cache_read) AS total_tokens, SUM(cost_usd) AS cost_usd
-       FROM entries WHERE ts >= ? AND ts < ? GROUP BY project ORDER BY cost_usd DESC, project`,
-    )
-    .all(since, until);
+  return store.entries.byProject(since, until);
 }
 
 function modelRows(store: Store, since: number, until: number): ModelRow[] {
-  const rows = store.db
-    .prepare<[number, number, string], Omit<ModelRow, 'cost_share'>>(
-      `SELECT model, COUNT(*) AS entries, SUM(input + output) AS limit_tokens,
-         SUM(input + output + cache_write_5m + cache_write_1h + cache_read) AS total_tokens, SUM(cost_usd) AS cost_usd
-       FROM entries WHERE ts >= ? AND ts < ? AND model != ? GROUP BY model ORDER BY cost_usd DESC, model`,
-    )
-    .all(since, until, SYNTH);
+  const rows = store.entries.byModel(since, until);
   const total = rows.reduce((a, r) => a + r.cost_usd, 0);
   return rows.map((r) => ({ ...r, cost_share: total > 0 ? r.cost_usd / total : 0 }));
 }
 
 function sessionItems(store: Store, since: number, until: number, max: number): FullReport['sessions'] {
   const decisions = new Map<string, Record<string, number>>();
-  for (const r of store.db
-    .prepare<[number, number], { session_id: string; decision: string; n: number }>(
-      `SELECT session_id, decision, COUNT(*) AS n FROM events
-       WHERE ts >= ? AND ts < ? AND session_id IS NOT NULL AND decision NOT IN ('allow', 'record')
-       GROUP BY session_id, decision`,
-    )
-    .all(since, until)) {
+  for (const r of store.events.decisionCounts(since, until)) {
     const d = decisions.get(r.session_id) ?? {};
     d[r.decision] = r.n;
     decisions.set(r.session_id, d);
@@ -437,12 +399,7 @@ const EVENT_KINDS: ReadonlySet<string> = new Set(['warn', 'delay', 'deny', 'noti
 
 function timeline(store: Store, since: number, until: number, max: number): FullReport['timeline'] {
   const items: TimelineItem[] = [];
-  const events = store.db
-    .prepare<[number, number], { ts: number; session_id: string | null; hook: string; tool: string | null; decision: string; reason: string | null; sleep_ms: number }>(
-      `SELECT ts, session_id, hook, tool, decision, reason, sleep_ms FROM events
-       WHERE ts >= ? AND ts < ? AND decision NOT IN ('allow', 'record') ORDER BY ts, id`,
-    )
-    .all(since, until);
+  const events = store.events.actedBetween(since, until);
   const pauseEventTs = new Set<number>();
   for (const e of events) {
     if (e.decision === 'pause') pauseEventTs.add(e.ts);

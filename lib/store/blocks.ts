@@ -1,6 +1,7 @@
 import type { DB } from './db.ts';
 import type { EntriesTable } from './entries.ts';
-import { scanBlocks, type BlockSpan } from '../usage/blocks.ts';
+import type { Write } from './store.ts';
+import { scanBlocks, type BlockSpan } from '../util/blocks.ts';
 
 interface BlockRow {
   start: number;
@@ -25,6 +26,7 @@ export class BlocksTable {
   constructor(
     private readonly db: DB,
     private readonly entries: EntriesTable,
+    private readonly write: Write,
   ) {
     this.lastAtOrBeforeStmt = db.prepare<[number], BlockRow>(
       'SELECT * FROM blocks WHERE start <= ? ORDER BY start DESC LIMIT 1',
@@ -46,7 +48,7 @@ export class BlocksTable {
   }
 
   rebuild(): void {
-    this.db.transaction(() => this.refreshFrom(Number.MIN_SAFE_INTEGER)).immediate();
+    this.write(() => this.refreshFrom(Number.MIN_SAFE_INTEGER));
   }
 
   /** Blocks overlapping [from, to), oldest first. */
@@ -58,6 +60,20 @@ export class BlocksTable {
   latestStartedBy(now: number): BlockSpan | undefined {
     const r = this.lastAtOrBeforeStmt.get(now);
     return r ? toSpan(r) : undefined;
+  }
+
+  /**
+   * The input + output tokens of every finished block: one that ended by `endedBy`, or whose last
+   * entry is at or before `idleSince`. Prepared when asked (once per finished block, P90 cached).
+   */
+  finishedTokens(endedBy: number, idleSince: number): number[] {
+    return this.db
+      .prepare<[number, number], number>(
+        `SELECT (SELECT COALESCE(SUM(e.input + e.output), 0) FROM entries e WHERE e.ts >= b.start AND e.ts < b.end) AS tokens
+         FROM blocks b WHERE b.end <= ? OR b.last_ts <= ?`,
+      )
+      .pluck()
+      .all(endedBy, idleSince);
   }
 
   latest(): BlockSpan | undefined {

@@ -33,7 +33,7 @@ export interface OpenOptions {
 }
 
 /** Brings the schema to the current version, one immediate transaction per migration. */
-export function migrate(db: DB): void {
+function migrate(db: DB): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new StoreError(

@@ -1,4 +1,5 @@
 import type { DB } from './db.ts';
+import type { Write } from './store.ts';
 
 /** One API response's usage and cost. The key is `message.id:requestId`, so each is counted once. */
 export interface EntryRow {
@@ -35,6 +36,27 @@ export interface SessionTotals extends Totals {
   project: string;
 }
 
+/** One local calendar day's totals (the process's time zone). */
+export interface DayTotals {
+  date: string;
+  entries: number;
+  input: number;
+  output: number;
+  cache_creation: number;
+  cache_read: number;
+  cost_usd: number;
+  /** The models answering that day, sorted (synthetic responses left out). */
+  models: string[];
+}
+
+/** Totals of one project or one model over a range: limit_tokens is input + output. */
+export interface GroupTotals {
+  entries: number;
+  limit_tokens: number;
+  total_tokens: number;
+  cost_usd: number;
+}
+
 const SUMS = `COUNT(*) AS entries, COALESCE(SUM(input),0) AS input, COALESCE(SUM(output),0) AS output,
   COALESCE(SUM(cache_write_5m + cache_write_1h),0) AS cache_creation, COALESCE(SUM(cache_read),0) AS cache_read,
   COALESCE(SUM(cost_usd),0) AS cost_usd, COALESCE(MAX(cost_estimated),0) AS cost_estimated, MIN(ts) AS first_ts, MAX(ts) AS last_ts`;
@@ -51,12 +73,14 @@ export class EntriesTable {
   private readonly modelsStmt;
   private readonly sessionsStmt;
   private readonly sessionStmt;
-  private readonly distinctModelsStmt;
   private readonly setCostStmt;
   private readonly allForCostStmt;
 
   private readonly sessionModelStmt;
-  constructor(private readonly db: DB) {
+  constructor(
+    private readonly db: DB,
+    private readonly write: Write,
+  ) {
     // Positional parameters: binding 13 of them from an array is measurably cheaper than by name.
     this.insertStmt = db.prepare<[string, number, string, string, string, number, number, number, number, number, number, number, string]>(
       `INSERT OR IGNORE INTO entries (key, ts, session_id, project, model, input, output, cache_write_5m,
@@ -92,7 +116,6 @@ export class EntriesTable {
     this.firstSinceStmt = db
       .prepare<[string, number], number>('SELECT ts FROM entries WHERE session_id = ? AND ts >= ? ORDER BY ts DESC')
       .pluck();
-    this.distinctModelsStmt = db.prepare<[], { model: string }>('SELECT DISTINCT model FROM entries');
     this.setCostStmt = db.prepare<[number, number, string]>(
       'UPDATE entries SET cost_usd = ?, cost_estimated = ? WHERE key = ?',
     );
@@ -158,22 +181,87 @@ export class EntriesTable {
     return this.newestStmt.get() ?? null;
   }
 
-  distinctModels(): string[] {
-    return this.distinctModelsStmt.all().map((r) => r.model);
+  /**
+   * Totals for each of `days`, in order (a day without entries has zeros). The days are cut by the
+   * caller in the one local zone (lib/util/time.ts localDaySpans), never by SQLite's 'localtime',
+   * which can disagree with Node's zone (a container without zoneinfo treats every zone as UTC).
+   */
+  daily(days: readonly { date: string; start: number; end: number }[]): DayTotals[] {
+    const day = this.db.prepare<[number, number], Omit<DayTotals, 'date' | 'models'> & { models: string | null }>(
+      `SELECT COUNT(*) AS entries, COALESCE(SUM(input), 0) AS input, COALESCE(SUM(output), 0) AS output,
+         COALESCE(SUM(cache_write_5m + cache_write_1h), 0) AS cache_creation, COALESCE(SUM(cache_read), 0) AS cache_read,
+         COALESCE(SUM(cost_usd), 0) AS cost_usd, GROUP_CONCAT(DISTINCT NULLIF(model, '<synthetic>')) AS models
+       FROM entries WHERE ts >= ? AND ts < ?`,
+    );
+    return days.map((d) => {
+      const r = day.get(d.start, d.end)!;
+      return { ...r, date: d.date, models: r.models ? r.models.split(',').sort() : [] };
+    });
+  }
+
+  /** The first and last entry times in [from, to), or null when there is none. */
+  timeSpan(fromMs: number, toMs: number): { first: number; last: number } | null {
+    const r = this.db
+      .prepare<[number, number], { first: number | null; last: number | null }>('SELECT MIN(ts) AS first, MAX(ts) AS last FROM entries WHERE ts >= ? AND ts < ?')
+      .get(fromMs, toMs);
+    return r && r.first !== null && r.last !== null ? { first: r.first, last: r.last } : null;
+  }
+
+  /** Each session's models in [from, to), sorted (synthetic responses left out). */
+  sessionModels(fromMs: number, toMs: number): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const r of this.db
+      .prepare<[number, number], { session_id: string; models: string | null }>(
+        `SELECT session_id, GROUP_CONCAT(DISTINCT NULLIF(model, '<synthetic>')) AS models FROM entries WHERE ts >= ? AND ts < ? GROUP BY session_id`,
+      )
+      .all(fromMs, toMs)) {
+      out.set(r.session_id, r.models ? r.models.split(',').sort() : []);
+    }
+    return out;
+  }
+
+  /** Per project, the costliest first. */
+  byProject(fromMs: number, toMs: number): (GroupTotals & { project: string; sessions: number })[] {
+    return this.db
+      .prepare<[number, number], GroupTotals & { project: string; sessions: number }>(
+        `SELECT project, COUNT(DISTINCT session_id) AS sessions, COUNT(*) AS entries, SUM(input + output) AS limit_tokens,
+           SUM(input + output + cache_write_5m + cache_write_1h + cache_read) AS total_tokens, SUM(cost_usd) AS cost_usd
+         FROM entries WHERE ts >= ? AND ts < ? GROUP BY project ORDER BY cost_usd DESC, project`,
+      )
+      .all(fromMs, toMs);
+  }
+
+  /** Per model (synthetic responses left out), the costliest first. */
+  byModel(fromMs: number, toMs: number): (GroupTotals & { model: string })[] {
+    return this.db
+      .prepare<[number, number], GroupTotals & { model: string }>(
+        `SELECT model, COUNT(*) AS entries, SUM(input + output) AS limit_tokens,
+           SUM(input + output + cache_write_5m + cache_write_1h + cache_read) AS total_tokens, SUM(cost_usd) AS cost_usd
+         FROM entries WHERE ts >= ? AND ts < ? AND model != '<synthetic>' GROUP BY model ORDER BY cost_usd DESC, model`,
+      )
+      .all(fromMs, toMs);
+  }
+
+  /** Input + output tokens per minute in [from, to), each with the minute's last entry time, oldest first. */
+  perMinute(fromMs: number, toMs: number): { last_ts: number; tokens: number }[] {
+    return this.db
+      .prepare<[number, number], { last_ts: number; tokens: number }>(
+        `SELECT MAX(ts) AS last_ts, SUM(input + output) AS tokens FROM entries WHERE ts >= ? AND ts < ?
+         GROUP BY ts / 60000 ORDER BY last_ts`,
+      )
+      .all(fromMs, toMs);
   }
 
   /** Recomputes every stored cost, e.g. after the user changed the price table. */
   reprice(price: (row: EntryRow) => { cost: number; estimated: boolean }): number {
     let n = 0;
-    this.db
-      .transaction(() => {
-        for (const row of this.allForCostStmt.all()) {
-          const p = price(row);
-          this.setCostStmt.run(p.cost, p.estimated ? 1 : 0, row.key);
-          n++;
-        }
-      })
-      .immediate();
+    this.write(() => {
+      for (const row of this.allForCostStmt.all()) {
+        const p = price(row);
+        this.setCostStmt.run(p.cost, p.estimated ? 1 : 0, row.key);
+        n++;
+      }
+    });
     return n;
   }
 }

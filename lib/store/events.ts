@@ -38,6 +38,7 @@ export function eventRow(e: NewEvent): EventRow {
     detail: e.detail ?? null,
   };
 }
+export type ActedRow = Pick<EventRow, 'ts' | 'session_id' | 'hook' | 'tool' | 'decision' | 'reason' | 'sleep_ms'>;
 
 export interface EventQuery {
   sinceId?: number;
@@ -90,6 +91,37 @@ export class EventsTable {
       .prepare<[string, string, number], string>('SELECT DISTINCT session_id FROM events WHERE substr(session_id, 1, length(?)) = ? ORDER BY session_id LIMIT ?')
       .pluck()
       .all(prefix, prefix, max);
+  }
+
+  /** True once any hook has run (the CLI's own rows do not count). */
+  anyFromHooks(): boolean {
+    return this.db.prepare<[string], number>('SELECT 1 FROM events WHERE hook != ? LIMIT 1').pluck().get('cli') !== undefined;
+  }
+
+  /** When `hook` last ran, or undefined when it never has. */
+  lastRunAt(hook: string): number | undefined {
+    return this.db.prepare<[string], number>('SELECT ts FROM events WHERE hook = ? ORDER BY id DESC LIMIT 1').pluck().get(hook);
+  }
+
+  /** Where ccguard acted or spoke in [from, to) (no silent allows, no record-only rows), in order. */
+  actedBetween(fromMs: number, toMs: number): ActedRow[] {
+    return this.db
+      .prepare<[number, number], ActedRow>(
+        `SELECT ts, session_id, hook, tool, decision, reason, sleep_ms FROM events
+         WHERE ts >= ? AND ts < ? AND decision NOT IN ('allow', 'record') ORDER BY ts, id`,
+      )
+      .all(fromMs, toMs);
+  }
+
+  /** How often each session met each decision in [from, to) (the same rows as actedBetween). */
+  decisionCounts(fromMs: number, toMs: number): { session_id: string; decision: string; n: number }[] {
+    return this.db
+      .prepare<[number, number], { session_id: string; decision: string; n: number }>(
+        `SELECT session_id, decision, COUNT(*) AS n FROM events
+         WHERE ts >= ? AND ts < ? AND session_id IS NOT NULL AND decision NOT IN ('allow', 'record')
+         GROUP BY session_id, decision`,
+      )
+      .all(fromMs, toMs);
   }
 
   /** The last `n` durations of one hook, newest first. */

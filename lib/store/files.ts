@@ -19,7 +19,6 @@ export class FilesTable {
   private readonly recentStmt;
   private readonly countStmt;
   private readonly badStmt;
-  private readonly removeStmt;
 
   constructor(db: DB) {
     this.getStmt = db.prepare<[string], FileRow>('SELECT * FROM files WHERE path = ?');
@@ -35,7 +34,6 @@ export class FilesTable {
       'SELECT COUNT(*) AS n, SUM(offset) AS bytes FROM files',
     );
     this.badStmt = db.prepare<[], { n: number | null }>('SELECT SUM(bad_lines) AS n FROM files');
-    this.removeStmt = db.prepare<[string]>('DELETE FROM files WHERE path = ?');
   }
 
   get(path: string): FileRow | undefined {
@@ -44,10 +42,6 @@ export class FilesTable {
 
   put(row: FileRow): void {
     this.upsertStmt.run(row);
-  }
-
-  remove(path: string): void {
-    this.removeStmt.run(path);
   }
 
   /** Files written to since `sinceMs`: the ones a hook keeps an eye on. */

@@ -19,7 +19,7 @@ export function readGeneration(stateDir: string): string {
   }
 }
 
-/** Invalidates every cached decision. Called by lib/store/inputs.ts after each write it owns. */
+/** Invalidates every cached decision. Called by the store once a write that changed an input commits. */
 export function bumpGeneration(stateDir: string): void {
   const dir = fastDir(stateDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });

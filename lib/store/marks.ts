@@ -6,21 +6,15 @@ import type { DB } from './db.ts';
  */
 export class MarksTable {
   private readonly claimStmt;
-  private readonly hasStmt;
   private readonly pruneStmt;
 
   constructor(db: DB) {
     this.claimStmt = db.prepare<[string, number]>('INSERT OR IGNORE INTO marks (key, ts) VALUES (?, ?)');
-    this.hasStmt = db.prepare<[string], number>('SELECT 1 FROM marks WHERE key = ?').pluck();
     this.pruneStmt = db.prepare<[number]>('DELETE FROM marks WHERE ts < ?');
   }
 
   claim(key: string, now: number): boolean {
     return this.claimStmt.run(key, now).changes > 0;
-  }
-
-  has(key: string): boolean {
-    return this.hasStmt.get(key) !== undefined;
   }
 
   prune(beforeMs: number): void {

@@ -1,4 +1,5 @@
 import type { DB } from './db.ts';
+import type { Write } from './store.ts';
 
 /** How one run of claude-monitor ended (or why it was not run). */
 export const MONITOR_OUTCOMES = [
@@ -49,7 +50,11 @@ export class MonitorCacheTable {
   private readonly delOwnedStmt;
 
   /** `changed` is told when a new snapshot is stored: the store then voids cached decisions. */
-  constructor(private readonly db: DB, private readonly changed: () => void) {
+  constructor(
+    db: DB,
+    private readonly write: Write,
+    private readonly changed: () => void,
+  ) {
     this.getStmt = db.prepare<[string], MonitorCacheRow>('SELECT * FROM monitor_cache WHERE key = ?');
     this.putStmt = db.prepare<MonitorCacheRow>(
       `INSERT INTO monitor_cache (key, status, ts, until, exit_code, generated_at, payload, detail)
@@ -76,34 +81,28 @@ export class MonitorCacheTable {
     /** The command itself ran and took its arguments: a v3 or missing finding no longer holds. */
     clearsInstall?: boolean;
   }): void {
-    this.db
-      .transaction(() => {
-        this.putStmt.run({ ...EMPTY, key: 'attempt', status: r.outcome, ts: r.ts, exit_code: r.exitCode, detail: r.detail });
-        if (r.snapshot && ANSWERS.has(r.outcome)) {
-          this.putStmt.run({
-            ...EMPTY,
-            key: 'snapshot',
-            status: r.outcome,
-            ts: r.ts,
-            exit_code: r.exitCode,
-            generated_at: r.snapshot.generatedAt,
-            payload: r.snapshot.payload,
-            detail: r.detail,
-          });
-          this.changed();
-        }
-        if (r.clearsInstall) this.delStmt.run('install');
-      })
-      .immediate();
+    this.write(() => {
+      this.putStmt.run({ ...EMPTY, key: 'attempt', status: r.outcome, ts: r.ts, exit_code: r.exitCode, detail: r.detail });
+      if (r.snapshot && ANSWERS.has(r.outcome)) {
+        this.putStmt.run({
+          ...EMPTY,
+          key: 'snapshot',
+          status: r.outcome,
+          ts: r.ts,
+          exit_code: r.exitCode,
+          generated_at: r.snapshot.generatedAt,
+          payload: r.snapshot.payload,
+          detail: r.detail,
+        });
+        this.changed();
+      }
+      if (r.clearsInstall) this.delStmt.run('install');
+    });
   }
 
   /** Remembers a finding that holds runs off until `until`. */
   putInstall(status: 'v3' | 'missing', ts: number, until: number, detail: string): void {
-    this.db.transaction(() => this.putStmt.run({ ...EMPTY, key: 'install', status, ts, until, detail })).immediate();
-  }
-
-  clearInstall(): void {
-    this.db.transaction(() => this.delStmt.run('install')).immediate();
+    this.write(() => this.putStmt.run({ ...EMPTY, key: 'install', status, ts, until, detail }));
   }
 
   /**
@@ -112,19 +111,17 @@ export class MonitorCacheTable {
    * process, one claim succeeds per refresh.
    */
   claimRefresh(now: number, expiresAt: number, owner: string, due: () => boolean): boolean {
-    return this.db
-      .transaction(() => {
-        const lock = this.getStmt.get('lock');
-        if (lock && lock.until !== null && lock.until > now) return false;
-        if (!due()) return false;
-        this.putStmt.run({ ...EMPTY, key: 'lock', status: 'refreshing', ts: now, until: expiresAt, detail: owner });
-        return true;
-      })
-      .immediate();
+    return this.write(() => {
+      const lock = this.getStmt.get('lock');
+      if (lock && lock.until !== null && lock.until > now) return false;
+      if (!due()) return false;
+      this.putStmt.run({ ...EMPTY, key: 'lock', status: 'refreshing', ts: now, until: expiresAt, detail: owner });
+      return true;
+    });
   }
 
   /** Drops the lock if `owner` still holds it. */
   releaseRefresh(owner: string): void {
-    this.db.transaction(() => this.delOwnedStmt.run('lock', owner)).immediate();
+    this.write(() => this.delOwnedStmt.run('lock', owner));
   }
 }

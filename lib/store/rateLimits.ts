@@ -1,4 +1,5 @@
 import type { DB } from './db.ts';
+import type { Write } from './store.ts';
 
 /** The two windows Claude Code's status line reports for claude.ai subscribers. */
 export type RateLimitWindow = 'five_hour' | 'seven_day';
@@ -30,13 +31,17 @@ export class RateLimitsTable {
   private readonly insertStmt;
   private readonly latestStmt;
   private readonly touchStmt;
-  private readonly pruneStmt;
   private readonly sinceStmt;
   private readonly latestFromStmt;
+  private readonly pruneStmt;
   private readonly windowStmt;
 
   /** `changed` is told of every new reading: the store then voids cached decisions. */
-  constructor(private readonly db: DB, private readonly changed: () => void) {
+  constructor(
+    db: DB,
+    private readonly write: Write,
+    private readonly changed: () => void,
+  ) {
     this.insertStmt = db.prepare<[string, number, number | null, number, number, string | null, string]>(
       `INSERT INTO rate_limits (limit_window, used_pct, resets_at, first_seen, last_seen, session_id, source) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -62,7 +67,7 @@ export class RateLimitsTable {
   }
 
   /** A new row, always. */
-  insert(r: RateLimitReading): number {
+  private insert(r: RateLimitReading): number {
     const id = Number(this.insertStmt.run(r.window, r.used_pct, r.resets_at, r.seen, r.seen, r.session_id, r.source ?? 'statusline').lastInsertRowid);
     this.changed();
     return id;
@@ -70,17 +75,15 @@ export class RateLimitsTable {
 
   /** Records a reading: a new row when it differs from the window's latest, else that row seen again. True when new. */
   record(r: RateLimitReading): boolean {
-    return this.db
-      .transaction(() => {
-        const last = this.latestFromStmt.get(r.window, r.source ?? 'statusline');
-        if (last && last.used_pct === r.used_pct && last.resets_at === r.resets_at) {
-          this.touchStmt.run(r.seen, last.id);
-          return false;
-        }
-        this.insert(r);
-        return true;
-      })
-      .immediate();
+    return this.write(() => {
+      const last = this.latestFromStmt.get(r.window, r.source ?? 'statusline');
+      if (last && last.used_pct === r.used_pct && last.resets_at === r.resets_at) {
+        this.touchStmt.run(r.seen, last.id);
+        return false;
+      }
+      this.insert(r);
+      return true;
+    });
   }
 
   /** The window's most recently seen reading. */

@@ -23,10 +23,9 @@ export class RecoveryTable {
   private readonly putStmt;
   private readonly delStmt;
   private readonly allStmt;
-  private readonly delKindStmt;
   private readonly pruneStmt;
 
-  /** `changed` is told of every write: the store then voids cached decisions (lib/store/inputs.ts). */
+  /** `changed` is told of every write: the store then voids cached decisions (Store.write). */
   constructor(db: DB, private readonly changed: () => void) {
     this.getStmt = db.prepare<[string], RecoveryRow>('SELECT * FROM recovery WHERE key = ?');
     this.putStmt = db.prepare<RecoveryRow>(
@@ -37,7 +36,6 @@ export class RecoveryTable {
     );
     this.delStmt = db.prepare<[string]>('DELETE FROM recovery WHERE key = ?');
     this.allStmt = db.prepare<[], RecoveryRow>('SELECT * FROM recovery ORDER BY key');
-    this.delKindStmt = db.prepare<[string]>('DELETE FROM recovery WHERE kind = ?');
     this.pruneStmt = db.prepare<[number]>("DELETE FROM recovery WHERE until IS NOT NULL AND until < ? AND kind != 'resume'");
   }
 
@@ -52,10 +50,6 @@ export class RecoveryTable {
 
   delete(key: string): void {
     if (this.delStmt.run(key).changes > 0) this.changed();
-  }
-
-  deleteKind(kind: RecoveryKind): void {
-    if (this.delKindStmt.run(kind).changes > 0) this.changed();
   }
 
   /** Rows that ended before `ms` (resumes excepted): housekeeping. */

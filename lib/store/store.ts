@@ -12,8 +12,13 @@ import { RecoveryTable } from './recovery.ts';
 import { MarksTable } from './marks.ts';
 import { RateLimitsTable } from './rateLimits.ts';
 import { MonitorCacheTable } from './monitorCache.ts';
+import { UsageApiState } from './usageApiState.ts';
+import { GroupTx } from './groupTx.ts';
 import { dirname } from 'node:path';
 import { bumpGeneration } from './generation.ts';
+
+/** Runs `fn` as one immediate write transaction (see Store.write). */
+export type Write = <T>(fn: () => T) => T;
 
 /** The state database with one object per table. */
 export interface Store {
@@ -33,13 +38,33 @@ export interface Store {
   marks: MarksTable;
   rateLimits: RateLimitsTable;
   monitorCache: MonitorCacheTable;
+  /** The usage endpoint's refresh state (kept in meta). */
+  usageApi: UsageApiState;
   /** The state directory the database lives in (where the decision generation is kept). */
   stateDir: string;
   /**
    * Set by every write to a decision's inputs (recovery rows, server readings, claude-monitor
-   * snapshots); `commitInputs` and `close` void the cached decisions when it is set.
+   * snapshots); `write` (once its transaction commits) and `close` void the cached decisions when it is set.
    */
   inputsChanged: boolean;
+  /**
+   * Runs `fn` in one BEGIN IMMEDIATE transaction: the write lock is taken before anything is read, so
+   * a read-then-write by two processes cannot interleave, and a busy lock is waited for (busy_timeout)
+   * at the start rather than failing at the first write. Inside another write it is a savepoint. Once
+   * the outermost transaction commits, the cached decisions are voided if it changed their inputs: the
+   * one way to change what a decision rests on (lib/store/inputs.ts).
+   */
+  write: Write;
+  /** `write` for a hot path: `fn` is wrapped once, and each call of the result is one write. */
+  prepareWrite<A extends unknown[], T>(fn: (...args: A) => T): (...args: A) => T;
+  /** Many writes committed as a group (a bulk import): see GroupTx. */
+  writeGroup(maxMs?: number): GroupTx;
+  /** True while a transaction (a write, or a group) is open on this connection. */
+  readonly inTransaction: boolean;
+  /** SQLite's data_version: moves whenever another connection commits. */
+  dataVersion(): number;
+  /** The database's integrity (SQLite's quick_check: 'ok' when sound) and schema version. */
+  health(): { integrity: string; schemaVersion: number };
   close(): void;
 }
 
@@ -64,30 +89,53 @@ export function openStore(file: string, opts: OpenOptions & { now?: number; onQu
 }
 
 function storeOn(db: DB, file: string, identity: FileIdentity | null): Store {
-  const entries = new EntriesTable(db);
   const changed = (): void => {
     store.inputsChanged = true;
   };
+  const prepareWrite = <A extends unknown[], T>(fn: (...args: A) => T): ((...args: A) => T) => {
+    const tx = db.transaction(fn);
+    return (...args: A): T => {
+      const out = tx.immediate(...args);
+      // A savepoint inside another write: the outermost one flushes once it commits.
+      if (!db.inTransaction) flushInputs(store);
+      return out;
+    };
+  };
+  const write: Write = (fn) => prepareWrite(fn)();
+  const entries = new EntriesTable(db, write);
+  const meta = new MetaTable(db);
   const store: Store = {
     db,
     file,
     identity,
     files: new FilesTable(db),
     dirs: new DirsTable(db),
-    meta: new MetaTable(db),
+    meta,
     entries,
     apiErrors: new ApiErrorsTable(db),
     limitMessages: new LimitMessagesTable(db),
-    blocks: new BlocksTable(db, entries),
+    blocks: new BlocksTable(db, entries, write),
     events: new EventsTable(db),
     recovery: new RecoveryTable(db, changed),
     marks: new MarksTable(db),
-    rateLimits: new RateLimitsTable(db, changed),
-    monitorCache: new MonitorCacheTable(db, changed),
+    rateLimits: new RateLimitsTable(db, write, changed),
+    monitorCache: new MonitorCacheTable(db, write, changed),
+    usageApi: new UsageApiState(meta, write),
     stateDir: dirname(file),
     inputsChanged: false,
+    write,
+    prepareWrite,
+    writeGroup: (maxMs) => new GroupTx(db, maxMs),
+    get inTransaction() {
+      return db.inTransaction;
+    },
+    dataVersion: () => db.pragma('data_version', { simple: true }) as number,
+    health: () => ({
+      integrity: String(db.pragma('quick_check(1)', { simple: true })),
+      schemaVersion: db.pragma('user_version', { simple: true }) as number,
+    }),
     close: () => {
-      // A writer that did not go through commitInputs still voids the cached decisions here.
+      // A writer that did not go through `write` still voids the cached decisions here.
       flushInputs(store);
       if (db.open) db.close();
     },

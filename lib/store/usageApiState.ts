@@ -1,6 +1,5 @@
-import type { DB } from './db.ts';
 import type { MetaTable } from './meta.ts';
-import type { Store } from './store.ts';
+import type { Write } from './store.ts';
 
 /**
  * How one request to the usage endpoint ended, or why none was sent:
@@ -64,23 +63,9 @@ export interface UsageApiLock {
   until: number;
 }
 
-const KEY = { attempt: 'usage_api_attempt', ok: 'usage_api_ok', lock: 'usage_api_lock' } as const;
-
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-
-function readJson(meta: MetaTable, key: string): Record<string, unknown> | undefined {
-  const raw = meta.get(key);
-  if (raw === undefined) return undefined;
-  try {
-    const v: unknown = JSON.parse(raw);
-    return isObj(v) ? v : undefined;
-  } catch {
-    // A damaged value reads as none: the next refresh writes it afresh.
-    return undefined;
-  }
-}
 
 function scopedOf(v: unknown): Partial<Record<ScopedWindow, ScopedFigure>> {
   const out: Partial<Record<ScopedWindow, ScopedFigure>> = {};
@@ -99,12 +84,12 @@ function scopedOf(v: unknown): Partial<Record<ScopedWindow, ScopedFigure>> {
  */
 export class UsageApiState {
   constructor(
-    private readonly db: DB,
     private readonly meta: MetaTable,
+    private readonly write: Write,
   ) {}
 
   attempt(): UsageApiAttempt | undefined {
-    const v = readJson(this.meta, KEY.attempt);
+    const v = this.meta.getJson('usage_api_attempt');
     const ts = num(v?.ts);
     const outcome = str(v?.outcome);
     if (!v || ts === null || outcome === null || !(USAGE_API_OUTCOMES as readonly string[]).includes(outcome)) return undefined;
@@ -112,14 +97,14 @@ export class UsageApiState {
   }
 
   lastOk(): UsageApiOk | undefined {
-    const v = readJson(this.meta, KEY.ok);
+    const v = this.meta.getJson('usage_api_ok');
     const ts = num(v?.ts);
     if (!v || ts === null) return undefined;
     return { ts, windows: num(v.windows) ?? 0, scoped: scopedOf(v.scoped) };
   }
 
   lock(): UsageApiLock | undefined {
-    const v = readJson(this.meta, KEY.lock);
+    const v = this.meta.getJson('usage_api_lock');
     const owner = str(v?.owner);
     const ts = num(v?.ts);
     const until = num(v?.until);
@@ -129,15 +114,13 @@ export class UsageApiState {
 
   /**
    * Stores one attempt, and the success with it when there is one. Its own immediate transaction, or
-   * a savepoint inside the caller's (commitInputs, with the readings it brought).
+   * a savepoint inside the caller's (with the readings it brought).
    */
   recordAttempt(a: UsageApiAttempt, ok?: UsageApiOk): void {
-    this.db
-      .transaction(() => {
-        this.meta.put(KEY.attempt, JSON.stringify(a));
-        if (ok) this.meta.put(KEY.ok, JSON.stringify(ok));
-      })
-      .immediate();
+    this.write(() => {
+      this.meta.putJson('usage_api_attempt', a);
+      if (ok) this.meta.putJson('usage_api_ok', ok);
+    });
   }
 
   /**
@@ -146,28 +129,19 @@ export class UsageApiState {
    * process, one claim succeeds per refresh.
    */
   claimRefresh(now: number, expiresAt: number, owner: string, due: () => boolean): boolean {
-    return this.db
-      .transaction(() => {
-        const lock = this.lock();
-        if (lock && lock.until > now) return false;
-        if (!due()) return false;
-        this.meta.put(KEY.lock, JSON.stringify({ owner, ts: now, until: expiresAt } satisfies UsageApiLock));
-        return true;
-      })
-      .immediate();
+    return this.write(() => {
+      const lock = this.lock();
+      if (lock && lock.until > now) return false;
+      if (!due()) return false;
+      this.meta.putJson('usage_api_lock', { owner, ts: now, until: expiresAt } satisfies UsageApiLock);
+      return true;
+    });
   }
 
   /** Drops the lock if `owner` still holds it. */
   releaseRefresh(owner: string): void {
-    this.db
-      .transaction(() => {
-        if (this.lock()?.owner === owner) this.meta.delete(KEY.lock);
-      })
-      .immediate();
+    this.write(() => {
+      if (this.lock()?.owner === owner) this.meta.delete('usage_api_lock');
+    });
   }
-}
-
-/** The refresh state of an open store. */
-export function usageApiState(store: Store): UsageApiState {
-  return new UsageApiState(store.db, store.meta);
 }

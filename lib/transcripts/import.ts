@@ -7,7 +7,6 @@ import type { LineRecord } from './line.ts';
 import { headHash, withFd } from './reader.ts';
 import { parseChunks, type LineParser, type ParsedChunk } from './chunks.ts';
 import { isSubagentFile, listDir, statOrNull, subagentsDirOf, walkTranscripts, type FoundFile } from './discover.ts';
-import { GroupTx } from '../store/groupTx.ts';
 import type { ReaderOptions } from './readerOptions.ts';
 import { join } from 'node:path';
 
@@ -44,8 +43,6 @@ export const emptyStats = (): ImportStats => ({
   filesReset: 0,
 });
 
-const DIRTY = 'blocks_dirty_from';
-
 /** The project a transcript belongs to: its folder under `projects/` (Claude Code's encoded cwd). */
 export function projectOf(path: string, roots: readonly string[]): string {
   for (const r of roots) {
@@ -81,8 +78,8 @@ class Pricer {
 /** Re-prices stored entries when the user's price overrides changed since they were computed. */
 export function syncPrices(ctx: ImportContext): void {
   const fp = pricesFingerprint(ctx.prices);
-  const { meta, entries, db } = ctx.store;
-  if (meta.get('prices_fp') === fp) return;
+  const { meta, entries } = ctx.store;
+  if (meta.getText('prices_fp') === fp) return;
   const pricer = new Pricer(ctx.prices);
   entries.reprice((row) => {
     const p = pricer.lookup(row.model);
@@ -98,7 +95,7 @@ export function syncPrices(ctx: ImportContext): void {
     );
     return { cost, estimated: p.estimated };
   });
-  db.transaction(() => meta.put('prices_fp', fp)).immediate();
+  ctx.store.write(() => meta.putText('prices_fp', fp));
 }
 
 /**
@@ -144,8 +141,7 @@ export class Importer {
     private readonly parse: LineParser,
   ) {
     this.pricer = new Pricer(ctx.prices);
-    const { db } = ctx.store;
-    this.chunkTx = db.transaction(
+    this.chunkTx = ctx.store.prepareWrite(
       (path: string, expectedOffset: number, records: LineRecord[], next: FileRow, reset: boolean) =>
         this.applyChunk(path, expectedOffset, records, next, reset),
     );
@@ -246,10 +242,10 @@ export class Importer {
       // Nothing complete to read (a partial line): remember the size so the next look is a stat only.
       const cur = files.get(path);
       if (cur && cur.offset === offset && (cur.size !== size || cur.mtime_ms !== Math.trunc(st.mtimeMs))) {
-        this.ctx.store.db.transaction(() => {
+        this.ctx.store.write(() => {
           const again = files.get(path);
           if (again && again.offset === offset) files.put({ ...again, size, mtime_ms: Math.trunc(st.mtimeMs) });
-        }).immediate();
+        });
       }
     } else {
       this.stats.filesRead++;
@@ -263,8 +259,8 @@ export class Importer {
    * every insert; a failure there ends the import and rolls the whole group back instead.
    */
   private applyAtomically(path: string, expectedOffset: number, records: LineRecord[], next: FileRow, reset: boolean): 'ok' | 'raced' {
-    if (this.ctx.store.db.inTransaction) return this.applyChunk(path, expectedOffset, records, next, reset);
-    return this.chunkTx.immediate(path, expectedOffset, records, next, reset);
+    if (this.ctx.store.inTransaction) return this.applyChunk(path, expectedOffset, records, next, reset);
+    return this.chunkTx(path, expectedOffset, records, next, reset);
   }
 
   private applyChunk(
@@ -361,21 +357,19 @@ export class Importer {
 }
 
 function markDirty(meta: Store['meta'], fromTs: number): void {
-  const cur = meta.getNumber(DIRTY);
-  if (cur === undefined || fromTs < cur) meta.put(DIRTY, fromTs);
+  const cur = meta.getNumber('blocks_dirty_from');
+  if (cur === undefined || fromTs < cur) meta.putNumber('blocks_dirty_from', fromTs);
 }
 
 /** Rescans the blocks from the earliest entry any import added since the last refresh. */
 export function refreshBlocks(store: Store): void {
-  if (store.meta.get(DIRTY) === undefined) return;
-  store.db
-    .transaction(() => {
-      const from = store.meta.getNumber(DIRTY);
-      if (from === undefined) return;
-      store.blocks.refreshFrom(from);
-      store.meta.delete(DIRTY);
-    })
-    .immediate();
+  if (!store.meta.has('blocks_dirty_from')) return;
+  store.write(() => {
+    const from = store.meta.getNumber('blocks_dirty_from');
+    if (from === undefined) return;
+    store.blocks.refreshFrom(from);
+    store.meta.delete('blocks_dirty_from');
+  });
 }
 
 export interface ImportAllOptions {
@@ -402,8 +396,7 @@ export async function importAll(ctx: ImportContext, opts: ImportAllOptions = {})
     bytes += f.stat.size;
     opts.onProgress?.(done, found.length, bytes);
   };
-  const { db } = ctx.store;
-  const tx = new GroupTx(db);
+  const tx = ctx.store.writeGroup();
   const par = ctx.parallel?.();
   // The threads' code (and node:worker_threads) is loaded only when threads may be used: a hook's
   // first catch-up on a fresh install is the one catch-up that comes here.
@@ -429,11 +422,11 @@ export async function importAll(ctx: ImportContext, opts: ImportAllOptions = {})
   imp.stats.filesSeen = found.length;
   imp.finish();
   const { meta } = ctx.store;
-  db.transaction(() => {
+  ctx.store.write(() => {
     for (const [d, m] of listed) ctx.store.dirs.put(d, m);
-    meta.put('last_scan_at', ctx.now);
-    if (opts.modifiedSince === undefined) meta.put('last_full_import_at', ctx.now);
-  }).immediate();
+    meta.putNumber('last_scan_at', ctx.now);
+    if (opts.modifiedSince === undefined) meta.putNumber('last_full_import_at', ctx.now);
+  });
   return imp.stats;
 }
 
@@ -456,7 +449,7 @@ export interface ImportRecentOptions {
  * `rescanMs` lists the folders whose mtime changed to find new files.
  */
 export async function importRecent(ctx: ImportContext, opts: ImportRecentOptions): Promise<ImportStats> {
-  const { meta, files, dirs, db } = ctx.store;
+  const { meta, files, dirs } = ctx.store;
   const lastScan = meta.getNumber('last_scan_at');
   if (lastScan === undefined) {
     return importAll(ctx, opts.rebuild ? {} : { modifiedSince: ctx.now - opts.initialWindowMs });
@@ -518,10 +511,10 @@ export async function importRecent(ctx: ImportContext, opts: ImportRecentOptions
         });
       }
     }
-    db.transaction(() => {
+    ctx.store.write(() => {
       for (const [d, m] of changedDirs) dirs.put(d, m);
-      meta.put('last_scan_at', ctx.now);
-    }).immediate();
+      meta.putNumber('last_scan_at', ctx.now);
+    });
   }
   const stats = emptyStats();
   stats.filesSeen = seen.size;

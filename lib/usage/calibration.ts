@@ -6,10 +6,10 @@
 // when the server figure goes stale the local estimate uses the result (`local:calibrated`).
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
-import { RateLimitsTable, type RateLimitRow } from '../store/rateLimits.ts';
+import type { RateLimitRow } from '../store/rateLimits.ts';
 import { tokenLimit } from './local.ts';
 import type { TokenLimit } from './limits.ts';
-import { BLOCK_MS } from './blocks.ts';
+import { BLOCK_MS } from '../util/blocks.ts';
 
 /** Readings under this share of the limit say too little (the percentage is coarse near zero). */
 export const MIN_PERCENT = 5;
@@ -22,9 +22,6 @@ export const SMOOTHING = 0.2;
 /** At most this many new readings are folded in one go (after a long gap, the newest matter). */
 const BATCH = 200;
 
-const KEY = 'calibration';
-const ERROR_KEY = 'calibration_error';
-const SEEN_KEY = 'calibration_seen_id';
 
 export interface Calibration {
   limitTokens: number;
@@ -46,25 +43,14 @@ export interface CalibrationError {
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
-function readJson(store: Store, key: string): Record<string, unknown> | null {
-  const raw = store.meta.get(key);
-  if (raw === undefined) return null;
-  try {
-    const v: unknown = JSON.parse(raw);
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
-
 export function readCalibration(store: Store): Calibration | null {
-  const v = readJson(store, KEY);
+  const v = store.meta.getJson('calibration');
   if (!v || !isNum(v.limitTokens) || v.limitTokens <= 0 || !isNum(v.samples) || v.samples < 1 || !isNum(v.updatedAt)) return null;
   return { limitTokens: v.limitTokens, samples: v.samples, updatedAt: v.updatedAt };
 }
 
 export function readCalibrationError(store: Store): CalibrationError | null {
-  const v = readJson(store, ERROR_KEY);
+  const v = store.meta.getJson('calibration_error');
   if (!v || !isNum(v.at) || !isNum(v.serverPct) || !isNum(v.localPct) || typeof v.localSource !== 'string' || !isNum(v.tokens)) return null;
   return { at: v.at, serverPct: v.serverPct, localPct: v.localPct, localSource: v.localSource, tokens: v.tokens };
 }
@@ -109,34 +95,32 @@ function windowTokens(store: Store, r: RateLimitRow): number | null {
  */
 export function foldServerReadings(store: Store, config: Config, now: number): number {
   const rl = store.rateLimits;
-  const seen = store.meta.getNumber(SEEN_KEY) ?? 0;
+  const seen = store.meta.getNumber('calibration_seen_id') ?? 0;
   if (rl.since('five_hour', seen, 1).length === 0) return 0;
   let folded = 0;
-  store.db
-    .transaction(() => {
-      // Another process may have folded them while this one waited for the lock.
-      const from = store.meta.getNumber(SEEN_KEY) ?? 0;
-      const rows = rl.since('five_hour', from, BATCH);
-      let cal = readCalibration(store);
-      const planLimit = tokenLimit(store, config, now);
-      let err: CalibrationError | null = null;
-      let last = from;
-      for (const r of rows) {
-        last = r.id;
-        if (r.first_seen > now) continue;
-        const tokens = windowTokens(store, r);
-        if (tokens === null) continue;
-        const lim = cal && typeof config.plan !== 'number' ? { tokens: cal.limitTokens, source: 'calibrated' } : planLimit;
-        err = { at: r.first_seen, serverPct: r.used_pct, localPct: (tokens / lim.tokens) * 100, localSource: lim.source, tokens };
-        const sample = calibrationSample(tokens, r.used_pct);
-        if (sample === null) continue;
-        cal = smooth(cal, sample, r.first_seen);
-        folded++;
-      }
-      if (cal) store.meta.put(KEY, JSON.stringify(cal));
-      if (err) store.meta.put(ERROR_KEY, JSON.stringify(err));
-      store.meta.put(SEEN_KEY, last);
-    })
-    .immediate();
+  store.write(() => {
+    // Another process may have folded them while this one waited for the lock.
+    const from = store.meta.getNumber('calibration_seen_id') ?? 0;
+    const rows = rl.since('five_hour', from, BATCH);
+    let cal = readCalibration(store);
+    const planLimit = tokenLimit(store, config, now);
+    let err: CalibrationError | null = null;
+    let last = from;
+    for (const r of rows) {
+      last = r.id;
+      if (r.first_seen > now) continue;
+      const tokens = windowTokens(store, r);
+      if (tokens === null) continue;
+      const lim = cal && typeof config.plan !== 'number' ? { tokens: cal.limitTokens, source: 'calibrated' } : planLimit;
+      err = { at: r.first_seen, serverPct: r.used_pct, localPct: (tokens / lim.tokens) * 100, localSource: lim.source, tokens };
+      const sample = calibrationSample(tokens, r.used_pct);
+      if (sample === null) continue;
+      cal = smooth(cal, sample, r.first_seen);
+      folded++;
+    }
+    if (cal) store.meta.putJson('calibration', cal);
+    if (err) store.meta.putJson('calibration_error', err);
+    store.meta.putNumber('calibration_seen_id', last);
+  });
   return folded;
 }

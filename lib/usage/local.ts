@@ -5,21 +5,21 @@ import type { Config } from '../config/schema.ts';
 import type { UsageConfidence, UsageView } from './types.ts';
 import { activeBlock, finishedBlockTokens, summarizeBlock } from './summary.ts';
 import { tokenLimitFor, type TokenLimit } from './limits.ts';
-import { BLOCK_MS } from './blocks.ts';
+import { BLOCK_MS } from '../util/blocks.ts';
 
 /** The token limit, with P90 cached until another block finishes. */
 export function tokenLimit(store: Store, config: Config, now: number): TokenLimit {
   if (config.plan !== 'custom') return tokenLimitFor(config.plan, () => []);
   const latest = store.blocks.latest();
   const key = `${latest?.start ?? 0}:${latest && (latest.end <= now || now - latest.lastTs >= BLOCK_MS) ? 'done' : 'open'}`;
-  const cached = store.meta.get('p90_cache');
-  if (cached) {
-    const [k, tokens, source] = cached.split('|');
-    if (k === key && tokens && source) return { tokens: Number(tokens), source };
+  // A value of another shape (the older "key|tokens|source" string, or a damaged one) is a miss.
+  const cached = store.meta.getJson('p90_cache');
+  if (cached && cached.key === key && typeof cached.tokens === 'number' && Number.isFinite(cached.tokens) && typeof cached.source === 'string' && cached.source) {
+    return { tokens: cached.tokens, source: cached.source };
   }
   const lim = tokenLimitFor('custom', () => finishedBlockTokens(store, now));
   try {
-    store.db.transaction(() => store.meta.put('p90_cache', `${key}|${lim.tokens}|${lim.source}`)).immediate();
+    store.write(() => store.meta.putJson('p90_cache', { key, tokens: lim.tokens, source: lim.source }));
   } catch {
     // a cache that cannot be written is recomputed next time
   }

@@ -37,45 +37,23 @@ export function blocksReport(store: Store, r: Range, now: number): BlockUsage[] 
 
 /** Per local calendar day (lib/util/time.ts): the days with usage. */
 export function dailyReport(store: Store, r: Range): DailyRow[] {
-  const span = store.db
-    .prepare<[number, number], { first: number | null; last: number | null }>('SELECT MIN(ts) AS first, MAX(ts) AS last FROM entries WHERE ts >= ? AND ts < ?')
-    .get(r.since, r.until);
-  if (!span || span.first === null || span.last === null) return [];
-  const day = store.db.prepare<
-    [number, number],
-    { entries: number; input: number; output: number; cache_creation: number; cache_read: number; cost_usd: number; models: string | null }
-  >(
-    `SELECT COUNT(*) AS entries, SUM(input) AS input,
-       SUM(output) AS output, SUM(cache_write_5m + cache_write_1h) AS cache_creation, SUM(cache_read) AS cache_read,
-       SUM(cost_usd) AS cost_usd, GROUP_CONCAT(DISTINCT NULLIF(model, '${SYNTHETIC_MODEL}')) AS models
-     FROM entries WHERE ts >= ? AND ts < ?`,
-  );
-  const out: DailyRow[] = [];
-  for (const d of localDaySpans(span.first, span.last + 1)) {
-    const x = day.get(d.start, d.end);
-    if (!x || x.entries === 0) continue;
+  const span = store.entries.timeSpan(r.since, r.until);
+  if (span === null) return [];
+  return store.entries.daily(localDaySpans(span.first, span.last + 1)).filter((x) => x.entries > 0).map((x) => {
     const tokens = { input: x.input, output: x.output, cache_creation: x.cache_creation, cache_read: x.cache_read };
-    out.push({
-      date: d.date,
+    return {
+      date: x.date,
       entries: x.entries,
       tokens,
       total_tokens: x.input + x.output + x.cache_creation + x.cache_read,
       cost_usd: x.cost_usd,
-      models: x.models ? x.models.split(',').sort() : [],
-    });
-  }
-  return out;
+      models: x.models,
+    };
+  });
 }
 
 export function sessionsReport(store: Store, r: Range): SessionRow[] {
-  const models = new Map<string, string[]>();
-  for (const m of store.db
-    .prepare<[number, number], { session_id: string; models: string | null }>(
-      `SELECT session_id, GROUP_CONCAT(DISTINCT NULLIF(model, '${SYNTHETIC_MODEL}')) AS models FROM entries WHERE ts >= ? AND ts < ? GROUP BY session_id`,
-    )
-    .all(r.since, r.until)) {
-    models.set(m.session_id, m.models ? m.models.split(',').sort() : []);
-  }
+  const models = store.entries.sessionModels(r.since, r.until);
   return store.entries.sessions(r.since, r.until).map((s) => {
     const tokens = tokensOf(s);
     return {

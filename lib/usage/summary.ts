@@ -1,5 +1,5 @@
 import type { Store } from '../store/store.ts';
-import { BLOCK_MS, isActive, type BlockSpan } from './blocks.ts';
+import { BLOCK_MS, isActive, type BlockSpan } from '../util/blocks.ts';
 import type { SessionTotals, Totals } from '../store/entries.ts';
 import { iso } from '../util/time.ts';
 
@@ -97,13 +97,7 @@ export function activeBlock(store: Store, now: number): BlockSpan | null {
 
 /** Token totals (input + output) of every finished block: the P90 rule's input. */
 export function finishedBlockTokens(store: Store, now: number): number[] {
-  const rows = store.db
-    .prepare<[number, number], { tokens: number }>(
-      `SELECT (SELECT COALESCE(SUM(e.input + e.output), 0) FROM entries e WHERE e.ts >= b.start AND e.ts < b.end) AS tokens
-       FROM blocks b WHERE b.end <= ? OR b.last_ts <= ?`,
-    )
-    .all(now, now - BLOCK_MS);
-  return rows.map((r) => r.tokens);
+  return store.blocks.finishedTokens(now, now - BLOCK_MS);
 }
 
 /** Local midnight of the day holding `now`, in the process's time zone. */

@@ -10,16 +10,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { z } from 'zod';
 import type { Config } from '../config/schema.ts';
-import { commitInputs } from '../store/inputs.ts';
 import type { RateLimitWindow } from '../store/rateLimits.ts';
 import type { Store } from '../store/store.ts';
-import {
-  usageApiState,
-  type ScopedFigure,
-  type ScopedWindow,
-  type UsageApiAttempt,
-  type UsageApiOutcome,
-} from '../store/usageApiState.ts';
+import type { ScopedFigure, ScopedWindow, UsageApiAttempt, UsageApiOutcome } from '../store/usageApiState.ts';
 import { oneLine } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
 import { claudeConfigDirs, type Env } from '../util/paths.ts';
@@ -400,7 +393,7 @@ export async function refreshUsageApi(store: Store, config: Config, env: Env, lo
   const c = config.limits.usage_api;
   if (!c.enabled) return null;
   const now = deps.now ?? Date.now;
-  const state = usageApiState(store);
+  const state = store.usageApi;
   const before = state.attempt();
   const tok = await readOAuthToken(env, deps.platform ?? process.platform, deps.runSecurity ?? keychainSecret, now());
   let attempt: UsageApiAttempt;
@@ -436,7 +429,7 @@ export async function refreshUsageApi(store: Store, config: Config, env: Env, lo
   }
   if (figures) {
     const f = figures;
-    commitInputs(store, () => {
+    store.write(() => {
       for (const r of f.readings) {
         store.rateLimits.record({ window: r.window, used_pct: r.usedPct, resets_at: r.resetsAt, session_id: null, seen: attempt.ts, source: 'usage_api' });
       }
@@ -454,5 +447,5 @@ export async function refreshUsageApi(store: Store, config: Config, env: Env, lo
 
 /** Any failure of the refresh itself (not of the endpoint), stored so the next try waits a TTL. */
 export function recordRefreshError(store: Store, now: number, err: unknown): void {
-  usageApiState(store).recordAttempt({ ts: now, outcome: 'error', detail: oneLine(err).slice(0, 300), status: null, retryUntil: null });
+  store.usageApi.recordAttempt({ ts: now, outcome: 'error', detail: oneLine(err).slice(0, 300), status: null, retryUntil: null });
 }

@@ -4,7 +4,6 @@
 import { existsSync } from 'node:fs';
 import { loadConfigCached } from '../config/cached.ts';
 import { openStore, type Store } from '../store/store.ts';
-import { usageApiState } from '../store/usageApiState.ts';
 import { Logger, configuredLogger } from '../util/log.ts';
 import { resolvePaths } from '../util/paths.ts';
 import { oneLine } from '../util/errors.ts';
@@ -35,7 +34,7 @@ async function main(owner: string): Promise<void> {
   } finally {
     try {
       if (!store && existsSync(paths.dbFile)) store = openStore(paths.dbFile);
-      if (store) usageApiState(store).releaseRefresh(owner);
+      if (store) store.usageApi.releaseRefresh(owner);
     } catch {
       // the lock expires on its own
     }

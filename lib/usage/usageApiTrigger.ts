@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../config/root.ts';
 import type { Config } from '../config/schema.ts';
 import type { Store } from '../store/store.ts';
-import { usageApiState, type ScopedFigure, type ScopedWindow, type UsageApiOutcome, type UsageApiState } from '../store/usageApiState.ts';
+import type { ScopedFigure, ScopedWindow, UsageApiOutcome, UsageApiState } from '../store/usageApiState.ts';
 import { iso } from '../util/time.ts';
 
 /** How long one request may take, body included. */
@@ -49,7 +49,7 @@ export type UsageApiStart = 'disabled' | 'not_due' | 'running' | 'retry_later' |
 export function startUsageApiRefresh(store: Store, config: Config, now: number, env: NodeJS.ProcessEnv, script?: string): UsageApiStart {
   // Switched off (the default) costs nothing beyond this.
   if (!config.limits.usage_api.enabled) return 'disabled';
-  const state = usageApiState(store);
+  const state = store.usageApi;
   // Read-only first: most calls end here without taking the write lock.
   const due = usageApiDue(state, config, now);
   if (due !== 'due') return due;
@@ -96,7 +96,7 @@ const STATE_OF: Record<UsageApiOutcome, string> = {
 
 export function usageApiStatus(store: Store, config: Config, now: number): UsageApiStatus {
   const enabled = config.limits.usage_api.enabled;
-  const state = usageApiState(store);
+  const state = store.usageApi;
   const last = state.attempt();
   const ok = state.lastOk();
   const retryUntil = last?.retryUntil !== null && last?.retryUntil !== undefined && last.retryUntil > now ? last.retryUntil : null;

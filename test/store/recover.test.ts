@@ -34,15 +34,15 @@ test('two processes meeting the same damage: the second leaves the first one\'s 
     const moved: string[] = [];
     const first = openStore(db, { now: NOW, onQuarantine: (d) => moved.push(d) });
     assert.equal(moved.length, 1);
-    first.meta.put('who', 'first');
+    first.meta.putText('prices_fp', 'first');
     // The other now gets to its own quarantine, of the file it found broken.
     assert.equal(quarantine(db, NOW + 1, seenBroken), null);
-    assert.equal(first.meta.get('who'), 'first');
+    assert.equal(first.meta.getText('prices_fp'), 'first');
     assert.deepEqual(fileIdentity(db), first.identity, 'the path still names the fresh database');
     assert.equal(readdirSync(h.home).filter((n) => n.startsWith('state.db.broken-') && !/-(wal|shm)$/.test(n)).length, 1);
     first.close();
     const again = openStore(db, { now: NOW + 2 });
-    assert.equal(again.meta.get('who'), 'first');
+    assert.equal(again.meta.getText('prices_fp'), 'first');
     again.close();
   } finally {
     h.cleanup();

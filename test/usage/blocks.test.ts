@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { BLOCK_MS, floorToHour, scanBlocks } from '../../lib/usage/blocks.ts';
+import { BLOCK_MS, floorToHour, scanBlocks } from '../../lib/util/blocks.ts';
 import { HOUR_MS } from '../../lib/util/time.ts';
 import { p90Limit, percentile, tokenLimitFor } from '../../lib/usage/limits.ts';
 

@@ -11,7 +11,6 @@ import { REPO } from '../helpers/cli.ts';
 import { loadConfig, defaultConfigFile } from '../../lib/config/load.ts';
 import type { Config } from '../../lib/config/schema.ts';
 import { openStore, type Store } from '../../lib/store/store.ts';
-import { usageApiState } from '../../lib/store/usageApiState.ts';
 import { readGeneration } from '../../lib/store/generation.ts';
 import { Logger } from '../../lib/util/log.ts';
 import {
@@ -446,7 +445,7 @@ test('off by default: the trigger does nothing and status says off; one refresh 
     });
     assert.equal(usageApiStatus(f.store, f.config, now).state, 'not run yet');
     assert.equal(startUsageApiRefresh(f.store, f.config, now, f.env, join(f.home, 'missing.js')), 'no_script');
-    assert.equal(usageApiState(f.store).lock(), undefined, 'no script: nothing claimed');
+    assert.equal(f.store.usageApi.lock(), undefined, 'no script: nothing claimed');
     // The stand-in script never releases its claim: the next callers see it running until it expires.
     assert.equal(startUsageApiRefresh(f.store, f.config, now, f.env, f.noop), 'started');
     assert.equal(startUsageApiRefresh(f.store, f.config, now + 1, f.env, f.noop), 'running');
@@ -456,11 +455,11 @@ test('off by default: the trigger does nothing and status says off; one refresh 
     } finally {
       other.close();
     }
-    const lock = usageApiState(f.store).lock();
+    const lock = f.store.usageApi.lock();
     assert.ok(lock);
     assert.equal(startUsageApiRefresh(f.store, f.config, lock.until + 1, f.env, f.noop), 'started', 'an abandoned claim expires');
     // Released by its owner only.
-    const st = usageApiState(f.store);
+    const st = f.store.usageApi;
     st.releaseRefresh('someone-else');
     assert.ok(st.lock());
     st.releaseRefresh(st.lock()!.owner);
@@ -531,7 +530,7 @@ test('end to end: a hook-style trigger starts the detached refresh, the readings
     t.diagnostic(`startUsageApiRefresh returned in ${startMs.toFixed(1)} ms`);
     assert.equal(startUsageApiRefresh(f.store, f.config, Date.now(), f.env, script), 'running', 'one refresh at a time');
     const deadline = Date.now() + 10_000;
-    while (usageRows(f.store).length < 2 || usageApiState(f.store).lock() !== undefined) {
+    while (usageRows(f.store).length < 2 || f.store.usageApi.lock() !== undefined) {
       if (Date.now() > deadline) throw new Error(`no reading within 10 s (requests: ${m.seen.length}; log: ${safeRead(f.logFile)})`);
       await sleep(50);
     }

@@ -4,7 +4,6 @@ import { SPECS } from '../spec.ts';
 import type { Out } from '../format.ts';
 import { UsageError } from '../../util/errors.ts';
 import { forceDegrade, recordApiFailure, resumeAll, startManualPause } from '../../app/recovery.ts';
-import { bumpGeneration } from '../../store/generation.ts';
 import { fmtClock, fmtDuration, fmtUsd } from '../../util/format.ts';
 import { sendDetached } from '../../notify/send.ts';
 import { usagePicture } from '../../usage/sources.ts';
@@ -14,21 +13,17 @@ import { logFilePath } from '../../util/paths.ts';
 function notify(app: AppContext, title: string, message: string, key: string): void {
   const now = app.now();
   const { store } = app;
-  store.db
-    .transaction(() => {
-      store.events.insert({ ts: now, hook: 'cli', decision: 'notify', reason: `${title}: ${message}`, detail: JSON.stringify({ key }) });
-    })
-    .immediate();
+  store.write(() => {
+    store.events.insert({ ts: now, hook: 'cli', decision: 'notify', reason: `${title}: ${message}`, detail: JSON.stringify({ key }) });
+  });
   if (app.config.recovery.notification) sendDetached({ title, message, logFile: logFilePath(app.paths.stateDir, app.config.logging) });
 }
 
 function record(app: AppContext, decision: string, reason: string): void {
   const { store } = app;
-  store.db
-    .transaction(() => {
-      store.events.insert({ ts: app.now(), hook: 'cli', decision, reason, source: 'manual' });
-    })
-    .immediate();
+  store.write(() => {
+    store.events.insert({ ts: app.now(), hook: 'cli', decision, reason, source: 'manual' });
+  });
 }
 
 /** `ccguard pause [--minutes N]`: every session's tool calls are denied and prompts blocked until then. */
@@ -37,8 +32,8 @@ export async function runPause(app: AppContext, argv: string[], out: Out): Promi
   const minutes = values.minutes ?? app.config.recovery.pause.minutes;
   const now = app.now();
   const until = now + minutes * 60_000;
-  app.store.db.transaction(() => startManualPause(app.store, now, until, 'paused by hand (ccguard pause)')).immediate();
-  bumpGeneration(app.paths.stateDir);
+  // The pause voids every session's cached decisions as it commits.
+  app.store.write(() => startManualPause(app.store, now, until, 'paused by hand (ccguard pause)'));
   record(app, 'pause', `paused by hand for ${fmtDuration(until - now, 'wait')}`);
   notify(app, 'ccguard: paused', `All sessions paused until ${fmtClock(until)}.`, `pause:${until}`);
   out.write(`Paused every session until ${fmtClock(until)} (${fmtDuration(until - now, 'wait')}). Lift it with: ccguard resume\n`);
@@ -88,7 +83,7 @@ export async function runAlert(app: AppContext, argv: string[], out: Out): Promi
       break;
     case 'time': {
       const until = now + minutes * 60_000;
-      store.db.transaction(() => startManualPause(store, now, until, 'time alert fired by hand (ccguard alert time)')).immediate();
+      store.write(() => startManualPause(store, now, until, 'time alert fired by hand (ccguard alert time)'));
       notify(app, 'ccguard: session pause (test)', `Paused until ${fmtClock(until)}.`, `alert:time:${now}`);
       out.write(`Session pause in force until ${fmtClock(until)}. Lift it with: ccguard resume\n`);
       break;
@@ -98,7 +93,7 @@ export async function runAlert(app: AppContext, argv: string[], out: Out): Promi
       const tools = config.recovery.degradation.deny_tools.join(', ');
       // Fired by hand, whatever this block has cost: say what it does, not that a threshold was passed.
       const cost = usagePicture(store, config, now).view.costUsd;
-      store.db.transaction(() => forceDegrade(store, now, until)).immediate();
+      store.write(() => forceDegrade(store, now, until));
       notify(app, 'ccguard: cost alert fired by hand (test)', `${tools} are off until ${fmtClock(until)}.`, `alert:cost:${now}`);
       out.write(
         `Fired the cost alert by hand: ${tools} are denied until ${fmtClock(until)}, as they are once a 5-hour block costs ` +
@@ -118,6 +113,5 @@ export async function runAlert(app: AppContext, argv: string[], out: Out): Promi
     }
   }
   record(app, 'alert', `alert ${kind} fired by hand`);
-  bumpGeneration(app.paths.stateDir);
   return 0;
 }

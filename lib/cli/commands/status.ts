@@ -1,7 +1,7 @@
 import { catchUp, type AppContext } from '../../app/context.ts';
 import { computeStatus } from '../../app/status.ts';
 import { addLocalDays, HOUR_MS } from '../../util/time.ts';
-import { BLOCK_MS } from '../../usage/blocks.ts';
+import { BLOCK_MS } from '../../util/blocks.ts';
 import { defaultConfigFile } from '../../config/root.ts';
 import { snapshotFile, snapshotKey, snapshotUntil, stampOf, writeSnapshot, type DirStamp, type Stamp } from '../../app/statusSnapshot.ts';
 import { renderStatus } from '../statusRender.ts';
@@ -19,7 +19,7 @@ export async function runStatus(app: AppContext, argv: string[], out: Out): Prom
   await catchUp(app);
   // SQLite's data_version moves when another connection commits: if it moved while this status
   // computed, what it shows may predate a write its snapshot would be stamped with, so none is left.
-  const version = (): unknown => store.db.pragma('data_version', { simple: true });
+  const version = (): number => store.dataVersion();
   const before = version();
   const at = app.now();
   const status = computeStatus(store, config, at, app.loaded.problem ?? null);

@@ -6,13 +6,12 @@ import { readStdinBounded } from '../../hook/stdin.ts';
 import { parseStatusLineInput, type LimitWindow, type StatusLineInput } from '../../statusline/input.ts';
 import { formatStatusLine, type WindowFact } from '../../statusline/line.ts';
 import { runChained, type ChainResult } from '../../statusline/chain.ts';
-import { RateLimitsTable, type RateLimitWindow } from '../../store/rateLimits.ts';
+import type { RateLimitsTable, RateLimitWindow } from '../../store/rateLimits.ts';
 import { parseInstant, startOfLocalDay } from '../../util/time.ts';
 import { recoveryStatus } from '../../app/recoveryStatus.ts';
 import { oneLine } from '../../util/errors.ts';
 import type { Env } from '../../util/paths.ts';
 import { usagePicture } from '../../usage/sources.ts';
-import { commitInputs } from '../../store/inputs.ts';
 
 /** How long the user's own status line command may take (Claude Code itself gives up at 5 s). */
 export const CHAIN_TIMEOUT_MS = 3000;
@@ -33,7 +32,7 @@ export function recordRateLimits(rl: RateLimitsTable, input: StatusLineInput, no
 
 /** Records the input's readings; a new one voids the hooks' cached decisions as it commits. */
 function recordAndInvalidate(app: AppContext, rl: RateLimitsTable, input: StatusLineInput, now: number): void {
-  commitInputs(app.store, () => recordRateLimits(rl, input, now));
+  app.store.write(() => recordRateLimits(rl, input, now));
 }
 
 function windowFact(rl: RateLimitsTable, window: RateLimitWindow, fromInput: LimitWindow | null, now: number, freshMs: number): WindowFact | null {

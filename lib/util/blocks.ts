@@ -1,4 +1,5 @@
-import { HOUR_MS } from '../util/time.ts';
+// The 5-hour block arithmetic (ccusage's rule), pure: the store keeps the blocks table with it, usage reads it.
+import { HOUR_MS } from './time.ts';
 
 export const BLOCK_MS = 5 * HOUR_MS;
 
