@@ -3,7 +3,6 @@ import type { Config } from '../config/schema.ts';
 import type { ConfigProblem } from '../config/load.ts';
 import { activeBlock, sessionSpan, summarizeBlock } from '../usage/summary.ts';
 import { blockJson, type BlockSummary } from '../usage/blockJson.ts';
-import type { TokenLimit } from '../usage/limits.ts';
 import { BLOCK_MS } from '../util/blocks.ts';
 import { recoveryStatus, type RecoveryStatus } from './recoveryStatus.ts';
 import type { UsageConfidence } from '../policy/types.ts';
@@ -54,7 +53,7 @@ export function computeStatus(store: Store, config: Config, now: number, problem
           ? {
               tokens: view.limitTokens,
               source: view.source,
-              used_share: view.share as number,
+              used_share: view.share,
               projected_share: view.projectedShare,
               confidence: view.confidence ?? 'unknown',
             }

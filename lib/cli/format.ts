@@ -1,5 +1,5 @@
 /** Terminal output helpers: colour only on a terminal and never with NO_COLOR (numbers, spans and times: lib/util/format.ts). */
-import { columnsFor, displayWidth, truncate, wrap } from './width.ts';
+import { columnsFor, displayWidth, stripAnsi, truncate, wrap } from './width.ts';
 
 export interface Out {
   write(s: string): void;
@@ -135,7 +135,7 @@ function records(header: readonly string[], rows: readonly (readonly string[])[]
 /** A line of prose fitted to `width`: wrapped under the text its label introduces. */
 export function fitLine(line: string, width: number): string[] {
   if (!Number.isFinite(width) || displayWidth(line) <= width) return [line];
-  const plain = line.replace(/\x1b\[[0-9;]*m/g, '');
+  const plain = stripAnsi(line);
   // `Recovery      held until …`, `  tokens   input …`: the text starts after the label's gap.
   const m = /^( *)\S+(?: \S+)*? {2,}/.exec(plain);
   const lead = /^ */.exec(plain)![0].length;

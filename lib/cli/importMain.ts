@@ -12,4 +12,4 @@ const argv = process.argv.slice(2);
 // The reading threads start first, to be ready when the folders have been listed (not for --help).
 const readers = argv.includes('--help') || argv.includes('-h') ? undefined : readerOptionsFor(process.env);
 if (readers) startReadersEarly(readers);
-process.exitCode = await runCli(argv, process.env, { import: async () => runImport });
+process.exitCode = await runCli(argv, process.env, { import: () => Promise.resolve(runImport) });

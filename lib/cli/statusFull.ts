@@ -3,5 +3,5 @@ import { runStatus } from './commands/status.ts';
 
 /** `ccguard status` computed in full (see statusMain.ts for when it is not). */
 export function runStatusCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return runCli(argv, env, { status: async () => runStatus });
+  return runCli(argv, env, { status: () => Promise.resolve(runStatus) });
 }

@@ -35,7 +35,6 @@ const EMOJI = /\p{Emoji_Presentation}/u;
 const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
 // eslint-disable-next-line no-control-regex
 const CSI = /\x1b\[[0-?]*[ -/]*[@-~]/y;
-// eslint-disable-next-line no-control-regex
 const PLAIN = /^[\x20-\x7e]*$/;
 
 /** Columns one code point takes on its own: 0 (controls, marks, joiners), 1 or 2. */

@@ -150,7 +150,7 @@ function prebuiltDefaults(defaultsFile: string): LoadedConfig | null {
   }
 }
 
-/** What build.mjs writes: the defaults file's text and the config it validates to. */
+/** What build.mjs writes: the defaults file's text and the config it validates to. @public (build.mjs runs it) */
 export function prebuiltDefaultsJson(yamlText: string, config: Config): string {
   return JSON.stringify({ v: 1, yaml: yamlText, config, sum: digest(config) });
 }

@@ -5,8 +5,6 @@ import type { z } from 'zod';
 import { ConfigError } from '../util/errors.ts';
 import { ConfigSchema, type Config } from './schema.ts';
 
-export { packageRoot, defaultConfigFile } from './root.ts';
-
 type Plain = Record<string, unknown>;
 const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -31,7 +31,7 @@ async function deliver(title: string, message: string): Promise<void> {
 const parsed = Notice.safeParse(
   (() => {
     try {
-      return JSON.parse(process.argv[2] ?? '');
+      return JSON.parse(process.argv[2] ?? '') as unknown;
     } catch {
       return null;
     }

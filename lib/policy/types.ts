@@ -20,7 +20,7 @@ export type HookEvent = (typeof HOOK_EVENTS)[number];
  */
 export type RecoveryState = 'normal' | 'warned' | 'pacing' | 'held' | 'backoff' | 'paused' | 'degraded' | 'cost_limit';
 
-export type { UsageConfidence, UsageWindow, UsageView, ModelHold } from '../usage/types.ts';
+export type { UsageConfidence, UsageView, ModelHold } from '../usage/types.ts';
 import type { UsageView, ModelHold } from '../usage/types.ts';
 
 export interface PauseView {

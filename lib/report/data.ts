@@ -13,7 +13,6 @@ import { recoveryStatus, type RecoveryStatus } from '../app/recoveryStatus.ts';
 import { isRateLimit } from '../policy/backoff.ts';
 import type { BlockSpan } from '../util/blocks.ts';
 import { iso, isoOrNull, localDaySpans, localWindowStart, localZoneName, MINUTE_MS } from '../util/time.ts';
-import { SYNTHETIC_MODEL } from '../transcripts/markers.ts';
 
 export const REPORT_VERSION = 1;
 /** Kinds of ccguard decisions that mark the block chart. */
@@ -194,7 +193,6 @@ export interface ReportOptions {
   maxSessions?: number;
 }
 
-const SYNTH = SYNTHETIC_MODEL;
 
 export function buildReport(store: Store, config: Config, o: ReportOptions): FullReport {
   const now = o.now;

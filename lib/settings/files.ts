@@ -155,7 +155,7 @@ export function moveLegacyBackups(stateDir: string, settingsPath: string, target
       const from = join(dir, name);
       try {
         if (!lstatSync(from).isFile()) continue;
-        const to = writeBackup(stateDir, settingsPath, readFileSync(from, 'utf8'), env, now, m[1]!);
+        const to = writeBackup(stateDir, settingsPath, readFileSync(from, 'utf8'), env, now, m[1]);
         unlinkSync(from);
         moved.set(from, to);
       } catch {

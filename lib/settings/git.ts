@@ -19,7 +19,7 @@ export function gitIgnores(file: string, env: Env): boolean | null {
   const rel = relative(project, file);
   const run = (args: string[]): { status: number | null; out: string } => {
     const r = spawnSync('git', ['-C', project, ...args], {
-      env: { ...env } as NodeJS.ProcessEnv,
+      env: { ...env },
       stdio: ['ignore', 'pipe', 'ignore'],
       encoding: 'utf8',
       timeout: 5000,

@@ -27,7 +27,6 @@ export const StatusLineShape = z.looseObject({
   type: z.literal('command'),
   command: z.string(),
 });
-export type StatusLine = z.infer<typeof StatusLineShape>;
 
 /** What install remembers per settings file, so uninstall can put back exactly what was there. */
 export const InstallRecordSchema = z.object({

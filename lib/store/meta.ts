@@ -4,46 +4,46 @@ import type { DB } from './db.ts';
  * Every key the meta table holds, with the kind of its value. The names are what is stored: renaming
  * one orphans the value in every existing database. Times are ms since the epoch.
  */
-const META_KEYS = {
+interface MetaKinds {
   /** When the transcript folders were last listed for new files (lib/transcripts/import.ts). */
-  last_scan_at: 'number',
+  last_scan_at: 'number';
   /** When a full import (every file, no time window) last finished (lib/transcripts/import.ts). */
-  last_full_import_at: 'number',
+  last_full_import_at: 'number';
   /** The earliest entry time an import changed since the blocks were last rescanned; absent when none (lib/transcripts/import.ts). */
-  blocks_dirty_from: 'number',
+  blocks_dirty_from: 'number';
   /** The fingerprint of the price overrides the stored costs were computed with (lib/transcripts/import.ts syncPrices). */
-  prices_fp: 'text',
+  prices_fp: 'text';
   /** The last api_errors rowid folded into the recovery state (lib/app/recovery.ts syncRecovery). */
-  recovery_seen_error_rowid: 'number',
+  recovery_seen_error_rowid: 'number';
   /** The last limit_messages rowid folded into the recovery state (lib/app/recovery.ts syncRecovery). */
-  recovery_seen_limit_rowid: 'number',
+  recovery_seen_limit_rowid: 'number';
   /** When `ccguard resume` last lifted everything: session clocks restart from it (lib/app/recovery.ts resumeAll). */
-  resumed_all_at: 'number',
+  resumed_all_at: 'number';
   /** When old events, marks and recovery rows were last pruned (lib/app/recovery.ts housekeeping). */
-  housekeeping_at: 'number',
+  housekeeping_at: 'number';
   /** The token limit inferred from the server's readings, {limitTokens, samples, updatedAt} (lib/usage/calibration.ts). */
-  calibration: 'json',
+  calibration: 'json';
   /** How far the local estimate was from the last server reading (lib/usage/calibration.ts). */
-  calibration_error: 'json',
+  calibration_error: 'json';
   /** The last rate_limits id folded into the calibration (lib/usage/calibration.ts). */
-  calibration_seen_id: 'number',
+  calibration_seen_id: 'number';
   /** The P90 token limit and the newest block it was computed for, {key, tokens, source} (lib/usage/local.ts). */
-  p90_cache: 'json',
+  p90_cache: 'json';
   /** The usage endpoint's last attempt, whatever it gave (lib/store/usageApiState.ts). */
-  usage_api_attempt: 'json',
+  usage_api_attempt: 'json';
   /** The usage endpoint's last answer with figures (lib/store/usageApiState.ts). */
-  usage_api_ok: 'json',
+  usage_api_ok: 'json';
   /** The usage endpoint refresh running now, {owner, ts, until} (lib/store/usageApiState.ts). */
-  usage_api_lock: 'json',
-} as const satisfies Record<string, 'number' | 'text' | 'json'>;
+  usage_api_lock: 'json';
+}
 
-export type MetaKey = keyof typeof META_KEYS;
-type KeysOf<K> = { [P in MetaKey]: (typeof META_KEYS)[P] extends K ? P : never }[MetaKey];
+export type MetaKey = keyof MetaKinds;
+type KeysOf<K> = { [P in MetaKey]: MetaKinds[P] extends K ? P : never }[MetaKey];
 export type NumberKey = KeysOf<'number'>;
 export type TextKey = KeysOf<'text'>;
 export type JsonKey = KeysOf<'json'>;
 
-/** Small named values: scan times, the price fingerprint, watermarks, JSON state (see META_KEYS). */
+/** Small named values: scan times, the price fingerprint, watermarks, JSON state (see MetaKinds). */
 export class MetaTable {
   private readonly getStmt;
   private readonly putStmt;

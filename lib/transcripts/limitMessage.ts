@@ -106,7 +106,7 @@ const RESET_BODY_RE = new RegExp(
   'i',
 );
 /** A zone in parentheses anywhere in the reset line, when the clause itself did not parse to it. */
-const ZONE_ANYWHERE_RE = /\(([A-Za-z]+(?:\/[A-Za-z0-9_+\-]+)+|UTC|GMT)\)/;
+const ZONE_ANYWHERE_RE = /\(([A-Za-z]+(?:\/[A-Za-z0-9_+-]+)+|UTC|GMT)\)/;
 
 const MONTH_INDEX: Readonly<Record<string, number>> = {
   jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,

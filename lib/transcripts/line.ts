@@ -405,7 +405,8 @@ function usageRecord(f: UsageFields, ctx: ParseContext): UsageRecord {
 
 const CONTENT_KEY = '"content":';
 const AFTER_CONTENT = ',"stop_reason":';
-const NON_ASCII = /[^\x00-\x7f]/;
+// Any UTF-16 code unit above 0x7f (written as a range so that no control character is in the pattern).
+const NON_ASCII = /[\u0080-\uffff]/;
 
 
 /**

@@ -2,7 +2,7 @@ import { receiveMessageOnPort } from 'node:worker_threads';
 import type { Store } from '../store/store.ts';
 import type { GroupTx } from '../store/groupTx.ts';
 import type { FoundFile } from './discover.ts';
-import { mayHaveNew, startOf, type Importer } from './import.ts';
+import { mayHaveNew, startOf, type Importer } from './importer.ts';
 import { withFd } from './reader.ts';
 import { unpackChunk } from './packing.ts';
 import { claim, SIG_POSTED, type FromWorker, type ReadTask } from './parallelProtocol.ts';

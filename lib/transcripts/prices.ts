@@ -88,7 +88,7 @@ export function pricesFingerprint(overrides: PriceOverrides): string {
 
 const usd = (n: number): string => `$${n}`;
 
-/** The embedded price table as Markdown, for the README (scripts/readme-examples.ts writes it). */
+/** The embedded price table as Markdown, for the README (scripts/readme-examples.ts writes it). @internal */
 export function renderPriceTable(): string {
   const rows = TABLE.map(([, p, models]) => `| ${models} | ${usd(p.input)} | ${usd(p.output)} | ${usd(p.cache_write_5m)} | ${usd(p.cache_write_1h ?? p.input * 2)} | ${usd(p.cache_read)} |`);
   return ['| models | input | output | cache write 5 min | cache write 1 h | cache read |', '|---|--:|--:|--:|--:|--:|', ...rows].join('\n');

@@ -1,7 +1,6 @@
 import type { Store } from '../store/store.ts';
 import { localDaySpans } from '../util/time.ts';
 import { sessionSpan, summarizeBlock, tokensOf, type BlockUsage, type TokenKinds } from './summary.ts';
-import { SYNTHETIC_MODEL } from '../transcripts/markers.ts';
 
 export interface Range {
   since: number;

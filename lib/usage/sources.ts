@@ -260,7 +260,7 @@ export function usagePicture(store: Store, config: Config, now: number, opts: Us
   const f7 = newestServerFigure(store, 'seven_day', lines.week);
   const server5 = f5 ? serverView(store, config, now, local, 'five_hour', f5) : null;
   const server7 = f7 ? serverView(store, config, now, local, 'seven_day', f7) : null;
-  const ms = monitorSettings(config, (opts.refresh?.env ?? process.env) as Env);
+  const ms = monitorSettings(config, opts.refresh?.env ?? process.env);
   const needMonitor = ms !== null && (server5 === null || server7 === null);
   const pick = needMonitor ? cachedSnapshot(store.monitorCache.get('snapshot'), ms, now) : null;
 
@@ -289,7 +289,7 @@ export function usagePicture(store: Store, config: Config, now: number, opts: Us
   return { view: { ...five, weekly, lastActivityAt: store.entries.newestTs() }, modelHolds: lines.holds, serverResetAt };
 }
 
-/** The 5-hour view with the weekly one attached (see usagePicture). */
+/** The 5-hour view with the weekly one attached (see usagePicture). @internal (tests read one view) */
 export function usageView(store: Store, config: Config, now: number, opts: UsageViewOptions = {}): UsageView {
   return usagePicture(store, config, now, opts).view;
 }

@@ -49,7 +49,7 @@ export class Logger {
   }
 
   private rotateIfNeeded(): void {
-    let size = 0;
+    let size: number;
     try {
       size = statSync(this.opts.file).size;
     } catch {

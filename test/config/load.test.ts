@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, deepMerge, defaultConfigFile } from '../../lib/config/load.ts';
+import { loadConfig, deepMerge } from '../../lib/config/load.ts';
+import { defaultConfigFile } from '../../lib/config/root.ts';
 import { ConfigError } from '../../lib/util/errors.ts';
 import { tmpHome } from '../helpers/tmp.ts';
 

@@ -15,7 +15,8 @@ import { CLOCK_SHIFT, badRun, pool, runCli, runHookProc, sleepyBin, type ProcRun
 import { assertSameAsCleanImport, cleanTotals, totalsOf, type TotalsView } from '../helpers/totals.ts';
 import { Tally, measured } from '../helpers/figures.ts';
 import { openStore } from '../../lib/store/store.ts';
-import { Importer, importRecent, loadParser, type ImportContext } from '../../lib/transcripts/import.ts';
+import { importRecent, type ImportContext } from '../../lib/transcripts/import.ts';
+import { Importer, loadParser } from '../../lib/transcripts/importer.ts';
 import type { HookEvent } from '../../lib/policy/types.ts';
 
 const SUITE = 'faults-transcripts';

@@ -27,7 +27,7 @@ function record(app: AppContext, decision: string, reason: string): void {
 }
 
 /** `ccguard pause [--minutes N]`: every session's tool calls are denied and prompts blocked until then. */
-export async function runPause(app: AppContext, argv: string[], out: Out): Promise<number> {
+export function runPause(app: AppContext, argv: string[], out: Out): Promise<number> {
   const { values } = parseCommand(SPECS.pause, argv);
   const minutes = values.minutes ?? app.config.recovery.pause.minutes;
   const now = app.now();
@@ -37,7 +37,7 @@ export async function runPause(app: AppContext, argv: string[], out: Out): Promi
   record(app, 'pause', `paused by hand for ${fmtDuration(until - now, 'wait')}`);
   notify(app, 'ccguard: paused', `All sessions paused until ${fmtClock(until)}.`, `pause:${until}`);
   out.write(`Paused every session until ${fmtClock(until)} (${fmtDuration(until - now, 'wait')}). Lift it with: ccguard resume\n`);
-  return 0;
+  return Promise.resolve(0);
 }
 
 /**

@@ -1,4 +1,3 @@
-import { accessSync, constants, statSync } from 'node:fs';
 import type { AppContext } from '../../app/context.ts';
 import { parse } from '../args.ts';
 import { paint, type Out } from '../format.ts';

@@ -85,8 +85,8 @@ export async function waitLoop(io: WaitIo): Promise<WaitResult> {
   let last = s;
   let lastCheck = t0;
   let lastPlain = Number.NEGATIVE_INFINITY;
-  let ended: WaitResult['ended'] = 'expired';
-  let now = t0;
+  let ended: WaitResult['ended'];
+  let now: number;
   const width = Math.max(20, (io.columns || 80) - 1);
   for (;;) {
     now = io.now();
