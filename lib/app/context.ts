@@ -7,8 +7,8 @@ import { BLOCK_MS } from '../util/blocks.ts';
 import { HOUR_MS } from '../util/time.ts';
 import type { Config } from '../config/schema.ts';
 import { existsSync } from 'node:fs';
-import { readerOptionsFor } from '../transcripts/readerOptions.ts';
-import { initializedMarker, markInitialized } from '../store/recover.ts';
+import { readerOptionsFor } from '../transcripts/readerThreadOptions.ts';
+import { initializedMarker, markInitialized } from '../store/corruption.ts';
 import { localTimeZone } from '../util/time.ts';
 
 /** What every command needs: where things are, the effective config, and the open state database. */

@@ -4,7 +4,7 @@ import type { ConfigProblem } from '../config/load.ts';
 import { activeBlock, sessionSpan, summarizeBlock } from '../usage/summary.ts';
 import { blockJson, type BlockSummary } from '../usage/blockJson.ts';
 import { BLOCK_MS } from '../util/blocks.ts';
-import { recoveryStatus, type RecoveryStatus } from './recoveryStatus.ts';
+import { recoveryStatus, type RecoveryStatus } from './recoveryNow.ts';
 import type { UsageConfidence } from '../policy/types.ts';
 import { limitsFacts, usagePicture } from '../usage/sources.ts';
 import { limitsStatus, type LimitsStatus } from '../usage/describe.ts';

@@ -4,8 +4,8 @@
 import { quietOnEpipe } from './epipe.ts';
 import { runCli } from './run.ts';
 import { runImport } from './commands/import.ts';
-import { readerOptionsFor } from '../transcripts/readerOptions.ts';
-import { startReadersEarly } from '../transcripts/readers.ts';
+import { readerOptionsFor } from '../transcripts/readerThreadOptions.ts';
+import { startReadersEarly } from '../transcripts/readerThreads.ts';
 
 quietOnEpipe();
 const argv = process.argv.slice(2);

@@ -29,7 +29,7 @@ const argv = process.argv.slice(2);
 if (argv[0] === 'install' && !argv.includes('--no-import') && !argv.includes('--help') && !argv.includes('-h')) {
   // Install's first import: its reading threads start now, to be ready when the folders have been
   // listed (as lib/cli/importMain.ts does for `ccguard import`, which bin/ccguard.js sends there).
-  const opts = (await import('../transcripts/readerOptions.ts')).readerOptionsFor(process.env);
-  if (opts) (await import('../transcripts/readers.ts')).startReadersEarly(opts);
+  const opts = (await import('../transcripts/readerThreadOptions.ts')).readerOptionsFor(process.env);
+  if (opts) (await import('../transcripts/readerThreads.ts')).startReadersEarly(opts);
 }
 process.exitCode = await runCli(argv, process.env, COMMANDS, SPECIAL);

@@ -4,7 +4,7 @@ import type { AppContext } from '../app/context.ts';
 import { SCHEMA_VERSION } from '../store/db.ts';
 import { fallbackText } from '../config/cached.ts';
 import { HOOK_EVENTS } from '../policy/types.ts';
-import { HOOK_MARGIN_SECONDS, hookTimeout, isCcguardHookCommand, isCcguardStatusLineCommand, SLEEPING_EVENTS, splitOwnCommand } from '../settings/command.ts';
+import { HOOK_MARGIN_SECONDS, hookTimeout, isCcguardHookCommand, isCcguardStatusLineCommand, SLEEPING_EVENTS, splitOwnCommand } from '../settings/hookCommand.ts';
 import { settingsFile, SCOPES, tildify, type Scope } from '../settings/targets.ts';
 import { walkTranscripts } from '../transcripts/discover.ts';
 import type { RateLimitRow, RateLimitWindow } from '../store/rateLimits.ts';

@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.ts';
 import type { ConfigProblem } from '../config/load.ts';
 import { fallbackText, loadConfigCached } from '../config/cached.ts';
 import { openStore, type Store } from '../store/store.ts';
-import { isCorruption, quarantine } from '../store/recover.ts';
+import { isCorruption, quarantine } from '../store/corruption.ts';
 import { catchUp, type AppContext } from '../app/context.ts';
 import { localTimeZone } from '../util/time.ts';
 import { evaluate, observed } from '../policy/evaluate.ts';

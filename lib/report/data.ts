@@ -9,7 +9,7 @@ import { activeBlock, summarizeBlock } from '../usage/summary.ts';
 import { sessionsReport } from '../usage/reports.ts';
 import { tokenLimit } from '../usage/local.ts';
 import { usagePicture } from '../usage/sources.ts';
-import { recoveryStatus, type RecoveryStatus } from '../app/recoveryStatus.ts';
+import { recoveryStatus, type RecoveryStatus } from '../app/recoveryNow.ts';
 import { isRateLimit } from '../policy/backoff.ts';
 import type { BlockSpan } from '../util/blocks.ts';
 import { iso, isoOrNull, localDaySpans, localWindowStart, localZoneName, MINUTE_MS } from '../util/time.ts';

@@ -8,7 +8,7 @@ import {
   hookTimeout,
   MATCHER_EVENTS,
   statusLineCommand,
-} from './command.ts';
+} from './hookCommand.ts';
 import type { JSONPath, Node } from 'jsonc-parser';
 import { JsonText, toValue, type JsonValue } from './jsonText.ts';
 import { CommandHookShape, MatcherGroupShape, SettingsShape, StatusLineShape, type InstallRecord } from './schema.ts';

@@ -22,7 +22,7 @@ import {
 } from './files.ts';
 import { appDir, BACKUPS_KEPT, isEphemeralRoot, projectDirProblem, recordFile, SCOPES, settingsFile, sha256, type Scope } from './targets.ts';
 import { SettingsError } from './errors.ts';
-import { hookTimeout } from './command.ts';
+import { hookTimeout } from './hookCommand.ts';
 import type { InstallRecord } from './schema.ts';
 import type { JsonValue } from './jsonText.ts';
 import { HOOK_EVENTS, type HookEvent } from '../policy/types.ts';

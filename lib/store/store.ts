@@ -1,5 +1,5 @@
 import { openDb, type DB, type OpenOptions } from './db.ts';
-import { fileIdentity, isCorruption, quarantine, type FileIdentity } from './recover.ts';
+import { fileIdentity, isCorruption, quarantine, type FileIdentity } from './corruption.ts';
 import { FilesTable } from './files.ts';
 import { DirsTable } from './dirs.ts';
 import { MetaTable } from './meta.ts';

@@ -1,5 +1,5 @@
 import type { LineRecord, UsageRecord, parseLine } from './line.ts';
-import { headHash, readChunk, HEAD_BYTES, LINE_MARKERS } from './reader.ts';
+import { headHash, readChunk, HEAD_BYTES, LINE_MARKERS } from './fileBytes.ts';
 
 export type LineParser = typeof parseLine;
 
@@ -11,7 +11,7 @@ export interface ParsedChunk {
   records: LineRecord[];
   /** Malformed and oversized lines skipped in this chunk. */
   bad: number;
-  /** The identifying hash of the file's head as of this chunk (see reader.ts HEAD_BYTES). */
+  /** The identifying hash of the file's head as of this chunk (see fileBytes.ts HEAD_BYTES). */
   head: string;
   /** The last chunk the file has now: what follows `nextOffset` is at most a partial line. */
   last: boolean;

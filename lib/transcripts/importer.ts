@@ -6,10 +6,10 @@ import type { Store } from '../store/store.ts';
 import type { FileRow } from '../store/files.ts';
 import { costOf, priceFor, pricesFingerprint, type PriceOverrides, type PriceLookup } from './prices.ts';
 import type { LineRecord } from './line.ts';
-import { headHash, withFd } from './reader.ts';
+import { headHash, withFd } from './fileBytes.ts';
 import { parseChunks, type LineParser, type ParsedChunk } from './chunks.ts';
 import { statOrNull } from './discover.ts';
-import type { ReaderOptions } from './readerOptions.ts';
+import type { ReaderOptions } from './readerThreadOptions.ts';
 
 export interface ImportContext {
   store: Store;

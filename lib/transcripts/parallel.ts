@@ -3,11 +3,11 @@ import type { Store } from '../store/store.ts';
 import type { GroupTx } from '../store/groupTx.ts';
 import type { FoundFile } from './discover.ts';
 import { mayHaveNew, startOf, type Importer } from './importer.ts';
-import { withFd } from './reader.ts';
+import { withFd } from './fileBytes.ts';
 import { unpackChunk } from './packing.ts';
 import { claim, SIG_POSTED, type FromWorker, type ReadTask } from './parallelProtocol.ts';
-import { takeReaders } from './readers.ts';
-import type { ReaderOptions } from './readerOptions.ts';
+import { takeReaders } from './readerThreads.ts';
+import type { ReaderOptions } from './readerThreadOptions.ts';
 
 /** Below this much to read, a reading thread's start-up (~20 ms) is not won back. */
 export const PARALLEL_MIN_BYTES = 24 * 1024 * 1024;

@@ -5,7 +5,7 @@ import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { parseLine } from './line.ts';
 import { parseChunks } from './chunks.ts';
 import { packChunk } from './packing.ts';
-import { withFd } from './reader.ts';
+import { withFd } from './fileBytes.ts';
 import { localTimeZone } from '../util/time.ts';
 import {
   claim,

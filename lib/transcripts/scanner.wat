@@ -1,4 +1,4 @@
-;; The marker scan of lib/transcripts/reader.ts: where in a chunk of transcript bytes the byte strings
+;; The marker scan of lib/transcripts/fileBytes.ts: where in a chunk of transcript bytes the byte strings
 ;; `"usage"` and `"api_error"` occur, found in one pass 16 bytes at a time (WebAssembly SIMD).
 ;; Buffer.indexOf takes one pass per string, at about a third of the speed; this is most of what a
 ;; bulk import spends finding lines (see scripts/build-wasm.mjs, which compiles this file).

@@ -8,7 +8,7 @@ import { openStore, type Store } from '../../lib/store/store.ts';
 import { loadConfig } from '../../lib/config/load.ts';
 import { startManualPause, recordApiFailure, resumeAll } from '../../lib/app/recovery.ts';
 import { shortReason, waitLoop, type WaitCheck, type WaitIo } from '../../lib/cli/commands/wait.ts';
-import { whatIsInForce } from '../../lib/app/recoveryStatus.ts';
+import { whatIsInForce } from '../../lib/app/recoveryNow.ts';
 import { fmtDuration } from '../../lib/util/format.ts';
 
 const S = 1000;

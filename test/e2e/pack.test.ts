@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { REPO } from '../helpers/cli.ts';
 import { copySource } from '../helpers/sourceCopy.ts';
-import { EVENT_FILES } from '../../lib/settings/command.ts';
+import { EVENT_FILES } from '../../lib/settings/hookCommand.ts';
 
 const PKG = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
   version: string;

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPO } from './cli.ts';
-import { EVENT_FILES } from '../../lib/settings/command.ts';
+import { EVENT_FILES } from '../../lib/settings/hookCommand.ts';
 import type { HookEvent } from '../../lib/policy/types.ts';
 import { tmpHome } from './tmp.ts';
 import { assistantLine } from './lines.ts';

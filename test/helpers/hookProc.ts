@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { REPO, type Run } from './cli.ts';
 import { HOOK_EVENTS, type HookEvent } from '../../lib/policy/types.ts';
-import { EVENT_FILES } from '../../lib/settings/command.ts';
+import { EVENT_FILES } from '../../lib/settings/hookCommand.ts';
 
 /** The built file each event runs: the names install writes into settings. */
 export const HOOK_FILE = Object.fromEntries(HOOK_EVENTS.map((e) => [e, `${EVENT_FILES[e]}.js`])) as Record<HookEvent, string>;

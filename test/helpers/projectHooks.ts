@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from './cli.ts';
 import { HOOK_EVENTS } from '../../lib/policy/types.ts';
-import { hookCommand, MATCHER_EVENTS } from '../../lib/settings/command.ts';
+import { hookCommand, MATCHER_EVENTS } from '../../lib/settings/hookCommand.ts';
 
 /**
  * ccguard's built hooks in a project's .claude/settings.json, with the commands install writes, for

@@ -13,7 +13,7 @@ import { runHook, type HookDeps } from '../../lib/hook/run.ts';
 import { parseFastInput, fastAllows } from '../../lib/hook/fast.ts';
 import { MAX_STDIN, salvage } from '../../lib/hook/stdin.ts';
 import { parseLine, type LineResult } from '../../lib/transcripts/line.ts';
-import { LINE_MARKERS } from '../../lib/transcripts/reader.ts';
+import { LINE_MARKERS } from '../../lib/transcripts/fileBytes.ts';
 import { openStore } from '../../lib/store/store.ts';
 import { importAll } from '../../lib/transcripts/import.ts';
 import { HOOK_EVENTS } from '../../lib/policy/types.ts';

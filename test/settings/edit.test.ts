@@ -12,7 +12,7 @@ import {
   shQuote,
   splitOwnCommand,
   statusLineCommand,
-} from '../../lib/settings/command.ts';
+} from '../../lib/settings/hookCommand.ts';
 import { SettingsError } from '../../lib/settings/errors.ts';
 import { HOOK_EVENTS, type PolicyInput } from '../../lib/policy/types.ts';
 import { evaluate } from '../../lib/policy/evaluate.ts';

@@ -7,7 +7,7 @@ import { importAll, importRecent, type ImportContext } from '../../lib/transcrip
 import { Importer } from '../../lib/transcripts/importer.ts';
 import { parseChunks } from '../../lib/transcripts/chunks.ts';
 import { parseLine } from '../../lib/transcripts/line.ts';
-import { withFd } from '../../lib/transcripts/reader.ts';
+import { withFd } from '../../lib/transcripts/fileBytes.ts';
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { assistantLine, apiErrorLine, limitLine, userLine } from '../helpers/lines.ts';
@@ -265,7 +265,7 @@ test('a file shorter than its size said (cut since it was looked at) ends the re
   writeFileSync(
     script,
     `import { openSync, statSync } from 'node:fs';
-import { readChunk, LINE_MARKERS } from ${JSON.stringify(join(process.cwd(), 'lib/transcripts/reader.ts'))};
+import { readChunk, LINE_MARKERS } from ${JSON.stringify(join(process.cwd(), 'lib/transcripts/fileBytes.ts'))};
 const fd = openSync(${JSON.stringify(f)}, 'r');
 const claimed = statSync(${JSON.stringify(f)}).size + 50_000;
 const a = readChunk(fd, 0, claimed, LINE_MARKERS);

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { endOfValue, parseLine, parseWhole, type ParseContext } from '../../lib/transcripts/line.ts';
-import { LINE_MARKERS } from '../../lib/transcripts/reader.ts';
+import { LINE_MARKERS } from '../../lib/transcripts/fileBytes.ts';
 import { generateHistory } from '../../bench/generate.ts';
 import { mightContainLimitMessage } from '../../lib/transcripts/limitMessage.ts';
 import { assistantLine } from '../helpers/lines.ts';

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { LINE_MARKERS, markedLines, scannedLines, wasmScanner, type Scanner } from '../../lib/transcripts/reader.ts';
+import { LINE_MARKERS, markedLines, scannedLines, wasmScanner, type Scanner } from '../../lib/transcripts/fileBytes.ts';
 import { generateHistory } from '../../bench/generate.ts';
 import { walkTranscripts } from '../../lib/transcripts/discover.ts';
 

@@ -4,7 +4,7 @@ import { fitLine, type Out } from '../format.ts';
 import { fmtInt, fmtMb } from '../../util/format.ts';
 import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
-import { markInitialized } from '../../store/recover.ts';
+import { markInitialized } from '../../store/corruption.ts';
 
 /** The import's counts as JSON: snake_case, as every other command's JSON. */
 export function importJson(stats: ImportStats, bytesSeen: number, ms: number): Record<string, number> {

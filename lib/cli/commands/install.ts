@@ -1,6 +1,6 @@
 import { importAll } from '../../transcripts/import.ts';
 import { packageRoot } from '../../config/root.ts';
-import { EVENT_FILES, SLEEPING_EVENTS } from '../../settings/command.ts';
+import { EVENT_FILES, SLEEPING_EVENTS } from '../../settings/hookCommand.ts';
 import { backupsDir, BACKUPS_KEPT, projectDirProblem, settingsFile, tildify, type Scope } from '../../settings/targets.ts';
 import { cliCommand, type Self } from '../../settings/invocation.ts';
 import type { HookEvent } from '../../policy/types.ts';

@@ -8,7 +8,7 @@ import { formatStatusLine, type WindowFact } from '../../statusline/line.ts';
 import { runChained, type ChainResult } from '../../statusline/chain.ts';
 import type { RateLimitsTable, RateLimitWindow } from '../../store/rateLimits.ts';
 import { parseInstant, startOfLocalDay } from '../../util/time.ts';
-import { recoveryStatus } from '../../app/recoveryStatus.ts';
+import { recoveryStatus } from '../../app/recoveryNow.ts';
 import { oneLine } from '../../util/errors.ts';
 import type { Env } from '../../util/paths.ts';
 import { usagePicture } from '../../usage/sources.ts';

@@ -11,7 +11,7 @@ import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
 import type { Out } from '../format.ts';
 import type { RecoveryState } from '../../policy/types.ts';
-import { whatIsInForce, type InForce } from '../../app/recoveryStatus.ts';
+import { whatIsInForce, type InForce } from '../../app/recoveryNow.ts';
 import { fmtClock, fmtDuration } from '../../util/format.ts';
 import { truncate } from '../width.ts';
 import { iso, parseInstant } from '../../util/time.ts';

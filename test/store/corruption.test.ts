@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileIdentity, quarantine } from '../../lib/store/recover.ts';
+import { fileIdentity, quarantine } from '../../lib/store/corruption.ts';
 import { openStore } from '../../lib/store/store.ts';
 import { tmpHome } from '../helpers/tmp.ts';
 
