@@ -258,7 +258,7 @@ describe('a claude.ai subscriber: ccguard enforces with the server\'s own figure
     const lines = findTranscripts(b.home).flatMap((f) => limitLines(readJsonl(f)));
     assert.equal(lines.length, 1, `one limit line in the transcripts, got ${lines.length}`);
     assert.equal(lines[0].apiErrorParams?.rate_limit_info?.resetsAt, resetsAt, `the limit line carries the exact resetsAt: ${JSON.stringify(lines[0])}`);
-    assert.match(lines[0].message.content[0].text, /You've hit your 5-hour limit · resets \d+:\d\d[ap]m \(UTC\)/);
+    assert.match(lines[0].message.content[0].text, /You've hit your 5-hour limit · resets \d{1,2}(?::\d\d)?[ap]m \(UTC\)/);
 
     // B: a new session whose first answer is a tool call, before the reset.
     phase = 'tool';
