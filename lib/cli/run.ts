@@ -1,4 +1,4 @@
-import { openApp, type AppContext } from './context.ts';
+import { openApp, type AppContext } from '../app/context.ts';
 import { makeOut, type Out } from './format.ts';
 import { closest, parseCommand } from './args.ts';
 import { SPECS, specOf } from './spec.ts';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { AppContext } from '../cli/context.ts';
+import type { AppContext } from '../app/context.ts';
 import { SCHEMA_VERSION } from '../store/db.ts';
 import { fallbackText } from '../config/cached.ts';
 import { HOOK_EVENTS } from '../policy/types.ts';

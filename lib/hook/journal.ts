@@ -10,6 +10,7 @@ const Line = z.object({
   hook: z.string(),
   tool: z.string().nullable(),
   duration_ms: z.number(),
+  state: z.string().optional(),
 });
 
 /** A writer of the old shared journal that opened it just before it was moved finishes within this. */
@@ -35,7 +36,7 @@ function insertRows(store: Store, rows: readonly Row[]): void {
     .transaction(() => {
       for (const r of rows) {
         store.events.insert({
-          ts: r.ts, session_id: r.session_id, hook: r.hook, tool: r.tool, decision: 'allow', state: 'normal',
+          ts: r.ts, session_id: r.session_id, hook: r.hook, tool: r.tool, decision: 'allow', state: r.state ?? 'normal',
           reason: null, source: 'fast-path', sleep_ms: 0, duration_ms: r.duration_ms, detail: null,
         });
       }

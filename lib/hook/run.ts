@@ -6,7 +6,7 @@ import type { ConfigProblem } from '../config/load.ts';
 import { fallbackText, loadConfigCached } from '../config/cached.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { isCorruption, quarantine } from '../store/recover.ts';
-import { catchUp, type AppContext } from '../cli/context.ts';
+import { catchUp, type AppContext } from '../app/context.ts';
 import { localTimeZone } from '../util/timeZone.ts';
 import { evaluate, observed } from '../policy/evaluate.ts';
 import type { HookEvent, Notice, PolicyInput, Verdict } from '../policy/types.ts';
@@ -24,18 +24,19 @@ import {
 } from '../app/recovery.ts';
 import { clockText } from '../policy/format.ts';
 import { parseHookInput, type HookInput } from './input.ts';
-import { renderOutput } from './output.ts';
+import { decisionEvent, noticeEvent, renderOutput } from './output.ts';
 import { Logger, bootstrapLogger, configuredLogger } from '../util/log.ts';
 import { resolvePaths, type Env } from '../util/paths.ts';
 import { oneLine } from '../util/errors.ts';
 import { ensurePrivateDir } from '../util/fsPrivate.ts';
-import { configMtime, writeFastEntry } from './fast.ts';
-import { readGeneration } from '../store/generation.ts';
+import { configMtime, writeLease } from './fast.ts';
+import { readGeneration, readPublishedReadings } from '../store/generation.ts';
+import { grantLease } from './lease.ts';
 import { ingestJournal } from './journal.ts';
-import { usagePicture } from '../usage/sources.ts';
+import { usagePicture, type UsagePicture } from '../usage/sources.ts';
 import { startUsageApiRefresh } from '../usage/usageApiTrigger.ts';
 import { commitInputs } from '../store/inputs.ts';
-import { flushInputs } from '../store/store.ts';
+import { flushInputs, publishLatestReadings } from '../store/store.ts';
 
 export interface HookDeps {
   now: () => number;
@@ -147,20 +148,44 @@ interface Ctx {
   started: number;
 }
 
+/**
+ * The full check, as a sequence of steps: bring the state up to date, gather what the decision rests
+ * on, decide, apply and record it, lease the next calls when nothing would change, then answer.
+ */
 async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDeps, c: Ctx): Promise<HookResult> {
-  const { config, store, log } = c;
   const now = deps.now();
-  // Read before deciding: a pause set while this runs changes it, and our cached allow is then void.
-  const gen = readGeneration(c.paths.stateDir);
-  const app: AppContext = { env, paths: c.paths, loaded: { config, sources: [] }, config, store, now: deps.now, timeZone: localTimeZone(env) };
-  await catchUp(app, input.transcript_path ? [input.transcript_path] : []);
-  ingestJournal(c.paths.stateDir, store, now);
+  // Read before anything else: a change made while this runs must void the lease granted at the end.
+  const before = leaseInputs(c);
+  await catchUpFor(c, env, deps, input);
+  ingestJournal(c.paths.stateDir, c.store, now);
+  const notices = recoveryNotices(c, event, input, now);
+  const picture = usageNow(c, env, now);
+  const pi = policyInput(c, event, input, picture, now);
+  const v = verdictFor(pi);
+  const show = applyVerdict(c, input.session_id, v, notices, now);
+  const sendable = claimNotices(c, notices, now);
+  recordRun(c, event, input, pi, v, show, sendable, now);
+  for (const n of sendable) deps.notify({ title: n.title, message: n.message, logFile: c.paths.logFile });
+  if (v.action !== 'allow') c.log.info(`${event} ${input.tool_name ?? ''} ${v.action}: ${v.reason ?? ''}`.trim());
+  leaseNextCalls(c, env, input, pi, picture.serverResetAt, before);
+  if (v.action === 'delay' && v.sleepMs > 0) await deps.sleep(v.sleepMs);
+  return { stdout: renderOutput(event, v, show), exitCode: 0, sleepMs: v.action === 'delay' ? v.sleepMs : 0 };
+}
 
+/** The transcripts a hook brings up to date: its own (with its subagents), and every hot one. */
+async function catchUpFor(c: Ctx, env: Env, deps: HookDeps, input: HookInput): Promise<void> {
+  const app: AppContext = { env, paths: c.paths, loaded: { config: c.config, sources: [] }, config: c.config, store: c.store, now: deps.now, timeZone: localTimeZone(env) };
+  await catchUp(app, input.transcript_path ? [input.transcript_path] : []);
+}
+
+/** What changed in the shared recovery state since the last look, as notices (sent once each). */
+function recoveryNotices(c: Ctx, event: HookEvent, input: HookInput, now: number): Notice[] {
+  const { store, config } = c;
   const notices: Notice[] = [];
   for (const ch of syncRecovery(store, config, now)) {
     notices.push(
       ch.kind === 'backoff'
-        ? { key: `backoff:${ch.until}`, title: 'ccguard: rate limited', message: `API rate limit (level ${ch.level}); backing off until ${clockText(ch.until)}.` }
+        ? backoffNotice(ch.level, ch.until)
         : ch.scope === 'opus' || ch.scope === 'sonnet'
           ? { key: `limitline:${ch.scope}:${ch.until}`, title: 'ccguard: model limit reached', message: `Claude Code hit its ${ch.scope === 'opus' ? 'Opus' : 'Sonnet'} limit: sessions on it are held until ${clockText(ch.until)}; other models go on. "${ch.detail}"` }
           : { key: `limitline:${ch.until}`, title: 'ccguard: limit reached', message: `Claude Code hit its limit: tool calls held until ${clockText(ch.until)} (server: limit line). "${ch.detail}"` },
@@ -172,30 +197,45 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
   housekeeping(store, now);
   if (event === 'StopFailure' && input.error) {
     const b = recordApiFailure(store, config, input.error, now);
-    if (b) notices.push({ key: `backoff:${b.until}`, title: 'ccguard: rate limited', message: `API rate limit (level ${b.level}); backing off until ${clockText(b.until)}.` });
+    if (b) notices.push(backoffNotice(b.level, b.until));
   }
+  return notices;
+}
 
-  // The best fresh source (server, claude-monitor, own estimate); a stale claude-monitor cache gets one
-  // detached refresh, never waited for.
+const backoffNotice = (level: number | undefined, until: number): Notice => ({
+  key: `backoff:${until}`,
+  title: 'ccguard: rate limited',
+  message: `API rate limit (level ${level}); backing off until ${clockText(until)}.`,
+});
+
+/**
+ * The best fresh usage figures (server, claude-monitor, own estimate). A stale claude-monitor cache
+ * and an old usage-endpoint answer each get one detached refresh, never waited for.
+ */
+function usageNow(c: Ctx, env: Env, now: number): UsagePicture {
+  const { store, config, log } = c;
   const picture = usagePicture(store, config, now, {
     calibrate: true,
     refresh: { env },
     onError: (what, err) => log.warn(`${what} skipped: ${oneLine(err)}`),
   });
-  const usage = picture.view;
-  // The usage endpoint, when the user turned it on: one detached refresh when its answer is old.
   try {
     startUsageApiRefresh(store, config, now, env as NodeJS.ProcessEnv);
   } catch (e) {
     log.warn(`usage endpoint refresh skipped: ${oneLine(e)}`);
   }
-  const pi: PolicyInput = {
+  return picture;
+}
+
+function policyInput(c: Ctx, event: HookEvent, input: HookInput, picture: UsagePicture, now: number): PolicyInput {
+  const { store, config } = c;
+  return {
     hook: event,
     tool: input.tool_name ?? null,
     sessionId: input.session_id,
     now,
     config,
-    usage,
+    usage: picture.view,
     sessionClockFrom: sessionClockFrom(store, input.session_id, now),
     pause: pauseView(store, input.session_id, now),
     backoff: backoffView(store, config, now),
@@ -206,118 +246,94 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
     modelHolds: picture.modelHolds,
     liftedUntil: liftedUntil(store, now),
   };
-  let v = evaluate(pi);
-  if (config.mode === 'observe') v = observed(v);
+}
 
+function verdictFor(pi: PolicyInput): Verdict {
+  const v = evaluate(pi);
+  return pi.config.mode === 'observe' ? observed(v) : v;
+}
+
+/**
+ * What the verdict changes in the shared state: a pause it starts, its once-per-crossing mark, its
+ * notice. Returns whether its messages go out on this call (the mark was ours to claim).
+ */
+function applyVerdict(c: Ctx, session: string, v: Verdict, notices: Notice[], now: number): boolean {
+  const { store } = c;
   let show = true;
   commitInputs(store, () => {
-    if (v.startPause) startSessionPause(store, input.session_id, now, v.startPause.until, v.startPause.reason);
+    if (v.startPause) startSessionPause(store, session, now, v.startPause.until, v.startPause.reason);
     if (v.onceKey) show = store.marks.claim(v.onceKey, now);
     if (v.notice) notices.push(v.notice);
   });
+  return show;
+}
 
-  const sendable = config.recovery.notification
-    ? notices.filter((n) => {
-        try {
-          return store.db.transaction(() => store.marks.claim(`notice:${n.key}`, now)).immediate();
-        } catch {
-          return false;
-        }
-      })
-    : [];
+/** The notices this process is the one to send (one per key across processes), when notifications are on. */
+function claimNotices(c: Ctx, notices: readonly Notice[], now: number): Notice[] {
+  const { store, config } = c;
+  if (!config.recovery.notification) return [];
+  return notices.filter((n) => {
+    try {
+      return store.db.transaction(() => store.marks.claim(`notice:${n.key}`, now)).immediate();
+    } catch {
+      return false;
+    }
+  });
+}
 
-  const autoResume = event === 'Notification' && input.notification_type === 'quota_auto_resume_fired';
-  const decision = autoResume
-    ? 'auto_resume'
-    : v.action === 'allow'
-      ? (v.userMessage || v.modelContext) && show
-        ? 'warn'
-        : event === 'PreToolUse' || event === 'UserPromptSubmit'
-          ? 'allow'
-          : 'record'
-      : v.action;
-  const duration = performance.now() - c.started;
+/** The run's event and one per notification sent, in one transaction. */
+function recordRun(c: Ctx, event: HookEvent, input: HookInput, pi: PolicyInput, v: Verdict, show: boolean, sendable: readonly Notice[], now: number): void {
+  const { store, config } = c;
+  const durationMs = performance.now() - c.started;
   store.db
     .transaction(() => {
-      store.events.insert({
-        ts: now,
-        session_id: input.session_id,
-        hook: event,
-        tool: input.tool_name ?? null,
-        decision,
-        state: v.state,
-        reason: autoResume
-          ? `quota_auto_resume_fired: Claude Code continues by itself after the limit reset (${input.message ?? 'no message'})`
-          : v.reason ?? (show ? v.userMessage : null),
-        source: usage.weekly ? `${usage.source}+${usage.weekly.source}` : usage.source,
-        sleep_ms: v.sleepMs,
-        duration_ms: Math.round(duration * 100) / 100,
-        detail: eventDetail(event, input, config),
-      });
-      for (const n of sendable) {
-        store.events.insert({
-          ts: now, session_id: input.session_id, hook: event, tool: null, decision: 'notify', state: v.state,
-          reason: `${n.title}: ${n.message}`, source: null, sleep_ms: 0, duration_ms: null, detail: null,
-        });
-      }
+      store.events.insert(decisionEvent({ event, input, verdict: v, usage: pi.usage, show, now, durationMs, keepToolInput: config.privacy.store_tool_input }));
+      for (const n of sendable) store.events.insert(noticeEvent(event, input.session_id, v.state, n, now));
     })
     .immediate();
-  for (const n of sendable) deps.notify({ title: n.title, message: n.message, logFile: c.paths.logFile });
-  if (v.action !== 'allow') log.info(`${event} ${input.tool_name ?? ''} ${v.action}: ${v.reason ?? ''}`.trim());
+}
 
-  // Whatever this run changed of the shared inputs voids the cached decisions; an allow is cached only
-  // when nothing did (the generation read at the start still stands).
-  const changed = store.inputsChanged;
-  flushInputs(store);
-  if (!changed) maybeCacheAllow(c, input.session_id, input.transcript_path ?? null, pi, v, gen);
+/** What a lease must be checked against: read before the run, so a change during it voids the lease. */
+interface LeaseInputs {
+  gen: string;
+  configMtime: number;
+  seen: { five_hour: number; seven_day: number };
+}
 
-  if (v.action === 'delay' && v.sleepMs > 0) await deps.sleep(v.sleepMs);
-  return { stdout: renderOutput(event, v, show), exitCode: 0, sleepMs: v.action === 'delay' ? v.sleepMs : 0 };
+function leaseInputs(c: Ctx): LeaseInputs {
+  const latest = (w: 'five_hour' | 'seven_day'): number => c.store.rateLimits.latest(w)?.id ?? 0;
+  return { gen: readGeneration(c.paths.stateDir), configMtime: configMtime(c.paths.userConfigFile), seen: { five_hour: latest('five_hour'), seven_day: latest('seven_day') } };
 }
 
 /**
- * After a silent allow with wide headroom, let the next tool calls of this session skip the full
- * check for a while. Only far from every threshold: nothing can cross one within the window.
+ * Whatever this run changed of the shared inputs voids every lease; when it changed nothing, the
+ * session's next tool calls may be served by a lease (lib/hook/lease.ts) instead of a full check.
  */
-function maybeCacheAllow(c: Ctx, session: string, transcript: string | null, pi: PolicyInput, v: Verdict, gen: string): void {
-  const secs = c.config.performance.fast_path_seconds;
-  if (secs <= 0 || v.action !== 'allow' || v.state !== 'normal' || v.userMessage || v.modelContext) return;
-  // Keeping tool inputs is a full-path job: with it on, every call takes the full check.
-  if (c.config.privacy.store_tool_input) return;
-  if (pi.hook !== 'PreToolUse' && pi.hook !== 'PostToolUse' && pi.hook !== 'UserPromptSubmit' && pi.hook !== 'SessionStart') return;
-  if (pi.pause || pi.backoff || pi.forcedDegrade || (pi.modelHolds?.length ?? 0) > 0) return;
-  const a = c.config.alerts;
-  const u = pi.usage;
-  if (u.share !== null && u.share >= Math.min(a.token_threshold, a.rate_limit_threshold) / 2) return;
-  if (u.projectedShare !== null && u.projectedShare >= 0.9) return;
-  // A week moves slowly: only a weekly share close to a threshold stops the cache.
-  if (u.weekly?.share != null && u.weekly.share >= Math.min(a.token_threshold, a.rate_limit_threshold) - 0.1) return;
-  if (u.costUsd >= a.cost_threshold / 2 || (a.hard_cost_limit !== null && u.costUsd >= a.hard_cost_limit / 2)) return;
-  let until = pi.now + secs * 1000;
-  if (pi.sessionClockFrom !== null) until = Math.min(until, pi.sessionClockFrom + a.time_threshold * 3_600_000);
-  if (u.resetAt !== null) until = Math.min(until, u.resetAt);
-  if (pi.liftedUntil != null) until = Math.min(until, pi.liftedUntil);
-  if (until <= pi.now) return;
+function leaseNextCalls(c: Ctx, env: Env, input: HookInput, pi: PolicyInput, serverResetAt: number | null, before: LeaseInputs): void {
+  const changed = c.store.inputsChanged;
+  flushInputs(c.store);
+  if (changed) return;
   try {
-    // The transcript as far as this check imported it: the fast path looks only at what comes after.
-    const offset = transcript ? (c.store.files.get(transcript)?.offset ?? 0) : 0;
-    writeFastEntry(c.paths.stateDir, session, { gen, until, config_mtime: configMtime(c.paths.userConfigFile), transcript, offset });
-  } catch {
-    // no cache: the next call takes the full path
+    const granted = grantLease({
+      store: c.store,
+      config: c.config,
+      env,
+      pi,
+      serverResetAt,
+      gen: before.gen,
+      configMtime: before.configMtime,
+      seen: before.seen,
+      transcript: input.transcript_path ?? null,
+      transcriptRoots: c.paths.transcriptRoots,
+    });
+    if (!granted) return;
+    if ((granted.seen.five_hour !== 0 || granted.seen.seven_day !== 0) && readPublishedReadings(c.paths.stateDir) === null) {
+      // Readings recorded before they were published (an older version): publish them, under the
+      // write lock so that no recorder publishes in between.
+      c.store.db.transaction(() => publishLatestReadings(c.store)).immediate();
+    }
+    writeLease(c.paths.stateDir, input.session_id, granted);
+  } catch (e) {
+    c.log.warn(`lease skipped: ${oneLine(e)}`);
   }
-}
-
-/**
- * What an event keeps beyond decision and timing. Prompts, tool inputs and outputs stay out unless the
- * user asked for tool inputs (`privacy.store_tool_input`), and then only the first 4 KB of each.
- */
-function eventDetail(event: HookEvent, input: HookInput, config: Config): string | null {
-  const d: Record<string, unknown> = {};
-  if (event === 'StopFailure' && input.error) d.error = input.error;
-  if (event === 'Notification' && input.notification_type) d.notification_type = input.notification_type;
-  if (config.privacy.store_tool_input && event === 'PreToolUse' && input.tool_input !== undefined) {
-    const text = JSON.stringify(input.tool_input) ?? '';
-    d.tool_input = text.length > 4096 ? `${text.slice(0, 4096)}…` : text;
-  }
-  return Object.keys(d).length > 0 ? JSON.stringify(d) : null;
 }

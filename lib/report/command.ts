@@ -1,7 +1,7 @@
 /** `ccguard report --html|--json` without a kind: the combined report, as a page or as JSON. */
 import { resolve, join } from 'node:path';
 import { z } from 'zod';
-import type { AppContext } from '../cli/context.ts';
+import type { AppContext } from '../app/context.ts';
 import type { Out } from '../cli/format.ts';
 import { UsageError } from '../util/errors.ts';
 import { buildReport } from './data.ts';

@@ -1,6 +1,7 @@
 // The one way to change what a decision rests on: pauses, backoff, holds, resumes, server readings
-// from any source and claude-monitor snapshots are written inside `commitInputs`, and the cached
-// decisions of every session are voided as soon as the transaction commits. The tables that hold
+// from any source and claude-monitor snapshots are written inside `commitInputs`, and the leases of
+// every session are voided as soon as the transaction commits (server readings: published for each
+// lease to check against its bounds, see generation.ts). The tables that hold
 // those inputs report each write to the store (`inputsChanged`), so a write cannot slip past: one
 // made outside `commitInputs` is flushed when the store closes. (A config edit voids them too: the
 // fast path compares the config file's mtime.)

@@ -13,7 +13,7 @@ import { MarksTable } from './marks.ts';
 import { RateLimitsTable } from './rateLimits.ts';
 import { MonitorCacheTable } from './monitorCache.ts';
 import { dirname } from 'node:path';
-import { bumpGeneration } from './generation.ts';
+import { bumpGeneration, publishReadings, type PublishedReading } from './generation.ts';
 
 /** The state database with one object per table. */
 export interface Store {
@@ -36,8 +36,8 @@ export interface Store {
   /** The state directory the database lives in (where the decision generation is kept). */
   stateDir: string;
   /**
-   * Set by every write to a decision's inputs (recovery rows, server readings, claude-monitor
-   * snapshots); `commitInputs` and `close` void the cached decisions when it is set.
+   * Set by every write to a decision's inputs (recovery rows, claude-monitor snapshots; server
+   * readings are published instead, see generation.ts); `commitInputs` and `close` void the cached decisions when it is set.
    */
   inputsChanged: boolean;
   close(): void;
@@ -68,6 +68,17 @@ function storeOn(db: DB, file: string, identity: FileIdentity | null): Store {
   const changed = (): void => {
     store.inputsChanged = true;
   };
+  // A new server reading is published for the leases to check against their bounds, rather than
+  // voiding them all: readings arrive every few seconds, and most move nothing a decision rests on.
+  // Published inside the recording transaction, so concurrent writers publish in commit order.
+  const reading = (): void => {
+    try {
+      publishLatestReadings(store);
+    } catch {
+      // Not published: void every lease instead.
+      store.inputsChanged = true;
+    }
+  };
   const store: Store = {
     db,
     file,
@@ -82,7 +93,7 @@ function storeOn(db: DB, file: string, identity: FileIdentity | null): Store {
     events: new EventsTable(db),
     recovery: new RecoveryTable(db, changed),
     marks: new MarksTable(db),
-    rateLimits: new RateLimitsTable(db, changed),
+    rateLimits: new RateLimitsTable(db, reading),
     monitorCache: new MonitorCacheTable(db, changed),
     stateDir: dirname(file),
     inputsChanged: false,
@@ -104,4 +115,13 @@ export function flushInputs(store: Store): void {
   } catch {
     // an unwritable state directory has no cached decisions to void either
   }
+}
+
+/** Publishes the newest reading of each window for the leases (see generation.ts); call inside a write transaction. */
+export function publishLatestReadings(store: Store): void {
+  const pub = (w: 'five_hour' | 'seven_day'): PublishedReading | null => {
+    const r = store.rateLimits.latest(w);
+    return r ? { id: r.id, pct: r.used_pct, resetsAt: r.resets_at, firstSeen: r.first_seen } : null;
+  };
+  publishReadings(store.stateDir, { five_hour: pub('five_hour'), seven_day: pub('seven_day') });
 }

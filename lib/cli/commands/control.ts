@@ -1,4 +1,4 @@
-import { catchUp, type AppContext } from '../context.ts';
+import { catchUp, type AppContext } from '../../app/context.ts';
 import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
 import { fmtUsd, type Out } from '../format.ts';

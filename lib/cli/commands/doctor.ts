@@ -1,5 +1,5 @@
 import { accessSync, constants, statSync } from 'node:fs';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../../app/context.ts';
 import { parse } from '../args.ts';
 import { paint, type Out } from '../format.ts';
 import {

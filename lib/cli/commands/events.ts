@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AppContext } from '../context.ts';
+import type { AppContext } from '../../app/context.ts';
 import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
 import { fitLine, fmtLocal, paint, type Colour, type Out } from '../format.ts';

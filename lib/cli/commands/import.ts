@@ -1,5 +1,5 @@
 import { importAll, type ImportStats } from '../../transcripts/import.ts';
-import { importContext, type AppContext } from '../context.ts';
+import { importContext, type AppContext } from '../../app/context.ts';
 import { fitLine, fmtInt, type Out } from '../format.ts';
 import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';

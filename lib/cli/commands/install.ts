@@ -7,7 +7,7 @@ import type { HookEvent } from '../../policy/types.ts';
 import { resolve } from 'node:path';
 import { ConfigError, UsageError } from '../../util/errors.ts';
 import type { InstallOutcome } from '../../settings/edit.ts';
-import { importContext, type AppContext } from '../context.ts';
+import { importContext, type AppContext } from '../../app/context.ts';
 import { fmtInt, type Out } from '../format.ts';
 import { parse } from '../args.ts';
 

@@ -1,4 +1,4 @@
-import { catchUp, type AppContext } from '../context.ts';
+import { catchUp, type AppContext } from '../../app/context.ts';
 import { blocksReport, dailyReport, sessionsReport, type Range } from '../../usage/reports.ts';
 import { fitLine, fmtDuration, fmtInt, fmtLocal, fmtLocalTime, fmtUsd, paint, table, type Out } from '../format.ts';
 import { parseCommand } from '../args.ts';

@@ -1,4 +1,4 @@
-import { catchUp, type AppContext } from '../context.ts';
+import { catchUp, type AppContext } from '../../app/context.ts';
 import { computeStatus } from '../../app/status.ts';
 import { startOfLocalDay } from '../../usage/summary.ts';
 import { BLOCK_MS, HOUR_MS } from '../../usage/blocks.ts';

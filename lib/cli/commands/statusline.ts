@@ -1,4 +1,4 @@
-import { openApp, type AppContext } from '../context.ts';
+import { openApp, type AppContext } from '../../app/context.ts';
 import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
 import type { Out } from '../format.ts';

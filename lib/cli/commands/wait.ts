@@ -6,7 +6,7 @@
  * The loop takes its clock, its sleep and its check as arguments, so tests drive it without waiting.
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { catchUp, type AppContext } from '../context.ts';
+import { catchUp, type AppContext } from '../../app/context.ts';
 import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
 import type { Out } from '../format.ts';
