@@ -2,7 +2,7 @@
 // is ~650 KB of JavaScript whose compilation alone costs a hook ~25 ms, more than everything else the
 // fast path does; so the three fields it reads are checked by hand, and the full check (loaded by
 // dynamic import whenever the cache does not apply) validates stdin with zod as everywhere else.
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { replaceFile } from '../util/atomic.ts';
 import { fastDir, readGeneration, readPublishedReadings, type PublishedReading } from '../store/generation.ts';
@@ -79,6 +79,14 @@ export function writeLease(stateDir: string, session: string, lease: Lease): voi
   const dir = fastDir(stateDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   replaceFile(join(dir, `${safeName(session)}.json`), JSON.stringify(lease), { fsync: false });
+}
+
+export function removeLease(stateDir: string, session: string): void {
+  try {
+    unlinkSync(join(fastDir(stateDir), `${safeName(session)}.json`));
+  } catch {
+    // none there
+  }
 }
 
 /** Bytes that mean the API pushed back: the one list the transcript readers use too. */

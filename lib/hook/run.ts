@@ -29,7 +29,7 @@ import { Logger, bootstrapLogger, configuredLogger } from '../util/log.ts';
 import { resolvePaths, type Env } from '../util/paths.ts';
 import { oneLine } from '../util/errors.ts';
 import { ensurePrivateDir } from '../util/fsPrivate.ts';
-import { configMtime, writeLease } from './fast.ts';
+import { configMtime, removeLease, writeLease } from './fast.ts';
 import { readGeneration, readPublishedReadings } from '../store/generation.ts';
 import { grantLease } from './lease.ts';
 import { ingestJournal } from './journal.ts';
@@ -312,7 +312,10 @@ function leaseInputs(c: Ctx): LeaseInputs {
 function leaseNextCalls(c: Ctx, env: Env, input: HookInput, pi: PolicyInput, serverResetAt: number | null, before: LeaseInputs): void {
   const changed = c.store.inputsChanged;
   flushInputs(c.store);
-  if (changed) return;
+  if (changed) {
+    removeLease(c.paths.stateDir, input.session_id);
+    return;
+  }
   try {
     const granted = grantLease({
       store: c.store,
@@ -326,7 +329,11 @@ function leaseNextCalls(c: Ctx, env: Env, input: HookInput, pi: PolicyInput, ser
       transcript: input.transcript_path ?? null,
       transcriptRoots: c.paths.transcriptRoots,
     });
-    if (!granted) return;
+    if (!granted) {
+      // The session's old lease, if any, is void: say so at once rather than let each call find out.
+      removeLease(c.paths.stateDir, input.session_id);
+      return;
+    }
     if ((granted.seen.five_hour !== 0 || granted.seen.seven_day !== 0) && readPublishedReadings(c.paths.stateDir) === null) {
       // Readings recorded before they were published (an older version): publish them, under the
       // write lock so that no recorder publishes in between.
