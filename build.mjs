@@ -34,19 +34,28 @@ const common = {
 
 await build({
   ...common,
-  entryPoints: ['lib/hook/main.ts', 'lib/cli/main.ts', 'lib/notify/worker.ts', 'lib/monitor/refresh.ts', 'lib/usage/usageApiRefresh.ts'],
+  entryPoints: ['lib/cli/main.ts', 'lib/notify/worker.ts', 'lib/monitor/refresh.ts', 'lib/usage/usageApiRefresh.ts'],
   outdir: OUT,
 });
 
-// Each hook as one CommonJS file holding the fast path and nothing else; the full check (dist/lib/hook/
-// main.js, ESM, sharing chunks with the CLI) is imported only when the lease does not answer. Measured
-// on the fast path: an ESM entry costs ~3 ms over `node -e 0` before running a line, and each of the
-// ten small chunks it imported ~1 ms more; one CommonJS file costs next to nothing (1.25x -> 1.05x).
+// The hooks' full check built apart, like `ccguard status` below: what it always needs lands in one
+// file (resolving and compiling a dozen shared chunks cost it ~10 ms), what it needs only sometimes
+// (the line parser, when a transcript has new lines) stays a chunk.
+await build({
+  ...common,
+  entryPoints: { main: 'lib/hook/main.ts' },
+  outdir: join(OUT, 'full'),
+});
+
+// Each hook as one CommonJS file holding the fast path and nothing else; the full check
+// (dist/full/main.js, ESM) is imported only when the lease does not answer. Measured on the fast
+// path: an ESM entry costs ~3 ms over `node -e 0` before running a line, and the ten small chunks it
+// imported ~10 ms more; one CommonJS file costs next to nothing (1.25x -> 1.05-1.09x of node -e 0).
 const fullCheckExternal = {
   name: 'full-check-external',
   setup(b) {
     b.onResolve({ filter: /^\.\/main\.ts$/ }, (a) =>
-      a.importer.endsWith(join('lib', 'hook', 'entry.ts')) ? { path: '../lib/hook/main.js', external: true } : undefined,
+      a.importer.endsWith(join('lib', 'hook', 'entry.ts')) ? { path: '../full/main.js', external: true } : undefined,
     );
   },
 };
