@@ -151,7 +151,11 @@ function watched(a: LeaseArgs, now: number): { files: Lease['files']; dirs: Leas
   }
   if (rows.length > MAX_WATCHED) return null;
   const dirs = new Set<string>(a.transcriptRoots);
+  const files: Lease['files'] = [];
   for (const r of rows) {
+    // A transcript deleted since: nothing to read, and its folder (watched below) shows one made again.
+    if (mtimeOf(r.path) >= 0) files.push([r.path, r.offset, r.ino]);
+    else if (r.path === a.transcript) return null;
     if (isSubagentFile(r.path)) {
       dirs.add(dirname(r.path));
       continue;
@@ -164,10 +168,7 @@ function watched(a: LeaseArgs, now: number): { files: Lease['files']; dirs: Leas
     if (mtimeOf(sub) >= 0) dirs.add(sub);
     else if (mtimeOf(dirname(sub)) >= 0) dirs.add(dirname(sub));
   }
-  return {
-    files: rows.map((r) => [r.path, r.offset, r.ino]),
-    dirs: [...dirs].map((d) => [d, mtimeOf(d)]),
-  };
+  return { files, dirs: [...dirs].map((d) => [d, mtimeOf(d)]) };
 }
 
 /**
