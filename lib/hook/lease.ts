@@ -143,11 +143,16 @@ function mtimeOf(path: string): number {
 
 /** The transcripts a lease watches and the folders a new one would appear in. */
 function watched(a: LeaseArgs, now: number): { files: Lease['files']; dirs: Lease['dirs'] } | null {
-  const rows = a.store.files.recent(now - (BLOCK_MS + HOUR_MS));
+  const rows = a.store.files.recent(now - (BLOCK_MS + HOUR_MS)).map((r) => ({ path: r.path, offset: r.offset, ino: r.ino }));
   if (a.transcript !== null && !rows.some((r) => r.path === a.transcript)) {
     const own = a.store.files.get(a.transcript);
-    if (!own) return null;
-    rows.push(own);
+    if (own) rows.push({ path: own.path, offset: own.offset, ino: own.ino });
+    else {
+      // Nothing imported from it yet (an empty transcript): every byte it gains is new.
+      const st = statSync(a.transcript, { throwIfNoEntry: false });
+      if (!st || !st.isFile()) return null;
+      rows.push({ path: a.transcript, offset: 0, ino: st.ino });
+    }
   }
   if (rows.length > MAX_WATCHED) return null;
   const dirs = new Set<string>(a.transcriptRoots);
