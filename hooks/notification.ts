@@ -2,4 +2,4 @@
 // resets among them). The work lives in lib/; this only names the event.
 import { hookEntry } from '../lib/hook/entry.ts';
 
-await hookEntry('Notification');
+void hookEntry('Notification');

@@ -1,4 +1,4 @@
 // Claude Code runs this on every SessionEnd event. The work lives in lib/; this only names the event.
 import { hookEntry } from '../lib/hook/entry.ts';
 
-await hookEntry('SessionEnd');
+void hookEntry('SessionEnd');

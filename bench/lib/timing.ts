@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 export interface Cmd {
   name: string;
@@ -13,6 +14,8 @@ export interface Sample {
   p95Ms: number;
   minMs: number;
   runs: number;
+  /** Peak resident memory of the process, MiB (GNU time's %M over a few extra runs), when measurable. */
+  peakRssMb: number | null;
 }
 
 function quantile(xs: number[], q: number): number {
@@ -45,5 +48,27 @@ export function timeInterleaved(cmds: Cmd[], runs: number, warmup = 3): Sample[]
     p95Ms: quantile(times[i]!, 0.95),
     minMs: Math.min(...times[i]!),
     runs,
+    peakRssMb: peakRss(c),
   }));
+}
+
+/**
+ * The largest peak RSS of a few runs, measured apart from the timed ones (GNU time forks one more
+ * process, which would weigh on the timings).
+ */
+export function peakRss(c: Cmd, runs = 3): number | null {
+  if (!existsSync('/usr/bin/time')) return null;
+  let max = 0;
+  for (let r = 0; r < runs; r++) {
+    const res = spawnSync('/usr/bin/time', ['-f', '%M', ...c.argv], {
+      env: { ...process.env, ...c.env },
+      input: c.input ?? '',
+      stdio: ['pipe', 'ignore', 'pipe'],
+      encoding: 'utf8',
+    });
+    const kb = Number(res.stderr.trim().split('\n').at(-1));
+    if (!Number.isFinite(kb)) return null;
+    max = Math.max(max, kb / 1024);
+  }
+  return max;
 }

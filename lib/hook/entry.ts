@@ -1,17 +1,17 @@
 import { readStdinBounded, salvage } from './stdin.ts';
-import { appendJournal, fastAllows, parseFastInput } from './fast.ts';
+import { appendJournal, leaseAllows, parseFastInput } from './fast.ts';
 import { resolvePaths } from '../util/paths.ts';
 import type { HookEvent } from '../policy/types.ts';
 
 /**
  * The whole life of a hook process: stdin in, verdict out, always exit 0 (a ccguard failure must
- * never block Claude Code). Tool-call hooks first try the cached decision; everything else, and any
- * call the cache cannot answer, loads the full check.
+ * never block Claude Code). Tool-call hooks first try the session's lease (lib/hook/lease.ts);
+ * everything else, and any call the lease does not cover, loads the full check.
  */
 export async function hookEntry(event: HookEvent): Promise<void> {
   process.exitCode = 0;
   if (process.env.CCGUARD_DISABLE === '1') return;
-  let stdout = '';
+  let stdout: string;
   try {
     const started = performance.now();
     const { text: raw, truncated } = readStdinBounded();
@@ -19,7 +19,8 @@ export async function hookEntry(event: HookEvent): Promise<void> {
     if (event === 'PreToolUse' || event === 'PostToolUse') {
       const input = parseFastInput(text);
       const paths = resolvePaths(process.env);
-      if (input && fastAllows(paths.stateDir, paths.userConfigFile, input.session_id, Date.now(), input.transcript_path)) {
+      const state = input ? leaseAllows(paths.stateDir, paths.userConfigFile, input.session_id, Date.now(), input.transcript_path) : null;
+      if (input && state !== null) {
         try {
           appendJournal(paths.stateDir, {
             ts: Date.now(),
@@ -27,6 +28,7 @@ export async function hookEntry(event: HookEvent): Promise<void> {
             hook: event,
             tool: input.tool_name,
             duration_ms: Math.round((performance.now() - started) * 100) / 100,
+            ...(state !== 'normal' ? { state } : {}),
           });
         } catch {
           // the journal is a record, not a gate

@@ -2,34 +2,65 @@
 // is ~650 KB of JavaScript whose compilation alone costs a hook ~25 ms, more than everything else the
 // fast path does; so the three fields it reads are checked by hand, and the full check (loaded by
 // dynamic import whenever the cache does not apply) validates stdin with zod as everywhere else.
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { replaceFile } from '../util/atomic.ts';
-import { fastDir, readGeneration } from '../store/generation.ts';
+import { fastDir, readGeneration, readPublishedReadings, type PublishedReading } from '../store/generation.ts';
 import { TROUBLE_MARKERS } from '../transcripts/markers.ts';
+import { costOf, priceFor, type PriceOverrides } from '../transcripts/prices.ts';
 
-/** The last full decision for one session, reusable until `until` while `gen` still stands. */
-export interface FastEntry {
-  gen: string;
+export type WindowName = 'five_hour' | 'seven_day';
+
+/** How far a new server reading of one window may go (see lib/hook/lease.ts). */
+export interface ReadingBound {
+  resetsAt: number | null;
+  /** The share (1 = the limit) the figure must stay under, local usage since the reading included. */
+  ceil: number;
+  /** The reading the lease was granted on. */
+  pct: number;
+  ratioFirstPct: number;
+  ratioTokens: number;
+  burnFirstPct: number | null;
+  burnFirstAt: number | null;
+}
+
+/**
+ * A session's lease: the full check's word that its next tool calls may go ahead untouched while
+ * everything stays within these bounds. The rules are in lib/hook/lease.ts.
+ */
+export interface Lease {
+  v: 2;
+  /** When it was granted, and until when it stands. */
+  at: number;
   until: number;
-  config_mtime: number;
-  /** The session's transcript and its size when the full check ran: what was written since is looked at. */
+  gen: string;
+  configMtime: number;
+  /** The state the full check recorded (normal, or warned with its messages already out). */
+  state: string;
+  /** Input + output tokens and USD that may be added across the watched transcripts; null: no bound. */
+  tokens: number | null;
+  cost: number | null;
+  prices: PriceOverrides;
   transcript: string | null;
-  offset: number;
+  /** Watched transcripts: path, bytes already counted, inode. */
+  files: [string, number, number][];
+  /** Folders a new transcript would appear in, with their mtimes (-1: missing). */
+  dirs: [string, number][];
+  /** The newest server reading id of each window when granted (0: none). */
+  seen: Record<WindowName, number>;
+  bounds: Partial<Record<WindowName, ReadingBound>>;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function asFastEntry(v: unknown): FastEntry | null {
-  if (!isObj(v)) return null;
-  const { gen, until, config_mtime, transcript, offset } = v;
-  return typeof gen === 'string' &&
-    typeof until === 'number' &&
-    typeof config_mtime === 'number' &&
-    (transcript === null || typeof transcript === 'string') &&
-    typeof offset === 'number'
-    ? { gen, until, config_mtime, transcript, offset }
-    : null;
+function asLease(v: unknown): Lease | null {
+  if (!isObj(v) || v.v !== 2) return null;
+  const ok =
+    typeof v.gen === 'string' && typeof v.until === 'number' && typeof v.at === 'number' && typeof v.configMtime === 'number' &&
+    typeof v.state === 'string' && (v.tokens === null || typeof v.tokens === 'number') && (v.cost === null || typeof v.cost === 'number') &&
+    isObj(v.prices) && (v.transcript === null || typeof v.transcript === 'string') && Array.isArray(v.files) && Array.isArray(v.dirs) &&
+    isObj(v.seen) && isObj(v.bounds);
+  return ok ? (v as unknown as Lease) : null;
 }
 
 function safeName(session: string): string {
@@ -44,61 +75,176 @@ export function configMtime(userConfigFile: string): number {
   }
 }
 
-export function writeFastEntry(stateDir: string, session: string, entry: FastEntry): void {
+export function writeLease(stateDir: string, session: string, lease: Lease): void {
   const dir = fastDir(stateDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  replaceFile(join(dir, `${safeName(session)}.json`), JSON.stringify(entry), { fsync: false });
+  replaceFile(join(dir, `${safeName(session)}.json`), JSON.stringify(lease), { fsync: false });
+}
+
+export function removeLease(stateDir: string, session: string): void {
+  try {
+    unlinkSync(join(fastDir(stateDir), `${safeName(session)}.json`));
+  } catch {
+    // none there
+  }
 }
 
 /** Bytes that mean the API pushed back: the one list the transcript readers use too. */
 const TROUBLE = TROUBLE_MARKERS.map((m) => Buffer.from(m));
 /** More new transcript than this since the full check: take the full path rather than read it here. */
 const MAX_TAIL = 1024 * 1024;
+const NL = 0x0a;
+const ASSISTANT = Buffer.from('"assistant"');
+
+/** One response's usage, as the fast path counts it. */
+interface Counted {
+  ts: number;
+  tokens: number;
+  cost: number;
+}
+
+const n0 = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
 
 /**
- * Whether the session's transcript gained a sign of trouble since the full check. Only the new bytes
- * are read: a rate limit inside the turn must reach the next tool call, cache or not.
+ * The responses in complete lines of `tail`, each once by message id and request id. A response
+ * split across the lease's offset is counted again: more, never less, than the full check counts.
  */
-function quietSince(transcript: string, offset: number): boolean {
-  let fd: number;
-  try {
-    // Non-blocking: the path comes from hook stdin, and opening a FIFO there would wait for a writer forever.
-    fd = openSync(transcript, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch {
-    return false;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) return false;
-    const size = st.size;
-    if (size < offset || size - offset > MAX_TAIL) return false;
-    if (size === offset) return true;
-    const buf = Buffer.allocUnsafe(size - offset);
-    const n = readSync(fd, buf, 0, buf.length, offset);
-    const tail = buf.subarray(0, n);
-    return !TROUBLE.some((m) => tail.includes(m));
-  } catch {
-    return false;
-  } finally {
-    closeSync(fd);
+function countUsage(tail: Buffer, seen: Set<string>, prices: PriceOverrides, out: Counted[]): void {
+  let start = 0;
+  for (;;) {
+    const end = tail.indexOf(NL, start);
+    if (end < 0) return; // a partial last line is not counted by the full check either
+    const line = tail.subarray(start, end);
+    start = end + 1;
+    if (line.indexOf(ASSISTANT) < 0) continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(line.toString('utf8'));
+    } catch {
+      continue;
+    }
+    if (!isObj(v) || v.type !== 'assistant' || !isObj(v.message) || !isObj(v.message.usage)) continue;
+    const m = v.message;
+    const u = m.usage as Record<string, unknown>;
+    const key = `${String(m.id)}:${String(v.requestId)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const split = isObj(u.cache_creation) ? u.cache_creation : null;
+    const h1 = split ? n0(split.ephemeral_1h_input_tokens) : 0;
+    const m5 = Math.max(split ? n0(split.ephemeral_5m_input_tokens) : 0, n0(u.cache_creation_input_tokens) - h1);
+    const t = { input: n0(u.input_tokens), output: n0(u.output_tokens), cacheWrite5m: m5, cacheWrite1h: h1, cacheRead: n0(u.cache_read_input_tokens) };
+    const model = typeof m.model === 'string' ? m.model : '';
+    const ts = typeof v.timestamp === 'string' ? Date.parse(v.timestamp) : NaN;
+    out.push({ ts: Number.isFinite(ts) ? ts : Number.POSITIVE_INFINITY, tokens: t.input + t.output, cost: costOf(t, priceFor(model, prices).price) });
   }
 }
 
-/** True when a cached full decision says this call may go ahead untouched. */
-export function fastAllows(stateDir: string, userConfigFile: string, session: string, now: number, transcript: string | null): boolean {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(join(fastDir(stateDir), `${safeName(session)}.json`), 'utf8'));
-  } catch {
-    return false;
+/**
+ * What was appended to the watched transcripts since the lease, or null when something there means
+ * the full check must look: trouble (an API error, a limit line), a file replaced, truncated or gone,
+ * or more than MAX_TAIL to read.
+ */
+function appended(lease: Lease): Counted[] | null {
+  const out: Counted[] = [];
+  const seen = new Set<string>();
+  let budget = MAX_TAIL;
+  for (const f of lease.files) {
+    const [path, offset, ino] = f;
+    let fd: number;
+    try {
+      // Non-blocking: the path came from hook stdin once, and opening a FIFO would wait forever.
+      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch {
+      return null;
+    }
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile() || st.ino !== ino || st.size < offset) return null;
+      if (st.size === offset) continue;
+      const len = st.size - offset;
+      budget -= len;
+      if (budget < 0) return null;
+      const buf = Buffer.allocUnsafe(len);
+      const tail = buf.subarray(0, readSync(fd, buf, 0, len, offset));
+      if (TROUBLE.some((m) => tail.includes(m))) return null;
+      countUsage(tail, seen, lease.prices, out);
+    } catch {
+      return null;
+    } finally {
+      closeSync(fd);
+    }
   }
-  const e = asFastEntry(raw);
-  if (!e) return false;
-  if (now >= e.until || now < e.until - 3_600_000) return false; // expired, or the clock jumped
-  if (e.gen !== readGeneration(stateDir)) return false;
-  if (e.config_mtime !== configMtime(userConfigFile)) return false;
-  if (transcript !== null && e.transcript === transcript) return quietSince(transcript, e.offset);
-  return transcript === null;
+  return out;
+}
+
+const BURN_MIN_SPAN_MS = 15 * 60_000;
+
+/**
+ * Whether a reading newer than the lease keeps the figure under its bound: its share, plus the local
+ * usage since it at the highest ratio it could imply, and the pace from the first reading of the last
+ * hour to it (lib/usage/sources.ts computes both the same way).
+ */
+function readingWithin(b: ReadingBound, r: PublishedReading, counted: readonly Counted[], lease: Lease, now: number): boolean {
+  if (r.resetsAt !== b.resetsAt || typeof r.pct !== 'number' || typeof r.firstSeen !== 'number') return false;
+  let since = 0;
+  // A minute's slack for the clocks of the status line and the transcript writer.
+  for (const c of counted) if (c.ts >= r.firstSeen - 60_000) since += c.tokens;
+  const rise = (r.pct - b.ratioFirstPct) / 100;
+  const ratio = rise <= 0 ? 0 : b.ratioTokens > 0 ? rise / b.ratioTokens : Number.POSITIVE_INFINITY;
+  const share = r.pct / 100 + (since > 0 ? ratio * since : 0);
+  if (!(share < b.ceil)) return false;
+  const firstAt = b.burnFirstAt ?? lease.at;
+  const span = r.firstSeen - firstAt;
+  if (span < BURN_MIN_SPAN_MS) return true;
+  if (b.burnFirstPct === null || b.resetsAt === null) return false;
+  const perMinute = Math.max(0, (r.pct - b.burnFirstPct) / 100) / (span / 60_000);
+  return share + perMinute * Math.max(0, (b.resetsAt - now) / 60_000) < 1;
+}
+
+/** The lease of a session, if one is on file. */
+export function readLease(stateDir: string, session: string): Lease | null {
+  try {
+    return asLease(JSON.parse(readFileSync(join(fastDir(stateDir), `${safeName(session)}.json`), 'utf8')));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The state to record when the session's lease lets this call go ahead untouched; null sends it to
+ * the full check.
+ */
+export function leaseAllows(stateDir: string, userConfigFile: string, session: string, now: number, transcript: string | null): string | null {
+  const e = readLease(stateDir, session);
+  if (!e) return null;
+  if (now >= e.until || now < e.at - 60_000) return null; // run out, or the clock jumped back
+  if (transcript !== null && e.transcript !== transcript) return null;
+  if (e.gen !== readGeneration(stateDir)) return null;
+  if (e.configMtime !== configMtime(userConfigFile)) return null;
+  for (const [dir, mtime] of e.dirs) {
+    const st = statSync(dir, { throwIfNoEntry: false });
+    if ((st ? st.mtimeMs : -1) !== mtime) return null;
+  }
+  const counted = appended(e);
+  if (!counted) return null;
+  let tokens = 0;
+  let cost = 0;
+  for (const c of counted) {
+    tokens += c.tokens;
+    cost += c.cost;
+  }
+  if (e.tokens !== null && tokens > e.tokens) return null;
+  if (e.cost !== null && cost > e.cost) return null;
+  // No file at all: no reading was ever published, which is news only to a lease that saw one.
+  const pub = readPublishedReadings(stateDir) ?? (e.seen.five_hour === 0 && e.seen.seven_day === 0 ? {} : null);
+  if (pub === null) return null;
+  for (const w of ['five_hour', 'seven_day'] as const) {
+    const r = pub[w];
+    if ((r?.id ?? 0) === e.seen[w]) continue;
+    const b = e.bounds[w];
+    if (!r || !b || !readingWithin(b, r, counted, e, now)) return null;
+  }
+  return e.state;
 }
 
 /** What a fast-path run leaves behind; folded into the events table by the next full run. */
@@ -108,6 +254,8 @@ export interface JournalLine {
   hook: string;
   tool: string | null;
   duration_ms: number;
+  /** The state the lease was granted in, when not `normal`. */
+  state?: string;
 }
 
 /** The journal written by older versions: one file all fast-path runs appended to. Still read. */

@@ -1,24 +1,30 @@
-import { z } from 'zod';
 import { HookInputError } from '../util/errors.ts';
 
-/** Claude Code's hook stdin: lenient, unknown fields pass; the fields ccguard reads are checked. */
-export const HookInputSchema = z.looseObject({
-  session_id: z.string().min(1),
-  hook_event_name: z.string().min(1),
-  transcript_path: z.string().optional().catch(undefined),
-  cwd: z.string().optional().catch(undefined),
-  tool_name: z.string().optional().catch(undefined),
-  tool_input: z.unknown().optional(),
-  error: z.string().optional().catch(undefined),
-  source: z.string().optional().catch(undefined),
-  reason: z.string().optional().catch(undefined),
-  duration_ms: z.number().optional().catch(undefined),
-  prompt: z.string().optional().catch(undefined),
-  model: z.string().optional().catch(undefined),
-  notification_type: z.string().optional().catch(undefined),
-  message: z.string().optional().catch(undefined),
-});
-export type HookInput = z.infer<typeof HookInputSchema>;
+/**
+ * Claude Code's hook stdin: lenient, unknown fields pass; the fields ccguard reads are checked. By
+ * hand rather than with zod: the full check is still on the path of a tool call, and zod's ~650 KB
+ * is the largest thing it would load (as it was, the compile alone cost a hook ~25 ms).
+ */
+export interface HookInput {
+  session_id: string;
+  hook_event_name: string;
+  transcript_path?: string | undefined;
+  cwd?: string | undefined;
+  tool_name?: string | undefined;
+  tool_input?: unknown;
+  error?: string | undefined;
+  source?: string | undefined;
+  reason?: string | undefined;
+  duration_ms?: number | undefined;
+  prompt?: string | undefined;
+  model?: string | undefined;
+  notification_type?: string | undefined;
+  message?: string | undefined;
+  [key: string]: unknown;
+}
+
+/** Optional fields: a value of the wrong type is dropped, as if absent. */
+const OPTIONAL_STRINGS = ['transcript_path', 'cwd', 'tool_name', 'error', 'source', 'reason', 'prompt', 'model', 'notification_type', 'message'] as const;
 
 export function parseHookInput(text: string): HookInput {
   let raw: unknown;
@@ -27,11 +33,15 @@ export function parseHookInput(text: string): HookInput {
   } catch {
     throw new HookInputError(`hook stdin is not JSON (${text.length} bytes, starts ${JSON.stringify(text.slice(0, 20))})`);
   }
-  const r = HookInputSchema.safeParse(raw);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    const key = i?.path.map(String).join('.') || '(top level)';
-    throw new HookInputError(`hook stdin: ${key} ${i?.code === 'invalid_type' ? 'is missing or not the right type' : i?.message ?? 'is invalid'}`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new HookInputError('hook stdin: (top level) is missing or not the right type');
+  const o = raw as Record<string, unknown>;
+  for (const k of ['session_id', 'hook_event_name'] as const) {
+    const v = o[k];
+    if (typeof v !== 'string') throw new HookInputError(`hook stdin: ${k} is missing or not the right type`);
+    if (v.length === 0) throw new HookInputError(`hook stdin: ${k} is empty`);
   }
-  return r.data;
+  const out: HookInput = { ...o, session_id: o.session_id as string, hook_event_name: o.hook_event_name as string };
+  for (const k of OPTIONAL_STRINGS) if (k in out && typeof out[k] !== 'string') out[k] = undefined;
+  if ('duration_ms' in out && (typeof out.duration_ms !== 'number' || !Number.isFinite(out.duration_ms))) out.duration_ms = undefined;
+  return out;
 }

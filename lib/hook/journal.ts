@@ -1,28 +1,29 @@
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { Store } from '../store/store.ts';
 import { JOURNAL, JOURNAL_DIR } from './fast.ts';
-
-const Line = z.object({
-  ts: z.number(),
-  session_id: z.string(),
-  hook: z.string(),
-  tool: z.string().nullable(),
-  duration_ms: z.number(),
-});
 
 /** A writer of the old shared journal that opened it just before it was moved finishes within this. */
 const SETTLE_MS = 2000;
 
-type Row = z.infer<typeof Line>;
+type Row = { ts: number; session_id: string; hook: string; tool: string | null; duration_ms: number; state?: string };
+
+/** A journal line as a fast-path run wrote it (checked by hand: the full check loads no zod). */
+function asRow(v: unknown): Row | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const o = v as Record<string, unknown>;
+  if (typeof o.ts !== 'number' || typeof o.session_id !== 'string' || typeof o.hook !== 'string') return null;
+  if (!(o.tool === null || typeof o.tool === 'string') || typeof o.duration_ms !== 'number') return null;
+  if (o.state !== undefined && typeof o.state !== 'string') return null;
+  return { ts: o.ts, session_id: o.session_id, hook: o.hook, tool: o.tool, duration_ms: o.duration_ms, ...(o.state !== undefined ? { state: o.state } : {}) };
+}
 
 function rowsOf(text: string): Row[] {
   return text.split('\n').flatMap((l) => {
     if (!l) return [];
     try {
-      const r = Line.safeParse(JSON.parse(l));
-      return r.success ? [r.data] : [];
+      const r = asRow(JSON.parse(l));
+      return r ? [r] : [];
     } catch {
       return [];
     }
@@ -31,16 +32,14 @@ function rowsOf(text: string): Row[] {
 
 function insertRows(store: Store, rows: readonly Row[]): void {
   if (rows.length === 0) return;
-  store.db
-    .transaction(() => {
-      for (const r of rows) {
-        store.events.insert({
-          ts: r.ts, session_id: r.session_id, hook: r.hook, tool: r.tool, decision: 'allow', state: 'normal',
-          reason: null, source: 'fast-path', sleep_ms: 0, duration_ms: r.duration_ms, detail: null,
-        });
-      }
-    })
-    .immediate();
+  store.write(() => {
+    for (const r of rows) {
+      store.events.insert({
+        ts: r.ts, session_id: r.session_id, hook: r.hook, tool: r.tool, decision: 'allow', state: r.state ?? 'normal',
+        source: 'fast-path', duration_ms: r.duration_ms,
+      });
+    }
+  });
 }
 
 /**

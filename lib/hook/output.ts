@@ -1,4 +1,6 @@
-import type { HookEvent, Verdict } from '../policy/types.ts';
+import type { HookEvent, Notice, RecoveryState, UsageView, Verdict } from '../policy/types.ts';
+import type { EventRow } from '../store/events.ts';
+import type { HookInput } from './input.ts';
 
 /** Claude Code's own terms for a verdict: JSON on stdout with exit 0, or nothing at all. */
 export function renderOutput(hook: HookEvent, v: Verdict, showMessages: boolean): string {
@@ -45,4 +47,66 @@ export function renderOutput(hook: HookEvent, v: Verdict, showMessages: boolean)
       throw new Error(`unknown hook ${String(never)}`);
     }
   }
+}
+
+/** How a run is named in the events table. */
+export function decisionName(event: HookEvent, input: HookInput, v: Verdict, show: boolean): string {
+  if (event === 'Notification' && input.notification_type === 'quota_auto_resume_fired') return 'auto_resume';
+  if (v.action !== 'allow') return v.action;
+  if ((v.userMessage || v.modelContext) && show) return 'warn';
+  return event === 'PreToolUse' || event === 'UserPromptSubmit' ? 'allow' : 'record';
+}
+
+/** The events row of one full check. */
+export function decisionEvent(r: {
+  event: HookEvent;
+  input: HookInput;
+  verdict: Verdict;
+  usage: UsageView;
+  show: boolean;
+  now: number;
+  durationMs: number;
+  keepToolInput: boolean;
+}): EventRow {
+  const { event, input, verdict: v, usage } = r;
+  const decision = decisionName(event, input, v, r.show);
+  return {
+    ts: r.now,
+    session_id: input.session_id,
+    hook: event,
+    tool: input.tool_name ?? null,
+    decision,
+    state: v.state,
+    reason:
+      decision === 'auto_resume'
+        ? `quota_auto_resume_fired: Claude Code continues by itself after the limit reset (${input.message ?? 'no message'})`
+        : v.reason ?? (r.show ? v.userMessage : null),
+    source: usage.weekly ? `${usage.source}+${usage.weekly.source}` : usage.source,
+    sleep_ms: v.sleepMs,
+    duration_ms: Math.round(r.durationMs * 100) / 100,
+    detail: eventDetail(event, input, r.keepToolInput),
+  };
+}
+
+/** The events row of a notification sent. */
+export function noticeEvent(event: HookEvent, session: string, state: RecoveryState, n: Notice, now: number): EventRow {
+  return {
+    ts: now, session_id: session, hook: event, tool: null, decision: 'notify', state,
+    reason: `${n.title}: ${n.message}`, source: null, sleep_ms: 0, duration_ms: null, detail: null,
+  };
+}
+
+/**
+ * What an event keeps beyond decision and timing. Prompts, tool inputs and outputs stay out unless the
+ * user asked for tool inputs (`privacy.store_tool_input`), and then only the first 4 KB of each.
+ */
+function eventDetail(event: HookEvent, input: HookInput, keepToolInput: boolean): string | null {
+  const d: Record<string, unknown> = {};
+  if (event === 'StopFailure' && input.error) d.error = input.error;
+  if (event === 'Notification' && input.notification_type) d.notification_type = input.notification_type;
+  if (keepToolInput && event === 'PreToolUse' && input.tool_input !== undefined) {
+    const text = JSON.stringify(input.tool_input) ?? '';
+    d.tool_input = text.length > 4096 ? `${text.slice(0, 4096)}…` : text;
+  }
+  return Object.keys(d).length > 0 ? JSON.stringify(d) : null;
 }

@@ -7,7 +7,7 @@ import { fallbackText, loadConfigCached } from '../config/cached.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { isCorruption, quarantine } from '../store/corruption.ts';
 import { catchUp, type AppContext } from '../app/context.ts';
-import { localTimeZone } from '../util/time.ts';
+import { localDayKey, localTimeZone } from '../util/time.ts';
 import { evaluate, observed } from '../policy/evaluate.ts';
 import type { HookEvent, Notice, PolicyInput, Verdict } from '../policy/types.ts';
 import {
@@ -22,20 +22,20 @@ import {
   startSessionPause,
   syncRecovery,
 } from '../app/recovery.ts';
-import { fmtClock as clockText } from '../util/format.ts';
+import { fmtClock } from '../util/format.ts';
 import { parseHookInput, type HookInput } from './input.ts';
-import { renderOutput } from './output.ts';
+import { decisionEvent, noticeEvent, renderOutput } from './output.ts';
 import { Logger, bootstrapLogger, configuredLogger } from '../util/log.ts';
-import { resolvePaths, type Env } from '../util/paths.ts';
+import { logFilePath, resolvePaths, type Env } from '../util/paths.ts';
 import { oneLine } from '../util/errors.ts';
 import { ensurePrivateDir } from '../util/fsPrivate.ts';
-import { configMtime, writeFastEntry } from './fast.ts';
-import { readGeneration } from '../store/generation.ts';
+import { configMtime, removeLease, writeLease } from './fast.ts';
+import { readGeneration, readPublishedReadings } from '../store/generation.ts';
+import { grantLease } from './lease.ts';
 import { ingestJournal } from './journal.ts';
-import { usagePicture } from '../usage/sources.ts';
+import { usagePicture, type UsagePicture } from '../usage/sources.ts';
 import { startUsageApiRefresh } from '../usage/usageApiTrigger.ts';
-import { commitInputs } from '../store/inputs.ts';
-import { flushInputs } from '../store/store.ts';
+import { flushInputs, publishLatestReadings } from '../store/store.ts';
 
 export interface HookDeps {
   now: () => number;
@@ -69,7 +69,7 @@ export async function runHook(event: HookEvent, stdin: string, env: Env, deps: H
     log = configuredLogger(paths.stateDir, config.logging);
     // A broken config.yaml never switches enforcement off: the last valid configuration (or the
     // defaults) goes on, and the user hears of it once, by name of file, key and value.
-    if (loaded.problem) reportConfigProblemOnce(paths.stateDir, paths.logFile, loaded.problem, log, deps);
+    if (loaded.problem) reportConfigProblemOnce(paths.stateDir, logFilePath(paths.stateDir, config.logging), loaded.problem, log, deps);
     const onQuarantine = (dest: string): void =>
       log.error(`state.db was damaged: moved to ${dest}; rebuilding from the transcripts`);
     store = openStore(paths.dbFile, { now: deps.now(), onQuarantine });
@@ -94,7 +94,7 @@ export async function runHook(event: HookEvent, stdin: string, env: Env, deps: H
     // Claude Code keeps a hook's stderr in its debug log, and `ccguard doctor` says the rest.
     log.error(said);
     if (log.failed) process.stderr.write(`ccguard: ${said}\n`);
-    notifyErrorOnce(paths.stateDir, paths.logFile, line, deps);
+    notifyErrorOnce(paths.stateDir, config ? logFilePath(paths.stateDir, config.logging) : paths.logFile, line, deps);
     if (config?.fail_mode === 'closed' && (event === 'PreToolUse' || event === 'UserPromptSubmit')) {
       const v: Verdict = {
         action: 'deny', sleepMs: 0, state: 'normal', reason: `ccguard failed and fail_mode is closed: ${line}`,
@@ -129,7 +129,7 @@ function reportConfigProblemOnce(stateDir: string, logFile: string, p: ConfigPro
 function notifyErrorOnce(stateDir: string, logFile: string, line: string, deps: HookDeps): void {
   try {
     ensurePrivateDir(stateDir);
-    const day = new Date(deps.now()).toISOString().slice(0, 10);
+    const day = localDayKey(deps.now());
     const marker = join(stateDir, `.error-${crypto().createHash('sha1').update(line.replace(/\([^)]*\)/g, '').replace(/\d+/g, '#')).digest('hex').slice(0, 12)}-${day}`);
     if (existsSync(marker)) return;
     writeFileSync(marker, line + '\n', { mode: 0o600 });
@@ -147,55 +147,95 @@ interface Ctx {
   started: number;
 }
 
+/**
+ * The full check, as a sequence of steps: bring the state up to date, gather what the decision rests
+ * on, decide, apply and record it, lease the next calls when nothing would change, then answer.
+ */
 async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDeps, c: Ctx): Promise<HookResult> {
-  const { config, store, log } = c;
   const now = deps.now();
-  // Read before deciding: a pause set while this runs changes it, and our cached allow is then void.
-  const gen = readGeneration(c.paths.stateDir);
-  const app: AppContext = { env, paths: c.paths, loaded: { config, sources: [] }, config, store, now: deps.now, timeZone: localTimeZone(env) };
-  await catchUp(app, input.transcript_path ? [input.transcript_path] : []);
-  ingestJournal(c.paths.stateDir, store, now);
+  // Read before anything else: a change made while this runs must void the lease granted at the end.
+  const before = leaseInputs(c);
+  await catchUpFor(c, env, deps, input);
+  ingestJournal(c.paths.stateDir, c.store, now);
+  const notices = recoveryNotices(c, event, input, now);
+  const picture = usageNow(c, env, now);
+  const pi = policyInput(c, event, input, picture, now);
+  const v = verdictFor(pi);
+  const show = applyVerdict(c, input.session_id, v, notices, now);
+  const sendable = claimNotices(c, notices, now);
+  recordRun(c, event, input, pi, v, show, sendable, now);
+  const logFile = logFilePath(c.paths.stateDir, c.config.logging);
+  for (const n of sendable) deps.notify({ title: n.title, message: n.message, logFile });
+  if (v.action !== 'allow') c.log.info(`${event} ${input.tool_name ?? ''} ${v.action}: ${v.reason ?? ''}`.trim());
+  leaseNextCalls(c, env, input, pi, picture.serverResetAt, before);
+  if (v.action === 'delay' && v.sleepMs > 0) await deps.sleep(v.sleepMs);
+  return { stdout: renderOutput(event, v, show), exitCode: 0, sleepMs: v.action === 'delay' ? v.sleepMs : 0 };
+}
 
+/** The transcripts a hook brings up to date: its own (with its subagents), and every hot one. */
+async function catchUpFor(c: Ctx, env: Env, deps: HookDeps, input: HookInput): Promise<void> {
+  const app: AppContext = { env, paths: c.paths, loaded: { config: c.config, sources: [] }, config: c.config, store: c.store, now: deps.now, timeZone: localTimeZone(env) };
+  await catchUp(app, input.transcript_path ? [input.transcript_path] : []);
+}
+
+/** What changed in the shared recovery state since the last look, as notices (sent once each). */
+function recoveryNotices(c: Ctx, event: HookEvent, input: HookInput, now: number): Notice[] {
+  const { store, config } = c;
   const notices: Notice[] = [];
   for (const ch of syncRecovery(store, config, now)) {
     notices.push(
       ch.kind === 'backoff'
-        ? { key: `backoff:${ch.until}`, title: 'ccguard: rate limited', message: `API rate limit (level ${ch.level}); backing off until ${clockText(ch.until)}.` }
+        ? backoffNotice(ch.level, ch.until)
         : ch.scope === 'opus' || ch.scope === 'sonnet'
-          ? { key: `limitline:${ch.scope}:${ch.until}`, title: 'ccguard: model limit reached', message: `Claude Code hit its ${ch.scope === 'opus' ? 'Opus' : 'Sonnet'} limit: sessions on it are held until ${clockText(ch.until)}; other models go on. "${ch.detail}"` }
-          : { key: `limitline:${ch.until}`, title: 'ccguard: limit reached', message: `Claude Code hit its limit: tool calls held until ${clockText(ch.until)} (server: limit line). "${ch.detail}"` },
+          ? { key: `limitline:${ch.scope}:${ch.until}`, title: 'ccguard: model limit reached', message: `Claude Code hit its ${ch.scope === 'opus' ? 'Opus' : 'Sonnet'} limit: sessions on it are held until ${fmtClock(ch.until)}; other models go on. "${ch.detail}"` }
+          : { key: `limitline:${ch.until}`, title: 'ccguard: limit reached', message: `Claude Code hit its limit: tool calls held until ${fmtClock(ch.until)} (server: limit line). "${ch.detail}"` },
     );
   }
   for (const p of endedPauses(store, now)) {
-    notices.push({ key: `pauseend:${p.key}:${p.until}`, title: 'ccguard: pause over', message: `${p.what} ended at ${clockText(p.until)}; work may go on.` });
+    notices.push({ key: `pauseend:${p.key}:${p.until}`, title: 'ccguard: pause over', message: `${p.what} ended at ${fmtClock(p.until)}; work may go on.` });
   }
   housekeeping(store, now);
   if (event === 'StopFailure' && input.error) {
     const b = recordApiFailure(store, config, input.error, now);
-    if (b) notices.push({ key: `backoff:${b.until}`, title: 'ccguard: rate limited', message: `API rate limit (level ${b.level}); backing off until ${clockText(b.until)}.` });
+    if (b) notices.push(backoffNotice(b.level, b.until));
   }
+  return notices;
+}
 
-  // The best fresh source (server, claude-monitor, own estimate); a stale claude-monitor cache gets one
-  // detached refresh, never waited for.
+const backoffNotice = (level: number | undefined, until: number): Notice => ({
+  key: `backoff:${until}`,
+  title: 'ccguard: rate limited',
+  message: `API rate limit (level ${level}); backing off until ${fmtClock(until)}.`,
+});
+
+/**
+ * The best fresh usage figures (server, claude-monitor, own estimate). A stale claude-monitor cache
+ * and an old usage-endpoint answer each get one detached refresh, never waited for.
+ */
+function usageNow(c: Ctx, env: Env, now: number): UsagePicture {
+  const { store, config, log } = c;
   const picture = usagePicture(store, config, now, {
     calibrate: true,
     refresh: { env },
     onError: (what, err) => log.warn(`${what} skipped: ${oneLine(err)}`),
   });
-  const usage = picture.view;
-  // The usage endpoint, when the user turned it on: one detached refresh when its answer is old.
   try {
-    startUsageApiRefresh(store, config, now, env as NodeJS.ProcessEnv);
+    startUsageApiRefresh(store, config, now, env);
   } catch (e) {
     log.warn(`usage endpoint refresh skipped: ${oneLine(e)}`);
   }
-  const pi: PolicyInput = {
+  return picture;
+}
+
+function policyInput(c: Ctx, event: HookEvent, input: HookInput, picture: UsagePicture, now: number): PolicyInput {
+  const { store, config } = c;
+  return {
     hook: event,
     tool: input.tool_name ?? null,
     sessionId: input.session_id,
     now,
     config,
-    usage,
+    usage: picture.view,
     sessionClockFrom: sessionClockFrom(store, input.session_id, now),
     pause: pauseView(store, input.session_id, now),
     backoff: backoffView(store, config, now),
@@ -206,118 +246,100 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
     modelHolds: picture.modelHolds,
     liftedUntil: liftedUntil(store, now),
   };
-  let v = evaluate(pi);
-  if (config.mode === 'observe') v = observed(v);
+}
 
+function verdictFor(pi: PolicyInput): Verdict {
+  const v = evaluate(pi);
+  return pi.config.mode === 'observe' ? observed(v) : v;
+}
+
+/**
+ * What the verdict changes in the shared state: a pause it starts, its once-per-crossing mark, its
+ * notice. Returns whether its messages go out on this call (the mark was ours to claim).
+ */
+function applyVerdict(c: Ctx, session: string, v: Verdict, notices: Notice[], now: number): boolean {
+  const { store } = c;
   let show = true;
-  commitInputs(store, () => {
-    if (v.startPause) startSessionPause(store, input.session_id, now, v.startPause.until, v.startPause.reason);
+  store.write(() => {
+    if (v.startPause) startSessionPause(store, session, now, v.startPause.until, v.startPause.reason);
     if (v.onceKey) show = store.marks.claim(v.onceKey, now);
     if (v.notice) notices.push(v.notice);
   });
+  return show;
+}
 
-  const sendable = config.recovery.notification
-    ? notices.filter((n) => {
-        try {
-          return store.db.transaction(() => store.marks.claim(`notice:${n.key}`, now)).immediate();
-        } catch {
-          return false;
-        }
-      })
-    : [];
+/** The notices this process is the one to send (one per key across processes), when notifications are on. */
+function claimNotices(c: Ctx, notices: readonly Notice[], now: number): Notice[] {
+  const { store, config } = c;
+  if (!config.recovery.notification) return [];
+  return notices.filter((n) => {
+    try {
+      return store.write(() => store.marks.claim(`notice:${n.key}`, now));
+    } catch {
+      return false;
+    }
+  });
+}
 
-  const autoResume = event === 'Notification' && input.notification_type === 'quota_auto_resume_fired';
-  const decision = autoResume
-    ? 'auto_resume'
-    : v.action === 'allow'
-      ? (v.userMessage || v.modelContext) && show
-        ? 'warn'
-        : event === 'PreToolUse' || event === 'UserPromptSubmit'
-          ? 'allow'
-          : 'record'
-      : v.action;
-  const duration = performance.now() - c.started;
-  store.db
-    .transaction(() => {
-      store.events.insert({
-        ts: now,
-        session_id: input.session_id,
-        hook: event,
-        tool: input.tool_name ?? null,
-        decision,
-        state: v.state,
-        reason: autoResume
-          ? `quota_auto_resume_fired: Claude Code continues by itself after the limit reset (${input.message ?? 'no message'})`
-          : v.reason ?? (show ? v.userMessage : null),
-        source: usage.weekly ? `${usage.source}+${usage.weekly.source}` : usage.source,
-        sleep_ms: v.sleepMs,
-        duration_ms: Math.round(duration * 100) / 100,
-        detail: eventDetail(event, input, config),
-      });
-      for (const n of sendable) {
-        store.events.insert({
-          ts: now, session_id: input.session_id, hook: event, tool: null, decision: 'notify', state: v.state,
-          reason: `${n.title}: ${n.message}`, source: null, sleep_ms: 0, duration_ms: null, detail: null,
-        });
-      }
-    })
-    .immediate();
-  for (const n of sendable) deps.notify({ title: n.title, message: n.message, logFile: c.paths.logFile });
-  if (v.action !== 'allow') log.info(`${event} ${input.tool_name ?? ''} ${v.action}: ${v.reason ?? ''}`.trim());
+/** The run's event and one per notification sent, in one transaction. */
+function recordRun(c: Ctx, event: HookEvent, input: HookInput, pi: PolicyInput, v: Verdict, show: boolean, sendable: readonly Notice[], now: number): void {
+  const { store, config } = c;
+  const durationMs = performance.now() - c.started;
+  store.write(() => {
+    store.events.insert(decisionEvent({ event, input, verdict: v, usage: pi.usage, show, now, durationMs, keepToolInput: config.privacy.store_tool_input }));
+    for (const n of sendable) store.events.insert(noticeEvent(event, input.session_id, v.state, n, now));
+  });
+}
 
-  // Whatever this run changed of the shared inputs voids the cached decisions; an allow is cached only
-  // when nothing did (the generation read at the start still stands).
-  const changed = store.inputsChanged;
-  flushInputs(store);
-  if (!changed) maybeCacheAllow(c, input.session_id, input.transcript_path ?? null, pi, v, gen);
+/** What a lease must be checked against: read before the run, so a change during it voids the lease. */
+interface LeaseInputs {
+  gen: string;
+  configMtime: number;
+  seen: { five_hour: number; seven_day: number };
+}
 
-  if (v.action === 'delay' && v.sleepMs > 0) await deps.sleep(v.sleepMs);
-  return { stdout: renderOutput(event, v, show), exitCode: 0, sleepMs: v.action === 'delay' ? v.sleepMs : 0 };
+function leaseInputs(c: Ctx): LeaseInputs {
+  const latest = (w: 'five_hour' | 'seven_day'): number => c.store.rateLimits.latest(w)?.id ?? 0;
+  return { gen: readGeneration(c.paths.stateDir), configMtime: configMtime(c.paths.userConfigFile), seen: { five_hour: latest('five_hour'), seven_day: latest('seven_day') } };
 }
 
 /**
- * After a silent allow with wide headroom, let the next tool calls of this session skip the full
- * check for a while. Only far from every threshold: nothing can cross one within the window.
+ * Whatever this run changed of the shared inputs voids every lease; when it changed nothing, the
+ * session's next tool calls may be served by a lease (lib/hook/lease.ts) instead of a full check.
  */
-function maybeCacheAllow(c: Ctx, session: string, transcript: string | null, pi: PolicyInput, v: Verdict, gen: string): void {
-  const secs = c.config.performance.fast_path_seconds;
-  if (secs <= 0 || v.action !== 'allow' || v.state !== 'normal' || v.userMessage || v.modelContext) return;
-  // Keeping tool inputs is a full-path job: with it on, every call takes the full check.
-  if (c.config.privacy.store_tool_input) return;
-  if (pi.hook !== 'PreToolUse' && pi.hook !== 'PostToolUse' && pi.hook !== 'UserPromptSubmit' && pi.hook !== 'SessionStart') return;
-  if (pi.pause || pi.backoff || pi.forcedDegrade || (pi.modelHolds?.length ?? 0) > 0) return;
-  const a = c.config.alerts;
-  const u = pi.usage;
-  if (u.share !== null && u.share >= Math.min(a.token_threshold, a.rate_limit_threshold) / 2) return;
-  if (u.projectedShare !== null && u.projectedShare >= 0.9) return;
-  // A week moves slowly: only a weekly share close to a threshold stops the cache.
-  if (u.weekly?.share != null && u.weekly.share >= Math.min(a.token_threshold, a.rate_limit_threshold) - 0.1) return;
-  if (u.costUsd >= a.cost_threshold / 2 || (a.hard_cost_limit !== null && u.costUsd >= a.hard_cost_limit / 2)) return;
-  let until = pi.now + secs * 1000;
-  if (pi.sessionClockFrom !== null) until = Math.min(until, pi.sessionClockFrom + a.time_threshold * 3_600_000);
-  if (u.resetAt !== null) until = Math.min(until, u.resetAt);
-  if (pi.liftedUntil != null) until = Math.min(until, pi.liftedUntil);
-  if (until <= pi.now) return;
+function leaseNextCalls(c: Ctx, env: Env, input: HookInput, pi: PolicyInput, serverResetAt: number | null, before: LeaseInputs): void {
+  // `store.write` voids the leases as each write commits; a write made some other way is flushed
+  // here. Either way, or a change by another process meanwhile, moved the generation.
+  flushInputs(c.store);
+  if (readGeneration(c.paths.stateDir) !== before.gen) {
+    removeLease(c.paths.stateDir, input.session_id);
+    return;
+  }
   try {
-    // The transcript as far as this check imported it: the fast path looks only at what comes after.
-    const offset = transcript ? (c.store.files.get(transcript)?.offset ?? 0) : 0;
-    writeFastEntry(c.paths.stateDir, session, { gen, until, config_mtime: configMtime(c.paths.userConfigFile), transcript, offset });
-  } catch {
-    // no cache: the next call takes the full path
+    const granted = grantLease({
+      store: c.store,
+      config: c.config,
+      env,
+      pi,
+      serverResetAt,
+      gen: before.gen,
+      configMtime: before.configMtime,
+      seen: before.seen,
+      transcript: input.transcript_path ?? null,
+      transcriptRoots: c.paths.transcriptRoots,
+    });
+    if (!granted) {
+      // The session's old lease, if any, is void: say so at once rather than let each call find out.
+      removeLease(c.paths.stateDir, input.session_id);
+      return;
+    }
+    if ((granted.seen.five_hour !== 0 || granted.seen.seven_day !== 0) && readPublishedReadings(c.paths.stateDir) === null) {
+      // Readings recorded before they were published (an older version): publish them, under the
+      // write lock so that no recorder publishes in between.
+      c.store.write(() => publishLatestReadings(c.store));
+    }
+    writeLease(c.paths.stateDir, input.session_id, granted);
+  } catch (e) {
+    c.log.warn(`lease skipped: ${oneLine(e)}`);
   }
-}
-
-/**
- * What an event keeps beyond decision and timing. Prompts, tool inputs and outputs stay out unless the
- * user asked for tool inputs (`privacy.store_tool_input`), and then only the first 4 KB of each.
- */
-function eventDetail(event: HookEvent, input: HookInput, config: Config): string | null {
-  const d: Record<string, unknown> = {};
-  if (event === 'StopFailure' && input.error) d.error = input.error;
-  if (event === 'Notification' && input.notification_type) d.notification_type = input.notification_type;
-  if (config.privacy.store_tool_input && event === 'PreToolUse' && input.tool_input !== undefined) {
-    const text = JSON.stringify(input.tool_input) ?? '';
-    d.tool_input = text.length > 4096 ? `${text.slice(0, 4096)}…` : text;
-  }
-  return Object.keys(d).length > 0 ? JSON.stringify(d) : null;
 }

@@ -15,7 +15,7 @@ import { MonitorCacheTable } from './monitorCache.ts';
 import { UsageApiState } from './usageApiState.ts';
 import { GroupTx } from './groupTx.ts';
 import { dirname } from 'node:path';
-import { bumpGeneration } from './generation.ts';
+import { bumpGeneration, publishReadings, type PublishedReading } from './generation.ts';
 
 /** Runs `fn` as one immediate write transaction (see Store.write). */
 export type Write = <T>(fn: () => T) => T;
@@ -43,16 +43,19 @@ export interface Store {
   /** The state directory the database lives in (where the decision generation is kept). */
   stateDir: string;
   /**
-   * Set by every write to a decision's inputs (recovery rows, server readings, claude-monitor
-   * snapshots); `write` (once its transaction commits) and `close` void the cached decisions when it is set.
+   * Set by every write to a decision's inputs (recovery rows, claude-monitor snapshots; server
+   * readings are published instead, see generation.ts); `write` (once its transaction commits) and
+   * `close` void the cached decisions when it is set.
    */
   inputsChanged: boolean;
   /**
    * Runs `fn` in one BEGIN IMMEDIATE transaction: the write lock is taken before anything is read, so
    * a read-then-write by two processes cannot interleave, and a busy lock is waited for (busy_timeout)
    * at the start rather than failing at the first write. Inside another write it is a savepoint. Once
-   * the outermost transaction commits, the cached decisions are voided if it changed their inputs: the
-   * one way to change what a decision rests on (lib/store/inputs.ts).
+   * the outermost transaction commits, every lease is voided if it changed what decisions rest on:
+   * pauses, backoff, holds, resumes and claude-monitor snapshots are written only through here, and
+   * their tables report each write (`inputsChanged`), so a writer cannot forget. Server readings are
+   * published for the leases to check instead (generation.ts); a config edit is seen by its mtime.
    */
   write: Write;
   /** `write` for a hot path: `fn` is wrapped once, and each call of the result is one write. */
@@ -104,6 +107,17 @@ function storeOn(db: DB, file: string, identity: FileIdentity | null): Store {
   const write: Write = (fn) => prepareWrite(fn)();
   const entries = new EntriesTable(db, write);
   const meta = new MetaTable(db);
+  // A new server reading is published for the leases to check against their bounds, rather than
+  // voiding them all: readings arrive every few seconds, and most move nothing a decision rests on.
+  // Published inside the recording transaction, so concurrent writers publish in commit order.
+  const reading = (): void => {
+    try {
+      publishLatestReadings(store);
+    } catch {
+      // Not published: void every lease instead.
+      store.inputsChanged = true;
+    }
+  };
   const store: Store = {
     db,
     file,
@@ -118,7 +132,7 @@ function storeOn(db: DB, file: string, identity: FileIdentity | null): Store {
     events: new EventsTable(db),
     recovery: new RecoveryTable(db, changed),
     marks: new MarksTable(db),
-    rateLimits: new RateLimitsTable(db, write, changed),
+    rateLimits: new RateLimitsTable(db, write, reading),
     monitorCache: new MonitorCacheTable(db, write, changed),
     usageApi: new UsageApiState(meta, write),
     stateDir: dirname(file),
@@ -152,4 +166,13 @@ export function flushInputs(store: Store): void {
   } catch {
     // an unwritable state directory has no cached decisions to void either
   }
+}
+
+/** Publishes the newest reading of each window for the leases (see generation.ts); call inside a write transaction. */
+export function publishLatestReadings(store: Store): void {
+  const pub = (w: 'five_hour' | 'seven_day'): PublishedReading | null => {
+    const r = store.rateLimits.latest(w);
+    return r ? { id: r.id, pct: r.used_pct, resetsAt: r.resets_at, firstSeen: r.first_seen } : null;
+  };
+  publishReadings(store.stateDir, { five_hour: pub('five_hour'), seven_day: pub('seven_day') });
 }

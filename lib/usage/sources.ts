@@ -12,7 +12,7 @@
 // and rides along on the 5-hour view; Opus- and Sonnet-only limits become model holds.
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
-import { WINDOW_MS, type ModelHold, type ProjectionBasis, type UsageConfidence, type UsageView, type UsageWindow } from './types.ts';
+import { WINDOW_MS, type ModelHold, type ProjectionBasis, type ReadingBasis, type UsageConfidence, type UsageView, type UsageWindow } from './types.ts';
 import { localUsage } from './local.ts';
 import type { RateLimitRow } from '../store/rateLimits.ts';
 import type { LimitMessageRow } from '../store/limitMessages.ts';
@@ -146,6 +146,7 @@ function serverView(store: Store, config: Config, now: number, local: UsageView,
   let confidence: UsageConfidence = 'official';
   let projectedShare: number | null = null;
   let projectionBasis: ProjectionBasis | null = null;
+  let basis: ReadingBasis | null = null;
   if (f.reading) {
     // The recent readings of this window only: the ratio and the pace are about now, and the cost of
     // reading them stays bounded however long the window has been reported.
@@ -166,6 +167,7 @@ function serverView(store: Store, config: Config, now: number, local: UsageView,
       projectedShare = share + burn.perMinute * Math.max(0, (f.resetsAt - now) / 60_000);
       projectionBasis = { kind: 'server_readings', spanMin: burn.spanMin };
     }
+    basis = readingBasis(store, config, f.reading, readings, k, fresh, now);
   }
   // A limit line (no reading) stands until its reset: the server refused at 100%.
   return {
@@ -183,6 +185,29 @@ function serverView(store: Store, config: Config, now: number, local: UsageView,
     resetAt: f.resetsAt ?? (window === 'five_hour' ? local.resetAt : null),
     tokensPerCall: local.tokensPerCall,
     burnPerMinute: local.burnPerMinute,
+    basis,
+  };
+}
+
+/** What a reading-based figure rests on (see ReadingBasis): the same look-backs serverView uses. */
+function readingBasis(store: Store, config: Config, r: RateLimitRow, readings: readonly RateLimitRow[], k: number | null, fresh: boolean, now: number): ReadingBasis {
+  const first = readings[0] ?? r;
+  const last = readings.at(-1) ?? r;
+  const recent = readings.filter((x) => x.last_seen >= now - BURN_LOOKBACK_MS);
+  let firmUntil = fresh ? r.last_seen + config.limits.server_fresh_seconds * 1000 : r.last_seen + ANCHOR_MS;
+  // A reading leaving a look-back changes the ratio or the pace: the figure is firm only until then.
+  for (const x of readings) firmUntil = Math.min(firmUntil, x.last_seen + READINGS_LOOKBACK_MS);
+  for (const x of recent) firmUntil = Math.min(firmUntil, x.last_seen + BURN_LOOKBACK_MS);
+  return {
+    id: r.id,
+    pct: r.used_pct,
+    resetsAt: r.resets_at,
+    perToken: k ?? 0,
+    ratioFirstPct: first.used_pct,
+    ratioTokens: localTokens(store, first.first_seen, last.first_seen),
+    burnFirstPct: recent[0]?.used_pct ?? null,
+    burnFirstAt: recent[0]?.first_seen ?? null,
+    firmUntil,
   };
 }
 

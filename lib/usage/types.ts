@@ -68,6 +68,29 @@ export interface UsageView {
   burnPerMinute: number | null;
   /** When the newest response was written. */
   lastActivityAt?: number | null;
+  /** For a figure built on a server reading: what it rests on, for a lease to bound (lib/hook/lease.ts). */
+  basis?: ReadingBasis | null;
+}
+
+/**
+ * What a figure built on a server reading rests on: enough for a lease to tell whether a later
+ * reading, or local usage since, could move it past a threshold without reading SQLite.
+ */
+export interface ReadingBasis {
+  /** The reading's row id and figures. */
+  id: number;
+  pct: number;
+  resetsAt: number | null;
+  /** Share added per local token since the reading (the anchored ratio; 0 without one). */
+  perToken: number;
+  /** The first reading the ratio is learned from, and the local tokens counted between it and the last. */
+  ratioFirstPct: number;
+  ratioTokens: number;
+  /** The first reading the pace (projection) is measured from; null when none stands in the last hour. */
+  burnFirstPct: number | null;
+  burnFirstAt: number | null;
+  /** Until when the figure stands on its own: the reading going stale, the anchored estimate ending, a reading leaving the ratio's or the pace's look-back. */
+  firmUntil: number;
 }
 
 /** Where a projection's pace comes from: the server's readings over `spanMin` minutes, claude-monitor's burn rate, or ccguard's block so far. */

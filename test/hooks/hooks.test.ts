@@ -49,8 +49,13 @@ test('token use past token_threshold: one systemMessage and additionalContext pe
     const notes = await e.notifications(1);
     assert.equal(notes.length, 1);
     assert.match(notes[0]!, /ccguard: 5-hour threshold\t85% of the 5-hour limit used/);
-    const evs = e.events();
-    assert.deepEqual(evs.map((x) => x.decision), ['warn', 'notify', 'allow']);
+    // The warning is out, so the next call is a silent allow: served by the lease, still recorded as warned.
+    const ev = JSON.parse(ccguard(['events', '--json'], e.env).stdout) as J[];
+    assert.deepEqual(ev.map((x) => [x.decision, x.state, x.source]), [
+      ['warn', 'warned', 'local:config'],
+      ['notify', 'warned', null],
+      ['allow', 'warned', 'fast-path'],
+    ]);
   } finally {
     e.cleanup();
   }

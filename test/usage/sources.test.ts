@@ -106,7 +106,8 @@ test('the weekly window: the same thresholds, and the tighter window acts', asyn
     const warn = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
     assert.match((warn.json as J).systemMessage, /^ccguard: 85% of the weekly limit used \(server:seven_day\)\. It resets at \w{3} \d\d:\d\d \(\d+h \d\dm from now\)\.$/);
     assert.equal(eventsWithSource(db).at(-1)?.source, 'server:five_hour+server:seven_day');
-    assert.equal(existsSync(join(e.stateDir, 'fast', 's1.json')), false, 'near the weekly threshold: no cached allow');
+    // The warning went out once: the next calls are a silent allow, leased in the state they are in.
+    assert.equal((JSON.parse(readFileSync(join(e.stateDir, 'fast', 's1.json'), 'utf8')) as J).state, 'warned');
     ccguard(['statusline'], e.env, statusInput('s1', 21, inHours(3), { pct: 97, resetsAtSec: inHours(72) }));
     // 97% of the week with three days left is far ahead of the pace line: slowed, the week's figure named.
     const slowed = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
@@ -141,23 +142,26 @@ test('an unknown limit never denies: the custom plan with no history warns but d
   }
 });
 
-test('a new server reading voids the cached allows at once; the same reading again does not', async () => {
+test('a new server reading is published for the leases, not a voiding of them all; the same reading again publishes nothing', async () => {
   const e = hookEnv('plan: 1000000\n');
   try {
     e.usage('s1', [{ ts: Date.now() - 5 * MIN, input: 1000, output: 500 }]);
     e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
     assert.ok(existsSync(join(e.stateDir, 'fast', 's1.json')));
-    const genFile = join(e.stateDir, 'fast', 'GEN');
-    const readGen = (): string => (existsSync(genFile) ? readFileSync(genFile, 'utf8') : '');
+    const read = (name: string) => (): string => (existsSync(join(e.stateDir, 'fast', name)) ? readFileSync(join(e.stateDir, 'fast', name), 'utf8') : '');
+    const readGen = read('GEN');
+    const readPub = read('READINGS');
     const gen = readGen();
     const resets = inHours(2);
     ccguard(['statusline'], e.env, statusInput('s1', 12, resets));
-    const after12 = readGen();
-    assert.notEqual(after12, gen, 'a new reading is a new input');
+    const after12 = readPub();
+    assert.equal((JSON.parse(after12) as J).five_hour.pct, 12, 'a new reading is published');
+    assert.equal(readGen(), gen, 'and voids no lease by itself');
     ccguard(['statusline'], e.env, statusInput('s1', 12, resets));
-    assert.equal(readGen(), after12, 'the same reading seen again changes nothing');
+    assert.equal(readPub(), after12, 'the same reading seen again changes nothing');
     ccguard(['statusline'], e.env, statusInput('s1', 93, resets));
-    assert.notEqual(readGen(), after12);
+    assert.equal((JSON.parse(readPub()) as J).five_hour.pct, 93);
+    // The lease was granted before any reading: a reading past its bound (it has none) ends it.
     e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
     const ev = eventsWithSource(join(e.stateDir, 'state.db')).at(-1)!;
     assert.equal(ev.source, 'server:five_hour', 'the full check ran, on the server figure');

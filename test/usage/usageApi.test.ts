@@ -12,7 +12,7 @@ import { loadConfig } from '../../lib/config/load.ts';
 import { defaultConfigFile } from '../../lib/config/root.ts';
 import type { Config } from '../../lib/config/schema.ts';
 import { openStore, type Store } from '../../lib/store/store.ts';
-import { readGeneration } from '../../lib/store/generation.ts';
+import { readGeneration, readPublishedReadings } from '../../lib/store/generation.ts';
 import { Logger } from '../../lib/util/log.ts';
 import {
   ANTHROPIC_BETA,
@@ -152,7 +152,12 @@ test('the documented answer: the request carries the token and the beta header; 
       { window: 'five_hour', used_pct: 37, resets_at: FIVE_RESET, session_id: null, source: 'usage_api' },
       { window: 'seven_day', used_pct: 64, resets_at: WEEK_RESET, session_id: null, source: 'usage_api' },
     ]);
-    assert.notEqual(readGeneration(f.stateDir), gen, 'new readings void the cached decisions');
+    assert.equal(readGeneration(f.stateDir), gen, 'new readings void no lease by themselves');
+    assert.deepEqual(
+      [readPublishedReadings(f.stateDir)?.five_hour?.pct, readPublishedReadings(f.stateDir)?.seven_day?.pct],
+      [37, 64],
+      'they are published for the leases to check against their bounds',
+    );
     const st = usageApiStatus(f.store, f.config, now + 1000);
     assert.equal(st.enabled, true);
     assert.equal(st.state, 'ok');
