@@ -49,7 +49,7 @@ await build({
 // (the line parser, when a transcript has new lines) stays a chunk.
 await build({
   ...common,
-  entryPoints: { main: 'lib/hook/main.ts' },
+  entryPoints: { main: 'lib/hook/fullCheck.ts' },
   outdir: join(OUT, 'full'),
 });
 
@@ -60,7 +60,7 @@ await build({
 const fullCheckExternal = {
   name: 'full-check-external',
   setup(b) {
-    b.onResolve({ filter: /^\.\/main\.ts$/ }, (a) =>
+    b.onResolve({ filter: /^\.\/fullCheck\.ts$/ }, (a) =>
       a.importer.endsWith(join('lib', 'hook', 'entry.ts')) ? { path: '../full/main.js', external: true } : undefined,
     );
   },
@@ -74,6 +74,7 @@ await build({
   target: 'node20',
   external: ['better-sqlite3', 'node-notifier'],
   plugins: [fullCheckExternal],
+  sourcemap: 'linked',
   define: { 'import.meta.url': '__ccgModuleUrl' },
   banner: { js: "const __ccgModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'none',

@@ -36,7 +36,7 @@ export async function hookEntry(event: HookEvent): Promise<void> {
         return;
       }
     }
-    const { runFull } = await import('./main.ts');
+    const { runFull } = await import('./fullCheck.ts');
     stdout = await runFull(event, text);
   } catch {
     // runHook fails open on its own; this guards against anything escaping it.
