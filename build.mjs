@@ -22,8 +22,9 @@ const common = {
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Native addon and a package that ships its own helper binaries stay outside the bundle.
-  external: ['better-sqlite3', 'node-notifier'],
+  // better-sqlite3's JavaScript is bundled (lib/store/db.ts says why) and its compiled addon loaded by
+  // path; `bindings` (its fallback addon finder) and node-notifier (which ships helper binaries) stay out.
+  external: ['bindings', 'node-notifier'],
   // jsonc-parser's "main" is a UMD build whose require('./impl/...') calls esbuild cannot follow (they
   // would run against dist/ and fail): its ES module build bundles.
   alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
@@ -44,24 +45,37 @@ await build({
   outdir: OUT,
 });
 
-// The hooks' full check built apart, like `ccguard status` below: what it always needs lands in one
-// file (resolving and compiling a dozen shared chunks cost it ~10 ms), what it needs only sometimes
-// (the line parser, when a transcript has new lines) stays a chunk.
+// The hooks' full check built apart, as one CommonJS file (dist/full/main.cjs) that the hook loads with
+// `require`: Node's ES module loader (its start, and compiling the entry and its chunks as modules)
+// cost the full check ~8 ms more than the CommonJS loader, and what it needs only sometimes (the line
+// parser) costs next to nothing bundled in, since V8 compiles a function only when it first runs.
 await build({
-  ...common,
   entryPoints: { main: 'lib/hook/fullCheck.ts' },
   outdir: join(OUT, 'full'),
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  // Libraries it needs only sometimes (validating a changed config, a detached refresh) load from
+  // node_modules when first asked for, rather than being compiled into every full check.
+  external: ['bindings', 'node-notifier', 'zod', 'yaml', 'execa', 'jsonc-parser', 'diff'],
+  sourcemap: 'linked',
+  define: { 'import.meta.url': '__ccgModuleUrl' },
+  banner: { js: "const __ccgModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  legalComments: 'none',
+  logLevel: 'warning',
 });
 
 // Each hook as one CommonJS file holding the fast path and nothing else; the full check
-// (dist/full/main.js, ESM) is imported only when the lease does not answer. Measured on the fast
+// (dist/full/main.cjs) is required only when the lease does not answer. Measured on the fast
 // path: an ESM entry costs ~3 ms over `node -e 0` before running a line, and the ten small chunks it
 // imported ~10 ms more; one CommonJS file costs next to nothing (1.25x -> 1.05-1.09x of node -e 0).
 const fullCheckExternal = {
   name: 'full-check-external',
   setup(b) {
     b.onResolve({ filter: /^\.\/fullCheck\.ts$/ }, (a) =>
-      a.importer.endsWith(join('lib', 'hook', 'entry.ts')) ? { path: '../full/main.js', external: true } : undefined,
+      a.importer.endsWith(join('lib', 'hook', 'entry.ts')) ? { path: '../full/main.cjs', external: true } : undefined,
     );
   },
 };
@@ -72,7 +86,7 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['better-sqlite3', 'node-notifier'],
+  external: ['bindings', 'node-notifier'],
   plugins: [fullCheckExternal],
   sourcemap: 'linked',
   define: { 'import.meta.url': '__ccgModuleUrl' },

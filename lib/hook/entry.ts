@@ -36,7 +36,10 @@ export async function hookEntry(event: HookEvent): Promise<void> {
         return;
       }
     }
-    const { runFull } = await import('./fullCheck.ts');
+    // The built hook is CommonJS and so is the full check (dist/full/main.cjs): a `require` keeps Node's
+    // ES module loader, ~8 ms to start and compile with, out of every full check. From source (tsx)
+    // there is no `require`, and the module is imported.
+    const { runFull } = typeof require === 'function' ? (require('./fullCheck.ts') as typeof import('./fullCheck.ts')) : await import('./fullCheck.ts');
     stdout = await runFull(event, text);
   } catch {
     // runHook fails open on its own; this guards against anything escaping it.
