@@ -97,14 +97,37 @@ await build({
 // package.json says "type": "module"; the hooks' folder says otherwise for its own files.
 writeFileSync(join(OUT, 'hooks', 'package.json'), '{ "type": "commonjs" }\n');
 
-// `ccguard status` alone: built apart so that everything it always needs lands in one file (shared
-// chunks are made per build, and the hooks would otherwise split its graph into a dozen); what it
-// needs only sometimes (the line parser, when there is something new to read) stays a chunk.
+// `ccguard status` alone, as two CommonJS files bin/ccguard.js requires (Node's ES module loader would
+// cost it ~8 ms to start): dist/status/main.cjs holds the snapshot path, all a status with nothing
+// new runs; dist/status/full.cjs the full command, required only when the snapshot does not answer.
+const cjs = {
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  outExtension: { '.js': '.cjs' },
+  // Libraries needed only sometimes load from node_modules when first asked for.
+  external: ['bindings', 'node-notifier', 'zod', 'yaml', 'execa', 'jsonc-parser', 'diff'],
+  sourcemap: 'linked',
+  define: { 'import.meta.url': '__ccgModuleUrl' },
+  banner: { js: "const __ccgModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  legalComments: 'none',
+  logLevel: 'warning',
+};
 await build({
-  ...common,
-  entryPoints: ['lib/cli/statusMain.ts'],
+  ...cjs,
+  entryPoints: { main: 'lib/cli/statusMain.ts' },
   outdir: join(OUT, 'status'),
+  plugins: [
+    {
+      name: 'status-full-external',
+      setup(b) {
+        b.onResolve({ filter: /^\.\/statusFull\.ts$/ }, () => ({ path: './full.cjs', external: true }));
+      },
+    },
+  ],
 });
+await build({ ...cjs, entryPoints: { full: 'lib/cli/statusFull.ts' }, outdir: join(OUT, 'status') });
 
 // `ccguard import` built apart for the same reason; its reading thread as one file with nothing
 // shared, so that it loads only the reader (28 KB) before it can start.

@@ -1,5 +1,6 @@
-// `ccguard status` on its own. bin/ccguard.js sends `status` here; every other command goes to main.ts.
-// First the snapshot (lib/usage/statusSnapshot.ts): when nothing it was computed from has changed,
+// `ccguard status` on its own. bin/ccguard.js sends `status` here (dist/status/main.cjs, CommonJS,
+// required: no ES module loader to start); every other command goes to main.ts.
+// First the snapshot (lib/app/statusSnapshot.ts): when nothing it was computed from has changed,
 // the answer is printed from it, and SQLite and the rest of the code are never loaded. Otherwise the
 // full command runs, from a bundle of its own (one file rather than the CLI's graph of chunks).
 import { quietOnEpipe } from './epipe.ts';
@@ -26,11 +27,12 @@ function fromSnapshot(argv: string[], env: NodeJS.ProcessEnv): boolean {
   }
 }
 
-quietOnEpipe();
-const argv = process.argv.slice(2);
-if (fromSnapshot(argv, process.env)) {
-  process.exitCode = 0;
-} else {
-  const { runStatusCommand } = await import('./statusFull.ts');
-  process.exitCode = await runStatusCommand(argv, process.env);
+/** `ccguard status [...]` (argv from the command's name on): the exit code. */
+export async function statusMain(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  quietOnEpipe();
+  if (fromSnapshot(argv, env)) return 0;
+  // Built as dist/status/full.cjs (build.mjs), required only here.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- in the bundle this is esbuild's require (see above)
+  const { runStatusCommand } = typeof require === 'function' ? (require('./statusFull.ts') as typeof import('./statusFull.ts')) : await import('./statusFull.ts');
+  return runStatusCommand(argv, env);
 }

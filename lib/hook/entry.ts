@@ -1,5 +1,6 @@
 import { readStdinBounded, salvage } from './stdin.ts';
 import { appendJournal, leaseAllows, parseFastInput } from './fast.ts';
+import { join } from 'node:path';
 import { resolvePaths } from '../util/paths.ts';
 import type { HookEvent } from '../policy/types.ts';
 
@@ -36,11 +37,20 @@ export async function hookEntry(event: HookEvent): Promise<void> {
         return;
       }
     }
-    // The built hook is CommonJS and so is the full check (dist/full/main.cjs): a `require` keeps Node's
-    // ES module loader, ~8 ms to start and compile with, out of every full check. From source (tsx)
-    // there is no `require`, and the module is imported.
-    const { runFull } = typeof require === 'function' ? (require('./fullCheck.ts') as typeof import('./fullCheck.ts')) : await import('./fullCheck.ts');
-    stdout = await runFull(event, text);
+    // The built hook is CommonJS and so is the full check (dist/full/main.cjs): loading it like
+    // `require` keeps Node's ES module loader, ~8 ms to start and compile with, out of every full check,
+    // and V8's code cache (codeCache.ts) saves compiling it. From source (tsx) it is imported.
+    if (typeof require === 'function') {
+      // Required here, not imported above: the fast path never loads node:vm.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- esbuild's lazy require in the bundle
+      const { cacheFileFor, requireCached } = require('./codeCache.ts') as typeof import('./codeCache.ts');
+      const paths = resolvePaths(process.env);
+      const full = requireCached<typeof import('./fullCheck.ts')>(join(__dirname, '..', 'full', 'main.cjs'), cacheFileFor(paths.stateDir));
+      stdout = await full.exports.runFull(event, text);
+      full.save();
+    } else {
+      stdout = await (await import('./fullCheck.ts')).runFull(event, text);
+    }
   } catch {
     // runHook fails open on its own; this guards against anything escaping it.
     stdout = '';

@@ -21,6 +21,7 @@ let sqlite: { Database: typeof Database; binding: string | undefined } | undefin
  */
 function betterSqlite(): { Database: typeof Database; binding: string | undefined } {
   if (sqlite) return sqlite;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- in the bundle this is esbuild's require (see above)
   const Database = (typeof require === 'function' ? require('better-sqlite3') : load('better-sqlite3')) as typeof import('better-sqlite3');
   const addon = join(dirname(load.resolve('better-sqlite3')), '..', 'build', 'Release', 'better_sqlite3.node');
   sqlite = { Database, binding: existsSync(addon) ? addon : undefined };
