@@ -45,27 +45,28 @@ await build({
   outdir: OUT,
 });
 
-// The hooks' full check built apart, as one CommonJS file (dist/full/main.cjs) that the hook loads with
-// `require`: Node's ES module loader (its start, and compiling the entry and its chunks as modules)
-// cost the full check ~8 ms more than the CommonJS loader, and what it needs only sometimes (the line
-// parser) costs next to nothing bundled in, since V8 compiles a function only when it first runs.
-await build({
-  entryPoints: { main: 'lib/hook/fullCheck.ts' },
-  outdir: join(OUT, 'full'),
-  outExtension: { '.js': '.cjs' },
+// The CommonJS bundles: the hooks, their full check and `ccguard status`.
+const cjs = {
   bundle: true,
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // Libraries it needs only sometimes (validating a changed config, a detached refresh) load from
-  // node_modules when first asked for, rather than being compiled into every full check.
+  outExtension: { '.js': '.cjs' },
+  // Libraries needed only sometimes (validating a changed config, a detached refresh) load from
+  // node_modules when first asked for, rather than being compiled into every run.
   external: ['bindings', 'node-notifier', 'zod', 'yaml', 'execa', 'jsonc-parser', 'diff'],
   sourcemap: 'linked',
   define: { 'import.meta.url': '__ccgModuleUrl' },
   banner: { js: "const __ccgModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'none',
   logLevel: 'warning',
-});
+};
+
+// The hooks' full check built apart, as one CommonJS file (dist/full/main.cjs) that the hook loads
+// like `require`: Node's ES module loader (its start, and compiling the entry and its chunks as
+// modules) cost the full check ~8 ms more, and what it needs only sometimes (the line parser) costs
+// next to nothing bundled in, since V8 compiles a function only when it first runs.
+await build({ ...cjs, entryPoints: { main: 'lib/hook/fullCheck.ts' }, outdir: join(OUT, 'full') });
 
 // Each hook as one CommonJS file holding the fast path and nothing else; the full check
 // (dist/full/main.cjs) is required only when the lease does not answer. Measured on the fast
@@ -80,19 +81,11 @@ const fullCheckExternal = {
   },
 };
 await build({
+  ...cjs,
+  outExtension: {},
   entryPoints: hookEntries,
   outdir: join(OUT, 'hooks'),
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  external: ['bindings', 'node-notifier'],
   plugins: [fullCheckExternal],
-  sourcemap: 'linked',
-  define: { 'import.meta.url': '__ccgModuleUrl' },
-  banner: { js: "const __ccgModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  legalComments: 'none',
-  logLevel: 'warning',
 });
 // package.json says "type": "module"; the hooks' folder says otherwise for its own files.
 writeFileSync(join(OUT, 'hooks', 'package.json'), '{ "type": "commonjs" }\n');
@@ -100,20 +93,6 @@ writeFileSync(join(OUT, 'hooks', 'package.json'), '{ "type": "commonjs" }\n');
 // `ccguard status` alone, as two CommonJS files bin/ccguard.js requires (Node's ES module loader would
 // cost it ~8 ms to start): dist/status/main.cjs holds the snapshot path, all a status with nothing
 // new runs; dist/status/full.cjs the full command, required only when the snapshot does not answer.
-const cjs = {
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  outExtension: { '.js': '.cjs' },
-  // Libraries needed only sometimes load from node_modules when first asked for.
-  external: ['bindings', 'node-notifier', 'zod', 'yaml', 'execa', 'jsonc-parser', 'diff'],
-  sourcemap: 'linked',
-  define: { 'import.meta.url': '__ccgModuleUrl' },
-  banner: { js: "const __ccgModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  legalComments: 'none',
-  logLevel: 'warning',
-};
 await build({
   ...cjs,
   entryPoints: { main: 'lib/cli/statusMain.ts' },

@@ -80,10 +80,14 @@ test('npm pack, npm install -g of the tarball: runtime dependencies only, no war
   const needed = [
     'package.json',
     'bin/ccguard.js',
+    'bin/package.json',
     'config.yaml',
     'dist/config.defaults.json',
     'dist/lib/cli/main.js',
-    'dist/status/lib/cli/statusMain.js',
+    'dist/status/main.cjs',
+    'dist/status/full.cjs',
+    'dist/full/main.cjs',
+    'dist/hooks/package.json',
     'dist/import/lib/cli/importMain.js',
     'dist/import/lib/transcripts/parseWorker.js',
     'dist/lib/notify/worker.js',
@@ -171,6 +175,13 @@ test('npm pack, npm install -g of the tarball: runtime dependencies only, no war
   const sl = run('/bin/sh', ['-c', settings.statusLine.command], { cwd: home, env, input: '{}' });
   assert.equal(sl.status, 0, describe(sl));
   assert.match(sl.stdout, /ccguard/);
+
+  // `ccguard status` through the installed bin (CommonJS): computed in full, then from its snapshot.
+  for (const pass of ['full', 'snapshot']) {
+    const st = run('/bin/sh', ['-c', 'ccguard status --json'], { cwd: home, env });
+    assert.equal(st.status, 0, `${pass}: ${describe(st)}`);
+    assert.equal((JSON.parse(st.stdout) as { recovery: { state: string } }).recovery.state, 'normal', pass);
+  }
 
   const events = run('/bin/sh', ['-c', 'ccguard events --json --session pack-test'], { cwd: home, env });
   assert.equal(events.status, 0, describe(events));

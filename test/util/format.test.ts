@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { inZone } from '../helpers/zone.ts';
 import assert from 'node:assert/strict';
 import {
   fmtClock,
@@ -22,17 +23,6 @@ const S = 1000;
 const MIN = 60_000;
 const H = 3_600_000;
 
-/** Runs `f` with the process in another time zone (Node re-reads TZ when it is assigned). */
-function inZone<T>(tz: string, f: () => T): T {
-  const was = process.env.TZ;
-  process.env.TZ = tz;
-  try {
-    return f();
-  } finally {
-    if (was === undefined) delete process.env.TZ;
-    else process.env.TZ = was;
-  }
-}
 
 test('numbers', () => {
   const cases: [(v: number) => string, number, string][] = [

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { inZone } from '../helpers/zone.ts';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,17 +21,6 @@ import {
 import { openStore } from '../../lib/store/store.ts';
 import { dailyReport } from '../../lib/usage/reports.ts';
 
-/** Runs `f` with the process in another time zone (Node re-reads TZ when it is assigned). */
-function inZone<T>(tz: string, f: () => T): T {
-  const was = process.env.TZ;
-  process.env.TZ = tz;
-  try {
-    return f();
-  } finally {
-    if (was === undefined) delete process.env.TZ;
-    else process.env.TZ = was;
-  }
-}
 
 const at = (s: string): number => Date.parse(s);
 
