@@ -37,14 +37,8 @@ export interface SessionTotals extends Totals {
 }
 
 /** One local calendar day's totals (the process's time zone). */
-export interface DayTotals {
+export interface DayTotals extends Pick<Totals, 'entries' | 'input' | 'output' | 'cache_creation' | 'cache_read' | 'cost_usd'> {
   date: string;
-  entries: number;
-  input: number;
-  output: number;
-  cache_creation: number;
-  cache_read: number;
-  cost_usd: number;
   /** The models answering that day, sorted (synthetic responses left out). */
   models: string[];
 }
