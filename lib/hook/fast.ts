@@ -8,6 +8,7 @@ import { replaceFile } from '../util/atomic.ts';
 import { fastDir, readGeneration, readPublishedReadings, type PublishedReading } from '../store/generation.ts';
 import { TROUBLE_MARKERS } from '../transcripts/markers.ts';
 import { costOf, priceFor, type PriceOverrides } from '../transcripts/prices.ts';
+import { parseLine } from '../transcripts/line.ts';
 
 export type WindowName = 'five_hour' | 'seven_day';
 
@@ -103,11 +104,10 @@ interface Counted {
   cost: number;
 }
 
-const n0 = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
-
 /**
- * The responses in complete lines of `tail`, each once by message id and request id. A response
- * split across the lease's offset is counted again: more, never less, than the full check counts.
+ * The responses in complete lines of `tail`, each once by its key, read by the transcript reader the
+ * import uses (lib/transcripts/line.ts): the same tokens, cache split, model and key the full check
+ * will count. A response split across the lease's offset is counted again: more, never less.
  */
 function countUsage(tail: Buffer, seen: Set<string>, prices: PriceOverrides, out: Counted[]): void {
   let start = 0;
@@ -115,27 +115,17 @@ function countUsage(tail: Buffer, seen: Set<string>, prices: PriceOverrides, out
     const end = tail.indexOf(NL, start);
     if (end < 0) return; // a partial last line is not counted by the full check either
     const line = tail.subarray(start, end);
+    const at = start;
     start = end + 1;
     if (line.indexOf(ASSISTANT) < 0) continue;
-    let v: unknown;
-    try {
-      v = JSON.parse(line.toString('utf8'));
-    } catch {
-      continue;
+    // Limit messages never reach here (trouble ends the lease first), so no time zone is needed.
+    const records = parseLine(line.toString('latin1'), { fallbackKey: `tail#${at}`, timeZone: () => 'UTC', latin1: true });
+    if (!Array.isArray(records)) continue;
+    for (const r of records) {
+      if (r.kind !== 'usage' || seen.has(r.key)) continue;
+      seen.add(r.key);
+      out.push({ ts: r.ts, tokens: r.input + r.output, cost: costOf(r, priceFor(r.model, prices).price) });
     }
-    if (!isObj(v) || v.type !== 'assistant' || !isObj(v.message) || !isObj(v.message.usage)) continue;
-    const m = v.message;
-    const u = m.usage as Record<string, unknown>;
-    const key = `${String(m.id)}:${String(v.requestId)}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    const split = isObj(u.cache_creation) ? u.cache_creation : null;
-    const h1 = split ? n0(split.ephemeral_1h_input_tokens) : 0;
-    const m5 = Math.max(split ? n0(split.ephemeral_5m_input_tokens) : 0, n0(u.cache_creation_input_tokens) - h1);
-    const t = { input: n0(u.input_tokens), output: n0(u.output_tokens), cacheWrite5m: m5, cacheWrite1h: h1, cacheRead: n0(u.cache_read_input_tokens) };
-    const model = typeof m.model === 'string' ? m.model : '';
-    const ts = typeof v.timestamp === 'string' ? Date.parse(v.timestamp) : NaN;
-    out.push({ ts: Number.isFinite(ts) ? ts : Number.POSITIVE_INFINITY, tokens: t.input + t.output, cost: costOf(t, priceFor(model, prices).price) });
   }
 }
 
