@@ -31,7 +31,7 @@ import { dirname } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import type { Store } from '../store/store.ts';
 import type { PolicyInput, UsageView, Verdict } from '../policy/types.ts';
-import { evaluate, observed } from '../policy/evaluate.ts';
+import { verdictFor } from '../policy/evaluate.ts';
 import { BLOCK_MS } from '../util/blocks.ts';
 import { HOUR_MS } from '../util/time.ts';
 import { isSubagentFile, subagentsDirOf } from '../transcripts/discover.ts';
@@ -63,11 +63,6 @@ export interface LeaseArgs {
 /** What of a verdict a lease must keep unchanged. */
 function signature(v: Verdict): string {
   return JSON.stringify([v.action, v.sleepMs > 0, v.state, v.reason !== null, v.onceKey, v.notice?.key ?? null, v.startPause !== null]);
-}
-
-function decideFor(pi: PolicyInput): Verdict {
-  const v = evaluate(pi);
-  return pi.config.mode === 'observe' ? observed(v) : v;
 }
 
 const isLocal = (u: UsageView): boolean => u.source.startsWith('local:');
@@ -189,10 +184,10 @@ export function grantLease(a: LeaseArgs): Lease | null {
   const pi: PolicyInput = { ...a.pi, hook: 'PreToolUse', tool: null, prompt: null };
   const now = pi.now;
   if (pi.pause || pi.backoff || pi.forcedDegrade || (pi.modelHolds?.length ?? 0) > 0) return null;
-  const v0 = decideFor(pi);
+  const v0 = verdictFor(pi);
   if (!silent(v0, a.store, c)) return null;
   const sig0 = signature(v0);
-  const same = (p: PolicyInput): boolean => signature(decideFor(p)) === sig0;
+  const same = (p: PolicyInput): boolean => signature(verdictFor(p)) === sig0;
 
   // How far local usage may move: tokens alone, cost alone, then both at once (halved until it holds).
   const views = [pi.usage, pi.usage.weekly ?? null].filter((u): u is UsageView => u !== null);

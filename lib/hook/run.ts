@@ -8,7 +8,7 @@ import { openStore, type Store } from '../store/store.ts';
 import { isCorruption, quarantine } from '../store/corruption.ts';
 import { catchUp, type AppContext } from '../app/context.ts';
 import { localDayKey, localTimeZone } from '../util/time.ts';
-import { evaluate, observed } from '../policy/evaluate.ts';
+import { verdictFor } from '../policy/evaluate.ts';
 import type { HookEvent, Notice, PolicyInput, Verdict } from '../policy/types.ts';
 import {
   backoffView,
@@ -246,11 +246,6 @@ function policyInput(c: Ctx, event: HookEvent, input: HookInput, picture: UsageP
     modelHolds: picture.modelHolds,
     liftedUntil: liftedUntil(store, now),
   };
-}
-
-function verdictFor(pi: PolicyInput): Verdict {
-  const v = evaluate(pi);
-  return pi.config.mode === 'observe' ? observed(v) : v;
 }
 
 /**

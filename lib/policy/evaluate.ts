@@ -316,3 +316,9 @@ export function observed(v: Verdict): Verdict {
   if (v.action === 'allow') return v;
   return { ...v, action: 'allow', sleepMs: 0, startPause: null };
 }
+
+/** The verdict as applied: `evaluate`, then softened by observe mode when the config says so. */
+export function verdictFor(i: PolicyInput): Verdict {
+  const v = evaluate(i);
+  return i.config.mode === 'observe' ? observed(v) : v;
+}

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { evaluate, observed, AUTO_CONTINUE_PROMPT } from '../../lib/policy/evaluate.ts';
+import { evaluate, observed, verdictFor, AUTO_CONTINUE_PROMPT } from '../../lib/policy/evaluate.ts';
 import { loadConfig } from '../../lib/config/load.ts';
 import type { Config } from '../../lib/config/schema.ts';
 import type { PolicyInput, Verdict } from '../../lib/policy/types.ts';
@@ -134,4 +134,8 @@ test('policy: observe mode keeps the verdict but never blocks or delays', () => 
   const v = observed(evaluate(input(five(1.0, 1, 'server:five_hour', 'official'))));
   assert.equal(v.action, 'allow');
   assert.equal(v.state, 'held');
+  // verdictFor applies observe mode from the config, and only then.
+  const used = input(five(1.0, 1, 'server:five_hour', 'official'));
+  assert.equal(verdictFor(used).action, 'deny');
+  assert.deepEqual(verdictFor({ ...used, config: cfg((c) => (c.mode = 'observe')) }), observed(evaluate(used)));
 });
