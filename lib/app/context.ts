@@ -31,7 +31,10 @@ export async function openApp(env: Env, now: () => number = Date.now): Promise<A
   return { env, paths, loaded, config: loaded.config, store, now, timeZone: localTimeZone(env) };
 }
 
-export function importContext(app: AppContext): ImportContext {
+/** What an import or a catch-up needs of the context: the hooks have it without a loaded config file. */
+export type ImportHost = Pick<AppContext, 'env' | 'paths' | 'config' | 'store' | 'now' | 'timeZone'>;
+
+export function importContext(app: ImportHost): ImportContext {
   return {
     store: app.store,
     roots: app.paths.transcriptRoots,
@@ -41,8 +44,9 @@ export function importContext(app: AppContext): ImportContext {
     parallel: () => readerOptionsFor(app.env),
   };
 }
-/** The incremental catch-up a read command does before it answers. */
-export async function catchUp(app: AppContext, files: readonly string[] = []): Promise<ImportStats> {
+
+/** The incremental catch-up a read command or a hook does before it answers. */
+export async function catchUp(app: ImportHost, files: readonly string[] = []): Promise<ImportStats> {
   const first = !app.store.meta.has('last_scan_at');
   const stats = await importRecent(importContext(app), {
     files,

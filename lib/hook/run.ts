@@ -6,7 +6,7 @@ import type { ConfigProblem } from '../config/load.ts';
 import { fallbackText, loadConfigCached } from '../config/cached.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { isCorruption, quarantine } from '../store/corruption.ts';
-import { catchUp, type AppContext } from '../app/context.ts';
+import { catchUp } from '../app/context.ts';
 import { localDayKey, localTimeZone } from '../util/time.ts';
 import { verdictFor } from '../policy/evaluate.ts';
 import type { HookEvent, Notice, PolicyInput, Verdict } from '../policy/types.ts';
@@ -174,8 +174,7 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
 
 /** The transcripts a hook brings up to date: its own (with its subagents), and every hot one. */
 async function catchUpFor(c: Ctx, env: Env, deps: HookDeps, input: HookInput): Promise<void> {
-  const app: AppContext = { env, paths: c.paths, loaded: { config: c.config, sources: [] }, config: c.config, store: c.store, now: deps.now, timeZone: localTimeZone(env) };
-  await catchUp(app, input.transcript_path ? [input.transcript_path] : []);
+  await catchUp({ env, paths: c.paths, config: c.config, store: c.store, now: deps.now, timeZone: localTimeZone(env) }, input.transcript_path ? [input.transcript_path] : []);
 }
 
 /** What changed in the shared recovery state since the last look, as notices (sent once each). */
