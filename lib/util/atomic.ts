@@ -6,6 +6,7 @@ import { crypto } from './builtins.ts';
 export function writeNewFile(path: string, text: string | Uint8Array, opts: { mode?: number; fsync?: boolean } = {}): void {
   const fd = openSync(path, 'wx', opts.mode ?? 0o600);
   try {
+    // The same call twice: TypeScript picks one of writeSync's overloads per branch.
     if (typeof text === 'string') writeSync(fd, text);
     else writeSync(fd, text);
     if (opts.fsync ?? true) fsyncSync(fd);
