@@ -1,7 +1,7 @@
 // The hot path of every tool call. Keep imports light: no SQLite, no YAML and no zod here. zod's core
 // is ~650 KB of JavaScript whose compilation alone costs a hook ~25 ms, more than everything else the
-// fast path does; so the three fields it reads are checked by hand, and the full check (loaded by
-// dynamic import whenever the cache does not apply) validates stdin with zod as everywhere else.
+// fast path does; so the three fields it reads are checked by hand, and so does the full check
+// (lib/hook/input.ts), loaded only when no lease answers.
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { replaceFile } from '../util/atomic.ts';
