@@ -10,6 +10,8 @@ import { existsSync } from 'node:fs';
 import { readerOptionsFor } from '../transcripts/readerThreadOptions.ts';
 import { initializedMarker, markInitialized } from '../store/corruption.ts';
 import { localTimeZone } from '../util/time.ts';
+import { accountOf } from '../util/account.ts';
+import { adoptLegacy, transcriptAccounts } from './accounts.ts';
 
 /** What every command needs: where things are, the effective config, and the open state database. */
 export interface AppContext {
@@ -20,6 +22,8 @@ export interface AppContext {
   store: Store;
   now: () => number;
   timeZone: () => string;
+  /** The account of the environment the command runs in (lib/util/account.ts); `--account` widens it. */
+  account: string;
 }
 
 export async function openApp(env: Env, now: () => number = Date.now): Promise<AppContext> {
@@ -28,7 +32,9 @@ export async function openApp(env: Env, now: () => number = Date.now): Promise<A
   // Commands go on with the configuration the hooks enforce with, and say what is wrong.
   if (loaded.problem) process.stderr.write(`ccguard: ${loaded.problem.message}; ${fallbackText(loaded.problem)} until it is fixed\n`);
   const store = openStore(paths.dbFile, { now: now() });
-  return { env, paths, loaded, config: loaded.config, store, now, timeZone: localTimeZone(env) };
+  const account = accountOf(env);
+  adoptLegacy(store, account, env);
+  return { env, paths, loaded, config: loaded.config, store, now, timeZone: localTimeZone(env), account: account.key };
 }
 
 /** What an import or a catch-up needs of the context: the hooks have it without a loaded config file. */
@@ -42,6 +48,7 @@ export function importContext(app: ImportHost): ImportContext {
     timeZone: app.timeZone,
     now: app.now(),
     parallel: () => readerOptionsFor(app.env),
+    accountFor: transcriptAccounts(app.store, app.paths.transcriptRoots, app.env),
   };
 }
 

@@ -1,20 +1,31 @@
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
 import type { RecoveryRow } from '../store/recovery.ts';
-import type { BackoffView, PauseView } from '../policy/types.ts';
+import type { BackoffView, LiftScope, Lifts, PauseView } from '../policy/types.ts';
 import { currentBackoff, isRateLimit, stepBackoff } from '../policy/backoff.ts';
 import { BLOCK_MS } from '../util/blocks.ts';
 
-const BACKOFF_KEY = 'backoff';
-const PAUSE_KEY = 'pause';
+// Account-wide rows carry their account in the key (one backoff, one manual pause, one lift per
+// hold of each account); a session's own rows are keyed by the session, which has one account.
+const backoffKey = (account: string): string => `backoff@${account}`;
+const pauseKey = (account: string): string => `pause@${account}`;
+const liftKey = (account: string, scope: LiftScope): string => `lift@${account}:${scope}`;
+const resumedKey = (account: string): string => `resume@${account}`;
+const LIFT_SCOPES: readonly LiftScope[] = ['five_hour', 'seven_day', 'opus', 'sonnet'];
+
+/** The account a transcript row belongs to: its session's, as its hooks saw it, else its folder's. */
+function rowAccount(store: Store, row: { session_id: string; account: string }): string {
+  return store.sessions.get(row.session_id)?.account ?? row.account;
+}
 
 function backoffOf(row: RecoveryRow | undefined): BackoffView | null {
   return row && row.until !== null && row.last_ts !== null ? { level: row.level, until: row.until, lastErrorAt: row.last_ts } : null;
 }
 
-function putBackoff(store: Store, b: BackoffView, reason: string): void {
+function putBackoff(store: Store, account: string, b: BackoffView, reason: string): void {
   store.recovery.put({
-    key: BACKOFF_KEY,
+    key: backoffKey(account),
+    account,
     kind: 'backoff',
     session_id: null,
     level: b.level,
@@ -32,6 +43,8 @@ export interface RecoveryChange {
   detail: string;
   until: number;
   level?: number;
+  /** Whose it is. */
+  account: string;
 }
 
 /**
@@ -47,15 +60,16 @@ export function syncRecovery(store: Store, config: Config, now: number): Recover
     const seenLimit = store.meta.getNumber('recovery_seen_limit_rowid') ?? 0;
     let lastErr = seenErr;
     let lastLimit = seenLimit;
-    let b = backoffOf(store.recovery.get(BACKOFF_KEY));
     for (const e of store.apiErrors.storedAfter(seenErr, now - BLOCK_MS)) {
       lastErr = Math.max(lastErr, e.rid);
       if (!isRateLimit(e.kind, e.status) || e.ts > now + 60_000) continue;
+      // A 429 backs off the account that met it, no other.
+      const account = rowAccount(store, e);
+      const b = backoffOf(store.recovery.get(backoffKey(account)));
       const next = stepBackoff(b, e.ts, config.recovery.backoff);
       if (next !== b) {
-        b = next;
-        putBackoff(store, b, `API ${e.status ?? ''} ${e.kind}`.trim());
-        if (b.until > now) changes.push({ kind: 'backoff', detail: e.kind, until: b.until, level: b.level });
+        putBackoff(store, account, next, `API ${e.status ?? ''} ${e.kind}`.trim());
+        if (next.until > now) changes.push({ kind: 'backoff', detail: e.kind, until: next.until, level: next.level, account });
       }
     }
     for (const m of store.limitMessages.storedAfter(seenLimit, now - BLOCK_MS)) {
@@ -65,7 +79,7 @@ export function syncRecovery(store: Store, config: Config, now: number): Recover
       // window until the exact reset, or as a hold on one model family): nothing to store here
       // but the news, and the cached decisions it voids.
       store.inputsChanged = true;
-      changes.push({ kind: 'limit', scope: m.scope, detail: m.text.slice(0, 80), until: m.reset_at });
+      changes.push({ kind: 'limit', scope: m.scope, detail: m.text.slice(0, 80), until: m.reset_at, account: m.account });
     }
     // Rows dated too long ago to matter are passed over for good, not looked at again next time.
     lastErr = Math.max(lastErr, store.apiErrors.maxRowid());
@@ -76,29 +90,29 @@ export function syncRecovery(store: Store, config: Config, now: number): Recover
   return changes;
 }
 
-/** A StopFailure hook's report of an API error. */
-export function recordApiFailure(store: Store, config: Config, kind: string, now: number): BackoffView | null {
+/** A StopFailure hook's report of an API error: the account of the session that met it backs off. */
+export function recordApiFailure(store: Store, config: Config, account: string, kind: string, now: number): BackoffView | null {
   if (!isRateLimit(kind, null)) return null;
   let out: BackoffView | null = null;
   store.write(() => {
-    const prev = backoffOf(store.recovery.get(BACKOFF_KEY));
+    const prev = backoffOf(store.recovery.get(backoffKey(account)));
     out = stepBackoff(prev, now, config.recovery.backoff);
-    if (out !== prev) putBackoff(store, out, `StopFailure ${kind}`);
+    if (out !== prev) putBackoff(store, account, out, `StopFailure ${kind}`);
   });
   return out;
 }
 
-export function backoffView(store: Store, config: Config, now: number): BackoffView | null {
-  return currentBackoff(backoffOf(store.recovery.get(BACKOFF_KEY)), now, config.recovery.backoff);
+export function backoffView(store: Store, config: Config, account: string, now: number): BackoffView | null {
+  return currentBackoff(backoffOf(store.recovery.get(backoffKey(account))), now, config.recovery.backoff);
 }
 
-/** The pause that applies to this session: the global one (manual or a limit message) or its own. */
-export function pauseView(store: Store, sessionId: string | null, now: number): PauseView | null {
-  const rows = [store.recovery.get(PAUSE_KEY), sessionId ? store.recovery.get(`${PAUSE_KEY}:${sessionId}`) : undefined];
+/** The pause that applies to this session: its account's (by hand) or its own (time). */
+export function pauseView(store: Store, account: string, sessionId: string | null, now: number): PauseView | null {
+  const rows = [store.recovery.get(pauseKey(account)), sessionId ? store.recovery.get(`pause:${sessionId}`) : undefined];
   let best: PauseView | null = null;
   for (const r of rows) {
     if (!r || r.until === null || r.until <= now) continue;
-    const kind = r.key === PAUSE_KEY ? 'manual' : 'time';
+    const kind = r.session_id ? 'time' : 'manual';
     if (!best || r.until > best.until) {
       best = { scope: r.session_id ? 'session' : 'global', kind, until: r.until, reason: r.reason };
     }
@@ -106,12 +120,13 @@ export function pauseView(store: Store, sessionId: string | null, now: number): 
   return best;
 }
 
-export function startSessionPause(store: Store, sessionId: string, now: number, until: number, reason: string): void {
-  store.recovery.put({ key: `${PAUSE_KEY}:${sessionId}`, kind: 'pause', session_id: sessionId, level: 0, since: now, until, last_ts: now, reason });
+export function startSessionPause(store: Store, account: string, sessionId: string, now: number, until: number, reason: string): void {
+  store.recovery.put({ key: `pause:${sessionId}`, kind: 'pause', session_id: sessionId, level: 0, since: now, until, last_ts: now, reason, account });
 }
 
-export function startManualPause(store: Store, now: number, until: number, reason: string): void {
-  store.recovery.put({ key: PAUSE_KEY, kind: 'pause', session_id: null, level: 0, since: now, until, last_ts: now, reason });
+/** `ccguard pause`: every session of the account is paused until then. */
+export function startManualPause(store: Store, account: string, now: number, until: number, reason: string): void {
+  store.recovery.put({ key: pauseKey(account), kind: 'pause', session_id: null, level: 0, since: now, until, last_ts: now, reason, account });
 }
 
 /** What `ccguard resume` lifted, for it to say in words. */
@@ -123,22 +138,23 @@ export interface Lifted {
   backoff: { until: number; level: number } | null;
   /** Degradation forced by `ccguard alert cost`. */
   forcedDegrade: boolean;
-  /** Pacing and limit holds now lifted until this time. */
-  holdsUntil: number | null;
+  /** The holds lifted, each until its own end. */
+  holds: Lifts;
 }
 
-const LIFT_KEY = 'lift';
-
 /**
- * `ccguard resume`: lifts every pause, the backoff and forced degradation, and restarts the session
- * clocks of the sessions it un-pauses so the time limit does not pause them again at once. With
- * `liftHoldsUntil`, pacing and limit holds (on the server's figures or a configured limit) warn
- * instead of holding until then.
+ * `ccguard resume` for one account: lifts its pauses (by hand and its sessions' time pauses), its
+ * backoff, the forced degradation, and restarts the session clocks of the sessions it un-pauses so
+ * the time limit does not pause them again at once. `lifts` names the holds on usage figures lifted
+ * (a window, a model family), each until its own end: they warn instead of holding meanwhile, and a
+ * hold that comes later (another window's limit) holds.
  */
-export function resumeAll(store: Store, now: number, liftHoldsUntil: number | null = null): Lifted {
-  const lifted: Lifted = { pause: null, sessionPauses: [], backoff: null, forcedDegrade: false, holdsUntil: null };
+export function resumeAccount(store: Store, account: string, now: number, lifts: Lifts = {}): Lifted {
+  const lifted: Lifted = { pause: null, sessionPauses: [], backoff: null, forcedDegrade: false, holds: {} };
   store.write(() => {
     for (const r of store.recovery.all()) {
+      // Cost degradation forced by hand is not any account's: every resume lifts it.
+      if (r.kind !== 'force' && r.account !== account) continue;
       if (r.kind === 'pause' || r.kind === 'backoff' || r.kind === 'force') {
         const inForce = r.until !== null && r.until > now;
         if (inForce && r.kind === 'pause' && r.session_id) lifted.sessionPauses.push(r.session_id);
@@ -147,24 +163,30 @@ export function resumeAll(store: Store, now: number, liftHoldsUntil: number | nu
         else if (inForce && r.kind === 'force') lifted.forcedDegrade = true;
         store.recovery.delete(r.key);
         if (r.session_id) {
-          store.recovery.put({ key: `resume:${r.session_id}`, kind: 'resume', session_id: r.session_id, level: 0, since: now, until: null, last_ts: now, reason: 'ccguard resume' });
+          store.recovery.put({ key: `resume:${r.session_id}`, kind: 'resume', session_id: r.session_id, level: 0, since: now, until: null, last_ts: now, reason: 'ccguard resume', account });
         }
       }
     }
-    if (liftHoldsUntil !== null && liftHoldsUntil > now) {
-      store.recovery.put({ key: LIFT_KEY, kind: 'lift', session_id: null, level: 0, since: now, until: liftHoldsUntil, last_ts: now, reason: 'ccguard resume' });
-      lifted.holdsUntil = liftHoldsUntil;
+    for (const scope of LIFT_SCOPES) {
+      const until = lifts[scope];
+      if (until === undefined || until <= now) continue;
+      store.recovery.put({ key: liftKey(account, scope), kind: 'lift', session_id: null, level: 0, since: now, until, last_ts: now, reason: 'ccguard resume', account });
+      lifted.holds[scope] = until;
     }
-    // Sessions that would hit the time limit right away get a fresh clock too.
-    store.meta.putNumber('resumed_all_at', now);
+    // The account's sessions that would hit the time limit right away get a fresh clock too.
+    store.recovery.put({ key: resumedKey(account), kind: 'resume', session_id: null, level: 0, since: now, until: null, last_ts: now, reason: 'ccguard resume', account });
   });
   return lifted;
 }
 
-/** Until when `ccguard resume` lifted pacing and limit holds, or null. */
-export function liftedUntil(store: Store, now: number): number | null {
-  const r = store.recovery.get(LIFT_KEY);
-  return r && r.until !== null && r.until > now ? r.until : null;
+/** The holds `ccguard resume` lifted for the account, each until when. */
+export function liftsOf(store: Store, account: string, now: number): Lifts {
+  const out: Lifts = {};
+  for (const scope of LIFT_SCOPES) {
+    const r = store.recovery.get(liftKey(account, scope));
+    if (r && r.until !== null && r.until > now) out[scope] = r.until;
+  }
+  return out;
 }
 
 export function forcedDegrade(store: Store, now: number): boolean {
@@ -178,14 +200,14 @@ export function forcedDegradeUntil(store: Store, now: number): number | null {
 }
 
 export function forceDegrade(store: Store, now: number, until: number): void {
-  store.recovery.put({ key: 'force:cost', kind: 'force', session_id: null, level: 0, since: now, until, last_ts: now, reason: 'ccguard alert cost' });
+  store.recovery.put({ key: 'force:cost', kind: 'force', session_id: null, level: 0, since: now, until, last_ts: now, reason: 'ccguard alert cost', account: '' });
 }
 
 const CLOCK_LOOKBACK_MS = 7 * 86_400_000;
 const IDLE_RESET_MS = 8 * 3_600_000;
 
 /** When the session's time-limit clock started: its first activity, or its last resume. */
-export function sessionClockFrom(store: Store, sessionId: string, now: number): number | null {
+export function sessionClockFrom(store: Store, account: string, sessionId: string, now: number): number | null {
   // The clock runs from the start of the session's current stretch of work: entries dated more than a
   // week back, or before a quiet spell of IDLE_RESET_MS (a session left open overnight), do not count,
   // and one line dated 1970 cannot pause a session at once.
@@ -199,7 +221,8 @@ export function sessionClockFrom(store: Store, sessionId: string, now: number): 
   const ended = store.recovery.get(`pause:${sessionId}`);
   if (ended && ended.until !== null && ended.until <= now) first = Math.max(first, ended.until);
   const resumed = store.recovery.get(`resume:${sessionId}`)?.since ?? 0;
-  const all = store.meta.getNumber('resumed_all_at') ?? 0;
+  // A resume of the session's account (`resumed_all_at`: one from before accounts).
+  const all = Math.max(store.recovery.get(resumedKey(account))?.since ?? 0, store.meta.getNumber('resumed_all_at') ?? 0);
   return Math.max(first, resumed, all);
 }
 

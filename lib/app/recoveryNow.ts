@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.ts';
 import type { RecoveryState, UsageView } from '../policy/types.ts';
 import { evaluate } from '../policy/evaluate.ts';
 import { usageHolds } from './holds.ts';
-import { backoffView, forcedDegradeUntil, liftedUntil, pauseView } from './recovery.ts';
+import { backoffView, forcedDegradeUntil, liftsOf, pauseView } from './recovery.ts';
 import { usagePicture, type UsagePicture } from '../usage/sources.ts';
 import { iso } from '../util/time.ts';
 
@@ -26,9 +26,9 @@ export interface RecoveryNow {
   sessionPauses: { sessionId: string; until: number; reason: string }[];
 }
 
-/** The recovery state as a tool call from a fresh session would meet it now, in `status`'s shape. */
-export function recoveryStatus(store: Store, config: Config, now: number, picture: UsagePicture = usagePicture(store, config, now)): RecoveryStatus {
-  const r = recoveryNow(store, config, now, picture);
+/** The recovery state as a tool call from a fresh session of the account would meet it now, in `status`'s shape. */
+export function recoveryStatus(store: Store, config: Config, account: string, now: number, picture: UsagePicture = usagePicture(store, config, account, now)): RecoveryStatus {
+  const r = recoveryNow(store, config, account, now, picture);
   return {
     state: r.state,
     reason: r.reason,
@@ -39,11 +39,11 @@ export function recoveryStatus(store: Store, config: Config, now: number, pictur
   };
 }
 
-/** The recovery state as a tool call from a fresh session would meet it now (on `picture` when given). */
-export function recoveryNow(store: Store, config: Config, now: number, picture: UsagePicture = usagePicture(store, config, now)): RecoveryNow {
+/** The recovery state as a tool call from a fresh session of the account would meet it now (on `picture` when given). */
+export function recoveryNow(store: Store, config: Config, account: string, now: number, picture: UsagePicture = usagePicture(store, config, account, now)): RecoveryNow {
   const usage: UsageView = picture.view;
-  const pause = pauseView(store, null, now);
-  const backoff = backoffView(store, config, now);
+  const pause = pauseView(store, account, null, now);
+  const backoff = backoffView(store, config, account, now);
   const forcedUntil = forcedDegradeUntil(store, now);
   const v = evaluate({
     hook: 'PreToolUse',
@@ -57,7 +57,7 @@ export function recoveryNow(store: Store, config: Config, now: number, picture: 
     backoff,
     forcedDegrade: forcedUntil !== null,
     modelHolds: picture.modelHolds,
-    liftedUntil: liftedUntil(store, now),
+    lifts: liftsOf(store, account, now),
   });
   const until =
     v.state === 'paused' && pause
@@ -75,7 +75,7 @@ export function recoveryNow(store: Store, config: Config, now: number, picture: 
               : null;
   const sessionPauses = store.recovery
     .all()
-    .filter((r) => r.kind === 'pause' && r.session_id && r.until !== null && r.until > now)
+    .filter((r) => r.kind === 'pause' && r.session_id && r.account === account && r.until !== null && r.until > now)
     .map((r) => ({ sessionId: r.session_id!, until: r.until!, reason: r.reason }));
   return {
     state: v.state === 'normal' && sessionPauses.length > 0 ? 'paused' : v.state,
@@ -101,9 +101,9 @@ export interface InForce {
  * window, a model-family limit) unless `ccguard resume` lifted it. Until the first of them ends.
  * What `ccguard wait` waits out.
  */
-export function whatIsInForce(store: Store, config: Config, now: number): InForce {
-  const pic = usagePicture(store, config, now);
-  const r = recoveryNow(store, config, now, pic);
+export function whatIsInForce(store: Store, config: Config, account: string, now: number): InForce {
+  const pic = usagePicture(store, config, account, now);
+  const r = recoveryNow(store, config, account, now, pic);
   if (r.state === 'paused' || r.state === 'backoff') {
     return { inForce: true, state: r.state, until: r.until, reason: r.reason };
   }
@@ -112,12 +112,11 @@ export function whatIsInForce(store: Store, config: Config, now: number): InForc
   if (r.state === 'cost_limit' && hard !== null && u.costUsd >= hard && u.resetAt !== null && u.resetAt > now) {
     return { inForce: true, state: r.state, until: u.resetAt, reason: r.reason };
   }
-  if (liftedUntil(store, now) === null) {
-    // Pacing slows calls but lets them through: only a hold that denies is waited out.
-    const hold = usageHolds(pic.view, pic.modelHolds, config, now).find((h) => h.kind !== 'pacing');
-    if (hold && hold.until !== null && hold.until > now) {
-      return { inForce: true, state: 'held', until: hold.until, reason: hold.what };
-    }
+  // Pacing slows calls but lets them through: only a hold that denies, and was not lifted, is waited out.
+  const lifts = liftsOf(store, account, now);
+  const hold = usageHolds(pic.view, pic.modelHolds, config, now).find((h) => h.kind !== 'pacing' && lifts[h.scope] === undefined);
+  if (hold && hold.until !== null && hold.until > now) {
+    return { inForce: true, state: 'held', until: hold.until, reason: hold.what };
   }
   return { inForce: false, state: r.state, until: null, reason: null };
 }

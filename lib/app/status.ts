@@ -1,3 +1,4 @@
+import { accountLabel, kindOfKey, type AccountKind } from '../util/account.ts';
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
 import type { ConfigProblem } from '../config/load.ts';
@@ -31,15 +32,56 @@ export interface Status {
   /** The user's config.yaml is broken: what is wrong, and what ccguard enforces with meanwhile. */
   config_problem: { message: string; fallback: 'last_valid' | 'defaults'; valid_at: string | null } | null;
   recovery: RecoveryStatus;
+  /** The account the figures, holds and recovery are of (lib/util/account.ts). */
+  account: { key: string; kind: AccountKind; label: string };
+  /** With more than one account on this machine (or `--account all`): each one's figures and state. */
+  accounts?: AccountStatus[];
   sessions: SessionStatus[];
   data: { files: number; bytes: number; bad_lines: number; last_scan_at: string | null; newest_entry_at: string | null };
 }
 
+/** One account's line in `status`: its figure (the one its hooks decide on) and its recovery state. */
+export interface AccountStatus {
+  key: string;
+  kind: AccountKind;
+  label: string;
+  source: string;
+  used_share: number | null;
+  reset_at: string | null;
+  weekly_share: number | null;
+  weekly_reset_at: string | null;
+  state: RecoveryStatus['state'];
+  until: string | null;
+  reason: string | null;
+}
+
+/** Each account's figure and recovery state, as its own sessions meet them now. */
+export function accountStatuses(store: Store, config: Config, accounts: readonly string[], now: number): AccountStatus[] {
+  return accounts.map((key) => {
+    const pic = usagePicture(store, config, key, now);
+    const v = pic.view;
+    const r = recoveryStatus(store, config, key, now, pic);
+    return {
+      key,
+      kind: kindOfKey(key),
+      label: accountLabel(key),
+      source: v.source,
+      used_share: v.share,
+      reset_at: v.resetAt === null ? null : iso(v.resetAt),
+      weekly_share: v.weekly?.share ?? null,
+      weekly_reset_at: v.weekly?.resetAt != null ? iso(v.weekly.resetAt) : null,
+      state: r.state,
+      until: r.until,
+      reason: r.reason,
+    };
+  });
+}
+
 /** Everything `ccguard status` shows, from the database alone. */
-export function computeStatus(store: Store, config: Config, now: number, problem: ConfigProblem | null = null): Status {
+export function computeStatus(store: Store, config: Config, account: string, now: number, problem: ConfigProblem | null = null): Status {
   const span = activeBlock(store, now);
   // The same figure the hooks decide on (best fresh source), with new server readings calibrated in.
-  const picture = usagePicture(store, config, now, { calibrate: true });
+  const picture = usagePicture(store, config, account, now, { calibrate: true });
   const view = picture.view;
   let block: Status['block'] = null;
   if (span) {
@@ -81,8 +123,9 @@ export function computeStatus(store: Store, config: Config, now: number, problem
     today: { date: localDayKey(dayStart), cost_usd: today.cost_usd },
     mode: config.mode,
     config_problem: problem ? { message: problem.message, fallback: problem.fallback, valid_at: problem.validAt === null ? null : iso(problem.validAt) } : null,
-    limits: limitsStatus(limitsFacts(store, config, now, view)),
-    recovery: recoveryStatus(store, config, now, picture),
+    limits: limitsStatus(limitsFacts(store, config, account, now, view)),
+    recovery: recoveryStatus(store, config, account, now, picture),
+    account: { key: account, kind: kindOfKey(account), label: accountLabel(account) },
     sessions,
     data: {
       files: ft.files,

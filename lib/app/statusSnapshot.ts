@@ -47,8 +47,9 @@ export function stampOf(path: string): Stamp {
   return st ? [path, st.size, Math.trunc(st.mtimeMs), st.ino] : [path, -1, -1, -1];
 }
 
-export function snapshotKey(roots: readonly string[], tz: string | undefined, path: string | undefined): string {
-  return JSON.stringify([roots, tz ?? '', path ?? ''], null, 0);
+/** What a snapshot answers for: the transcript roots, zone and PATH, and the account of the environment. */
+export function snapshotKey(roots: readonly string[], tz: string | undefined, path: string | undefined, account: string): string {
+  return JSON.stringify([roots, tz ?? '', path ?? '', account], null, 0);
 }
 
 /** The snapshot's status when it still answers at `now` for this key, else null. */

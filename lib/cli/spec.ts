@@ -12,6 +12,12 @@ const scope = {
   choices: ['user', 'project', 'local'],
   help: 'which settings file: ~/.claude/settings.json (user, the default), <project>/.claude/settings.json (project) or <project>/.claude/settings.local.json (local)',
 } as const;
+/** Which account a command shows or acts on (README "Several accounts and API keys"). */
+const account = {
+  kind: 'text',
+  value: 'DIR|all',
+  help: 'the account of that Claude Code config folder (as CLAUDE_CONFIG_DIR names it), or all of them (default: the account of this environment)',
+} as const;
 /** A year: a pause or a lift longer than that is a typo. */
 const MAX_MINUTES = 525_600;
 
@@ -23,6 +29,7 @@ export const SPECS = {
     options: {
       json: json('the same as one JSON object (times in ISO 8601 UTC)'),
       fresh: { kind: 'flag', help: "compute anew instead of answering from the last status's snapshot" },
+      account,
     },
   },
   report: {
@@ -42,10 +49,11 @@ export const SPECS = {
       out: { kind: 'text', value: 'FILE', help: 'where to write the page (default: report.html in the state folder)' },
       open: { kind: 'flag', help: 'open the page in the browser once written' },
       days: { kind: 'count', value: 'N', max: 92, help: 'how many days the combined report covers (default 7, at most 92)' },
+      account: { ...account, value: 'DIR', help: 'whose limits and holds the combined report shows: the account of that config folder (default: this environment\'s)' },
     },
     forms: [
       ['<arg>', 'json', 'since', 'until'],
-      ['html', 'out', 'open', 'days', 'json'],
+      ['html', 'out', 'open', 'days', 'json', 'account'],
     ],
   },
   import: {
@@ -69,25 +77,27 @@ export const SPECS = {
     },
   },
   pause: {
-    summary: 'deny tool calls and block prompts in every session until then',
-    about: 'Pauses every session: tool calls are denied and prompts blocked until the pause ends or `ccguard resume` lifts it.',
+    summary: "deny tool calls and block prompts in the account's sessions until then",
+    about: "Pauses every session of the account (this environment's, or --account's): tool calls are denied and prompts blocked until the pause ends or `ccguard resume` lifts it.",
     options: {
       minutes: { kind: 'number', value: 'N', what: 'minutes', max: MAX_MINUTES, help: 'how long (default: recovery.pause.minutes, 60)' },
+      account,
     },
   },
   resume: {
     summary: 'lift pauses, backoff and usage holds (for the window, or N min)',
     about:
-      'Lifts pauses, the rate-limit backoff, a cost degradation fired by hand, and the holds the usage figures put on tool calls (pacing, a used-up window, a model-family limit) for the rest of that window, or for --minutes N. The warnings go on; session clocks restart.',
+      "Lifts the account's pauses and rate-limit backoff, a cost degradation fired by hand, and the holds the usage figures put on tool calls now (pacing, a used-up window, a model-family limit), each for the rest of its own window, or for --minutes N. A hold that comes later (another window's limit) holds. The warnings go on; session clocks restart. The account is this environment's, or --account's.",
     options: {
       minutes: { kind: 'number', value: 'N', what: 'minutes', max: MAX_MINUTES, help: 'lift the holds for N minutes only' },
+      account,
     },
   },
   wait: {
     summary: 'count down while a pause, backoff or used-up limit is in force',
     about:
       'Counts down while a pause, backoff, used-up limit or model-family limit is in force and exits 0 when a tool call would pass (at once when nothing holds), so `ccguard wait && claude --continue` resumes work after a limit. Ctrl-C exits 130.',
-    options: { json: json('one JSON line at the start and one at the end instead of the countdown') },
+    options: { json: json('one JSON line at the start and one at the end instead of the countdown'), account: { ...account, value: 'DIR', help: 'wait for the account of that config folder (default: this environment\'s)' } },
   },
   alert: {
     summary: 'fire that alert and its recovery now (to try notifications)',

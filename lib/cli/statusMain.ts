@@ -8,6 +8,7 @@ import { makeOut } from './format.ts';
 import { renderStatus } from './statusRender.ts';
 import { resolvePaths } from '../util/paths.ts';
 import { snapshotFile, snapshotKey, validSnapshot } from '../app/statusSnapshot.ts';
+import { accountOf } from '../util/account.ts';
 
 function fromSnapshot(argv: string[], env: NodeJS.ProcessEnv): boolean {
   const [cmd, ...opts] = argv;
@@ -16,7 +17,7 @@ function fromSnapshot(argv: string[], env: NodeJS.ProcessEnv): boolean {
   try {
     const paths = resolvePaths(env);
     const now = Date.now();
-    const snap = validSnapshot(snapshotFile(paths.stateDir), snapshotKey(paths.transcriptRoots, env.TZ, env.PATH), now);
+    const snap = validSnapshot(snapshotFile(paths.stateDir), snapshotKey(paths.transcriptRoots, env.TZ, env.PATH, accountOf(env).key), now);
     if (!snap) return false;
     const out = makeOut(process.stdout, env);
     out.write(opts.length > 0 ? JSON.stringify(snap.status, null, 2) + '\n' : renderStatus(snap.status, out, now));

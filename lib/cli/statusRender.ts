@@ -61,6 +61,7 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'> & Partial<Pick<O
   lines.push(
     `${paint(out, 'bold', 'Recovery')}      ${observing && r.state !== 'normal' ? 'would be ' : ''}${paint(out, rc, r.state)}${r.until && r.state !== 'normal' ? ` until ${fmtDateTime(Date.parse(r.until))}` : ''}${r.reason ? ` (${r.reason.replace(/^ccguard: /, '')})` : ''}`,
   );
+  lines.push(...renderAccounts(s, out));
   lines.push(`${paint(out, 'bold', 'Today')}         ${fmtUsd(s.today.cost_usd)} (${s.today.date})`);
   if (s.sessions.length > 0) {
     lines.push(paint(out, 'bold', 'Active sessions'));
@@ -82,6 +83,18 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'> & Partial<Pick<O
     ),
   );
   return lines.flatMap((l) => l.split('\n')).flatMap((l) => fitLine(l, width)).join('\n') + '\n';
+}
+
+/** With several accounts: one line each, this environment's marked, as its own sessions meet it. */
+function renderAccounts(s: Status, out: Pick<Out, 'color'>): string[] {
+  if (!s.accounts || s.accounts.length < 2) return [];
+  const lines = [`${paint(out, 'bold', 'Accounts')}      figures above are for ${s.account.label}`];
+  for (const a of s.accounts) {
+    const share = a.kind === 'api' ? 'API key: no 5-hour or weekly window' : `${a.used_share !== null ? fmtPctTenths(a.used_share) : '-'} (${a.source})${a.weekly_share !== null ? ` · weekly ${fmtPctTenths(a.weekly_share)}` : ''}`;
+    const colour = a.state === 'normal' ? 'green' : a.state === 'warned' ? 'yellow' : 'red';
+    lines.push(`  ${a.key === s.account.key ? '*' : ' '} ${a.label}: ${share}; ${paint(out, colour, a.state)}${a.until && a.state !== 'normal' ? ` until ${fmtDateTime(Date.parse(a.until))}` : ''}`);
+  }
+  return lines;
 }
 
 const ago = (secs: number | null): string => (secs === null ? '' : secs < 90 ? `${secs}s old` : `${fmtDuration(secs * 1000, 'hm')} old`);

@@ -306,7 +306,7 @@ interface Reading {
  * usable, why in plain words. A warning at most: ccguard works from its own estimate without them.
  */
 export function checkServerFigures(
-  app: Pick<AppContext, 'env' | 'store' | 'config' | 'now'>,
+  app: Pick<AppContext, 'env' | 'store' | 'config' | 'now' | 'account'>,
   projectDir: string,
   cli: (args: readonly string[]) => string = (args) => ['ccguard', ...args].join(' '),
 ): Check {
@@ -332,7 +332,7 @@ export function checkServerFigures(
 
   const readings: Reading[] = [];
   for (const w of ['five_hour', 'seven_day'] as const) {
-    const row = app.store.rateLimits.latest(w);
+    const row = app.store.rateLimits.latest(app.account, w);
     if (!row) continue;
     const age = now - row.last_seen;
     const reset = row.resets_at !== null && row.resets_at <= now;

@@ -30,7 +30,9 @@ export interface ReadingBound {
  * everything stays within these bounds. The rules are in lib/hook/lease.ts.
  */
 export interface Lease {
-  v: 2;
+  v: 3;
+  /** The session's account (lib/util/account.ts): only its readings move the lease. */
+  account: string;
   /** When it was granted, and until when it stands. */
   at: number;
   until: number;
@@ -55,7 +57,7 @@ export interface Lease {
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function asLease(v: unknown): Lease | null {
-  if (!isObj(v) || v.v !== 2) return null;
+  if (!isObj(v) || v.v !== 3 || typeof v.account !== 'string') return null;
   const ok =
     typeof v.gen === 'string' && typeof v.until === 'number' && typeof v.at === 'number' && typeof v.configMtime === 'number' &&
     typeof v.state === 'string' && (v.tokens === null || typeof v.tokens === 'number') && (v.cost === null || typeof v.cost === 'number') &&
@@ -226,7 +228,7 @@ export function leaseAllows(stateDir: string, userConfigFile: string, session: s
   if (e.tokens !== null && tokens > e.tokens) return null;
   if (e.cost !== null && cost > e.cost) return null;
   // No file at all: no reading was ever published, which is news only to a lease that saw one.
-  const pub = readPublishedReadings(stateDir) ?? (e.seen.five_hour === 0 && e.seen.seven_day === 0 ? {} : null);
+  const pub = readPublishedReadings(stateDir, e.account) ?? (e.seen.five_hour === 0 && e.seen.seven_day === 0 ? {} : null);
   if (pub === null) return null;
   for (const w of ['five_hour', 'seven_day'] as const) {
     const r = pub[w];

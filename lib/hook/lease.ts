@@ -58,6 +58,8 @@ export interface LeaseArgs {
   seen: Record<WindowName, number>;
   transcript: string | null;
   transcriptRoots: readonly string[];
+  /** The session's account: the readings published for it are the ones the lease is checked against. */
+  account: string;
 }
 
 /** What of a verdict a lease must keep unchanged. */
@@ -126,7 +128,7 @@ function clockBound(a: LeaseArgs, pi: PolicyInput, now: number): number {
     }
   }
   at(a.serverResetAt);
-  at(pi.liftedUntil);
+  for (const t of Object.values(pi.lifts ?? {})) at(t);
   // Any pause or backoff, of any session, that ends: its end is announced by the next full check.
   for (const r of a.store.recovery.all()) at(r.until);
   return until;
@@ -229,7 +231,8 @@ export function grantLease(a: LeaseArgs): Lease | null {
   }
 
   return {
-    v: 2,
+    v: 3,
+    account: a.account,
     at: now,
     gen: a.gen,
     until,

@@ -15,7 +15,7 @@ import {
   endedPauses,
   housekeeping,
   forcedDegrade,
-  liftedUntil,
+  liftsOf,
   pauseView,
   recordApiFailure,
   sessionClockFrom,
@@ -36,6 +36,8 @@ import { ingestJournal } from './journal.ts';
 import { usagePicture, type UsagePicture } from '../usage/sources.ts';
 import { startUsageApiRefresh } from '../usage/usageApiTrigger.ts';
 import { flushInputs, publishLatestReadings } from '../store/store.ts';
+import { accountLabel, accountOf, type Account } from '../util/account.ts';
+import { adoptLegacy, noteSession } from '../app/accounts.ts';
 
 export interface HookDeps {
   now: () => number;
@@ -74,7 +76,7 @@ export async function runHook(event: HookEvent, stdin: string, env: Env, deps: H
       log.error(`state.db was damaged: moved to ${dest}; rebuilding from the transcripts`);
     store = openStore(paths.dbFile, { now: deps.now(), onQuarantine });
     try {
-      return await decide(event, input, env, deps, { config, store, log, paths, started });
+      return await decide(event, input, env, deps, { account: accountOf(env), config, store, log, paths, started });
     } catch (err) {
       // Damage found mid-work (a page truncated away, say): set the file aside and decide once more.
       if (!isCorruption(err)) throw err;
@@ -85,7 +87,7 @@ export async function runHook(event: HookEvent, stdin: string, env: Env, deps: H
       const dest = quarantine(paths.dbFile, deps.now(), found);
       if (dest) onQuarantine(dest);
       store = openStore(paths.dbFile, { now: deps.now(), onQuarantine });
-      return await decide(event, input, env, deps, { config, store, log, paths, started });
+      return await decide(event, input, env, deps, { account: accountOf(env), config, store, log, paths, started });
     }
   } catch (err) {
     const line = oneLine(err);
@@ -140,6 +142,8 @@ function notifyErrorOnce(stateDir: string, logFile: string, line: string, deps: 
 }
 
 interface Ctx {
+  /** The session's account: the hook runs in its session's environment. */
+  account: Account;
   config: Config;
   store: Store;
   log: Logger;
@@ -155,6 +159,9 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
   const now = deps.now();
   // Read before anything else: a change made while this runs must void the lease granted at the end.
   const before = leaseInputs(c);
+  // Before the catch-up: the session's transcript rows are filed under its account as they come in.
+  adoptLegacy(c.store, c.account, env);
+  noteSession(c.store, c.account, input.session_id, now);
   await catchUpFor(c, env, deps, input);
   ingestJournal(c.paths.stateDir, c.store, now);
   const notices = recoveryNotices(c, event, input, now);
@@ -182,12 +189,14 @@ function recoveryNotices(c: Ctx, event: HookEvent, input: HookInput, now: number
   const { store, config } = c;
   const notices: Notice[] = [];
   for (const ch of syncRecovery(store, config, now)) {
+    // News of another account is told as that account's: its sessions are the ones held.
+    const whose = ch.account === c.account.key ? '' : ` (${accountLabel(ch.account)})`;
     notices.push(
       ch.kind === 'backoff'
-        ? backoffNotice(ch.level, ch.until)
+        ? backoffNotice(ch.level, ch.until, whose)
         : ch.scope === 'opus' || ch.scope === 'sonnet'
-          ? { key: `limitline:${ch.scope}:${ch.until}`, title: 'ccguard: model limit reached', message: `Claude Code hit its ${ch.scope === 'opus' ? 'Opus' : 'Sonnet'} limit: sessions on it are held until ${fmtClock(ch.until)}; other models go on. "${ch.detail}"` }
-          : { key: `limitline:${ch.until}`, title: 'ccguard: limit reached', message: `Claude Code hit its limit: tool calls held until ${fmtClock(ch.until)} (server: limit line). "${ch.detail}"` },
+          ? { key: `limitline:${ch.account}:${ch.scope}:${ch.until}`, title: 'ccguard: model limit reached', message: `Claude Code hit its ${ch.scope === 'opus' ? 'Opus' : 'Sonnet'} limit${whose}: sessions on it are held until ${fmtClock(ch.until)}; other models go on. "${ch.detail}"` }
+          : { key: `limitline:${ch.account}:${ch.until}`, title: 'ccguard: limit reached', message: `Claude Code hit its limit${whose}: tool calls held until ${fmtClock(ch.until)} (server: limit line). "${ch.detail}"` },
     );
   }
   for (const p of endedPauses(store, now)) {
@@ -195,16 +204,16 @@ function recoveryNotices(c: Ctx, event: HookEvent, input: HookInput, now: number
   }
   housekeeping(store, now);
   if (event === 'StopFailure' && input.error) {
-    const b = recordApiFailure(store, config, input.error, now);
-    if (b) notices.push(backoffNotice(b.level, b.until));
+    const b = recordApiFailure(store, config, c.account.key, input.error, now);
+    if (b) notices.push(backoffNotice(b.level, b.until, ''));
   }
   return notices;
 }
 
-const backoffNotice = (level: number | undefined, until: number): Notice => ({
+const backoffNotice = (level: number | undefined, until: number, whose: string): Notice => ({
   key: `backoff:${until}`,
   title: 'ccguard: rate limited',
-  message: `API rate limit (level ${level}); backing off until ${fmtClock(until)}.`,
+  message: `API rate limit (level ${level})${whose}; backing off until ${fmtClock(until)}.`,
 });
 
 /**
@@ -213,7 +222,7 @@ const backoffNotice = (level: number | undefined, until: number): Notice => ({
  */
 function usageNow(c: Ctx, env: Env, now: number): UsagePicture {
   const { store, config, log } = c;
-  const picture = usagePicture(store, config, now, {
+  const picture = usagePicture(store, config, c.account.key, now, {
     calibrate: true,
     refresh: { env },
     onError: (what, err) => log.warn(`${what} skipped: ${oneLine(err)}`),
@@ -235,15 +244,15 @@ function policyInput(c: Ctx, event: HookEvent, input: HookInput, picture: UsageP
     now,
     config,
     usage: picture.view,
-    sessionClockFrom: sessionClockFrom(store, input.session_id, now),
-    pause: pauseView(store, input.session_id, now),
-    backoff: backoffView(store, config, now),
+    sessionClockFrom: sessionClockFrom(store, c.account.key, input.session_id, now),
+    pause: pauseView(store, c.account.key, input.session_id, now),
+    backoff: backoffView(store, config, c.account.key, now),
     forcedDegrade: forcedDegrade(store, now),
     prompt: input.prompt ?? null,
     // Only a model-family limit asks which model the session runs on.
     sessionModel: picture.modelHolds.length > 0 ? (store.entries.sessionModel(input.session_id) ?? input.model ?? null) : null,
     modelHolds: picture.modelHolds,
-    liftedUntil: liftedUntil(store, now),
+    lifts: liftsOf(store, c.account.key, now),
   };
 }
 
@@ -255,7 +264,7 @@ function applyVerdict(c: Ctx, session: string, v: Verdict, notices: Notice[], no
   const { store } = c;
   let show = true;
   store.write(() => {
-    if (v.startPause) startSessionPause(store, session, now, v.startPause.until, v.startPause.reason);
+    if (v.startPause) startSessionPause(store, c.account.key, session, now, v.startPause.until, v.startPause.reason);
     if (v.onceKey) show = store.marks.claim(v.onceKey, now);
     if (v.notice) notices.push(v.notice);
   });
@@ -293,7 +302,7 @@ interface LeaseInputs {
 }
 
 function leaseInputs(c: Ctx): LeaseInputs {
-  const latest = (w: 'five_hour' | 'seven_day'): number => c.store.rateLimits.latest(w)?.id ?? 0;
+  const latest = (w: 'five_hour' | 'seven_day'): number => c.store.rateLimits.latest(c.account.key, w)?.id ?? 0;
   return { gen: readGeneration(c.paths.stateDir), configMtime: configMtime(c.paths.userConfigFile), seen: { five_hour: latest('five_hour'), seven_day: latest('seven_day') } };
 }
 
@@ -321,16 +330,17 @@ function leaseNextCalls(c: Ctx, env: Env, input: HookInput, pi: PolicyInput, ser
       seen: before.seen,
       transcript: input.transcript_path ?? null,
       transcriptRoots: c.paths.transcriptRoots,
+      account: c.account.key,
     });
     if (!granted) {
       // The session's old lease, if any, is void: say so at once rather than let each call find out.
       removeLease(c.paths.stateDir, input.session_id);
       return;
     }
-    if ((granted.seen.five_hour !== 0 || granted.seen.seven_day !== 0) && readPublishedReadings(c.paths.stateDir) === null) {
+    if ((granted.seen.five_hour !== 0 || granted.seen.seven_day !== 0) && readPublishedReadings(c.paths.stateDir, c.account.key) === null) {
       // Readings recorded before they were published (an older version): publish them, under the
       // write lock so that no recorder publishes in between.
-      c.store.write(() => publishLatestReadings(c.store));
+      c.store.write(() => publishLatestReadings(c.store, c.account.key));
     }
     writeLease(c.paths.stateDir, input.session_id, granted);
   } catch (e) {

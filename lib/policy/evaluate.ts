@@ -1,4 +1,4 @@
-import type { PolicyInput, Verdict, RecoveryState, Notice, UsageView } from './types.ts';
+import type { PolicyInput, Verdict, RecoveryState, Notice, UsageView, LiftScope } from './types.ts';
 import { isServerFigure, mayEnforce, WINDOW_MS } from '../usage/types.ts';
 import { pace } from './pacing.ts';
 import { fmtClock, fmtDuration, fmtPct, fmtUsd, fmtWeekday } from '../util/format.ts';
@@ -121,7 +121,8 @@ export function evaluate(i: PolicyInput): Verdict {
     });
   }
 
-  const lifted = i.liftedUntil != null && i.liftedUntil > i.now;
+  // Each hold is lifted on its own: `ccguard resume` lifted the ones in force then, not one that came later.
+  const lifted = (scope: LiftScope): boolean => (i.lifts?.[scope] ?? 0) > i.now;
   const held = modelHoldVerdict(i, isTool, lifted);
   if (held) return held;
 
@@ -187,7 +188,8 @@ export function sourceText(u: UsageView): string {
  * per crossing; the server's figure (or a configured limit) also slows calls ahead of the pace line,
  * winds the work down near the wall, and holds tool calls back once the window is used up.
  */
-function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: number, lifted: boolean): Ranked | null {
+function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: number, liftedScope: (s: LiftScope) => boolean): Ranked | null {
+  const lifted = liftedScope(u.window);
   const share = u.share;
   if (share === null) return null;
   const a = i.config.alerts;
@@ -288,11 +290,12 @@ function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: 
 }
 
 /** A limit that binds one model family holds back the sessions on that family only. */
-function modelHoldVerdict(i: PolicyInput, isTool: boolean, lifted: boolean): Verdict | null {
+function modelHoldVerdict(i: PolicyInput, isTool: boolean, liftedScope: (s: LiftScope) => boolean): Verdict | null {
   const model = i.sessionModel?.toLowerCase() ?? null;
   if (model === null) return null;
   const hold = (i.modelHolds ?? []).find((h) => h.until > i.now && model.includes(h.family));
   if (!hold) return null;
+  const lifted = liftedScope(hold.family);
   const fam = hold.family === 'opus' ? 'Opus' : 'Sonnet';
   const src = 'server:limit_line';
   const reset = resetText(hold.until, i.now);

@@ -55,9 +55,13 @@ export interface PolicyInput {
   sessionModel?: string | null;
   /** Opus- or Sonnet-only limits Claude Code hit, in force until their reset. */
   modelHolds?: readonly ModelHold[];
-  /** Until when `ccguard resume` lifted pacing and limit holds (they warn meanwhile, never hold). */
-  liftedUntil?: number | null;
+  /** The holds `ccguard resume` lifted, each until when (they warn meanwhile, never hold). */
+  lifts?: Lifts | null;
 }
+
+/** What `ccguard resume` lifts: the hold of one window, or of one model family's limit. */
+export type LiftScope = 'five_hour' | 'seven_day' | 'opus' | 'sonnet';
+export type Lifts = Partial<Record<LiftScope, number>>;
 
 export interface Notice {
   /** Dedupe key: one notification per key, across processes. */

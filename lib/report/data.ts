@@ -186,6 +186,8 @@ export interface FullReport {
 
 export interface ReportOptions {
   now: number;
+  /** Whose limits, readings and holds the page shows (lib/util/account.ts). */
+  account: string;
   /** Local calendar days covered, today included. */
   days?: number;
   timeZone?: string;
@@ -200,7 +202,7 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
   const since = localWindowStart(now, days);
   const until = now + MINUTE_MS;
   // The token limit the bars are drawn against: ccguard's own (the server gives shares, not tokens).
-  const picture = usagePicture(store, config, now);
+  const picture = usagePicture(store, config, o.account, now);
   const view = picture.view;
   const local = tokenLimit(store, config, now);
   const limit = view.limitTokens !== null && view.limitTokens > 0 ? { tokens: view.limitTokens, source: view.source } : local;
@@ -240,7 +242,7 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
     time_zone: o.timeZone ?? localZoneName(),
     window: { since: iso(since), until: iso(now), days },
     limit: { tokens: limit.tokens, source: limit.source },
-    recovery: recoveryStatus(store, config, now, picture),
+    recovery: recoveryStatus(store, config, o.account, now, picture),
     current_block: current,
     blocks,
     weekly: {
@@ -252,7 +254,7 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
       first_block_before_window: blocks.length > 0 && blocks[0]!.start < iso(since),
       blocks: blocks.length,
       blocks_over_limit: blocks.filter((b) => b.share >= 1).length,
-      server: serverWeekly(store),
+      server: serverWeekly(store, o.account),
       limit_messages: weeklyMessages,
     },
     totals: {
@@ -341,8 +343,8 @@ function currentBlock(store: Store, b: BlockSpan, now: number, limitTokens: numb
 }
 
 /** The latest 7-day reading (the status line's or the usage endpoint's). */
-function serverWeekly(store: Store): FullReport['weekly']['server'] {
-  const r = store.rateLimits.latest('seven_day');
+function serverWeekly(store: Store, account: string): FullReport['weekly']['server'] {
+  const r = store.rateLimits.latest(account, 'seven_day');
   return r ? { used_pct: r.used_pct, resets_at: isoOrNull(r.resets_at), seen_at: iso(r.last_seen) } : null;
 }
 

@@ -10,6 +10,8 @@ export interface ApiErrorRow {
   status: number | null;
   message: string;
   file_path: string;
+  /** The account whose request it was (lib/util/account.ts). */
+  account: string;
 }
 
 export class ApiErrorsTable {
@@ -22,12 +24,12 @@ export class ApiErrorsTable {
 
   constructor(db: DB) {
     this.insertStmt = db.prepare<ApiErrorRow>(
-      `INSERT OR IGNORE INTO api_errors (key, ts, session_id, project, kind, status, message, file_path)
-       VALUES (@key, @ts, @session_id, @project, @kind, @status, @message, @file_path)`,
+      `INSERT OR IGNORE INTO api_errors (key, ts, session_id, project, kind, status, message, file_path, account)
+       VALUES (@key, @ts, @session_id, @project, @kind, @status, @message, @file_path, @account)`,
     );
     // An equal copy in a file whose path sorts first takes the row over (see EntriesTable.upsert).
     this.claimStmt = db.prepare<ApiErrorRow>(
-      `UPDATE api_errors SET ts = @ts, session_id = @session_id, project = @project, kind = @kind, status = @status, message = @message, file_path = @file_path WHERE key = @key AND file_path > @file_path`,
+      `UPDATE api_errors SET ts = @ts, session_id = @session_id, project = @project, kind = @kind, status = @status, message = @message, file_path = @file_path, account = @account WHERE key = @key AND file_path > @file_path`,
     );
     this.deleteFileStmt = db.prepare<[string]>('DELETE FROM api_errors WHERE file_path = ?');
     this.maxRowidStmt = db.prepare<[], number | null>('SELECT MAX(rowid) FROM api_errors').pluck();

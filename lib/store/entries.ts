@@ -16,6 +16,8 @@ export interface EntryRow {
   cost_usd: number;
   cost_estimated: number;
   file_path: string;
+  /** The account that spent it (lib/util/account.ts); 'legacy' when not told. */
+  account?: string;
 }
 
 export interface Totals {
@@ -55,7 +57,11 @@ const SUMS = `COUNT(*) AS entries, COALESCE(SUM(input),0) AS input, COALESCE(SUM
   COALESCE(SUM(cache_write_5m + cache_write_1h),0) AS cache_creation, COALESCE(SUM(cache_read),0) AS cache_read,
   COALESCE(SUM(cost_usd),0) AS cost_usd, COALESCE(MAX(cost_estimated),0) AS cost_estimated, MIN(ts) AS first_ts, MAX(ts) AS last_ts`;
 
+/** Rows stored before accounts existed, and rows no one named an account for. */
+const LEGACY = 'legacy';
+
 export class EntriesTable {
+  private readonly accountTokensStmt;
   private readonly insertStmt;
   private readonly deleteFileStmt;
   private readonly getTotalStmt;
@@ -76,21 +82,24 @@ export class EntriesTable {
     private readonly write: Write,
   ) {
     // Positional parameters: binding 13 of them from an array is measurably cheaper than by name.
-    this.insertStmt = db.prepare<[string, number, string, string, string, number, number, number, number, number, number, number, string]>(
+    this.insertStmt = db.prepare<[string, number, string, string, string, number, number, number, number, number, number, number, string, string]>(
       `INSERT OR IGNORE INTO entries (key, ts, session_id, project, model, input, output, cache_write_5m,
-         cache_write_1h, cache_read, cost_usd, cost_estimated, file_path)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         cache_write_1h, cache_read, cost_usd, cost_estimated, file_path, account)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.deleteFileStmt = db.prepare<[string]>('DELETE FROM entries WHERE file_path = ?');
     this.getTotalStmt = db.prepare<[string], { ts: number; total: number; file_path: string }>(
       'SELECT ts, input + output + cache_write_5m + cache_write_1h + cache_read AS total, file_path FROM entries WHERE key = ?',
     );
-    this.replaceStmt = db.prepare<EntryRow>(
+    this.replaceStmt = db.prepare<EntryRow & { account: string }>(
       `UPDATE entries SET ts = @ts, session_id = @session_id, project = @project, model = @model, input = @input,
          output = @output, cache_write_5m = @cache_write_5m, cache_write_1h = @cache_write_1h, cache_read = @cache_read,
-         cost_usd = @cost_usd, cost_estimated = @cost_estimated, file_path = @file_path WHERE key = @key`,
+         cost_usd = @cost_usd, cost_estimated = @cost_estimated, file_path = @file_path, account = @account WHERE key = @key`,
     );
     this.rangeStmt = db.prepare<[number, number], Totals>(`SELECT ${SUMS} FROM entries WHERE ts >= ? AND ts < ?`);
+    this.accountTokensStmt = db
+      .prepare<[string, number, number], number>('SELECT COALESCE(SUM(input + output), 0) FROM entries WHERE account = ? AND ts >= ? AND ts < ?')
+      .pluck();
     this.tsFromStmt = db.prepare<[number], number>('SELECT ts FROM entries WHERE ts >= ? ORDER BY ts').pluck();
     this.modelsStmt = db.prepare<[number, number], { model: string }>(
       `SELECT DISTINCT model FROM entries WHERE ts >= ? AND ts < ? AND model != '<synthetic>' ORDER BY model`,
@@ -126,13 +135,13 @@ export class EntriesTable {
    */
   upsert(row: EntryRow): { from: number; inserted: boolean } | null {
     const ins = this.insertStmt.run(row.key, row.ts, row.session_id, row.project, row.model, row.input, row.output,
-      row.cache_write_5m, row.cache_write_1h, row.cache_read, row.cost_usd, row.cost_estimated, row.file_path);
+      row.cache_write_5m, row.cache_write_1h, row.cache_read, row.cost_usd, row.cost_estimated, row.file_path, row.account ?? LEGACY);
     if (ins.changes > 0) return { from: row.ts, inserted: true };
     const old = this.getTotalStmt.get(row.key);
     if (!old) return null;
     const total = row.input + row.output + row.cache_write_5m + row.cache_write_1h + row.cache_read;
     if (total < old.total || (total === old.total && row.file_path >= old.file_path)) return null;
-    this.replaceStmt.run(row);
+    this.replaceStmt.run({ ...row, account: row.account ?? LEGACY });
     return { from: Math.min(old.ts, row.ts), inserted: false };
   }
 
@@ -142,6 +151,11 @@ export class EntriesTable {
 
   totals(fromMs: number, toMs: number): Totals {
     return this.rangeStmt.get(fromMs, toMs)!;
+  }
+
+  /** One account's input + output tokens in [fromMs, toMs): what its server-anchored estimate adds. */
+  accountTokens(account: string, fromMs: number, toMs: number): number {
+    return this.accountTokensStmt.get(account, fromMs, toMs) ?? 0;
   }
 
   models(fromMs: number, toMs: number): string[] {

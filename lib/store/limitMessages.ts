@@ -10,6 +10,8 @@ export interface LimitMessageRow {
   reset_at: number | null;
   text: string;
   file_path: string;
+  /** The account whose limit it is (lib/util/account.ts). */
+  account: string;
 }
 
 export class LimitMessagesTable {
@@ -21,15 +23,16 @@ export class LimitMessagesTable {
   private readonly maxRowidStmt;
   private readonly latestInStmt;
   private readonly inForceStmt;
+  private readonly accountsStmt;
 
   constructor(db: DB) {
     this.insertStmt = db.prepare<LimitMessageRow>(
-      `INSERT OR IGNORE INTO limit_messages (key, ts, session_id, project, scope, reset_at, text, file_path)
-       VALUES (@key, @ts, @session_id, @project, @scope, @reset_at, @text, @file_path)`,
+      `INSERT OR IGNORE INTO limit_messages (key, ts, session_id, project, scope, reset_at, text, file_path, account)
+       VALUES (@key, @ts, @session_id, @project, @scope, @reset_at, @text, @file_path, @account)`,
     );
     // An equal copy in a file whose path sorts first takes the row over (see EntriesTable.upsert).
     this.claimStmt = db.prepare<LimitMessageRow>(
-      `UPDATE limit_messages SET ts = @ts, session_id = @session_id, project = @project, scope = @scope, reset_at = @reset_at, text = @text, file_path = @file_path WHERE key = @key AND file_path > @file_path`,
+      `UPDATE limit_messages SET ts = @ts, session_id = @session_id, project = @project, scope = @scope, reset_at = @reset_at, text = @text, file_path = @file_path, account = @account WHERE key = @key AND file_path > @file_path`,
     );
     this.deleteFileStmt = db.prepare<[string]>('DELETE FROM limit_messages WHERE file_path = ?');
     this.maxRowidStmt = db.prepare<[], number | null>('SELECT MAX(rowid) FROM limit_messages').pluck();
@@ -37,9 +40,10 @@ export class LimitMessagesTable {
       'SELECT rowid AS rid, * FROM limit_messages WHERE rowid > ? AND ts >= ? ORDER BY rowid',
     );
     this.sinceStmt = db.prepare<[number], LimitMessageRow>('SELECT * FROM limit_messages WHERE ts >= ? ORDER BY ts');
-    this.inForceStmt = db.prepare<[number, number], LimitMessageRow>(
-      'SELECT * FROM limit_messages WHERE reset_at > ? AND ts >= ? ORDER BY ts DESC',
+    this.inForceStmt = db.prepare<[string, number, number], LimitMessageRow>(
+      'SELECT * FROM limit_messages WHERE account = ? AND reset_at > ? AND ts >= ? ORDER BY ts DESC',
     );
+    this.accountsStmt = db.prepare<[number, number], string>('SELECT DISTINCT account FROM limit_messages WHERE reset_at > ? AND ts >= ?').pluck();
     this.latestInStmt = db.prepare<[number, number, number], LimitMessageRow>(
       `SELECT * FROM limit_messages WHERE ts >= ? AND ts < ? AND reset_at IS NOT NULL
          AND scope IN ('five_hour', 'usage') AND reset_at <= ? ORDER BY ts DESC LIMIT 1`,
@@ -69,9 +73,14 @@ export class LimitMessagesTable {
     return this.latestInStmt.get(fromMs, toMs, toMs + 3_600_000);
   }
 
-  /** Limit messages written since `sinceMs` whose reset is still ahead at `now`, newest first. */
-  inForce(now: number, sinceMs: number): LimitMessageRow[] {
-    return this.inForceStmt.all(now, sinceMs);
+  /** The account's limit messages written since `sinceMs` whose reset is still ahead at `now`, newest first. */
+  inForce(account: string, now: number, sinceMs: number): LimitMessageRow[] {
+    return this.inForceStmt.all(account, now, sinceMs);
+  }
+
+  /** The accounts with a limit message in force (see inForce). */
+  accountsInForce(now: number, sinceMs: number): string[] {
+    return this.accountsStmt.all(now, sinceMs);
   }
 
   /** Rows stored after row `rid` (in the order they were imported), dated at or after `minTs`. */

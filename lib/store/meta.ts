@@ -19,6 +19,8 @@ interface MetaKinds {
   recovery_seen_limit_rowid: 'number';
   /** When `ccguard resume` last lifted everything: session clocks restart from it (lib/app/recovery.ts resumeAll). */
   resumed_all_at: 'number';
+  /** The account that adopted the rows stored before accounts existed (lib/app/accounts.ts adoptLegacy). */
+  legacy_adopted: 'text';
   /** When old events, marks and recovery rows were last pruned (lib/app/recovery.ts housekeeping). */
   housekeeping_at: 'number';
   /** The token limit inferred from the server's readings, {limitTokens, samples, updatedAt} (lib/usage/calibration.ts). */
@@ -29,12 +31,12 @@ interface MetaKinds {
   calibration_seen_id: 'number';
   /** The P90 token limit and the newest block it was computed for, {key, tokens, source} (lib/usage/local.ts). */
   p90_cache: 'json';
-  /** The usage endpoint's last attempt, whatever it gave (lib/store/usageApiState.ts). */
+  /** Before accounts: the usage endpoint's last attempt, answer and lock (no longer read; see usage_api_accounts). */
   usage_api_attempt: 'json';
-  /** The usage endpoint's last answer with figures (lib/store/usageApiState.ts). */
   usage_api_ok: 'json';
-  /** The usage endpoint refresh running now, {owner, ts, until} (lib/store/usageApiState.ts). */
   usage_api_lock: 'json';
+  /** The usage endpoint's state per account: {attempt, ok, lock} (lib/store/usageApiState.ts). */
+  usage_api_accounts: 'json';
 }
 
 export type MetaKey = keyof MetaKinds;

@@ -144,4 +144,26 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE rate_limits ADD COLUMN source TEXT NOT NULL DEFAULT 'statusline';
   `,
+  // 6: accounts. Every server figure, limit line, API error, backoff, pause and lift belongs to one
+  // account (lib/util/account.ts); rows from before are 'legacy', which the default folder's
+  // subscription adopts (lib/app/accounts.ts). The account-wide recovery rows get the account in
+  // their key. `sessions` remembers each session's account, as its hooks saw it.
+  `
+  ALTER TABLE rate_limits ADD COLUMN account TEXT NOT NULL DEFAULT 'legacy';
+  DROP INDEX rate_limits_window;
+  CREATE INDEX rate_limits_window ON rate_limits(account, limit_window, last_seen);
+  ALTER TABLE limit_messages ADD COLUMN account TEXT NOT NULL DEFAULT 'legacy';
+  ALTER TABLE api_errors ADD COLUMN account TEXT NOT NULL DEFAULT 'legacy';
+  ALTER TABLE entries ADD COLUMN account TEXT NOT NULL DEFAULT 'legacy';
+  CREATE INDEX entries_account ON entries(account, ts);
+  ALTER TABLE recovery ADD COLUMN account TEXT NOT NULL DEFAULT 'legacy';
+  UPDATE recovery SET key = key || '@legacy' WHERE key IN ('backoff', 'pause', 'lift');
+
+  CREATE TABLE sessions (
+    session_id  TEXT PRIMARY KEY,
+    account     TEXT NOT NULL,
+    config_dir  TEXT NOT NULL,
+    seen        INTEGER NOT NULL
+  );
+  `,
 ];

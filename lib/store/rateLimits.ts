@@ -22,10 +22,14 @@ export interface RateLimitRow {
   last_seen: number;
   session_id: string | null;
   source: ReadingSource;
+  /** The account the reading is of (lib/util/account.ts). */
+  account: string;
 }
 
 /** A reading to record; the status line's when no source is named. */
 export type RateLimitReading = Omit<RateLimitRow, 'id' | 'first_seen' | 'last_seen' | 'source'> & { seen: number; source?: ReadingSource };
+
+const COLS = 'id, limit_window AS "window", used_pct, resets_at, first_seen, last_seen, session_id, source, account';
 
 export class RateLimitsTable {
   private readonly insertStmt;
@@ -35,29 +39,31 @@ export class RateLimitsTable {
   private readonly latestFromStmt;
   private readonly pruneStmt;
   private readonly windowStmt;
+  private readonly accountsStmt;
 
   /** `changed` is told of every new reading: the store then voids cached decisions. */
   constructor(
     db: DB,
     private readonly write: Write,
-    private readonly changed: () => void,
+    private readonly changed: (account: string) => void,
   ) {
-    this.insertStmt = db.prepare<[string, number, number | null, number, number, string | null, string]>(
-      `INSERT INTO rate_limits (limit_window, used_pct, resets_at, first_seen, last_seen, session_id, source) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    this.insertStmt = db.prepare<[string, number, number | null, number, number, string | null, string, string]>(
+      `INSERT INTO rate_limits (limit_window, used_pct, resets_at, first_seen, last_seen, session_id, source, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.latestFromStmt = db.prepare<[string, string], RateLimitRow>(
-      'SELECT id, limit_window AS "window", used_pct, resets_at, first_seen, last_seen, session_id, source FROM rate_limits WHERE limit_window = ? AND source = ? ORDER BY last_seen DESC, id DESC LIMIT 1',
+    this.latestFromStmt = db.prepare<[string, string, string], RateLimitRow>(
+      `SELECT ${COLS} FROM rate_limits WHERE account = ? AND limit_window = ? AND source = ? ORDER BY last_seen DESC, id DESC LIMIT 1`,
     );
-    this.windowStmt = db.prepare<[string, number, number], RateLimitRow>(
-      'SELECT id, limit_window AS "window", used_pct, resets_at, first_seen, last_seen, session_id, source FROM rate_limits WHERE limit_window = ? AND resets_at = ? AND last_seen >= ? ORDER BY first_seen, id',
+    this.windowStmt = db.prepare<[string, string, number, number], RateLimitRow>(
+      `SELECT ${COLS} FROM rate_limits WHERE account = ? AND limit_window = ? AND resets_at = ? AND last_seen >= ? ORDER BY first_seen, id`,
     );
-    this.latestStmt = db.prepare<[string], RateLimitRow>(
-      'SELECT id, limit_window AS "window", used_pct, resets_at, first_seen, last_seen, session_id, source FROM rate_limits WHERE limit_window = ? ORDER BY last_seen DESC, id DESC LIMIT 1',
+    this.latestStmt = db.prepare<[string, string], RateLimitRow>(
+      `SELECT ${COLS} FROM rate_limits WHERE account = ? AND limit_window = ? ORDER BY last_seen DESC, id DESC LIMIT 1`,
     );
+    this.accountsStmt = db.prepare<[number], string>('SELECT DISTINCT account FROM rate_limits WHERE last_seen >= ?').pluck();
     this.touchStmt = db.prepare<[number, number]>('UPDATE rate_limits SET last_seen = MAX(last_seen, ?) WHERE id = ?');
     this.pruneStmt = db.prepare<[number]>('DELETE FROM rate_limits WHERE last_seen < ?');
     this.sinceStmt = db.prepare<[string, number, number], RateLimitRow>(
-      'SELECT id, limit_window AS "window", used_pct, resets_at, first_seen, last_seen, session_id, source FROM rate_limits WHERE limit_window = ? AND id > ? ORDER BY id LIMIT ?',
+      `SELECT ${COLS} FROM rate_limits WHERE limit_window = ? AND id > ? ORDER BY id LIMIT ?`,
     );
   }
 
@@ -68,15 +74,15 @@ export class RateLimitsTable {
 
   /** A new row, always. */
   private insert(r: RateLimitReading): number {
-    const id = Number(this.insertStmt.run(r.window, r.used_pct, r.resets_at, r.seen, r.seen, r.session_id, r.source ?? 'statusline').lastInsertRowid);
-    this.changed();
+    const id = Number(this.insertStmt.run(r.window, r.used_pct, r.resets_at, r.seen, r.seen, r.session_id, r.source ?? 'statusline', r.account).lastInsertRowid);
+    this.changed(r.account);
     return id;
   }
 
   /** Records a reading: a new row when it differs from the window's latest, else that row seen again. True when new. */
   record(r: RateLimitReading): boolean {
     return this.write(() => {
-      const last = this.latestFromStmt.get(r.window, r.source ?? 'statusline');
+      const last = this.latestFromStmt.get(r.account, r.window, r.source ?? 'statusline');
       if (last && last.used_pct === r.used_pct && last.resets_at === r.resets_at) {
         this.touchStmt.run(r.seen, last.id);
         return false;
@@ -86,17 +92,22 @@ export class RateLimitsTable {
     });
   }
 
-  /** The window's most recently seen reading. */
-  latest(window: RateLimitWindow): RateLimitRow | undefined {
-    return this.latestStmt.get(window);
+  /** The account's most recently seen reading of the window. */
+  latest(account: string, window: RateLimitWindow): RateLimitRow | undefined {
+    return this.latestStmt.get(account, window);
+  }
+
+  /** The accounts with a reading seen since `sinceMs`. */
+  accounts(sinceMs: number): string[] {
+    return this.accountsStmt.all(sinceMs);
   }
 
   /**
-   * Every reading of one window (the same reset time), seen at or after `fromMs`, oldest first: what
+   * Every reading of one account's window (the same reset time), seen at or after `fromMs`, oldest first: what
    * the burn and the anchored estimate are measured from.
    */
-  ofWindow(window: RateLimitWindow, resetsAt: number, fromMs: number): RateLimitRow[] {
-    return this.windowStmt.all(window, resetsAt, fromMs);
+  ofWindow(account: string, window: RateLimitWindow, resetsAt: number, fromMs: number): RateLimitRow[] {
+    return this.windowStmt.all(account, window, resetsAt, fromMs);
   }
 
   prune(beforeMs: number): number {

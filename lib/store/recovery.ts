@@ -16,6 +16,7 @@ export interface RecoveryRow {
   until: number | null;
   last_ts: number | null;
   reason: string;
+  account: string;
 }
 
 export class RecoveryTable {
@@ -29,10 +30,10 @@ export class RecoveryTable {
   constructor(db: DB, private readonly changed: () => void) {
     this.getStmt = db.prepare<[string], RecoveryRow>('SELECT * FROM recovery WHERE key = ?');
     this.putStmt = db.prepare<RecoveryRow>(
-      `INSERT INTO recovery (key, kind, session_id, level, since, until, last_ts, reason)
-       VALUES (@key, @kind, @session_id, @level, @since, @until, @last_ts, @reason)
+      `INSERT INTO recovery (key, kind, session_id, level, since, until, last_ts, reason, account)
+       VALUES (@key, @kind, @session_id, @level, @since, @until, @last_ts, @reason, @account)
        ON CONFLICT(key) DO UPDATE SET kind = excluded.kind, session_id = excluded.session_id, level = excluded.level,
-         since = excluded.since, until = excluded.until, last_ts = excluded.last_ts, reason = excluded.reason`,
+         since = excluded.since, until = excluded.until, last_ts = excluded.last_ts, reason = excluded.reason, account = excluded.account`,
     );
     this.delStmt = db.prepare<[string]>('DELETE FROM recovery WHERE key = ?');
     this.allStmt = db.prepare<[], RecoveryRow>('SELECT * FROM recovery ORDER BY key');

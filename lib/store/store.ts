@@ -13,6 +13,7 @@ import { MarksTable } from './marks.ts';
 import { RateLimitsTable } from './rateLimits.ts';
 import { MonitorCacheTable } from './monitorCache.ts';
 import { UsageApiState } from './usageApiState.ts';
+import { SessionsTable } from './sessions.ts';
 import { GroupTx } from './groupTx.ts';
 import { dirname } from 'node:path';
 import { bumpGeneration, publishReadings, type PublishedReading } from './generation.ts';
@@ -38,8 +39,10 @@ export interface Store {
   marks: MarksTable;
   rateLimits: RateLimitsTable;
   monitorCache: MonitorCacheTable;
-  /** The usage endpoint's refresh state (kept in meta). */
-  usageApi: UsageApiState;
+  /** Each session's account. */
+  sessions: SessionsTable;
+  /** The usage endpoint's refresh state of one account (kept in meta). */
+  usageApiOf: (account: string) => UsageApiState;
   /** The state directory the database lives in (where the decision generation is kept). */
   stateDir: string;
   /**
@@ -110,9 +113,9 @@ function storeOn(db: DB, file: string, identity: FileIdentity | null): Store {
   // A new server reading is published for the leases to check against their bounds, rather than
   // voiding them all: readings arrive every few seconds, and most move nothing a decision rests on.
   // Published inside the recording transaction, so concurrent writers publish in commit order.
-  const reading = (): void => {
+  const reading = (account: string): void => {
     try {
-      publishLatestReadings(store);
+      publishLatestReadings(store, account);
     } catch {
       // Not published: void every lease instead.
       store.inputsChanged = true;
@@ -134,7 +137,8 @@ function storeOn(db: DB, file: string, identity: FileIdentity | null): Store {
     marks: new MarksTable(db),
     rateLimits: new RateLimitsTable(db, write, reading),
     monitorCache: new MonitorCacheTable(db, write, changed),
-    usageApi: new UsageApiState(meta, write),
+    sessions: new SessionsTable(db),
+    usageApiOf: (account) => new UsageApiState(meta, write, account),
     stateDir: dirname(file),
     inputsChanged: false,
     write,
@@ -168,11 +172,11 @@ export function flushInputs(store: Store): void {
   }
 }
 
-/** Publishes the newest reading of each window for the leases (see generation.ts); call inside a write transaction. */
-export function publishLatestReadings(store: Store): void {
+/** Publishes the newest reading of each window of the account for the leases (see generation.ts); call inside a write transaction. */
+export function publishLatestReadings(store: Store, account: string): void {
   const pub = (w: 'five_hour' | 'seven_day'): PublishedReading | null => {
-    const r = store.rateLimits.latest(w);
+    const r = store.rateLimits.latest(account, w);
     return r ? { id: r.id, pct: r.used_pct, resetsAt: r.resets_at, firstSeen: r.first_seen } : null;
   };
-  publishReadings(store.stateDir, { five_hour: pub('five_hour'), seven_day: pub('seven_day') });
+  publishReadings(store.stateDir, account, { five_hour: pub('five_hour'), seven_day: pub('seven_day') });
 }

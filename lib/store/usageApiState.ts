@@ -78,18 +78,40 @@ function scopedOf(v: unknown): Partial<Record<ScopedWindow, ScopedFigure>> {
 }
 
 /**
- * The usage endpoint's refresh state, kept as JSON values under `usage_api_*` keys of the meta table:
- * the last attempt (so a failing endpoint is asked once per TTL, and a 429 not before its
- * Retry-After), the last success, and the lock that keeps one request in flight per machine.
+ * The usage endpoint's refresh state of one account (each asks with its own token), kept as JSON in
+ * the meta table's `usage_api_accounts`, one slot per account: the last attempt (so a failing
+ * endpoint is asked once per TTL, and a 429 not before its Retry-After), the last success, and the
+ * lock that keeps one request per account in flight.
  */
 export class UsageApiState {
   constructor(
     private readonly meta: MetaTable,
     private readonly write: Write,
+    private readonly account: string,
   ) {}
 
+  private slot(name: 'attempt' | 'ok' | 'lock'): Record<string, unknown> | undefined {
+    const all = this.meta.getJson('usage_api_accounts');
+    const mine = all?.[this.account];
+    const v = isObj(mine) ? mine[name] : undefined;
+    return isObj(v) ? v : undefined;
+  }
+
+  /** Sets (or with undefined, drops) slots of this account; call inside a write. */
+  private put(values: Partial<Record<'attempt' | 'ok' | 'lock', object | undefined>>): void {
+    const all = { ...(this.meta.getJson('usage_api_accounts') ?? {}) };
+    const cur = all[this.account];
+    const mine: Record<string, unknown> = isObj(cur) ? { ...cur } : {};
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) delete mine[k];
+      else mine[k] = v;
+    }
+    all[this.account] = mine;
+    this.meta.putJson('usage_api_accounts', all);
+  }
+
   attempt(): UsageApiAttempt | undefined {
-    const v = this.meta.getJson('usage_api_attempt');
+    const v = this.slot('attempt');
     const ts = num(v?.ts);
     const outcome = str(v?.outcome);
     if (!v || ts === null || outcome === null || !(USAGE_API_OUTCOMES as readonly string[]).includes(outcome)) return undefined;
@@ -97,14 +119,14 @@ export class UsageApiState {
   }
 
   lastOk(): UsageApiOk | undefined {
-    const v = this.meta.getJson('usage_api_ok');
+    const v = this.slot('ok');
     const ts = num(v?.ts);
     if (!v || ts === null) return undefined;
     return { ts, windows: num(v.windows) ?? 0, scoped: scopedOf(v.scoped) };
   }
 
   lock(): UsageApiLock | undefined {
-    const v = this.meta.getJson('usage_api_lock');
+    const v = this.slot('lock');
     const owner = str(v?.owner);
     const ts = num(v?.ts);
     const until = num(v?.until);
@@ -118,8 +140,7 @@ export class UsageApiState {
    */
   recordAttempt(a: UsageApiAttempt, ok?: UsageApiOk): void {
     this.write(() => {
-      this.meta.putJson('usage_api_attempt', a);
-      if (ok) this.meta.putJson('usage_api_ok', ok);
+      this.put(ok ? { attempt: a, ok } : { attempt: a });
     });
   }
 
@@ -133,7 +154,7 @@ export class UsageApiState {
       const lock = this.lock();
       if (lock && lock.until > now) return false;
       if (!due()) return false;
-      this.meta.putJson('usage_api_lock', { owner, ts: now, until: expiresAt } satisfies UsageApiLock);
+      this.put({ lock: { owner, ts: now, until: expiresAt } satisfies UsageApiLock });
       return true;
     });
   }
@@ -141,7 +162,7 @@ export class UsageApiState {
   /** Drops the lock if `owner` still holds it. */
   releaseRefresh(owner: string): void {
     this.write(() => {
-      if (this.lock()?.owner === owner) this.meta.delete('usage_api_lock');
+      if (this.lock()?.owner === owner) this.put({ lock: undefined });
     });
   }
 }

@@ -18,6 +18,11 @@ export interface ImportContext {
   /** IANA zone for limit messages that name none: the user's own. */
   timeZone: () => string;
   now: number;
+  /**
+   * The account a transcript's rows belong to (lib/app/accounts.ts): its session's, else its config
+   * folder's subscription. 'legacy' when absent.
+   */
+  accountFor?: (path: string, sessionId: string) => string;
   /** Reading threads for a large import (`importAll`), asked for only then; none when absent. */
   parallel?: () => (ReaderOptions & { minBytes?: number; stallMs?: number; storeOnly?: boolean }) | undefined;
 }
@@ -283,6 +288,7 @@ export class Importer {
     const project = projectOf(path, this.ctx.roots);
     const pathSession = sessionOfPath(path);
     let minTs = Infinity;
+    const accountOf = this.ctx.accountFor ?? ((): string => 'legacy');
     for (const r of records) {
       const session = r.sessionId ?? pathSession;
       switch (r.kind) {
@@ -302,6 +308,7 @@ export class Importer {
             cost_usd: costOf(r, p.price),
             cost_estimated: p.estimated ? 1 : 0,
             file_path: path,
+            account: accountOf(path, session),
           });
           if (changed !== null) {
             if (changed.inserted) this.stats.entriesAdded++;
@@ -320,6 +327,7 @@ export class Importer {
               status: r.status,
               message: r.message,
               file_path: path,
+              account: accountOf(path, session),
             })
           )
             this.stats.apiErrorsAdded++;
@@ -335,6 +343,7 @@ export class Importer {
               reset_at: r.resetAt,
               text: r.text,
               file_path: path,
+              account: accountOf(path, session),
             })
           )
             this.stats.limitMessagesAdded++;

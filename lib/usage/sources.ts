@@ -10,6 +10,8 @@
 // when it says `official`) and a token limit the user wrote in `plan` may delay or deny. A stale
 // figure falls to the next source. The weekly window comes from the server or claude-monitor only,
 // and rides along on the 5-hour view; Opus- and Sonnet-only limits become model holds.
+// Every server figure is one account's (lib/util/account.ts): a picture is always of one account, and
+// an API-key account has no subscription windows (no server figure, no limit line, no claude-monitor).
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
 import { WINDOW_MS, type ModelHold, type ProjectionBasis, type ReadingBasis, type UsageConfidence, type UsageView, type UsageWindow } from './types.ts';
@@ -24,6 +26,7 @@ import { storedSnapshot } from '../monitor/stored.ts';
 import { startRefresh, type RefreshStart } from '../monitor/trigger.ts';
 import type { Env } from '../util/paths.ts';
 import { usageApiStatus, type UsageApiStatus } from './usageApiTrigger.ts';
+import { kindOfKey } from '../util/account.ts';
 
 /** How long after its reading the anchored estimate stands. */
 export const ANCHOR_MS = 30 * 60_000;
@@ -62,11 +65,11 @@ interface ServerFigure {
 const readingSource = (r: RateLimitRow): string => (r.source === 'usage_api' ? `server:usage_api:${r.window}` : `server:${r.window}`);
 
 /** The limit lines whose reset is still ahead, by window and as model holds. */
-function limitLines(store: Store, now: number): { five: LimitMessageRow | null; week: LimitMessageRow | null; holds: ModelHold[] } {
+function limitLines(store: Store, account: string, now: number): { five: LimitMessageRow | null; week: LimitMessageRow | null; holds: ModelHold[] } {
   let five: LimitMessageRow | null = null;
   let week: LimitMessageRow | null = null;
   const holds: ModelHold[] = [];
-  for (const m of store.limitMessages.inForce(now, now - LIMIT_LOOKBACK_MS)) {
+  for (const m of store.limitMessages.inForce(account, now, now - LIMIT_LOOKBACK_MS)) {
     if (m.reset_at === null) continue;
     if (m.scope === 'opus' || m.scope === 'sonnet') {
       if (!holds.some((h) => h.family === m.scope)) holds.push({ family: m.scope, until: m.reset_at, text: m.text });
@@ -77,8 +80,8 @@ function limitLines(store: Store, now: number): { five: LimitMessageRow | null; 
 }
 
 /** The newest thing the server said about a window: its last reading, or a limit line written later. */
-function newestServerFigure(store: Store, window: UsageWindow, line: LimitMessageRow | null): ServerFigure | null {
-  const r = store.rateLimits.latest(window) ?? null;
+function newestServerFigure(store: Store, account: string, window: UsageWindow, line: LimitMessageRow | null): ServerFigure | null {
+  const r = store.rateLimits.latest(account, window) ?? null;
   const fromReading: ServerFigure | null = r ? { pct: r.used_pct, resetsAt: r.resets_at, at: r.last_seen, source: readingSource(r), reading: r } : null;
   const fromLine: ServerFigure | null = line ? { pct: 100, resetsAt: line.reset_at, at: line.ts, source: `server:limit_line:${window}`, reading: null } : null;
   if (fromLine && (!fromReading || fromLine.at >= fromReading.at)) return fromLine;
@@ -86,8 +89,8 @@ function newestServerFigure(store: Store, window: UsageWindow, line: LimitMessag
 }
 
 /** The server's latest reading of a window, if fresh and its window has not reset. */
-export function freshServerReading(store: Store, config: Config, now: number, window: UsageWindow): RateLimitRow | null {
-  const r = store.rateLimits.latest(window);
+export function freshServerReading(store: Store, config: Config, account: string, now: number, window: UsageWindow): RateLimitRow | null {
+  const r = store.rateLimits.latest(account, window);
   if (!r) return null;
   const age = now - r.last_seen;
   if (age > config.limits.server_fresh_seconds * 1000 || age < -60_000) return null;
@@ -95,11 +98,10 @@ export function freshServerReading(store: Store, config: Config, now: number, wi
   return r;
 }
 
-/** Local input + output tokens in [from, to). */
-function localTokens(store: Store, from: number, to: number): number {
+/** The account's local input + output tokens in [from, to): what moves its server figure. */
+function localTokens(store: Store, account: string, from: number, to: number): number {
   if (to <= from) return 0;
-  const t = store.entries.totals(from, to);
-  return t.input + t.output;
+  return store.entries.accountTokens(account, from, to);
 }
 
 /**
@@ -109,6 +111,7 @@ function localTokens(store: Store, from: number, to: number): number {
  * range query: every full check pays for it.
  */
 export function anchorRatio(store: Store, readings: readonly RateLimitRow[]): number | null {
+  const account = readings[0]?.account ?? '';
   const first = readings[0];
   const last = readings.at(-1);
   if (!first || !last) return null;
@@ -116,7 +119,7 @@ export function anchorRatio(store: Store, readings: readonly RateLimitRow[]): nu
   for (let k = 1; k < readings.length; k++) if (readings[k]!.used_pct > readings[k - 1]!.used_pct) rises++;
   const rise = (last.used_pct - first.used_pct) / 100;
   if (rises < ANCHOR_MIN_PAIRS || rise <= 0) return null;
-  const tokens = localTokens(store, first.first_seen, last.first_seen);
+  const tokens = localTokens(store, account, first.first_seen, last.first_seen);
   return tokens > 0 ? rise / tokens : null;
 }
 
@@ -136,7 +139,7 @@ function serverBurn(readings: readonly RateLimitRow[], now: number): { perMinute
  * `official`; a reading past its freshness but within ANCHOR_MS and with a learned ratio is the
  * anchored estimate; anything else is null (stale figures never act).
  */
-function serverView(store: Store, config: Config, now: number, local: UsageView, window: UsageWindow, f: ServerFigure): UsageView | null {
+function serverView(store: Store, config: Config, account: string, now: number, local: UsageView, window: UsageWindow, f: ServerFigure): UsageView | null {
   if (f.resetsAt !== null && f.resetsAt <= now) return null;
   const age = now - f.at;
   if (age < -60_000) return null;
@@ -151,9 +154,9 @@ function serverView(store: Store, config: Config, now: number, local: UsageView,
     // The recent readings of this window only: the ratio and the pace are about now, and the cost of
     // reading them stays bounded however long the window has been reported.
     const from = f.resetsAt !== null ? Math.max(f.resetsAt - WINDOW_MS[window], now - READINGS_LOOKBACK_MS) : now;
-    const readings = f.resetsAt !== null ? store.rateLimits.ofWindow(window, f.resetsAt, from) : [f.reading];
+    const readings = f.resetsAt !== null ? store.rateLimits.ofWindow(account, window, f.resetsAt, from) : [f.reading];
     const k = anchorRatio(store, readings);
-    const since = k !== null ? localTokens(store, f.at + 1, now + 1) : 0;
+    const since = k !== null ? localTokens(store, account, f.at + 1, now + 1) : 0;
     if (k !== null && since > 0) {
       share += k * since;
       source = `${f.source}+local`;
@@ -204,7 +207,7 @@ function readingBasis(store: Store, config: Config, r: RateLimitRow, readings: r
     resetsAt: r.resets_at,
     perToken: k ?? 0,
     ratioFirstPct: first.used_pct,
-    ratioTokens: localTokens(store, first.first_seen, last.first_seen),
+    ratioTokens: localTokens(store, r.account, first.first_seen, last.first_seen),
     burnFirstPct: recent[0]?.used_pct ?? null,
     burnFirstAt: recent[0]?.first_seen ?? null,
     firmUntil,
@@ -270,7 +273,7 @@ export interface UsagePicture {
  * attached when known. Reads only, except for folding new server readings into the calibration
  * (`calibrate`) and claiming a claude-monitor refresh (`refresh`); neither waits for anything.
  */
-export function usagePicture(store: Store, config: Config, now: number, opts: UsageViewOptions = {}): UsagePicture {
+export function usagePicture(store: Store, config: Config, account: string, now: number, opts: UsageViewOptions = {}): UsagePicture {
   if (opts.calibrate) {
     try {
       foldServerReadings(store, config, now);
@@ -280,12 +283,14 @@ export function usagePicture(store: Store, config: Config, now: number, opts: Us
   }
   const lim = localLimit(store, config, now);
   const local = localUsage(store, config, now, lim);
-  const lines = limitLines(store, now);
-  const f5 = newestServerFigure(store, 'five_hour', lines.five);
-  const f7 = newestServerFigure(store, 'seven_day', lines.week);
-  const server5 = f5 ? serverView(store, config, now, local, 'five_hour', f5) : null;
-  const server7 = f7 ? serverView(store, config, now, local, 'seven_day', f7) : null;
-  const ms = monitorSettings(config, opts.refresh?.env ?? process.env);
+  // An API-key account is billed per token: no window, no limit line, no claude-monitor plan binds it.
+  const subscription = kindOfKey(account) === 'subscription';
+  const lines = subscription ? limitLines(store, account, now) : { five: null, week: null, holds: [] };
+  const f5 = subscription ? newestServerFigure(store, account, 'five_hour', lines.five) : null;
+  const f7 = subscription ? newestServerFigure(store, account, 'seven_day', lines.week) : null;
+  const server5 = f5 ? serverView(store, config, account, now, local, 'five_hour', f5) : null;
+  const server7 = f7 ? serverView(store, config, account, now, local, 'seven_day', f7) : null;
+  const ms = subscription ? monitorSettings(config, opts.refresh?.env ?? process.env) : null;
   const needMonitor = ms !== null && (server5 === null || server7 === null);
   const pick = needMonitor ? cachedSnapshot(store.monitorCache.get('snapshot'), ms, now) : null;
 
@@ -315,8 +320,8 @@ export function usagePicture(store: Store, config: Config, now: number, opts: Us
 }
 
 /** The 5-hour view with the weekly one attached (see usagePicture). @internal (tests read one view) */
-export function usageView(store: Store, config: Config, now: number, opts: UsageViewOptions = {}): UsageView {
-  return usagePicture(store, config, now, opts).view;
+export function usageView(store: Store, config: Config, account: string, now: number, opts: UsageViewOptions = {}): UsageView {
+  return usagePicture(store, config, account, now, opts).view;
 }
 
 /** Why the figure in use is not the server's: no reading yet, one for a window since reset, or one too old. */
@@ -358,10 +363,10 @@ export interface LimitsFacts {
   };
 }
 
-export function limitsFacts(store: Store, config: Config, now: number, view: UsageView, env: Env = process.env): LimitsFacts {
+export function limitsFacts(store: Store, config: Config, account: string, now: number, view: UsageView, env: Env = process.env): LimitsFacts {
   const server = (w: UsageWindow): ServerReading | null => {
-    const r = store.rateLimits.latest(w);
-    return r ? { row: r, fresh: freshServerReading(store, config, now, w) !== null } : null;
+    const r = store.rateLimits.latest(account, w);
+    return r ? { row: r, fresh: freshServerReading(store, config, account, now, w) !== null } : null;
   };
   const cal = readCalibration(store);
   const cache = store.monitorCache;
@@ -371,8 +376,8 @@ export function limitsFacts(store: Store, config: Config, now: number, view: Usa
   return {
     view,
     server: { five_hour: server('five_hour'), seven_day: server('seven_day') },
-    serverNote: serverNote(store, view, now),
-    usageApi: usageApiStatus(store, config, now),
+    serverNote: serverNote(store, account, view, now),
+    usageApi: usageApiStatus(store, config, account, now),
     calibrated: cal && typeof config.plan !== 'number' ? cal : null,
     lastError: readCalibrationError(store),
     monitor: {
@@ -396,9 +401,9 @@ function monitorState(cache: Store['monitorCache'], ms: MonitorSettings | null, 
 }
 
 /** Why the figure in use is not the server's; null when it is. */
-function serverNote(store: Store, view: UsageView, now: number): ServerNote | null {
+function serverNote(store: Store, account: string, view: UsageView, now: number): ServerNote | null {
   if (isServerSource(view.source)) return null;
-  const r = store.rateLimits.latest('five_hour') ?? store.rateLimits.latest('seven_day');
+  const r = store.rateLimits.latest(account, 'five_hour') ?? store.rateLimits.latest(account, 'seven_day');
   if (!r) return { kind: 'no_reading' };
   if (r.resets_at !== null && r.resets_at <= now) return { kind: 'window_reset' };
   return { kind: 'too_old', ageMs: now - r.last_seen };

@@ -11,6 +11,7 @@ import { execa } from 'execa';
 import { z } from 'zod';
 import type { Config } from '../config/schema.ts';
 import type { RateLimitWindow } from '../store/rateLimits.ts';
+import { accountOf } from '../util/account.ts';
 import type { Store } from '../store/store.ts';
 import type { ScopedFigure, ScopedWindow, UsageApiAttempt, UsageApiOutcome } from '../store/usageApiState.ts';
 import { oneLine } from '../util/errors.ts';
@@ -393,7 +394,9 @@ export async function refreshUsageApi(store: Store, config: Config, env: Env, lo
   const c = config.limits.usage_api;
   if (!c.enabled) return null;
   const now = deps.now ?? Date.now;
-  const state = store.usageApi;
+  // The account whose token is read (its config folder's): the readings and the state are its own.
+  const account = accountOf(env).key;
+  const state = store.usageApiOf(account);
   const before = state.attempt();
   const tok = await readOAuthToken(env, deps.platform ?? process.platform, deps.runSecurity ?? keychainSecret, now());
   let attempt: UsageApiAttempt;
@@ -431,7 +434,7 @@ export async function refreshUsageApi(store: Store, config: Config, env: Env, lo
     const f = figures;
     store.write(() => {
       for (const r of f.readings) {
-        store.rateLimits.record({ window: r.window, used_pct: r.usedPct, resets_at: r.resetsAt, session_id: null, seen: attempt.ts, source: 'usage_api' });
+        store.rateLimits.record({ window: r.window, used_pct: r.usedPct, resets_at: r.resetsAt, session_id: null, seen: attempt.ts, source: 'usage_api', account });
       }
       state.recordAttempt(attempt, { ts: attempt.ts, windows: f.readings.length, scoped: f.scoped });
     });
@@ -446,6 +449,6 @@ export async function refreshUsageApi(store: Store, config: Config, env: Env, lo
 }
 
 /** Any failure of the refresh itself (not of the endpoint), stored so the next try waits a TTL. */
-export function recordRefreshError(store: Store, now: number, err: unknown): void {
-  store.usageApi.recordAttempt({ ts: now, outcome: 'error', detail: oneLine(err).slice(0, 300), status: null, retryUntil: null });
+export function recordRefreshError(store: Store, env: Env, now: number, err: unknown): void {
+  store.usageApiOf(accountOf(env).key).recordAttempt({ ts: now, outcome: 'error', detail: oneLine(err).slice(0, 300), status: null, retryUntil: null });
 }

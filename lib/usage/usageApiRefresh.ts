@@ -9,6 +9,7 @@ import { resolvePaths } from '../util/paths.ts';
 import { oneLine } from '../util/errors.ts';
 import { recordRefreshError, refreshUsageApi } from './usageApi.ts';
 import { LOCK_MS } from './usageApiTrigger.ts';
+import { accountOf } from '../util/account.ts';
 
 async function main(owner: string): Promise<void> {
   const paths = resolvePaths(process.env);
@@ -27,14 +28,14 @@ async function main(owner: string): Promise<void> {
     // The message is ccguard's or SQLite's own: the token is never part of one.
     log?.warn(`usage endpoint refresh failed: ${oneLine(e)}`);
     try {
-      if (store) recordRefreshError(store, Date.now(), e);
+      if (store) recordRefreshError(store, process.env, Date.now(), e);
     } catch {
       // the next hook tries again
     }
   } finally {
     try {
       if (!store && existsSync(paths.dbFile)) store = openStore(paths.dbFile);
-      if (store) store.usageApi.releaseRefresh(owner);
+      if (store) store.usageApiOf(accountOf(process.env).key).releaseRefresh(owner);
     } catch {
       // the lock expires on its own
     }

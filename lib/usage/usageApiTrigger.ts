@@ -10,6 +10,7 @@ import type { Config } from '../config/schema.ts';
 import type { Store } from '../store/store.ts';
 import type { ScopedFigure, ScopedWindow, UsageApiOutcome, UsageApiState } from '../store/usageApiState.ts';
 import { iso } from '../util/time.ts';
+import { accountOf } from '../util/account.ts';
 
 /** How long one request may take, body included. */
 export const USAGE_API_TIMEOUT_MS = 10_000;
@@ -49,7 +50,10 @@ export type UsageApiStart = 'disabled' | 'not_due' | 'running' | 'retry_later' |
 export function startUsageApiRefresh(store: Store, config: Config, now: number, env: NodeJS.ProcessEnv, script?: string): UsageApiStart {
   // Switched off (the default) costs nothing beyond this.
   if (!config.limits.usage_api.enabled) return 'disabled';
-  const state = store.usageApi;
+  // Each account asks with its own token, on its own schedule; an API key has no windows to ask about.
+  const account = accountOf(env);
+  if (account.kind === 'api') return 'disabled';
+  const state = store.usageApiOf(account.key);
   // Read-only first: most calls end here without taking the write lock.
   const due = usageApiDue(state, config, now);
   if (due !== 'due') return due;
@@ -94,9 +98,9 @@ const STATE_OF: Record<UsageApiOutcome, string> = {
   error: 'error',
 };
 
-export function usageApiStatus(store: Store, config: Config, now: number): UsageApiStatus {
+export function usageApiStatus(store: Store, config: Config, account: string, now: number): UsageApiStatus {
   const enabled = config.limits.usage_api.enabled;
-  const state = store.usageApi;
+  const state = store.usageApiOf(account);
   const last = state.attempt();
   const ok = state.lastOk();
   const retryUntil = last?.retryUntil !== null && last?.retryUntil !== undefined && last.retryUntil > now ? last.retryUntil : null;

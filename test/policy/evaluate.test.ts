@@ -80,8 +80,8 @@ const ROWS: Row[] = [
   { name: 'server 96% ahead of the line: slowed and wound down', in: input(five(0.96, 3, 'server:five_hour', 'official')), action: 'delay', state: 'pacing', tells: ['safe stopping point'] },
   // A limit the user wrote down acts like the server's.
   { name: 'explicit token limit used up: held', in: input(five(1.05, 2, 'local:config', 'configured', { limitTokens: 20_000, usedTokens: 21_000 })), action: 'deny', state: 'held', says: ['used up', 'local:config'] },
-  { name: 'explicit token limit used up, after ccguard resume: passes with a warning', in: input(five(1.05, 2, 'local:config', 'configured'), { liftedUntil: NOW + 2 * H }), action: 'allow', state: 'warned', says: ['ccguard resume'] },
-  { name: 'server 97% after ccguard resume: passes', in: input(five(0.97, 3.9, 'server:five_hour', 'official'), { liftedUntil: NOW + 3.9 * H }), action: 'allow', state: 'warned' },
+  { name: 'explicit token limit used up, after ccguard resume: passes with a warning', in: input(five(1.05, 2, 'local:config', 'configured'), { lifts: { five_hour: NOW + 2 * H } }), action: 'allow', state: 'warned', says: ['ccguard resume'] },
+  { name: 'server 97% after ccguard resume: passes', in: input(five(0.97, 3.9, 'server:five_hour', 'official'), { lifts: { five_hour: NOW + 3.9 * H } }), action: 'allow', state: 'warned' },
   // The weekly window, and a window that is missing.
   { name: 'weekly used up on the server, 5-hour fine: held on the weekly', in: input(five(0.2, 4, 'server:five_hour', 'official', { weekly: { ...five(1.0, 30, 'server:seven_day', 'official'), window: 'seven_day' } })), action: 'deny', state: 'held', says: ['weekly limit'] },
   { name: 'no 5-hour figure at all (share unknown): nothing invented', in: input(five(0, 4, 'local:custom-default', 'unknown', { share: null, resetAt: null })), action: 'allow', state: 'normal' },

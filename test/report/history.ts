@@ -173,7 +173,7 @@ export function makeHistory(now = Date.now(), seed = 7): History {
       ev(over.last - MIN, over.id, 'deny', { state: 'held', reason: 'ccguard: the 5-hour limit is used up (101%, local:config, the limit in your config). Wait 2h 30m. Run `ccguard resume` to lift it.' });
       ev(over.last + 5 * MIN, null, 'alert', { reason: 'alert token fired by hand', source: 'manual' });
       // A pause in the current block, already over, still on record.
-      store.recovery.put({ key: 'pause', kind: 'pause', session_id: null, level: 0, since: now - 60 * MIN, until: now - 40 * MIN, last_ts: now - 60 * MIN, reason: 'paused by hand (ccguard pause)' });
+      store.recovery.put({ key: 'pause@legacy', kind: 'pause', session_id: null, level: 0, since: now - 60 * MIN, until: now - 40 * MIN, last_ts: now - 60 * MIN, reason: 'paused by hand (ccguard pause)', account: 'legacy' });
     }).immediate();
   } finally {
     store.close();

@@ -96,17 +96,17 @@ test('rate limits table: a repeated reading moves last_seen, a change adds a row
   const store = openStore(join(h.stateDir, 'state.db'));
   try {
     const rl = store.rateLimits;
-    assert.equal(rl.latest('five_hour'), undefined);
-    assert.equal(rl.record({ window: 'five_hour', used_pct: 10, resets_at: 5_000, session_id: 's', seen: 1_000 }), true);
-    assert.equal(rl.record({ window: 'five_hour', used_pct: 10, resets_at: 5_000, session_id: 's', seen: 2_000 }), false);
-    assert.equal(rl.record({ window: 'seven_day', used_pct: 40, resets_at: 9_000, session_id: null, seen: 2_500 }), true);
-    assert.equal(rl.record({ window: 'five_hour', used_pct: 12.5, resets_at: 5_000, session_id: 's', seen: 3_000 }), true);
-    assert.deepEqual(rl.latest('five_hour'), { id: 3, window: 'five_hour', used_pct: 12.5, resets_at: 5_000, first_seen: 3_000, last_seen: 3_000, session_id: 's', source: 'statusline' });
-    assert.equal(rl.latest('seven_day')?.used_pct, 40);
+    assert.equal(rl.latest('a', 'five_hour'), undefined);
+    assert.equal(rl.record({ window: 'five_hour', used_pct: 10, resets_at: 5_000, session_id: 's', seen: 1_000, account: 'a' }), true);
+    assert.equal(rl.record({ window: 'five_hour', used_pct: 10, resets_at: 5_000, session_id: 's', seen: 2_000, account: 'a' }), false);
+    assert.equal(rl.record({ window: 'seven_day', used_pct: 40, resets_at: 9_000, session_id: null, seen: 2_500, account: 'a' }), true);
+    assert.equal(rl.record({ window: 'five_hour', used_pct: 12.5, resets_at: 5_000, session_id: 's', seen: 3_000, account: 'a' }), true);
+    assert.deepEqual(rl.latest('a', 'five_hour'), { id: 3, window: 'five_hour', used_pct: 12.5, resets_at: 5_000, first_seen: 3_000, last_seen: 3_000, session_id: 's', source: 'statusline', account: 'a' });
+    assert.equal(rl.latest('a', 'seven_day')?.used_pct, 40);
     const first = store.db.prepare('SELECT first_seen, last_seen FROM rate_limits WHERE id = 1').get() as J;
     assert.deepEqual({ ...first }, { first_seen: 1_000, last_seen: 2_000 });
     assert.equal(rl.prune(2_600), 2, 'both rows last seen before then');
-    assert.equal(rl.latest('five_hour')?.id, 3);
+    assert.equal(rl.latest('a', 'five_hour')?.id, 3);
   } finally {
     store.close();
     h.cleanup();

@@ -187,7 +187,7 @@ test('usageView: fallback order and what each source reports (in process)', asyn
       writeFileSync(join(project, 's.jsonl'), [assistantLine({ ts: now - 30 * MIN, msgId: 'm1', input: 8000, output: 2000 })].join('\n') + '\n');
       await importAll({ store, roots: [h.projects], prices: {}, timeZone: () => 'UTC', now });
       const env = { HOME: h.home, PATH: '/nonexistent' };
-      const view = (): UsageView => usageView(store, config, now, { refresh: { env } });
+      const view = (): UsageView => usageView(store, config, 'legacy', now, { refresh: { env } });
 
       let v = view();
       assert.equal(v.source, 'local:plan:max5');
@@ -207,7 +207,7 @@ test('usageView: fallback order and what each source reports (in process)', asyn
       assert.equal(v.weekly?.source, 'claude-monitor:max5:seven_day');
 
       const rl = store.rateLimits;
-      rl.record({ window: 'five_hour', used_pct: 25, resets_at: now + 4 * 3_600_000, session_id: 's', seen: now - 60_000 });
+      rl.record({ window: 'five_hour', used_pct: 25, resets_at: now + 4 * 3_600_000, session_id: 's', seen: now - 60_000, account: 'legacy' });
       v = view();
       assert.equal(v.source, 'server:five_hour');
       assert.equal(v.ageMs, 60_000);
@@ -218,12 +218,12 @@ test('usageView: fallback order and what each source reports (in process)', asyn
       assert.equal(v.limitTokens, null, 'the server gives a share, not a token limit');
       assert.ok(v.resetAt !== null && v.resetAt > now + 3.9 * 3_600_000, "the server's reset, not the block's");
       assert.equal(v.weekly?.source, 'claude-monitor:max5:seven_day', 'no server figure for the week: claude-monitor\'s');
-      rl.record({ window: 'seven_day', used_pct: 61.5, resets_at: now + 3 * 86_400_000, session_id: 's', seen: now - 60_000 });
+      rl.record({ window: 'seven_day', used_pct: 61.5, resets_at: now + 3 * 86_400_000, session_id: 's', seen: now - 60_000, account: 'legacy' });
       assert.equal(view().weekly?.source, 'server:seven_day');
       assert.equal(view().weekly?.projectedShare, null, 'a week is not projected');
 
       // A reading whose window has reset no longer counts, however recent.
-      rl.record({ window: 'five_hour', used_pct: 80, resets_at: now - 1000, session_id: 's', seen: now - 5000 });
+      rl.record({ window: 'five_hour', used_pct: 80, resets_at: now - 1000, session_id: 's', seen: now - 5000, account: 'legacy' });
       assert.equal(view().source, 'claude-monitor:max5');
 
       // The verdict says which source it rests on.

@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writ
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { build } from 'esbuild';
+import { accountOf } from '../../lib/util/account.ts';
 import { tmpHome } from '../helpers/tmp.ts';
 import { REPO } from '../helpers/cli.ts';
 import { loadConfig } from '../../lib/config/load.ts';
@@ -104,6 +105,8 @@ function fixture(url: string, extra = '') {
     log,
     logFile,
     env,
+    /** The account of `env`: whose token is read and whose state and readings these are. */
+    account: accountOf(env).key,
     noop,
     done: () => {
       store.close();
@@ -154,11 +157,11 @@ test('the documented answer: the request carries the token and the beta header; 
     ]);
     assert.equal(readGeneration(f.stateDir), gen, 'new readings void no lease by themselves');
     assert.deepEqual(
-      [readPublishedReadings(f.stateDir)?.five_hour?.pct, readPublishedReadings(f.stateDir)?.seven_day?.pct],
+      [readPublishedReadings(f.stateDir, f.account)?.five_hour?.pct, readPublishedReadings(f.stateDir, f.account)?.seven_day?.pct],
       [37, 64],
       'they are published for the leases to check against their bounds',
     );
-    const st = usageApiStatus(f.store, f.config, now + 1000);
+    const st = usageApiStatus(f.store, f.config, f.account, now + 1000);
     assert.equal(st.enabled, true);
     assert.equal(st.state, 'ok');
     assert.equal(st.last_attempt_at, now);
@@ -189,7 +192,7 @@ test('429 with Retry-After: no new attempt before it has passed, even past the T
     assert.equal(usageRows(f.store).length, 0);
     assert.equal(startUsageApiRefresh(f.store, f.config, now + 1_000, f.env, f.noop), 'retry_later');
     assert.equal(startUsageApiRefresh(f.store, f.config, now + 300_000, f.env, f.noop), 'retry_later', 'past the 180 s TTL, still before Retry-After');
-    const st = usageApiStatus(f.store, f.config, now + 1_000);
+    const st = usageApiStatus(f.store, f.config, f.account, now + 1_000);
     assert.equal(st.state, `rate limited until ${new Date(now + 600_000).toISOString()}`);
     assert.equal(st.retry_until, now + 600_000);
     assert.equal(st.last_ok_at, null);
@@ -200,7 +203,7 @@ test('429 with Retry-After: no new attempt before it has passed, even past the T
     assert.equal(b?.retryUntil, now + 730_000);
     assert.equal(startUsageApiRefresh(f.store, f.config, now + 710_000, f.env, f.noop), 'retry_later');
     assert.equal(startUsageApiRefresh(f.store, f.config, now + 740_000, f.env, f.noop), 'not_due');
-    assert.equal(usageApiStatus(f.store, f.config, now + 740_000).state, 'rate limited');
+    assert.equal(usageApiStatus(f.store, f.config, f.account, now + 740_000).state, 'rate limited');
   } finally {
     f.done();
     await m.close();
@@ -225,7 +228,7 @@ test('401 and 403: the sign-in lapsed, said so in status; other failures are cla
     const run = () => refreshUsageApi(f.store, f.config, f.env, f.log, { platform: 'linux', now: () => t, timeoutMs: 500 });
     m.answer({ status: 401, body: '{"type":"error","error":{"type":"authentication_error"}}' });
     assert.equal((await run())?.outcome, 'auth');
-    let st = usageApiStatus(f.store, f.config, t);
+    let st = usageApiStatus(f.store, f.config, f.account, t);
     assert.equal(st.state, 'sign-in lapsed');
     assert.equal(st.detail, 'sign-in lapsed; run claude to sign in again (HTTP 401)');
     m.answer({ status: 403 });
@@ -234,7 +237,7 @@ test('401 and 403: the sign-in lapsed, said so in status; other failures are cla
     m.answer({ status: 500, body: 'oops' });
     t += 1;
     assert.equal((await run())?.outcome, 'http_error');
-    st = usageApiStatus(f.store, f.config, t);
+    st = usageApiStatus(f.store, f.config, f.account, t);
     assert.equal(st.state, 'endpoint error (HTTP 500)');
     m.answer({ status: 200, body: '<html>maintenance</html>' });
     t += 1;
@@ -418,11 +421,11 @@ test('no usable token: the endpoint is not asked, the reason is stored, and the 
     const a = await refreshUsageApi(f.store, f.config, f.env, f.log, { platform: 'linux', now: () => now });
     assert.equal(a?.outcome, 'no_scope');
     assert.equal(m.seen.length, 0);
-    assert.equal(usageApiStatus(f.store, f.config, now).state, 'no user:profile scope');
+    assert.equal(usageApiStatus(f.store, f.config, f.account, now).state, 'no user:profile scope');
     assert.equal(startUsageApiRefresh(f.store, f.config, now + 60_000, f.env, f.noop), 'not_due');
     rmSync(join(f.home, '.claude', '.credentials.json'));
     await refreshUsageApi(f.store, f.config, f.env, f.log, { platform: 'linux', now: () => now + 1 });
-    assert.equal(usageApiStatus(f.store, f.config, now).state, 'no credentials');
+    assert.equal(usageApiStatus(f.store, f.config, f.account, now).state, 'no credentials');
   } finally {
     f.done();
     await m.close();
@@ -439,7 +442,7 @@ test('off by default: the trigger does nothing and status says off; one refresh 
     assert.equal(startUsageApiRefresh(f.store, defaults, now, f.env, f.noop), 'disabled');
     assert.equal(await refreshUsageApi(f.store, defaults, f.env, f.log), null);
     assert.equal(m.seen.length, 0);
-    assert.deepEqual(usageApiStatus(f.store, defaults, now), {
+    assert.deepEqual(usageApiStatus(f.store, defaults, f.account, now), {
       enabled: false,
       state: 'off',
       outcome: null,
@@ -449,9 +452,9 @@ test('off by default: the trigger does nothing and status says off; one refresh 
       detail: null,
       scoped: {},
     });
-    assert.equal(usageApiStatus(f.store, f.config, now).state, 'not run yet');
+    assert.equal(usageApiStatus(f.store, f.config, f.account, now).state, 'not run yet');
     assert.equal(startUsageApiRefresh(f.store, f.config, now, f.env, join(f.home, 'missing.js')), 'no_script');
-    assert.equal(f.store.usageApi.lock(), undefined, 'no script: nothing claimed');
+    assert.equal(f.store.usageApiOf(f.account).lock(), undefined, 'no script: nothing claimed');
     // The stand-in script never releases its claim: the next callers see it running until it expires.
     assert.equal(startUsageApiRefresh(f.store, f.config, now, f.env, f.noop), 'started');
     assert.equal(startUsageApiRefresh(f.store, f.config, now + 1, f.env, f.noop), 'running');
@@ -461,11 +464,11 @@ test('off by default: the trigger does nothing and status says off; one refresh 
     } finally {
       other.close();
     }
-    const lock = f.store.usageApi.lock();
+    const lock = f.store.usageApiOf(f.account).lock();
     assert.ok(lock);
     assert.equal(startUsageApiRefresh(f.store, f.config, lock.until + 1, f.env, f.noop), 'started', 'an abandoned claim expires');
     // Released by its owner only.
-    const st = f.store.usageApi;
+    const st = f.store.usageApiOf(f.account);
     st.releaseRefresh('someone-else');
     assert.ok(st.lock());
     st.releaseRefresh(st.lock()!.owner);
@@ -536,7 +539,7 @@ test('end to end: a hook-style trigger starts the detached refresh, the readings
     t.diagnostic(`startUsageApiRefresh returned in ${startMs.toFixed(1)} ms`);
     assert.equal(startUsageApiRefresh(f.store, f.config, Date.now(), f.env, script), 'running', 'one refresh at a time');
     const deadline = Date.now() + 10_000;
-    while (usageRows(f.store).length < 2 || f.store.usageApi.lock() !== undefined) {
+    while (usageRows(f.store).length < 2 || f.store.usageApiOf(f.account).lock() !== undefined) {
       if (Date.now() > deadline) throw new Error(`no reading within 10 s (requests: ${m.seen.length}; log: ${safeRead(f.logFile)})`);
       await sleep(50);
     }
@@ -549,7 +552,7 @@ test('end to end: a hook-style trigger starts the detached refresh, the readings
         ['seven_day', 64, WEEK_RESET, 'usage_api'],
       ],
     );
-    const st = usageApiStatus(f.store, f.config, Date.now());
+    const st = usageApiStatus(f.store, f.config, f.account, Date.now());
     assert.equal(st.state, 'ok');
     assert.match(safeRead(f.logFile), /usage endpoint answered: 5-hour 37%, weekly 64%/);
     assert.equal(startUsageApiRefresh(f.store, f.config, Date.now(), f.env, script), 'not_due');

@@ -3,7 +3,10 @@ import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
 import type { Out } from '../format.ts';
 import { UsageError } from '../../util/errors.ts';
-import { forceDegrade, recordApiFailure, resumeAll, startManualPause } from '../../app/recovery.ts';
+import { forceDegrade, recordApiFailure, resumeAccount, startManualPause } from '../../app/recovery.ts';
+import { accountsFor } from '../../app/accounts.ts';
+import { accountLabel } from '../../util/account.ts';
+import type { Lifts } from '../../policy/types.ts';
 import { fmtClock, fmtDuration, fmtUsd } from '../../util/format.ts';
 import { sendDetached } from '../../notify/send.ts';
 import { usagePicture } from '../../usage/sources.ts';
@@ -26,42 +29,61 @@ function record(app: AppContext, decision: string, reason: string): void {
   });
 }
 
-/** `ccguard pause [--minutes N]`: every session's tool calls are denied and prompts blocked until then. */
+/** The words for the accounts a command acted on, when it is not only this environment's own. */
+function whose(app: AppContext, accounts: readonly string[]): string {
+  return accounts.length === 1 && accounts[0] === app.account ? '' : ` of ${accounts.map(accountLabel).join(', ')}`;
+}
+
+/** `ccguard pause [--minutes N] [--account DIR|all]`: the account's sessions' tool calls are denied and prompts blocked until then. */
 export function runPause(app: AppContext, argv: string[], out: Out): Promise<number> {
   const { values } = parseCommand(SPECS.pause, argv);
   const minutes = values.minutes ?? app.config.recovery.pause.minutes;
   const now = app.now();
   const until = now + minutes * 60_000;
+  const accounts = accountsFor(app.store, app.env, values.account, now);
   // The pause voids every session's cached decisions as it commits.
-  app.store.write(() => startManualPause(app.store, now, until, 'paused by hand (ccguard pause)'));
-  record(app, 'pause', `paused by hand for ${fmtDuration(until - now, 'wait')}`);
-  notify(app, 'ccguard: paused', `All sessions paused until ${fmtClock(until)}.`, `pause:${until}`);
-  out.write(`Paused every session until ${fmtClock(until)} (${fmtDuration(until - now, 'wait')}). Lift it with: ccguard resume\n`);
+  app.store.write(() => {
+    for (const a of accounts) startManualPause(app.store, a, now, until, 'paused by hand (ccguard pause)');
+  });
+  const of = whose(app, accounts);
+  record(app, 'pause', `paused by hand for ${fmtDuration(until - now, 'wait')}${of}`);
+  notify(app, 'ccguard: paused', `Sessions${of} paused until ${fmtClock(until)}.`, `pause:${until}`);
+  out.write(`Paused every session${of} until ${fmtClock(until)} (${fmtDuration(until - now, 'wait')}). Lift it with: ccguard resume${values.account ? ` --account ${values.account}` : ''}\n`);
   return Promise.resolve(0);
 }
 
 /**
- * `ccguard resume [--minutes N]`: lifts pauses, the backoff and forced degradation, and the holds the
- * usage figures put on tool calls (pacing, a used-up limit, a model-family limit) for the rest of
- * their window, or for N minutes; restarts session clocks. Says in words what it lifted.
+ * `ccguard resume [--minutes N] [--account DIR|all]`: for the account, lifts pauses, the backoff and
+ * forced degradation, and exactly the holds the usage figures put on tool calls now (pacing, a
+ * used-up limit, a model-family limit), each for the rest of its own window, or for N minutes;
+ * restarts session clocks. Says in words what it lifted. A hold that comes later is not lifted.
  */
 export async function runResume(app: AppContext, argv: string[], out: Out): Promise<number> {
-  const minutes = parseCommand(SPECS.resume, argv).values.minutes ?? null;
+  const { values } = parseCommand(SPECS.resume, argv);
+  const minutes = values.minutes ?? null;
   await catchUp(app);
   const now = app.now();
-  const pic = usagePicture(app.store, app.config, now);
-  const holds = usageHolds(pic.view, pic.modelHolds, app.config, now);
-  const ends = holds.map((h) => h.until).filter((t): t is number => t !== null && t > now);
-  const liftUntil = minutes !== null ? now + minutes * 60_000 : ends.length > 0 ? Math.max(...ends) : null;
-  const lifted = resumeAll(app.store, now, holds.length > 0 || minutes !== null ? liftUntil : null);
+  const accounts = accountsFor(app.store, app.env, values.account, now);
   const said: string[] = [];
-  if (lifted.pause) said.push(`the pause (${lifted.pause.reason}), which ran until ${fmtClock(lifted.pause.until)}`);
-  if (lifted.sessionPauses.length > 0) said.push(`the time pause of session${lifted.sessionPauses.length > 1 ? 's' : ''} ${lifted.sessionPauses.map((s) => s.slice(0, 8)).join(', ')}`);
-  if (lifted.backoff) said.push(`the rate-limit backoff (level ${lifted.backoff.level}), which ran until ${fmtClock(lifted.backoff.until)}`);
-  if (lifted.forcedDegrade) said.push('the cost degradation fired by hand');
-  if (lifted.holdsUntil !== null) {
-    const what = holds.length > 0 ? holds.map((h) => h.what).join('; ') : 'any pacing or hold on a usage limit';
-    said.push(`${what}, until ${fmtClock(lifted.holdsUntil)}${minutes !== null ? ` (${fmtDuration(lifted.holdsUntil - now, 'wait')})` : ' (the end of that window)'}; ccguard keeps warning`);
+  for (const account of accounts) {
+    const pic = usagePicture(app.store, app.config, account, now);
+    const holds = usageHolds(pic.view, pic.modelHolds, app.config, now);
+    const lifts: Lifts = {};
+    for (const h of holds) {
+      const until = minutes !== null ? now + minutes * 60_000 : h.until;
+      if (until !== null && until > now) lifts[h.scope] = Math.max(lifts[h.scope] ?? 0, until);
+    }
+    const lifted = resumeAccount(app.store, account, now, lifts);
+    const of = accounts.length > 1 || account !== app.account ? ` (${accountLabel(account)})` : '';
+    if (lifted.pause) said.push(`the pause${of} (${lifted.pause.reason}), which ran until ${fmtClock(lifted.pause.until)}`);
+    if (lifted.sessionPauses.length > 0) said.push(`the time pause of session${lifted.sessionPauses.length > 1 ? 's' : ''} ${lifted.sessionPauses.map((s) => s.slice(0, 8)).join(', ')}`);
+    if (lifted.backoff) said.push(`the rate-limit backoff${of} (level ${lifted.backoff.level}), which ran until ${fmtClock(lifted.backoff.until)}`);
+    if (lifted.forcedDegrade) said.push('the cost degradation fired by hand');
+    for (const h of holds) {
+      const until = lifted.holds[h.scope];
+      if (until === undefined) continue;
+      said.push(`${h.what}${of}, until ${fmtClock(until)}${minutes !== null ? ` (${fmtDuration(until - now, 'wait')})` : ' (the end of that window)'}; ccguard keeps warning`);
+    }
   }
   record(app, 'resume', said.length > 0 ? `lifted ${said.join('; ')}` : 'nothing was in force');
   if (said.length > 0) notify(app, 'ccguard: resumed', 'Holds lifted; sessions may go on.', `resume:${now}`);
@@ -83,7 +105,7 @@ export async function runAlert(app: AppContext, argv: string[], out: Out): Promi
       break;
     case 'time': {
       const until = now + minutes * 60_000;
-      store.write(() => startManualPause(store, now, until, 'time alert fired by hand (ccguard alert time)'));
+      store.write(() => startManualPause(store, app.account, now, until, 'time alert fired by hand (ccguard alert time)'));
       notify(app, 'ccguard: session pause (test)', `Paused until ${fmtClock(until)}.`, `alert:time:${now}`);
       out.write(`Session pause in force until ${fmtClock(until)}. Lift it with: ccguard resume\n`);
       break;
@@ -92,7 +114,7 @@ export async function runAlert(app: AppContext, argv: string[], out: Out): Promi
       const until = now + minutes * 60_000;
       const tools = config.recovery.degradation.deny_tools.join(', ');
       // Fired by hand, whatever this block has cost: say what it does, not that a threshold was passed.
-      const cost = usagePicture(store, config, now).view.costUsd;
+      const cost = usagePicture(store, config, app.account, now).view.costUsd;
       store.write(() => forceDegrade(store, now, until));
       notify(app, 'ccguard: cost alert fired by hand (test)', `${tools} are off until ${fmtClock(until)}.`, `alert:cost:${now}`);
       out.write(
@@ -102,7 +124,7 @@ export async function runAlert(app: AppContext, argv: string[], out: Out): Promi
       break;
     }
     case 'rate_limit': {
-      const b = recordApiFailure(store, config, 'rate_limit', now);
+      const b = recordApiFailure(store, config, app.account, 'rate_limit', now);
       notify(app, 'ccguard: rate limited (test)', `Backing off until ${b ? fmtClock(b.until) : '-'}.`, `alert:rate:${now}`);
       out.write(`Backoff level ${b?.level ?? 0} in force until ${b ? fmtClock(b.until) : '-'} (${b ? fmtDuration(b.until - now, 'wait') : '-'}). Lift it with: ccguard resume\n`);
       break;

@@ -3,6 +3,7 @@ import { resolve, join } from 'node:path';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import type { Out } from '../format.ts';
+import { accountsFor } from '../../app/accounts.ts';
 import { UsageError } from '../../util/errors.ts';
 import { buildReport } from '../../report/data.ts';
 import { renderHtml } from '../../report/html.ts';
@@ -17,6 +18,7 @@ export interface FullReportFlags {
   out?: string;
   open?: boolean;
   days?: string;
+  account?: string;
 }
 
 const Days = z.coerce.number().int().min(1).max(92);
@@ -33,7 +35,8 @@ export async function runFullReport(app: AppContext, flags: FullReportFlags, out
   const parsed = Days.safeParse(flags.days ?? 7);
   if (!parsed.success) throw new UsageError(`--days must be a whole number from 1 to 92 (got "${flags.days}")`);
   const now = app.now();
-  const report = buildReport(app.store, app.config, { now, days: parsed.data, timeZone: app.timeZone() });
+  const [account = app.account] = accountsFor(app.store, app.env, flags.account === 'all' ? undefined : flags.account, now);
+  const report = buildReport(app.store, app.config, { now, account, days: parsed.data, timeZone: app.timeZone() });
   const html = Boolean(flags.html || flags.out !== undefined || flags.open);
   if (!html) {
     out.write(JSON.stringify(report, null, 2) + '\n');

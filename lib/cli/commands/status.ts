@@ -1,5 +1,6 @@
 import { catchUp, type AppContext } from '../../app/context.ts';
-import { computeStatus } from '../../app/status.ts';
+import { accountStatuses, computeStatus } from '../../app/status.ts';
+import { accountsFor, knownAccounts } from '../../app/accounts.ts';
 import { addLocalDays, HOUR_MS } from '../../util/time.ts';
 import { BLOCK_MS } from '../../util/blocks.ts';
 import { defaultConfigFile } from '../../config/root.ts';
@@ -22,7 +23,14 @@ export async function runStatus(app: AppContext, argv: string[], out: Out): Prom
   const version = (): number => store.dataVersion();
   const before = version();
   const at = app.now();
-  const status = computeStatus(store, config, at, app.loaded.problem ?? null);
+  // One account's status (this environment's, or --account's); every account's line besides when
+  // the machine has more than one, or when asked for all.
+  const chosen = accountsFor(store, app.env, values.account, at);
+  const account = chosen[0] ?? app.account;
+  const status = computeStatus(store, config, account, at, app.loaded.problem ?? null);
+  const known = values.account === 'all' ? chosen : knownAccounts(store, at);
+  const all = known.includes(account) ? known : [account, ...known];
+  if (all.length > 1) status.accounts = accountStatuses(store, config, all, at);
   if (values.json) out.write(JSON.stringify(status, null, 2) + '\n');
   else out.write(renderStatus(status, out, at));
   // What the next `status` may answer from (lib/usage/statusSnapshot.ts): the transcripts and folders
@@ -31,11 +39,12 @@ export async function runStatus(app: AppContext, argv: string[], out: Out): Prom
   const dirs = watchedDirs(paths.transcriptRoots, files.map((f) => f.path), (d) => store.dirs.mtime(d));
   const quiet = version() === before;
   store.close();
-  if (!quiet) return 0;
+  // Only the plain status of this environment is answered from a snapshot (lib/cli/statusMain.ts).
+  if (!quiet || values.account !== undefined) return 0;
   try {
     const mon = config.integrations.claude_monitor;
     writeSnapshot(snapshotFile(paths.stateDir), {
-      key: snapshotKey(paths.transcriptRoots, app.env.TZ, app.env.PATH),
+      key: snapshotKey(paths.transcriptRoots, app.env.TZ, app.env.PATH, app.account),
       at,
       until: snapshotUntil(status, at, addLocalDays(at, 1), {
         serverFreshMs: config.limits.server_fresh_seconds * 1000,

@@ -16,13 +16,13 @@ import { usagePicture } from '../../usage/sources.ts';
 /** How long the user's own status line command may take (Claude Code itself gives up at 5 s). */
 export const CHAIN_TIMEOUT_MS = 3000;
 
-/** Stores the rate limits the input carries. */
-export function recordRateLimits(rl: RateLimitsTable, input: StatusLineInput, now: number): number {
+/** Stores the rate limits the input carries, as the account's (the status line runs in its session's environment). */
+export function recordRateLimits(rl: RateLimitsTable, account: string, input: StatusLineInput, now: number): number {
   let n = 0;
   const put = (window: RateLimitWindow, w: LimitWindow | null): void => {
     // A window whose reset has passed says nothing about now (Claude Code itself drops it).
     if (!w || (w.resetsAt !== null && w.resetsAt <= now)) return;
-    rl.record({ window, used_pct: w.usedPercentage, resets_at: w.resetsAt, session_id: input.sessionId, seen: now });
+    rl.record({ window, used_pct: w.usedPercentage, resets_at: w.resetsAt, session_id: input.sessionId, seen: now, account });
     n++;
   };
   put('five_hour', input.fiveHour);
@@ -32,12 +32,12 @@ export function recordRateLimits(rl: RateLimitsTable, input: StatusLineInput, no
 
 /** Records the input's readings; a new one voids the hooks' cached decisions as it commits. */
 function recordAndInvalidate(app: AppContext, rl: RateLimitsTable, input: StatusLineInput, now: number): void {
-  app.store.write(() => recordRateLimits(rl, input, now));
+  app.store.write(() => recordRateLimits(rl, app.account, input, now));
 }
 
-function windowFact(rl: RateLimitsTable, window: RateLimitWindow, fromInput: LimitWindow | null, now: number, freshMs: number): WindowFact | null {
+function windowFact(rl: RateLimitsTable, account: string, window: RateLimitWindow, fromInput: LimitWindow | null, now: number, freshMs: number): WindowFact | null {
   if (fromInput && (fromInput.resetsAt === null || fromInput.resetsAt > now)) return { pct: fromInput.usedPercentage, resetsAt: fromInput.resetsAt, source: 'server' };
-  const last = rl.latest(window);
+  const last = rl.latest(account, window);
   if (!last || last.resets_at === null || last.resets_at <= now) return null;
   // An old reading is shown with its time, never as the current figure.
   if (now - last.last_seen > freshMs) return { pct: last.used_pct, resetsAt: last.resets_at, source: 'stale', seenAt: last.last_seen };
@@ -49,15 +49,15 @@ export function statusLineText(app: AppContext, input: StatusLineInput, record =
   const now = app.now();
   const rl = app.store.rateLimits;
   if (record) recordAndInvalidate(app, rl, input, now);
-  let fiveHour = windowFact(rl, 'five_hour', input.fiveHour, now, app.config.limits.server_fresh_seconds * 1000);
+  let fiveHour = windowFact(rl, app.account, 'five_hour', input.fiveHour, now, app.config.limits.server_fresh_seconds * 1000);
   // With no server figure: claude-monitor's cached one, else ccguard's own estimate (calibrated when known).
-  const pic = usagePicture(app.store, app.config, now);
+  const pic = usagePicture(app.store, app.config, app.account, now);
   const u = pic.view;
   if (!fiveHour && u.share !== null && u.blockStart !== null) fiveHour = { pct: u.share * 100, resetsAt: u.resetAt, source: 'local' };
-  const rec = recoveryStatus(app.store, app.config, now, pic);
+  const rec = recoveryStatus(app.store, app.config, app.account, now, pic);
   return formatStatusLine({
     fiveHour,
-    sevenDay: windowFact(rl, 'seven_day', input.sevenDay, now, app.config.limits.server_fresh_seconds * 1000),
+    sevenDay: windowFact(rl, app.account, 'seven_day', input.sevenDay, now, app.config.limits.server_fresh_seconds * 1000),
     todayCostUsd: app.store.entries.totals(startOfLocalDay(now), now + 1).cost_usd,
     recovery: { state: rec.state, until: parseInstant(rec.until) },
     configError: app.loaded.problem !== undefined,

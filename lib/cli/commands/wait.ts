@@ -9,6 +9,7 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import { catchUp, type AppContext } from '../../app/context.ts';
 import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
+import { accountsFor } from '../../app/accounts.ts';
 import type { Out } from '../format.ts';
 import type { RecoveryState } from '../../policy/types.ts';
 import { whatIsInForce, type InForce } from '../../app/recoveryNow.ts';
@@ -142,10 +143,11 @@ export async function runWait(app: AppContext, argv: string[], out: Out, err: Ou
   process.once('SIGINT', onInt);
   try {
     await catchUp(app);
+    const [account = app.account] = accountsFor(app.store, app.env, values.account, app.now());
     const r = await waitLoop({
       now: app.now,
       sleep: abortableSleep,
-      check: (now) => waitCheck(whatIsInForce(app.store, app.config, now)),
+      check: (now) => waitCheck(whatIsInForce(app.store, app.config, account, now)),
       signal: ac.signal,
       out,
       err,
