@@ -13,6 +13,7 @@ export class SessionsTable {
   private readonly putStmt;
   private readonly adoptStmts;
   private readonly accountsStmt;
+  private readonly moveStmts;
 
   constructor(db: DB) {
     this.getStmt = db.prepare<[string], SessionAccountRow>('SELECT * FROM sessions WHERE session_id = ?');
@@ -32,6 +33,9 @@ export class SessionsTable {
       "UPDATE recovery SET key = substr(key, 1, instr(key, '@')) || ? WHERE key LIKE '%@legacy'",
       "UPDATE recovery SET account = ? WHERE account = 'legacy'",
     ].map((sql) => db.prepare<[string]>(sql));
+    this.moveStmts = ['entries', 'api_errors', 'limit_messages'].map((t) =>
+      db.prepare<[string, string]>(`UPDATE ${t} SET account = ? WHERE session_id = ?`),
+    );
     this.accountsStmt = db
       .prepare<[number], string>('SELECT DISTINCT account FROM sessions WHERE seen >= ? ORDER BY account')
       .pluck();
@@ -41,8 +45,15 @@ export class SessionsTable {
     return this.getStmt.get(sessionId);
   }
 
+  /**
+   * Records the session's account; when that differs from what its rows were filed under (imported
+   * before its first hook ran, by the folder's subscription), they move to it. Call inside a write.
+   */
   put(row: SessionAccountRow): void {
+    const before = this.getStmt.get(row.session_id);
     this.putStmt.run(row);
+    if (before?.account === row.account) return;
+    for (const s of this.moveStmts) s.run(row.account, row.session_id);
   }
 
   /** Accounts whose sessions ran since `sinceMs`. */

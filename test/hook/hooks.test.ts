@@ -146,7 +146,7 @@ test('resume --minutes N lifts a limit hold for N minutes only; a bad value is r
     assert.equal(res.code, 0);
     assert.match(res.stdout, /the hold on the used-up 5-hour limit .*, until \d\d:\d\d \(10 min\); ccguard keeps warning/);
     assert.notEqual((e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).json?.hookSpecificOutput as J | undefined)?.permissionDecision, 'deny');
-    const lift = withDb(join(e.stateDir, 'state.db'), (d) => d.prepare("SELECT until FROM recovery WHERE key = 'lift'").get() as { until: number });
+    const lift = withDb(join(e.stateDir, 'state.db'), (d) => d.prepare("SELECT until FROM recovery WHERE kind = 'lift' AND key LIKE '%:five_hour'").get() as { until: number });
     assert.ok(Math.abs(lift.until - (Date.now() + 10 * MIN)) < 30_000, 'lifted for ten minutes, not the whole window');
   } finally {
     e.cleanup();

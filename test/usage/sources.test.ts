@@ -1,3 +1,4 @@
+import { accountOf } from '../../lib/util/account.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -155,12 +156,14 @@ test('a new server reading is published for the leases, not a voiding of them al
     const resets = inHours(2);
     ccguard(['statusline'], e.env, statusInput('s1', 12, resets));
     const after12 = readPub();
-    assert.equal((JSON.parse(after12) as J).five_hour.pct, 12, 'a new reading is published');
+    // Published per account: the session's (its environment's) is where its lease looks.
+    const mine = (): J => (JSON.parse(readPub()) as J).accounts[accountOf(e.env).key];
+    assert.equal(mine().five_hour.pct, 12, 'a new reading is published');
     assert.equal(readGen(), gen, 'and voids no lease by itself');
     ccguard(['statusline'], e.env, statusInput('s1', 12, resets));
     assert.equal(readPub(), after12, 'the same reading seen again changes nothing');
     ccguard(['statusline'], e.env, statusInput('s1', 93, resets));
-    assert.equal((JSON.parse(readPub()) as J).five_hour.pct, 93);
+    assert.equal(mine().five_hour.pct, 93);
     // The lease was granted before any reading: a reading past its bound (it has none) ends it.
     e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
     const ev = eventsWithSource(join(e.stateDir, 'state.db')).at(-1)!;
