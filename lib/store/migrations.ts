@@ -147,7 +147,8 @@ export const MIGRATIONS: readonly string[] = [
   // 6: accounts. Every server figure, limit line, API error, backoff, pause and lift belongs to one
   // account (lib/util/account.ts); rows from before are 'legacy', which the default folder's
   // subscription adopts (lib/app/accounts.ts). The account-wide recovery rows get the account in
-  // their key. `sessions` remembers each session's account, as its hooks saw it.
+  // their key; a lift (it named no window) becomes one per window and model family, as it acted.
+  // `sessions` remembers each session's account, as its hooks saw it.
   `
   ALTER TABLE rate_limits ADD COLUMN account TEXT NOT NULL DEFAULT 'legacy';
   DROP INDEX rate_limits_window;
@@ -157,7 +158,12 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE entries ADD COLUMN account TEXT NOT NULL DEFAULT 'legacy';
   CREATE INDEX entries_account ON entries(account, ts);
   ALTER TABLE recovery ADD COLUMN account TEXT NOT NULL DEFAULT 'legacy';
-  UPDATE recovery SET key = key || '@legacy' WHERE key IN ('backoff', 'pause', 'lift');
+  UPDATE recovery SET key = key || '@legacy' WHERE key IN ('backoff', 'pause');
+  INSERT INTO recovery (key, kind, session_id, level, since, until, last_ts, reason, account)
+    SELECT 'lift@legacy:' || w.scope, kind, session_id, level, since, until, last_ts, reason, 'legacy'
+    FROM recovery, (SELECT 'five_hour' AS scope UNION ALL SELECT 'seven_day' UNION ALL SELECT 'opus' UNION ALL SELECT 'sonnet') AS w
+    WHERE key = 'lift';
+  DELETE FROM recovery WHERE key = 'lift';
 
   CREATE TABLE sessions (
     session_id  TEXT PRIMARY KEY,

@@ -29,8 +29,8 @@ export class SessionsTable {
       "UPDATE api_errors SET account = ? WHERE account = 'legacy'",
       "UPDATE entries SET account = ? WHERE account = 'legacy'",
       // The account's own row, written since, stands over the legacy one.
-      "DELETE FROM recovery WHERE key LIKE '%@legacy' AND substr(key, 1, instr(key, '@')) || ? IN (SELECT key FROM recovery)",
-      "UPDATE recovery SET key = substr(key, 1, instr(key, '@')) || ? WHERE key LIKE '%@legacy'",
+      "DELETE FROM recovery WHERE key LIKE '%@legacy%' AND replace(key, '@legacy', '@' || ?) IN (SELECT key FROM recovery)",
+      "UPDATE recovery SET key = replace(key, '@legacy', '@' || ?) WHERE key LIKE '%@legacy%'",
       "UPDATE recovery SET account = ? WHERE account = 'legacy'",
     ].map((sql) => db.prepare<[string]>(sql));
     this.moveStmts = ['entries', 'api_errors', 'limit_messages'].map((t) =>
