@@ -35,7 +35,7 @@ test('bad values through the CLI: exit 2, the option, the value and what is want
       [['alert'], /^ccguard alert: needs the alert: one of token, time, cost, rate_limit\n$/],
       [['alert', 'cots'], /the alert must be one of token, time, cost, rate_limit \(got "cots": did you mean cost\?\)/],
       [['status', '--jsn'], /^ccguard status: unknown option --jsn: did you mean --json\?\n$/],
-      [['status', '--bogus'], /^ccguard status: unknown option --bogus \(it takes --json, --fresh\)\n$/],
+      [['status', '--bogus'], /^ccguard status: unknown option --bogus \(it takes --json, --fresh, --account\)\n$/],
       [['status', '-x'], /unknown option -x/],
       [['status', '--json=yes'], /--json takes no value/],
       [['wait', 'now'], /^ccguard wait: takes no arguments \(got "now"\)\n$/],
