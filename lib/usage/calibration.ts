@@ -79,14 +79,16 @@ export function localLimit(store: Store, config: Config, now: number): TokenLimi
   return cal ? { tokens: cal.limitTokens, source: 'calibrated' } : tokenLimit(store, config, now);
 }
 
-/** The tokens ccguard counted in a reading's window, from its start up to the reading. */
+/**
+ * The tokens ccguard counted in a reading's window, from its start up to the reading: its own
+ * account's, which are what moved its figure (the limit learned is the plan's, shared by accounts).
+ */
 function windowTokens(store: Store, r: RateLimitRow): number | null {
   if (r.resets_at === null) return null;
   const start = r.resets_at - BLOCK_MS;
   const end = Math.min(r.first_seen, r.resets_at);
   if (end <= start) return null;
-  const t = store.entries.totals(start, end + 1);
-  return t.input + t.output;
+  return store.entries.accountTokens(r.account, start, end + 1);
 }
 
 /**

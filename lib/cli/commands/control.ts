@@ -74,7 +74,7 @@ export async function runResume(app: AppContext, argv: string[], out: Out): Prom
       if (until !== null && until > now) lifts[h.scope] = Math.max(lifts[h.scope] ?? 0, until);
     }
     const lifted = resumeAccount(app.store, account, now, lifts);
-    const of = accounts.length > 1 || account !== app.account ? ` (${accountLabel(account)})` : '';
+    const of = accounts.length > 1 || account !== app.account ? ` of ${accountLabel(account)}` : '';
     if (lifted.pause) said.push(`the pause${of} (${lifted.pause.reason}), which ran until ${fmtClock(lifted.pause.until)}`);
     if (lifted.sessionPauses.length > 0) said.push(`the time pause of session${lifted.sessionPauses.length > 1 ? 's' : ''} ${lifted.sessionPauses.map((s) => s.slice(0, 8)).join(', ')}`);
     if (lifted.backoff) said.push(`the rate-limit backoff${of} (level ${lifted.backoff.level}), which ran until ${fmtClock(lifted.backoff.until)}`);

@@ -26,7 +26,7 @@ export async function runStatus(app: AppContext, argv: string[], out: Out): Prom
   // One account's status (this environment's, or --account's); every account's line besides when
   // the machine has more than one, or when asked for all.
   const chosen = accountsFor(store, app.env, values.account, at);
-  const account = chosen[0] ?? app.account;
+  const account = values.account === 'all' ? app.account : (chosen[0] ?? app.account);
   const status = computeStatus(store, config, account, at, app.loaded.problem ?? null);
   const known = values.account === 'all' ? chosen : knownAccounts(store, at);
   const all = known.includes(account) ? known : [account, ...known];
