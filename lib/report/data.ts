@@ -225,7 +225,8 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
   const span = activeBlock(store, now) ?? store.blocks.latest() ?? null;
   const current = span ? currentBlock(store, span, now, limit.tokens, picture.serverResetAt) : null;
 
-  const limitMessages = store.limitMessages.since(since);
+  // The account's own limit lines: another account's weekly limit is not this one's.
+  const limitMessages = store.limitMessages.since(since).filter((m) => m.account === o.account);
   const weeklyMessages = limitMessages
     .filter((m) => m.scope === 'weekly' || m.scope === 'opus' || m.scope === 'sonnet')
     .map((m) => ({ t: iso(m.ts), scope: m.scope, reset_at: isoOrNull(m.reset_at), text: m.text, session_id: m.session_id }));
