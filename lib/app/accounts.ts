@@ -4,7 +4,7 @@
 import { dirname, relative, sep } from 'node:path';
 import type { Store } from '../store/store.ts';
 import type { Env } from '../util/paths.ts';
-import { accountOf, defaultConfigDir, LEGACY_ACCOUNT, subscriptionOf, type Account } from '../util/account.ts';
+import { accountOf, apiAuthOf, configDirOf, defaultConfigDir, kindOfKey, LEGACY_ACCOUNT, subscriptionOf, type Account } from '../util/account.ts';
 import { UsageError } from '../util/errors.ts';
 
 const DAY_MS = 86_400_000;
@@ -27,6 +27,23 @@ export function noteSession(store: Store, account: Account, sessionId: string, n
   const cur = store.sessions.get(sessionId);
   if (cur && cur.account === account.key && now - cur.seen < DAY_MS) return;
   store.write(() => store.sessions.put({ session_id: sessionId, account: account.key, config_dir: account.configDir, seen: now }));
+}
+
+/**
+ * The account of a hook's session (its environment is the session's), remembered for its rows. A
+ * subscription session seen within the day in the same folder keeps the account it had: the folder's
+ * `.claude.json`, which can run to megabytes, is read again at most once a day per session.
+ */
+export function sessionAccount(store: Store, env: Env, sessionId: string, now: number): Account {
+  const configDir = configDirOf(env);
+  const api = apiAuthOf(env, configDir);
+  const cur = store.sessions.get(sessionId);
+  if (api === null && cur && cur.config_dir === configDir && kindOfKey(cur.account) === 'subscription' && now - cur.seen < DAY_MS && now >= cur.seen) {
+    return { key: cur.account, kind: 'subscription', configDir, by: 'session' };
+  }
+  const account = api !== null ? { key: `api:${configDir}`, kind: 'api' as const, configDir, by: api } : accountOf(env);
+  noteSession(store, account, sessionId, now);
+  return account;
 }
 
 /** The accounts the state knows of lately: sessions seen in a week, readings of the last week, limit lines in force. */

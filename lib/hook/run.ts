@@ -36,8 +36,8 @@ import { ingestJournal } from './journal.ts';
 import { usagePicture, type UsagePicture } from '../usage/sources.ts';
 import { startUsageApiRefresh } from '../usage/usageApiTrigger.ts';
 import { flushInputs, publishLatestReadings } from '../store/store.ts';
-import { accountLabel, accountOf, type Account } from '../util/account.ts';
-import { adoptLegacy, noteSession } from '../app/accounts.ts';
+import { accountLabel, type Account } from '../util/account.ts';
+import { adoptLegacy, sessionAccount } from '../app/accounts.ts';
 
 export interface HookDeps {
   now: () => number;
@@ -76,7 +76,7 @@ export async function runHook(event: HookEvent, stdin: string, env: Env, deps: H
       log.error(`state.db was damaged: moved to ${dest}; rebuilding from the transcripts`);
     store = openStore(paths.dbFile, { now: deps.now(), onQuarantine });
     try {
-      return await decide(event, input, env, deps, { account: accountOf(env), config, store, log, paths, started });
+      return await decide(event, input, env, deps, { config, store, log, paths, started });
     } catch (err) {
       // Damage found mid-work (a page truncated away, say): set the file aside and decide once more.
       if (!isCorruption(err)) throw err;
@@ -87,7 +87,7 @@ export async function runHook(event: HookEvent, stdin: string, env: Env, deps: H
       const dest = quarantine(paths.dbFile, deps.now(), found);
       if (dest) onQuarantine(dest);
       store = openStore(paths.dbFile, { now: deps.now(), onQuarantine });
-      return await decide(event, input, env, deps, { account: accountOf(env), config, store, log, paths, started });
+      return await decide(event, input, env, deps, { config, store, log, paths, started });
     }
   } catch (err) {
     const line = oneLine(err);
@@ -155,13 +155,13 @@ interface Ctx {
  * The full check, as a sequence of steps: bring the state up to date, gather what the decision rests
  * on, decide, apply and record it, lease the next calls when nothing would change, then answer.
  */
-async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDeps, c: Ctx): Promise<HookResult> {
+async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDeps, base: Omit<Ctx, 'account'>): Promise<HookResult> {
   const now = deps.now();
+  // Before the catch-up: the session's transcript rows are filed under its account as they come in.
+  const c: Ctx = { ...base, account: sessionAccount(base.store, env, input.session_id, now) };
+  adoptLegacy(c.store, c.account, env);
   // Read before anything else: a change made while this runs must void the lease granted at the end.
   const before = leaseInputs(c);
-  // Before the catch-up: the session's transcript rows are filed under its account as they come in.
-  adoptLegacy(c.store, c.account, env);
-  noteSession(c.store, c.account, input.session_id, now);
   await catchUpFor(c, env, deps, input);
   ingestJournal(c.paths.stateDir, c.store, now);
   const notices = recoveryNotices(c, event, input, now);
