@@ -74,6 +74,30 @@ test('lease: a status-line reading past the bound changes the next decision; one
   }
 });
 
+test('lease: another account\'s reading neither ends nor stretches it; its own account\'s past the bound does', async () => {
+  const e = hookEnv('plan: 100000000\n');
+  try {
+    e.usage('s1', [{ ts: Date.now() - 5 * MIN, input: 1000, output: 500 }]);
+    const resets = Math.floor(Date.now() / 1000) + 2 * 3600;
+    assert.equal(ccguard(['statusline'], e.env, statusInput('s1', 40, resets)).code, 0);
+    leaseInForce(e);
+    // Another account (its own config folder) at 99%: not this session's figure.
+    const other = { ...e.env, CLAUDE_CONFIG_DIR: join(e.home, 'other-account') };
+    assert.equal(ccguard(['statusline'], other, statusInput('s9', 99, resets)).code, 0);
+    const n = leased(e);
+    assert.equal(call(e).stdout, '');
+    assert.equal(leased(e), n + 1, "another account's reading leaves the lease in force");
+    // This account's own reading past the bound ends it: the lease was not moved by the other one.
+    assert.equal(ccguard(['statusline'], e.env, statusInput('s1', 85, resets)).code, 0);
+    const r = call(e);
+    assert.equal(leased(e), 0, 'the full check ran (and folded the journal in)');
+    assert.match((r.json as J).systemMessage, /^ccguard: 85% of the 5-hour limit used \(server:five_hour\)/);
+  } finally {
+    await e.notifications(1, 3000);
+    e.cleanup();
+  }
+});
+
 test('lease: a limit line in another session\'s transcript holds the next call', async () => {
   const e = hookEnv('plan: 100000000\n');
   try {
