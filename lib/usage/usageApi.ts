@@ -11,7 +11,8 @@ import { execa } from 'execa';
 import { z } from 'zod';
 import type { Config } from '../config/schema.ts';
 import type { RateLimitWindow } from '../store/rateLimits.ts';
-import { accountOf } from '../util/account.ts';
+import { accountOf, configDirOf } from '../util/account.ts';
+import { crypto } from '../util/builtins.ts';
 import type { Store } from '../store/store.ts';
 import type { ScopedFigure, ScopedWindow, UsageApiAttempt, UsageApiOutcome } from '../store/usageApiState.ts';
 import { oneLine } from '../util/errors.ts';
@@ -54,12 +55,25 @@ export interface TokenProblem {
   reason: string;
 }
 
-/** Reads the macOS Keychain item: its text, or null when there is none. */
-export type RunSecurity = () => Promise<string | null>;
+/** Reads the macOS Keychain item of that service: its text, or null when there is none. */
+export type RunSecurity = (service: string) => Promise<string | null>;
+
+/**
+ * The Keychain item of the account's sign-in, named as Claude Code 2.1.330 names it: the plain name for
+ * the default folder, with the first 8 hex digits of the SHA-256 of the config folder appended when
+ * CLAUDE_CONFIG_DIR (or CLAUDE_SECURESTORAGE_CONFIG_DIR) names one: each folder's sign-in is its own.
+ */
+export function keychainService(env: Env): string {
+  // CLAUDE_SECURESTORAGE_CONFIG_DIR, when set, stands for the folder (empty: the plain name).
+  const store = env.CLAUDE_SECURESTORAGE_CONFIG_DIR;
+  const dir = store !== undefined ? store : env.CLAUDE_CONFIG_DIR ? configDirOf(env) : '';
+  if (!dir) return KEYCHAIN_SERVICE;
+  return `${KEYCHAIN_SERVICE}-${crypto().createHash('sha256').update(dir.normalize('NFC')).digest('hex').slice(0, 8)}`;
+}
 
 /** `security find-generic-password -s "Claude Code-credentials" -w`, as an argument list. */
-export const keychainSecret: RunSecurity = async () => {
-  const r = await execa('security', ['find-generic-password', '-s', KEYCHAIN_SERVICE, '-w'], {
+export const keychainSecret: RunSecurity = async (service) => {
+  const r = await execa('security', ['find-generic-password', '-s', service, '-w'], {
     reject: false,
     timeout: KEYCHAIN_TIMEOUT_MS,
     stdin: 'ignore',
@@ -139,20 +153,21 @@ export async function readOAuthToken(
     // A file with a token decides, usable or not: it is the sign-in Claude Code uses.
     return t;
   }
+  const service = keychainService(env);
   if (platform === 'darwin') {
     let secret: string | null = null;
     try {
-      secret = await runSecurity();
+      secret = await runSecurity(service);
     } catch (e) {
-      problem ??= { error: 'unreadable', reason: `cannot read the Keychain item "${KEYCHAIN_SERVICE}" (${(e as Error).name})` };
+      problem ??= { error: 'unreadable', reason: `cannot read the Keychain item "${service}" (${(e as Error).name})` };
     }
     if (secret !== null) {
-      const t = tokenFromCredentials(secret, `the Keychain item "${KEYCHAIN_SERVICE}"`, now);
+      const t = tokenFromCredentials(secret, `the Keychain item "${service}"`, now);
       if (t !== null) return t;
     }
   }
   if (problem) return problem;
-  const where = credentialFiles(env).join(', ') + (platform === 'darwin' ? ` or the Keychain item "${KEYCHAIN_SERVICE}"` : '');
+  const where = credentialFiles(env).join(', ') + (platform === 'darwin' ? ` or the Keychain item "${service}"` : '');
   return { error: 'no credentials', reason: `no Claude Code sign-in found in ${where}` };
 }
 

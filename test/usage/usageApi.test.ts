@@ -15,10 +15,12 @@ import type { Config } from '../../lib/config/schema.ts';
 import { openStore, type Store } from '../../lib/store/store.ts';
 import { readGeneration, readPublishedReadings } from '../../lib/store/generation.ts';
 import { Logger } from '../../lib/util/log.ts';
+import { createHash } from 'node:crypto';
 import {
   ANTHROPIC_BETA,
   DEFAULT_RETRY_AFTER_MS,
   fetchUsage,
+  keychainService,
   parseResetTime,
   parseUsageBody,
   readOAuthToken,
@@ -573,3 +575,11 @@ function safeRead(file: string): string {
     return '';
   }
 }
+
+test("the macOS Keychain item of a folder's sign-in, named as Claude Code names it", () => {
+  const h8 = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 8);
+  assert.equal(keychainService({ HOME: '/home/u' }), 'Claude Code-credentials');
+  assert.equal(keychainService({ HOME: '/home/u', CLAUDE_CONFIG_DIR: '/cfg/b' }), `Claude Code-credentials-${h8('/cfg/b')}`);
+  assert.equal(keychainService({ HOME: '/home/u', CLAUDE_CONFIG_DIR: '/cfg/b', CLAUDE_SECURESTORAGE_CONFIG_DIR: '' }), 'Claude Code-credentials');
+  assert.equal(keychainService({ HOME: '/home/u', CLAUDE_SECURESTORAGE_CONFIG_DIR: '/s' }), `Claude Code-credentials-${h8('/s')}`);
+});
