@@ -84,6 +84,10 @@ const ROWS: Row[] = [
   { name: 'server 97% after ccguard resume: passes', in: input(five(0.97, 3.9, 'server:five_hour', 'official'), { lifts: { five_hour: NOW + 3.9 * H } }), action: 'allow', state: 'warned' },
   // The weekly window, and a window that is missing.
   { name: 'weekly used up on the server, 5-hour fine: held on the weekly', in: input(five(0.2, 4, 'server:five_hour', 'official', { weekly: { ...five(1.0, 30, 'server:seven_day', 'official'), window: 'seven_day' } })), action: 'deny', state: 'held', says: ['weekly limit'] },
+  // `ccguard resume` lifts each hold on its own: a lift of one window leaves another held.
+  { name: 'weekly used up, only the 5-hour hold lifted: still held on the weekly', in: input(five(1.0, 2, 'server:limit_line:five_hour', 'official', { weekly: { ...five(1.0, 30, 'server:seven_day', 'official'), window: 'seven_day' } }), { lifts: { five_hour: NOW + 2 * H } }), action: 'deny', state: 'held', says: ['weekly limit'] },
+  { name: 'weekly used up and its hold lifted: passes with a warning', in: input(five(0.2, 4, 'server:five_hour', 'official', { weekly: { ...five(1.0, 30, 'server:seven_day', 'official'), window: 'seven_day' } }), { lifts: { seven_day: NOW + 30 * H } }), action: 'allow', state: 'warned' },
+  { name: 'Opus limit with the 5-hour hold lifted: the Opus session is still held', in: input(five(0.3, 4, 'server:five_hour', 'official'), { sessionModel: 'claude-opus-4-5-20251101', modelHolds: [{ family: 'opus', until: NOW + 30 * H, text: "You've hit your Opus limit" }], lifts: { five_hour: NOW + 4 * H } }), action: 'deny', state: 'held', says: ['Opus'] },
   { name: 'no 5-hour figure at all (share unknown): nothing invented', in: input(five(0, 4, 'local:custom-default', 'unknown', { share: null, resetAt: null })), action: 'allow', state: 'normal' },
   // Model-family limits.
   { name: 'Opus limit, an Opus session: held', in: input(five(0.3, 4, 'server:five_hour', 'official'), { sessionModel: 'claude-opus-4-5-20251101', modelHolds: [{ family: 'opus', until: NOW + 30 * H, text: "You've hit your Opus limit" }] }), action: 'deny', state: 'held', says: ['Opus', 'switch model'] },
