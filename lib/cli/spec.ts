@@ -97,7 +97,7 @@ export const SPECS = {
     summary: 'count down while a pause, backoff or used-up limit is in force',
     about:
       'Counts down while a pause, backoff, used-up limit or model-family limit is in force and exits 0 when a tool call would pass (at once when nothing holds), so `ccguard wait && claude --continue` resumes work after a limit. Ctrl-C exits 130.',
-    options: { json: json('one JSON line at the start and one at the end instead of the countdown'), account: { ...account, value: 'DIR', help: 'wait for the account of that config folder (default: this environment\'s)' } },
+    options: { json: json('one JSON line at the start and one at the end instead of the countdown'), account: { ...account, help: "wait for the account of that config folder, or while any account has something in force (all); default: this environment's" } },
   },
   alert: {
     summary: 'fire that alert and its recovery now (to try notifications)',

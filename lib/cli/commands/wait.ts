@@ -143,11 +143,21 @@ export async function runWait(app: AppContext, argv: string[], out: Out, err: Ou
   process.once('SIGINT', onInt);
   try {
     await catchUp(app);
-    const [account = app.account] = accountsFor(app.store, app.env, values.account, app.now());
+    // With `--account all`, it waits while any account has something in force.
+    const accounts = accountsFor(app.store, app.env, values.account, app.now());
+    const inForce = (now: number): InForce => {
+      let first: InForce | null = null;
+      for (const a of accounts) {
+        const f = whatIsInForce(app.store, app.config, a, now);
+        if (f.inForce) return f;
+        first ??= f;
+      }
+      return first ?? whatIsInForce(app.store, app.config, app.account, now);
+    };
     const r = await waitLoop({
       now: app.now,
       sleep: abortableSleep,
-      check: (now) => waitCheck(whatIsInForce(app.store, app.config, account, now)),
+      check: (now) => waitCheck(inForce(now)),
       signal: ac.signal,
       out,
       err,
