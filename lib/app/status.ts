@@ -9,6 +9,7 @@ import type { UsageConfidence } from '../policy/types.ts';
 import { limitsFacts, usagePicture } from '../usage/sources.ts';
 import { limitsStatus, type LimitsStatus } from '../usage/describe.ts';
 import { addLocalDays, iso, localDayKey, startOfLocalDay } from '../util/time.ts';
+import { waitingSessions, type WaitingSession } from './unattended.ts';
 
 export interface SessionStatus {
   session_id: string;
@@ -32,11 +33,13 @@ export interface Status {
   config_problem: { message: string; fallback: 'last_valid' | 'defaults'; valid_at: string | null } | null;
   recovery: RecoveryStatus;
   sessions: SessionStatus[];
+  /** Unattended sessions deferred by ccguard or stopped on the usage limit, with the command that resumes each. */
+  waiting: WaitingSession[];
   data: { files: number; bytes: number; bad_lines: number; last_scan_at: string | null; newest_entry_at: string | null };
 }
 
 /** Everything `ccguard status` shows, from the database alone. */
-export function computeStatus(store: Store, config: Config, now: number, problem: ConfigProblem | null = null): Status {
+export function computeStatus(store: Store, config: Config, now: number, problem: ConfigProblem | null = null, cli = 'ccguard'): Status {
   const span = activeBlock(store, now);
   // The same figure the hooks decide on (best fresh source), with new server readings calibrated in.
   const picture = usagePicture(store, config, now, { calibrate: true });
@@ -84,6 +87,7 @@ export function computeStatus(store: Store, config: Config, now: number, problem
     limits: limitsStatus(limitsFacts(store, config, now, view)),
     recovery: recoveryStatus(store, config, now, picture),
     sessions,
+    waiting: waitingSessions(store, now, cli),
     data: {
       files: ft.files,
       bytes: ft.bytes,

@@ -124,6 +124,23 @@ export class EventsTable {
       .all(fromMs, toMs);
   }
 
+  /**
+   * Unattended sessions left waiting since `sinceMs`: each one whose last gated or failed hook run
+   * was a deferral (`defer`) or a stop on the usage limit (`limit_stop`), newest first. A session
+   * resumed since has a later PreToolUse or UserPromptSubmit row and drops out.
+   */
+  waiting(sinceMs: number, max = 50): EventRow[] {
+    return this.db
+      .prepare<[number, number], EventRow>(
+        `SELECT e.* FROM events e
+         WHERE e.decision IN ('defer', 'limit_stop') AND e.ts >= ? AND e.session_id IS NOT NULL
+           AND e.id = (SELECT MAX(x.id) FROM events x WHERE x.session_id = e.session_id
+                       AND (x.decision IN ('defer', 'limit_stop') OR x.hook IN ('PreToolUse', 'UserPromptSubmit')))
+         ORDER BY e.id DESC LIMIT ?`,
+      )
+      .all(sinceMs, max);
+  }
+
   /** The last `n` durations of one hook, newest first. */
   latencies(hook: string, n = 500): number[] {
     return this.latencyStmt.all(hook, n);

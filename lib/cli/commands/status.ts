@@ -10,6 +10,8 @@ import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
 import { isSubagentFile, listDir, subagentsDirOf } from '../../transcripts/discover.ts';
 import { existsSync } from 'node:fs';
+import { cliPrefix } from '../../settings/invocation.ts';
+import { packageRoot } from '../../config/root.ts';
 import { join } from 'node:path';
 
 export async function runStatus(app: AppContext, argv: string[], out: Out): Promise<number> {
@@ -22,7 +24,8 @@ export async function runStatus(app: AppContext, argv: string[], out: Out): Prom
   const version = (): number => store.dataVersion();
   const before = version();
   const at = app.now();
-  const status = computeStatus(store, config, at, app.loaded.problem ?? null);
+  // The resume commands it lists start ccguard the way install's printed commands do.
+  const status = computeStatus(store, config, at, app.loaded.problem ?? null, cliPrefix({ root: packageRoot(), nodePath: process.execPath, env: app.env }));
   if (values.json) out.write(JSON.stringify(status, null, 2) + '\n');
   else out.write(renderStatus(status, out, at));
   // What the next `status` may answer from (lib/usage/statusSnapshot.ts): the transcripts and folders
