@@ -162,12 +162,12 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
   const notices = recoveryNotices(c, event, input, now);
   const picture = usageNow(c, env, now);
   const pi = policyInput(c, event, input, picture, now);
-  const unattended = isUnattended(env);
+  const unattended = c.config.recovery.unattended === 'defer' && isUnattended(env);
   const v = forUnattended(verdictFor(pi), event, unattended, now, c.config.recovery.max_sleep_seconds * 1000);
   const show = applyVerdict(c, input.session_id, v, notices, now);
   const sendable = claimNotices(c, notices, now);
   recordRun(c, event, input, pi, v, show, sendable, now);
-  if (unattended && event === 'StopFailure') recordLimitStop(c.store, c.config, input, now);
+  if (isUnattended(env) && event === 'StopFailure') recordLimitStop(c.store, c.config, input, now);
   const logFile = logFilePath(c.paths.stateDir, c.config.logging);
   for (const n of sendable) deps.notify({ title: n.title, message: n.message, logFile });
   if (v.action !== 'allow') c.log.info(`${event} ${input.tool_name ?? ''} ${v.action}: ${v.reason ?? ''}`.trim());
