@@ -11,7 +11,7 @@ import { DAY_MS, iso } from '../util/time.ts';
  * rejected a request): recorded so that it is listed with the command that resumes it. Called after
  * the hook's catch-up has read the limit line, so the hold it put in force names the reset.
  */
-export function recordLimitStop(store: Store, config: Config, input: { session_id: string; cwd?: string | undefined; error?: string | undefined }, now: number): void {
+export function recordLimitStop(store: Store, config: Config, input: { session_id: string; cwd?: string | undefined; error?: string | undefined }, now: number, runId: string | null): void {
   if (input.error !== 'rate_limit') return;
   const f = whatIsInForce(store, config, now);
   store.write(() => {
@@ -22,7 +22,7 @@ export function recordLimitStop(store: Store, config: Config, input: { session_i
       decision: 'limit_stop',
       state: f.state,
       reason: `stopped on the usage limit${f.until !== null ? ` until ${iso(f.until)}` : ''}${f.reason ? ` (${f.reason})` : ''}`,
-      detail: JSON.stringify({ cwd: input.cwd ?? null, hold_until: f.until }),
+      detail: JSON.stringify({ cwd: input.cwd ?? null, hold_until: f.until, ...(runId ? { run: runId } : {}) }),
     });
   });
 }
@@ -74,6 +74,54 @@ export function waitingSessions(store: Store, now: number, cli: string): Waiting
       resume_command: resumeCommand(cli, sid),
     };
   });
+}
+
+/** Where an unattended run stopped: what `ccguard run` resumes. */
+export interface Stop {
+  sessionId: string;
+  kind: 'deferred' | 'limit';
+  folder: string | null;
+  holdUntil: number | null;
+  reason: string | null;
+}
+
+/**
+ * How the job run as `runId` in `folder` stopped since `sinceMs`, if it stopped waiting: the newest
+ * deferral or limit stop its hooks recorded under its run id; else (hooks from an older install, a
+ * StopFailure that never came) a limit line written since then in a transcript of that folder.
+ */
+export function stopOf(store: Store, runId: string, folder: string, sinceMs: number): Stop | null {
+  const rows = store.events.stopsSince(sinceMs);
+  for (const e of rows.reverse()) {
+    let d: Record<string, unknown> = {};
+    try {
+      d = (JSON.parse(e.detail ?? '{}') ?? {}) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (d.run !== runId || !e.session_id) continue;
+    return { sessionId: e.session_id, kind: e.decision === 'defer' ? 'deferred' : 'limit', folder: str(d.cwd), holdUntil: typeof d.hold_until === 'number' ? d.hold_until : null, reason: e.reason };
+  }
+  // Claude Code names a project's transcript folder after its path, every other character a dash.
+  const dir = folder.replace(/[^A-Za-z0-9]/g, '-');
+  const line = store.limitMessages
+    .since(sinceMs)
+    .filter((m) => m.file_path.split(/[\\/]/).includes(dir))
+    .pop();
+  return line ? { sessionId: line.session_id, kind: 'limit', folder, holdUntil: line.reset_at, reason: line.text } : null;
+}
+
+/** The newest waiting entry of one session: `ccguard run --resume` starts from it. */
+export function waitingEntry(store: Store, sessionId: string): Stop | null {
+  const e = store.events.list({ sessionId, decisionsOnly: true, limit: 200 }).filter((x) => x.decision === 'defer' || x.decision === 'limit_stop').pop();
+  if (!e) return null;
+  let d: Record<string, unknown> = {};
+  try {
+    d = (JSON.parse(e.detail ?? '{}') ?? {}) as Record<string, unknown>;
+  } catch {
+    // the folder is then unknown: the current one is used
+  }
+  return { sessionId, kind: e.decision === 'defer' ? 'deferred' : 'limit', folder: str(d.cwd), holdUntil: typeof d.hold_until === 'number' ? d.hold_until : null, reason: e.reason };
 }
 
 /** The command that resumes one waiting session: `ccguard run` finds its folder and waits out the hold. */

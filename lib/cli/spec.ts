@@ -89,6 +89,17 @@ export const SPECS = {
       'Counts down while a pause, backoff, used-up limit or model-family limit is in force and exits 0 when a tool call would pass (at once when nothing holds), so `ccguard wait && claude --continue` resumes work after a limit. Ctrl-C exits 130.',
     options: { json: json('one JSON line at the start and one at the end instead of the countdown') },
   },
+  run: {
+    summary: 'run an unattended job; resume it by itself after a usage limit',
+    about:
+      "Runs one unattended Claude Code job in the foreground (no daemon) with its output passed through unchanged: `ccguard run -- claude -p \"Refactor the parser\" --allowedTools Bash`. When the run ends because ccguard deferred a held tool call, or on Claude's usage limit, it waits until the hold ends (as `ccguard wait` does: never before the server's reset), resumes that very session in the same folder with the same options (`--resume <id>`: no prompt after a deferral, a short continue prompt after a limit), and repeats until the job ends by itself. Exits with the job's exit code (75 when it gives up after --max-resumes). Ctrl-C stops the job and the wait. `ccguard run --resume SESSION [-- claude options]` resumes a session that waits (`ccguard status` lists each with this command), for cron and CI.",
+    arg: { name: 'command', value: '-- COMMAND...', required: false, rest: true },
+    options: {
+      'max-resumes': { kind: 'count', value: 'N', default: 20, help: 'resume at most N times, then give up (default 20)' },
+      resume: { kind: 'text', value: 'SESSION', help: 'resume that waiting session (in the folder it ran in); the command after -- defaults to claude -p' },
+    },
+    forms: [['max-resumes', 'resume', '<arg>']],
+  },
   alert: {
     summary: 'fire that alert and its recovery now (to try notifications)',
     about: 'Fires one alert and its recovery now, to try notifications and recovery without waiting. `ccguard resume` lifts what it starts.',

@@ -69,6 +69,8 @@ export function decisionEvent(r: {
   now: number;
   durationMs: number;
   keepToolInput: boolean;
+  /** The `ccguard run` job this session runs under (CCGUARD_RUN_ID), recorded with a deferral. */
+  runId?: string | null;
 }): EventRow {
   const { event, input, verdict: v, usage } = r;
   const decision = decisionName(event, input, v, r.show);
@@ -86,7 +88,7 @@ export function decisionEvent(r: {
     source: usage.weekly ? `${usage.source}+${usage.weekly.source}` : usage.source,
     sleep_ms: v.sleepMs,
     duration_ms: Math.round(r.durationMs * 100) / 100,
-    detail: eventDetail(event, input, r.keepToolInput, v),
+    detail: eventDetail(event, input, r.keepToolInput, v, r.runId ?? null),
   };
 }
 
@@ -102,7 +104,7 @@ export function noticeEvent(event: HookEvent, session: string, state: RecoverySt
  * What an event keeps beyond decision and timing. Prompts, tool inputs and outputs stay out unless the
  * user asked for tool inputs (`privacy.store_tool_input`), and then only the first 4 KB of each.
  */
-function eventDetail(event: HookEvent, input: HookInput, keepToolInput: boolean, v: Verdict): string | null {
+function eventDetail(event: HookEvent, input: HookInput, keepToolInput: boolean, v: Verdict, runId: string | null): string | null {
   const d: Record<string, unknown> = {};
   if (v.action === 'defer') {
     // What `ccguard status` lists and `ccguard run --resume` needs: the folder to resume in, the call
@@ -110,6 +112,7 @@ function eventDetail(event: HookEvent, input: HookInput, keepToolInput: boolean,
     d.cwd = input.cwd ?? null;
     d.tool_use_id = typeof input.tool_use_id === 'string' ? input.tool_use_id : null;
     d.hold_until = v.holdUntil ?? null;
+    if (runId) d.run = runId;
   }
   if (event === 'StopFailure' && input.error) d.error = input.error;
   if (event === 'Notification' && input.notification_type) d.notification_type = input.notification_type;

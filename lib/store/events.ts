@@ -141,6 +141,13 @@ export class EventsTable {
       .all(sinceMs, max);
   }
 
+  /** The deferrals and limit stops recorded since `sinceMs`, oldest first. */
+  stopsSince(sinceMs: number): EventRow[] {
+    return this.db
+      .prepare<[number], EventRow>(`SELECT * FROM events WHERE decision IN ('defer', 'limit_stop') AND ts >= ? ORDER BY id`)
+      .all(sinceMs);
+  }
+
   /** The last `n` durations of one hook, newest first. */
   latencies(hook: string, n = 500): number[] {
     return this.latencyStmt.all(hook, n);
