@@ -85,14 +85,14 @@ function box(t: TestContext, config = ''): Box {
   return { home, project, cg };
 }
 
+/** The subscriber's environment as runClaude takes it (undefined removes a variable). */
+function subEnv(b: Box, api: MockApi): Record<string, string | undefined> {
+  return { ...makeSubscriber({ home: b.home, cwd: b.project, baseUrl: api.url }), CCGUARD_HOME: undefined, CCGUARD_DISABLE: undefined, NO_COLOR: '1' };
+}
+
+/** The whole environment of a process that runs Claude Code as the subscriber. */
 function cliEnv(b: Box, api: MockApi): Record<string, string> {
-  return buildClaudeEnv({
-    cwd: b.project,
-    home: b.home,
-    prompt: '',
-    maxRetries: 0,
-    env: { ...makeSubscriber({ home: b.home, cwd: b.project, baseUrl: api.url }), CCGUARD_HOME: undefined, CCGUARD_DISABLE: undefined, NO_COLOR: '1' },
-  });
+  return buildClaudeEnv({ cwd: b.project, home: b.home, prompt: '', maxRetries: 0, env: subEnv(b, api) });
 }
 
 async function mock(t: TestContext, opts: MockApiOptions): Promise<MockApi> {
@@ -196,6 +196,7 @@ describe('unattended work recovers by itself', { concurrency: true }, () => {
     assert.equal(r.code, 0, `the job's own exit code (it ended by itself)\n${what}`);
     assert.ok(api.meter.rejected <= 1, `at most one rejected request\n${what}`);
     assert.match(r.stderr, /resuming session/, `the job crossed the wall and was resumed\n${what}`);
+    t.diagnostic(`stops recorded: ${showEv(ev.filter((e) => e.decision === 'limit_stop' || e.decision === 'defer')) || '(none: found by the limit line)'}; meter ${JSON.stringify(api.meter)}`);
     const res = results(r.stdout);
     assert.equal(res.at(-1)?.result, 'ALL-DONE', `the job's own output passes through: its last result\n${what}`);
 
@@ -225,7 +226,7 @@ describe('unattended work recovers by itself', { concurrency: true }, () => {
       },
     });
     const b = box(t);
-    const a = await runClaude({ cwd: b.project, home: b.home, prompt: 'hit the wall', env: cliEnv(b, api), maxRetries: 0 });
+    const a = await runClaude({ cwd: b.project, home: b.home, prompt: 'hit the wall', env: subEnv(b, api), maxRetries: 0 });
     assert.equal(a.json?.api_error, 'usage_limit_reached', `session A ends on the limit\n${describeRun(a)}`);
 
     phase = 'tool';
@@ -274,7 +275,7 @@ describe('unattended work recovers by itself', { concurrency: true }, () => {
       script: (req, ctx) => (phase === 'limit' ? rejected429({ resetsAt: unixIn(10 * MIN) }) : ctx.defaultReply),
     });
     const b = box(t);
-    const a = await runClaude({ cwd: b.project, home: b.home, prompt: 'hit the wall', env: cliEnv(b, api), maxRetries: 0 });
+    const a = await runClaude({ cwd: b.project, home: b.home, prompt: 'hit the wall', env: subEnv(b, api), maxRetries: 0 });
     assert.equal(a.json?.api_error, 'usage_limit_reached', describeRun(a));
     phase = 'tool';
     const s = await startTmuxClaude({ cwd: b.project, env: cliEnv(b, api), args: ['--allowedTools', 'Bash'] });
