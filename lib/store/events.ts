@@ -127,7 +127,8 @@ export class EventsTable {
   /**
    * Unattended sessions left waiting since `sinceMs`: each one whose last gated or failed hook run
    * was a deferral (`defer`) or a stop on the usage limit (`limit_stop`), newest first. A session
-   * resumed since has a later PreToolUse or UserPromptSubmit row and drops out.
+   * resumed since has a later PreToolUse or UserPromptSubmit decision and drops out (a notification
+   * row that a decision sent is not one).
    */
   waiting(sinceMs: number, max = 50): EventRow[] {
     return this.db
@@ -135,7 +136,7 @@ export class EventsTable {
         `SELECT e.* FROM events e
          WHERE e.decision IN ('defer', 'limit_stop') AND e.ts >= ? AND e.session_id IS NOT NULL
            AND e.id = (SELECT MAX(x.id) FROM events x WHERE x.session_id = e.session_id
-                       AND (x.decision IN ('defer', 'limit_stop') OR x.hook IN ('PreToolUse', 'UserPromptSubmit')))
+                       AND (x.decision IN ('defer', 'limit_stop') OR (x.hook IN ('PreToolUse', 'UserPromptSubmit') AND x.decision != 'notify')))
          ORDER BY e.id DESC LIMIT ?`,
       )
       .all(sinceMs, max);
