@@ -48,18 +48,23 @@ const LISTED_MS = 7 * DAY_MS;
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
+/** An event's detail JSON; an unreadable one is empty (the event still counts). */
+function detailOf(e: { detail: string | null }): Record<string, unknown> {
+  try {
+    const d = JSON.parse(e.detail ?? '{}') as unknown;
+    return typeof d === 'object' && d !== null ? (d as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
 /**
  * The unattended sessions that wait, newest first. `cli` is the words that start ccguard as install
  * prints them (lib/settings/invocation.ts cliPrefix), given by the command that shows the list.
  */
 export function waitingSessions(store: Store, now: number, cli: string): WaitingSession[] {
   return store.events.waiting(now - LISTED_MS).map((e) => {
-    let d: Record<string, unknown> = {};
-    try {
-      d = (JSON.parse(e.detail ?? '{}') ?? {}) as Record<string, unknown>;
-    } catch {
-      // an unreadable detail: the session is still listed
-    }
+    const d = detailOf(e);
     const until = typeof d.hold_until === 'number' ? d.hold_until : null;
     const sid = e.session_id ?? '';
     return {
@@ -93,12 +98,7 @@ export interface Stop {
 export function stopOf(store: Store, runId: string, folder: string, sinceMs: number): Stop | null {
   const rows = store.events.stopsSince(sinceMs);
   for (const e of rows.reverse()) {
-    let d: Record<string, unknown> = {};
-    try {
-      d = (JSON.parse(e.detail ?? '{}') ?? {}) as Record<string, unknown>;
-    } catch {
-      continue;
-    }
+    const d = detailOf(e);
     if (d.run !== runId || !e.session_id) continue;
     return { sessionId: e.session_id, kind: e.decision === 'defer' ? 'deferred' : 'limit', folder: str(d.cwd), holdUntil: typeof d.hold_until === 'number' ? d.hold_until : null, reason: e.reason };
   }
@@ -115,12 +115,7 @@ export function stopOf(store: Store, runId: string, folder: string, sinceMs: num
 export function waitingEntry(store: Store, sessionId: string): Stop | null {
   const e = store.events.list({ sessionId, decisionsOnly: true, limit: 200 }).filter((x) => x.decision === 'defer' || x.decision === 'limit_stop').pop();
   if (!e) return null;
-  let d: Record<string, unknown> = {};
-  try {
-    d = (JSON.parse(e.detail ?? '{}') ?? {}) as Record<string, unknown>;
-  } catch {
-    // the folder is then unknown: the current one is used
-  }
+  const d = detailOf(e);
   return { sessionId, kind: e.decision === 'defer' ? 'deferred' : 'limit', folder: str(d.cwd), holdUntil: typeof d.hold_until === 'number' ? d.hold_until : null, reason: e.reason };
 }
 

@@ -18,15 +18,14 @@ export interface WebhookRequest {
 /** The shape a URL gets under `format: auto`: ntfy and Slack by their hosts, anything else JSON. */
 export function formatFor(url: string, format: WebhookFormat): Exclude<WebhookFormat, 'auto'> {
   if (format !== 'auto') return format;
-  let host = '';
-  let path = '';
+  let u: URL;
   try {
-    const u = new URL(url);
-    host = u.hostname.toLowerCase();
-    path = u.pathname.toLowerCase();
+    u = new URL(url);
   } catch {
     return 'json';
   }
+  const host = u.hostname.toLowerCase();
+  const path = u.pathname.toLowerCase();
   if (host === 'hooks.slack.com') return 'slack';
   if (host === 'ntfy.sh' || host.startsWith('ntfy.') || path.startsWith('/ntfy/')) return 'ntfy';
   return 'json';

@@ -29,7 +29,7 @@ test('a lease, then a limit line: the very next headless call is deferred with t
     assert.equal((tui.json as J).hookSpecificOutput.permissionDecision, 'deny');
     assert.equal((tui.json as J).hookSpecificOutput.permissionDecisionReason, out.permissionDecisionReason, 'the same reason text');
     const prompt = e.run('UserPromptSubmit', e.input('UserPromptSubmit', 's3', { prompt: 'go on' }), HEADLESS);
-    assert.notEqual((prompt.json as J | null)?.decision, 'block', 'prompts are not deferred');
+    assert.notEqual(prompt.json?.decision, 'block', 'prompts are not deferred');
 
     const ev = JSON.parse(ccguard(['events', '--json'], e.env).stdout) as J[];
     const d = ev.find((x) => x.decision === 'defer');
