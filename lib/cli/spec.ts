@@ -63,7 +63,7 @@ export const SPECS = {
       session: { kind: 'text', value: 'ID', help: "only that session's events: its full ID or the first characters the tables show (f3e1c0de)" },
       decisions: {
         kind: 'flag',
-        help: 'only events where ccguard acted or spoke (warn, delay, deny, notify, pause, resume, alert, errors): leaves out silent allows and hooks that only recorded',
+        help: 'only events where ccguard acted or spoke (warn, delay, deny, defer, limit_stop, notify, pause, resume, alert, errors): leaves out silent allows and hooks that only recorded',
       },
       limit: { kind: 'count', value: 'N', default: 200, help: 'the last N events (a whole number of 1 or more; default 200)' },
     },
