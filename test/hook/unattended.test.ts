@@ -43,6 +43,9 @@ test('a lease, then a limit line: the very next headless call is deferred with t
     assert.equal(st.waiting[0].session_id, 's1');
     assert.equal(st.waiting[0].folder, '/work/app');
     assert.match(st.waiting[0].resume_command, / run --resume s1$/);
+    const rep = JSON.parse(ccguard(['report', '--json'], e.env).stdout) as J;
+    assert.deepEqual(rep.waiting.map((w: J) => [w.session_id, w.kind, w.resume_command]), [['s1', 'deferred', st.waiting[0].resume_command]]);
+    assert.ok(rep.timeline.items.some((x: J) => x.kind === 'defer' && x.session_id === 's1'), 'the report\'s timeline shows the deferral');
   } finally {
     e.cleanup();
   }
