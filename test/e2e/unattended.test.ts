@@ -267,6 +267,49 @@ describe('unattended work recovers by itself', { concurrency: true }, () => {
     assert.equal(after.waiting.length, 0, `once resumed it is no longer listed: ${JSON.stringify(after.waiting)}`);
   });
 
+  test('cron/CI: a plain `claude -p` deferred by ccguard is resumed by the command `ccguard status` prints', { timeout: 300_000 }, async (t) => {
+    if (headlessMissing) return t.skip(headlessMissing);
+    let phase: 'limit' | 'tool' = 'limit';
+    let resetsAt = 0;
+    const api = await mock(t, {
+      toolUse: { name: 'Bash', input: { command: 'echo ran >> ran.log', description: 'Mark' } },
+      script: (req, ctx) => {
+        if (phase === 'limit') {
+          resetsAt = unixIn(40_000);
+          return rejected429({ resetsAt });
+        }
+        return ctx.defaultReply;
+      },
+    });
+    const b = box(t);
+    await runClaude({ cwd: b.project, home: b.home, prompt: 'hit the wall', env: subEnv(b, api), maxRetries: 0 });
+    phase = 'tool';
+    const run = await runClaude({ cwd: b.project, home: b.home, prompt: 'Mark the file', env: subEnv(b, api), maxRetries: 0 });
+    assert.equal(run.json?.stop_reason, 'tool_deferred', describeRun(run));
+    assert.equal(run.exitCode, 0, describeRun(run));
+    const st = JSON.parse(ccguard(['status', '--json', '--fresh'], b.cg).stdout);
+    const w = st.waiting.find((x: any) => x.session_id === run.json?.session_id);
+    assert.ok(w, JSON.stringify(st.waiting));
+    // The printed command, with Claude Code's own options after -- (from another folder: it finds its own).
+    const words = (w.resume_command as string).split(' ');
+    assert.deepEqual(words.slice(-3), ['run', '--resume', run.json?.session_id]);
+    const child = spawn(process.execPath, [CLI, ...words.slice(words.indexOf('run')), '--', CLAUDE_BIN, '--allowedTools', 'Bash', '--output-format', 'json'], {
+      cwd: tmpdir(),
+      env: cliEnv(b, api),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    later(t, () => child.exitCode === null && child.kill('SIGKILL'));
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    const what = `exit ${code}\nstderr:\n${stderr}\nstdout:\n${stdout.slice(0, 2000)}`;
+    assert.equal(code, 0, what);
+    assert.equal(readFileSync(join(b.project, 'ran.log'), 'utf8'), 'ran\n', `the deferred call ran once, in its folder\n${what}`);
+    assert.equal(results(stdout).at(-1)?.session_id, run.json?.session_id, `the same session went on\n${what}`);
+  });
+
   test('an interactive (tmux) session under the same hold is still denied, not deferred', { timeout: 300_000 }, async (t) => {
     if (interactiveMissing) return t.skip(interactiveMissing);
     let phase: 'limit' | 'tool' = 'limit';
