@@ -6,23 +6,48 @@ import type { Config } from '../config/schema.ts';
 import { whatIsInForce } from './recoveryNow.ts';
 import { DAY_MS, iso } from '../util/time.ts';
 
+/** How far back a session's limit line may be for its SessionEnd to count as a stop on it. */
+const LIMIT_STOP_MS = 6 * 60 * 60_000;
+
 /**
- * An unattended run that ended on Claude Code's own limit (StopFailure `rate_limit`: the server
- * rejected a request): recorded so that it is listed with the command that resumes it. Called after
- * the hook's catch-up has read the limit line, so the hold it put in force names the reset.
+ * An unattended run that ended on Claude Code's own limit (the server rejected a request): recorded
+ * so that `ccguard run` resumes it and `status` lists it with the command that does. Claude Code
+ * 2.1.330 runs no StopFailure hook in `claude -p` when that happens, only SessionEnd: so a SessionEnd
+ * whose session's last word was a limit line (none of its responses came after it) is one too, as is
+ * a StopFailure `rate_limit`. Called after the hook's catch-up has read the limit line.
  */
-export function recordLimitStop(store: Store, config: Config, input: { session_id: string; cwd?: string | undefined; error?: string | undefined }, now: number, runId: string | null): void {
-  if (input.error !== 'rate_limit') return;
+export function recordLimitStop(
+  store: Store,
+  config: Config,
+  event: 'StopFailure' | 'SessionEnd',
+  input: { session_id: string; cwd?: string | undefined; error?: string | undefined },
+  now: number,
+  runId: string | null,
+): void {
+  let until: number | null = null;
+  if (event === 'StopFailure') {
+    if (input.error !== 'rate_limit') return;
+  } else {
+    const line = store.limitMessages
+      .since(now - LIMIT_STOP_MS)
+      .filter((m) => m.session_id === input.session_id)
+      .pop();
+    if (!line) return;
+    const lastResponse = store.entries.session(input.session_id)?.last_ts ?? null;
+    if (lastResponse !== null && lastResponse > line.ts) return;
+    until = line.reset_at;
+  }
   const f = whatIsInForce(store, config, now);
+  until ??= f.until;
   store.write(() => {
     store.events.insert({
       ts: now,
       session_id: input.session_id,
-      hook: 'StopFailure',
+      hook: event,
       decision: 'limit_stop',
       state: f.state,
-      reason: `stopped on the usage limit${f.until !== null ? ` until ${iso(f.until)}` : ''}${f.reason ? ` (${f.reason})` : ''}`,
-      detail: JSON.stringify({ cwd: input.cwd ?? null, hold_until: f.until, ...(runId ? { run: runId } : {}) }),
+      reason: `stopped on the usage limit${until !== null ? ` until ${iso(until)}` : ''}${f.reason ? ` (${f.reason})` : ''}`,
+      detail: JSON.stringify({ cwd: input.cwd ?? null, hold_until: until, ...(runId ? { run: runId } : {}) }),
     });
   });
 }

@@ -167,7 +167,7 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
   const show = applyVerdict(c, input.session_id, v, notices, now);
   const sendable = claimNotices(c, notices, now);
   recordRun(c, event, input, pi, v, show, sendable, now, env.CCGUARD_RUN_ID ?? null);
-  if (isUnattended(env) && event === 'StopFailure') recordLimitStop(c.store, c.config, input, now, env.CCGUARD_RUN_ID ?? null);
+  if (isUnattended(env) && (event === 'StopFailure' || event === 'SessionEnd')) recordLimitStop(c.store, c.config, event, input, now, env.CCGUARD_RUN_ID ?? null);
   const logFile = logFilePath(c.paths.stateDir, c.config.logging);
   for (const n of sendable) deps.notify({ title: n.title, message: n.message, logFile });
   if (v.action !== 'allow') c.log.info(`${event} ${input.tool_name ?? ''} ${v.action}: ${v.reason ?? ''}`.trim());

@@ -33,7 +33,7 @@ test('run: Ctrl-C (SIGINT to ccguard) stops the job and exits 130', async () => 
   try {
     const mark = join(e.home, 'job.log');
     const script = `const fs=require('fs');fs.writeFileSync(${JSON.stringify(mark)},'started\\n');process.on('SIGINT',()=>{fs.appendFileSync(${JSON.stringify(mark)},'sigint\\n');process.exit(130)});setTimeout(()=>{},60000)`;
-    const p = spawn(process.execPath, [CLI, 'run', '--', process.execPath, '-e', script], { env: { PATH: process.env.PATH ?? '', TZ: 'UTC', ...e.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [CLI, 'run', '--', process.execPath, '-e', script], { env: { ...e.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const done = new Promise<number | null>((r) => p.on('close', r));
     assert.ok(await waitUntil(() => existsSync(mark), 20_000, 50), 'the job started');
     p.kill('SIGINT');

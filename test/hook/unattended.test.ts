@@ -70,3 +70,22 @@ test('recovery.unattended: deny keeps the deny in headless sessions; a StopFailu
     e.cleanup();
   }
 });
+
+test('claude -p runs no StopFailure on the limit, only SessionEnd: a session whose last word was the limit line is a limit stop', () => {
+  const e = hookEnv();
+  try {
+    const now = Date.now();
+    e.usage('s1', [{ ts: now - 5 * MIN, input: 10, output: 10 }]);
+    appendFileSync(e.transcript('s1'), limitLine(now - 2000, 'lim-1', "You've hit your limit · resets 11:59pm (UTC)", 's1') + '\n');
+    // s2 hit the limit long ago and worked on after it (its responses are newer): no stop.
+    appendFileSync(e.transcript('s2'), limitLine(now - 60 * MIN, 'lim-2', "You've hit your limit · resets 11:59pm (UTC)", 's2') + '\n');
+    e.usage('s2', [{ ts: now - 10 * MIN, input: 10, output: 10 }]);
+    for (const s of ['s1', 's2']) e.run('SessionEnd', e.input('SessionEnd', s, { reason: 'other', cwd: '/work/app' }), { ...HEADLESS, CCGUARD_RUN_ID: 'run-9' });
+    e.run('SessionEnd', e.input('SessionEnd', 's1', { reason: 'other' }), TUI);
+    const stops = (JSON.parse(ccguard(['events', '--json'], e.env).stdout) as J[]).filter((x) => x.decision === 'limit_stop');
+    assert.deepEqual(stops.map((x) => [x.session_id, x.hook, x.detail.run, x.detail.cwd]), [['s1', 'SessionEnd', 'run-9', '/work/app']], 'one stop: s1, unattended');
+    assert.equal(typeof stops[0]!.detail.hold_until, 'number');
+  } finally {
+    e.cleanup();
+  }
+});
