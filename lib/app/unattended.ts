@@ -108,6 +108,8 @@ export function waitingSessions(store: Store, now: number, cli: string): Waiting
 
 /** Where an unattended run stopped: what `ccguard run` resumes. */
 export interface Stop {
+  /** When it was recorded (0: not known). */
+  at: number;
   sessionId: string;
   kind: 'deferred' | 'limit';
   folder: string | null;
@@ -125,7 +127,7 @@ export function stopOf(store: Store, runId: string, folder: string, sinceMs: num
   for (const e of rows.reverse()) {
     const d = detailOf(e);
     if (d.run !== runId || !e.session_id) continue;
-    return { sessionId: e.session_id, kind: e.decision === 'defer' ? 'deferred' : 'limit', folder: str(d.cwd), holdUntil: typeof d.hold_until === 'number' ? d.hold_until : null, reason: e.reason };
+    return { at: e.ts, sessionId: e.session_id, kind: e.decision === 'defer' ? 'deferred' : 'limit', folder: str(d.cwd), holdUntil: typeof d.hold_until === 'number' ? d.hold_until : null, reason: e.reason };
   }
   // Claude Code names a project's transcript folder after its path, every other character a dash.
   const dir = folder.replace(/[^A-Za-z0-9]/g, '-');
@@ -133,7 +135,7 @@ export function stopOf(store: Store, runId: string, folder: string, sinceMs: num
     .since(sinceMs)
     .filter((m) => m.file_path.split(/[\\/]/).includes(dir))
     .pop();
-  return line ? { sessionId: line.session_id, kind: 'limit', folder, holdUntil: line.reset_at, reason: line.text } : null;
+  return line ? { at: line.ts, sessionId: line.session_id, kind: 'limit', folder, holdUntil: line.reset_at, reason: line.text } : null;
 }
 
 /** The newest waiting entry of one session: `ccguard run --resume` starts from it. */
@@ -141,7 +143,7 @@ export function waitingEntry(store: Store, sessionId: string): Stop | null {
   const e = store.events.list({ sessionId, decisionsOnly: true, limit: 200 }).filter((x) => x.decision === 'defer' || x.decision === 'limit_stop').pop();
   if (!e) return null;
   const d = detailOf(e);
-  return { sessionId, kind: e.decision === 'defer' ? 'deferred' : 'limit', folder: str(d.cwd), holdUntil: typeof d.hold_until === 'number' ? d.hold_until : null, reason: e.reason };
+  return { at: e.ts, sessionId, kind: e.decision === 'defer' ? 'deferred' : 'limit', folder: str(d.cwd), holdUntil: typeof d.hold_until === 'number' ? d.hold_until : null, reason: e.reason };
 }
 
 /** The command that resumes one waiting session: `ccguard run` finds its folder and waits out the hold. */

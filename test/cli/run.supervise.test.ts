@@ -72,7 +72,7 @@ function fakeIo(stops: (Stop | null)[], exits: JobExit[] = []) {
       return exits[runs.length - 1] ?? { code: 0, signal: null };
     },
     stopSince: () => stops[runs.length - 1] ?? null,
-    waitOut: async (until) => {
+    waitOut: async ({ holdUntil: until }) => {
       waits.push(until);
       if (until !== null) now = Math.max(now, until);
       return waitResult;
@@ -86,8 +86,8 @@ function fakeIo(stops: (Stop | null)[], exits: JobExit[] = []) {
 }
 
 const JOB = ['claude', '-p', 'six steps', '--allowedTools', 'Bash', '--output-format', 'json'];
-const limit = (until: number): Stop => ({ sessionId: ID, kind: 'limit', folder: '/work/app', holdUntil: until, reason: 'limit' });
-const deferred = (until: number): Stop => ({ sessionId: ID, kind: 'deferred', folder: '/work/app', holdUntil: until, reason: 'held' });
+const limit = (until: number): Stop => ({ at: 0, sessionId: ID, kind: 'limit', folder: '/work/app', holdUntil: until, reason: 'limit' });
+const deferred = (until: number): Stop => ({ at: 0, sessionId: ID, kind: 'deferred', folder: '/work/app', holdUntil: until, reason: 'held' });
 
 test('supervise: a limit stop, then a deferral, then the end: waits each hold out and resumes the same session; the exit code is the job\'s', async () => {
   const f = fakeIo([limit(50_000), deferred(90_000), null], [{ code: 1, signal: null }, { code: 0, signal: null }, { code: 3, signal: null }]);

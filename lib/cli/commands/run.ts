@@ -49,8 +49,8 @@ export interface SuperviseIo {
   start(command: readonly string[], cwd: string, resuming: boolean): Promise<JobExit>;
   /** How the run that started at `since` stopped waiting, or null when it ended by itself. */
   stopSince(since: number, cwd: string): Promise<Stop | null> | Stop | null;
-  /** Waits until nothing holds a tool call back (and `until` has passed); false when interrupted. */
-  waitOut(until: number | null, reason: string | null): Promise<boolean>;
+  /** Waits until nothing holds a tool call back and the stop's own hold has passed; false when interrupted. */
+  waitOut(stop: Stop): Promise<boolean>;
   notify(title: string, message: string): void;
   err: Pick<Out, 'write'>;
   /** Aborted on Ctrl-C. */
@@ -88,7 +88,7 @@ export async function supervise(o: SuperviseOptions, io: SuperviseIo): Promise<n
       const when = stop.holdUntil !== null ? ` at ${fmtClock(stop.holdUntil + PAST_RESET_MS)}` : ' when the hold is over';
       io.err.write(`ccguard run: session ${stop.sessionId} ${what}; it resumes${when}.\n`);
       io.notify('ccguard: limit reached, job waiting', `The unattended job in ${basename(stop.folder ?? cwd)} ${what}; it resumes by itself${when} (session ${short(stop.sessionId)}).`);
-      if (!(await io.waitOut(stop.holdUntil, stop.reason))) return 130;
+      if (!(await io.waitOut(stop))) return 130;
       resumes++;
       cwd = stop.folder ?? cwd;
       command = resumeCommand(o.command, stop.sessionId, stop.kind === 'limit' ? CONTINUE_PROMPT : null);
@@ -148,12 +148,16 @@ export async function runRun(app: AppContext, argv: string[], _out: Out, err: Ou
   let from: Stop | undefined;
   if (resumeId !== undefined) {
     await catchUp(app);
-    from = waitingEntry(app.store, resumeId) ?? { sessionId: resumeId, kind: 'limit', folder: null, holdUntil: null, reason: null };
+    from = waitingEntry(app.store, resumeId) ?? { at: 0, sessionId: resumeId, kind: 'limit', folder: null, holdUntil: null, reason: null };
   }
-  const holdCheck = (until: number | null, reason: string | null) => (now: number): WaitCheck => {
+  // What is in force now (as `ccguard wait` sees it), and the stop's own hold end on top: the server's
+  // reset after a limit stop, always; a deferral's, unless `ccguard resume` lifted the holds since.
+  const holdCheck = (stop: Stop) => (now: number): WaitCheck => {
     const f = waitCheck(whatIsInForce(app.store, app.config, now));
-    if (f.in_force || until === null || now >= until + PAST_RESET_MS) return f;
-    return { in_force: true, state: 'held', until: iso(until + PAST_RESET_MS), reason };
+    const until = stop.holdUntil;
+    const lifted = stop.kind === 'deferred' && (app.store.meta.getNumber('resumed_all_at') ?? 0) > stop.at;
+    if (f.in_force || until === null || lifted || now >= until + PAST_RESET_MS) return f;
+    return { in_force: true, state: 'held', until: iso(until + PAST_RESET_MS), reason: stop.reason };
   };
   try {
     return await supervise(
@@ -165,12 +169,12 @@ export async function runRun(app: AppContext, argv: string[], _out: Out, err: Ou
           await catchUp(app);
           return stopOf(app.store, runId, cwd, since);
         },
-        waitOut: async (until, reason) => {
+        waitOut: async (stop) => {
           await catchUp(app);
           const r = await waitLoop({
             now: app.now,
             sleep: abortableSleep,
-            check: holdCheck(until, reason),
+            check: holdCheck(stop),
             signal: ac.signal,
             // The job's stdout is its own: everything the wait says goes to stderr.
             out: err,
