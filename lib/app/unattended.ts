@@ -3,7 +3,7 @@
 // end in the detail JSON), so no table of their own: `status`, `events` and the report read them.
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
-import { whatIsInForce } from './recoveryNow.ts';
+import { whatIsInForce, type InForce } from './recoveryNow.ts';
 import { DAY_MS, iso } from '../util/time.ts';
 
 /** How far back a session's limit line may be for its SessionEnd to count as a stop on it. */
@@ -136,6 +136,19 @@ export function stopOf(store: Store, runId: string, folder: string, sinceMs: num
     .filter((m) => m.file_path.split(/[\\/]/).includes(dir))
     .pop();
   return line ? { at: line.ts, sessionId: line.session_id, kind: 'limit', folder, holdUntil: line.reset_at, reason: line.text } : null;
+}
+
+/**
+ * What a stopped job waits for at `now`: what is in force (as `ccguard wait` sees it), and the stop's
+ * own hold on top, until `pastMs` after its end: after a limit stop always (never a request before
+ * the server's reset), after a deferral unless `ccguard resume` has lifted the holds since.
+ */
+export function stopHold(store: Store, config: Config, stop: Stop, now: number, pastMs: number): InForce {
+  const f = whatIsInForce(store, config, now);
+  const end = stop.holdUntil === null ? null : stop.holdUntil + pastMs;
+  const lifted = stop.kind === 'deferred' && (store.meta.getNumber('resumed_all_at') ?? 0) > stop.at;
+  if (f.inForce || end === null || lifted || now >= end) return f;
+  return { inForce: true, state: 'held', until: end, reason: stop.reason };
 }
 
 /** The newest waiting entry of one session: `ccguard run --resume` starts from it. */

@@ -20,13 +20,11 @@ import { catchUp, type AppContext } from '../../app/context.ts';
 import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
 import type { Out } from '../format.ts';
-import { whatIsInForce } from '../../app/recoveryNow.ts';
-import { resumeCommand as resumeLine, stopOf, waitingEntry, type Stop } from '../../app/unattended.ts';
+import { resumeCommand as resumeLine, stopHold, stopOf, waitingEntry, type Stop } from '../../app/unattended.ts';
 import { CONTINUE_PROMPT, DEFAULT_COMMAND, resumeCommand } from '../claudeArgs.ts';
-import { abortableSleep, waitCheck, waitLoop, type WaitCheck } from './wait.ts';
+import { abortableSleep, waitCheck, waitLoop } from './wait.ts';
 import { CcguardError, UsageError } from '../../util/errors.ts';
 import { fmtClock } from '../../util/format.ts';
-import { iso } from '../../util/time.ts';
 import { sendDetached } from '../../notify/send.ts';
 import { logFilePath } from '../../util/paths.ts';
 import { cliPrefix } from '../../settings/invocation.ts';
@@ -150,15 +148,6 @@ export async function runRun(app: AppContext, argv: string[], _out: Out, err: Ou
     await catchUp(app);
     from = waitingEntry(app.store, resumeId) ?? { at: 0, sessionId: resumeId, kind: 'limit', folder: null, holdUntil: null, reason: null };
   }
-  // What is in force now (as `ccguard wait` sees it), and the stop's own hold end on top: the server's
-  // reset after a limit stop, always; a deferral's, unless `ccguard resume` lifted the holds since.
-  const holdCheck = (stop: Stop) => (now: number): WaitCheck => {
-    const f = waitCheck(whatIsInForce(app.store, app.config, now));
-    const until = stop.holdUntil;
-    const lifted = stop.kind === 'deferred' && (app.store.meta.getNumber('resumed_all_at') ?? 0) > stop.at;
-    if (f.in_force || until === null || lifted || now >= until + PAST_RESET_MS) return f;
-    return { in_force: true, state: 'held', until: iso(until + PAST_RESET_MS), reason: stop.reason };
-  };
   try {
     return await supervise(
       { command, cwd: process.cwd(), maxResumes: values['max-resumes'], ...(from ? { from } : {}) },
@@ -174,7 +163,7 @@ export async function runRun(app: AppContext, argv: string[], _out: Out, err: Ou
           const r = await waitLoop({
             now: app.now,
             sleep: abortableSleep,
-            check: holdCheck(stop),
+            check: (now) => waitCheck(stopHold(app.store, app.config, stop, now, PAST_RESET_MS)),
             signal: ac.signal,
             // The job's stdout is its own: everything the wait says goes to stderr.
             out: err,
