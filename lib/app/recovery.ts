@@ -221,9 +221,12 @@ export function sessionClockFrom(store: Store, account: string, sessionId: strin
   const ended = store.recovery.get(`pause:${sessionId}`);
   if (ended && ended.until !== null && ended.until <= now) first = Math.max(first, ended.until);
   const resumed = store.recovery.get(`resume:${sessionId}`)?.since ?? 0;
-  // A resume of the session's account (`resumed_all_at`: one from before accounts).
-  const all = Math.max(store.recovery.get(resumedKey(account))?.since ?? 0, store.meta.getNumber('resumed_all_at') ?? 0);
-  return Math.max(first, resumed, all);
+  return Math.max(first, resumed, lastResumeAt(store, account));
+}
+
+/** When `ccguard resume` last ran for the account (0: never); `resumed_all_at` is one from before accounts. */
+export function lastResumeAt(store: Store, account: string): number {
+  return Math.max(store.recovery.get(resumedKey(account))?.since ?? 0, store.meta.getNumber('resumed_all_at') ?? 0);
 }
 
 /**

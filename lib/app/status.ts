@@ -10,6 +10,7 @@ import type { UsageConfidence } from '../policy/types.ts';
 import { limitsFacts, usagePicture } from '../usage/sources.ts';
 import { limitsStatus, type LimitsStatus } from '../usage/describe.ts';
 import { addLocalDays, iso, localDayKey, startOfLocalDay } from '../util/time.ts';
+import { waitingSessions, type WaitingSession } from './unattended.ts';
 
 export interface SessionStatus {
   session_id: string;
@@ -37,6 +38,8 @@ export interface Status {
   /** With more than one account on this machine (or `--account all`): each one's figures and state. */
   accounts?: AccountStatus[];
   sessions: SessionStatus[];
+  /** Unattended sessions deferred by ccguard or stopped on the usage limit, with the command that resumes each. */
+  waiting: WaitingSession[];
   data: { files: number; bytes: number; bad_lines: number; last_scan_at: string | null; newest_entry_at: string | null };
 }
 
@@ -78,7 +81,14 @@ export function accountStatuses(store: Store, config: Config, accounts: readonly
 }
 
 /** Everything `ccguard status` shows, from the database alone. */
-export function computeStatus(store: Store, config: Config, account: string, now: number, problem: ConfigProblem | null = null): Status {
+export function computeStatus(
+  store: Store,
+  config: Config,
+  account: string,
+  now: number,
+  problem: ConfigProblem | null = null,
+  cli = 'ccguard',
+): Status {
   const span = activeBlock(store, now);
   // The same figure the hooks decide on (best fresh source), with new server readings calibrated in.
   const picture = usagePicture(store, config, account, now, { calibrate: true });
@@ -127,6 +137,7 @@ export function computeStatus(store: Store, config: Config, account: string, now
     recovery: recoveryStatus(store, config, account, now, picture),
     account: { key: account, kind: kindOfKey(account), label: accountLabel(account) },
     sessions,
+    waiting: waitingSessions(store, account, now, cli),
     data: {
       files: ft.files,
       bytes: ft.bytes,

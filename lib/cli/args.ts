@@ -29,6 +29,11 @@ export interface ArgSpec {
   /** The values it may take, each with what it means. */
   readonly choices?: Readonly<Record<string, string>>;
   readonly required: boolean;
+  /**
+   * A command line of its own (`ccguard run -- claude -p …`): everything after `--`, or from the
+   * first word that is not one of this command's options, is taken as typed, options and all.
+   */
+  readonly rest?: boolean;
 }
 
 export interface CommandSpec {
@@ -67,6 +72,8 @@ export interface Parsed<C extends CommandSpec> {
   raw: Partial<Record<keyof C['options'], string>>;
   /** `--help` or `-h` was given: nothing else was checked. */
   help: boolean;
+  /** The words of a `rest` argument, untouched (empty for other commands). */
+  rest: string[];
 }
 
 const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)$/;
@@ -166,9 +173,25 @@ function unknownOption(typed: string, spec: CommandSpec): UsageError {
 /** Reads `argv` (the words after the command) as `spec` describes. Throws UsageError. */
 export function parseCommand<C extends CommandSpec>(spec: C, argv: readonly string[]): Parsed<C> {
   const stop = argv.indexOf('--');
+  if (spec.arg?.rest) {
+    // The command's own words start at the first word that is not ours: nothing in them is read.
+    for (let i = 0; i < (stop === -1 ? argv.length : stop); i++) {
+      const a = argv[i]!;
+      const name = a.startsWith('--') ? a.slice(2).split('=')[0]! : null;
+      const o = name !== null && Object.hasOwn(spec.options, name) ? spec.options[name] : undefined;
+      if (o && o.kind !== 'flag' && !a.includes('=')) i++;
+      else if (!o && !a.startsWith('-')) {
+        const rest = argv.slice(i);
+        return { ...parseCommand(spec, argv.slice(0, i)), rest };
+      }
+    }
+  }
   const options = stop === -1 ? argv : argv.slice(0, stop);
   if (options.includes('--help') || options.includes('-h')) {
-    return { values: {} as Values<C>, arg: undefined as ArgOf<C>, raw: {}, help: true };
+    return { values: {} as Values<C>, arg: undefined as ArgOf<C>, raw: {}, help: true, rest: [] };
+  }
+  if (spec.arg?.rest && stop !== -1) {
+    return { ...parseCommand(spec, options), rest: argv.slice(stop + 1) };
   }
   const values: Record<string, unknown> = {};
   const raw: Record<string, string> = {};
@@ -206,7 +229,7 @@ export function parseCommand<C extends CommandSpec>(spec: C, argv: readonly stri
     if (a.length > 1 && a.startsWith('-') && !NUMERIC.test(a)) throw unknownOption(a, spec);
     positionals.push(a);
   }
-  return { values: values as Values<C>, arg: readArg(spec.arg, positionals) as ArgOf<C>, raw: raw as Parsed<C>['raw'], help: false };
+  return { values: values as Values<C>, arg: (spec.arg?.rest ? undefined : readArg(spec.arg, positionals)) as ArgOf<C>, raw: raw as Parsed<C>['raw'], help: false, rest: [] };
 }
 
 function readArg(arg: ArgSpec | undefined, positionals: readonly string[]): string | undefined {

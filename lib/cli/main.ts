@@ -12,6 +12,7 @@ const COMMANDS: Commands = {
   pause: async () => (await import('./commands/control.ts')).runPause,
   resume: async () => (await import('./commands/control.ts')).runResume,
   wait: async () => (await import('./commands/wait.ts')).runWait,
+  run: async () => (await import('./commands/run.ts')).runRun,
   alert: async () => (await import('./commands/control.ts')).runAlert,
   install: async () => (await import('./commands/install.ts')).runInstall,
   uninstall: async () => (await import('./commands/install.ts')).runUninstall,

@@ -71,7 +71,7 @@ export const SPECS = {
       session: { kind: 'text', value: 'ID', help: "only that session's events: its full ID or the first characters the tables show (f3e1c0de)" },
       decisions: {
         kind: 'flag',
-        help: 'only events where ccguard acted or spoke (warn, delay, deny, notify, pause, resume, alert, errors): leaves out silent allows and hooks that only recorded',
+        help: 'only events where ccguard acted or spoke (warn, delay, deny, defer, limit_stop, notify, pause, resume, alert, errors): leaves out silent allows and hooks that only recorded',
       },
       limit: { kind: 'count', value: 'N', default: 200, help: 'the last N events (a whole number of 1 or more; default 200)' },
     },
@@ -98,6 +98,17 @@ export const SPECS = {
     about:
       'Counts down while a pause, backoff, used-up limit or model-family limit is in force and exits 0 when a tool call would pass (at once when nothing holds), so `ccguard wait && claude --continue` resumes work after a limit. Ctrl-C exits 130.',
     options: { json: json('one JSON line at the start and one at the end instead of the countdown'), account: { ...account, help: "wait for the account of that config folder, or while any account has something in force (all); default: this environment's" } },
+  },
+  run: {
+    summary: 'run an unattended job; resume it by itself after a usage limit',
+    about:
+      "Runs one unattended Claude Code job in the foreground (no daemon) with its output passed through unchanged: `ccguard run -- claude -p \"Refactor the parser\" --allowedTools Bash`. When the run ends because ccguard deferred a held tool call, or on Claude's usage limit, it waits until the hold ends (as `ccguard wait` does: never before the server's reset), resumes that very session in the same folder with the same options (`--resume <id>`: no prompt after a deferral, a short continue prompt after a limit), and repeats until the job ends by itself. Exits with the job's exit code (after --max-resumes with the job still waiting: the last run's, or 75 if that was 0). Ctrl-C stops the job and the wait. `ccguard run --resume SESSION [-- claude options]` resumes a session that waits (`ccguard status` lists each with this command), for cron and CI.",
+    arg: { name: 'command', value: '-- COMMAND...', required: false, rest: true },
+    options: {
+      'max-resumes': { kind: 'count', value: 'N', default: 20, help: 'resume at most N times, then give up (default 20)' },
+      resume: { kind: 'text', value: 'SESSION', help: 'resume that waiting session (in the folder it ran in); the command after -- defaults to claude -p' },
+    },
+    forms: [['max-resumes', 'resume', '<arg>']],
   },
   alert: {
     summary: 'fire that alert and its recovery now (to try notifications)',

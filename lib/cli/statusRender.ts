@@ -74,6 +74,17 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'> & Partial<Pick<O
     ]);
     lines.push(table(['session', 'project', 'started', 'active', 'cost'], rows, { right: new Set([3, 4]), shrink: { 1: 'start' }, width, indent: '  ' }).trimEnd());
   }
+  // Older snapshots have no list.
+  const waiting = s.waiting ?? [];
+  if (waiting.length > 0) {
+    lines.push(paint(out, 'bold', 'Waiting unattended sessions') + paint(out, 'gray', ' (deferred by ccguard or stopped on the limit; each resumes with its command)'));
+    for (const w of waiting) {
+      const until = w.hold_until ? `until ${fmtDateTime(Date.parse(w.hold_until))}` : 'until lifted';
+      const what = w.kind === 'deferred' ? `deferred ${w.tool ?? 'tool call'}` : 'stopped on the limit';
+      lines.push(`  ${w.session_id.slice(0, 8)}  ${what} ${until}${w.folder ? ` · ${w.folder}` : ''}`);
+      lines.push(`    ${w.resume_command}`);
+    }
+  }
   const fresh = s.data.last_scan_at ? `last folder scan ${fmtDateTime(Date.parse(s.data.last_scan_at))}` : 'never scanned';
   lines.push(
     paint(

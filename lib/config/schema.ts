@@ -69,6 +69,9 @@ export const ConfigSchema = z.strictObject({
       .min(0, { error: 'must be a number from 0 to 600 (seconds)' })
       .max(600, { error: 'must be a number from 0 to 600 (seconds): a longer wait becomes a deny that says how long' }),
     never_gate: toolList,
+    // An unattended session (claude -p, CI, the Agent SDK) held longer than max_sleep_seconds: defer
+    // the tool call (the run ends, `ccguard run` resumes it after the hold) or deny it as before.
+    unattended: z.enum(['defer', 'deny'], { error: 'must be defer or deny' }),
   }),
   prices: z.record(z.string(), PriceSchema, { error: 'must map model ids to prices' }),
   import: z.strictObject({
@@ -108,6 +111,13 @@ export const ConfigSchema = z.strictObject({
   }),
   privacy: z.strictObject({
     store_tool_input: z.boolean({ error: 'must be true or false' }),
+  }),
+  notifications: z.strictObject({
+    webhook: z.strictObject({
+      url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL or null' }).nullable(),
+      format: z.enum(['auto', 'json', 'ntfy', 'slack'], { error: 'must be auto, json, ntfy or slack' }),
+      timeout_seconds: z.number({ error: 'must be a number from 1 to 30 (seconds)' }).min(1, { error: 'must be a number from 1 to 30 (seconds)' }).max(30, { error: 'must be a number from 1 to 30 (seconds)' }),
+    }),
   }),
 });
 

@@ -8,9 +8,11 @@ export function renderOutput(hook: HookEvent, v: Verdict, showMessages: boolean)
   const ctx = showMessages ? v.modelContext : null;
   switch (hook) {
     case 'PreToolUse': {
-      if (v.action === 'deny') {
+      if (v.action === 'deny' || v.action === 'defer') {
+        // `defer` (unattended sessions only, lib/policy/unattended.ts) ends a headless run with the
+        // call unrun, to be sent through this hook again when the session is resumed.
         return JSON.stringify({
-          hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: v.reason ?? 'ccguard' },
+          hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: v.action, permissionDecisionReason: v.reason ?? 'ccguard' },
         });
       }
       // An allow never sets permissionDecision: that would skip the user's own permission prompts.
@@ -21,7 +23,7 @@ export function renderOutput(hook: HookEvent, v: Verdict, showMessages: boolean)
       });
     }
     case 'UserPromptSubmit': {
-      if (v.action === 'deny') return JSON.stringify({ decision: 'block', reason: v.reason ?? 'ccguard' });
+      if (v.action === 'deny' || v.action === 'defer') return JSON.stringify({ decision: 'block', reason: v.reason ?? 'ccguard' });
       if (!user && !ctx) return '';
       return JSON.stringify({
         ...(user ? { systemMessage: user } : {}),
@@ -67,6 +69,8 @@ export function decisionEvent(r: {
   now: number;
   durationMs: number;
   keepToolInput: boolean;
+  /** The `ccguard run` job this session runs under (CCGUARD_RUN_ID), recorded with a deferral. */
+  runId?: string | null;
 }): EventRow {
   const { event, input, verdict: v, usage } = r;
   const decision = decisionName(event, input, v, r.show);
@@ -84,7 +88,7 @@ export function decisionEvent(r: {
     source: usage.weekly ? `${usage.source}+${usage.weekly.source}` : usage.source,
     sleep_ms: v.sleepMs,
     duration_ms: Math.round(r.durationMs * 100) / 100,
-    detail: eventDetail(event, input, r.keepToolInput),
+    detail: eventDetail(event, input, r.keepToolInput, v, r.runId ?? null),
   };
 }
 
@@ -100,8 +104,16 @@ export function noticeEvent(event: HookEvent, session: string, state: RecoverySt
  * What an event keeps beyond decision and timing. Prompts, tool inputs and outputs stay out unless the
  * user asked for tool inputs (`privacy.store_tool_input`), and then only the first 4 KB of each.
  */
-function eventDetail(event: HookEvent, input: HookInput, keepToolInput: boolean): string | null {
+function eventDetail(event: HookEvent, input: HookInput, keepToolInput: boolean, v: Verdict, runId: string | null): string | null {
   const d: Record<string, unknown> = {};
+  if (v.action === 'defer') {
+    // What `ccguard status` lists and `ccguard run --resume` needs: the folder to resume in, the call
+    // that waits (by name and id, never its input unless kept below) and when its hold ends.
+    d.cwd = input.cwd ?? null;
+    d.tool_use_id = typeof input.tool_use_id === 'string' ? input.tool_use_id : null;
+    d.hold_until = v.holdUntil ?? null;
+    if (runId) d.run = runId;
+  }
   if (event === 'StopFailure' && input.error) d.error = input.error;
   if (event === 'Notification' && input.notification_type) d.notification_type = input.notification_type;
   if (keepToolInput && event === 'PreToolUse' && input.tool_input !== undefined) {

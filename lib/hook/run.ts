@@ -9,6 +9,8 @@ import { isCorruption, quarantine } from '../store/corruption.ts';
 import { catchUp } from '../app/context.ts';
 import { localDayKey, localTimeZone } from '../util/time.ts';
 import { verdictFor } from '../policy/evaluate.ts';
+import { forUnattended, isUnattended } from '../policy/unattended.ts';
+import { recordLimitStop } from '../app/unattended.ts';
 import type { HookEvent, Notice, PolicyInput, Verdict } from '../policy/types.ts';
 import {
   backoffView,
@@ -167,10 +169,12 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
   const notices = recoveryNotices(c, event, input, now);
   const picture = usageNow(c, env, now);
   const pi = policyInput(c, event, input, picture, now);
-  const v = verdictFor(pi);
+  const unattended = c.config.recovery.unattended === 'defer' && isUnattended(env);
+  const v = forUnattended(verdictFor(pi), event, unattended, now, c.config.recovery.max_sleep_seconds * 1000);
   const show = applyVerdict(c, input.session_id, v, notices, now);
   const sendable = claimNotices(c, notices, now);
-  recordRun(c, event, input, pi, v, show, sendable, now);
+  recordRun(c, event, input, pi, v, show, sendable, now, env.CCGUARD_RUN_ID ?? null);
+  if (isUnattended(env) && (event === 'StopFailure' || event === 'SessionEnd')) recordLimitStop(c.store, c.config, c.account.key, event, input, now, env.CCGUARD_RUN_ID ?? null);
   const logFile = logFilePath(c.paths.stateDir, c.config.logging);
   for (const n of sendable) deps.notify({ title: n.title, message: n.message, logFile });
   if (v.action !== 'allow') c.log.info(`${event} ${input.tool_name ?? ''} ${v.action}: ${v.reason ?? ''}`.trim());
@@ -285,11 +289,11 @@ function claimNotices(c: Ctx, notices: readonly Notice[], now: number): Notice[]
 }
 
 /** The run's event and one per notification sent, in one transaction. */
-function recordRun(c: Ctx, event: HookEvent, input: HookInput, pi: PolicyInput, v: Verdict, show: boolean, sendable: readonly Notice[], now: number): void {
+function recordRun(c: Ctx, event: HookEvent, input: HookInput, pi: PolicyInput, v: Verdict, show: boolean, sendable: readonly Notice[], now: number, runId: string | null): void {
   const { store, config } = c;
   const durationMs = performance.now() - c.started;
   store.write(() => {
-    store.events.insert(decisionEvent({ event, input, verdict: v, usage: pi.usage, show, now, durationMs, keepToolInput: config.privacy.store_tool_input }));
+    store.events.insert(decisionEvent({ event, input, verdict: v, usage: pi.usage, show, now, durationMs, keepToolInput: config.privacy.store_tool_input, runId }));
     for (const n of sendable) store.events.insert(noticeEvent(event, input.session_id, v.state, n, now));
   });
 }

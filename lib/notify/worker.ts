@@ -3,6 +3,9 @@ import { appendFileSync } from 'node:fs';
 import { z } from 'zod';
 import { execa } from 'execa';
 import { iso } from '../util/time.ts';
+import { resolvePaths } from '../util/paths.ts';
+import { loadConfigCached } from '../config/cached.ts';
+import { postWebhook, type WebhookTarget } from './webhook.ts';
 
 const Notice = z.object({ title: z.string(), message: z.string(), logFile: z.string() });
 
@@ -37,19 +40,28 @@ const parsed = Notice.safeParse(
     }
   })(),
 );
+/** The configured webhook, read here rather than in the hook: the hook's time is not spent on it. */
+async function webhookTarget(): Promise<WebhookTarget | null> {
+  const paths = resolvePaths(process.env);
+  const { config } = await loadConfigCached(paths.userConfigFile, paths.stateDir);
+  const w = config.notifications.webhook;
+  return w.url ? { url: w.url, format: w.format, timeoutMs: w.timeout_seconds * 1000 } : null;
+}
+
+const firstLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+
 if (parsed.success) {
   const n = parsed.data;
   const timer = setTimeout(() => {
-    log(n.logFile, 'desktop notifier did not answer within 10 s');
+    log(n.logFile, 'notifier did not finish within 12 s');
     process.exit(0);
   }, 12_000);
-  deliver(n.title, n.message)
-    .catch((err: unknown) => {
-      const msg = err instanceof Error ? err.message : String(err);
-      log(n.logFile, `desktop notification not delivered: ${msg.split('\n')[0]}`);
-    })
-    .finally(() => {
-      clearTimeout(timer);
-      process.exit(0);
-    });
+  const desktop = deliver(n.title, n.message).catch((err: unknown) => log(n.logFile, `desktop notification not delivered: ${firstLine(err)}`));
+  const hook = webhookTarget()
+    .then((t) => (t ? postWebhook(n, t) : undefined))
+    .catch((err: unknown) => log(n.logFile, `webhook notification not delivered: ${firstLine(err)}`));
+  void Promise.all([desktop, hook]).finally(() => {
+    clearTimeout(timer);
+    process.exit(0);
+  });
 }

@@ -53,6 +53,7 @@ export function evaluate(i: PolicyInput): Verdict {
     const p = i.pause;
     return verdict('paused', {
       action: 'deny',
+      holdUntil: p.until,
       reason: `ccguard: ${p.reason}. Paused until ${fmtClock(p.until)} (${fmtDuration(p.until - i.now, 'wait')} from now). ${LIFT}`,
     });
   }
@@ -61,6 +62,7 @@ export function evaluate(i: PolicyInput): Verdict {
   if (hard !== null && u.costUsd >= hard) {
     return verdict('cost_limit', {
       action: 'deny',
+      holdUntil: u.resetAt,
       reason: `ccguard: this 5-hour block has cost ${fmtUsd(u.costUsd)}, past the hard limit of ${fmtUsd(hard)} (alerts.hard_cost_limit). Everything is denied until the block resets${u.resetAt ? ` at ${fmtClock(u.resetAt)}` : ''}.`,
       notice: { key: `hardcost:${blockKey}`, title: 'ccguard: hard cost limit', message: `Block cost ${fmtUsd(u.costUsd)} ≥ ${fmtUsd(hard)}: tools denied.` },
     });
@@ -80,6 +82,7 @@ export function evaluate(i: PolicyInput): Verdict {
     }
     return verdict('backoff', {
       action: 'deny',
+      holdUntil: i.backoff.until,
       reason: `ccguard: ${why}, ${fmtDuration(wait, 'wait')} from now. Wait, then retry. ${LIFT}`,
     });
   }
@@ -91,6 +94,7 @@ export function evaluate(i: PolicyInput): Verdict {
       const reason = `this session has run ${fmtDuration(ran, 'wait')}, past the ${c.alerts.time_threshold}h limit (alerts.time_threshold)`;
       return verdict('paused', {
         action: 'deny',
+        holdUntil: until,
         startPause: { until, reason },
         reason: `ccguard: ${reason}. Paused until ${fmtClock(until)} (${fmtDuration(until - i.now, 'wait')} from now). ${LIFT}`,
         notice: { key: `timepause:${i.sessionId}:${Math.floor(i.now / 60_000)}`, title: 'ccguard: session paused', message: `Session ran ${fmtDuration(ran, 'wait')}; paused until ${fmtClock(until)}.` },
@@ -158,7 +162,7 @@ interface Ranked {
 }
 
 const STATE_RANK: Partial<Record<RecoveryState, number>> = { held: 3, pacing: 2, warned: 1 };
-const rank = (v: Verdict): number => (v.action === 'deny' ? 20 : v.action === 'delay' ? 10 : 0) + (STATE_RANK[v.state] ?? 0);
+const rank = (v: Verdict): number => (v.action === 'deny' || v.action === 'defer' ? 20 : v.action === 'delay' ? 10 : 0) + (STATE_RANK[v.state] ?? 0);
 
 /** Deny before delay before advice; the longer sleep, then the higher share; the 5-hour window on a tie. */
 function tighterFirst(a: Ranked, b: Ranked): number {
@@ -230,6 +234,7 @@ function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: 
     return ranked(
       verdict('held', {
         action: 'deny',
+        holdUntil: u.resetAt,
         reason: `ccguard: the ${name} is used up (${fmtPct(share)}, ${src}).${reset && u.resetAt !== null ? ` Wait ${fmtDuration(p.waitMs, 'wait')}, until ${reset}.` : ''} ${LIFT}`,
         notice,
       }),
@@ -309,6 +314,7 @@ function modelHoldVerdict(i: PolicyInput, isTool: boolean, liftedScope: (s: Lift
   }
   return verdict('held', {
     action: 'deny',
+    holdUntil: hold.until,
     reason: `ccguard: Claude's ${fam} limit is reached (${src}: "${hold.text.slice(0, 80)}") and this session runs on ${fam}. Wait ${fmtDuration(hold.until - i.now, 'wait')}, until ${reset}, or switch model (/model). ${LIFT}`,
     notice: { key: `model-hold:${hold.family}:${hold.until}`, title: `ccguard: ${fam} limit reached`, message: `${fam} sessions held until ${reset}; other models go on.` },
   });

@@ -71,7 +71,8 @@ export interface Notice {
 }
 
 export interface Verdict {
-  action: 'allow' | 'delay' | 'deny';
+  /** `defer` only for unattended sessions (lib/policy/unattended.ts), never from `evaluate`. */
+  action: 'allow' | 'delay' | 'deny' | 'defer';
   sleepMs: number;
   state: RecoveryState;
   reason: string | null;
@@ -84,4 +85,10 @@ export interface Verdict {
   /** A session pause this decision starts. */
   startPause: { until: number; reason: string } | null;
   notice: Notice | null;
+  /**
+   * A deny that holds the session until a time (a pause, a backoff, a used-up window, a model limit,
+   * the hard cost limit): when it ends, null when no end is known. Absent for a deny that is not a
+   * hold (a tool turned off by the cost degradation). An unattended session defers such a call.
+   */
+  holdUntil?: number | null;
 }

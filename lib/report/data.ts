@@ -3,6 +3,7 @@
  * prints exactly this object, and the HTML carries the same numbers in data attributes, so what the
  * page shows can be checked against the JSON.
  */
+import { waitingSessions, type WaitingSession } from '../app/unattended.ts';
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
 import { activeBlock, summarizeBlock } from '../usage/summary.ts';
@@ -115,6 +116,8 @@ export type TimelineKind =
   | 'warn'
   | 'delay'
   | 'deny'
+  | 'defer'
+  | 'limit_stop'
   | 'notify'
   | 'pause'
   | 'resume'
@@ -160,6 +163,8 @@ export interface FullReport {
   window: { since: string; until: string; days: number };
   limit: { tokens: number; source: string };
   recovery: RecoveryStatus;
+  /** Unattended sessions deferred or stopped on the limit, still waiting, with their resume commands. */
+  waiting: WaitingSession[];
   current_block: CurrentBlock | null;
   blocks: BlockBar[];
   weekly: {
@@ -193,6 +198,8 @@ export interface ReportOptions {
   timeZone?: string;
   maxTimeline?: number;
   maxSessions?: number;
+  /** The words that start ccguard, for the resume commands of waiting sessions (default `ccguard`). */
+  cli?: string;
 }
 
 
@@ -244,6 +251,7 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
     window: { since: iso(since), until: iso(now), days },
     limit: { tokens: limit.tokens, source: limit.source },
     recovery: recoveryStatus(store, config, o.account, now, picture),
+    waiting: waitingSessions(store, o.account, now, o.cli ?? 'ccguard'),
     current_block: current,
     blocks,
     weekly: {
@@ -396,7 +404,7 @@ function sessionItems(store: Store, since: number, until: number, max: number): 
   return { items, total: all.length, truncated: all.length > items.length };
 }
 
-const EVENT_KINDS: ReadonlySet<string> = new Set(['warn', 'delay', 'deny', 'notify', 'pause', 'resume', 'alert', 'error']);
+const EVENT_KINDS: ReadonlySet<string> = new Set(['warn', 'delay', 'deny', 'defer', 'limit_stop', 'notify', 'pause', 'resume', 'alert', 'error']);
 
 function timeline(store: Store, since: number, until: number, max: number): FullReport['timeline'] {
   const items: TimelineItem[] = [];

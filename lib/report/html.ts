@@ -19,6 +19,8 @@ const KIND_LABEL: Record<TimelineKind, string> = {
   warn: 'warned',
   delay: 'slowed',
   deny: 'denied',
+  defer: 'deferred',
+  limit_stop: 'stopped on the limit',
   notify: 'notified',
   pause: 'paused',
   resume: 'resumed',
@@ -208,6 +210,18 @@ function timelineSection(r: FullReport): string {
   return `<section class="card" id="timeline-card"><div class="card-head"><h2>Event timeline</h2><p class="sub">hook decisions other than silent allows, rate limits, limit messages, pauses, notifications · newest first</p></div>${items.length > 0 ? controls : ''}${table}${note}</section>`;
 }
 
+/** Unattended sessions that wait, each with the command that resumes it. */
+function waitingSection(r: FullReport): string {
+  if (r.waiting.length === 0) return '';
+  const rows = r.waiting
+    .map(
+      (w) =>
+        `<tr><td class="nw"><span class="mono" title="${esc(w.session_id)}">${esc(shortId(w.session_id))}</span></td><td>${esc(w.kind === 'deferred' ? `deferred ${w.tool ?? 'tool call'}` : 'stopped on the limit')}</td><td class="nw num">${w.hold_until ? esc(fmtWhen(Date.parse(w.hold_until))) : 'until lifted'}</td><td>${esc(w.folder ?? '')}</td><td><code>${esc(w.resume_command)}</code></td></tr>`,
+    )
+    .join('');
+  return `<section class="card" id="waiting-card"><div class="card-head"><h2>Waiting unattended sessions</h2><p class="sub">deferred by ccguard or stopped on the limit · each resumes with its command</p></div><div class="scroll"><table id="waiting" class="wide"><thead><tr><th>session</th><th>what</th><th>hold ends</th><th>folder</th><th>resume with</th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
+}
+
 function decisionsCell(d: Record<string, number>): string {
   const keys = Object.keys(d).sort();
   if (keys.length === 0) return '<span class="note">–</span>';
@@ -254,6 +268,7 @@ export function renderHtml(r: FullReport, o: HtmlOptions = {}): string {
 <main data-generated="${esc(r.generated_at)}" data-version="${r.version}">
 <header><h1>ccguard report</h1><p class="sub">${esc(sub)}</p></header>
 ${tiles(r, now)}
+${waitingSection(r)}
 ${blockSection(r, now)}
 ${blocksSection(r, now)}
 <div class="grid2">${daily}${projectsCard(r.projects)}</div>

@@ -124,6 +124,31 @@ export class EventsTable {
       .all(fromMs, toMs);
   }
 
+  /**
+   * Unattended sessions left waiting since `sinceMs`: each one whose last gated or failed hook run
+   * was a deferral (`defer`) or a stop on the usage limit (`limit_stop`), newest first. A session
+   * resumed since has a later PreToolUse or UserPromptSubmit decision and drops out (a notification
+   * row that a decision sent is not one).
+   */
+  waiting(sinceMs: number, max = 50): EventRow[] {
+    return this.db
+      .prepare<[number, number], EventRow>(
+        `SELECT e.* FROM events e
+         WHERE e.decision IN ('defer', 'limit_stop') AND e.ts >= ? AND e.session_id IS NOT NULL
+           AND e.id = (SELECT MAX(x.id) FROM events x WHERE x.session_id = e.session_id
+                       AND (x.decision IN ('defer', 'limit_stop') OR (x.hook IN ('PreToolUse', 'UserPromptSubmit') AND x.decision != 'notify')))
+         ORDER BY e.id DESC LIMIT ?`,
+      )
+      .all(sinceMs, max);
+  }
+
+  /** The deferrals and limit stops recorded since `sinceMs`, oldest first. */
+  stopsSince(sinceMs: number): EventRow[] {
+    return this.db
+      .prepare<[number], EventRow>(`SELECT * FROM events WHERE decision IN ('defer', 'limit_stop') AND ts >= ? ORDER BY id`)
+      .all(sinceMs);
+  }
+
   /** The last `n` durations of one hook, newest first. */
   latencies(hook: string, n = 500): number[] {
     return this.latencyStmt.all(hook, n);

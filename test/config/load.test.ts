@@ -25,6 +25,8 @@ test('the repo config.yaml is valid and holds the documented defaults', () => {
   assert.equal(config.recovery.time_limit, 'session_pause');
   assert.equal(config.recovery.cost_limit, 'graceful_degradation');
   assert.equal(config.recovery.notification, true);
+  assert.equal(config.recovery.unattended, 'defer', 'unattended sessions defer a long hold');
+  assert.deepEqual(config.notifications.webhook, { url: null, format: 'auto', timeout_seconds: 5 }, 'no webhook unless set');
 });
 
 test('a user file overrides any subset', () => {
@@ -54,6 +56,9 @@ const bad: [string, RegExp][] = [
   ['plan: "50000"\n', /plan must be pro, max5, max20, custom or a positive token number \(got "50000", which is text because of the quotes: write the number without them\)/],
   ['alerts:\n  hard_cost_limit: 0\n', /alerts\.hard_cost_limit must be a positive number of USD, or null to turn it off \(0 would deny everything at once\) \(got 0\)/],
   ['alerts:\n  cost_treshold: 5\n', /unknown key alerts\.cost_treshold \(got 5; did you mean alerts\.cost_threshold\?\)/],
+  ['recovery:\n  unattended: wait\n', /recovery\.unattended must be defer or deny \(got "wait"\)/],
+  ['notifications:\n  webhook:\n    url: ntfy.sh/topic\n', /notifications\.webhook\.url must be an http\(s\) URL or null \(got "ntfy\.sh\/topic"\)/],
+  ['notifications:\n  webhook:\n    format: teams\n', /notifications\.webhook\.format must be auto, json, ntfy or slack \(got "teams"\)/],
 ];
 
 for (const [text, re] of bad) {

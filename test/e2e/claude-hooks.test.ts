@@ -66,7 +66,8 @@ test('(1) under the limits a Bash tool call runs, and the hooks record it', { ti
 
 test('(2) with a history over the token limit the call is denied, nothing runs, and the model gets the reason', { timeout: 120_000 }, async (t) => {
   if (missing) return t.skip(missing);
-  const b = box(t, 'plan: 20000\n');
+  // Headless sessions are denied here as before (recovery.unattended: deny); the default defers them.
+  const b = box(t, 'plan: 20000\nrecovery:\n  unattended: deny\n');
   // An earlier session in this block used 30,000 input + output tokens.
   const earlier = join(b.transcripts, `${randomUUID()}.jsonl`);
   writeFileSync(earlier, assistantLine({ ts: Date.now() - 20 * MIN, msgId: 'msg_hist_1', input: 25_000, output: 5_000 }) + '\n');
@@ -103,7 +104,7 @@ test('(3) a 429 is recorded, and the next session is held back by the backoff', 
 
 test('(3b) a 429 retried inside a turn: the tool call after it is denied with the backoff\'s wait', { timeout: 180_000 }, async (t) => {
   if (missing) return t.skip(missing);
-  const b = box(t, 'plan: 10000000\nrecovery:\n  backoff:\n    base_seconds: 600\n');
+  const b = box(t, 'plan: 10000000\nrecovery:\n  unattended: deny\n  backoff:\n    base_seconds: 600\n');
   const second = join(b.root, 'second');
   const { run, calls } = await session(
     b,

@@ -26,6 +26,8 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const ECHO = { name: 'Bash', input: { command: 'echo hi', description: 'Say hi' } };
 const AUTO_CONTINUE_PROMPT = 'Your claude.ai usage limit has reset';
+/** Headless sessions denied as before rather than deferred (the default): these tests check the deny. */
+const UNATTENDED_DENY = 'recovery:\n  unattended: deny\n';
 
 interface Ev {
   id: number;
@@ -250,7 +252,9 @@ describe('a claude.ai subscriber: ccguard enforces with the server\'s own figure
           ? rejected429({ resetsAt, sevenDay: { utilization: 0.55, resetsAt: unixIn(5 * 24 * HOUR) } })
           : { ...ctx.defaultReply, headers: unifiedHeaders({ status: 'allowed', fiveHour: { utilization: 0.02, resetsAt: unixIn(5 * HOUR) } }) },
     });
-    const b = box(t);
+    // The deny path of a headless session, as `recovery.unattended: deny` keeps it (the default defers:
+    // test/e2e/unattended.test.ts).
+    const b = box(t, UNATTENDED_DENY);
 
     // A: the server rejects; Claude Code writes its limit line.
     const a = await headless(b, api);
@@ -318,7 +322,7 @@ describe('a claude.ai subscriber: ccguard enforces with the server\'s own figure
               headers: unifiedHeaders({ status: 'allowed', fiveHour: { utilization: 0.21, resetsAt: unixIn(4 * HOUR) }, sevenDay: { utilization: 0.6, resetsAt: opusReset } }),
             },
     });
-    const b = box(t);
+    const b = box(t, UNATTENDED_DENY);
 
     const a = await headless(b, api, ['--model', 'opus']);
     const lines = findTranscripts(b.home).flatMap((f) => limitLines(readJsonl(f)));
@@ -425,7 +429,7 @@ describe('a claude.ai subscriber: ccguard enforces with the server\'s own figure
         return { status: 200, body: usageBody({ fiveHour: { utilization: 100, resetsAt: resetAt }, sevenDay: { utilization: 40, resetsAt: Date.now() + 4 * 24 * HOUR } }) };
       },
     });
-    const b = box(t, `limits:\n  usage_api:\n    enabled: true\n    url: ${api.url}/api/oauth/usage\n    ttl_seconds: 120\n`);
+    const b = box(t, `${UNATTENDED_DENY}limits:\n  usage_api:\n    enabled: true\n    url: ${api.url}/api/oauth/usage\n    ttl_seconds: 120\n`);
 
     // A first session: its hooks may only start the (detached) refresh.
     const warm = await headless(b, api);

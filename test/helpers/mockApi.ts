@@ -12,10 +12,14 @@
 //
 // What each /v1/messages request is answered with:
 //   1. `script` (an array consumed in order, or a function returning a reply or undefined), else
+//   0. with `meter`, the server's usage limit first: past the window's budget, the 429 `rejected` with
+//      Claude Code's real limit headers (the script is not consulted); within it, the reply gets the
+//      `anthropic-ratelimit-unified-*` headers of the window's use so far.
 //   2. the default: if the request carries tools, its last message has no tool_result and a `toolUse`
 //      was configured, that tool call; otherwise a text reply (`text`, default "done").
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { rejected429, unifiedHeaders } from './subscriber.ts';
 
 export interface CacheCreation {
   ephemeral_5m_input_tokens?: number;
@@ -134,7 +138,28 @@ export interface ReplyContext {
 
 export type ScriptFn = (req: RecordedRequest, ctx: ReplyContext) => MockReply | undefined;
 
+/**
+ * A subscriber's usage limit, metered per window as the server does: a window opens at the first
+ * request after the last one closed and lasts `windowMs` (its end rounded up to a whole second, as
+ * the headers carry it); each accepted /v1/messages request uses one of `budget`.
+ */
+export interface MeterOptions {
+  budget: number;
+  windowMs: number;
+}
+
+export interface MeterState {
+  /** Requests accepted in the current window. */
+  used: number;
+  /** When the current window ends (ms; a whole second), null before the first request. */
+  windowEnd: number | null;
+  /** Requests rejected past the budget, in all windows. */
+  rejected: number;
+}
+
 export interface MockApiOptions {
+  /** Meter requests against a usage limit per window (see MeterOptions). */
+  meter?: MeterOptions;
   /** Replies consumed in order by /v1/messages requests (then the default rule), or a function. */
   script?: MockReply[] | ScriptFn;
   /** Tool call the default rule makes when the request has tools and no tool_result yet. */
@@ -163,6 +188,8 @@ export interface RouteReply {
 }
 
 export interface MockApi {
+  /** The meter's state (with the `meter` option). */
+  meter: MeterState;
   url: string;
   port: number;
   requests: RecordedRequest[];
@@ -282,7 +309,35 @@ export async function start(opts: MockApiOptions = {}): Promise<MockApi> {
     return { kind: 'text', text: opts.text ?? 'done' };
   }
 
+  const meter: MeterState = { used: 0, windowEnd: null, rejected: 0 };
+
+  /** The meter's verdict on one request: the 429 past the budget, else the headers of the use so far. */
+  function metered(): { reject: ErrorReply } | { headers: Record<string, string> } | null {
+    const m = opts.meter;
+    if (!m) return null;
+    const now = Date.now();
+    if (meter.windowEnd === null || now >= meter.windowEnd) {
+      meter.used = 0;
+      meter.windowEnd = Math.ceil((now + m.windowMs) / 1000) * 1000;
+    }
+    const resetsAt = meter.windowEnd / 1000;
+    if (meter.used >= m.budget) {
+      meter.rejected++;
+      return { reject: rejected429({ resetsAt }) };
+    }
+    meter.used++;
+    const utilization = meter.used / m.budget;
+    return { headers: unifiedHeaders({ status: utilization >= 0.9 ? 'allowed_warning' : 'allowed', fiveHour: { utilization, resetsAt } }) };
+  }
+
   function choose(rec: RecordedRequest): MockReply {
+    const m = metered();
+    if (m && 'reject' in m) return m.reject;
+    const reply = chooseScripted(rec);
+    return m && reply.kind !== 'error' ? { ...reply, headers: { ...m.headers, ...reply.headers } } : reply;
+  }
+
+  function chooseScripted(rec: RecordedRequest): MockReply {
     const def = defaultReply(rec.body);
     const index = messagesIndex++;
     if (fn) return fn(rec, { index, defaultReply: def, requests }) ?? def;
@@ -451,6 +506,7 @@ export async function start(opts: MockApiOptions = {}): Promise<MockApi> {
   const port = (server.address() as AddressInfo).port;
 
   return {
+    meter,
     url: `http://127.0.0.1:${port}`,
     port,
     requests,

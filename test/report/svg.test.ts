@@ -38,6 +38,7 @@ test('text from the database is escaped wherever it lands', () => {
     window: { since: '2026-11-18T00:00:00.000Z', until: new Date(now).toISOString(), days: 7 },
     limit: { tokens: 1000, source: 'config' },
     recovery: { state: 'normal', reason: null, until: null, source: 'local:config', backoff: null, session_pauses: [] },
+    waiting: [{ session_id: evil, kind: 'deferred', since: new Date(now).toISOString(), folder: evil, tool: evil, tool_use_id: null, reason: evil, hold_until: null, resume_command: evil }],
     current_block: null,
     blocks: [],
     weekly: { limit_tokens: 0, total_tokens: 0, cost_usd: 0, blocks: 0, blocks_over_limit: 0, first_block_before_window: false, server: null, limit_messages: [] },
