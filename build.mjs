@@ -34,7 +34,8 @@ const common = {
   chunkNames: 'chunks/[name]-[hash]',
   legalComments: 'none',
   // Linked maps cost the hooks nothing (Node reads them only under --enable-source-maps) and let
-  // coverage of the built hooks, which the tests run as processes, count against lib/.
+  // coverage of the built hooks, which the tests run as processes, count against lib/. They stay out
+  // of the packed tarball (package.json "files").
   sourcemap: 'linked',
   logLevel: 'warning',
 };

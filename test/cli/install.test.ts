@@ -326,7 +326,7 @@ test('--scope project is refused with the local command to use instead; local sc
 
     const bad = t.run('install', '--scope', 'global');
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--scope must be one of user, project, local \(got "global"\)/);
+    assert.match(bad.stderr, /--scope must be one of user, local \(got "global"\)/);
     const undo = runPrinted(r.stdout, 'Undo with: ', t.env);
     assert.match(undo.cmd, new RegExp(` uninstall --scope local --project-dir '${esc(proj)}'$`));
     assert.equal(undo.code, 0, undo.out);
@@ -535,7 +535,7 @@ test('install runs the first import unless --no-import', () => {
     writeFileSync(join(dir, 's1.jsonl'), [0, 1, 2].map((i) => assistantLine({ ts: now - 60_000 * (i + 1), msgId: `m${i}`, session: 's1' })).join('\n') + '\n');
     const r = t.run('install');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /import: 1\/1 files \(100%\)/);
+    assert.equal(r.stderr, '', 'piped: no progress lines');
     assert.match(r.stdout, /Imported 3 responses from 1 of 1 transcript files/);
     const s = JSON.parse(t.run('status', '--json').stdout) as J;
     assert.equal(s.block.entries, 3);
@@ -690,18 +690,38 @@ test('local scope under a user status line: ccguard\'s chains the user\'s, which
   }
 });
 
-test('install --help and uninstall --help print their usage', () => {
+test('install --help and uninstall --help print their usage; install offers only the scopes it accepts', () => {
   const t = setup();
   try {
     const r = t.run('install', '--help');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^Usage: ccguard install \[--scope user\|project\|local\] \[--project-dir DIR\] \[--dry-run\] \[--no-statusline\] \[--no-import\]/);
+    assert.match(r.stdout, /^Usage: ccguard install \[--scope user\|local\] \[--project-dir DIR\] \[--dry-run\] \[--no-statusline\] \[--no-import\]/);
+    assert.doesNotMatch(r.stdout, /project\)|\|project|--scope project/, 'project scope is refused, so not offered');
+    const bad = t.run('install', '--scope', 'team');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--scope must be one of user, local \(got "team"\)/);
     assert.match(r.stdout, /--no-statusline +leave the status line out/);
     assert.match(r.stdout, /--statusline +accepted for compatibility/);
     assert.ok(!existsSync(t.settings), 'and installs nothing');
     const u = t.run('uninstall', '-h');
     assert.equal(u.code, 0, u.stderr);
     assert.match(u.stdout, /^Usage: ccguard uninstall/);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('install with a broken config.yaml refuses, naming the problem once, and writes nothing', () => {
+  const t = setup();
+  try {
+    mkdirSync(t.stateDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(t.stateDir, 'config.yaml'), 'mode: sometimes\n');
+    const r = t.run('install', '--no-import');
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr.match(/mode must be enforce or observe/g)?.length, 1, r.stderr);
+    assert.match(r.stderr, /fix the error above, then run install again\n$/);
+    assert.ok(!existsSync(t.settings), 'nothing written');
   } finally {
     t.cleanup();
   }
