@@ -1,12 +1,10 @@
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from '../store/store.ts';
-import { JOURNAL, JOURNAL_DIR } from './fast.ts';
+import { JOURNAL, JOURNAL_DIR, type JournalLine as Row } from './fast.ts';
 
 /** A writer of the old shared journal that opened it just before it was moved finishes within this. */
 const SETTLE_MS = 2000;
-
-type Row = { ts: number; session_id: string; hook: string; tool: string | null; duration_ms: number; state?: string };
 
 /** A journal line as a fast-path run wrote it (checked by hand: the full check loads no zod). */
 function asRow(v: unknown): Row | null {

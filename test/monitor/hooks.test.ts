@@ -6,7 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { hookEnv } from '../helpers/hookEnv.ts';
 import { ccguard } from '../helpers/cli.ts';
 import { installMonitorStub, snapshotJson } from '../helpers/monitorStub.ts';
-import { eventsWithSource, monitorRow, runHookAsync, waitFor, withDb } from '../helpers/hookAsync.ts';
+import { eventsWithSource, monitorRow, waitFor, withDb } from '../helpers/hookAsync.ts';
+import { runHookProc } from '../helpers/hookProc.ts';
 
 const MIN = 60_000;
 type J = Record<string, any>;
@@ -31,7 +32,7 @@ test('16 hooks at once with a stale cache: exactly one claude-monitor run, and n
     e.usage('s1', [{ ts: Date.now() - 5 * MIN, input: 1000, output: 500 }]);
     assert.equal(ccguard(['import'], e.env).code, 0); // the first import is not what this measures
     const runs = await Promise.all(
-      Array.from({ length: 16 }, (_, i) => runHookAsync('PreToolUse', e.input('PreToolUse', `p${i}`, { tool_name: 'Bash' }), e.env)),
+      Array.from({ length: 16 }, (_, i) => runHookProc('PreToolUse', e.input('PreToolUse', `p${i}`, { tool_name: 'Bash' }), { env: e.env })),
     );
     for (const r of runs) assert.equal(r.code, 0);
     assert.equal(monitorRow(db, 'snapshot'), undefined, 'every hook returned before claude-monitor answered');
