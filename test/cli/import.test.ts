@@ -9,7 +9,7 @@ import { openApp } from '../../lib/app/context.ts';
 import { runImport } from '../../lib/cli/commands/import.ts';
 import type { Out } from '../../lib/cli/format.ts';
 import { assistantLine } from '../helpers/lines.ts';
-import { makeHistory } from '../report/history.ts';
+import { makeHistory } from '../helpers/history.ts';
 
 const h = makeHistory();
 after(() => h.cleanup());

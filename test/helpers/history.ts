@@ -5,9 +5,9 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { assistantLine, apiErrorLine, limitLine } from '../helpers/lines.ts';
-import { hookEnv } from '../helpers/hookEnv.ts';
-import { rng } from '../helpers/soakWriter.ts';
+import { assistantLine, apiErrorLine, limitLine } from './lines.ts';
+import { hookEnv } from './hookEnv.ts';
+import { rng } from './soakWriter.ts';
 import { openStore } from '../../lib/store/store.ts';
 import type { EventRow } from '../../lib/store/events.ts';
 
