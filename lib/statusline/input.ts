@@ -1,7 +1,7 @@
-// The status line runs on every update of Claude Code's screen, so, like the hooks' fast path
-// (lib/hook/fast.ts), it keeps zod out: zod's core costs ~25 ms to compile, more than the rest of
-// the status line's work. The handful of fields it reads are checked by hand below, each on its own
-// and leniently, which is what a schema with `.catch(undefined)` on every field would do.
+// The status line runs on every update of Claude Code's screen, so, like the hooks, it keeps zod out
+// (ARCHITECTURE.md, "zod, and the inputs checked by hand"). The handful of fields it reads are checked
+// by hand below, each on its own and leniently, which is what a schema with `.catch(undefined)` on
+// every field would do.
 
 /**
  * What ccguard reads from the JSON Claude Code pipes to the status line command. Every field may

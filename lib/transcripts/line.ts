@@ -46,9 +46,9 @@ export type LineRecord = UsageRecord | ApiErrorRecord | LimitRecord;
 export type LineResult = LineRecord[] | 'skip' | 'bad';
 
 // The fields a line's records are made of, checked by hand rather than by zod: every thread that
-// reads transcripts loads this module, and zod cost it ~25 ms to load, more than the reading of a
-// 100 MB history's lines takes on one thread. test/transcripts/line.test.ts holds these checks to the
-// zod schema they replace: what a field must be to be kept, and what takes its place when it is not.
+// reads transcripts loads this module (ARCHITECTURE.md, "zod, and the inputs checked by hand").
+// test/transcripts/line.test.ts holds these checks to the zod schema they replace: what a field must
+// be to be kept, and what takes its place when it is not.
 
 type Block = { type: string | undefined; text: string | undefined };
 type Content = string | Block[];
