@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tmpdir, cpus, totalmem } from 'node:os';
+import { tmpdir, cpus, loadavg, totalmem } from 'node:os';
 import { generateHistory } from './generate.ts';
 import { timeInterleaved, type Sample } from './lib/timing.ts';
 import { hooksUnderLoad, type LoadFigures } from './load.ts';
@@ -103,9 +103,11 @@ function toReadme(name: string, body: string): void {
 
 /** Hook latency under load: its own table, its own README markers, runnable alone (`--load`). */
 async function load(): Promise<LoadFigures> {
+  const before = loadavg()[0]!;
   const f = await hooksUnderLoad(join(REPO, 'dist', 'hooks'));
+  // Other work on the machine lengthens every call: the load average says how much there was.
   const md = [
-    `Machine: ${cpus().length} cores, Node ${process.version}.`,
+    `Machine: ${cpus().length} cores, Node ${process.version}; 1-minute load average ${before.toFixed(1)} before the run, ${loadavg()[0]!.toFixed(1)} after.`,
     '',
     '| hook calls under load | calls | median | p95 | max | wall |',
     '|---|--:|--:|--:|--:|--:|',
