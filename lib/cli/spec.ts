@@ -128,10 +128,8 @@ export const SPECS = {
       'project-dir': { ...projectDir, help: 'the project for --scope local (default: the current folder)' },
       'dry-run': { kind: 'flag', help: 'print the change as a diff, write nothing' },
       'no-statusline': { kind: 'flag', help: "leave the status line out (and take ccguard's out again, putting yours back)" },
-      statusline: { kind: 'flag', help: 'accepted for compatibility: the status line is set up by default' },
       'no-import': { kind: 'flag', help: 'skip the first import of your transcript history' },
     },
-    // --statusline is only there for old command lines: documented, but not offered in the usage line.
     forms: [['scope', 'project-dir', 'dry-run', 'no-statusline', 'no-import']],
   },
   uninstall: {

@@ -207,10 +207,6 @@ test('install beside other tools\' hooks and a status line: both kept, chained b
     assert.match(again.stdout, /the file is unchanged/);
     assert.equal(t.read(), installed, 'second install: byte-identical');
     assert.equal(statSync(t.settings).mtimeMs, mtime, 'not even rewritten');
-    // --statusline is still accepted: the same as the default.
-    const alias = t.run('install', '--statusline', '--no-import');
-    assert.equal(alias.code, 0, alias.stderr);
-    assert.equal(t.read(), installed);
     assert.equal(t.backups().length, 1, 'and no new backup');
 
     const u = t.run('uninstall');
@@ -278,7 +274,7 @@ test('--dry-run prints a unified diff and writes nothing', () => {
     mkdirSync(t.claude, { recursive: true });
     const original = JSON.stringify(OTHERS, null, 2) + '\n';
     writeFileSync(t.settings, original);
-    const r = t.run('install', '--dry-run', '--statusline');
+    const r = t.run('install', '--dry-run');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`^--- ${t.settings.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n\\+\\+\\+ `));
     assert.match(r.stdout, /\n@@ -\d+,\d+ \+\d+,\d+ @@\n/);
@@ -632,9 +628,10 @@ test('--no-statusline: the status line is left out; on a re-install it takes ccg
     assert.equal(t.run('uninstall').code, 0);
     assert.ok(!existsSync(t.settings), 'install created the file: uninstall removes it');
 
-    const both = t.run('install', '--statusline', '--no-statusline');
-    assert.equal(both.code, 2);
-    assert.match(both.stderr, /--statusline and --no-statusline contradict each other/);
+    // No flag asks for the status line (it is the default): one that tries is refused, naming the one there is.
+    const asked = t.run('install', '--statusline', '--no-statusline');
+    assert.equal(asked.code, 2);
+    assert.match(asked.stderr, /unknown option --statusline: did you mean --no-statusline\?/);
   } finally {
     t.cleanup();
   }
@@ -701,7 +698,7 @@ test('install --help and uninstall --help print their usage; install offers only
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--scope must be one of user, local \(got "team"\)/);
     assert.match(r.stdout, /--no-statusline +leave the status line out/);
-    assert.match(r.stdout, /--statusline +accepted for compatibility/);
+    assert.doesNotMatch(r.stdout, /--statusline /, 'the status line is set up by default: no flag asks for it');
     assert.ok(!existsSync(t.settings), 'and installs nothing');
     const u = t.run('uninstall', '-h');
     assert.equal(u.code, 0, u.stderr);

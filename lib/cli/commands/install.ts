@@ -86,7 +86,6 @@ async function firstImport(app: AppContext, out: Out, err: Out): Promise<void> {
 /** `ccguard install [--scope user|local] [--project-dir DIR] [--dry-run] [--no-statusline] [--no-import]` (help: lib/cli/spec.ts) */
 export async function runInstall(app: AppContext, argv: string[], out: Out, err: Out): Promise<number> {
   const { values } = parseCommand(SPECS.install, argv);
-  if (values.statusline && values['no-statusline']) throw new UsageError('--statusline and --no-statusline contradict each other: give one');
   const statusLine = !values['no-statusline'];
   const scope: Scope = values.scope ?? 'user';
   const projectDir = projectDirOf(values['project-dir']);
