@@ -34,7 +34,8 @@ const common = {
   chunkNames: 'chunks/[name]-[hash]',
   legalComments: 'none',
   // Linked maps cost the hooks nothing (Node reads them only under --enable-source-maps) and let
-  // coverage of the built hooks, which the tests run as processes, count against lib/.
+  // coverage of the built hooks, which the tests run as processes, count against lib/. They stay out
+  // of the packed tarball (package.json "files").
   sourcemap: 'linked',
   logLevel: 'warning',
 };
@@ -64,14 +65,14 @@ const cjs = {
 
 // The hooks' full check built apart, as one CommonJS file (dist/full/main.cjs) that the hook loads
 // like `require`: Node's ES module loader (its start, and compiling the entry and its chunks as
-// modules) cost the full check ~8 ms more, and what it needs only sometimes (the line parser) costs
+// modules) cost the full check more, and what it needs only sometimes (the line parser) costs
 // next to nothing bundled in, since V8 compiles a function only when it first runs.
 await build({ ...cjs, entryPoints: { main: 'lib/hook/fullCheck.ts' }, outdir: join(OUT, 'full') });
 
 // Each hook as one CommonJS file holding the fast path and nothing else; the full check
-// (dist/full/main.cjs) is required only when the lease does not answer. Measured on the fast
-// path: an ESM entry costs ~3 ms over `node -e 0` before running a line, and the ten small chunks it
-// imported ~10 ms more; one CommonJS file costs next to nothing (1.25x -> 1.05-1.09x of node -e 0).
+// (dist/full/main.cjs) is required only when the lease does not answer. On the fast path an ESM
+// entry and the chunks it imports cost more than one CommonJS file, which costs next to nothing over
+// `node -e 0` (the benchmark's fast-path rows hold the figures).
 const fullCheckExternal = {
   name: 'full-check-external',
   setup(b) {
@@ -91,7 +92,7 @@ await build({
 writeFileSync(join(OUT, 'hooks', 'package.json'), '{ "type": "commonjs" }\n');
 
 // `ccguard status` alone, as two CommonJS files bin/ccguard.js requires (Node's ES module loader would
-// cost it ~8 ms to start): dist/status/main.cjs holds the snapshot path, all a status with nothing
+// add its own start-up): dist/status/main.cjs holds the snapshot path, all a status with nothing
 // new runs; dist/status/full.cjs the full command, required only when the snapshot does not answer.
 await build({
   ...cjs,

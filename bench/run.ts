@@ -3,13 +3,15 @@
 //
 //   npm run bench                 # 100 MB and 1 GB histories (generated once into bench/data/)
 //   npm run bench -- --quick      # 20 MB and 100 MB, fewer runs
+//   npm run bench -- --load       # only hook latency under load (bench/load.ts)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tmpdir, cpus, totalmem } from 'node:os';
+import { tmpdir, cpus, loadavg, totalmem } from 'node:os';
 import { generateHistory } from './generate.ts';
 import { timeInterleaved, type Sample } from './lib/timing.ts';
+import { hooksUnderLoad, type LoadFigures } from './load.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(REPO, 'bin', 'ccguard.js');
@@ -86,7 +88,45 @@ function benchLine(tokens: number): string {
   });
 }
 
+/** The README's text between `<!-- NAME:start -->` and `<!-- NAME:end -->` becomes `body`; nothing else in it changes. */
+function toReadme(name: string, body: string): void {
+  const readme = join(REPO, 'README.md');
+  const text = readFileSync(readme, 'utf8');
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`README.md has no ${start} ... ${end}`);
+  writeFileSync(readme, `${text.slice(0, a + start.length)}\n${body}\n${text.slice(b)}`);
+  console.error(`README.md ${name} figures updated`);
+}
+
+/** Hook latency under load: its own table, its own README markers, runnable alone (`--load`). */
+async function load(): Promise<LoadFigures> {
+  const before = loadavg()[0]!;
+  const f = await hooksUnderLoad(join(REPO, 'dist', 'hooks'));
+  // Other work on the machine lengthens every call: the load average says how much there was.
+  const md = [
+    `Machine: ${cpus().length} cores, Node ${process.version}; 1-minute load average ${before.toFixed(1)} before the run, ${loadavg()[0]!.toFixed(1)} after.`,
+    '',
+    '| hook calls under load | calls | median | p95 | max | wall |',
+    '|---|--:|--:|--:|--:|--:|',
+    `| ${f.name} | ${f.calls} | ${f.medianMs.toFixed(0)} ms | ${f.p95Ms.toFixed(0)} ms | ${f.maxMs.toFixed(0)} ms | ${(f.wallMs / 1000).toFixed(1)} s |`,
+  ].join('\n');
+  const out = join(REPO, 'bench', 'out');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'load.json'), JSON.stringify(f, null, 2));
+  writeFileSync(join(out, 'load.md'), md + '\n');
+  console.log(md);
+  if (process.argv.includes('--readme')) toReadme('bench-load', `${md}\n\nProduced by \`npm run bench -- --load --readme\` on ${new Date().toISOString().slice(0, 10)}.`);
+  return f;
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--load')) {
+    await load();
+    return;
+  }
   const results: { machine: string; imports: ImportFigures[]; status: Record<string, Sample[]>; hooks: Sample[] } = {
     machine: `${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
     imports: [],
@@ -223,19 +263,10 @@ async function main(): Promise<void> {
   writeFileSync(join(out, 'results.md'), md.join('\n') + '\n');
   console.log(md.join('\n'));
   if (process.argv.includes('--readme')) {
-    // The README's figures come from this run, between its markers; nothing else in it changes.
-    const readme = join(REPO, 'README.md');
-    const text = readFileSync(readme, 'utf8');
-    const start = '<!-- bench:start -->';
-    const end = '<!-- bench:end -->';
-    const a = text.indexOf(start);
-    const b = text.indexOf(end);
-    if (a >= 0 && b > a) {
-      const cmd = `npm run bench -- ${quick ? '--quick ' : ''}--readme`;
-      writeFileSync(readme, `${text.slice(0, a + start.length)}\n${md.join('\n')}\n\nProduced by \`${cmd}\` on ${new Date().toISOString().slice(0, 10)}.\n${text.slice(b)}`);
-      console.error('README.md benchmark figures updated');
-    }
+    const cmd = `npm run bench -- ${quick ? '--quick ' : ''}--readme`;
+    toReadme('bench', `${md.join('\n')}\n\nProduced by \`${cmd}\` on ${new Date().toISOString().slice(0, 10)}.`);
   }
+  await load();
 }
 
 await main();

@@ -28,7 +28,7 @@ if (process.env.CCGUARD_FIXED_NOW === undefined) {
   process.exit(r.status ?? 1);
 }
 
-const { makeHistory } = await import('../test/report/history.ts');
+const { makeHistory } = await import('../test/helpers/history.ts');
 const { ccguard } = await import('../test/helpers/cli.ts');
 const { renderPriceTable } = await import('../lib/transcripts/prices.ts');
 

@@ -50,18 +50,18 @@ const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function table(doc) {
   const rows = [
-    '| Area | What was tried | Cases | Processes | Hook calls | Faults | Hook latency median / max | Budget per call | Result: what held |',
-    '|---|---|--:|--:|--:|--:|--:|--:|---|',
+    '| Area | What was tried | Cases | Processes | Hook calls | Faults | Hook latency median / max | Result: what held |',
+    '|---|---|--:|--:|--:|--:|--:|---|',
   ];
   for (const f of doc.figures) {
     const lat = f.medianMs === null ? '–' : `${ms(f.medianMs)} / ${ms(f.maxMs)}`;
     rows.push(
-      `| ${cell(f.area)} | ${cell(f.case)}${f.run === 'long' ? ' (`CCGUARD_SOAK=long`)' : ''} | ${int(f.cases)} | ${int(f.processes)} | ${int(f.calls)} | ${int(f.faults)} | ${lat} | ${f.budgetMs ? ms(f.budgetMs) : '–'} | ${f.result === 'held' ? '**held**: ' : '**FAILED**: '}${cell(f.held.replace(/^FAILED: /, ''))} |`,
+      `| ${cell(f.area)} | ${cell(f.case)}${f.run === 'long' ? ' (`CCGUARD_SOAK=long`)' : ''} | ${int(f.cases)} | ${int(f.processes)} | ${int(f.calls)} | ${int(f.faults)} | ${lat} | ${f.result === 'held' ? '**held**: ' : '**FAILED**: '}${cell(f.held.replace(/^FAILED: /, ''))} |`,
     );
   }
   const sum = (k) => doc.figures.reduce((a, f) => a + (f[k] ?? 0), 0);
   const failed = doc.figures.filter((f) => f.result !== 'held').length;
-  rows.push(`| **All** | ${doc.figures.length} cases | ${int(sum('cases'))} | ${int(sum('processes'))} | ${int(sum('calls'))} | ${int(sum('faults'))} | | | ${failed === 0 ? '**all held**' : `**${failed} failed**`} |`);
+  rows.push(`| **All** | ${doc.figures.length} cases | ${int(sum('cases'))} | ${int(sum('processes'))} | ${int(sum('calls'))} | ${int(sum('faults'))} | | ${failed === 0 ? '**all held**' : `**${failed} failed**`} |`);
   const m = doc.machine ?? {};
   const lines = [
     rows.join('\n'),

@@ -12,7 +12,11 @@ import { addLocalDays, localDateStart } from '../util/time.ts';
 export type OptionSpec =
   | { readonly kind: 'flag'; readonly help: string; readonly hidden?: boolean }
   | { readonly kind: 'text'; readonly value: string; readonly help: string; readonly hidden?: boolean }
-  | { readonly kind: 'choice'; readonly choices: readonly string[]; readonly help: string }
+  /**
+   * One of `choices`. A value in `refused` is read too, for the command to refuse with its reasons,
+   * but never offered (usage line, help, messages).
+   */
+  | { readonly kind: 'choice'; readonly choices: readonly string[]; readonly refused?: readonly string[]; readonly help: string }
   /** A positive number, fractions allowed (`--minutes 0.5`); `what` names the unit in messages. */
   | { readonly kind: 'number'; readonly value: string; readonly what: string; readonly max?: number; readonly help: string }
   /** A whole number of 1 or more. */
@@ -49,7 +53,9 @@ export interface CommandSpec {
 
 type ValueOf<O extends OptionSpec> = O extends { kind: 'flag' }
   ? boolean
-  : O extends { kind: 'choice'; choices: readonly (infer C)[] }
+  : O extends { kind: 'choice'; choices: readonly (infer C)[]; refused: readonly (infer R)[] }
+    ? C | R | undefined
+    : O extends { kind: 'choice'; choices: readonly (infer C)[] }
     ? C | undefined
     : O extends { kind: 'count'; default: number }
       ? number
@@ -113,7 +119,7 @@ function check(flag: string, o: OptionSpec, v: string): unknown {
       if (v === '') throw new UsageError(`${flag} needs a value (${flag} ${o.value})`);
       return v;
     case 'choice':
-      if (!o.choices.includes(v)) throw new UsageError(`${flag} must be one of ${o.choices.join(', ')} (got "${v}")`);
+      if (!o.choices.includes(v) && !o.refused?.includes(v)) throw new UsageError(`${flag} must be one of ${o.choices.join(', ')} (got "${v}")`);
       return v;
     case 'number': {
       const n = Number(v);

@@ -18,6 +18,16 @@ const account = {
   value: 'DIR|all',
   help: 'the account of that Claude Code config folder (as CLAUDE_CONFIG_DIR names it), or all of them (default: the account of this environment)',
 } as const;
+/**
+ * Install writes user or local settings only; `project` is read so that install can say why not and
+ * what to run instead (lib/cli/commands/install.ts), and is not offered.
+ */
+const installScope = {
+  kind: 'choice',
+  choices: ['user', 'local'],
+  refused: ['project'],
+  help: 'which settings file: ~/.claude/settings.json (user, the default) or <project>/.claude/settings.local.json (local: that project, for you only)',
+} as const;
 /** A year: a pause or a lift longer than that is a typo. */
 const MAX_MINUTES = 525_600;
 
@@ -135,14 +145,12 @@ export const SPECS = {
     about:
       "Adds ccguard's hooks to Claude Code's settings. It also sets up ccguard's status line: Claude Code hands the server's own 5-hour and weekly usage figures (claude.ai subscribers) to the status line command only, so that is where ccguard gets them. A status line you already have keeps running: ccguard records the figures, then runs your command and shows its output unchanged. Everything else in the file is kept; a second install changes nothing. Undo with: ccguard uninstall [--scope ...] [--project-dir DIR]",
     options: {
-      scope,
-      'project-dir': { ...projectDir, help: 'the project for --scope project|local (default: the current folder)' },
+      scope: installScope,
+      'project-dir': { ...projectDir, help: 'the project for --scope local (default: the current folder)' },
       'dry-run': { kind: 'flag', help: 'print the change as a diff, write nothing' },
       'no-statusline': { kind: 'flag', help: "leave the status line out (and take ccguard's out again, putting yours back)" },
-      statusline: { kind: 'flag', help: 'accepted for compatibility: the status line is set up by default' },
       'no-import': { kind: 'flag', help: 'skip the first import of your transcript history' },
     },
-    // --statusline is only there for old command lines: documented, but not offered in the usage line.
     forms: [['scope', 'project-dir', 'dry-run', 'no-statusline', 'no-import']],
   },
   uninstall: {

@@ -1,7 +1,7 @@
 /**
  * How wide text is on a terminal, and how to make it fit: display columns, not UTF-16 units. A CJK
  * character or an emoji takes two columns, a combining accent or a colour code none. Node has nothing
- * built in for this (Intl.Segmenter would start ICU, which costs a command ~10 ms); the `string-width`
+ * built in for this (Intl.Segmenter would start ICU, a start-up every command would pay); the `string-width`
  * package would be a runtime dependency for one function. So: Unicode's East Asian Wide and Fullwidth
  * ranges below, the regular expression engine's own Unicode properties for marks and emoji, and
  * the few emoji sequences that draw as one glyph (ZWJ sequences, skin tones, flags, VS16).

@@ -46,8 +46,8 @@ function digest(config: unknown): string {
 
 /**
  * The effective config, from a cache of the last validated result while neither YAML file changed.
- * Parsing YAML and building the zod schema cost a command ~40 ms; both are loaded (dynamic import)
- * only on a miss. The cache is ccguard's own private file holding a config that already passed
+ * Parsing YAML and building the zod schema cost more than the rest of a short command; both are
+ * loaded (dynamic import) only on a miss. The cache is ccguard's own private file holding a config that already passed
  * validation, with a digest that catches a damaged file.
  */
 export async function loadConfigCached(userFile: string, stateDir: string, defaultsFile = defaultConfigFile()): Promise<LoadedConfig> {
@@ -135,7 +135,7 @@ export function prebuiltDefaultsFile(defaultsFile: string): string {
 /**
  * The defaults as the build validated them, while config.yaml is the text it validated (compared in
  * full): with no user config, the first run of anything (an install's first hook, a first import)
- * skips loading YAML and zod (~50 ms).
+ * skips loading YAML and zod.
  */
 function prebuiltDefaults(defaultsFile: string): LoadedConfig | null {
   try {

@@ -4,13 +4,13 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../util/errors.ts';
 import { ConfigSchema, type Config } from './schema.ts';
+import { isObj } from '../util/guards.ts';
 
 type Plain = Record<string, unknown>;
-const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Objects merge key by key; anything else (lists included) in the override replaces the default. */
 export function deepMerge(base: unknown, over: unknown): unknown {
-  if (!isPlain(base) || !isPlain(over)) return over === undefined ? base : over;
+  if (!isObj(base) || !isObj(over)) return over === undefined ? base : over;
   const out: Plain = { ...base };
   for (const [k, v] of Object.entries(over)) out[k] = k in base ? deepMerge(base[k], v) : v;
   return out;
@@ -53,7 +53,7 @@ export function describeIssue(issue: z.core.$ZodIssue, input: unknown, file: str
   const path = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const section = valueAt(input, issue.path);
-    const known = isPlain(section) ? Object.keys(section).filter((k) => !issue.keys.includes(k)) : [];
+    const known = isObj(section) ? Object.keys(section).filter((k) => !issue.keys.includes(k)) : [];
     const keys = issue.keys.map((k) => {
       const near = closest(k, known);
       return `${path ? `${path}.${k}` : k} (got ${show(valueAt(input, [...issue.path, k]))}${near ? `; did you mean ${path ? `${path}.${near}` : near}?` : ''})`;
@@ -136,7 +136,7 @@ export function loadConfig(userFile: string, defaultsFile: string = defaultConfi
   let userRaw: unknown = undefined;
   if (existsSync(userFile)) {
     userRaw = readYaml(userFile, 'config.yaml');
-    if (!isPlain(userRaw)) {
+    if (!isObj(userRaw)) {
       throw new ConfigError(`config.yaml: must be a mapping of keys to values (got ${show(userRaw)}) in ${userFile}`);
     }
     merged = deepMerge(defaults, userRaw);

@@ -1,5 +1,5 @@
 // The full check loaded with V8's code cache. Node 20 has no compile cache of its own, and compiling
-// the full check's one file cost ~6 ms of every full check (V8 parses it whole, then compiles each
+// the full check's one file is a share of every full check (V8 parses it whole, then compiles each
 // function on its first call). The cache V8 hands back after a run holds the functions that run used,
 // so the next full check skips both. V8 checks a cache against the source and its own version and
 // flags, and ignores one that does not match (an upgrade, another Node): the file is then compiled as

@@ -38,7 +38,7 @@ export async function hookEntry(event: HookEvent): Promise<void> {
       }
     }
     // The built hook is CommonJS and so is the full check (dist/full/main.cjs): loading it like
-    // `require` keeps Node's ES module loader, ~8 ms to start and compile with, out of every full check,
+    // `require` keeps Node's ES module loader (its start, and compiling as modules) out of every full check,
     // and V8's code cache (codeCache.ts) saves compiling it. From source (tsx) it is imported.
     if (typeof require === 'function') {
       // Required here, not imported above: the fast path never loads node:vm.

@@ -250,8 +250,6 @@ export interface JournalLine {
   state?: string;
 }
 
-/** The journal written by older versions: one file all fast-path runs appended to. Still read. */
-export const JOURNAL = 'journal.jsonl';
 /** One file per fast-path run, published whole by rename, so a reader never sees one half-written. */
 export const JOURNAL_DIR = 'journal.d';
 

@@ -1,9 +1,9 @@
 import { HookInputError } from '../util/errors.ts';
 
 /**
- * Claude Code's hook stdin: lenient, unknown fields pass; the fields ccguard reads are checked. By
- * hand rather than with zod: the full check is still on the path of a tool call, and zod's ~650 KB
- * is the largest thing it would load (as it was, the compile alone cost a hook ~25 ms).
+ * Claude Code's hook stdin: lenient, unknown fields pass; the fields ccguard reads are checked, by
+ * hand (the full check is on the path of a tool call: ARCHITECTURE.md, "zod, and the inputs checked
+ * by hand").
  */
 export interface HookInput {
   session_id: string;

@@ -1,12 +1,7 @@
-import { readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from '../store/store.ts';
-import { JOURNAL, JOURNAL_DIR } from './fast.ts';
-
-/** A writer of the old shared journal that opened it just before it was moved finishes within this. */
-const SETTLE_MS = 2000;
-
-type Row = { ts: number; session_id: string; hook: string; tool: string | null; duration_ms: number; state?: string };
+import { JOURNAL_DIR, type JournalLine as Row } from './fast.ts';
 
 /** A journal line as a fast-path run wrote it (checked by hand: the full check loads no zod). */
 function asRow(v: unknown): Row | null {
@@ -46,9 +41,9 @@ function insertRows(store: Store, rows: readonly Row[]): void {
  * Folds the fast path's journal into the events table, so every hook run shows in `ccguard events`
  * and in latency figures without the fast path touching SQLite. Entries (one file per run, whole
  * once visible) are claimed one by one by rename, so each is folded in by exactly one process, at
- * once. The shared file older versions appended to is still folded in, once settled.
+ * once.
  */
-export function ingestJournal(stateDir: string, store: Store, now: number, settleMs = SETTLE_MS): number {
+export function ingestJournal(stateDir: string, store: Store, now: number): number {
   const dir = join(stateDir, JOURNAL_DIR);
   let entries: string[] = [];
   try {
@@ -74,41 +69,11 @@ export function ingestJournal(stateDir: string, store: Store, now: number, settl
   }
   insertRows(store, rows);
   for (const f of claimedFiles) rmSync(f, { force: true });
-  return rows.length + ingestLegacy(stateDir, store, now, settleMs);
+  return rows.length;
 }
 
 /** An entry claimed a minute ago and still there: its claimer died before folding it in. */
 function abandoned(path: string, now: number): boolean {
   const st = statSync(path, { throwIfNoEntry: false });
   return st !== undefined && now - st.mtimeMs > 60_000;
-}
-
-function ingestLegacy(stateDir: string, store: Store, now: number, settleMs: number): number {
-  try {
-    renameSync(join(stateDir, JOURNAL), join(stateDir, `journal.${now}.${process.pid}.ingest`));
-  } catch {
-    // no old journal
-  }
-  let names: string[];
-  try {
-    names = readdirSync(stateDir).filter((n) => n.endsWith('.ingest'));
-  } catch {
-    return 0;
-  }
-  let n = 0;
-  for (const name of names) {
-    const ts = Number(name.split('.')[1]);
-    if (!Number.isFinite(ts) || now - ts < settleMs) continue;
-    const claimed = join(stateDir, `${name}.${process.pid}`);
-    try {
-      renameSync(join(stateDir, name), claimed); // only one process wins each file
-    } catch {
-      continue;
-    }
-    const rows = rowsOf(readFileSync(claimed, 'utf8'));
-    insertRows(store, rows);
-    unlinkSync(claimed);
-    n += rows.length;
-  }
-  return n;
 }

@@ -1,9 +1,10 @@
 // Reads back the snapshot ccguard itself stored after validating it (lib/monitor/record.ts): hand
 // checks only, so the hooks' full path and the status line never load zod for it.
 import type { MonitorConfidence, MonitorSnapshot, MonitorWindow } from './snapshot.ts';
+import { isObj } from '../util/guards.ts';
 
 type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : null);
+const obj = (v: unknown): Obj | null => (isObj(v) ? v : null);
 const numOrNull = (v: unknown): number | null | undefined => (v === null ? null : typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const strOrNull = (v: unknown): string | null | undefined => (v === null ? null : typeof v === 'string' ? v : undefined);
 const conf = (v: unknown): MonitorConfidence | undefined => (v === 'official' || v === 'local_estimate' || v === 'unknown' ? v : undefined);

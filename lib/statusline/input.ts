@@ -1,7 +1,8 @@
-// The status line runs on every update of Claude Code's screen, so, like the hooks' fast path
-// (lib/hook/fast.ts), it keeps zod out: zod's core costs ~25 ms to compile, more than the rest of
-// the status line's work. The handful of fields it reads are checked by hand below, each on its own
-// and leniently, which is what a schema with `.catch(undefined)` on every field would do.
+// The status line runs on every update of Claude Code's screen, so, like the hooks, it keeps zod out
+// (ARCHITECTURE.md, "zod, and the inputs checked by hand"). The handful of fields it reads are checked
+// by hand below, each on its own and leniently, which is what a schema with `.catch(undefined)` on
+// every field would do.
+import { isObj } from '../util/guards.ts';
 
 /**
  * What ccguard reads from the JSON Claude Code pipes to the status line command. Every field may
@@ -24,7 +25,7 @@ export interface StatusLineInput {
 }
 
 type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : null);
+const obj = (v: unknown): Obj | null => (isObj(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 const finite = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 

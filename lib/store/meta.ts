@@ -1,4 +1,5 @@
 import type { DB } from './db.ts';
+import { isObj } from '../util/guards.ts';
 
 /**
  * Every key the meta table holds, with the kind of its value. The names are what is stored: renaming
@@ -103,7 +104,7 @@ export class MetaTable {
     if (raw === undefined) return undefined;
     try {
       const v: unknown = JSON.parse(raw);
-      return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+      return isObj(v) ? v : undefined;
     } catch {
       return undefined;
     }

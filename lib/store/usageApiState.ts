@@ -1,5 +1,6 @@
 import type { MetaTable } from './meta.ts';
 import type { Write } from './store.ts';
+import { isObj } from '../util/guards.ts';
 
 /**
  * How one request to the usage endpoint ended, or why none was sent:
@@ -63,7 +64,6 @@ export interface UsageApiLock {
   until: number;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 

@@ -1,5 +1,7 @@
 import { mightContainLimitMessage, parseLimitMessage, type LimitScope } from './limitMessage.ts';
 import { hasApiErrorMarker, RECORD_MARKERS, SYNTHETIC_MODEL } from './markers.ts';
+import { isObj } from '../util/guards.ts';
+import { HOUR_MS } from '../util/time.ts';
 
 /** One API response's usage, counted once per `message.id:requestId`. */
 export interface UsageRecord {
@@ -44,9 +46,9 @@ export type LineRecord = UsageRecord | ApiErrorRecord | LimitRecord;
 export type LineResult = LineRecord[] | 'skip' | 'bad';
 
 // The fields a line's records are made of, checked by hand rather than by zod: every thread that
-// reads transcripts loads this module, and zod cost it ~25 ms to load, more than the reading of a
-// 100 MB history's lines takes on one thread. test/transcripts/line.test.ts holds these checks to the
-// zod schema they replace: what a field must be to be kept, and what takes its place when it is not.
+// reads transcripts loads this module (ARCHITECTURE.md, "zod, and the inputs checked by hand").
+// test/transcripts/line.test.ts holds these checks to the zod schema they replace: what a field must
+// be to be kept, and what takes its place when it is not.
 
 type Block = { type: string | undefined; text: string | undefined };
 type Content = string | Block[];
@@ -96,8 +98,6 @@ export interface Usage {
   cache_creation: { ephemeral_5m_input_tokens: number | undefined; ephemeral_1h_input_tokens: number | undefined } | null | undefined;
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
 const optString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 /** A token count: a safe non-negative integer. */
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -109,7 +109,7 @@ function contentOf(v: unknown): Content | undefined {
   if (!Array.isArray(v)) return undefined;
   const out: Block[] = [];
   for (const b of v) {
-    if (!isPlainObject(b)) return undefined;
+    if (!isObj(b)) return undefined;
     const { type, text } = b;
     if ((type !== undefined && typeof type !== 'string') || (text !== undefined && typeof text !== 'string')) return undefined;
     out.push({ type, text });
@@ -119,10 +119,10 @@ function contentOf(v: unknown): Content | undefined {
 
 /** The line's fields, or null when it is not a line a record can come from (no type or timestamp, a message that is no object). */
 export function validLine(raw: unknown): Line | null {
-  if (!isPlainObject(raw)) return null;
+  if (!isObj(raw)) return null;
   const { type, timestamp, message } = raw;
   if (typeof type !== 'string' || typeof timestamp !== 'string') return null;
-  if (message !== undefined && !isPlainObject(message)) return null;
+  if (message !== undefined && !isObj(message)) return null;
   return {
     type,
     subtype: optString(raw.subtype),
@@ -154,7 +154,7 @@ function epochMs(v: unknown): number | undefined {
 
 function rateLimitOf(raw: Record<string, unknown>): RateLimitInfo | undefined {
   const params = raw.apiErrorParams;
-  const info = isPlainObject(params) && isPlainObject(params.rate_limit_info) ? params.rate_limit_info : isPlainObject(raw.quotaLimits) ? raw.quotaLimits : undefined;
+  const info = isObj(params) && isObj(params.rate_limit_info) ? params.rate_limit_info : isObj(raw.quotaLimits) ? raw.quotaLimits : undefined;
   if (!info) return undefined;
   return { status: optString(info.status), resetsAt: epochMs(info.resetsAt), rateLimitType: optString(info.rateLimitType) };
 }
@@ -175,21 +175,20 @@ function scopeOfType(t: string | undefined): LimitScope | null {
   }
 }
 
-const HOUR_MS = 3_600_000;
 /** No limit resets further off than its window is long: a reset past that is misread, and capped. */
 // A bare "usage limit" may be either window: only the week bounds it.
 const SCOPE_SPAN: Record<LimitScope, number> = { five_hour: 6 * HOUR_MS, usage: 168 * HOUR_MS, weekly: 168 * HOUR_MS, opus: 168 * HOUR_MS, sonnet: 168 * HOUR_MS };
 
 /** A message's usage, or null when its input or output count is missing or not a count. */
 export function validUsage(raw: unknown): Usage | null {
-  if (!isPlainObject(raw) || !isCount(raw.input_tokens) || !isCount(raw.output_tokens)) return null;
+  if (!isObj(raw) || !isCount(raw.input_tokens) || !isCount(raw.output_tokens)) return null;
   const split = raw.cache_creation;
   return {
     input_tokens: raw.input_tokens,
     output_tokens: raw.output_tokens,
     cache_creation_input_tokens: countOr0(raw.cache_creation_input_tokens),
     cache_read_input_tokens: countOr0(raw.cache_read_input_tokens),
-    cache_creation: isPlainObject(split)
+    cache_creation: isObj(split)
       ? {
           ephemeral_5m_input_tokens: countOr0(split.ephemeral_5m_input_tokens),
           ephemeral_1h_input_tokens: countOr0(split.ephemeral_1h_input_tokens),
@@ -436,19 +435,19 @@ function ordinaryUsage(text: string, ctx: ParseContext): UsageRecord | null {
   } catch {
     return null;
   }
-  if (!isPlainObject(o) || o.type !== 'assistant' || o.isApiErrorMessage === true) return null;
+  if (!isObj(o) || o.type !== 'assistant' || o.isApiErrorMessage === true) return null;
   const msg = o.message;
-  if (!isPlainObject(msg) || typeof o.timestamp !== 'string') return null;
+  if (!isObj(msg) || typeof o.timestamp !== 'string') return null;
   const model = msg.model === undefined ? 'unknown' : msg.model;
   if (typeof model !== 'string' || model === SYNTHETIC_MODEL) return null;
   const u = msg.usage;
-  if (!isPlainObject(u) || !isCount(u.input_tokens) || !isCount(u.output_tokens)) return null;
+  if (!isObj(u) || !isCount(u.input_tokens) || !isCount(u.output_tokens)) return null;
   const cc = u.cache_creation_input_tokens;
   const cr = u.cache_read_input_tokens;
   if ((cc !== undefined && !isCount(cc)) || (cr !== undefined && !isCount(cr))) return null;
   const splitRaw = u.cache_creation;
   let split: UsageFields['split'];
-  if (isPlainObject(splitRaw)) {
+  if (isObj(splitRaw)) {
     const m5 = splitRaw.ephemeral_5m_input_tokens;
     const h1 = splitRaw.ephemeral_1h_input_tokens;
     if ((m5 !== undefined && !isCount(m5)) || (h1 !== undefined && !isCount(h1))) return null;

@@ -4,7 +4,7 @@ import type { ParsedChunk } from './chunks.ts';
 /**
  * A parsed chunk as it crosses from a reading thread to the one that stores it. Usage records,
  * nearly all of them, travel as one Float64Array and one joined string: structured-cloning them as
- * objects cost the storing thread ~90 ms per 120,000 records, this ~10 ms. The rest (API errors,
+ * objects cost the storing thread several times as much. The rest (API errors,
  * limit messages, a usage record with the separator in a string) travel as they are.
  */
 export interface PackedChunk {

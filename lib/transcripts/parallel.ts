@@ -9,7 +9,7 @@ import { claim, SIG_POSTED, type FromWorker, type ReadTask } from './parallelPro
 import { takeReaders } from './readerThreads.ts';
 import type { ReaderOptions } from './readerThreadOptions.ts';
 
-/** Below this much to read, a reading thread's start-up (~20 ms) is not won back. */
+/** Below this much to read, a reading thread's start-up is not won back (the import rows of the benchmark). */
 export const PARALLEL_MIN_BYTES = 24 * 1024 * 1024;
 
 /** How long this thread waits with no word from the reading threads before it reads their files itself. */

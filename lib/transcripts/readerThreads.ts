@@ -54,7 +54,7 @@ let early: { opts: ReaderOptions; readers: Readers } | undefined;
 
 /**
  * Starts the readers at the very start of a command that will import in bulk, so that their own
- * start-up (a thread, Node, the parser: ~60-100 ms) overlaps this thread's (config, database, listing
+ * start-up (a thread, Node, the parser) overlaps this thread's (config, database, listing
  * the folders). `takeReaders` hands them to the import.
  */
 export function startReadersEarly(opts: ReaderOptions): void {

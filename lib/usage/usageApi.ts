@@ -20,6 +20,7 @@ import type { Logger } from '../util/log.ts';
 import { claudeConfigDirs, type Env } from '../util/paths.ts';
 import { KEYCHAIN_TIMEOUT_MS, USAGE_API_TIMEOUT_MS } from './usageApiTrigger.ts';
 import { iso } from '../util/time.ts';
+import { isObj } from '../util/guards.ts';
 
 export const ANTHROPIC_BETA = 'oauth-2025-04-20';
 export const KEYCHAIN_SERVICE = 'Claude Code-credentials';
@@ -82,7 +83,6 @@ export const keychainSecret: RunSecurity = async (service) => {
   return r.exitCode === 0 && typeof r.stdout === 'string' && r.stdout.trim().length > 0 ? r.stdout : null;
 };
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * The OAuth token in one credentials text (Claude Code's `.credentials.json`, or its Keychain item),

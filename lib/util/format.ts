@@ -2,7 +2,7 @@
  * How numbers, spans of time and clock times read, wherever ccguard writes them for a person.
  *
  * Every clock and date is in the one local zone (lib/util/time.ts). All by hand, never
- * toLocaleString or Intl: those start ICU, which costs a command ~10 ms and a hook ~15 ms.
+ * toLocaleString or Intl: those start ICU, a start-up every command and hook would pay.
  * Hooks load this on every tool call: it may import nothing beyond lib/util/time.ts.
  */
 import { MINUTE_MS, SECOND_MS } from './time.ts';

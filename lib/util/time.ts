@@ -5,7 +5,7 @@
  * (Node takes it from TZ, else from the system). Every time a person reads (a clock, a date, a
  * local day in a report or in `today`) is in that zone, and localZoneName() is its name wherever
  * the zone is named. There is no setting for another zone: showing times in a zone other than
- * the process's would need Intl on the hook's path (~15 ms to start), and Claude Code, the terminal
+ * the process's would need Intl (and its start-up) on the hook's path, and Claude Code, the terminal
  * and the shell around them already show the process's zone.
  *
  * SQLite is never asked for 'localtime': its C library reads TZ on its own and can disagree with
@@ -38,7 +38,7 @@ export function parseInstant(s: string | null | undefined): number | null {
 }
 
 /**
- * The local zone's IANA name, worked out only when first asked: Intl's start-up costs a hook ~15 ms.
+ * The local zone's IANA name, worked out only when first asked: Intl's start-up is a cost a hook should not pay.
  * `env` is the process's environment (tests pass their own): TZ names the zone Node runs in, and
  * without it Intl reports the system's.
  */

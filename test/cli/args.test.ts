@@ -39,7 +39,7 @@ test('bad values through the CLI: exit 2, the option, the value and what is want
       [['status', '-x'], /unknown option -x/],
       [['status', '--json=yes'], /--json takes no value/],
       [['wait', 'now'], /^ccguard wait: takes no arguments \(got "now"\)\n$/],
-      [['install', '--scope', 'global'], /--scope must be one of user, project, local \(got "global"\)/],
+      [['install', '--scope', 'global'], /--scope must be one of user, local \(got "global"\)/],
       [['doctor', '--verbose'], /^ccguard doctor: unknown option --verbose/],
     ];
     for (const [args, want] of cases) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { ccguard, CLI } from '../helpers/cli.ts';
-import { makeHistory } from '../report/history.ts';
+import { makeHistory } from '../helpers/history.ts';
 import { openStore } from '../../lib/store/store.ts';
 
 const h = makeHistory();

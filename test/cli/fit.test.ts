@@ -7,7 +7,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ccguard } from '../helpers/cli.ts';
 import { assistantLine } from '../helpers/lines.ts';
-import { makeHistory } from '../report/history.ts';
+import { makeHistory } from '../helpers/history.ts';
 import { openStore } from '../../lib/store/store.ts';
 import { displayWidth } from '../../lib/cli/width.ts';
 

@@ -1,12 +1,15 @@
-// `ccguard import`: the summary agrees with the progress it showed (files checked vs files read), and
-// its JSON uses snake_case keys like every other command's JSON.
+// `ccguard import`: the summary agrees with the progress it showed on a terminal (files checked vs
+// files read), piped it shows none, and its JSON uses snake_case keys like every other command's JSON.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ccguard } from '../helpers/cli.ts';
+import { openApp } from '../../lib/app/context.ts';
+import { runImport } from '../../lib/cli/commands/import.ts';
+import type { Out } from '../../lib/cli/format.ts';
 import { assistantLine } from '../helpers/lines.ts';
-import { makeHistory } from '../report/history.ts';
+import { makeHistory } from '../helpers/history.ts';
 
 const h = makeHistory();
 after(() => h.cleanup());
@@ -25,22 +28,36 @@ function keys(v: unknown, into: Set<string> = new Set()): Set<string> {
   return into;
 }
 
-/** The last plain progress line's "done/total files checked". */
+/** `ccguard import` in this process, its stderr a terminal: what it printed on each. */
+async function importOnTerminal(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out: Out = { write: (x) => void (stdout += x), isTTY: false, color: false, columns: Infinity };
+  const err: Out = { write: (x) => void (stderr += x), isTTY: true, color: false, columns: 80 };
+  const app = await openApp({ ...env });
+  try {
+    return { code: await runImport(app, [], out, err), stdout, stderr };
+  } finally {
+    app.store.close();
+  }
+}
+
+/** The last state of the terminal progress bar: "done/total files checked". */
 function lastProgress(stderr: string): { done: number; total: number } {
-  const m = [...stderr.matchAll(/^import: (\d+)\/(\d+) files checked \(\d+%\)$/gm)].at(-1);
-  assert.ok(m, stderr);
+  const m = [...stderr.matchAll(/\r\[[#-]+\] (\d+)\/(\d+) files checked, /g)].at(-1);
+  assert.ok(m, JSON.stringify(stderr));
   return { done: Number(m[1]), total: Number(m[2]) };
 }
 
-test('the summary says what was checked and what was read, in agreement with the progress lines', () => {
+test('the summary says what was checked and what was read, in agreement with the progress on a terminal', async () => {
   const files = readdirSync(h.env.projects, { recursive: true }).filter((f) => String(f).endsWith('.jsonl')).length;
-  const first = ccguard(['import'], h.env.env);
+  const first = await importOnTerminal(h.env.env);
   assert.equal(first.code, 0, first.stderr);
   assert.deepEqual(lastProgress(first.stderr), { done: files, total: files });
   assert.match(first.stdout, new RegExp(`^Imported [\\d,]+ new responses, 2 API errors and 2 limit messages from ${files} transcript files \\(0\\.\\d MB\\) in [\\d,]+ ms\\.\\n$`));
 
   // Nothing new: the progress still checked every file; the summary says so instead of "from 0 of N".
-  const again = ccguard(['import'], h.env.env);
+  const again = await importOnTerminal(h.env.env);
   assert.deepEqual(lastProgress(again.stderr), { done: files, total: files });
   assert.match(again.stdout, new RegExp(`^Nothing new: all ${files} transcript files \\(0\\.\\d MB\\) were imported before; checked in [\\d,]+ ms\\.\\n$`));
   assert.doesNotMatch(again.stdout, /from 0 of/);
@@ -52,6 +69,7 @@ test('the summary says what was checked and what was read, in agreement with the
     one.stdout,
     new RegExp(`^Imported 1 new response, 0 API errors and 0 limit messages from the new lines of 1 of ${files} transcript files \\(0\\.0 MB of 0\\.\\d MB; the rest were imported before\\) in [\\d,]+ ms\\.\\n$`),
   );
+  assert.equal(one.stderr, '', 'piped, no progress');
 });
 
 test('import --json: snake_case keys, the same counts', () => {

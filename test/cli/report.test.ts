@@ -4,7 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ccguard } from '../helpers/cli.ts';
 import { tmpHome } from '../helpers/tmp.ts';
-import { makeHistory } from '../report/history.ts';
+import { makeHistory } from '../helpers/history.ts';
 
 const h = makeHistory();
 after(() => h.cleanup());

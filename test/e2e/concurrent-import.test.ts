@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assistantLine } from '../helpers/lines.ts';
 import { tmpHome } from '../helpers/tmp.ts';
-import { ccguard, ccguardAsync } from '../helpers/cli.ts';
+import { ccguard, cliEnv } from '../helpers/cli.ts';
+import { runCli } from '../helpers/hookProc.ts';
 
 const T0 = Date.UTC(2026, 10, 20, 6, 0);
 
@@ -48,7 +49,7 @@ test('8 processes importing a growing history end with the totals of one clean i
     // Half of them read with a reading thread, however little there is (lib/transcripts/parallel.ts).
     const threaded = { ...env, CCGUARD_IMPORT_THREADS: '1', CCGUARD_IMPORT_THREADS_MIN_BYTES: '0' };
     const runs = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => ccguardAsync(['import', '--json'], i % 2 === 0 ? env : threaded)),
+      Array.from({ length: 8 }, (_, i) => runCli(['import', '--json'], { env: cliEnv(i % 2 === 0 ? env : threaded) })),
     );
     writing = false;
     await writer;

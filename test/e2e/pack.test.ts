@@ -96,6 +96,8 @@ test('npm pack, npm install -g of the tarball: runtime dependencies only, no war
   for (const f of needed) assert.ok(files.has(f), `${f} is in the tarball (it has: ${[...files].slice(0, 20).join(', ')}, ...)`);
   const sources = [...files].filter((f) => /\.ts$/.test(f) || /^(lib|hooks|test|bench|scripts|node_modules)\//.test(f));
   assert.deepEqual(sources, [], 'no sources, tests or node_modules in the tarball');
+  // The source maps serve coverage in the tests; an installed ccguard never reads them.
+  assert.deepEqual([...files].filter((f) => f.endsWith('.map')), [], 'no source maps in the tarball');
   const tgz = join(out, packed.filename);
   assert.ok(existsSync(tgz));
 

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,28 +11,21 @@ export interface Run {
   stderr: string;
 }
 
+/** A clean environment for the CLI: PATH, TZ=UTC, no colour, and `env`. */
+export const cliEnv = (env: Record<string, string>): Record<string, string> => ({ PATH: process.env.PATH ?? '', TZ: 'UTC', NO_COLOR: '1', ...env });
+
 /** The built CLI, synchronously, with a clean environment rooted at `home`. */
 export function ccguard(args: string[], env: Record<string, string>, input?: string): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? '', TZ: 'UTC', NO_COLOR: '1', ...env },
+  return runCliSync(CLI, args, env, input);
+}
+
+/** The CLI at `cli` (bin/ccguard.js of some package), synchronously, in a clean environment plus `env`. */
+export function runCliSync(cli: string, args: string[], env: Record<string, string>, input?: string): Run {
+  const r = spawnSync(process.execPath, [cli, ...args], {
+    env: cliEnv(env),
     input,
     encoding: 'utf8',
     timeout: 120_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-export function ccguardAsync(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', TZ: 'UTC', NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
 }

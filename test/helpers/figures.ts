@@ -23,8 +23,6 @@ export interface Figure {
   /** Per-call wall time of the hooks, ms. */
   maxMs: number | null;
   medianMs: number | null;
-  /** The bound the case holds every call to, ms. */
-  budgetMs: number | null;
   /** What held, said in a few words; replaced by the failure when the case fails. */
   held: string;
   result: 'held' | 'failed';
@@ -54,10 +52,7 @@ export class Tally {
   calls = 0;
   faults = 0;
   readonly latencies: number[] = [];
-  constructor(
-    readonly budgetMs: number | null,
-    public held: string,
-  ) {}
+  constructor(public held: string) {}
   call(ms: number, process = true): void {
     this.calls++;
     if (process) this.processes++;
@@ -72,7 +67,6 @@ export class Tally {
       faults: this.faults,
       maxMs: round(max(this.latencies)),
       medianMs: round(median(this.latencies)),
-      budgetMs: this.budgetMs,
       held: this.held,
     };
   }

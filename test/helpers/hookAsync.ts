@@ -1,34 +1,6 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import { HOOKS } from './hookEnv.ts';
-
-export interface AsyncHookRun {
-  code: number;
-  stdout: string;
-  ms: number;
-  json: Record<string, any> | null;
-}
-
-const FILE: Record<string, string> = { PreToolUse: 'pre-tool-use.js', UserPromptSubmit: 'user-prompt-submit.js' };
-
-/** One hook process, not waiting on any other: for runs in parallel. Its time is until its pipes close. */
-export function runHookAsync(event: string, stdin: string, env: Record<string, string>): Promise<AsyncHookRun> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const p = spawn(process.execPath, [join(HOOKS, FILE[event] ?? 'missing.js')], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.resume();
-    p.on('error', reject);
-    p.on('close', (code) => {
-      const ms = performance.now() - t0;
-      resolve({ code: code ?? -1, stdout, ms, json: stdout.trim().startsWith('{') ? (JSON.parse(stdout) as Record<string, unknown>) : null });
-    });
-    p.stdin.end(stdin);
-  });
-}
+import type { EventRow } from '../../lib/store/events.ts';
 
 export async function waitFor(what: string, cond: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -49,13 +21,7 @@ export function withDb<T>(dbFile: string, f: (db: Database.Database) => T, write
   }
 }
 
-export interface EventWithSource {
-  hook: string;
-  decision: string;
-  state: string | null;
-  reason: string | null;
-  source: string | null;
-}
+export type EventWithSource = Pick<EventRow, 'hook' | 'decision' | 'state' | 'reason' | 'source'>;
 
 export function eventsWithSource(dbFile: string): EventWithSource[] {
   return withDb(dbFile, (db) => db.prepare("SELECT hook, decision, state, reason, source FROM events WHERE decision != 'notify' ORDER BY id").all() as EventWithSource[]);

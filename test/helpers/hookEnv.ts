@@ -8,6 +8,7 @@ import type { HookEvent } from '../../lib/policy/types.ts';
 import { tmpHome } from './tmp.ts';
 import { assistantLine } from './lines.ts';
 import Database from 'better-sqlite3';
+import type { EventRow } from '../../lib/store/events.ts';
 
 export const HOOKS = join(REPO, 'dist', 'hooks');
 
@@ -73,7 +74,7 @@ export function hookEnv(config = '') {
       if (r.stdout.trim().startsWith('{')) json = JSON.parse(r.stdout) as Record<string, unknown>;
       return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, ms, json };
     },
-    events(): { hook: string; tool: string | null; decision: string; state: string | null; reason: string | null; sleep_ms: number }[] {
+    events(): Pick<EventRow, 'hook' | 'tool' | 'decision' | 'state' | 'reason' | 'sleep_ms'>[] {
       const db = new Database(join(h.stateDir, 'state.db'), { readonly: true });
       try {
         return db.prepare('SELECT hook, tool, decision, state, reason, sleep_ms FROM events ORDER BY id').all() as never;

@@ -1,11 +1,11 @@
 // Hooks and the CLI as real processes, started asynchronously so many run at once, with what the
 // reliability tests check of every answer: exit 0, nothing on stderr, stdout empty or one documented
 // JSON shape, and the wall time.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { REPO, type Run } from './cli.ts';
+import { REPO, runCliSync, type Run } from './cli.ts';
 import { HOOK_EVENTS, type HookEvent } from '../../lib/policy/types.ts';
 import { EVENT_FILES } from '../../lib/settings/hookCommand.ts';
 
@@ -25,13 +25,7 @@ export const CLI = join(PACKAGE, 'bin', 'ccguard.js');
 
 /** The CLI of the package under test, synchronously, in a clean environment plus `env`. */
 export function ccguard(args: string[], env: Record<string, string>, input?: string): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? '', TZ: 'UTC', NO_COLOR: '1', ...env },
-    input,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return runCliSync(CLI, args, env, input);
 }
 
 /** A preload that shifts Date.now() (and `new Date()`) by CCGUARD_TEST_CLOCK_SHIFT_MS. */
@@ -171,12 +165,14 @@ export function badOutput(event: HookEvent, stdout: string, trailingNewline = tr
   return r.success ? null : `stdout is not a documented ${event} answer: ${body.slice(0, 200)}`;
 }
 
-/** Why a hook process's run is not a clean answer within budget, or null. */
-export function badRun(event: HookEvent, r: ProcRun, budgetMs: number): string | null {
-  if (r.timedOut) return `killed after ${Math.round(r.ms)} ms`;
+/**
+ * Why a hook process's run is not a clean answer, or null. Its time is a figure, never a verdict: only
+ * a run killed unanswered (killAfterMs, Claude Code's own hook timeout) fails.
+ */
+export function badRun(event: HookEvent, r: ProcRun): string | null {
+  if (r.timedOut) return `killed unanswered after ${Math.round(r.ms)} ms`;
   if (r.code !== 0) return `exit ${r.code} (signal ${r.signal}); stderr ${JSON.stringify(r.stderr.slice(0, 300))}`;
   if (r.stderr !== '') return `stderr not empty: ${JSON.stringify(r.stderr.slice(0, 300))}`;
-  if (r.ms > budgetMs) return `took ${Math.round(r.ms)} ms, budget ${budgetMs} ms`;
   return badOutput(event, r.stdout);
 }
 

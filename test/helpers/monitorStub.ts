@@ -3,8 +3,8 @@ import { join } from 'node:path';
 
 /** What the stand-in does on its next runs. */
 export interface StubMode {
-  mode: 'ok' | 'near' | 'hit' | 'none' | 'nodata' | 'garbage' | 'slow' | 'v3' | 'fail';
-  /** five_hour used_percentage in the snapshot (ok, near, hit, slow). */
+  mode: 'ok' | 'near' | 'hit' | 'none' | 'nodata' | 'garbage' | 'slow' | 'held' | 'v3' | 'fail';
+  /** five_hour used_percentage in the snapshot (ok, near, hit, slow, held). */
   pct?: number;
   tokensUsed?: number | null;
   tokenLimit?: number | null;
@@ -12,6 +12,8 @@ export interface StubMode {
   weeklyPct?: number | null;
   /** How long `slow` sleeps before answering. */
   sleepMs?: number;
+  /** `held`: answers only once this file exists (a test releases it when it has seen what it needs). */
+  releaseFile?: string;
   plan?: string;
 }
 
@@ -67,6 +69,7 @@ switch (m.mode) {
   case 'garbage': process.stdout.write('<html>this is not JSON</html>\\n'); process.exit(0); break;
   case 'fail': process.stderr.write('Traceback (most recent call last): boom\\n'); process.exit(1); break;
   case 'slow': setTimeout(() => out(snap(0, 'ok', m.pct ?? 41.2), 0), m.sleepMs ?? 5000); break;
+  case 'held': setInterval(() => { if (fs.existsSync(m.releaseFile)) out(snap(0, 'ok', m.pct ?? 41.2), 0); }, 50); break;
   default: process.exit(3);
 }
 `;

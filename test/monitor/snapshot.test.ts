@@ -128,12 +128,10 @@ test('a run of the stand-in in every mode: exit codes 10 and 11 are answers, 20 
     ];
     for (const [mode, outcome, pct, detail] of expect) {
       stub.setMode(mode);
-      const t0 = performance.now();
       const r = await runMonitor(s, env);
       assert.equal(r.outcome, outcome, `${mode.mode}: ${r.detail}`);
       assert.equal(r.snapshot?.fiveHour?.usedPct ?? null, pct, mode.mode);
       if (detail) assert.match(r.detail ?? '', detail, mode.mode);
-      if (mode.mode === 'slow') assert.ok(performance.now() - t0 < 4000, 'stopped at the timeout');
       if (mode.mode === 'near' || mode.mode === 'hit') assert.equal(r.exitCode, mode.mode === 'near' ? 10 : 11);
     }
     assert.deepEqual(stub.calls()[0], s.args, 'run with the argument list, as given');

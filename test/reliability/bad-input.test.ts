@@ -28,9 +28,6 @@ const LONG = process.env.CCGUARD_SOAK === 'long';
 const IN_PROCESS = LONG ? 50_000 : 10_000;
 const PROCESSES = LONG ? 1000 : 240;
 const LINES = LONG ? 100_000 : 12_000;
-const BUDGET_MS = 10_000;
-/** In-process, one call has no process start to pay for. */
-const IN_PROCESS_BUDGET_MS = 2_000;
 
 // ---------------------------------------------------------------------------------------------
 // Hook stdin.
@@ -123,7 +120,7 @@ function captureStderr(): { stop: () => string } {
 
 test(`${IN_PROCESS} generated hook payloads through runHook, the fast path's parser and salvage, in-process`, { timeout: 600_000 }, async () => {
   const w = world();
-  const tally = new Tally(IN_PROCESS_BUDGET_MS, '');
+  const tally = new Tally('');
   try {
     await measured(SUITE, 'Bad input', `${IN_PROCESS} generated hook stdin payloads (fast-check, seed ${SEED}), in-process: runHook, parseFastInput, salvage, leaseAllows`, tally, async () => {
       const env = { HOME: w.home, TZ: 'UTC', PATH: process.env.PATH ?? '' };
@@ -157,7 +154,6 @@ test(`${IN_PROCESS} generated hook payloads through runHook, the fast path's par
           }
           const ms = performance.now() - t0;
           tally.call(ms, false);
-          assert.ok(ms < IN_PROCESS_BUDGET_MS, `${ms} ms`);
           assert.equal(res.exitCode, 0);
           assert.equal(res.sleepMs, 0);
           const why = badOutput(event, res.stdout, false);
@@ -168,7 +164,7 @@ test(`${IN_PROCESS} generated hook payloads through runHook, the fast path's par
       );
       assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
       tally.cases = IN_PROCESS;
-      tally.held = `every call resolved to exit 0 within ${IN_PROCESS_BUDGET_MS} ms, no stderr; answers: ${[...outcomes].map(([k, n]) => `${n} ${k}`).join(', ')} (all documented shapes)`;
+      tally.held = `every call resolved to exit 0, no stderr; answers: ${[...outcomes].map(([k, n]) => `${n} ${k}`).join(', ')} (all documented shapes)`;
     });
   } finally {
     w.cleanup();
@@ -177,7 +173,7 @@ test(`${IN_PROCESS} generated hook payloads through runHook, the fast path's par
 
 test(`${PROCESSES} generated hook payloads through real hook processes`, { timeout: 600_000 }, async () => {
   const w = world();
-  const tally = new Tally(BUDGET_MS, '');
+  const tally = new Tally('');
   try {
     await measured(SUITE, 'Bad input', `${PROCESSES} generated payloads through the built hooks (8 at a time)`, tally, async () => {
       const env = { HOME: w.home, TZ: 'UTC', PATH: process.env.PATH ?? '' };
@@ -188,12 +184,12 @@ test(`${PROCESSES} generated hook payloads through real hook processes`, { timeo
       const results = await pool(8, samples.map(([stdin, event]) => async () => ({ event, stdin, r: await runHookProc(event, stdin, { env, killAfterMs: 60_000 }) })));
       const failures = results.flatMap(({ event, stdin, r }) => {
         tally.call(r.ms);
-        const why = badRun(event, r, BUDGET_MS);
+        const why = badRun(event, r);
         return why ? [`${event} ${JSON.stringify(stdin.slice(0, 120))}: ${why}`] : [];
       });
       assert.deepEqual(failures, []);
       tally.cases = samples.length;
-      tally.held = `all exit 0 within ${BUDGET_MS / 1000} s, stdout empty or one documented JSON line, stderr empty, no stack trace`;
+      tally.held = `all exit 0, stdout empty or one documented JSON line, stderr empty, no stack trace`;
     });
   } finally {
     w.cleanup();
@@ -267,7 +263,7 @@ function checkResult(r: LineResult, text: string): void {
 }
 
 test(`${LINES} generated transcript lines through parseLine, then as one file through the import`, { timeout: 600_000 }, async () => {
-  const tally = new Tally(null, '');
+  const tally = new Tally('');
   await measured(SUITE, 'Bad input', `${LINES} generated malformed transcript lines (fast-check, seed ${SEED}): parseLine in-process, then one file import`, tally, async () => {
     const ctx = (i: number) => ({ fallbackKey: `fallback#${i}`, timeZone: () => 'UTC' });
     let n = 0;

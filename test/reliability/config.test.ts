@@ -124,7 +124,7 @@ function cases(): { all: Case[]; leaves: string[][] } {
 
 test('every key of config.yaml, every kind of mistake: one line naming key, value and file; the hook goes on with the defaults and logs it', async () => {
   const { all, leaves } = cases();
-  const tally = new Tally(null, '');
+  const tally = new Tally('');
   await measured('config', 'Config', `user config.yaml mistakes over all ${leaves.length} keys: wrong type, out of range, unknown key, bad YAML`, tally, async () => {
     const h = tmpHome('ccguard-config-');
     try {

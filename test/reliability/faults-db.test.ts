@@ -17,8 +17,6 @@ import { MIGRATIONS } from '../../lib/store/migrations.ts';
 import type { HookEvent } from '../../lib/policy/types.ts';
 
 const SUITE = 'faults-db';
-/** Per hook call, as in the soak test: this file may run beside it. */
-const BUDGET_MS = 10_000;
 const DAY = 86_400_000;
 const OLD_SESSIONS = 5;
 const PER_OLD = 300;
@@ -42,7 +40,7 @@ async function history(config = '') {
   const imp = ccguard(['import'], e.env);
   assert.equal(imp.code, 0, imp.stderr);
   const first = await hook(e, 'UserPromptSubmit', { prompt: 'hello' });
-  assert.equal(badRun('UserPromptSubmit', first, BUDGET_MS), null);
+  assert.equal(badRun('UserPromptSubmit', first), null);
   return e;
 }
 
@@ -81,7 +79,7 @@ const FAULTS: [string, (db: string) => void, boolean][] = [
 ];
 
 test('state.db deleted, truncated (0 bytes, half) or overwritten between two hooks: set aside, rebuilt, totals equal a clean import', { timeout: 120_000 }, async () => {
-  const tally = new Tally(BUDGET_MS, '');
+  const tally = new Tally('');
   await measured(SUITE, 'Faults', 'state.db deleted, truncated to 0 bytes and to half, overwritten with garbage (whole, header) between two hooks', tally, async () => {
     for (const [name, damage, keepsBroken] of FAULTS) {
       const e = await history();
@@ -92,7 +90,7 @@ test('state.db deleted, truncated (0 bytes, half) or overwritten between two hoo
         tally.faults++;
         const r = await hook(e, 'PreToolUse', { tool_name: 'Bash', tool_input: { command: 'ls' } });
         tally.call(r.ms);
-        assert.equal(badRun('PreToolUse', r, BUDGET_MS), null, `${name}: ${badRun('PreToolUse', r, BUDGET_MS)}`);
+        assert.equal(badRun('PreToolUse', r), null, `${name}: ${badRun('PreToolUse', r)}`);
         // The rebuild read every transcript, the old ones too, within that one hook.
         assert.equal(dbCount(db), EXPECTED, `${name}: rebuilt by the next hook`);
         if (keepsBroken) {
@@ -113,7 +111,7 @@ test('state.db deleted, truncated (0 bytes, half) or overwritten between two hoo
 });
 
 test('pages zeroed in the middle of state.db: a hook may not touch them, but ccguard doctor finds the damage and says what to do', async () => {
-  const tally = new Tally(BUDGET_MS, '');
+  const tally = new Tally('');
   await measured(SUITE, 'Faults', 'two pages zeroed in the middle of state.db', tally, async () => {
     const e = await history();
     try {
@@ -130,7 +128,7 @@ test('pages zeroed in the middle of state.db: a hook may not touch them, but ccg
       tally.faults++;
       const r = await hook(e, 'PreToolUse', { tool_name: 'Bash' });
       tally.call(r.ms);
-      assert.equal(badRun('PreToolUse', r, BUDGET_MS), null);
+      assert.equal(badRun('PreToolUse', r), null);
       const doc = await runCli(['doctor', '--json'], { env: e.env });
       tally.processes++;
       const j = JSON.parse(doc.stdout) as { ok: boolean; checks: { name: string; level: string; detail: string; fix?: string }[] };
@@ -142,7 +140,7 @@ test('pages zeroed in the middle of state.db: a hook may not touch them, but ccg
         rmSync(db);
         const again = await hook(e, 'PreToolUse', { tool_name: 'Bash' });
         tally.call(again.ms);
-        assert.equal(badRun('PreToolUse', again, BUDGET_MS), null);
+        assert.equal(badRun('PreToolUse', again), null);
       }
       assert.equal(dbCount(db), EXPECTED);
       assertSameAsCleanImport(e.env, e.home);
@@ -178,7 +176,7 @@ function downgrade(dbFile: string, version: number): void {
 }
 
 test('a state.db from an older version (schema 1, schema 2) is migrated in place, its data kept', async () => {
-  const tally = new Tally(BUDGET_MS, '');
+  const tally = new Tally('');
   await measured(SUITE, 'Faults', 'state.db at an older schema (1 and 2) with data in it', tally, async () => {
     for (const version of [1, 2]) {
       const e = await history();
@@ -191,7 +189,7 @@ test('a state.db from an older version (schema 1, schema 2) is migrated in place
         tally.faults++;
         const r = await hook(e, 'PreToolUse', { tool_name: 'Bash' });
         tally.call(r.ms);
-        assert.equal(badRun('PreToolUse', r, BUDGET_MS), null);
+        assert.equal(badRun('PreToolUse', r), null);
         assert.deepEqual(broken(e.stateDir), [], 'migrated, not set aside');
         const d = new Database(db, { readonly: true });
         try {
@@ -223,7 +221,7 @@ test('a state.db from a newer ccguard: the hook allows and logs why; doctor says
     d.pragma('user_version = 99');
     d.close();
     const r = await hook(e, 'PreToolUse', { tool_name: 'Bash' });
-    assert.equal(badRun('PreToolUse', r, BUDGET_MS), null);
+    assert.equal(badRun('PreToolUse', r), null);
     assert.equal(r.stdout, '');
     assert.match(e.log(), /PreToolUse hook failed, failing open: .*schema version 99, newer than this ccguard understands/);
     const doc = await runCli(['doctor', '--json'], { env: e.env });
@@ -275,7 +273,7 @@ const UNWRITABLE: [string, (stateDir: string) => Record<string, string>, RegExp]
 ];
 
 test('an unwritable state: every hook allows, with one clear error line (stderr or log); doctor says why instead of stopping', async () => {
-  const tally = new Tally(BUDGET_MS, '');
+  const tally = new Tally('');
   await measured(SUITE, 'Faults', 'state not writable (state dir path is a file; state.db is a directory)', tally, async () => {
     for (const [name, make, doctorSays] of UNWRITABLE) {
       const e = hookEnv();
@@ -292,7 +290,6 @@ test('an unwritable state: every hook allows, with one clear error line (stderr 
             tally.call(r.ms);
             assert.equal(r.code, 0, `${name} ${event}: ${r.stderr}`);
             assert.equal(r.stdout, '', `${name} ${event}: fails open`);
-            assert.ok(r.ms < BUDGET_MS, `${name} ${event}: ${r.ms} ms`);
             const logFile = join(stateDir, 'ccguard.log');
             const logged = existsSync(logFile) && statSync(logFile).isFile() ? readFileSync(logFile, 'utf8') : '';
             if (r.stderr !== '') {
@@ -333,7 +330,7 @@ test('what a rebuild cannot bring back: pauses and backoff set by hand or by Sto
     const db = join(e.stateDir, 'state.db');
     // State that lives only in the database: a StopFailure backoff, a pause by hand, events.
     const sf = await hook(e, 'StopFailure', { error: 'rate_limit' });
-    assert.equal(badRun('StopFailure', sf, BUDGET_MS), null);
+    assert.equal(badRun('StopFailure', sf), null);
     assert.equal(ccguard(['pause', '--minutes', '30'], e.env).code, 0);
     const denied = await hook(e, 'PreToolUse', { tool_name: 'Bash' });
     assert.equal((JSON.parse(denied.stdout) as Record<string, any>).hookSpecificOutput.permissionDecision, 'deny');
@@ -341,7 +338,7 @@ test('what a rebuild cannot bring back: pauses and backoff set by hand or by Sto
     assert.ok(before >= 4);
     rmSync(db);
     const after = await hook(e, 'PreToolUse', { tool_name: 'Bash' });
-    assert.equal(badRun('PreToolUse', after, BUDGET_MS), null);
+    assert.equal(badRun('PreToolUse', after), null);
     assert.equal(after.stdout, '', 'the pause and the backoff are gone with the database');
     assert.equal(dbCount(db, 'events'), 1, 'the events history starts again');
     assert.equal(dbCount(db, 'marks'), 0);

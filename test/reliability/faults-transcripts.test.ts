@@ -1,7 +1,7 @@
 // Faults in what the hooks read and call: transcripts truncated, rewritten or replaced; files that
 // vanish mid-read; symlink loops under projects/; a 50 MB line; bytes that are not UTF-8; timestamps
 // far off; the clock moving back between two hooks; claude-monitor and the notifier hanging or
-// missing. Every hook answers within its budget, and the totals equal a clean import.
+// missing. Every hook answers, and the totals equal a clean import.
 import { removeTree } from '../helpers/tmp.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,7 +20,6 @@ import { Importer, loadParser } from '../../lib/transcripts/importer.ts';
 import type { HookEvent } from '../../lib/policy/types.ts';
 
 const SUITE = 'faults-transcripts';
-const BUDGET_MS = 10_000;
 const MIN = 60_000;
 type Env = ReturnType<typeof hookEnv>;
 
@@ -31,7 +30,7 @@ function hook(e: Env, event: HookEvent, session = 's1', extra: Record<string, un
 
 function ok(event: HookEvent, r: ProcRun, tally: Tally, what: string): void {
   tally.call(r.ms);
-  const why = badRun(event, r, BUDGET_MS);
+  const why = badRun(event, r);
   assert.equal(why, null, `${what}: ${why}`);
 }
 
@@ -53,7 +52,7 @@ function responses(session: string, n: number, ts0: number, tag = `r${uniq++}`):
 }
 
 test('a transcript truncated, rewritten in place, replaced by another file, emptied: the next hook re-reads it; totals equal a clean import', async () => {
-  const tally = new Tally(BUDGET_MS, '');
+  const tally = new Tally('');
   await measured(SUITE, 'Faults', 'transcript truncated mid-line, rewritten in place (same size), replaced (new inode), emptied and refilled', tally, async () => {
     const e = hookEnv('plan: 1000000000000\nperformance:\n  fast_path_seconds: 0\n');
     try {
@@ -94,7 +93,7 @@ test('a transcript truncated, rewritten in place, replaced by another file, empt
 });
 
 test('files that vanish mid-read, between stat and open, and while hooks and imports run', async () => {
-  const tally = new Tally(BUDGET_MS, '');
+  const tally = new Tally('');
   await measured(SUITE, 'Faults', 'transcripts deleted mid-read, between stat and open, and churned (created/deleted) under running hooks', tally, async () => {
     const e = hookEnv('plan: 1000000000000\n');
     try {
@@ -180,7 +179,7 @@ test('files that vanish mid-read, between stat and open, and while hooks and imp
 });
 
 test('symlink loops under projects/ (self, mutual, to a parent), a dangling link, a linked transcript: no hang, nothing counted twice', async () => {
-  const tally = new Tally(BUDGET_MS, '');
+  const tally = new Tally('');
   await measured(SUITE, 'Faults', 'symlink loops under projects/ (self, mutual, parent), dangling and linked transcripts', tally, async () => {
     const e = hookEnv('plan: 1000000000000\nimport:\n  rescan_seconds: 0\n');
     try {
@@ -216,7 +215,6 @@ test('symlink loops under projects/ (self, mutual, to a parent), a dangling link
         const r = await runCli(args, { env: e.env, killAfterMs: 60_000 });
         tally.processes++;
         assert.ok(r.code === 0 || (args[0] === 'doctor' && r.code === 1), `${args.join(' ')}: ${r.code} ${r.stderr}`);
-        assert.ok(r.ms < BUDGET_MS, `${args.join(' ')} took ${r.ms} ms`);
       }
       const { entries } = assertSameAsCleanImport(e.env, e.home);
       assert.equal(entries, 14, 'each response once, whatever links lead to it');
@@ -228,8 +226,8 @@ test('symlink loops under projects/ (self, mutual, to a parent), a dangling link
   });
 });
 
-test('a 50 MB single line in a live transcript: read within budget, the responses around it counted', { timeout: 120_000 }, async () => {
-  const tally = new Tally(BUDGET_MS, '');
+test('a 50 MB single line in a live transcript: read, the responses around it counted', { timeout: 120_000 }, async () => {
+  const tally = new Tally('');
   await measured(SUITE, 'Faults', 'a 50 MB single line (a response with 50 MB of text) appended to a live transcript', tally, async () => {
     const e = hookEnv('plan: 1000000000000\n');
     try {
@@ -257,7 +255,7 @@ test('a 50 MB single line in a live transcript: read within budget, the response
 });
 
 test('bytes that are not UTF-8 in transcripts: counted where the JSON holds, skipped and counted as malformed where not', async () => {
-  const tally = new Tally(BUDGET_MS, '');
+  const tally = new Tally('');
   await measured(SUITE, 'Faults', 'non-UTF-8 bytes in transcript lines (in text, in ids, whole lines, Latin-1, a lone surrogate)', tally, async () => {
     const e = hookEnv('plan: 1000000000000\n');
     try {
@@ -306,7 +304,7 @@ test('bytes that are not UTF-8 in transcripts: counted where the JSON holds, ski
 });
 
 test('timestamps far in the future or past, or not dates: hooks, status and reports answer; totals equal a clean import', async () => {
-  const tally = new Tally(BUDGET_MS, '');
+  const tally = new Tally('');
   await measured(SUITE, 'Faults', 'transcript timestamps in the future, far past, out of range, not dates', tally, async () => {
     const e = hookEnv('plan: 1000000000000\n');
     try {
@@ -343,7 +341,7 @@ test('timestamps far in the future or past, or not dates: hooks, status and repo
 });
 
 test('the clock moving back (and forth) between hooks: every hook answers, nothing new is missed', async () => {
-  const tally = new Tally(BUDGET_MS, '');
+  const tally = new Tally('');
   await measured(SUITE, 'Faults', 'the wall clock moved back 2 h, 2 days, forward 1 day, between hooks (Date.now shifted in the hook process)', tally, async () => {
     const e = hookEnv('plan: 1000000000000\n');
     try {
@@ -377,7 +375,7 @@ test('the clock moving back (and forth) between hooks: every hook answers, nothi
 });
 
 test('claude-monitor and notify-send hanging (30 s), or the notifier missing: no hook waits for them', { timeout: 120_000 }, async () => {
-  const tally = new Tally(BUDGET_MS, '');
+  const tally = new Tally('');
   await measured(SUITE, 'Faults', 'claude-monitor and notify-send on PATH that hang for 30 s; notify-send missing', tally, async () => {
     const pids: number[] = [];
     const e = hookEnv('plan: 20000\nalerts:\n  token_threshold: 0.5\n');
@@ -385,14 +383,12 @@ test('claude-monitor and notify-send hanging (30 s), or the notifier missing: no
       const { bin, pidFile } = sleepyBin(e.home, ['claude-monitor', 'notify-send', 'terminal-notifier'], 30);
       const env = { PATH: `${bin}:${process.env.PATH ?? ''}` };
       e.usage('s1', [{ ts: Date.now() - 5 * MIN, input: 9000, output: 2000 }]);
-      const started = performance.now();
       const runs: [HookEvent, ProcRun][] = [];
       // A threshold crossing (a warning and a notification), a bad stdin (an error notification), and the rest.
       for (const event of ['PreToolUse', 'UserPromptSubmit', 'SessionStart', 'PostToolUse', 'Stop', 'StopFailure', 'SubagentStop', 'SessionEnd'] as HookEvent[]) {
         runs.push([event, await hook(e, event, 's1', { error: 'rate_limit' }, { env })]);
       }
       runs.push(['PreToolUse', await hook(e, 'PreToolUse', 's1', {}, { env, stdin: 'not json at all' })]);
-      const hooksDone = performance.now();
       for (const [event, r] of runs) ok(event, r, tally, `${event} with hanging stand-ins`);
       // The notifier was called and is still hanging now that every hook has returned.
       for (let i = 0; i < 100 && readFileSync(pidFile, 'utf8').trim() === ''; i++) await sleep(50);
@@ -407,7 +403,6 @@ test('claude-monitor and notify-send hanging (30 s), or the notifier missing: no
         }
       });
       assert.ok(alive.length > 0, 'the stand-ins still hang after the hooks returned');
-      assert.ok(hooksDone - started < 30_000, 'all hooks together took less than one hang');
       tally.faults += 2;
 
       // No notify-send at all: delivered nowhere, logged, and the hooks as quick.
@@ -428,7 +423,7 @@ test('claude-monitor and notify-send hanging (30 s), or the notifier missing: no
         bare.cleanup();
       }
       tally.cases = 3;
-      tally.held = `every hook returned while the stand-ins were still hanging (all ${runs.length} in ${Math.round(hooksDone - started)} ms); a missing notifier is logged`;
+      tally.held = `every hook (${runs.length}) returned while the stand-ins were still hanging; a missing notifier is logged`;
     } finally {
       // End exactly the stand-ins this case started, by their ids; the notifier worker then logs the
       // failed delivery and exits, and only after that is the folder removed.

@@ -1,13 +1,13 @@
 // Load: 32 hook processes at a time (the built dist/hooks), across 4 sessions, while a writer in this
 // process and another writer process append to those sessions' transcripts (partial lines included),
-// and `ccguard status`, `report` and `events --follow` read. Every hook answers within its budget,
+// and `ccguard status`, `report` and `events --follow` read. Every hook answers (none lost, no lock error),
 // and afterwards the totals equal a clean single import of the same files.
 //
 // CCGUARD_SOAK=long runs ten times as many calls; CCGUARD_RELIABILITY_KEEP=1 keeps the temporary HOME.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
@@ -23,12 +23,6 @@ const LONG = process.env.CCGUARD_SOAK === 'long';
 /** Hook processes in flight at once. */
 const WIDTH = 32;
 const CALLS = LONG ? 4000 : 400;
-/**
- * Per hook call, spawn to exit, on a 2-core machine with 32 hooks, 2 writers and the readers all
- * running: far above a hook's own cost (~70 ms fast path, ~120 ms full check, alone) and far below
- * Claude Code's 60 s hook timeout.
- */
-const BUDGET_MS = 10_000;
 const SUITE = 'soak';
 /**
  * Each writer appends an exchange (a prompt and a response of two content-block lines) this often:
@@ -60,7 +54,7 @@ function pick(r: number): HookEvent {
 }
 
 test(`soak: ${CALLS} hook calls, ${WIDTH} at a time, 4 sessions, 2 writers, readers; totals equal a clean import`, { timeout: LONG ? 1_800_000 : 150_000 }, async () => {
-  const tally = new Tally(BUDGET_MS, '');
+  const tally = new Tally('');
   await measured(SUITE, 'Load', `${WIDTH} parallel hooks × ${CALLS} calls, 4 sessions, 2 transcript writers, status/report/events --follow reading`, tally, async () => {
     const h = tmpHome('ccguard-soak-');
     const spawned: ChildProcess[] = [];
@@ -68,7 +62,7 @@ test(`soak: ${CALLS} hook calls, ${WIDTH} at a time, 4 sessions, 2 writers, read
     let hooksRunning = true;
     try {
       mkdirSync(h.stateDir, { recursive: true, mode: 0o700 });
-      // Far from every threshold, and no sleeping: the budget measures ccguard, not a chosen delay.
+      // Far from every threshold, and no sleeping: every call is answered at once, whatever it decides.
       writeFileSync(join(h.stateDir, 'config.yaml'), 'plan: 1000000000000\nalerts:\n  cost_threshold: 1000000\nrecovery:\n  max_sleep_seconds: 0\n');
       const sessions = ['a1', 'a2', 'b1', 'b2'].map((s) => ({
         session: `soak-${s}`,
@@ -155,10 +149,15 @@ test(`soak: ${CALLS} hook calls, ${WIDTH} at a time, 4 sessions, 2 writers, read
 
       const failures = results.flatMap(({ event, r }, i) => {
         tally.call(r.ms);
-        const why = badRun(event, r, BUDGET_MS);
+        const why = badRun(event, r);
         return why ? [`call ${i} (${event}): ${why}`] : [];
       });
       assert.deepEqual(failures.slice(0, 5), [], `${failures.length} of ${CALLS} hook calls failed`);
+      // A hook that meets an error (a lock held too long, a busy database) still answers, failing open:
+      // its log is where that shows.
+      const logFile = join(h.stateDir, 'ccguard.log');
+      const failedOpen = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter((l) => /hook failed|SQLITE_BUSY|database is locked/.test(l)) : [];
+      assert.deepEqual(failedOpen.slice(0, 5), [], `${failedOpen.length} hook calls failed open`);
 
       // Readers: every run answered, with JSON where asked for.
       for (const { args, r } of readerRuns) {
@@ -193,7 +192,7 @@ test(`soak: ${CALLS} hook calls, ${WIDTH} at a time, 4 sessions, 2 writers, read
       tally.processes += readerRuns.length + 3; // readers, events --follow, the writer, the final events
       tally.cases = CALLS;
       tally.held =
-        `all exit 0 with empty or valid JSON, no stderr, each ≤ ${BUDGET_MS / 1000} s (wall ${(wall / 1000).toFixed(1)} s; ${fast} fast-path); ` +
+        `all exit 0 with empty or valid JSON, no stderr (wall ${(wall / 1000).toFixed(1)} s; ${fast} fast-path); ` +
         `${readerRuns.length} status/report runs and events --follow clean; ${CALLS} events, none lost; ` +
         `${entries} responses (${local.partials + w2.partials} written in two pieces) = clean import`;
     } finally {

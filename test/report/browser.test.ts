@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ccguard, REPO } from '../helpers/cli.ts';
-import { makeHistory } from '../report/history.ts';
+import { makeHistory } from '../helpers/history.ts';
 import type { FullReport } from '../../lib/report/data.ts';
 
 const CHROMIUM = process.env.CCGUARD_CHROMIUM ?? '/usr/bin/chromium';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ccguard } from '../helpers/cli.ts';
 import { tmpHome } from '../helpers/tmp.ts';
-import { makeHistory, LIMIT } from './history.ts';
-import { chartSvg, elements, section } from './html.ts';
+import { makeHistory, LIMIT } from '../helpers/history.ts';
+import { chartSvg, elements, section } from '../helpers/html.ts';
 import type { FullReport } from '../../lib/report/data.ts';
 
 const num = (s: string | undefined): number => {

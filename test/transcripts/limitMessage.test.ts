@@ -331,11 +331,10 @@ describe('parseLimitMessage: not limit messages', () => {
   }
 
   it('100 KB of junk', () => {
+    // A pattern that backtracked without bound would not return here (the runner's timeout ends it).
     const big = junk(100_000);
-    const started = performance.now();
     for (let i = 0; i < 50; i++) assert.equal(parseLimitMessage(big, seen, BERLIN), null);
     assert.equal(mightContainLimitMessage(big), false);
-    assert.ok(performance.now() - started < 2000, 'parsing junk should be fast');
   });
 
   it('never throws on odd input', () => {

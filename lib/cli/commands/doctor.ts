@@ -38,7 +38,7 @@ export async function runDoctor(app: AppContext, argv: string[], out: Out): Prom
   // A mistyped folder has no settings of its own: reporting on it would say "healthy" of nothing.
   const problem = given === undefined ? null : projectDirProblem(given);
   if (problem) throw new UsageError(`--project-dir: ${problem}; give the folder of an existing project`);
-  ingestJournal(app.paths.stateDir, app.store, app.now(), 0);
+  ingestJournal(app.paths.stateDir, app.store, app.now());
   const projectDir = resolve(given ?? process.cwd());
   const cli = cliOf(app.env);
   const checks: Check[] = [

@@ -53,7 +53,7 @@ function sessionQuery(app: AppContext, typed: string | undefined): Pick<EventQue
 export async function runEvents(app: AppContext, argv: string[], out: Out): Promise<number> {
   const { values } = parseCommand(SPECS.events, argv);
   // Fast-path runs wait in the journal until a full run folds them in; so does this command.
-  ingestJournal(app.paths.stateDir, app.store, app.now(), 0);
+  ingestJournal(app.paths.stateDir, app.store, app.now());
   const q: EventQuery = { ...sessionQuery(app, values.session), decisionsOnly: values.decisions, limit: values.limit };
   let rows = app.store.events.list(q);
   if (values.json && !values.follow) {

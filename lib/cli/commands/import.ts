@@ -48,7 +48,6 @@ export async function runImport(app: AppContext, argv: string[], out: Out, err: 
   const { values } = parseCommand(SPECS.import, argv);
   const started = performance.now();
   let lastDraw = 0;
-  let lastPct = -1;
   let bytesSeen = 0;
   const stats = await importAll(importContext(app), {
     onProgress: (done, total, bytes) => {
@@ -61,13 +60,6 @@ export async function runImport(app: AppContext, argv: string[], out: Out, err: 
         const filled = total === 0 ? width : Math.round((done / total) * width);
         err.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} files checked, ${fmtMb(bytes)}`);
         if (done === total) err.write('\n');
-      } else if (!values.json) {
-        // Plain lines when not on a terminal: one per 10%.
-        const pct = total === 0 ? 100 : Math.floor((done / total) * 10) * 10;
-        if (pct !== lastPct) {
-          lastPct = pct;
-          err.write(`import: ${done}/${total} files checked (${pct}%)\n`);
-        }
       }
     },
   });

@@ -61,23 +61,19 @@ function timeoutText(timeouts: Record<HookEvent, number>, maxSleep: number): str
   return `a ${slow} s timeout on ${sleeping.join(' and ')} (they may sleep up to recovery.max_sleep_seconds, ${maxSleep} s), ${rest} s on the others`;
 }
 
-/** The first import, with a progress line on stderr. */
+/** The first import, with a progress line on stderr when that is a terminal (piped, it says nothing). */
 async function firstImport(app: AppContext, out: Out, err: Out): Promise<void> {
   const started = performance.now();
-  let lastPct = -1;
   let lastDraw = 0;
   const stats = await importAll(importContext(app), {
     onProgress: (done, total, bytes) => {
-      const pct = total === 0 ? 100 : Math.floor((done / total) * 100);
       if (err.isTTY) {
+        const pct = total === 0 ? 100 : Math.floor((done / total) * 100);
         const t = performance.now();
         if (t - lastDraw < 80 && done < total) return;
         lastDraw = t;
         err.write(`\rImporting your Claude Code history: ${done}/${total} files (${pct}%), ${fmtMb(bytes)}`);
         if (done === total) err.write('\n');
-      } else if (Math.floor(pct / 10) !== lastPct) {
-        lastPct = Math.floor(pct / 10);
-        err.write(`import: ${done}/${total} files (${lastPct * 10}%)\n`);
       }
     },
   });
@@ -87,10 +83,9 @@ async function firstImport(app: AppContext, out: Out, err: Out): Promise<void> {
   );
 }
 
-/** `ccguard install [--scope user|project|local] [--project-dir DIR] [--dry-run] [--no-statusline] [--no-import]` (help: lib/cli/spec.ts) */
+/** `ccguard install [--scope user|local] [--project-dir DIR] [--dry-run] [--no-statusline] [--no-import]` (help: lib/cli/spec.ts) */
 export async function runInstall(app: AppContext, argv: string[], out: Out, err: Out): Promise<number> {
   const { values } = parseCommand(SPECS.install, argv);
-  if (values.statusline && values['no-statusline']) throw new UsageError('--statusline and --no-statusline contradict each other: give one');
   const statusLine = !values['no-statusline'];
   const scope: Scope = values.scope ?? 'user';
   const projectDir = projectDirOf(values['project-dir']);
@@ -101,8 +96,9 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
     throw new UsageError(projectScopeRefusal(app, self, projectDir, holdsCcguard('project', app.env, projectDir)));
   }
   // Install writes what the config implies (the hooks' timeouts): not from a fallback while the user's
-  // file is broken, which would quietly undo the change they meant to make.
-  if (app.loaded.problem) throw new ConfigError(`${app.loaded.problem.message}; fix it, then run install again`);
+  // file is broken, which would quietly undo the change they meant to make. Opening the app has said
+  // what is wrong already: this line says only what install does about it.
+  if (app.loaded.problem) throw new ConfigError('install writes the hooks from config.yaml as it stands: fix the error above, then run install again');
   const maxSleep = app.config.recovery.max_sleep_seconds;
   const r = install({
     scope,

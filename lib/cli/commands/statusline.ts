@@ -68,7 +68,7 @@ export function statusLineText(app: AppContext, input: StatusLineInput, record =
 /**
  * `ccguard statusline [--then COMMAND]`: Claude Code's status line. Reads the status line JSON on
  * stdin, records the rate limits it carries, and prints one compact line. With `--then` (written by
- * `install --statusline` when the user already had a status line), ccguard records first and then
+ * `install` when the user already had a status line), ccguard records first and then
  * prints the user's own command's output unchanged, instead of its own line. It opens the state
  * itself (main does not) so that a broken config or database never takes the user's status line
  * away: whatever fails, the chained command still runs. Always exits 0.

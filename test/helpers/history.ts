@@ -5,8 +5,9 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { assistantLine, apiErrorLine, limitLine } from '../helpers/lines.ts';
-import { hookEnv } from '../helpers/hookEnv.ts';
+import { assistantLine, apiErrorLine, limitLine } from './lines.ts';
+import { hookEnv } from './hookEnv.ts';
+import { rng } from './soakWriter.ts';
 import { openStore } from '../../lib/store/store.ts';
 import type { EventRow } from '../../lib/store/events.ts';
 
@@ -19,18 +20,6 @@ const MODELS = {
   opus: 'claude-opus-4-5-20251101',
   haiku: 'claude-haiku-4-5-20251001',
 };
-
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface History {
   env: ReturnType<typeof hookEnv>;

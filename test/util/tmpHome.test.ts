@@ -1,11 +1,11 @@
-// The test helpers' cleanup must not fail a test because a process it started is still writing.
+// The test helpers' cleanup (test/helpers/tmp.ts) must not fail a test because a process it started is still writing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { tmpHome } from './tmp.ts';
+import { tmpHome } from '../helpers/tmp.ts';
 
 test('tmpHome cleanup removes the folder while another process keeps writing files into it', async () => {
   const h = tmpHome('ccguard-cleanup-');
