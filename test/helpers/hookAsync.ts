@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Database from 'better-sqlite3';
+import { openSqlite, type DB } from './sqlite.ts';
 import { HOOKS } from './hookEnv.ts';
 
 export interface AsyncHookRun {
@@ -39,8 +39,8 @@ export async function waitFor(what: string, cond: () => boolean, timeoutMs = 15_
 }
 
 /** Reads (or, with `write`, changes) the state database of a test home directly. */
-export function withDb<T>(dbFile: string, f: (db: Database.Database) => T, write = false): T {
-  const db = new Database(dbFile, { readonly: !write, fileMustExist: true });
+export function withDb<T>(dbFile: string, f: (db: DB) => T, write = false): T {
+  const db = openSqlite(dbFile, { readonly: !write });
   try {
     db.pragma('busy_timeout = 5000');
     return f(db);

@@ -7,7 +7,7 @@ import { EVENT_FILES } from '../../lib/settings/hookCommand.ts';
 import type { HookEvent } from '../../lib/policy/types.ts';
 import { tmpHome } from './tmp.ts';
 import { assistantLine } from './lines.ts';
-import Database from 'better-sqlite3';
+import { openSqlite } from './sqlite.ts';
 
 export const HOOKS = join(REPO, 'dist', 'hooks');
 
@@ -74,7 +74,7 @@ export function hookEnv(config = '') {
       return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, ms, json };
     },
     events(): { hook: string; tool: string | null; decision: string; state: string | null; reason: string | null; sleep_ms: number }[] {
-      const db = new Database(join(h.stateDir, 'state.db'), { readonly: true });
+      const db = openSqlite(join(h.stateDir, 'state.db'), { readonly: true });
       try {
         return db.prepare('SELECT hook, tool, decision, state, reason, sleep_ms FROM events ORDER BY id').all() as never;
       } finally {
