@@ -22,9 +22,10 @@ const common = {
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // better-sqlite3's JavaScript is bundled (lib/store/db.ts says why) and its compiled addon loaded by
-  // path; `bindings` (its fallback addon finder) and node-notifier (which ships helper binaries) stay out.
-  external: ['bindings', 'node-notifier'],
+  // better-sqlite3's JavaScript is bundled (lib/store/driver.ts says why) and its compiled addon loaded by
+  // path; `bindings` (its fallback addon finder) and node-notifier (which ships helper binaries) stay out,
+  // and so does node:sqlite (the store's fallback, asked of the running Node only when needed).
+  external: ['bindings', 'node-notifier', 'node:sqlite'],
   // jsonc-parser's "main" is a UMD build whose require('./impl/...') calls esbuild cannot follow (they
   // would run against dist/ and fail): its ES module build bundles.
   alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
@@ -54,7 +55,7 @@ const cjs = {
   outExtension: { '.js': '.cjs' },
   // Libraries needed only sometimes (validating a changed config, a detached refresh) load from
   // node_modules when first asked for, rather than being compiled into every run.
-  external: ['bindings', 'node-notifier', 'zod', 'yaml', 'execa', 'jsonc-parser', 'diff'],
+  external: ['bindings', 'node-notifier', 'node:sqlite', 'zod', 'yaml', 'execa', 'jsonc-parser', 'diff'],
   sourcemap: 'linked',
   define: { 'import.meta.url': '__ccgModuleUrl' },
   banner: { js: "const __ccgModuleUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -8,6 +8,7 @@ import { recoveryStatus, type RecoveryStatus } from './recoveryNow.ts';
 import type { UsageConfidence } from '../policy/types.ts';
 import { limitsFacts, usagePicture } from '../usage/sources.ts';
 import { limitsStatus, type LimitsStatus } from '../usage/describe.ts';
+import { sqliteDriver, type DriverName } from '../store/driver.ts';
 import { addLocalDays, iso, localDayKey, startOfLocalDay } from '../util/time.ts';
 
 export interface SessionStatus {
@@ -33,6 +34,8 @@ export interface Status {
   recovery: RecoveryStatus;
   sessions: SessionStatus[];
   data: { files: number; bytes: number; bad_lines: number; last_scan_at: string | null; newest_entry_at: string | null };
+  /** Which SQLite the state database is opened with in this Node, and why that one. */
+  sqlite: { driver: DriverName; why: string };
 }
 
 /** Everything `ccguard status` shows, from the database alone. */
@@ -91,5 +94,6 @@ export function computeStatus(store: Store, config: Config, now: number, problem
       last_scan_at: lastScan === undefined ? null : iso(lastScan),
       newest_entry_at: newest === null ? null : iso(newest),
     },
+    sqlite: { driver: sqliteDriver().name, why: sqliteDriver().why },
   };
 }

@@ -58,10 +58,10 @@ export interface Driver {
  */
 export class NoSqliteError extends StoreError {
   constructor(
-    message: string,
+    readonly why: string,
     readonly fix: string,
   ) {
-    super(`${message}; fix: ${fix}`);
+    super(`${why}; fix: ${fix}`);
   }
 }
 
@@ -77,7 +77,7 @@ function installFolder(pkgDir: string): string {
 }
 
 const rebuildFix = (folder: string): string =>
-  `run \`npm rebuild better-sqlite3\` in ${folder} (it builds the addon for this Node; ccguard's package.json allows that script), or run ccguard on Node 22.13 or newer, whose own node:sqlite it then uses`;
+  `run \`npm rebuild better-sqlite3\` in ${folder} (it builds the addon for this Node; ccguard's package.json allows that script)`;
 
 /**
  * better-sqlite3 and its addon, loaded here rather than by better-sqlite3 (which would ask the
@@ -143,7 +143,8 @@ interface NodeDb {
 type NodeDbClass = new (file: string, opts: { readOnly: boolean }) => NodeDb;
 
 function tryNode(): Attempt<NodeDbClass> {
-  const fix = 'run ccguard on Node 22.13 or newer (Node 24 or 26 recommended)';
+  const node = process.versions.node;
+  const switchedOff = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].includes('--no-experimental-sqlite');
   let mod: { DatabaseSync?: NodeDbClass } | undefined;
   // Node 22 and 24 print "SQLite is an experimental feature" on stderr when it first loads: it would
   // land in every command's output and the hooks' stderr, so that one warning is held back here.
@@ -159,7 +160,8 @@ function tryNode(): Attempt<NodeDbClass> {
     process.emitWarning = emit;
   }
   const DatabaseSync = mod?.DatabaseSync;
-  if (!DatabaseSync) return { why: `Node ${process.versions.node} has no node:sqlite (it came without a flag in Node 22.13)`, fix };
+  if (!DatabaseSync && switchedOff) return { why: `node:sqlite is switched off in this Node (--no-experimental-sqlite)`, fix: 'run it without --no-experimental-sqlite' };
+  if (!DatabaseSync) return { why: `Node ${node} has no node:sqlite (it has one without a flag from Node 22.13)`, fix: 'run ccguard on Node 22.13 or newer, whose own node:sqlite it then uses' };
   // An accessor of each connection, not of the prototype: asked of a throwaway in-memory one.
   let probe: NodeDb | undefined;
   let canTellTransactions = false;
@@ -172,7 +174,7 @@ function tryNode(): Attempt<NodeDbClass> {
     probe?.close();
   }
   if (!canTellTransactions) {
-    return { why: `Node ${process.versions.node}'s node:sqlite is too old (it cannot tell whether a transaction is open)`, fix: 'run ccguard on Node 24 or newer' };
+    return { why: `Node ${node}'s node:sqlite is too old (it cannot tell whether a transaction is open)`, fix: 'run ccguard on Node 24 or newer' };
   }
   return { ok: DatabaseSync };
 }
@@ -199,7 +201,7 @@ export function chooseDriver(forced: string | undefined): Driver {
   if (forced === 'better') throw new NoSqliteError(`CCGUARD_SQLITE_DRIVER=better, but ${b.why}`, b.fix);
   const n = tryNode();
   if ('ok' in n) return nodeDriver(n.ok, `${b.why}; Node's own node:sqlite opens the same database`);
-  throw new NoSqliteError(`no SQLite for the state database: ${b.why}, and ${n.why}`, b.fix);
+  throw new NoSqliteError(`no SQLite for the state database: ${b.why}, and ${n.why}`, `${b.fix}, or ${n.fix}`);
 }
 
 let chosen: Driver | NoSqliteError | StoreError | undefined;
@@ -223,7 +225,7 @@ export function driverReport(): { driver: DriverName | null; why: string; fix: s
     const d = sqliteDriver();
     return { driver: d.name, why: d.why, fix: null };
   } catch (err) {
-    return { driver: null, why: err instanceof NoSqliteError ? err.message.replace(/; fix: .*$/, '') : (err as Error).message, fix: err instanceof NoSqliteError ? err.fix : null };
+    return err instanceof NoSqliteError ? { driver: null, why: err.why, fix: err.fix } : { driver: null, why: (err as Error).message, fix: null };
   }
 }
 
