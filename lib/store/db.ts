@@ -1,7 +1,7 @@
 import { ensurePrivateDir, ensurePrivateFile } from '../util/fsPrivate.ts';
 import { StoreError } from '../util/errors.ts';
 import { MIGRATIONS } from './migrations.ts';
-import { sqliteDriver, NoSqliteError, type DB } from './driver.ts';
+import { sqliteDriver, NoSqliteError, type DB, type Driver } from './driver.ts';
 import { chmodSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -13,6 +13,8 @@ export interface OpenOptions {
   /** How long a writer waits for another process's lock before giving up, in ms. */
   busyTimeoutMs?: number;
   readonly?: boolean;
+  /** The SQLite to open it with: this process's (sqliteDriver) unless a test names one. */
+  driver?: Driver;
 }
 
 /** Brings the schema to the current version, one immediate transaction per migration. */
@@ -44,7 +46,7 @@ export function openDb(file: string, opts: OpenOptions = {}): DB {
       ensurePrivateDir(dirname(file));
       ensurePrivateFile(file);
     }
-    db = sqliteDriver().open(file, { readonly: opts.readonly ?? false });
+    db = (opts.driver ?? sqliteDriver()).open(file, { readonly: opts.readonly ?? false });
   } catch (err) {
     // No SQLite at all is said as it is: the file is not what is wrong.
     if (err instanceof NoSqliteError) throw err;

@@ -11,10 +11,13 @@ export interface Run {
   stderr: string;
 }
 
+/** The SQLite driver a test run asked for (CCGUARD_SQLITE_DRIVER), passed on to the processes it starts. */
+export const DRIVER_ENV: Record<string, string> = process.env.CCGUARD_SQLITE_DRIVER ? { CCGUARD_SQLITE_DRIVER: process.env.CCGUARD_SQLITE_DRIVER } : {};
+
 /** The built CLI, synchronously, with a clean environment rooted at `home`. */
 export function ccguard(args: string[], env: Record<string, string>, input?: string): Run {
   const r = spawnSync(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? '', TZ: 'UTC', NO_COLOR: '1', ...env },
+    env: { PATH: process.env.PATH ?? '', TZ: 'UTC', NO_COLOR: '1', ...DRIVER_ENV, ...env },
     input,
     encoding: 'utf8',
     timeout: 120_000,
@@ -25,7 +28,7 @@ export function ccguard(args: string[], env: Record<string, string>, input?: str
 export function ccguardAsync(args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', TZ: 'UTC', NO_COLOR: '1', ...env },
+      env: { PATH: process.env.PATH ?? '', TZ: 'UTC', NO_COLOR: '1', ...DRIVER_ENV, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
