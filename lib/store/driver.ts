@@ -3,7 +3,8 @@
 // that interface as it is (no wrapper on the usual path); node:sqlite gets a thin adapter that gives it
 // better-sqlite3's transactions, pragmas, plucked statements and error codes.
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { StoreError } from '../util/errors.ts';
 
@@ -93,8 +94,14 @@ function tryBetter(): Attempt<Driver> {
     pkgDir = dirname(dirname(load.resolve('better-sqlite3')));
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- in the bundle this is esbuild's require (see above)
     Database = (typeof require === 'function' ? require('better-sqlite3') : load('better-sqlite3')) as BetterSqlite;
-  } catch (err) {
-    return { why: `better-sqlite3 is not installed (${short(err)})`, fix: 'reinstall ccguard (`npm ci` in a clone)' };
+  } catch {
+    // An optional dependency: npm leaves it out when its addon cannot be built.
+    const own = ownPackage();
+    const version = own?.optionalDependencies?.['better-sqlite3'];
+    return {
+      why: 'better-sqlite3 is not installed (npm leaves it out when its addon cannot be built here: no C++ compiler, or no headers for this Node offline)',
+      fix: `run \`npm install --no-save --omit=dev better-sqlite3${version ? `@${version}` : ''}\` in ${own?.dir ?? "ccguard's folder"} where it can be built`,
+    };
   }
   const folder = installFolder(pkgDir);
   const addonFile = join(pkgDir, 'build', 'Release', 'better_sqlite3.node');
@@ -123,6 +130,19 @@ function tryBetter(): Attempt<Driver> {
       open: (file, { readonly }) => new Database(file, { readonly, fileMustExist: readonly, nativeBinding } as unknown as Options) as unknown as DB,
     },
   };
+}
+
+/** ccguard's own package.json and its folder, found above this module (source or bundle alike). */
+function ownPackage(): { dir: string; optionalDependencies?: Record<string, string> } | null {
+  for (let dir = dirname(fileURLToPath(import.meta.url)), i = 0; i < 6; dir = dirname(dir), i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; optionalDependencies?: Record<string, string> };
+      if (pkg.name === 'ccguard') return { dir, ...(pkg.optionalDependencies ? { optionalDependencies: pkg.optionalDependencies } : {}) };
+    } catch {
+      // no package.json here: one folder up
+    }
+  }
+  return null;
 }
 
 /** The part of node:sqlite the adapter uses (@types/node for Node 20 has none of it). */
