@@ -168,16 +168,17 @@ function tryNode(): Attempt<NodeDbClass> {
   let mod: { DatabaseSync?: NodeDbClass } | undefined;
   // Node 22 and 24 print "SQLite is an experimental feature" on stderr when it first loads: it would
   // land in every command's output and the hooks' stderr, so that one warning is held back here.
-  const emit = process.emitWarning;
-  process.emitWarning = ((w: string | Error, ...rest: unknown[]) => {
-    if (!String(typeof w === 'string' ? w : w.message).includes('SQLite')) (emit as (...a: unknown[]) => void).call(process, w, ...rest);
-  }) as typeof process.emitWarning;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- put back as it was, below
+  const original = process.emitWarning;
+  process.emitWarning = (w: string | Error, ...rest: unknown[]): void => {
+    if (!String(typeof w === 'string' ? w : w.message).includes('SQLite')) Reflect.apply(original, process, [w, ...rest]);
+  };
   try {
-    mod = process.getBuiltinModule?.('node:sqlite') as typeof mod;
+    mod = process.getBuiltinModule?.('node:sqlite');
   } catch {
     mod = undefined;
   } finally {
-    process.emitWarning = emit;
+    process.emitWarning = original;
   }
   const DatabaseSync = mod?.DatabaseSync;
   if (!DatabaseSync && switchedOff) return { why: `node:sqlite is switched off in this Node (--no-experimental-sqlite)`, fix: 'run it without --no-experimental-sqlite' };
@@ -237,16 +238,6 @@ export function sqliteDriver(): Driver {
   }
   if (chosen instanceof Error) throw chosen;
   return chosen;
-}
-
-/** For doctor and `status --json`: the driver and why, or why there is none and the fix. */
-export function driverReport(): { driver: DriverName | null; why: string; fix: string | null } {
-  try {
-    const d = sqliteDriver();
-    return { driver: d.name, why: d.why, fix: null };
-  } catch (err) {
-    return err instanceof NoSqliteError ? { driver: null, why: err.why, fix: err.fix } : { driver: null, why: (err as Error).message, fix: null };
-  }
 }
 
 function short(err: unknown): string {
