@@ -24,6 +24,7 @@ import { cacheDir, currentNode } from '../../scripts/current-node.ts';
 const PKG = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
   version: string;
   dependencies: Record<string, string>;
+  optionalDependencies: Record<string, string>;
   devDependencies: Record<string, string>;
 };
 
@@ -130,7 +131,7 @@ test('npm pack, npm install -g of the tarball: runtime dependencies only, no war
   const pkgDir = join(prefix, 'lib', 'node_modules', 'ccguard');
   assert.ok(existsSync(join(pkgDir, 'dist', 'lib', 'cli', 'main.js')), 'the installed package has dist/');
   const names = installedNames(join(pkgDir, 'node_modules'));
-  for (const dep of Object.keys(PKG.dependencies)) assert.ok(names.has(dep), `runtime dependency ${dep} is installed`);
+  for (const dep of [...Object.keys(PKG.dependencies), ...Object.keys(PKG.optionalDependencies)]) assert.ok(names.has(dep), `runtime dependency ${dep} is installed`);
   for (const dev of [...Object.keys(PKG.devDependencies), '@anthropic-ai/claude-code', 'ccusage', 'playwright-core', 'playwright', 'esbuild', 'tsx', 'typescript']) {
     assert.ok(!names.has(dev), `devDependency ${dev} is not installed`);
   }
@@ -230,7 +231,7 @@ test('Node 26 + npm 12: npm install -g of the tarball works with scripts blocked
   const packed = JSON.parse(pack.stdout) as { filename: string }[] | Record<string, { filename: string }>;
   const tgz = join(out, (Array.isArray(packed) ? packed[0] : Object.values(packed)[0])!.filename);
 
-  const addonName = `better-sqlite3-v${PKG.dependencies['better-sqlite3']}-node-v147-linux-x64.tar.gz`;
+  const addonName = `better-sqlite3-v${PKG.optionalDependencies['better-sqlite3']}-node-v147-linux-x64.tar.gz`;
   const prebuilds = join(cacheDir(process.env), 'prebuilds');
   for (const mode of ['blocked', 'allowed'] as const) {
     const prefix = join(root, `prefix-${mode}`);
