@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 // bundled when it is installed; when it is not, `require('better-sqlite3')` is left for run time,
 // where it fails and the store takes node:sqlite.
 const sqliteExternal = existsSync(join('node_modules', 'better-sqlite3', 'package.json')) ? [] : ['better-sqlite3'];
-if (sqliteExternal.length > 0) console.warn('build: better-sqlite3 is not installed; the store will use node:sqlite (Node 22.13 or newer)');
+if (sqliteExternal.length > 0) console.warn('build: better-sqlite3 is not installed; the store will use node:sqlite (Node 22.16 or newer)');
 
 const hookEntries = readdirSync('hooks')
   .filter((f) => f.endsWith('.ts'))

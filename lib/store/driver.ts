@@ -165,7 +165,7 @@ type NodeDbClass = new (file: string, opts: { readOnly: boolean }) => NodeDb;
 function tryNode(): Attempt<NodeDbClass> {
   const node = process.versions.node;
   const switchedOff = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].includes('--no-experimental-sqlite');
-  let mod: { DatabaseSync?: NodeDbClass } | undefined;
+  let mod: { Database?: NodeDbClass; DatabaseSync?: NodeDbClass } | undefined;
   // Node 22 and 24 print "SQLite is an experimental feature" on stderr when it first loads: it would
   // land in every command's output and the hooks' stderr, so that one warning is held back here.
   // eslint-disable-next-line @typescript-eslint/unbound-method -- put back as it was, below
@@ -180,9 +180,10 @@ function tryNode(): Attempt<NodeDbClass> {
   } finally {
     process.emitWarning = original;
   }
-  const DatabaseSync = mod?.DatabaseSync;
+  // `Database` from Node 26.11, where the older name `DatabaseSync` warns that it is deprecated.
+  const DatabaseSync = mod?.Database ?? mod?.DatabaseSync;
   if (!DatabaseSync && switchedOff) return { why: `node:sqlite is switched off in this Node (--no-experimental-sqlite)`, fix: 'run it without --no-experimental-sqlite' };
-  if (!DatabaseSync) return { why: `Node ${node} has no node:sqlite (it has one without a flag from Node 22.13)`, fix: 'run ccguard on Node 22.13 or newer, whose own node:sqlite it then uses' };
+  if (!DatabaseSync) return { why: `Node ${node} has no node:sqlite (it has one without a flag from Node 22.13)`, fix: 'run ccguard on Node 22.16 or newer, whose own node:sqlite it then uses' };
   // An accessor of each connection, not of the prototype: asked of a throwaway in-memory one.
   let probe: NodeDb | undefined;
   let canTellTransactions = false;
@@ -195,7 +196,7 @@ function tryNode(): Attempt<NodeDbClass> {
     probe?.close();
   }
   if (!canTellTransactions) {
-    return { why: `Node ${node}'s node:sqlite is too old (it cannot tell whether a transaction is open)`, fix: 'run ccguard on Node 24 or newer' };
+    return { why: `Node ${node}'s node:sqlite is too old (it cannot tell whether a transaction is open, which came in Node 22.16)`, fix: 'run ccguard on Node 22.16 or newer' };
   }
   return { ok: DatabaseSync };
 }
