@@ -45,6 +45,9 @@ test('neither SQLite: hooks allow and notify the cause and fix once; commands an
       assert.match(r.stderr, FIX, args.join(' '));
       assert.doesNotMatch(r.stderr, /disk|writable folder/);
     }
+    const line = ccguard(['statusline'], env, '{}');
+    assert.equal(line.stdout, 'ccguard: no SQLite in this Node, not enforcing: see ccguard doctor\n');
+    assert.match(line.stderr, CAUSE);
     const doc = ccguard(['doctor', '--json'], env);
     const checks = (JSON.parse(doc.stdout) as { checks: { name: string; level: string; detail: string; fix?: string }[] }).checks;
     const db = checks.find((c) => c.name === 'database');
