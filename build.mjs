@@ -6,6 +6,13 @@ import { existsSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+// better-sqlite3 is an optional dependency: npm drops it when its addon cannot be built (no headers
+// for this Node offline, no compiler), and the store then runs on node:sqlite. Its JavaScript is
+// bundled when it is installed; when it is not, `require('better-sqlite3')` is left for run time,
+// where it fails and the store takes node:sqlite.
+const sqliteExternal = existsSync(join('node_modules', 'better-sqlite3', 'package.json')) ? [] : ['better-sqlite3'];
+if (sqliteExternal.length > 0) console.warn('build: better-sqlite3 is not installed; the store will use node:sqlite (Node 22.16 or newer)');
+
 const hookEntries = readdirSync('hooks')
   .filter((f) => f.endsWith('.ts'))
   .map((f) => join('hooks', f));
@@ -22,9 +29,10 @@ const common = {
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // better-sqlite3's JavaScript is bundled (lib/store/db.ts says why) and its compiled addon loaded by
-  // path; `bindings` (its fallback addon finder) and node-notifier (which ships helper binaries) stay out.
-  external: ['bindings', 'node-notifier'],
+  // better-sqlite3's JavaScript is bundled (lib/store/driver.ts says why) and its compiled addon loaded by
+  // path; `bindings` (its fallback addon finder) and node-notifier (which ships helper binaries) stay out,
+  // and so does node:sqlite (the store's fallback, asked of the running Node only when needed).
+  external: ['bindings', 'node-notifier', 'node:sqlite', ...sqliteExternal],
   // jsonc-parser's "main" is a UMD build whose require('./impl/...') calls esbuild cannot follow (they
   // would run against dist/ and fail): its ES module build bundles.
   alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
@@ -55,7 +63,7 @@ const cjs = {
   outExtension: { '.js': '.cjs' },
   // Libraries needed only sometimes (validating a changed config, a detached refresh) load from
   // node_modules when first asked for, rather than being compiled into every run.
-  external: ['bindings', 'node-notifier', 'zod', 'yaml', 'execa', 'jsonc-parser', 'diff'],
+  external: ['bindings', 'node-notifier', 'node:sqlite', ...sqliteExternal, 'zod', 'yaml', 'execa', 'jsonc-parser', 'diff'],
   sourcemap: 'linked',
   define: { 'import.meta.url': '__ccgModuleUrl' },
   banner: { js: "const __ccgModuleUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -4,6 +4,9 @@
 //   npm run bench                 # 100 MB and 1 GB histories (generated once into bench/data/)
 //   npm run bench -- --quick      # 20 MB and 100 MB, fewer runs
 //   npm run bench -- --load       # only hook latency under load (bench/load.ts)
+//   node --import tsx bench/run.ts --drivers [--package DIR] [--readme]
+//                                 # the hook rows on each SQLite driver, on the Node running this
+//                                 # (DIR: an installed ccguard whose better-sqlite3 addon fits that Node)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -269,5 +272,67 @@ async function main(): Promise<void> {
   await load();
 }
 
-await main();
+/**
+ * The hook's fast path and full check on each SQLite driver the package can run on this Node, as
+ * ratios to `node -e 0` on the same Node, interleaved (CCGUARD_SQLITE_DRIVER forces each driver).
+ */
+function driverRows(): void {
+  const at = process.argv.indexOf('--package');
+  const pkg = at > 0 ? process.argv[at + 1]! : REPO;
+  const hook = join(pkg, 'dist', 'hooks', 'pre-tool-use.js');
+  const cli = join(pkg, 'bin', 'ccguard.js');
+  const homes: string[] = [];
+  const cmds: { name: string; argv: string[]; env?: Record<string, string>; input?: string }[] = [{ name: 'node -e 0', argv: [process.execPath, '-e', '0'] }];
+  const notes: string[] = [];
+  for (const driver of ['better', 'node'] as const) {
+    for (const full of [false, true]) {
+      const home = mkdtempSync(join(tmpdir(), 'ccguard-bench-driver-'));
+      homes.push(home);
+      const projects = join(home, '.claude', 'projects', '-bench');
+      mkdirSync(projects, { recursive: true });
+      const transcript = join(projects, 'bench-session.jsonl');
+      writeFileSync(transcript, '');
+      mkdirSync(join(home, '.claude', 'ccguard'), { recursive: true });
+      if (full) writeFileSync(join(home, '.claude', 'ccguard', 'config.yaml'), 'performance:\n  fast_path_seconds: 0\n');
+      const env = { HOME: home, CCGUARD_SQLITE_DRIVER: driver };
+      const input = JSON.stringify({ session_id: 'bench-session', transcript_path: transcript, cwd: '/bench', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls' } });
+      spawnSync(process.execPath, [hook], { env: { ...process.env, ...env }, input });
+      const st = spawnSync(process.execPath, [cli, 'status', '--json'], { env: { ...process.env, ...env }, encoding: 'utf8' });
+      let name: string | undefined;
+      try {
+        name = (JSON.parse(st.stdout) as { sqlite: { driver: string } }).sqlite.driver;
+      } catch {
+        if (!full) notes.push(`${driver}: not available on Node ${process.versions.node} (${st.stderr.trim().split('\n')[0]})`);
+        continue;
+      }
+      cmds.push({ name: `PreToolUse, nothing to do (${full ? 'full check' : 'fast path: a lease'}), ${name}`, argv: [process.execPath, hook], env, input });
+    }
+  }
+  const rows = timeInterleaved(cmds, RUNS);
+  for (const h of homes) rmSync(h, { recursive: true, force: true });
+  const base = rows.find((x) => x.name === 'node -e 0')!.medianMs;
+  const md = [
+    `Node ${process.version}, ${cpus().length} cores; medians of ${RUNS} interleaved runs${droppedCaCerts ? ', NODE_EXTRA_CA_CERTS left out' : ''}.`,
+    '',
+    '| command | median | p95 | × node -e 0 | peak RSS |',
+    '|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.name} | ${r.medianMs.toFixed(1)} ms | ${r.p95Ms.toFixed(1)} ms | ${(r.medianMs / base).toFixed(2)} | ${r.peakRssMb === null ? '–' : `${r.peakRssMb.toFixed(0)} MiB`} |`),
+    ...notes.map((n) => `\n${n}`),
+  ];
+  console.log(md.join('\n'));
+  if (process.argv.includes('--readme')) {
+    const readme = join(REPO, 'README.md');
+    const text = readFileSync(readme, 'utf8');
+    const [start, end] = ['<!-- bench-drivers:start -->', '<!-- bench-drivers:end -->'];
+    const a = text.indexOf(start);
+    const b = text.indexOf(end);
+    if (a >= 0 && b > a) {
+      writeFileSync(readme, `${text.slice(0, a + start.length)}\n${md.join('\n')}\n\nProduced by \`node --import tsx bench/run.ts --drivers${at > 0 ? ' --package DIR' : ''} --readme\` on ${new Date().toISOString().slice(0, 10)}.\n${text.slice(b)}`);
+      console.error('README.md driver figures updated');
+    }
+  }
+}
+
+if (process.argv.includes('--drivers')) driverRows();
+else await main();
 

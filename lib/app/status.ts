@@ -9,6 +9,7 @@ import { recoveryStatus, type RecoveryStatus } from './recoveryNow.ts';
 import type { UsageConfidence } from '../policy/types.ts';
 import { limitsFacts, usagePicture } from '../usage/sources.ts';
 import { limitsStatus, type LimitsStatus } from '../usage/describe.ts';
+import { sqliteDriver, type DriverName } from '../store/driver.ts';
 import { addLocalDays, iso, localDayKey, startOfLocalDay } from '../util/time.ts';
 import { waitingSessions, type WaitingSession } from './unattended.ts';
 
@@ -41,6 +42,8 @@ export interface Status {
   /** Unattended sessions deferred by ccguard or stopped on the usage limit, with the command that resumes each. */
   waiting: WaitingSession[];
   data: { files: number; bytes: number; bad_lines: number; last_scan_at: string | null; newest_entry_at: string | null };
+  /** Which SQLite the state database is opened with in this Node, and why that one. */
+  sqlite: { driver: DriverName; why: string };
 }
 
 /** One account's line in `status`: its figure (the one its hooks decide on) and its recovery state. */
@@ -145,5 +148,6 @@ export function computeStatus(
       last_scan_at: lastScan === undefined ? null : iso(lastScan),
       newest_entry_at: newest === null ? null : iso(newest),
     },
+    sqlite: { driver: sqliteDriver().name, why: sqliteDriver().why },
   };
 }

@@ -22,7 +22,7 @@ import { replaceFile } from '../util/atomic.ts';
  * up to SNAPSHOT_MS old; `generated_at` says when they were computed, `--fresh` recomputes.
  */
 export const SNAPSHOT_MS = 15_000;
-const VERSION = 2;
+const VERSION = 3;
 
 /** One input's identity: path, size, mtime (whole ms), inode (-1 each when it does not exist). */
 export type Stamp = [path: string, size: number, mtimeMs: number, ino: number];
@@ -47,9 +47,10 @@ export function stampOf(path: string): Stamp {
   return st ? [path, st.size, Math.trunc(st.mtimeMs), st.ino] : [path, -1, -1, -1];
 }
 
-/** What a snapshot answers for: the transcript roots, zone and PATH, and the account of the environment. */
-export function snapshotKey(roots: readonly string[], tz: string | undefined, path: string | undefined, account: string): string {
-  return JSON.stringify([roots, tz ?? '', path ?? '', account], null, 0);
+/** What a snapshot answers for: the transcript roots, zone and PATH, the account of the environment, and the SQLite choice. */
+export function snapshotKey(roots: readonly string[], tz: string | undefined, path: string | undefined, account: string, sqlite: string | undefined): string {
+  // The SQLite choice is in the key: status names it, and a forced one or another Node may choose otherwise.
+  return JSON.stringify([roots, tz ?? '', path ?? '', account, process.versions.node, sqlite ?? ''], null, 0);
 }
 
 /** The snapshot's status when it still answers at `now` for this key, else null. */

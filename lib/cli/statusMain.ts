@@ -17,7 +17,7 @@ function fromSnapshot(argv: string[], env: NodeJS.ProcessEnv): boolean {
   try {
     const paths = resolvePaths(env);
     const now = Date.now();
-    const snap = validSnapshot(snapshotFile(paths.stateDir), snapshotKey(paths.transcriptRoots, env.TZ, env.PATH, accountOf(env).key), now);
+    const snap = validSnapshot(snapshotFile(paths.stateDir), snapshotKey(paths.transcriptRoots, env.TZ, env.PATH, accountOf(env).key, env.CCGUARD_SQLITE_DRIVER), now);
     if (!snap) return false;
     const out = makeOut(process.stdout, env);
     out.write(opts.length > 0 ? JSON.stringify(snap.status, null, 2) + '\n' : renderStatus(snap.status, out, now));

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AppContext } from '../app/context.ts';
 import { SCHEMA_VERSION } from '../store/db.ts';
+import { sqliteDriver } from '../store/driver.ts';
 import { fallbackText } from '../config/cached.ts';
 import { HOOK_EVENTS } from '../policy/types.ts';
 import { HOOK_MARGIN_SECONDS, hookTimeout, isCcguardHookCommand, isCcguardStatusLineCommand, SLEEPING_EVENTS, splitOwnCommand } from '../settings/hookCommand.ts';
@@ -194,7 +195,8 @@ export function checkDatabase(app: AppContext): Check {
   const size = statSync(app.paths.dbFile).size;
   const mode = statSync(app.paths.dbFile).mode & 0o777;
   const dirMode = statSync(app.paths.stateDir).mode & 0o777;
-  const detail = `${app.paths.dbFile}: ${fmtMb(size)}, schema ${version}/${SCHEMA_VERSION}, integrity ${String(ok)}, mode ${mode.toString(8)} in a ${dirMode.toString(8)} folder`;
+  const driver = sqliteDriver();
+  const detail = `${app.paths.dbFile}: ${fmtMb(size)}, schema ${version}/${SCHEMA_VERSION}, integrity ${String(ok)}, mode ${mode.toString(8)} in a ${dirMode.toString(8)} folder; SQLite through ${driver.name}: ${driver.why}`;
   if (ok !== 'ok') return { name: 'database', level: 'fail', detail, fix: 'delete state.db: the next hook rebuilds it from the transcripts' };
   if ((mode & 0o077) !== 0 || (dirMode & 0o077) !== 0) {
     return { name: 'database', level: 'warn', detail, fix: `chmod 700 ${app.paths.stateDir} && chmod 600 ${app.paths.stateDir}/*` };

@@ -6,6 +6,7 @@ import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import type { Paths } from '../util/paths.ts';
 import { ConfigError, oneLine } from '../util/errors.ts';
+import { NoSqliteError } from '../store/driver.ts';
 
 /** Why the state directory or database cannot be opened, in terms of what to do about it. */
 export function stateCheck(paths: Paths, cause: unknown): Check {
@@ -15,6 +16,9 @@ export function stateCheck(paths: Paths, cause: unknown): Check {
     // package's own defaults file, which only a damaged install breaks.
     return { name: 'config', level: 'fail', detail: why, fix: 'reinstall ccguard (its own config.yaml is damaged); until then every hook allows and logs why' };
   }
+  const meanwhile = 'until then every hook allows and prints why on stderr';
+  // Neither SQLite runs in this Node: the state directory is not what is wrong.
+  if (cause instanceof NoSqliteError) return { name: 'database', level: 'fail', detail: cause.why, fix: `${cause.fix}; ${meanwhile}` };
   const kind = (p: string): 'dir' | 'other' | 'none' => {
     try {
       return statSync(p).isDirectory() ? 'dir' : 'other';
@@ -22,7 +26,6 @@ export function stateCheck(paths: Paths, cause: unknown): Check {
       return 'none';
     }
   };
-  const meanwhile = 'until then every hook allows and prints why on stderr';
   const dir = kind(paths.stateDir);
   if (dir === 'other') {
     return { name: 'database', level: 'fail', detail: `the state directory ${paths.stateDir} is not a directory (${why})`, fix: `move that file aside or set CCGUARD_HOME to a writable folder; ${meanwhile}` };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import type { ConfigProblem } from '../config/load.ts';
 import { fallbackText, loadConfigCached } from '../config/cached.ts';
+import { NoSqliteError } from '../store/driver.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { isCorruption, quarantine } from '../store/corruption.ts';
 import { catchUp } from '../app/context.ts';
@@ -98,7 +99,8 @@ export async function runHook(event: HookEvent, stdin: string, env: Env, deps: H
     // Claude Code keeps a hook's stderr in its debug log, and `ccguard doctor` says the rest.
     log.error(said);
     if (log.failed) process.stderr.write(`ccguard: ${said}\n`);
-    notifyErrorOnce(paths.stateDir, config ? logFilePath(paths.stateDir, config.logging) : paths.logFile, line, deps);
+    // No SQLite in this Node is said in full: the cause and the command that fixes it.
+    notifyErrorOnce(paths.stateDir, config ? logFilePath(paths.stateDir, config.logging) : paths.logFile, line, deps, err instanceof NoSqliteError ? 600 : 200);
     if (config?.fail_mode === 'closed' && (event === 'PreToolUse' || event === 'UserPromptSubmit')) {
       const v: Verdict = {
         action: 'deny', sleepMs: 0, state: 'normal', reason: `ccguard failed and fail_mode is closed: ${line}`,
@@ -130,14 +132,14 @@ function reportConfigProblemOnce(stateDir: string, logFile: string, p: ConfigPro
 }
 
 /** One notification per distinct error per day, even when the database itself is what broke. */
-function notifyErrorOnce(stateDir: string, logFile: string, line: string, deps: HookDeps): void {
+function notifyErrorOnce(stateDir: string, logFile: string, line: string, deps: HookDeps, max: number): void {
   try {
     ensurePrivateDir(stateDir);
     const day = localDayKey(deps.now());
     const marker = join(stateDir, `.error-${crypto().createHash('sha1').update(line.replace(/\([^)]*\)/g, '').replace(/\d+/g, '#')).digest('hex').slice(0, 12)}-${day}`);
     if (existsSync(marker)) return;
     writeFileSync(marker, line + '\n', { mode: 0o600 });
-    deps.notify({ title: 'ccguard: hook error (allowing)', message: line.slice(0, 200), logFile });
+    deps.notify({ title: 'ccguard: hook error (allowing)', message: line.slice(0, max), logFile });
   } catch {
     // unwritable state directory: the log line is all there is
   }

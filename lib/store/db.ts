@@ -1,32 +1,11 @@
-import type Database from 'better-sqlite3';
-import { createRequire } from 'node:module';
 import { ensurePrivateDir, ensurePrivateFile } from '../util/fsPrivate.ts';
 import { StoreError } from '../util/errors.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { sqliteDriver, NoSqliteError, type DB, type Driver } from './driver.ts';
 import { chmodSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 
-export type DB = Database.Database;
-
-const load = createRequire(import.meta.url);
-let sqlite: { Database: typeof Database; binding: string | undefined } | undefined;
-
-/**
- * better-sqlite3, loaded when a database is first opened (a hook on its fast path never opens one),
- * with the path of its compiled addon given directly: otherwise it asks the `bindings` package,
- * which loads two more modules and probes a dozen directories on every start. In the built bundles
- * the literal `require` below is esbuild's: better-sqlite3's JavaScript is bundled (evaluated on
- * first use), which saves ~5 ms of resolving and loading its dozen module files on every full check;
- * run from source (tests, tsx) there is no `require` and the package loads as usual.
- */
-function betterSqlite(): { Database: typeof Database; binding: string | undefined } {
-  if (sqlite) return sqlite;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- in the bundle this is esbuild's require (see above)
-  const Database = (typeof require === 'function' ? require('better-sqlite3') : load('better-sqlite3')) as typeof import('better-sqlite3');
-  const addon = join(dirname(load.resolve('better-sqlite3')), '..', 'build', 'Release', 'better_sqlite3.node');
-  sqlite = { Database, binding: existsSync(addon) ? addon : undefined };
-  return sqlite;
-}
+export type { DB } from './driver.ts';
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -34,6 +13,8 @@ export interface OpenOptions {
   /** How long a writer waits for another process's lock before giving up, in ms. */
   busyTimeoutMs?: number;
   readonly?: boolean;
+  /** The SQLite to open it with: this process's (sqliteDriver) unless a test names one. */
+  driver?: Driver;
 }
 
 /** Brings the schema to the current version, one immediate transaction per migration. */
@@ -65,13 +46,10 @@ export function openDb(file: string, opts: OpenOptions = {}): DB {
       ensurePrivateDir(dirname(file));
       ensurePrivateFile(file);
     }
-    const { Database, binding } = betterSqlite();
-    db = new Database(file, {
-      readonly: opts.readonly ?? false,
-      fileMustExist: opts.readonly ?? false,
-      ...(binding ? { nativeBinding: binding } : {}),
-    });
+    db = (opts.driver ?? sqliteDriver()).open(file, { readonly: opts.readonly ?? false });
   } catch (err) {
+    // No SQLite at all is said as it is: the file is not what is wrong.
+    if (err instanceof NoSqliteError) throw err;
     throw new StoreError(`cannot open ${file}`, { cause: err });
   }
   try {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../helpers/sqlite.ts';
 import { hookEnv } from '../helpers/hookEnv.ts';
 import { ccguard } from '../helpers/cli.ts';
 import { statusInput } from '../helpers/statusInput.ts';
@@ -125,7 +125,7 @@ test('doctor "server figures": not installed, installed without a reading, a fre
     assert.match(c.detail, /^status line installed \(~\/proj\/\.claude\/settings\.local\.json\); 5-hour 42% \d+s ago, fresh; weekly 17% \d+s ago, fresh$/);
 
     // Three hours later (readings moved back in time): stale, and how old.
-    const db = new Database(join(e.stateDir, 'state.db'));
+    const db = openSqlite(join(e.stateDir, 'state.db'));
     db.prepare('UPDATE rate_limits SET first_seen = first_seen - ?, last_seen = last_seen - ?').run(3 * 3_600_000, 3 * 3_600_000);
     db.close();
     c = figures();

@@ -18,10 +18,13 @@ import { basename, dirname, join } from 'node:path';
 import { REPO } from '../helpers/cli.ts';
 import { copySource } from '../helpers/sourceCopy.ts';
 import { EVENT_FILES } from '../../lib/settings/hookCommand.ts';
+import { assistantLine } from '../helpers/lines.ts';
+import { cacheDir, currentNode } from '../../scripts/current-node.ts';
 
 const PKG = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
   version: string;
   dependencies: Record<string, string>;
+  optionalDependencies: Record<string, string>;
   devDependencies: Record<string, string>;
 };
 
@@ -130,7 +133,7 @@ test('npm pack, npm install -g of the tarball: runtime dependencies only, no war
   const pkgDir = join(prefix, 'lib', 'node_modules', 'ccguard');
   assert.ok(existsSync(join(pkgDir, 'dist', 'lib', 'cli', 'main.js')), 'the installed package has dist/');
   const names = installedNames(join(pkgDir, 'node_modules'));
-  for (const dep of Object.keys(PKG.dependencies)) assert.ok(names.has(dep), `runtime dependency ${dep} is installed`);
+  for (const dep of [...Object.keys(PKG.dependencies), ...Object.keys(PKG.optionalDependencies)]) assert.ok(names.has(dep), `runtime dependency ${dep} is installed`);
   for (const dev of [...Object.keys(PKG.devDependencies), '@anthropic-ai/claude-code', 'ccusage', 'playwright-core', 'playwright', 'esbuild', 'tsx', 'typescript']) {
     assert.ok(!names.has(dev), `devDependency ${dev} is not installed`);
   }
@@ -196,4 +199,94 @@ test('npm pack, npm install -g of the tarball: runtime dependencies only, no war
   }
 
   t.diagnostic(`pack, install -g, install and hooks in ${((Date.now() - started) / 1000).toFixed(1)} s (${basename(tgz)})`);
+});
+
+/**
+ * The same on Node 26 with npm 12 (from the registry, into the CI cache: scripts/current-node.ts), where
+ * npm blocks dependencies' install scripts unless told otherwise. Scripts blocked: better-sqlite3 has
+ * no addon, and ccguard runs on Node's own node:sqlite. `--allow-scripts=better-sqlite3`: the addon is
+ * built (against the headers that come with the registry's Node package, offline; the build is kept
+ * in the cache as a local prebuild for the next run) and ccguard runs on better-sqlite3. In both, the
+ * hooks enforce: a used-up explicit limit denies a tool call, and doctor passes.
+ */
+test('Node 26 + npm 12: npm install -g of the tarball works with scripts blocked (node:sqlite) and allowed (better-sqlite3)', { timeout: 900_000 }, (t) => {
+  const cur = currentNode(process.env, true);
+  if ('why' in cur) {
+    t.skip(`Node 26 cannot be obtained: ${cur.why}`);
+    return;
+  }
+  const started = Date.now();
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'ccguard pack26-')));
+  t.after(() => rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
+  const PATH = `${cur.npmBin}:${dirname(cur.node)}:/usr/bin:/bin`;
+  // node-gyp builds against Node 26's own headers (this machine's npm config may name other ones).
+  const npm26 = npmEnv({ PATH, npm_config_nodedir: cur.nodeDir });
+  const version = run('npm', ['--version'], { cwd: root, env: npm26 });
+  assert.match(version.stdout.trim(), /^12\./, describe(version));
+
+  const src = copySource(join(root, 'src'));
+  const out = join(root, 'out');
+  mkdirSync(out);
+  const pack = run('npm', ['pack', '--json', '--pack-destination', out], { cwd: src, env: npm26, timeout: 180_000 });
+  assert.equal(pack.status, 0, describe(pack));
+  // npm 12 prints an object by package name where npm 11 printed a list.
+  const packed = JSON.parse(pack.stdout) as { filename: string }[] | Record<string, { filename: string }>;
+  const tgz = join(out, (Array.isArray(packed) ? packed[0] : Object.values(packed)[0])!.filename);
+
+  const addonName = `better-sqlite3-v${PKG.optionalDependencies['better-sqlite3']}-node-v147-linux-x64.tar.gz`;
+  const prebuilds = join(cacheDir(process.env), 'prebuilds');
+  for (const mode of ['blocked', 'allowed'] as const) {
+    const prefix = join(root, `prefix-${mode}`);
+    mkdirSync(prefix);
+    const args = ['install', '-g', '--prefix', prefix, '--prefer-offline'];
+    if (mode === 'allowed') {
+      args.push('--allow-scripts=better-sqlite3');
+      if (existsSync(join(prebuilds, addonName))) writeFileSync(join(prefix, '.prebuild-installrc'), `local-prebuilds=${prebuilds}\n`);
+    }
+    const inst = run('npm', [...args, tgz], { cwd: root, env: npm26, timeout: 600_000 });
+    assert.equal(inst.status, 0, `${mode}: ${describe(inst)}`);
+    const said = `${inst.stdout}\n${inst.stderr}`;
+    assert.doesNotMatch(said, /EBADENGINE/, said);
+    // npm's own notice of the install scripts it blocked, and its word on this machine's npm config
+    // (an offline headers folder, nodedir), are npm's; any other warning is ccguard's to fix.
+    const warnings = said.split('\n').filter((l) => /^npm warn/i.test(l) && !/^npm warn (install-scripts|Unknown (env|user|global) config "nodedir")/i.test(l));
+    assert.deepEqual(warnings, [], said);
+    const pkgDir = join(prefix, 'lib', 'node_modules', 'ccguard');
+    const addon = join(pkgDir, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+    assert.equal(existsSync(addon), mode === 'allowed', `${mode}: better-sqlite3's addon ${mode === 'allowed' ? 'built' : 'not built'}`);
+    if (mode === 'allowed' && !existsSync(join(prebuilds, addonName))) {
+      mkdirSync(prebuilds, { recursive: true });
+      run('tar', ['-czf', join(prebuilds, addonName), '-C', join(pkgDir, 'node_modules', 'better-sqlite3'), 'build/Release/better_sqlite3.node'], { cwd: root, env: process.env });
+    }
+
+    const home = join(root, `home ${mode}`);
+    mkdirSync(join(home, '.claude', 'ccguard'), { recursive: true });
+    // An explicit limit, used up: $1.20 a block, and a response that cost more.
+    writeFileSync(join(home, '.claude', 'ccguard', 'config.yaml'), 'plan: 100000000\nalerts:\n  cost_threshold: 1.0\n  hard_cost_limit: 1.2\n');
+    const project = join(home, '.claude', 'projects', '-work-app');
+    mkdirSync(project, { recursive: true });
+    const transcript = join(project, 's1.jsonl');
+    writeFileSync(transcript, assistantLine({ msgId: 'msg_1', session: 's1', ts: Date.now() - 180_000, input: 300_000, output: 0, model: 'claude-opus-4-5-20251101' }) + '\n');
+    const env = { HOME: home, PATH: `${join(prefix, 'bin')}:${PATH}`, TZ: 'UTC', NO_COLOR: '1' };
+    const install = run('/bin/sh', ['-c', 'ccguard install'], { cwd: home, env });
+    assert.equal(install.status, 0, `${mode}: ${describe(install)}`);
+    const settings = JSON.parse(readFileSync(join(home, '.claude', 'settings.json'), 'utf8')) as { hooks: Record<string, { hooks: { command: string }[] }[]> };
+    const pre = settings.hooks.PreToolUse?.flatMap((g) => g.hooks.map((h) => h.command)).find((c) => c.includes('--ccguard'));
+    assert.ok(pre, JSON.stringify(settings.hooks));
+    const input = JSON.stringify({ session_id: 's1', transcript_path: transcript, cwd: '/work/app', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls' } });
+    const hook = run('/bin/sh', ['-c', pre], { cwd: home, env, input });
+    assert.equal(hook.status, 0, describe(hook));
+    const decision = (JSON.parse(hook.stdout) as { hookSpecificOutput: { permissionDecision: string; permissionDecisionReason: string } }).hookSpecificOutput;
+    assert.equal(decision.permissionDecision, 'deny', `${mode}: ${hook.stdout}`);
+    assert.match(decision.permissionDecisionReason, /past the hard limit of \$1\.20/);
+    const st = run('/bin/sh', ['-c', 'ccguard status --json'], { cwd: home, env });
+    assert.equal(st.status, 0, describe(st));
+    const sqlite = (JSON.parse(st.stdout) as { sqlite: { driver: string; why: string } }).sqlite;
+    assert.equal(sqlite.driver, mode === 'allowed' ? 'better-sqlite3' : 'node:sqlite', `${mode}: ${sqlite.why}`);
+    if (mode === 'blocked') assert.match(sqlite.why, /addon is not built/);
+    const doctor = run('/bin/sh', ['-c', 'ccguard doctor'], { cwd: home, env });
+    assert.equal(doctor.status, 0, `${mode}: ${describe(doctor)}`);
+    assert.match(doctor.stdout, new RegExp(`SQLite through ${sqlite.driver}`));
+  }
+  t.diagnostic(`Node 26 + npm 12: pack, two installs, hooks and doctor in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });

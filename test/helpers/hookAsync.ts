@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import Database from 'better-sqlite3';
+import { openSqlite, type DB } from './sqlite.ts';
 import type { EventRow } from '../../lib/store/events.ts';
 
 export async function waitFor(what: string, cond: () => boolean, timeoutMs = 15_000): Promise<void> {
@@ -11,8 +11,8 @@ export async function waitFor(what: string, cond: () => boolean, timeoutMs = 15_
 }
 
 /** Reads (or, with `write`, changes) the state database of a test home directly. */
-export function withDb<T>(dbFile: string, f: (db: Database.Database) => T, write = false): T {
-  const db = new Database(dbFile, { readonly: !write, fileMustExist: true });
+export function withDb<T>(dbFile: string, f: (db: DB) => T, write = false): T {
+  const db = openSqlite(dbFile, { readonly: !write });
   try {
     db.pragma('busy_timeout = 5000');
     return f(db);

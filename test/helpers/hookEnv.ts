@@ -2,12 +2,12 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync, appendFi
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { REPO } from './cli.ts';
+import { DRIVER_ENV, REPO } from './cli.ts';
 import { EVENT_FILES } from '../../lib/settings/hookCommand.ts';
 import type { HookEvent } from '../../lib/policy/types.ts';
 import { tmpHome } from './tmp.ts';
 import { assistantLine } from './lines.ts';
-import Database from 'better-sqlite3';
+import { openSqlite } from './sqlite.ts';
 import type { EventRow } from '../../lib/store/events.ts';
 
 export const HOOKS = join(REPO, 'dist', 'hooks');
@@ -36,7 +36,7 @@ export function hookEnv(config = '') {
   const capture = join(h.home, 'notifications.log');
   writeFileSync(join(bin, 'notify-send'), `#!/bin/sh\nfor a in "$@"; do printf '%s\\t' "$a"; done >> '${capture}'\necho >> '${capture}'\n`);
   chmodSync(join(bin, 'notify-send'), 0o755);
-  const env = { HOME: h.home, PATH: `${bin}:${process.env.PATH ?? ''}`, TZ: 'UTC', NO_COLOR: '1' };
+  const env = { HOME: h.home, PATH: `${bin}:${process.env.PATH ?? ''}`, TZ: 'UTC', NO_COLOR: '1', ...DRIVER_ENV };
   const transcript = (session: string): string => join(project, `${session}.jsonl`);
   let n = 0;
   return {
@@ -75,7 +75,7 @@ export function hookEnv(config = '') {
       return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, ms, json };
     },
     events(): Pick<EventRow, 'hook' | 'tool' | 'decision' | 'state' | 'reason' | 'sleep_ms'>[] {
-      const db = new Database(join(h.stateDir, 'state.db'), { readonly: true });
+      const db = openSqlite(join(h.stateDir, 'state.db'), { readonly: true });
       try {
         return db.prepare('SELECT hook, tool, decision, state, reason, sleep_ms FROM events ORDER BY id').all() as never;
       } finally {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync, writeSync, closeSync, readSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../helpers/sqlite.ts';
 import { hookEnv } from '../helpers/hookEnv.ts';
 import { limitLine } from '../helpers/lines.ts';
 import { badRun, ccguard, runCli, runHookProc, HOOK_EVENTS, type ProcRun } from '../helpers/hookProc.ts';
@@ -51,7 +51,7 @@ function hook(e: Env, event: HookEvent, extra: Record<string, unknown> = {}, ses
 }
 
 function dbCount(file: string, table = 'entries'): number {
-  const db = new Database(file, { readonly: true });
+  const db = openSqlite(file, { readonly: true });
   try {
     return db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
   } finally {
@@ -156,7 +156,7 @@ test('pages zeroed in the middle of state.db: a hook may not touch them, but ccg
 function downgrade(dbFile: string, version: number): void {
   const old = `${dbFile}.v${version}`;
   rmSync(old, { force: true });
-  const db = new Database(old);
+  const db = openSqlite(old);
   try {
     for (let v = 0; v < version; v++) db.exec(MIGRATIONS[v]!);
     db.pragma(`user_version = ${version}`);
@@ -191,7 +191,7 @@ test('a state.db from an older version (schema 1, schema 2) is migrated in place
         tally.call(r.ms);
         assert.equal(badRun('PreToolUse', r), null);
         assert.deepEqual(broken(e.stateDir), [], 'migrated, not set aside');
-        const d = new Database(db, { readonly: true });
+        const d = openSqlite(db, { readonly: true });
         try {
           assert.equal(d.pragma('user_version', { simple: true }), MIGRATIONS.length);
           assert.equal(d.prepare('SELECT COUNT(*) FROM entries').pluck().get(), EXPECTED);
@@ -217,7 +217,7 @@ test('a state.db from a newer ccguard: the hook allows and logs why; doctor says
   const e = await history();
   try {
     const db = join(e.stateDir, 'state.db');
-    const d = new Database(db);
+    const d = openSqlite(db);
     d.pragma('user_version = 99');
     d.close();
     const r = await hook(e, 'PreToolUse', { tool_name: 'Bash' });

@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../helpers/sqlite.ts';
 import { tmpHome } from '../helpers/tmp.ts';
 import { REPO } from '../helpers/cli.ts';
 import { CLI, badRun, pool, runCli, runHookProc, type ProcRun } from '../helpers/hookProc.ts';
@@ -179,7 +179,7 @@ test(`soak: ${CALLS} hook calls, ${WIDTH} at a time, 4 sessions, 2 writers, read
       assert.equal(runs.length, CALLS, 'one event per hook call');
       const fast = runs.filter((r) => r.source === 'fast-path').length;
 
-      const db = new Database(join(h.stateDir, 'state.db'), { readonly: true });
+      const db = openSqlite(join(h.stateDir, 'state.db'), { readonly: true });
       try {
         assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
       } finally {

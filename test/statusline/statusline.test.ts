@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../helpers/sqlite.ts';
 import { ccguard, CLI } from '../helpers/cli.ts';
 import { tmpHome } from '../helpers/tmp.ts';
 import { assistantLine } from '../helpers/lines.ts';
@@ -42,7 +42,7 @@ function env() {
     env: e,
     statusline: (input: string, args: string[] = [], extra: Record<string, string> = {}) => ccguard(['statusline', ...args], { ...e, ...extra }, input),
     rows: (): J[] => {
-      const db = new Database(join(h.stateDir, 'state.db'), { readonly: true });
+      const db = openSqlite(join(h.stateDir, 'state.db'), { readonly: true });
       try {
         return db.prepare('SELECT limit_window, used_pct, resets_at, first_seen, last_seen, session_id FROM rate_limits ORDER BY id').all() as J[];
       } finally {
@@ -246,7 +246,7 @@ test('a reset in 1970 or already past is not recorded; an old reading shows with
     assert.deepEqual(e.rows().map((r) => r.resets_at), [null], 'resets_at: 1 is dropped, the reading kept without it; a window already reset is not recorded');
     assert.equal(e.statusline(JSON.stringify({ session_id: 's', rate_limits: { five_hour: { used_percentage: 42, resets_at: soon } } })).code, 0);
     // Twenty minutes on (past limits.server_fresh_seconds), without a new reading in the input.
-    const db = new Database(join(e.stateDir, 'state.db'));
+    const db = openSqlite(join(e.stateDir, 'state.db'));
     db.prepare('UPDATE rate_limits SET first_seen = first_seen - 1200000, last_seen = last_seen - 1200000').run();
     db.close();
     const out = e.statusline(JSON.stringify({ session_id: 's' })).stdout;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../helpers/sqlite.ts';
 import { MIGRATIONS } from '../../lib/store/migrations.ts';
 import { openStore } from '../../lib/store/store.ts';
 import { loadConfig } from '../../lib/config/load.ts';
@@ -19,7 +19,7 @@ const H = 60 * MIN;
 
 /** A state.db as version 5 of the schema left it, with a row in every table migration 6 touches. */
 function v5Database(file: string, now: number): void {
-  const db = new Database(file);
+  const db = openSqlite(file);
   try {
     for (let v = 0; v < 5; v++) {
       db.exec(MIGRATIONS[v]!);

@@ -47,7 +47,7 @@ export async function runStatus(app: AppContext, argv: string[], out: Out): Prom
   try {
     const mon = config.integrations.claude_monitor;
     writeSnapshot(snapshotFile(paths.stateDir), {
-      key: snapshotKey(paths.transcriptRoots, app.env.TZ, app.env.PATH, app.account),
+      key: snapshotKey(paths.transcriptRoots, app.env.TZ, app.env.PATH, app.account, app.env.CCGUARD_SQLITE_DRIVER),
       at,
       until: snapshotUntil(status, at, addLocalDays(at, 1), {
         serverFreshMs: config.limits.server_fresh_seconds * 1000,

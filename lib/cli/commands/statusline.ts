@@ -10,6 +10,7 @@ import type { RateLimitsTable, RateLimitWindow } from '../../store/rateLimits.ts
 import { parseInstant, startOfLocalDay } from '../../util/time.ts';
 import { recoveryStatus } from '../../app/recoveryNow.ts';
 import { oneLine } from '../../util/errors.ts';
+import { NoSqliteError } from '../../store/driver.ts';
 import type { Env } from '../../util/paths.ts';
 import { usagePicture } from '../../usage/sources.ts';
 
@@ -95,7 +96,8 @@ export async function runStatusline(env: Env, argv: string[], out: Out, err: Out
     if (chained) recordAndInvalidate(app, app.store.rateLimits, input, app.now());
     else line = statusLineText(app, input);
   } catch (e) {
-    line = 'ccguard: status unavailable';
+    // The one line the user sees says what is wrong when it is the Node: no SQLite to open the state with.
+    line = e instanceof NoSqliteError ? 'ccguard: no SQLite in this Node, not enforcing: see ccguard doctor' : 'ccguard: status unavailable';
     err.write(`ccguard statusline: ${oneLine(e)}\n`);
   }
   try {
