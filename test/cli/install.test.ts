@@ -698,6 +698,7 @@ test('install --help and uninstall --help print their usage', () => {
     assert.match(r.stdout, /^Usage: ccguard install \[--scope user\|project\|local\] \[--project-dir DIR\] \[--dry-run\] \[--no-statusline\] \[--no-import\]/);
     assert.match(r.stdout, /--no-statusline +leave the status line out/);
     assert.match(r.stdout, /--statusline +accepted for compatibility/);
+    assert.match(r.stdout, /^ +ccguard install \[--config-dir DIR\] \[--dry-run\]/m, 'the form for Claude Code config folders');
     assert.ok(!existsSync(t.settings), 'and installs nothing');
     const u = t.run('uninstall', '-h');
     assert.equal(u.code, 0, u.stderr);
