@@ -9,6 +9,7 @@ import { activeBlock, summarizeBlock } from '../usage/summary.ts';
 import { sessionsReport } from '../usage/reports.ts';
 import { tokenLimit } from '../usage/local.ts';
 import { usagePicture } from '../usage/sources.ts';
+import { limitWindow } from '../transcripts/limitMessage.ts';
 import { recoveryStatus, type RecoveryStatus } from '../app/recoveryNow.ts';
 import { isRateLimit } from '../policy/backoff.ts';
 import type { BlockSpan } from '../util/blocks.ts';
@@ -225,6 +226,7 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
 
   const limitMessages = store.limitMessages.since(since);
   const weeklyMessages = limitMessages
+    .map((m) => ({ ...m, scope: limitWindow(m.scope, m.reset_at, m.ts) }))
     .filter((m) => m.scope === 'weekly' || m.scope === 'opus' || m.scope === 'sonnet')
     .map((m) => ({ t: iso(m.ts), scope: m.scope, reset_at: isoOrNull(m.reset_at), text: m.text, session_id: m.session_id }));
 
@@ -433,7 +435,7 @@ function timeline(store: Store, since: number, until: number, max: number): Full
       session_id: m.session_id,
       origin: 'transcript',
       tool: null,
-      text: `${m.scope.replace('_', '-')} limit: ${m.text.slice(0, 200)}`,
+      text: `${limitWindow(m.scope, m.reset_at, m.ts).replace('_', '-')} limit: ${m.text.slice(0, 200)}`,
       until: isoOrNull(m.reset_at),
     });
   }
