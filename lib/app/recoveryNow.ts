@@ -6,6 +6,8 @@ import { usageHolds } from './holds.ts';
 import { backoffView, forcedDegradeUntil, liftedUntil, pauseView } from './recovery.ts';
 import { usagePicture, type UsagePicture } from '../usage/sources.ts';
 import { iso } from '../util/time.ts';
+import { ownCli } from '../config/root.ts';
+import type { Env } from '../util/paths.ts';
 
 export interface RecoveryStatus {
   state: RecoveryState;
@@ -27,8 +29,8 @@ export interface RecoveryNow {
 }
 
 /** The recovery state as a tool call from a fresh session would meet it now, in `status`'s shape. */
-export function recoveryStatus(store: Store, config: Config, now: number, picture: UsagePicture = usagePicture(store, config, now)): RecoveryStatus {
-  const r = recoveryNow(store, config, now, picture);
+export function recoveryStatus(store: Store, config: Config, now: number, picture: UsagePicture = usagePicture(store, config, now), env: Env = process.env): RecoveryStatus {
+  const r = recoveryNow(store, config, now, picture, env);
   return {
     state: r.state,
     reason: r.reason,
@@ -40,7 +42,7 @@ export function recoveryStatus(store: Store, config: Config, now: number, pictur
 }
 
 /** The recovery state as a tool call from a fresh session would meet it now (on `picture` when given). */
-export function recoveryNow(store: Store, config: Config, now: number, picture: UsagePicture = usagePicture(store, config, now)): RecoveryNow {
+export function recoveryNow(store: Store, config: Config, now: number, picture: UsagePicture = usagePicture(store, config, now), env: Env = process.env): RecoveryNow {
   const usage: UsageView = picture.view;
   const pause = pauseView(store, null, now);
   const backoff = backoffView(store, config, now);
@@ -58,6 +60,7 @@ export function recoveryNow(store: Store, config: Config, now: number, picture: 
     forcedDegrade: forcedUntil !== null,
     modelHolds: picture.modelHolds,
     liftedUntil: liftedUntil(store, now),
+    cli: ownCli(env),
   });
   const until =
     v.state === 'paused' && pause

@@ -1,7 +1,7 @@
 import type { Status } from '../app/status.ts';
 import type { LimitsStatus } from '../usage/describe.ts';
 import { fitLine, paint, table, type Out } from './format.ts';
-import { fmtClock, fmtDateTime, fmtDuration, fmtInt, fmtMb, fmtPctTenths, fmtUsd } from '../util/format.ts';
+import { fmtAt, fmtClock, fmtDateTime, fmtDuration, fmtInt, fmtMb, fmtPctTenths, fmtUsd } from '../util/format.ts';
 import { HOUR_MS } from '../util/time.ts';
 
 // How `ccguard status` prints a Status: apart from the command, so that a status answered from its
@@ -19,7 +19,7 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'> & Partial<Pick<O
     const reset = Date.parse(b.reset_at);
     lines.push(
       `${paint(out, 'bold', '5-hour block')}  ${fmtDateTime(start)} → ${fmtClock(Date.parse(b.end))}` +
-        `  (resets in ${fmtDuration(reset - now, 'hm')} at ${fmtClock(reset)}${b.reset_source === 'limit_message' ? ', from a limit message' : b.reset_source === 'server' ? ", the server's reset" : ''})`,
+        `  (resets in ${fmtDuration(reset - now, 'hm')} at ${fmtAt(reset, now)}${b.reset_source === 'limit_message' ? ', from a limit message' : b.reset_source === 'server' ? ", the server's reset" : ''})`,
     );
     lines.push(
       `  tokens   input ${fmtInt(b.tokens.input)} · output ${fmtInt(b.tokens.output)} · cache write ${fmtInt(b.tokens.cache_creation)} · cache read ${fmtInt(b.tokens.cache_read)}`,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import type { ConfigProblem } from '../config/load.ts';
 import { fallbackText, loadConfigCached } from '../config/cached.ts';
+import { ownCli } from '../config/root.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { isCorruption, quarantine } from '../store/corruption.ts';
 import { catchUp } from '../app/context.ts';
@@ -22,7 +23,7 @@ import {
   startSessionPause,
   syncRecovery,
 } from '../app/recovery.ts';
-import { fmtClock } from '../util/format.ts';
+import { fmtAt } from '../util/format.ts';
 import { parseHookInput, type HookInput } from './input.ts';
 import { decisionEvent, noticeEvent, renderOutput } from './output.ts';
 import { Logger, bootstrapLogger, configuredLogger } from '../util/log.ts';
@@ -159,7 +160,7 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
   ingestJournal(c.paths.stateDir, c.store, now);
   const notices = recoveryNotices(c, event, input, now);
   const picture = usageNow(c, env, now);
-  const pi = policyInput(c, event, input, picture, now);
+  const pi = policyInput(c, env, event, input, picture, now);
   const v = verdictFor(pi);
   const show = applyVerdict(c, input.session_id, v, notices, now);
   const sendable = claimNotices(c, notices, now);
@@ -184,27 +185,27 @@ function recoveryNotices(c: Ctx, event: HookEvent, input: HookInput, now: number
   for (const ch of syncRecovery(store, config, now)) {
     notices.push(
       ch.kind === 'backoff'
-        ? backoffNotice(ch.level, ch.until)
+        ? backoffNotice(ch.level, ch.until, now)
         : ch.scope === 'opus' || ch.scope === 'sonnet'
-          ? { key: `limitline:${ch.scope}:${ch.until}`, title: 'ccguard: model limit reached', message: `Claude Code hit its ${ch.scope === 'opus' ? 'Opus' : 'Sonnet'} limit: sessions on it are held until ${fmtClock(ch.until)}; other models go on. "${ch.detail}"` }
-          : { key: `limitline:${ch.until}`, title: 'ccguard: limit reached', message: `Claude Code hit its limit: tool calls held until ${fmtClock(ch.until)} (server: limit line). "${ch.detail}"` },
+          ? { key: `limitline:${ch.scope}:${ch.until}`, title: 'ccguard: model limit reached', message: `Claude Code hit its ${ch.scope === 'opus' ? 'Opus' : 'Sonnet'} limit: sessions on it are held until ${fmtAt(ch.until, now)}; other models go on. "${ch.detail}"` }
+          : { key: `limitline:${ch.until}`, title: 'ccguard: limit reached', message: `Claude Code hit its limit: tool calls held until ${fmtAt(ch.until, now)} (server: limit line). "${ch.detail}"` },
     );
   }
   for (const p of endedPauses(store, now)) {
-    notices.push({ key: `pauseend:${p.key}:${p.until}`, title: 'ccguard: pause over', message: `${p.what} ended at ${fmtClock(p.until)}; work may go on.` });
+    notices.push({ key: `pauseend:${p.key}:${p.until}`, title: 'ccguard: pause over', message: `${p.what} ended at ${fmtAt(p.until, now)}; work may go on.` });
   }
   housekeeping(store, now);
   if (event === 'StopFailure' && input.error) {
     const b = recordApiFailure(store, config, input.error, now);
-    if (b) notices.push(backoffNotice(b.level, b.until));
+    if (b) notices.push(backoffNotice(b.level, b.until, now));
   }
   return notices;
 }
 
-const backoffNotice = (level: number | undefined, until: number): Notice => ({
+const backoffNotice = (level: number | undefined, until: number, now: number): Notice => ({
   key: `backoff:${until}`,
   title: 'ccguard: rate limited',
-  message: `API rate limit (level ${level}); backing off until ${fmtClock(until)}.`,
+  message: `API rate limit (level ${level}); backing off until ${fmtAt(until, now)}.`,
 });
 
 /**
@@ -226,7 +227,7 @@ function usageNow(c: Ctx, env: Env, now: number): UsagePicture {
   return picture;
 }
 
-function policyInput(c: Ctx, event: HookEvent, input: HookInput, picture: UsagePicture, now: number): PolicyInput {
+function policyInput(c: Ctx, env: Env, event: HookEvent, input: HookInput, picture: UsagePicture, now: number): PolicyInput {
   const { store, config } = c;
   return {
     hook: event,
@@ -244,6 +245,7 @@ function policyInput(c: Ctx, event: HookEvent, input: HookInput, picture: UsageP
     sessionModel: picture.modelHolds.length > 0 ? (store.entries.sessionModel(input.session_id) ?? input.model ?? null) : null,
     modelHolds: picture.modelHolds,
     liftedUntil: liftedUntil(store, now),
+    cli: ownCli(env),
   };
 }
 

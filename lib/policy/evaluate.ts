@@ -1,7 +1,7 @@
 import type { PolicyInput, Verdict, RecoveryState, Notice, UsageView } from './types.ts';
 import { isServerFigure, mayEnforce, WINDOW_MS } from '../usage/types.ts';
 import { pace } from './pacing.ts';
-import { fmtClock, fmtDuration, fmtPct, fmtUsd, fmtWeekday } from '../util/format.ts';
+import { fmtAt, fmtDuration, fmtPct, fmtUsd } from '../util/format.ts';
 import { HOUR_MS } from '../util/time.ts';
 import { projectionBasisText } from '../usage/describe.ts';
 
@@ -21,7 +21,8 @@ function verdict(state: RecoveryState, v: Partial<Verdict> = {}): Verdict {
   };
 }
 
-const LIFT = 'Run `ccguard resume` to lift it.';
+/** The way out every hold names, written so that it runs as printed (PolicyInput.cli). */
+const liftText = (i: PolicyInput): string => `Run \`${i.cli ?? 'ccguard'} resume\` to lift it.`;
 
 /** The prompt Claude Code submits by itself once a usage limit has reset: never held back. */
 export const AUTO_CONTINUE_PROMPT = 'Your claude.ai usage limit has reset.';
@@ -53,7 +54,7 @@ export function evaluate(i: PolicyInput): Verdict {
     const p = i.pause;
     return verdict('paused', {
       action: 'deny',
-      reason: `ccguard: ${p.reason}. Paused until ${fmtClock(p.until)} (${fmtDuration(p.until - i.now, 'wait')} from now). ${LIFT}`,
+      reason: `ccguard: ${p.reason}. Paused until ${fmtAt(p.until, i.now)} (${fmtDuration(p.until - i.now, 'wait')} from now). ${liftText(i)}`,
     });
   }
 
@@ -61,14 +62,14 @@ export function evaluate(i: PolicyInput): Verdict {
   if (hard !== null && u.costUsd >= hard) {
     return verdict('cost_limit', {
       action: 'deny',
-      reason: `ccguard: this 5-hour block has cost ${fmtUsd(u.costUsd)}, past the hard limit of ${fmtUsd(hard)} (alerts.hard_cost_limit). Everything is denied until the block resets${u.resetAt ? ` at ${fmtClock(u.resetAt)}` : ''}.`,
+      reason: `ccguard: this 5-hour block has cost ${fmtUsd(u.costUsd)}, past the hard limit of ${fmtUsd(hard)} (alerts.hard_cost_limit). Everything is denied until the block resets${u.resetAt ? ` at ${fmtAt(u.resetAt, i.now)}` : ''}.`,
       notice: { key: `hardcost:${blockKey}`, title: 'ccguard: hard cost limit', message: `Block cost ${fmtUsd(u.costUsd)} ≥ ${fmtUsd(hard)}: tools denied.` },
     });
   }
 
   if (r.rate_limit === 'exponential_backoff' && i.backoff && i.backoff.until > i.now) {
     const wait = i.backoff.until - i.now;
-    const why = `rate limited by the API (${i.backoff.level} in a row); backing off until ${fmtClock(i.backoff.until)}`;
+    const why = `rate limited by the API (${i.backoff.level} in a row); backing off until ${fmtAt(i.backoff.until, i.now)}`;
     if (wait <= maxSleep) {
       // A sleep the user would otherwise only see as a stall: say what it is, on every such call.
       return verdict('backoff', {
@@ -80,7 +81,7 @@ export function evaluate(i: PolicyInput): Verdict {
     }
     return verdict('backoff', {
       action: 'deny',
-      reason: `ccguard: ${why}, ${fmtDuration(wait, 'wait')} from now. Wait, then retry. ${LIFT}`,
+      reason: `ccguard: ${why}, ${fmtDuration(wait, 'wait')} from now. Wait, then retry. ${liftText(i)}`,
     });
   }
 
@@ -92,8 +93,8 @@ export function evaluate(i: PolicyInput): Verdict {
       return verdict('paused', {
         action: 'deny',
         startPause: { until, reason },
-        reason: `ccguard: ${reason}. Paused until ${fmtClock(until)} (${fmtDuration(until - i.now, 'wait')} from now). ${LIFT}`,
-        notice: { key: `timepause:${i.sessionId}:${Math.floor(i.now / 60_000)}`, title: 'ccguard: session paused', message: `Session ran ${fmtDuration(ran, 'wait')}; paused until ${fmtClock(until)}.` },
+        reason: `ccguard: ${reason}. Paused until ${fmtAt(until, i.now)} (${fmtDuration(until - i.now, 'wait')} from now). ${liftText(i)}`,
+        notice: { key: `timepause:${i.sessionId}:${Math.floor(i.now / 60_000)}`, title: 'ccguard: session paused', message: `Session ran ${fmtDuration(ran, 'wait')}; paused until ${fmtAt(until, i.now)}.` },
       });
     }
   }
@@ -115,7 +116,7 @@ export function evaluate(i: PolicyInput): Verdict {
     return verdict('degraded', {
       action: 'deny',
       reason: byHand
-        ? `ccguard: ${i.tool} is off because the cost alert was fired by hand (ccguard alert cost), not because of the cost: ${spent}. Finish the task economically with the tools you have. ${LIFT}`
+        ? `ccguard: ${i.tool} is off because the cost alert was fired by hand (ccguard alert cost), not because of the cost: ${spent}. Finish the task economically with the tools you have. ${liftText(i)}`
         : `ccguard: this 5-hour block has cost ${fmtUsd(u.costUsd)}, past ${fmtUsd(c.alerts.cost_threshold)} (alerts.cost_threshold), so ${i.tool} is off. Finish the task economically with the tools you have.`,
       notice: costNotice,
     });
@@ -139,7 +140,7 @@ export function evaluate(i: PolicyInput): Verdict {
     return verdict('degraded', {
       onceKey: `degrade:${blockKey}:${i.sessionId}`,
       userMessage: byHand
-        ? `ccguard: the cost alert was fired by hand (ccguard alert cost): ${tools} are off for now; ${spent}. ${LIFT}`
+        ? `ccguard: the cost alert was fired by hand (ccguard alert cost): ${tools} are off for now; ${spent}. ${liftText(i)}`
         : `ccguard: block cost ${fmtUsd(u.costUsd)} passed ${fmtUsd(c.alerts.cost_threshold)} (alerts.cost_threshold); ${tools} are off.`,
       modelContext: byHand
         ? `ccguard: ${tools} are unavailable for now (turned off by hand); finish the task economically.`
@@ -167,9 +168,9 @@ function tighterFirst(a: Ranked, b: Ranked): number {
 const isWeekly = (u: UsageView): boolean => u.window === 'seven_day';
 const keyOf = (u: UsageView): string => (isWeekly(u) ? `7d:${u.resetAt ?? 0}` : `5h:${u.resetAt ?? u.blockStart ?? 0}`);
 
-/** A reset time: the clock, with the weekday when further than a day off. */
+/** A reset time, as every view prints one (fmtAt: with its day when not today). */
 export function resetText(ms: number, now: number): string {
-  return ms - now > 20 * HOUR_MS ? `${fmtWeekday(ms)} ${fmtClock(ms)}` : fmtClock(ms);
+  return fmtAt(ms, now);
 }
 
 /** "the 5-hour limit" / "the weekly limit". */
@@ -219,7 +220,7 @@ function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: 
       return ranked(
         verdict('held', {
           onceKey: `held-prompt:${key}:${i.sessionId}`,
-          userMessage: `ccguard: the ${name} is used up (${fmtPct(share)}, ${src}); tool calls wait until ${reset ?? 'the reset'}. ${LIFT}`,
+          userMessage: `ccguard: the ${name} is used up (${fmtPct(share)}, ${src}); tool calls wait until ${reset ?? 'the reset'}. ${liftText(i)}`,
           modelContext: `ccguard: the ${name} is used up (${fmtPct(share)}, ${src}). Tool calls are held back until ${reset ?? 'the reset'}; answer briefly without tools or tell the user to wait.`,
           notice,
         }),
@@ -228,7 +229,7 @@ function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: 
     return ranked(
       verdict('held', {
         action: 'deny',
-        reason: `ccguard: the ${name} is used up (${fmtPct(share)}, ${src}).${reset && u.resetAt !== null ? ` Wait ${fmtDuration(p.waitMs, 'wait')}, until ${reset}.` : ''} ${LIFT}`,
+        reason: `ccguard: the ${name} is used up (${fmtPct(share)}, ${src}).${reset && u.resetAt !== null ? ` Wait ${fmtDuration(p.waitMs, 'wait')}, until ${reset}.` : ''} ${liftText(i)}`,
         notice,
       }),
     );
@@ -300,13 +301,16 @@ function modelHoldVerdict(i: PolicyInput, isTool: boolean, lifted: boolean): Ver
     return verdict('warned', {
       onceKey: `model-hold:${hold.family}:${hold.until}:${i.sessionId}`,
       userMessage: `ccguard: Claude's ${fam} limit is reached (${src}: "${hold.text.slice(0, 80)}"); this session runs on ${fam}. It resets at ${reset}.${lifted ? ' (`ccguard resume` lifted the hold for now)' : ''}`,
-      modelContext: `ccguard: the ${fam} usage limit is reached until ${reset} (${src}); tool calls on ${fam} are held back. Switch model (/model) or tell the user.`,
+      // One story per answer: after a lift, the model is not told that its calls are held.
+      modelContext: lifted
+        ? `ccguard: the ${fam} usage limit is reached until ${reset} (${src}); the user lifted ccguard's hold (ccguard resume), so tool calls go on, but Claude may refuse ${fam} requests until then. Switch model (/model) if it does.`
+        : `ccguard: the ${fam} usage limit is reached until ${reset} (${src}); tool calls on ${fam} are held back. Switch model (/model) or tell the user.`,
       notice: { key: `model-hold:${hold.family}:${hold.until}`, title: `ccguard: ${fam} limit reached`, message: `${fam} sessions held until ${reset}; other models go on.` },
     });
   }
   return verdict('held', {
     action: 'deny',
-    reason: `ccguard: Claude's ${fam} limit is reached (${src}: "${hold.text.slice(0, 80)}") and this session runs on ${fam}. Wait ${fmtDuration(hold.until - i.now, 'wait')}, until ${reset}, or switch model (/model). ${LIFT}`,
+    reason: `ccguard: Claude's ${fam} limit is reached (${src}: "${hold.text.slice(0, 80)}") and this session runs on ${fam}. Wait ${fmtDuration(hold.until - i.now, 'wait')}, until ${reset}, or switch model (/model). ${liftText(i)}`,
     notice: { key: `model-hold:${hold.family}:${hold.until}`, title: `ccguard: ${fam} limit reached`, message: `${fam} sessions held until ${reset}; other models go on.` },
   });
 }

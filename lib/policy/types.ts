@@ -57,6 +57,8 @@ export interface PolicyInput {
   modelHolds?: readonly ModelHold[];
   /** Until when `ccguard resume` lifted pacing and limit holds (they warn meanwhile, never hold). */
   liftedUntil?: number | null;
+  /** How a printed command starts so that it runs as printed (ownCli: `ccguard`, or node and the script by path); default `ccguard`. */
+  cli?: string;
 }
 
 export interface Notice {

@@ -5,7 +5,7 @@
 import type { FullReport, ModelRow, ProjectRow, SessionItem, TimelineItem, TimelineKind } from './data.ts';
 import { FRAMES, blockChart, blocksChart, dailyChart, glyph, type Frame } from './charts.ts';
 import { esc } from './svg.ts';
-import { fmtClock, fmtDuration, fmtInt, fmtPct, fmtTokens, fmtUsd, fmtWhen } from '../util/format.ts';
+import { fmtAt, fmtClock, fmtDuration, fmtInt, fmtPct, fmtTokens, fmtUsd, fmtWhen } from '../util/format.ts';
 import { CSS } from './style.ts';
 import { SCRIPT } from './script.ts';
 
@@ -64,7 +64,7 @@ function tiles(r: FullReport, now: number): string {
         ` data-tokens="${cb.limit_tokens}" data-limit="${r.limit.tokens}"`,
       ),
     );
-    out.push(tile('Resets', esc(fmtClock(reset)), `in ${esc(fmtDuration(reset - now, 'short'))}${cb.reset_source === 'limit_message' ? ' (from a limit message)' : cb.reset_source === 'server' ? " (the server's)" : ''}`));
+    out.push(tile('Resets', esc(fmtAt(reset, now)), `in ${esc(fmtDuration(reset - now, 'short'))}${cb.reset_source === 'limit_message' ? ' (from a limit message)' : cb.reset_source === 'server' ? " (the server's)" : ''}`));
     out.push(
       tile(
         'Block cost',
@@ -81,7 +81,7 @@ function tiles(r: FullReport, now: number): string {
     tile(
       'Recovery',
       `<span class="st-${esc(rec.state)}">${esc(rec.state)}</span>`,
-      rec.until && rec.state !== 'normal' ? `until ${esc(fmtClock(Date.parse(rec.until)))}` : esc(rec.state === 'normal' ? 'nothing in force' : (rec.reason ?? '')),
+      rec.until && rec.state !== 'normal' ? `until ${esc(fmtAt(Date.parse(rec.until), now))}` : esc(rec.state === 'normal' ? 'nothing in force' : (rec.reason ?? '')),
       ` data-state="${esc(rec.state)}"`,
     ),
   );

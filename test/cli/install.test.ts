@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ccguard, REPO } from '../helpers/cli.ts';
 import { tmpHome } from '../helpers/tmp.ts';
 import { assistantLine } from '../helpers/lines.ts';
-import { shellWord } from '../../lib/settings/invocation.ts';
+import { shellWord } from '../../lib/util/invocation.ts';
 
 type J = Record<string, any>;
 

@@ -4,11 +4,12 @@ import { SPECS } from '../spec.ts';
 import type { Out } from '../format.ts';
 import { UsageError } from '../../util/errors.ts';
 import { forceDegrade, recordApiFailure, resumeAll, startManualPause } from '../../app/recovery.ts';
-import { fmtClock, fmtDuration, fmtUsd } from '../../util/format.ts';
+import { fmtAt, fmtDuration, fmtUsd } from '../../util/format.ts';
 import { sendDetached } from '../../notify/send.ts';
 import { usagePicture } from '../../usage/sources.ts';
 import { usageHolds } from '../../app/holds.ts';
 import { logFilePath } from '../../util/paths.ts';
+import { ownCli } from '../../config/root.ts';
 
 function notify(app: AppContext, title: string, message: string, key: string): void {
   const now = app.now();
@@ -35,8 +36,8 @@ export function runPause(app: AppContext, argv: string[], out: Out): Promise<num
   // The pause voids every session's cached decisions as it commits.
   app.store.write(() => startManualPause(app.store, now, until, 'paused by hand (ccguard pause)'));
   record(app, 'pause', `paused by hand for ${fmtDuration(until - now, 'wait')}`);
-  notify(app, 'ccguard: paused', `All sessions paused until ${fmtClock(until)}.`, `pause:${until}`);
-  out.write(`Paused every session until ${fmtClock(until)} (${fmtDuration(until - now, 'wait')}). Lift it with: ccguard resume\n`);
+  notify(app, 'ccguard: paused', `All sessions paused until ${fmtAt(until, now)}.`, `pause:${until}`);
+  out.write(`Paused every session until ${fmtAt(until, now)} (${fmtDuration(until - now, 'wait')}). Lift it with: ${ownCli(app.env)} resume\n`);
   return Promise.resolve(0);
 }
 
@@ -55,13 +56,13 @@ export async function runResume(app: AppContext, argv: string[], out: Out): Prom
   const liftUntil = minutes !== null ? now + minutes * 60_000 : ends.length > 0 ? Math.max(...ends) : null;
   const lifted = resumeAll(app.store, now, holds.length > 0 || minutes !== null ? liftUntil : null);
   const said: string[] = [];
-  if (lifted.pause) said.push(`the pause (${lifted.pause.reason}), which ran until ${fmtClock(lifted.pause.until)}`);
+  if (lifted.pause) said.push(`the pause (${lifted.pause.reason}), which ran until ${fmtAt(lifted.pause.until, now)}`);
   if (lifted.sessionPauses.length > 0) said.push(`the time pause of session${lifted.sessionPauses.length > 1 ? 's' : ''} ${lifted.sessionPauses.map((s) => s.slice(0, 8)).join(', ')}`);
-  if (lifted.backoff) said.push(`the rate-limit backoff (level ${lifted.backoff.level}), which ran until ${fmtClock(lifted.backoff.until)}`);
+  if (lifted.backoff) said.push(`the rate-limit backoff (level ${lifted.backoff.level}), which ran until ${fmtAt(lifted.backoff.until, now)}`);
   if (lifted.forcedDegrade) said.push('the cost degradation fired by hand');
   if (lifted.holdsUntil !== null) {
     const what = holds.length > 0 ? holds.map((h) => h.what).join('; ') : 'any pacing or hold on a usage limit';
-    said.push(`${what}, until ${fmtClock(lifted.holdsUntil)}${minutes !== null ? ` (${fmtDuration(lifted.holdsUntil - now, 'wait')})` : ' (the end of that window)'}; ccguard keeps warning`);
+    said.push(`${what}, until ${fmtAt(lifted.holdsUntil, now)}${minutes !== null ? ` (${fmtDuration(lifted.holdsUntil - now, 'wait')})` : ' (the end of that window)'}; ccguard keeps warning`);
   }
   record(app, 'resume', said.length > 0 ? `lifted ${said.join('; ')}` : 'nothing was in force');
   if (said.length > 0) notify(app, 'ccguard: resumed', 'Holds lifted; sessions may go on.', `resume:${now}`);
@@ -84,8 +85,8 @@ export async function runAlert(app: AppContext, argv: string[], out: Out): Promi
     case 'time': {
       const until = now + minutes * 60_000;
       store.write(() => startManualPause(store, now, until, 'time alert fired by hand (ccguard alert time)'));
-      notify(app, 'ccguard: session pause (test)', `Paused until ${fmtClock(until)}.`, `alert:time:${now}`);
-      out.write(`Session pause in force until ${fmtClock(until)}. Lift it with: ccguard resume\n`);
+      notify(app, 'ccguard: session pause (test)', `Paused until ${fmtAt(until, now)}.`, `alert:time:${now}`);
+      out.write(`Session pause in force until ${fmtAt(until, now)}. Lift it with: ${ownCli(app.env)} resume\n`);
       break;
     }
     case 'cost': {
@@ -94,17 +95,17 @@ export async function runAlert(app: AppContext, argv: string[], out: Out): Promi
       // Fired by hand, whatever this block has cost: say what it does, not that a threshold was passed.
       const cost = usagePicture(store, config, now).view.costUsd;
       store.write(() => forceDegrade(store, now, until));
-      notify(app, 'ccguard: cost alert fired by hand (test)', `${tools} are off until ${fmtClock(until)}.`, `alert:cost:${now}`);
+      notify(app, 'ccguard: cost alert fired by hand (test)', `${tools} are off until ${fmtAt(until, now)}.`, `alert:cost:${now}`);
       out.write(
-        `Fired the cost alert by hand: ${tools} are denied until ${fmtClock(until)}, as they are once a 5-hour block costs ` +
-          `${fmtUsd(config.alerts.cost_threshold)} (alerts.cost_threshold; this one has cost ${fmtUsd(cost)}). Lift it with: ccguard resume\n`,
+        `Fired the cost alert by hand: ${tools} are denied until ${fmtAt(until, now)}, as they are once a 5-hour block costs ` +
+          `${fmtUsd(config.alerts.cost_threshold)} (alerts.cost_threshold; this one has cost ${fmtUsd(cost)}). Lift it with: ${ownCli(app.env)} resume\n`,
       );
       break;
     }
     case 'rate_limit': {
       const b = recordApiFailure(store, config, 'rate_limit', now);
-      notify(app, 'ccguard: rate limited (test)', `Backing off until ${b ? fmtClock(b.until) : '-'}.`, `alert:rate:${now}`);
-      out.write(`Backoff level ${b?.level ?? 0} in force until ${b ? fmtClock(b.until) : '-'} (${b ? fmtDuration(b.until - now, 'wait') : '-'}). Lift it with: ccguard resume\n`);
+      notify(app, 'ccguard: rate limited (test)', `Backing off until ${b ? fmtAt(b.until, now) : '-'}.`, `alert:rate:${now}`);
+      out.write(`Backoff level ${b?.level ?? 0} in force until ${b ? fmtAt(b.until, now) : '-'} (${b ? fmtDuration(b.until - now, 'wait') : '-'}). Lift it with: ${ownCli(app.env)} resume\n`);
       break;
     }
     default: {

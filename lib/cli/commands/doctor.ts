@@ -18,7 +18,7 @@ import { ingestJournal } from '../../hook/journal.ts';
 import { resolvePaths, type Env } from '../../util/paths.ts';
 import { UsageError } from '../../util/errors.ts';
 import { projectDirProblem } from '../../settings/targets.ts';
-import { cliCommand } from '../../settings/invocation.ts';
+import { cliCommand } from '../../util/invocation.ts';
 import { packageRoot } from '../../config/root.ts';
 import { resolve } from 'node:path';
 

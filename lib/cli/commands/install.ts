@@ -3,7 +3,7 @@ import { packageRoot } from '../../config/root.ts';
 import { EVENT_FILES, SLEEPING_EVENTS } from '../../settings/hookCommand.ts';
 import { backupsDir, BACKUPS_KEPT, claudeHomes, defaultClaudeHome, projectDirProblem, settingsFile, tildify, userSettingsFile, type Scope } from '../../settings/targets.ts';
 import type { Env } from '../../util/paths.ts';
-import { cliCommand, type Self } from '../../settings/invocation.ts';
+import { cliCommand, type Self } from '../../util/invocation.ts';
 import type { HookEvent } from '../../policy/types.ts';
 import { resolve } from 'node:path';
 import { ConfigError, UsageError } from '../../util/errors.ts';

@@ -54,8 +54,9 @@ export function statusLineText(app: AppContext, input: StatusLineInput, record =
   const pic = usagePicture(app.store, app.config, now);
   const u = pic.view;
   if (!fiveHour && u.share !== null && u.blockStart !== null) fiveHour = { pct: u.share * 100, resetsAt: u.resetAt, source: 'local' };
-  const rec = recoveryStatus(app.store, app.config, now, pic);
+  const rec = recoveryStatus(app.store, app.config, now, pic, app.env);
   return formatStatusLine({
+    now,
     fiveHour,
     sevenDay: windowFact(rl, 'seven_day', input.sevenDay, now, app.config.limits.server_fresh_seconds * 1000),
     todayCostUsd: app.store.entries.totals(startOfLocalDay(now), now + 1).cost_usd,
