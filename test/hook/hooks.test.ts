@@ -418,3 +418,19 @@ test('a limit message imported after a later-dated API error is still acted on',
     e.cleanup();
   }
 });
+
+test('a first run announces nothing that ended before ccguard was watching: a backoff from the history that ended hours ago', () => {
+  const e = hookEnv('plan: 100000000\n');
+  try {
+    const now = Date.now();
+    // Imported on the first hook call: a 429 three hours ago, whose backoff ran out long before.
+    appendFileSync(e.transcript('s1'), apiErrorLine(now - 180 * MIN, 'err-old', 's1') + '\n');
+    e.usage('s1', [{ ts: now - MIN }]);
+    assert.equal(e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).stdout, '', 'nothing holds');
+    e.run('PreToolUse', e.input('PreToolUse', 's2', { tool_name: 'Bash' }));
+    const ev = JSON.parse(ccguard(['events', '--json'], e.env).stdout) as { decision: string; reason: string | null }[];
+    assert.deepEqual(ev.filter((x) => x.decision === 'notify').map((x) => x.reason), [], 'no "backoff ended" notice for an end nobody was held by');
+  } finally {
+    e.cleanup();
+  }
+});
