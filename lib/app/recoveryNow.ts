@@ -1,6 +1,7 @@
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
 import type { RecoveryState, UsageView } from '../policy/types.ts';
+import type { UsageWindow } from '../usage/types.ts';
 import { evaluate } from '../policy/evaluate.ts';
 import { usageHolds } from './holds.ts';
 import { backoffView, forcedDegradeUntil, liftedUntil, pauseView } from './recovery.ts';
@@ -26,11 +27,17 @@ export interface RecoveryNow {
   source: string;
   backoff: { level: number; until: number } | null;
   sessionPauses: { sessionId: string; until: number; reason: string }[];
+  /** The usage window the state speaks of (the one that holds, slows or warns), when one does: the hook's verdict names the same. */
+  window: UsageWindow | null;
 }
 
 /** The recovery state as a tool call from a fresh session would meet it now, in `status`'s shape. */
 export function recoveryStatus(store: Store, config: Config, now: number, picture: UsagePicture = usagePicture(store, config, now), env: Env = process.env): RecoveryStatus {
-  const r = recoveryNow(store, config, now, picture, env);
+  return recoveryJson(recoveryNow(store, config, now, picture, env));
+}
+
+/** The recovery state in `status`'s shape (ISO times). */
+export function recoveryJson(r: RecoveryNow): RecoveryStatus {
   return {
     state: r.state,
     reason: r.reason,
@@ -68,8 +75,8 @@ export function recoveryNow(store: Store, config: Config, now: number, picture: 
       : v.state === 'backoff' && backoff
         ? backoff.until
         : v.state === 'held' || v.state === 'pacing'
-          ? // The window that holds (the weekly one resets days after the 5-hour one).
-            (usageHolds(usage, [], config, now)[0]?.until ?? usage.resetAt)
+          ? // The window that holds (the weekly one resets days after the 5-hour one): the verdict's.
+            ((v.window === 'seven_day' ? usage.weekly?.resetAt : usage.resetAt) ?? usageHolds(usage, [], config, now)[0]?.until ?? usage.resetAt)
           : v.state === 'degraded' && forcedUntil !== null && !(config.recovery.cost_limit === 'graceful_degradation' && usage.costUsd >= config.alerts.cost_threshold)
             ? // Forced by hand (`ccguard alert cost`) under the threshold: it ends when the force does.
               forcedUntil
@@ -87,6 +94,7 @@ export function recoveryNow(store: Store, config: Config, now: number, picture: 
     source: usage.source,
     backoff: backoff && backoff.until > now ? { level: backoff.level, until: backoff.until } : null,
     sessionPauses,
+    window: v.window ?? null,
   };
 }
 

@@ -4,9 +4,11 @@ import type { ConfigProblem } from '../config/load.ts';
 import { activeBlock, sessionSpan, summarizeBlock } from '../usage/summary.ts';
 import { blockJson, type BlockSummary } from '../usage/blockJson.ts';
 import { BLOCK_MS } from '../util/blocks.ts';
-import { recoveryStatus, type RecoveryStatus } from './recoveryNow.ts';
+import { recoveryJson, type RecoveryStatus } from './recoveryNow.ts';
+import { usageStory } from './story.ts';
+import type { UsageWindow } from '../usage/types.ts';
 import type { UsageConfidence } from '../policy/types.ts';
-import { limitsFacts, usagePicture } from '../usage/sources.ts';
+import { limitsFacts } from '../usage/sources.ts';
 import { limitsStatus, type LimitsStatus } from '../usage/describe.ts';
 import { addLocalDays, iso, localDayKey, startOfLocalDay } from '../util/time.ts';
 
@@ -23,6 +25,11 @@ export interface SessionStatus {
 export interface Status {
   generated_at: string;
   block: (BlockSummary & { limit: { tokens: number | null; source: string; used_share: number; projected_share: number | null; confidence: UsageConfidence } | null }) | null;
+  /**
+   * The figure the hooks decide on and every view names (lib/app/story.ts): the window the recovery
+   * state speaks of (the weekly one when it is the one that holds), its share, source and reset.
+   */
+  usage: { window: UsageWindow; used_share: number | null; source: string; confidence: UsageConfidence | null; reset_at: string | null };
   /** Where the usage figure comes from: the source in use, the server's readings, calibration, claude-monitor. */
   limits: LimitsStatus;
   today: { date: string; cost_usd: number };
@@ -39,7 +46,8 @@ export interface Status {
 export function computeStatus(store: Store, config: Config, now: number, problem: ConfigProblem | null = null): Status {
   const span = activeBlock(store, now);
   // The same figure the hooks decide on (best fresh source), with new server readings calibrated in.
-  const picture = usagePicture(store, config, now, { calibrate: true });
+  const story = usageStory(store, config, now, { calibrate: true });
+  const picture = story.picture;
   const view = picture.view;
   let block: Status['block'] = null;
   if (span) {
@@ -81,8 +89,15 @@ export function computeStatus(store: Store, config: Config, now: number, problem
     today: { date: localDayKey(dayStart), cost_usd: today.cost_usd },
     mode: config.mode,
     config_problem: problem ? { message: problem.message, fallback: problem.fallback, valid_at: problem.validAt === null ? null : iso(problem.validAt) } : null,
+    usage: {
+      window: story.figure.window,
+      used_share: story.figure.share,
+      source: story.figure.source,
+      confidence: story.figure.confidence,
+      reset_at: story.figure.resetAt === null ? null : iso(story.figure.resetAt),
+    },
     limits: limitsStatus(limitsFacts(store, config, now, view)),
-    recovery: recoveryStatus(store, config, now, picture),
+    recovery: recoveryJson(story.recovery),
     sessions,
     data: {
       files: ft.files,

@@ -3,7 +3,7 @@ import { isServerFigure, mayEnforce, WINDOW_MS } from '../usage/types.ts';
 import { pace } from './pacing.ts';
 import { fmtAt, fmtDuration, fmtPct, fmtUsd } from '../util/format.ts';
 import { HOUR_MS } from '../util/time.ts';
-import { projectionBasisText } from '../usage/describe.ts';
+import { projectionBasisText, windowName } from '../usage/describe.ts';
 
 
 function verdict(state: RecoveryState, v: Partial<Verdict> = {}): Verdict {
@@ -174,7 +174,7 @@ export function resetText(ms: number, now: number): string {
 }
 
 /** "the 5-hour limit" / "the weekly limit". */
-const limitName = (u: UsageView): string => (isWeekly(u) ? 'weekly limit' : '5-hour limit');
+const limitName = (u: UsageView): string => windowName(u.window);
 
 /** Where a figure comes from, as every message names it. */
 export function sourceText(u: UsageView): string {
@@ -197,7 +197,7 @@ function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: 
   const src = sourceText(u);
   const reset = u.resetAt !== null && u.resetAt > i.now ? resetText(u.resetAt, i.now) : null;
   const resetClause = reset && u.resetAt !== null ? ` It resets at ${reset} (${fmtDuration(u.resetAt - i.now, 'wait')} from now).` : '';
-  const ranked = (v: Verdict): Ranked => ({ v, share });
+  const ranked = (v: Verdict): Ranked => ({ v: { ...v, window: u.window }, share });
   const enforce = mayEnforce(u.confidence) && !lifted;
   const server = isServerFigure(u.confidence);
   const p = pace(share, u.resetAt, WINDOW_MS[u.window], i.now);

@@ -21,7 +21,7 @@ export type HookEvent = (typeof HOOK_EVENTS)[number];
 export type RecoveryState = 'normal' | 'warned' | 'pacing' | 'held' | 'backoff' | 'paused' | 'degraded' | 'cost_limit';
 
 export type { UsageConfidence, UsageView, ModelHold } from '../usage/types.ts';
-import type { UsageView, ModelHold } from '../usage/types.ts';
+import type { UsageView, ModelHold, UsageWindow } from '../usage/types.ts';
 
 export interface PauseView {
   scope: 'global' | 'session';
@@ -82,4 +82,6 @@ export interface Verdict {
   /** A session pause this decision starts. */
   startPause: { until: number; reason: string } | null;
   notice: Notice | null;
+  /** The usage window the verdict speaks of (its figure, share, source and reset), when one acted; what every view names (lib/app/story.ts). */
+  window?: UsageWindow;
 }

@@ -168,7 +168,7 @@ test('statusline without rate_limits: nothing recorded; the last server reading 
     writeFileSync(join(dir, 's1.jsonl'), assistantLine({ ts, msgId: 'm1', session: 's1', model: 'claude-opus-4-5-20251101', input: 200, output: 50 }) + '\n');
     assert.equal(ccguard(['import'], e.env).code, 0);
     const local = e.statusline(JSON.stringify(WITHOUT_LIMITS));
-    assert.match(local.stdout, /^5h ~25% \(resets \d\d:\d\d\) · today \$0\.00 · ccguard ok\n$/);
+    assert.match(local.stdout, /^5h ~25% \(resets (\w{3} )?\d\d:\d\d\) · today \$0\.00 · ccguard ok\n$/);
 
     const withCost = e.statusline(JSON.stringify(WITH_LIMITS));
     assert.match(withCost.stdout, / · 7d 62% · today \$0\.00 · /);
@@ -274,7 +274,7 @@ test('a user status line that prints nothing in time leaves ccguard\'s own line,
     const r = e.statusline(JSON.stringify(WITH_LIMITS), ['--then', 'sleep 30']);
     assert.ok(Date.now() - t0 < 6000);
     assert.equal(r.code, 0);
-    assert.match(r.stdout, /^5h 37% \(resets \d\d:\d\d\) · 7d 62% · today \$\d+\.\d\d · ccguard ok\n$/);
+    assert.match(r.stdout, /^5h 37% \(resets (\w{3} )?\d\d:\d\d\) · 7d 62% · today \$\d+\.\d\d · ccguard ok\n$/);
     assert.match(r.stderr, /took over 3 s and was stopped/);
     const failing = e.statusline(JSON.stringify(WITH_LIMITS), ['--then', 'exit 3']);
     assert.match(failing.stdout, /· ccguard ok\n$/, 'a command that fails silently: the same');
