@@ -8,9 +8,10 @@ import type { Config } from '../config/schema.ts';
 import { activeBlock, summarizeBlock } from '../usage/summary.ts';
 import { sessionsReport } from '../usage/reports.ts';
 import { tokenLimit } from '../usage/local.ts';
-import { usagePicture } from '../usage/sources.ts';
 import { limitWindow } from '../transcripts/limitMessage.ts';
-import { recoveryStatus, type RecoveryStatus } from '../app/recoveryNow.ts';
+import { recoveryJson, type RecoveryStatus } from '../app/recoveryNow.ts';
+import { usageStory } from '../app/story.ts';
+import type { UsageWindow } from '../usage/types.ts';
 import { isRateLimit } from '../policy/backoff.ts';
 import type { BlockSpan } from '../util/blocks.ts';
 import { iso, isoOrNull, localDaySpans, localWindowStart, localZoneName, MINUTE_MS } from '../util/time.ts';
@@ -160,6 +161,12 @@ export interface FullReport {
   time_zone: string;
   window: { since: string; until: string; days: number };
   limit: { tokens: number; source: string };
+  /**
+   * The figure the hooks decide on (lib/app/story.ts): the window the recovery state speaks of, its
+   * share, source and reset. The block's bars are ccguard's own tokens against `limit`; this is the
+   * usage the page names, as the hook, `status` and the status line name it.
+   */
+  usage: { window: UsageWindow; used_share: number | null; source: string; reset_at: string | null };
   recovery: RecoveryStatus;
   current_block: CurrentBlock | null;
   blocks: BlockBar[];
@@ -201,7 +208,8 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
   const since = localWindowStart(now, days);
   const until = now + MINUTE_MS;
   // The token limit the bars are drawn against: ccguard's own (the server gives shares, not tokens).
-  const picture = usagePicture(store, config, now);
+  const story = usageStory(store, config, now);
+  const picture = story.picture;
   const view = picture.view;
   const local = tokenLimit(store, config, now);
   const limit = view.limitTokens !== null && view.limitTokens > 0 ? { tokens: view.limitTokens, source: view.source } : local;
@@ -242,7 +250,8 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
     time_zone: o.timeZone ?? localZoneName(),
     window: { since: iso(since), until: iso(now), days },
     limit: { tokens: limit.tokens, source: limit.source },
-    recovery: recoveryStatus(store, config, now, picture),
+    usage: { window: story.figure.window, used_share: story.figure.share, source: story.figure.source, reset_at: isoOrNull(story.figure.resetAt) },
+    recovery: recoveryJson(story.recovery),
     current_block: current,
     blocks,
     weekly: {
