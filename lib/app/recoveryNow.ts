@@ -19,7 +19,7 @@ export interface RecoveryStatus {
   session_pauses: { session_id: string; until: string; reason: string }[];
 }
 
-/** The recovery state as values (recoveryStatus prints it). Times in epoch ms. */
+/** The recovery state as values (recoveryJson prints it). Times in epoch ms. */
 export interface RecoveryNow {
   state: RecoveryState;
   reason: string | null;
@@ -29,11 +29,6 @@ export interface RecoveryNow {
   sessionPauses: { sessionId: string; until: number; reason: string }[];
   /** The usage window the state speaks of (the one that holds, slows or warns), when one does: the hook's verdict names the same. */
   window: UsageWindow | null;
-}
-
-/** The recovery state as a tool call from a fresh session would meet it now, in `status`'s shape. */
-export function recoveryStatus(store: Store, config: Config, now: number, picture: UsagePicture = usagePicture(store, config, now), env: Env = process.env): RecoveryStatus {
-  return recoveryJson(recoveryNow(store, config, now, picture, env));
 }
 
 /** The recovery state in `status`'s shape (ISO times). */
