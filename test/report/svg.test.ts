@@ -37,7 +37,7 @@ test('text from the database is escaped wherever it lands', () => {
     time_zone: 'UTC',
     window: { since: '2026-11-18T00:00:00.000Z', until: new Date(now).toISOString(), days: 7 },
     limit: { tokens: 1000, source: 'config' },
-    usage: { window: 'five_hour', used_share: 0.5, source: evil, reset_at: null },
+    usage: { window: 'five_hour', used_share: 0.5, source: evil, confidence: 'official', reset_at: null },
     recovery: { state: 'normal', reason: null, until: null, source: 'local:config', backoff: null, session_pauses: [] },
     current_block: null,
     blocks: [],
