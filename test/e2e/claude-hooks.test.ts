@@ -122,7 +122,7 @@ test('(3b) a 429 retried inside a turn: the tool call after it is denied with th
   assert.equal(existsSync(second), false, 'the call after it did not');
   const last = calls[calls.length - 1]!;
   const texts = toolResults(last).map((r) => r.text);
-  assert.ok(texts.some((x) => /ccguard: rate limited by the API \(1 in a row\); backing off until \d\d:\d\d/.test(x)), texts.join(' | '));
+  assert.ok(texts.some((x) => /ccguard: rate limited by the API \(1 in a row\); backing off until (\w{3} )?\d\d:\d\d/.test(x)), texts.join(' | '));
 });
 
 test('(4) a session that began more than time_threshold ago is paused and its prompt blocked until ccguard resume', { timeout: 180_000 }, async (t) => {

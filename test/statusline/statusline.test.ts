@@ -194,7 +194,7 @@ test('today\'s cost comes from the entries table; the recovery state shows', () 
     assert.equal(ccguard(['import'], e.env).code, 0);
     assert.match(e.statusline(JSON.stringify(WITH_LIMITS)).stdout, / · today \$1\.00 · ccguard ok\n$/);
     assert.equal(ccguard(['pause', '--minutes', '30'], e.env).code, 0);
-    assert.match(e.statusline(JSON.stringify(WITH_LIMITS)).stdout, / · ccguard paused until \d\d:\d\d\n$/);
+    assert.match(e.statusline(JSON.stringify(WITH_LIMITS)).stdout, / · ccguard paused until (\w{3} )?\d\d:\d\d\n$/);
   } finally {
     e.cleanup();
   }
