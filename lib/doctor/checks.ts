@@ -264,10 +264,10 @@ export function checkDatabase(app: AppContext): Check {
   return { name: 'database', level: 'ok', detail };
 }
 
-export function checkConfig(app: AppContext): Check {
+export function checkConfig(app: AppContext, cli: (args: readonly string[]) => string = (a) => ['ccguard', ...a].join(' ')): Check {
   const p = app.loaded.problem;
   if (p) {
-    return { name: 'config', level: 'fail', detail: `${p.message}; ${fallbackText(p)} meanwhile (mode ${app.config.mode}, plan ${app.config.plan})`, fix: 'correct that key, then run `ccguard doctor` again' };
+    return { name: 'config', level: 'fail', detail: `${p.message}; ${fallbackText(p)} meanwhile (mode ${app.config.mode}, plan ${app.config.plan})`, fix: `correct that key, then run \`${cli(['doctor'])}\` again` };
   }
   return { name: 'config', level: 'ok', detail: `valid; from ${app.loaded.sources.join(' + ') || 'the defaults'}; mode ${app.config.mode}, plan ${app.config.plan}` };
 }
@@ -282,17 +282,17 @@ export function checkTranscripts(app: Pick<AppContext, 'paths'>): Check {
   return { name: 'transcripts', level: 'ok', detail: `${files.length} files, ${fmtMb(bytes)} under ${roots.join(', ')}` };
 }
 
-export function checkImport(app: AppContext): Check {
+export function checkImport(app: AppContext, cli: (args: readonly string[]) => string = (a) => ['ccguard', ...a].join(' ')): Check {
   const now = app.now();
   const scan = app.store.meta.getNumber('last_scan_at');
   const full = app.store.meta.getNumber('last_full_import_at');
   const t = app.store.files.totals();
-  if (scan === undefined) return { name: 'import', level: 'warn', detail: 'nothing imported yet', fix: 'run `ccguard import`' };
+  if (scan === undefined) return { name: 'import', level: 'warn', detail: 'nothing imported yet', fix: `run \`${cli(['import'])}\`` };
   return {
     name: 'import',
     level: full === undefined ? 'warn' : 'ok',
     detail: `${t.files} files read (${fmtMb(t.bytes)}, ${t.badLines} malformed lines skipped); last scan ${ago(now - scan)}; last full import ${full === undefined ? 'never' : ago(now - full)}`,
-    ...(full === undefined ? { fix: 'run `ccguard import` once to read history older than the first window' } : {}),
+    ...(full === undefined ? { fix: `run \`${cli(['import'])}\` once to read history older than the first window` } : {}),
   };
 }
 
