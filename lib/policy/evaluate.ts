@@ -123,9 +123,6 @@ export function evaluate(i: PolicyInput): Verdict {
   }
 
   const lifted = i.liftedUntil != null && i.liftedUntil > i.now;
-  const held = modelHoldVerdict(i, isTool, lifted);
-  if (held) return held;
-
   // The usage windows: the 5-hour one and, when reported, the weekly one; the tighter acts.
   const windows = u.weekly ? [u, u.weekly] : [u];
   const acted = windows
@@ -133,6 +130,15 @@ export function evaluate(i: PolicyInput): Verdict {
     .filter((x): x is Ranked => x !== null)
     .sort(tighterFirst);
   const first = acted[0];
+
+  const held = modelHoldVerdict(i, isTool, lifted);
+  if (held) {
+    // Both a model-family limit and a used-up window deny: the one that lasts longer is the one to
+    // name, or the answer would promise calls again at a time the other still holds them.
+    const windowUntil = first?.v.window === 'seven_day' ? u.weekly?.resetAt : u.resetAt;
+    if (held.v.action === 'deny' && first?.v.action === 'deny' && (windowUntil ?? Infinity) > held.until) return first.v;
+    return held.v;
+  }
   if (first && (first.v.action !== 'allow' || !degraded)) return first.v;
 
   if (degraded) {
@@ -289,7 +295,7 @@ function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: 
 }
 
 /** A limit that binds one model family holds back the sessions on that family only. */
-function modelHoldVerdict(i: PolicyInput, isTool: boolean, lifted: boolean): Verdict | null {
+function modelHoldVerdict(i: PolicyInput, isTool: boolean, lifted: boolean): { v: Verdict; until: number } | null {
   const model = i.sessionModel?.toLowerCase() ?? null;
   if (model === null) return null;
   const hold = (i.modelHolds ?? []).find((h) => h.until > i.now && model.includes(h.family));
@@ -298,7 +304,7 @@ function modelHoldVerdict(i: PolicyInput, isTool: boolean, lifted: boolean): Ver
   const src = 'server:limit_line';
   const reset = resetText(hold.until, i.now);
   if (lifted || !isTool) {
-    return verdict('warned', {
+    return { until: hold.until, v: verdict('warned', {
       onceKey: `model-hold:${hold.family}:${hold.until}:${i.sessionId}`,
       userMessage: `ccguard: Claude's ${fam} limit is reached (${src}: "${hold.text.slice(0, 80)}"); this session runs on ${fam}. It resets at ${reset}.${lifted ? ' (`ccguard resume` lifted the hold for now)' : ''}`,
       // One story per answer: after a lift, the model is not told that its calls are held.
@@ -306,13 +312,13 @@ function modelHoldVerdict(i: PolicyInput, isTool: boolean, lifted: boolean): Ver
         ? `ccguard: the ${fam} usage limit is reached until ${reset} (${src}); the user lifted ccguard's hold (ccguard resume), so tool calls go on, but Claude may refuse ${fam} requests until then. Switch model (/model) if it does.`
         : `ccguard: the ${fam} usage limit is reached until ${reset} (${src}); tool calls on ${fam} are held back. Switch model (/model) or tell the user.`,
       notice: { key: `model-hold:${hold.family}:${hold.until}`, title: `ccguard: ${fam} limit reached`, message: `${fam} sessions held until ${reset}; other models go on.` },
-    });
+    }) };
   }
-  return verdict('held', {
+  return { until: hold.until, v: verdict('held', {
     action: 'deny',
     reason: `ccguard: Claude's ${fam} limit is reached (${src}: "${hold.text.slice(0, 80)}") and this session runs on ${fam}. Wait ${fmtDuration(hold.until - i.now, 'wait')}, until ${reset}, or switch model (/model). ${liftText(i)}`,
     notice: { key: `model-hold:${hold.family}:${hold.until}`, title: `ccguard: ${fam} limit reached`, message: `${fam} sessions held until ${reset}; other models go on.` },
-  });
+  }) };
 }
 
 /** Observe mode keeps the verdict's state, reason and notice but never blocks or delays. */
