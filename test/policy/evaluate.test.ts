@@ -117,6 +117,8 @@ for (const r of ROWS) {
     for (const s of r.user ?? []) assert.ok((v.userMessage ?? '').includes(s), `shows the user "${s}": ${v.userMessage}`);
     for (const s of r.tells ?? []) assert.ok((v.modelContext ?? '').includes(s), `tells the model "${s}": ${v.modelContext}`);
     if (r.never) for (const t of [v.reason, v.userMessage, v.modelContext]) assert.doesNotMatch(t ?? '', r.never);
+    // One answer, one story: a lift the user is told of is never a hold the model is told of.
+    if (/lifted/.test(v.userMessage ?? '')) assert.doesNotMatch(v.modelContext ?? '', /held back/, `user: ${v.userMessage}; model: ${v.modelContext}`);
   });
 }
 
