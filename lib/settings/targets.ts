@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import type { Env } from '../util/paths.ts';
+import { claudeConfigDirs, type Env } from '../util/paths.ts';
 
 export const SCOPES = ['user', 'project', 'local'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -14,12 +14,9 @@ export type Scope = (typeof SCOPES)[number];
  * `CLAUDE_CONFIG_DIR` names the folder, and never `~/.claude/settings.json` then.
  */
 export function claudeHomes(env: Env): string[] {
-  const raw = env.CLAUDE_CONFIG_DIR;
-  if (raw && raw.trim().length > 0) {
-    const dirs = [...new Set(raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map((s) => resolve(s)))];
-    if (dirs.length > 0) return dirs;
-  }
-  return [defaultClaudeHome(env)];
+  // The variable read as every reader of it reads it (claudeConfigDirs); unset, only ~/.claude holds settings.
+  const dirs = env.CLAUDE_CONFIG_DIR && env.CLAUDE_CONFIG_DIR.trim().length > 0 ? [...new Set(claudeConfigDirs(env))] : [];
+  return dirs.length > 0 ? dirs : [defaultClaudeHome(env)];
 }
 
 /** `$HOME/.claude`: where Claude Code keeps its settings when `CLAUDE_CONFIG_DIR` is not set. */

@@ -15,7 +15,7 @@ import {
 import { checkMonitorAsConfigured } from '../../doctor/monitor.ts';
 import { configWithoutState, stateCheck } from '../../doctor/state.ts';
 import { ingestJournal } from '../../hook/journal.ts';
-import { resolvePaths, type Env } from '../../util/paths.ts';
+import { claudeConfigDirs, resolvePaths, type Env } from '../../util/paths.ts';
 import { UsageError } from '../../util/errors.ts';
 import { projectDirProblem } from '../../settings/targets.ts';
 import { cliCommand } from '../../util/invocation.ts';
@@ -27,7 +27,8 @@ const DOCTOR_OPTIONS = { json: { type: 'boolean' }, 'project-dir': { type: 'stri
 /** `--config-dir A,B`: the Claude Code config folders to check instead of CLAUDE_CONFIG_DIR's (or ~/.claude). */
 function configDirsOf(given: string | undefined): string[] | undefined {
   if (given === undefined) return undefined;
-  const dirs = given.split(',').map((d) => d.trim()).filter((d) => d.length > 0).map((d) => resolve(d));
+  // Read as CLAUDE_CONFIG_DIR is read (claudeConfigDirs): comma-separated, trimmed, absolute.
+  const dirs = given.trim().length > 0 ? [...new Set(claudeConfigDirs({ CLAUDE_CONFIG_DIR: given }))] : [];
   if (dirs.length === 0) throw new UsageError('--config-dir needs a folder (--config-dir DIR)');
   return dirs;
 }

@@ -2,7 +2,7 @@ import { importAll } from '../../transcripts/import.ts';
 import { packageRoot } from '../../config/root.ts';
 import { EVENT_FILES, SLEEPING_EVENTS } from '../../settings/hookCommand.ts';
 import { backupsDir, BACKUPS_KEPT, claudeHomes, defaultClaudeHome, projectDirProblem, settingsFile, tildify, userSettingsFile, type Scope } from '../../settings/targets.ts';
-import type { Env } from '../../util/paths.ts';
+import { claudeConfigDirs, type Env } from '../../util/paths.ts';
 import { cliCommand, type Self } from '../../util/invocation.ts';
 import type { HookEvent } from '../../policy/types.ts';
 import { resolve } from 'node:path';
@@ -40,7 +40,8 @@ function configDirArgs(configDirs: readonly string[], env: Env): string[] {
 function configDirsOf(given: string | undefined, scope: Scope, env: Env): string[] {
   if (given === undefined) return scope === 'user' ? claudeHomes(env) : [defaultClaudeHome(env)];
   if (scope !== 'user') throw new UsageError(`--config-dir is for user scope: --scope ${scope} edits the project's .claude/ folder`);
-  const dirs = [...new Set(given.split(',').map((d) => d.trim()).filter((d) => d.length > 0).map((d) => resolve(d)))];
+  // Read as CLAUDE_CONFIG_DIR is read (claudeConfigDirs): comma-separated, trimmed, absolute.
+  const dirs = given.trim().length > 0 ? [...new Set(claudeConfigDirs({ CLAUDE_CONFIG_DIR: given }))] : [];
   if (dirs.length === 0) throw new UsageError('--config-dir needs a folder (--config-dir DIR)');
   return dirs;
 }
