@@ -231,12 +231,16 @@ export function lastResumeAt(store: Store, account: string): number {
 
 /**
  * Pauses and backoffs that ran out since the last look, each reported once (the notice key dedupes
- * across processes). A day later they are no longer worth a notification.
+ * across processes). A day later they are no longer worth a notification, and one that ended before
+ * ccguard recorded anything (its first event) is no news at all: a backoff folded from the history
+ * a first run imports ended before anyone was held by it.
  */
 export function endedPauses(store: Store, now: number): { key: string; until: number; what: string }[] {
+  const watchingSince = store.events.firstTs();
+  if (watchingSince === undefined) return [];
   return store.recovery
     .all()
-    .filter((r) => (r.kind === 'pause' || r.kind === 'backoff') && r.until !== null && r.until <= now && now - r.until < 86_400_000)
+    .filter((r) => (r.kind === 'pause' || r.kind === 'backoff') && r.until !== null && r.until <= now && r.until > watchingSince && now - r.until < 86_400_000)
     .map((r) => ({
       key: r.key,
       until: r.until!,

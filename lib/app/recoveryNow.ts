@@ -1,11 +1,14 @@
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
 import type { RecoveryState, UsageView } from '../policy/types.ts';
+import type { UsageWindow } from '../usage/types.ts';
 import { evaluate } from '../policy/evaluate.ts';
 import { usageHolds } from './holds.ts';
 import { backoffView, forcedDegradeUntil, liftsOf, pauseView } from './recovery.ts';
 import { usagePicture, type UsagePicture } from '../usage/sources.ts';
 import { iso } from '../util/time.ts';
+import { ownCli } from '../config/root.ts';
+import type { Env } from '../util/paths.ts';
 
 export interface RecoveryStatus {
   state: RecoveryState;
@@ -16,7 +19,7 @@ export interface RecoveryStatus {
   session_pauses: { session_id: string; until: string; reason: string }[];
 }
 
-/** The recovery state as values (recoveryStatus prints it). Times in epoch ms. */
+/** The recovery state as values (recoveryJson prints it). Times in epoch ms. */
 export interface RecoveryNow {
   state: RecoveryState;
   reason: string | null;
@@ -24,11 +27,12 @@ export interface RecoveryNow {
   source: string;
   backoff: { level: number; until: number } | null;
   sessionPauses: { sessionId: string; until: number; reason: string }[];
+  /** The usage window the state speaks of (the one that holds, slows or warns), when one does: the hook's verdict names the same. */
+  window: UsageWindow | null;
 }
 
-/** The recovery state as a tool call from a fresh session of the account would meet it now, in `status`'s shape. */
-export function recoveryStatus(store: Store, config: Config, account: string, now: number, picture: UsagePicture = usagePicture(store, config, account, now)): RecoveryStatus {
-  const r = recoveryNow(store, config, account, now, picture);
+/** The recovery state in `status`'s shape (ISO times). */
+export function recoveryJson(r: RecoveryNow): RecoveryStatus {
   return {
     state: r.state,
     reason: r.reason,
@@ -40,7 +44,14 @@ export function recoveryStatus(store: Store, config: Config, account: string, no
 }
 
 /** The recovery state as a tool call from a fresh session of the account would meet it now (on `picture` when given). */
-export function recoveryNow(store: Store, config: Config, account: string, now: number, picture: UsagePicture = usagePicture(store, config, account, now)): RecoveryNow {
+export function recoveryNow(
+  store: Store,
+  config: Config,
+  account: string,
+  now: number,
+  picture: UsagePicture = usagePicture(store, config, account, now),
+  env: Env = process.env,
+): RecoveryNow {
   const usage: UsageView = picture.view;
   const pause = pauseView(store, account, null, now);
   const backoff = backoffView(store, config, account, now);
@@ -58,6 +69,7 @@ export function recoveryNow(store: Store, config: Config, account: string, now: 
     forcedDegrade: forcedUntil !== null,
     modelHolds: picture.modelHolds,
     lifts: liftsOf(store, account, now),
+    cli: ownCli(env),
   });
   const until =
     v.state === 'paused' && pause
@@ -65,8 +77,8 @@ export function recoveryNow(store: Store, config: Config, account: string, now: 
       : v.state === 'backoff' && backoff
         ? backoff.until
         : v.state === 'held' || v.state === 'pacing'
-          ? // The window that holds (the weekly one resets days after the 5-hour one).
-            (usageHolds(usage, [], config, now)[0]?.until ?? usage.resetAt)
+          ? // The window that holds (the weekly one resets days after the 5-hour one): the verdict's.
+            ((v.window === 'seven_day' ? usage.weekly?.resetAt : usage.resetAt) ?? usageHolds(usage, [], config, now)[0]?.until ?? usage.resetAt)
           : v.state === 'degraded' && forcedUntil !== null && !(config.recovery.cost_limit === 'graceful_degradation' && usage.costUsd >= config.alerts.cost_threshold)
             ? // Forced by hand (`ccguard alert cost`) under the threshold: it ends when the force does.
               forcedUntil
@@ -84,6 +96,7 @@ export function recoveryNow(store: Store, config: Config, account: string, now: 
     source: usage.source,
     backoff: backoff && backoff.until > now ? { level: backoff.level, until: backoff.until } : null,
     sessionPauses,
+    window: v.window ?? null,
   };
 }
 

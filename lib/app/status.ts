@@ -5,9 +5,11 @@ import type { ConfigProblem } from '../config/load.ts';
 import { activeBlock, sessionSpan, summarizeBlock } from '../usage/summary.ts';
 import { blockJson, type BlockSummary } from '../usage/blockJson.ts';
 import { BLOCK_MS } from '../util/blocks.ts';
-import { recoveryStatus, type RecoveryStatus } from './recoveryNow.ts';
+import { recoveryJson, type RecoveryStatus } from './recoveryNow.ts';
+import { usageStory } from './story.ts';
+import type { UsageWindow } from '../usage/types.ts';
 import type { UsageConfidence } from '../policy/types.ts';
-import { limitsFacts, usagePicture } from '../usage/sources.ts';
+import { limitsFacts } from '../usage/sources.ts';
 import { limitsStatus, type LimitsStatus } from '../usage/describe.ts';
 import { sqliteDriver, type DriverName } from '../store/driver.ts';
 import { addLocalDays, iso, localDayKey, startOfLocalDay } from '../util/time.ts';
@@ -26,6 +28,11 @@ export interface SessionStatus {
 export interface Status {
   generated_at: string;
   block: (BlockSummary & { limit: { tokens: number | null; source: string; used_share: number; projected_share: number | null; confidence: UsageConfidence } | null }) | null;
+  /**
+   * The figure the hooks decide on and every view names (lib/app/story.ts): the window the recovery
+   * state speaks of (the weekly one when it is the one that holds), its share, source and reset.
+   */
+  usage: { window: UsageWindow; used_share: number | null; source: string; confidence: UsageConfidence | null; reset_at: string | null };
   /** Where the usage figure comes from: the source in use, the server's readings, calibration, claude-monitor. */
   limits: LimitsStatus;
   today: { date: string; cost_usd: number };
@@ -64,9 +71,10 @@ export interface AccountStatus {
 /** Each account's figure and recovery state, as its own sessions meet them now. */
 export function accountStatuses(store: Store, config: Config, accounts: readonly string[], now: number): AccountStatus[] {
   return accounts.map((key) => {
-    const pic = usagePicture(store, config, key, now);
-    const v = pic.view;
-    const r = recoveryStatus(store, config, key, now, pic);
+    // The same story the account's own status tells (app/story.ts).
+    const story = usageStory(store, config, key, now);
+    const v = story.picture.view;
+    const r = recoveryJson(story.recovery);
     return {
       key,
       kind: kindOfKey(key),
@@ -94,7 +102,8 @@ export function computeStatus(
 ): Status {
   const span = activeBlock(store, now);
   // The same figure the hooks decide on (best fresh source), with new server readings calibrated in.
-  const picture = usagePicture(store, config, account, now, { calibrate: true });
+  const story = usageStory(store, config, account, now, { calibrate: true });
+  const picture = story.picture;
   const view = picture.view;
   let block: Status['block'] = null;
   if (span) {
@@ -136,8 +145,15 @@ export function computeStatus(
     today: { date: localDayKey(dayStart), cost_usd: today.cost_usd },
     mode: config.mode,
     config_problem: problem ? { message: problem.message, fallback: problem.fallback, valid_at: problem.validAt === null ? null : iso(problem.validAt) } : null,
+    usage: {
+      window: story.figure.window,
+      used_share: story.figure.share,
+      source: story.figure.source,
+      confidence: story.figure.confidence,
+      reset_at: story.figure.resetAt === null ? null : iso(story.figure.resetAt),
+    },
     limits: limitsStatus(limitsFacts(store, config, account, now, view)),
-    recovery: recoveryStatus(store, config, account, now, picture),
+    recovery: recoveryJson(story.recovery),
     account: { key: account, kind: kindOfKey(account), label: accountLabel(account) },
     sessions,
     waiting: waitingSessions(store, account, now, cli),

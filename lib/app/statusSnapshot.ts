@@ -22,7 +22,8 @@ import { replaceFile } from '../util/atomic.ts';
  * up to SNAPSHOT_MS old; `generated_at` says when they were computed, `--fresh` recomputes.
  */
 export const SNAPSHOT_MS = 15_000;
-const VERSION = 3;
+// 3: Status gained `usage` (the story figure) and the SQLite driver; 4: the account. An older snapshot is computed anew.
+const VERSION = 4;
 
 /** One input's identity: path, size, mtime (whole ms), inode (-1 each when it does not exist). */
 export type Stamp = [path: string, size: number, mtimeMs: number, ino: number];

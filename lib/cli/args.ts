@@ -11,7 +11,8 @@ import { addLocalDays, localDateStart } from '../util/time.ts';
 /** One option: `kind` says what its value is. */
 export type OptionSpec =
   | { readonly kind: 'flag'; readonly help: string; readonly hidden?: boolean }
-  | { readonly kind: 'text'; readonly value: string; readonly help: string; readonly hidden?: boolean }
+  /** `list`: may be given more than once; the values are joined with commas (`--config-dir a --config-dir b` reads as `a,b`). */
+  | { readonly kind: 'text'; readonly value: string; readonly help: string; readonly hidden?: boolean; readonly list?: boolean }
   /**
    * One of `choices`. A value in `refused` is read too, for the command to refuse with its reasons,
    * but never offered (usage line, help, messages).
@@ -228,8 +229,9 @@ export function parseCommand<C extends CommandSpec>(spec: C, argv: readonly stri
         v = next;
         i++;
       }
-      raw[name] = v;
-      values[name] = check(flag, o, v);
+      const prev = o.kind === 'text' && o.list ? raw[name] : undefined;
+      raw[name] = prev === undefined ? v : `${prev},${v}`;
+      values[name] = check(flag, o, raw[name]);
       continue;
     }
     if (a.length > 1 && a.startsWith('-') && !NUMERIC.test(a)) throw unknownOption(a, spec);

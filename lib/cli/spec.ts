@@ -10,7 +10,13 @@ const projectDir = { kind: 'text', value: 'DIR', help: 'the project whose .claud
 const scope = {
   kind: 'choice',
   choices: ['user', 'project', 'local'],
-  help: 'which settings file: ~/.claude/settings.json (user, the default), <project>/.claude/settings.json (project) or <project>/.claude/settings.local.json (local)',
+  help: 'which settings file: settings.json in the Claude Code config folder (user, the default: $CLAUDE_CONFIG_DIR, else ~/.claude), <project>/.claude/settings.json (project) or <project>/.claude/settings.local.json (local)',
+} as const;
+const configDir = {
+  kind: 'text',
+  value: 'DIR',
+  list: true,
+  help: "user scope: the Claude Code config folder (as CLAUDE_CONFIG_DIR names it) whose settings.json to use; repeat it or separate folders with commas for several (default: $CLAUDE_CONFIG_DIR's folders, else ~/.claude)",
 } as const;
 /** Which account a command shows or acts on (README "Several accounts and API keys"). */
 const account = {
@@ -26,7 +32,7 @@ const installScope = {
   kind: 'choice',
   choices: ['user', 'local'],
   refused: ['project'],
-  help: 'which settings file: ~/.claude/settings.json (user, the default) or <project>/.claude/settings.local.json (local: that project, for you only)',
+  help: 'which settings file: settings.json in the Claude Code config folder (user, the default: $CLAUDE_CONFIG_DIR, else ~/.claude) or <project>/.claude/settings.local.json (local: that project, for you only)',
 } as const;
 /** A year: a pause or a lift longer than that is a typo. */
 const MAX_MINUTES = 525_600;
@@ -138,26 +144,46 @@ export const SPECS = {
   doctor: {
     summary: 'check the install, database, config, data, hook latency, notifier',
     about: 'Checks that ccguard is installed, healthy and seeing data; each problem comes with a fix. Exits 1 when a check fails.',
-    options: { json: json('the checks as one JSON object'), 'project-dir': projectDir },
+    options: {
+      json: json('the checks as one JSON object'),
+      'project-dir': projectDir,
+      'config-dir': {
+        ...configDir,
+        help: "the Claude Code config folders whose settings.json to check, comma-separated (default: $CLAUDE_CONFIG_DIR's folders, else ~/.claude: the ones Claude Code reads in this shell)",
+      },
+    },
   },
   install: {
     summary: "add ccguard's hooks to Claude Code's settings (default: user)",
     about:
-      "Adds ccguard's hooks to Claude Code's settings. It also sets up ccguard's status line: Claude Code hands the server's own 5-hour and weekly usage figures (claude.ai subscribers) to the status line command only, so that is where ccguard gets them. A status line you already have keeps running: ccguard records the figures, then runs your command and shows its output unchanged. Everything else in the file is kept; a second install changes nothing. Undo with: ccguard uninstall [--scope ...] [--project-dir DIR]",
+      "Adds ccguard's hooks to Claude Code's settings. It also sets up ccguard's status line: Claude Code hands the server's own 5-hour and weekly usage figures (claude.ai subscribers) to the status line command only, so that is where ccguard gets them. A status line you already have keeps running: ccguard records the figures, then runs your command and shows its output unchanged. With CLAUDE_CONFIG_DIR set, user scope is that folder's settings.json, the one Claude Code reads then (each folder, when it names several); --config-dir names the folders instead. Everything else in the file is kept; a second install changes nothing. Undo with: ccguard uninstall [--scope ...] [--project-dir DIR]",
     options: {
       scope: installScope,
       'project-dir': { ...projectDir, help: 'the project for --scope local (default: the current folder)' },
+      'config-dir': configDir,
       'dry-run': { kind: 'flag', help: 'print the change as a diff, write nothing' },
       'no-statusline': { kind: 'flag', help: "leave the status line out (and take ccguard's out again, putting yours back)" },
       'no-import': { kind: 'flag', help: 'skip the first import of your transcript history' },
     },
-    forms: [['scope', 'project-dir', 'dry-run', 'no-statusline', 'no-import']],
+    forms: [
+      ['scope', 'project-dir', 'dry-run', 'no-statusline', 'no-import'],
+      ['config-dir', 'dry-run', 'no-statusline', 'no-import'],
+    ],
   },
   uninstall: {
     summary: 'take them out again, restoring what was there',
     about:
       "Takes ccguard's hooks and status line out of Claude Code's settings again: an untouched file comes back byte for byte, otherwise exactly ccguard's entries go and your own status line is put back. ccguard's own state stays.",
-    options: { scope, 'project-dir': { ...projectDir, help: 'the project for --scope project|local (default: the current folder)' }, 'dry-run': { kind: 'flag', help: 'print the change as a diff, write nothing' } },
+    options: {
+      scope,
+      'project-dir': { ...projectDir, help: 'the project for --scope project|local (default: the current folder)' },
+      'config-dir': configDir,
+      'dry-run': { kind: 'flag', help: 'print the change as a diff, write nothing' },
+    },
+    forms: [
+      ['scope', 'project-dir', 'dry-run'],
+      ['config-dir', 'dry-run'],
+    ],
   },
   statusline: {
     summary: "Claude Code's status line: reads its JSON on stdin, prints one line",

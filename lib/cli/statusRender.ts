@@ -1,11 +1,25 @@
 import type { Status } from '../app/status.ts';
 import type { LimitsStatus } from '../usage/describe.ts';
 import { fitLine, paint, table, type Out } from './format.ts';
-import { fmtClock, fmtDateTime, fmtDuration, fmtInt, fmtMb, fmtPctTenths, fmtUsd } from '../util/format.ts';
+import { fmtAt, fmtClock, fmtDateTime, fmtDuration, fmtInt, fmtMb, fmtPct, fmtPctTenths, fmtUsd } from '../util/format.ts';
+import { windowName } from '../usage/describe.ts';
 import { HOUR_MS } from '../util/time.ts';
 
 // How `ccguard status` prints a Status: apart from the command, so that a status answered from its
 // snapshot (lib/usage/statusSnapshot.ts) loads this and the formatter only.
+
+/**
+ * The figure the hooks decide on, in the words they use: `Usage  100% of the weekly limit
+ * (server:limit_line:seven_day), resets Fri 20:30`. The same share, window, source and reset as the
+ * hook's message, the status line and the report (lib/app/story.ts).
+ */
+function usageLine(u: Status['usage'], out: Pick<Out, 'color'>, now: number): string {
+  const label = paint(out, 'bold', 'Usage');
+  if (u.used_share === null) return `${label}         ${windowName(u.window)}: no figure yet (${u.source})`;
+  const colour = u.used_share >= 0.9 ? 'red' : u.used_share >= 0.8 ? 'yellow' : 'green';
+  const reset = u.reset_at === null ? '' : `, resets ${fmtAt(Date.parse(u.reset_at), now)}`;
+  return `${label}         ${paint(out, colour, fmtPct(u.used_share))} of the ${windowName(u.window)} (${u.source})${reset}`;
+}
 
 /** The status as lines that fit `out.columns` (long ones wrapped under their label). */
 export function renderStatus(s: Status, out: Pick<Out, 'color'> & Partial<Pick<Out, 'columns'>>, now: number): string {
@@ -19,7 +33,7 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'> & Partial<Pick<O
     const reset = Date.parse(b.reset_at);
     lines.push(
       `${paint(out, 'bold', '5-hour block')}  ${fmtDateTime(start)} → ${fmtClock(Date.parse(b.end))}` +
-        `  (resets in ${fmtDuration(reset - now, 'hm')} at ${fmtClock(reset)}${b.reset_source === 'limit_message' ? ', from a limit message' : b.reset_source === 'server' ? ", the server's reset" : ''})`,
+        `  (resets in ${fmtDuration(reset - now, 'hm')} at ${fmtAt(reset, now)}${b.reset_source === 'limit_message' ? ', from a limit message' : b.reset_source === 'server' ? ", the server's reset" : ''})`,
     );
     lines.push(
       `  tokens   input ${fmtInt(b.tokens.input)} · output ${fmtInt(b.tokens.output)} · cache write ${fmtInt(b.tokens.cache_creation)} · cache read ${fmtInt(b.tokens.cache_read)}`,
@@ -46,6 +60,7 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'> & Partial<Pick<O
       );
     }
   }
+  lines.push(usageLine(s.usage, out, now));
   const cp = s.config_problem;
   if (cp) {
     lines.push(
@@ -59,7 +74,7 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'> & Partial<Pick<O
   const observing = s.mode === 'observe';
   if (observing) lines.push(`${paint(out, 'bold', 'Mode')}          ${paint(out, 'yellow', 'observe')}: decisions are recorded and notified; nothing is blocked or delayed (mode: enforce to act)`);
   lines.push(
-    `${paint(out, 'bold', 'Recovery')}      ${observing && r.state !== 'normal' ? 'would be ' : ''}${paint(out, rc, r.state)}${r.until && r.state !== 'normal' ? ` until ${fmtDateTime(Date.parse(r.until))}` : ''}${r.reason ? ` (${r.reason.replace(/^ccguard: /, '')})` : ''}`,
+    `${paint(out, 'bold', 'Recovery')}      ${observing && r.state !== 'normal' ? 'would be ' : ''}${paint(out, rc, r.state)}${r.until && r.state !== 'normal' ? ` until ${fmtAt(Date.parse(r.until), now)}` : ''}${r.reason ? ` (${r.reason.replace(/^ccguard: /, '')})` : ''}`,
   );
   lines.push(...renderAccounts(s, out));
   lines.push(`${paint(out, 'bold', 'Today')}         ${fmtUsd(s.today.cost_usd)} (${s.today.date})`);

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../util/errors.ts';
+import { cliPrefix } from '../util/invocation.ts';
+import type { Env } from '../util/paths.ts';
 
 /** The package root: the nearest folder above this module holding ccguard's package.json and config.yaml. */
 export function packageRoot(from: string = fileURLToPath(import.meta.url)): string {
@@ -17,4 +19,13 @@ export function packageRoot(from: string = fileURLToPath(import.meta.url)): stri
 
 export function defaultConfigFile(): string {
   return join(packageRoot(), 'config.yaml');
+}
+
+/**
+ * The words that start this package's CLI for a command printed to the user (`ccguard`, or node and
+ * bin/ccguard.js by path when that is not what a shell finds): the rule install's output follows
+ * (cliPrefix), for every "Run `ccguard resume`" a hook, status or command prints.
+ */
+export function ownCli(env: Env): string {
+  return cliPrefix({ root: packageRoot(), nodePath: process.execPath, env });
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AppContext } from '../app/context.ts';
 import { SCHEMA_VERSION } from '../store/db.ts';
@@ -6,7 +6,8 @@ import { sqliteDriver } from '../store/driver.ts';
 import { fallbackText } from '../config/cached.ts';
 import { HOOK_EVENTS } from '../policy/types.ts';
 import { HOOK_MARGIN_SECONDS, hookTimeout, isCcguardHookCommand, isCcguardStatusLineCommand, SLEEPING_EVENTS, splitOwnCommand } from '../settings/hookCommand.ts';
-import { settingsFile, SCOPES, tildify, type Scope } from '../settings/targets.ts';
+import { claudeHomes, defaultClaudeHome, settingsFile, SCOPES, tildify, userSettingsFile, type Scope } from '../settings/targets.ts';
+import { readRecord } from '../settings/files.ts';
 import { walkTranscripts } from '../transcripts/discover.ts';
 import type { RateLimitRow, RateLimitWindow } from '../store/rateLimits.ts';
 import { logFilePath, type Env } from '../util/paths.ts';
@@ -87,6 +88,13 @@ export function claudeDefaultTimeout(event: string): number {
 }
 
 export interface SettingsCheckOptions {
+  /**
+   * The Claude Code config folders whose user settings to check (`doctor --config-dir`); default
+   * claudeHomes(env): each folder of CLAUDE_CONFIG_DIR, else ~/.claude.
+   */
+  configDirs?: readonly string[];
+  /** ccguard's state folder: its install records name the settings files install wrote. */
+  stateDir?: string;
   /** recovery.max_sleep_seconds, when the config loaded: the hooks' timeouts are checked against it. */
   maxSleepSeconds?: number;
   /** How to write a ccguard command in a fix so that it runs as printed (cliCommand). */
@@ -94,9 +102,41 @@ export interface SettingsCheckOptions {
 }
 
 /** The install command for a scope's file; project scope is not installed any more, local takes its place. */
-function installArgs(scope: Scope, projectDir: string): string[] {
-  if (scope === 'user') return ['install'];
+function installArgs(scope: Scope, projectDir: string, configDir?: string, env?: Env): string[] {
+  if (scope === 'user') return configDir === undefined || env === undefined ? ['install'] : installUserArgs([configDir], env);
   return ['install', '--scope', 'local', '--project-dir', resolve(projectDir)];
+}
+
+/** `install`, or `install --config-dir A,B` for folders other than `~/.claude`: it runs as printed in any shell. */
+function installUserArgs(configDirs: readonly string[], env: Env): string[] {
+  return configDirs.length === 1 && configDirs[0] === defaultClaudeHome(env) ? ['install'] : ['install', '--config-dir', configDirs.join(',')];
+}
+
+/** "Claude Code started with CLAUDE_CONFIG_DIR=<dir>" or "Claude Code started without CLAUDE_CONFIG_DIR", for `~/.claude`. */
+function startedWith(configDir: string, env: Env): string {
+  return configDir === defaultClaudeHome(env) ? 'Claude Code started without CLAUDE_CONFIG_DIR' : `Claude Code started with CLAUDE_CONFIG_DIR=${configDir}`;
+}
+
+/**
+ * Settings files that hold ccguard's hooks but that Claude Code does not read here: those install
+ * wrote (its records in the state folder) and `~/.claude/settings.json`, less the files it reads.
+ */
+function hooksElsewhere(env: Env, stateDir: string | undefined, read: ReadonlySet<string>): string[] {
+  const candidates = new Set<string>([userSettingsFile(defaultClaudeHome(env))]);
+  if (stateDir !== undefined) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(stateDir);
+    } catch {
+      // no state folder yet: no records
+    }
+    for (const n of names.sort()) {
+      if (!/^install-[0-9a-f]+\.json$/.test(n)) continue;
+      const rec = readRecord(join(stateDir, n));
+      if (rec && rec.scope === 'user') candidates.add(resolve(rec.settings_path));
+    }
+  }
+  return [...candidates].filter((f) => !read.has(f) && (scanSettings(f)?.events.length ?? 0) > 0).sort();
 }
 
 /**
@@ -130,34 +170,56 @@ function timeoutCheck(f: SettingsHooks, maxSleep: number, install: string): Chec
 
 export function checkSettings(app: Pick<AppContext, 'env'>, projectDir: string, opts: SettingsCheckOptions = {}): Check[] {
   const cli = opts.cli ?? ((args: readonly string[]) => ['ccguard', ...args].join(' '));
-  const found: (SettingsHooks & { scope: Scope })[] = [];
+  const env = app.env;
+  const configDirs = (opts.configDirs ?? claudeHomes(env)).map((d) => resolve(d));
+  // The user files Claude Code reads (one per config folder it may be started with), then the project's.
+  const targets: { file: string; scope: Scope; configDir?: string }[] = [
+    ...configDirs.map((d) => ({ file: userSettingsFile(d), scope: 'user' as const, configDir: d })),
+    ...SCOPES.filter((sc) => sc !== 'user').map((sc) => ({ file: settingsFile(sc, env, projectDir), scope: sc })),
+  ];
+  const found: (SettingsHooks & { scope: Scope; configDir?: string })[] = [];
   const seen = new Set<string>();
-  for (const scope of SCOPES) {
-    const file = settingsFile(scope, app.env, projectDir);
+  for (const t of targets) {
     // --project-dir at HOME: the project file is the user file; count it once.
-    if (seen.has(file) || !existsSync(file)) continue;
-    seen.add(file);
-    const s = scanSettings(file);
-    if (s === null) {
-      return [{ name: 'hooks', level: 'fail', detail: `${file} is not valid JSON`, fix: `fix the file, then run \`${cli(installArgs(scope, projectDir))}\`` }];
+    if (seen.has(t.file) || !existsSync(t.file)) {
+      seen.add(t.file);
+      continue;
     }
-    if (s.events.length > 0 || s.statusLine) found.push({ ...s, scope });
+    seen.add(t.file);
+    const s = scanSettings(t.file);
+    if (s === null) {
+      return [{ name: 'hooks', level: 'fail', detail: `${t.file} is not valid JSON`, fix: `fix the file, then run \`${cli(installArgs(t.scope, projectDir, t.configDir, env))}\`` }];
+    }
+    if (s.events.length > 0 || s.statusLine) found.push({ ...s, ...t });
   }
+  const elsewhere = hooksElsewhere(env, opts.stateDir, seen);
+  const notRead = elsewhere.length === 0 ? '' : `; ccguard's hooks are in ${elsewhere.join(', ')}, which Claude Code does not read here`;
   if (found.length === 0) {
+    const first = configDirs[0]!;
+    const dirNote = configDirs.length === 1 && first === defaultClaudeHome(env) ? '' : ` (${startedWith(first, env)} reads ${userSettingsFile(first)})`;
     return [
       {
         name: 'hooks',
         level: 'fail',
-        detail: 'no settings file holds ccguard hooks',
-        fix: `run \`${cli(['install'])}\` (or \`${cli(installArgs('local', projectDir))}\` for this project only)`,
+        detail: `no settings file Claude Code reads holds ccguard hooks${dirNote}${notRead}`,
+        fix: `run \`${cli(installUserArgs(configDirs, env))}\` (or \`${cli(installArgs('local', projectDir))}\` for this project only)`,
       },
     ];
   }
-  const checks: Check[] = [];
+  // Hooks in this project's own files run whatever the config folder; otherwise each folder Claude
+  // Code may be started with needs them in its settings.json, or no hook runs in its sessions.
+  const projectCovered = found.some((f) => f.scope !== 'user' && f.events.length > 0);
+  const uncovered = projectCovered ? [] : configDirs.filter((d) => !found.some((f) => f.configDir === d && f.events.length > 0));
+  const checks: Check[] = uncovered.map((d) => ({
+    name: 'hooks',
+    level: 'fail' as const,
+    detail: `${startedWith(d, env)} reads ${userSettingsFile(d)}, which holds no ccguard hooks: no hook runs in its sessions${notRead}`,
+    fix: `run \`${cli(installArgs('user', projectDir, d, env))}\``,
+  }));
   const all = new Set(found.flatMap((f) => f.events));
   const missing = HOOK_EVENTS.filter((e) => !all.has(e));
   for (const f of found) {
-    const install = cli(installArgs(f.scope, projectDir));
+    const install = cli(installArgs(f.scope, projectDir, f.configDir, env));
     checks.push(
       f.broken.length > 0
         ? { name: 'hooks', level: 'fail', detail: `${f.file}: commands point at missing files (${f.broken.join('; ')})`, fix: `run \`${install}\` again from the package you want to use` }
@@ -184,7 +246,7 @@ export function checkSettings(app: Pick<AppContext, 'env'>, projectDir: string, 
       name: 'hooks',
       level: 'warn',
       detail: `events without a ccguard hook: ${missing.join(', ')} (an install made before ccguard handled ${missing.length === 1 ? 'it' : 'them'}; the other hooks work)`,
-      fix: `re-run \`${cli(installArgs(found[0]!.scope, projectDir))}\` to add them`,
+      fix: `re-run \`${cli(installArgs(found[0]!.scope, projectDir, found[0]!.configDir, env))}\` to add them`,
     });
   }
   return checks;
@@ -204,10 +266,10 @@ export function checkDatabase(app: AppContext): Check {
   return { name: 'database', level: 'ok', detail };
 }
 
-export function checkConfig(app: AppContext): Check {
+export function checkConfig(app: AppContext, cli: (args: readonly string[]) => string = (a) => ['ccguard', ...a].join(' ')): Check {
   const p = app.loaded.problem;
   if (p) {
-    return { name: 'config', level: 'fail', detail: `${p.message}; ${fallbackText(p)} meanwhile (mode ${app.config.mode}, plan ${app.config.plan})`, fix: 'correct that key, then run `ccguard doctor` again' };
+    return { name: 'config', level: 'fail', detail: `${p.message}; ${fallbackText(p)} meanwhile (mode ${app.config.mode}, plan ${app.config.plan})`, fix: `correct that key, then run \`${cli(['doctor'])}\` again` };
   }
   return { name: 'config', level: 'ok', detail: `valid; from ${app.loaded.sources.join(' + ') || 'the defaults'}; mode ${app.config.mode}, plan ${app.config.plan}` };
 }
@@ -222,17 +284,17 @@ export function checkTranscripts(app: Pick<AppContext, 'paths'>): Check {
   return { name: 'transcripts', level: 'ok', detail: `${files.length} files, ${fmtMb(bytes)} under ${roots.join(', ')}` };
 }
 
-export function checkImport(app: AppContext): Check {
+export function checkImport(app: AppContext, cli: (args: readonly string[]) => string = (a) => ['ccguard', ...a].join(' ')): Check {
   const now = app.now();
   const scan = app.store.meta.getNumber('last_scan_at');
   const full = app.store.meta.getNumber('last_full_import_at');
   const t = app.store.files.totals();
-  if (scan === undefined) return { name: 'import', level: 'warn', detail: 'nothing imported yet', fix: 'run `ccguard import`' };
+  if (scan === undefined) return { name: 'import', level: 'warn', detail: 'nothing imported yet', fix: `run \`${cli(['import'])}\`` };
   return {
     name: 'import',
     level: full === undefined ? 'warn' : 'ok',
     detail: `${t.files} files read (${fmtMb(t.bytes)}, ${t.badLines} malformed lines skipped); last scan ${ago(now - scan)}; last full import ${full === undefined ? 'never' : ago(now - full)}`,
-    ...(full === undefined ? { fix: 'run `ccguard import` once to read history older than the first window' } : {}),
+    ...(full === undefined ? { fix: `run \`${cli(['import'])}\` once to read history older than the first window` } : {}),
   };
 }
 

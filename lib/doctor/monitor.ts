@@ -3,7 +3,7 @@ import { monitorVersion, runMonitor } from '../monitor/run.ts';
 import { monitorSettings, type MonitorSettings } from '../monitor/settings.ts';
 import type { Config } from '../config/schema.ts';
 import type { Env } from '../util/paths.ts';
-import { shellWord } from '../settings/invocation.ts';
+import { shellWord } from '../util/invocation.ts';
 
 /**
  * claude-monitor as configured: found, its version, and whether the configured command and arguments

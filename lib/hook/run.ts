@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.ts';
 import type { ConfigProblem } from '../config/load.ts';
 import { fallbackText, loadConfigCached } from '../config/cached.ts';
 import { NoSqliteError } from '../store/driver.ts';
+import { ownCli } from '../config/root.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { isCorruption, quarantine } from '../store/corruption.ts';
 import { catchUp } from '../app/context.ts';
@@ -25,7 +26,7 @@ import {
   startSessionPause,
   syncRecovery,
 } from '../app/recovery.ts';
-import { fmtClock } from '../util/format.ts';
+import { fmtAt } from '../util/format.ts';
 import { parseHookInput, type HookInput } from './input.ts';
 import { decisionEvent, noticeEvent, renderOutput } from './output.ts';
 import { Logger, bootstrapLogger, configuredLogger } from '../util/log.ts';
@@ -170,7 +171,7 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
   ingestJournal(c.paths.stateDir, c.store, now);
   const notices = recoveryNotices(c, event, input, now);
   const picture = usageNow(c, env, now);
-  const pi = policyInput(c, event, input, picture, now);
+  const pi = policyInput(c, env, event, input, picture, now);
   const unattended = c.config.recovery.unattended === 'defer' && isUnattended(env);
   const v = forUnattended(verdictFor(pi), event, unattended, now, c.config.recovery.max_sleep_seconds * 1000);
   const show = applyVerdict(c, input.session_id, v, notices, now);
@@ -199,27 +200,27 @@ function recoveryNotices(c: Ctx, event: HookEvent, input: HookInput, now: number
     const whose = ch.account === c.account.key ? '' : ` (${accountLabel(ch.account)})`;
     notices.push(
       ch.kind === 'backoff'
-        ? backoffNotice(ch.level, ch.until, whose)
+        ? backoffNotice(ch.level, ch.until, whose, now)
         : ch.scope === 'opus' || ch.scope === 'sonnet'
-          ? { key: `limitline:${ch.account}:${ch.scope}:${ch.until}`, title: 'ccguard: model limit reached', message: `Claude Code hit its ${ch.scope === 'opus' ? 'Opus' : 'Sonnet'} limit${whose}: sessions on it are held until ${fmtClock(ch.until)}; other models go on. "${ch.detail}"` }
-          : { key: `limitline:${ch.account}:${ch.until}`, title: 'ccguard: limit reached', message: `Claude Code hit its limit${whose}: tool calls held until ${fmtClock(ch.until)} (server: limit line). "${ch.detail}"` },
+          ? { key: `limitline:${ch.account}:${ch.scope}:${ch.until}`, title: 'ccguard: model limit reached', message: `Claude Code hit its ${ch.scope === 'opus' ? 'Opus' : 'Sonnet'} limit${whose}: sessions on it are held until ${fmtAt(ch.until, now)}; other models go on. "${ch.detail}"` }
+          : { key: `limitline:${ch.account}:${ch.until}`, title: 'ccguard: limit reached', message: `Claude Code hit its limit${whose}: tool calls held until ${fmtAt(ch.until, now)} (server: limit line). "${ch.detail}"` },
     );
   }
   for (const p of endedPauses(store, now)) {
-    notices.push({ key: `pauseend:${p.key}:${p.until}`, title: 'ccguard: pause over', message: `${p.what} ended at ${fmtClock(p.until)}; work may go on.` });
+    notices.push({ key: `pauseend:${p.key}:${p.until}`, title: 'ccguard: pause over', message: `${p.what} ended at ${fmtAt(p.until, now)}; work may go on.` });
   }
   housekeeping(store, now);
   if (event === 'StopFailure' && input.error) {
     const b = recordApiFailure(store, config, c.account.key, input.error, now);
-    if (b) notices.push(backoffNotice(b.level, b.until, ''));
+    if (b) notices.push(backoffNotice(b.level, b.until, '', now));
   }
   return notices;
 }
 
-const backoffNotice = (level: number | undefined, until: number, whose: string): Notice => ({
+const backoffNotice = (level: number | undefined, until: number, whose: string, now: number): Notice => ({
   key: `backoff:${until}`,
   title: 'ccguard: rate limited',
-  message: `API rate limit (level ${level})${whose}; backing off until ${fmtClock(until)}.`,
+  message: `API rate limit (level ${level})${whose}; backing off until ${fmtAt(until, now)}.`,
 });
 
 /**
@@ -241,7 +242,7 @@ function usageNow(c: Ctx, env: Env, now: number): UsagePicture {
   return picture;
 }
 
-function policyInput(c: Ctx, event: HookEvent, input: HookInput, picture: UsagePicture, now: number): PolicyInput {
+function policyInput(c: Ctx, env: Env, event: HookEvent, input: HookInput, picture: UsagePicture, now: number): PolicyInput {
   const { store, config } = c;
   return {
     hook: event,
@@ -259,6 +260,7 @@ function policyInput(c: Ctx, event: HookEvent, input: HookInput, picture: UsageP
     sessionModel: picture.modelHolds.length > 0 ? (store.entries.sessionModel(input.session_id) ?? input.model ?? null) : null,
     modelHolds: picture.modelHolds,
     lifts: liftsOf(store, c.account.key, now),
+    cli: ownCli(env),
   };
 }
 

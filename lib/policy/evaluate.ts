@@ -1,9 +1,9 @@
 import type { PolicyInput, Verdict, RecoveryState, Notice, UsageView, LiftScope } from './types.ts';
 import { isServerFigure, mayEnforce, WINDOW_MS } from '../usage/types.ts';
 import { pace } from './pacing.ts';
-import { fmtClock, fmtDuration, fmtPct, fmtUsd, fmtWeekday } from '../util/format.ts';
+import { fmtAt, fmtDuration, fmtPct, fmtUsd } from '../util/format.ts';
 import { HOUR_MS } from '../util/time.ts';
-import { projectionBasisText } from '../usage/describe.ts';
+import { projectionBasisText, windowName } from '../usage/describe.ts';
 
 
 function verdict(state: RecoveryState, v: Partial<Verdict> = {}): Verdict {
@@ -21,7 +21,8 @@ function verdict(state: RecoveryState, v: Partial<Verdict> = {}): Verdict {
   };
 }
 
-const LIFT = 'Run `ccguard resume` to lift it.';
+/** The way out every hold names, written so that it runs as printed (PolicyInput.cli). */
+const liftText = (i: PolicyInput): string => `Run \`${i.cli ?? 'ccguard'} resume\` to lift it.`;
 
 /** The prompt Claude Code submits by itself once a usage limit has reset: never held back. */
 export const AUTO_CONTINUE_PROMPT = 'Your claude.ai usage limit has reset.';
@@ -54,7 +55,7 @@ export function evaluate(i: PolicyInput): Verdict {
     return verdict('paused', {
       action: 'deny',
       holdUntil: p.until,
-      reason: `ccguard: ${p.reason}. Paused until ${fmtClock(p.until)} (${fmtDuration(p.until - i.now, 'wait')} from now). ${LIFT}`,
+      reason: `ccguard: ${p.reason}. Paused until ${fmtAt(p.until, i.now)} (${fmtDuration(p.until - i.now, 'wait')} from now). ${liftText(i)}`,
     });
   }
 
@@ -63,14 +64,14 @@ export function evaluate(i: PolicyInput): Verdict {
     return verdict('cost_limit', {
       action: 'deny',
       holdUntil: u.resetAt,
-      reason: `ccguard: this 5-hour block has cost ${fmtUsd(u.costUsd)}, past the hard limit of ${fmtUsd(hard)} (alerts.hard_cost_limit). Everything is denied until the block resets${u.resetAt ? ` at ${fmtClock(u.resetAt)}` : ''}.`,
+      reason: `ccguard: this 5-hour block has cost ${fmtUsd(u.costUsd)}, past the hard limit of ${fmtUsd(hard)} (alerts.hard_cost_limit). Everything is denied until the block resets${u.resetAt ? ` at ${fmtAt(u.resetAt, i.now)}` : ''}.`,
       notice: { key: `hardcost:${blockKey}`, title: 'ccguard: hard cost limit', message: `Block cost ${fmtUsd(u.costUsd)} ≥ ${fmtUsd(hard)}: tools denied.` },
     });
   }
 
   if (r.rate_limit === 'exponential_backoff' && i.backoff && i.backoff.until > i.now) {
     const wait = i.backoff.until - i.now;
-    const why = `rate limited by the API (${i.backoff.level} in a row); backing off until ${fmtClock(i.backoff.until)}`;
+    const why = `rate limited by the API (${i.backoff.level} in a row); backing off until ${fmtAt(i.backoff.until, i.now)}`;
     if (wait <= maxSleep) {
       // A sleep the user would otherwise only see as a stall: say what it is, on every such call.
       return verdict('backoff', {
@@ -83,7 +84,7 @@ export function evaluate(i: PolicyInput): Verdict {
     return verdict('backoff', {
       action: 'deny',
       holdUntil: i.backoff.until,
-      reason: `ccguard: ${why}, ${fmtDuration(wait, 'wait')} from now. Wait, then retry. ${LIFT}`,
+      reason: `ccguard: ${why}, ${fmtDuration(wait, 'wait')} from now. Wait, then retry. ${liftText(i)}`,
     });
   }
 
@@ -96,8 +97,8 @@ export function evaluate(i: PolicyInput): Verdict {
         action: 'deny',
         holdUntil: until,
         startPause: { until, reason },
-        reason: `ccguard: ${reason}. Paused until ${fmtClock(until)} (${fmtDuration(until - i.now, 'wait')} from now). ${LIFT}`,
-        notice: { key: `timepause:${i.sessionId}:${Math.floor(i.now / 60_000)}`, title: 'ccguard: session paused', message: `Session ran ${fmtDuration(ran, 'wait')}; paused until ${fmtClock(until)}.` },
+        reason: `ccguard: ${reason}. Paused until ${fmtAt(until, i.now)} (${fmtDuration(until - i.now, 'wait')} from now). ${liftText(i)}`,
+        notice: { key: `timepause:${i.sessionId}:${Math.floor(i.now / 60_000)}`, title: 'ccguard: session paused', message: `Session ran ${fmtDuration(ran, 'wait')}; paused until ${fmtAt(until, i.now)}.` },
       });
     }
   }
@@ -119,7 +120,7 @@ export function evaluate(i: PolicyInput): Verdict {
     return verdict('degraded', {
       action: 'deny',
       reason: byHand
-        ? `ccguard: ${i.tool} is off because the cost alert was fired by hand (ccguard alert cost), not because of the cost: ${spent}. Finish the task economically with the tools you have. ${LIFT}`
+        ? `ccguard: ${i.tool} is off because the cost alert was fired by hand (ccguard alert cost), not because of the cost: ${spent}. Finish the task economically with the tools you have. ${liftText(i)}`
         : `ccguard: this 5-hour block has cost ${fmtUsd(u.costUsd)}, past ${fmtUsd(c.alerts.cost_threshold)} (alerts.cost_threshold), so ${i.tool} is off. Finish the task economically with the tools you have.`,
       notice: costNotice,
     });
@@ -127,9 +128,6 @@ export function evaluate(i: PolicyInput): Verdict {
 
   // Each hold is lifted on its own: `ccguard resume` lifted the ones in force then, not one that came later.
   const lifted = (scope: LiftScope): boolean => (i.lifts?.[scope] ?? 0) > i.now;
-  const held = modelHoldVerdict(i, isTool, lifted);
-  if (held) return held;
-
   // The usage windows: the 5-hour one and, when reported, the weekly one; the tighter acts.
   const windows = u.weekly ? [u, u.weekly] : [u];
   const acted = windows
@@ -137,6 +135,15 @@ export function evaluate(i: PolicyInput): Verdict {
     .filter((x): x is Ranked => x !== null)
     .sort(tighterFirst);
   const first = acted[0];
+
+  const held = modelHoldVerdict(i, isTool, lifted);
+  if (held) {
+    // Both a model-family limit and a used-up window deny: the one that lasts longer is the one to
+    // name, or the answer would promise calls again at a time the other still holds them.
+    const windowUntil = first?.v.window === 'seven_day' ? u.weekly?.resetAt : u.resetAt;
+    if (held.v.action === 'deny' && first?.v.action === 'deny' && (windowUntil ?? Infinity) > held.until) return first.v;
+    return held.v;
+  }
   if (first && (first.v.action !== 'allow' || !degraded)) return first.v;
 
   if (degraded) {
@@ -144,7 +151,7 @@ export function evaluate(i: PolicyInput): Verdict {
     return verdict('degraded', {
       onceKey: `degrade:${blockKey}:${i.sessionId}`,
       userMessage: byHand
-        ? `ccguard: the cost alert was fired by hand (ccguard alert cost): ${tools} are off for now; ${spent}. ${LIFT}`
+        ? `ccguard: the cost alert was fired by hand (ccguard alert cost): ${tools} are off for now; ${spent}. ${liftText(i)}`
         : `ccguard: block cost ${fmtUsd(u.costUsd)} passed ${fmtUsd(c.alerts.cost_threshold)} (alerts.cost_threshold); ${tools} are off.`,
       modelContext: byHand
         ? `ccguard: ${tools} are unavailable for now (turned off by hand); finish the task economically.`
@@ -172,13 +179,13 @@ function tighterFirst(a: Ranked, b: Ranked): number {
 const isWeekly = (u: UsageView): boolean => u.window === 'seven_day';
 const keyOf = (u: UsageView): string => (isWeekly(u) ? `7d:${u.resetAt ?? 0}` : `5h:${u.resetAt ?? u.blockStart ?? 0}`);
 
-/** A reset time: the clock, with the weekday when further than a day off. */
+/** A reset time, as every view prints one (fmtAt: with its day when not today). */
 export function resetText(ms: number, now: number): string {
-  return ms - now > 20 * HOUR_MS ? `${fmtWeekday(ms)} ${fmtClock(ms)}` : fmtClock(ms);
+  return fmtAt(ms, now);
 }
 
 /** "the 5-hour limit" / "the weekly limit". */
-const limitName = (u: UsageView): string => (isWeekly(u) ? 'weekly limit' : '5-hour limit');
+const limitName = (u: UsageView): string => windowName(u.window);
 
 /** Where a figure comes from, as every message names it. */
 export function sourceText(u: UsageView): string {
@@ -202,7 +209,7 @@ function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: 
   const src = sourceText(u);
   const reset = u.resetAt !== null && u.resetAt > i.now ? resetText(u.resetAt, i.now) : null;
   const resetClause = reset && u.resetAt !== null ? ` It resets at ${reset} (${fmtDuration(u.resetAt - i.now, 'wait')} from now).` : '';
-  const ranked = (v: Verdict): Ranked => ({ v, share });
+  const ranked = (v: Verdict): Ranked => ({ v: { ...v, window: u.window }, share });
   const enforce = mayEnforce(u.confidence) && !lifted;
   const server = isServerFigure(u.confidence);
   const p = pace(share, u.resetAt, WINDOW_MS[u.window], i.now);
@@ -225,7 +232,7 @@ function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: 
       return ranked(
         verdict('held', {
           onceKey: `held-prompt:${key}:${i.sessionId}`,
-          userMessage: `ccguard: the ${name} is used up (${fmtPct(share)}, ${src}); tool calls wait until ${reset ?? 'the reset'}. ${LIFT}`,
+          userMessage: `ccguard: the ${name} is used up (${fmtPct(share)}, ${src}); tool calls wait until ${reset ?? 'the reset'}. ${liftText(i)}`,
           modelContext: `ccguard: the ${name} is used up (${fmtPct(share)}, ${src}). Tool calls are held back until ${reset ?? 'the reset'}; answer briefly without tools or tell the user to wait.`,
           notice,
         }),
@@ -235,7 +242,7 @@ function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: 
       verdict('held', {
         action: 'deny',
         holdUntil: u.resetAt,
-        reason: `ccguard: the ${name} is used up (${fmtPct(share)}, ${src}).${reset && u.resetAt !== null ? ` Wait ${fmtDuration(p.waitMs, 'wait')}, until ${reset}.` : ''} ${LIFT}`,
+        reason: `ccguard: the ${name} is used up (${fmtPct(share)}, ${src}).${reset && u.resetAt !== null ? ` Wait ${fmtDuration(p.waitMs, 'wait')}, until ${reset}.` : ''} ${liftText(i)}`,
         notice,
       }),
     );
@@ -295,7 +302,7 @@ function windowVerdict(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: 
 }
 
 /** A limit that binds one model family holds back the sessions on that family only. */
-function modelHoldVerdict(i: PolicyInput, isTool: boolean, liftedScope: (s: LiftScope) => boolean): Verdict | null {
+function modelHoldVerdict(i: PolicyInput, isTool: boolean, liftedScope: (s: LiftScope) => boolean): { v: Verdict; until: number } | null {
   const model = i.sessionModel?.toLowerCase() ?? null;
   if (model === null) return null;
   const hold = (i.modelHolds ?? []).find((h) => h.until > i.now && model.includes(h.family));
@@ -305,19 +312,22 @@ function modelHoldVerdict(i: PolicyInput, isTool: boolean, liftedScope: (s: Lift
   const src = 'server:limit_line';
   const reset = resetText(hold.until, i.now);
   if (lifted || !isTool) {
-    return verdict('warned', {
+    return { until: hold.until, v: verdict('warned', {
       onceKey: `model-hold:${hold.family}:${hold.until}:${i.sessionId}`,
       userMessage: `ccguard: Claude's ${fam} limit is reached (${src}: "${hold.text.slice(0, 80)}"); this session runs on ${fam}. It resets at ${reset}.${lifted ? ' (`ccguard resume` lifted the hold for now)' : ''}`,
-      modelContext: `ccguard: the ${fam} usage limit is reached until ${reset} (${src}); tool calls on ${fam} are held back. Switch model (/model) or tell the user.`,
+      // One story per answer: after a lift, the model is not told that its calls are held.
+      modelContext: lifted
+        ? `ccguard: the ${fam} usage limit is reached until ${reset} (${src}); the user lifted ccguard's hold (ccguard resume), so tool calls go on, but Claude may refuse ${fam} requests until then. Switch model (/model) if it does.`
+        : `ccguard: the ${fam} usage limit is reached until ${reset} (${src}); tool calls on ${fam} are held back. Switch model (/model) or tell the user.`,
       notice: { key: `model-hold:${hold.family}:${hold.until}`, title: `ccguard: ${fam} limit reached`, message: `${fam} sessions held until ${reset}; other models go on.` },
-    });
+    }) };
   }
-  return verdict('held', {
+  return { until: hold.until, v: verdict('held', {
     action: 'deny',
     holdUntil: hold.until,
-    reason: `ccguard: Claude's ${fam} limit is reached (${src}: "${hold.text.slice(0, 80)}") and this session runs on ${fam}. Wait ${fmtDuration(hold.until - i.now, 'wait')}, until ${reset}, or switch model (/model). ${LIFT}`,
+    reason: `ccguard: Claude's ${fam} limit is reached (${src}: "${hold.text.slice(0, 80)}") and this session runs on ${fam}. Wait ${fmtDuration(hold.until - i.now, 'wait')}, until ${reset}, or switch model (/model). ${liftText(i)}`,
     notice: { key: `model-hold:${hold.family}:${hold.until}`, title: `ccguard: ${fam} limit reached`, message: `${fam} sessions held until ${reset}; other models go on.` },
-  });
+  }) };
 }
 
 /** Observe mode keeps the verdict's state, reason and notice but never blocks or delays. */

@@ -21,7 +21,7 @@ export type HookEvent = (typeof HOOK_EVENTS)[number];
 export type RecoveryState = 'normal' | 'warned' | 'pacing' | 'held' | 'backoff' | 'paused' | 'degraded' | 'cost_limit';
 
 export type { UsageConfidence, UsageView, ModelHold } from '../usage/types.ts';
-import type { UsageView, ModelHold } from '../usage/types.ts';
+import type { UsageView, ModelHold, UsageWindow } from '../usage/types.ts';
 
 export interface PauseView {
   scope: 'global' | 'session';
@@ -57,6 +57,8 @@ export interface PolicyInput {
   modelHolds?: readonly ModelHold[];
   /** The holds `ccguard resume` lifted, each until when (they warn meanwhile, never hold). */
   lifts?: Lifts | null;
+  /** How a printed command starts so that it runs as printed (ownCli: `ccguard`, or node and the script by path); default `ccguard`. */
+  cli?: string;
 }
 
 /** What `ccguard resume` lifts: the hold of one window, or of one model family's limit. */
@@ -91,4 +93,6 @@ export interface Verdict {
    * hold (a tool turned off by the cost degradation). An unattended session defers such a call.
    */
   holdUntil?: number | null;
+  /** The usage window the verdict speaks of (its figure, share, source and reset), when one acted; what every view names (lib/app/story.ts). */
+  window?: UsageWindow;
 }

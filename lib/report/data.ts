@@ -9,8 +9,10 @@ import type { Config } from '../config/schema.ts';
 import { activeBlock, summarizeBlock } from '../usage/summary.ts';
 import { sessionsReport } from '../usage/reports.ts';
 import { tokenLimit } from '../usage/local.ts';
-import { usagePicture } from '../usage/sources.ts';
-import { recoveryStatus, type RecoveryStatus } from '../app/recoveryNow.ts';
+import { limitWindow } from '../transcripts/limitMessage.ts';
+import { recoveryJson, type RecoveryStatus } from '../app/recoveryNow.ts';
+import { usageStory } from '../app/story.ts';
+import type { UsageConfidence, UsageWindow } from '../usage/types.ts';
 import { isRateLimit } from '../policy/backoff.ts';
 import type { BlockSpan } from '../util/blocks.ts';
 import { iso, isoOrNull, localDaySpans, localWindowStart, localZoneName, MINUTE_MS } from '../util/time.ts';
@@ -162,6 +164,12 @@ export interface FullReport {
   time_zone: string;
   window: { since: string; until: string; days: number };
   limit: { tokens: number; source: string };
+  /**
+   * The figure the hooks decide on (lib/app/story.ts): the window the recovery state speaks of, its
+   * share, source and reset. The block's bars are ccguard's own tokens against `limit`; this is the
+   * usage the page names, as the hook, `status` and the status line name it.
+   */
+  usage: { window: UsageWindow; used_share: number | null; source: string; confidence: UsageConfidence | null; reset_at: string | null };
   recovery: RecoveryStatus;
   /** Unattended sessions deferred or stopped on the limit, still waiting, with their resume commands. */
   waiting: WaitingSession[];
@@ -209,7 +217,8 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
   const since = localWindowStart(now, days);
   const until = now + MINUTE_MS;
   // The token limit the bars are drawn against: ccguard's own (the server gives shares, not tokens).
-  const picture = usagePicture(store, config, o.account, now);
+  const story = usageStory(store, config, o.account, now);
+  const picture = story.picture;
   const view = picture.view;
   const local = tokenLimit(store, config, now);
   const limit = view.limitTokens !== null && view.limitTokens > 0 ? { tokens: view.limitTokens, source: view.source } : local;
@@ -235,6 +244,7 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
   // The account's own limit lines: another account's weekly limit is not this one's.
   const limitMessages = store.limitMessages.since(since).filter((m) => m.account === o.account);
   const weeklyMessages = limitMessages
+    .map((m) => ({ ...m, scope: limitWindow(m.scope, m.reset_at, m.ts) }))
     .filter((m) => m.scope === 'weekly' || m.scope === 'opus' || m.scope === 'sonnet')
     .map((m) => ({ t: iso(m.ts), scope: m.scope, reset_at: isoOrNull(m.reset_at), text: m.text, session_id: m.session_id }));
 
@@ -250,7 +260,8 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
     time_zone: o.timeZone ?? localZoneName(),
     window: { since: iso(since), until: iso(now), days },
     limit: { tokens: limit.tokens, source: limit.source },
-    recovery: recoveryStatus(store, config, o.account, now, picture),
+    usage: { window: story.figure.window, used_share: story.figure.share, source: story.figure.source, confidence: story.figure.confidence, reset_at: isoOrNull(story.figure.resetAt) },
+    recovery: recoveryJson(story.recovery),
     waiting: waitingSessions(store, o.account, now, o.cli ?? 'ccguard'),
     current_block: current,
     blocks,
@@ -444,7 +455,7 @@ function timeline(store: Store, since: number, until: number, max: number): Full
       session_id: m.session_id,
       origin: 'transcript',
       tool: null,
-      text: `${m.scope.replace('_', '-')} limit: ${m.text.slice(0, 200)}`,
+      text: `${limitWindow(m.scope, m.reset_at, m.ts).replace('_', '-')} limit: ${m.text.slice(0, 200)}`,
       until: isoOrNull(m.reset_at),
     });
   }

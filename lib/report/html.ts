@@ -5,7 +5,8 @@
 import type { FullReport, ModelRow, ProjectRow, SessionItem, TimelineItem, TimelineKind } from './data.ts';
 import { FRAMES, blockChart, blocksChart, dailyChart, glyph, type Frame } from './charts.ts';
 import { esc } from './svg.ts';
-import { fmtClock, fmtDuration, fmtInt, fmtPct, fmtTokens, fmtUsd, fmtWhen } from '../util/format.ts';
+import { windowName } from '../usage/describe.ts';
+import { fmtAt, fmtClock, fmtDuration, fmtInt, fmtPct, fmtTokens, fmtUsd, fmtWhen } from '../util/format.ts';
 import { CSS } from './style.ts';
 import { SCRIPT } from './script.ts';
 
@@ -56,17 +57,22 @@ function level(share: number): string {
 function tiles(r: FullReport, now: number): string {
   const out: string[] = [];
   const cb = r.current_block;
-  if (cb && cb.is_active) {
-    const reset = Date.parse(cb.reset_at);
+  const u = r.usage;
+  if (u.used_share !== null && (u.window === 'seven_day' || (cb && cb.is_active))) {
+    // The figure the hooks decide on, as they name it: share, window, source and reset (lib/app/story.ts).
     out.push(
       tile(
-        '5-hour block',
-        esc(fmtPct(cb.used_share)),
-        `${esc(fmtInt(cb.limit_tokens))} of ${esc(fmtInt(r.limit.tokens))} tokens<div class="meter ${level(cb.used_share)}"><span style="width:${Math.min(100, cb.used_share * 100).toFixed(1)}%"></span></div>`,
-        ` data-tokens="${cb.limit_tokens}" data-limit="${r.limit.tokens}"`,
+        windowName(u.window).replace(/^./, (c) => c.toUpperCase()),
+        esc(fmtPct(u.used_share)),
+        `${esc(u.source)}${cb && cb.is_active ? ` · ${esc(fmtInt(cb.limit_tokens))} of ${esc(fmtInt(r.limit.tokens))} tokens in this block` : ''}<div class="meter ${level(u.used_share)}"><span style="width:${Math.min(100, u.used_share * 100).toFixed(1)}%"></span></div>`,
+        ` data-share="${u.used_share}" data-window="${esc(u.window)}"${cb && cb.is_active ? ` data-tokens="${cb.limit_tokens}" data-limit="${r.limit.tokens}"` : ''}`,
       ),
     );
-    out.push(tile('Resets', esc(fmtClock(reset)), `in ${esc(fmtDuration(reset - now, 'short'))}${cb.reset_source === 'limit_message' ? ' (from a limit message)' : cb.reset_source === 'server' ? " (the server's)" : ''}`));
+  }
+  if (cb && cb.is_active) {
+    const reset = u.reset_at !== null ? Date.parse(u.reset_at) : Date.parse(cb.reset_at);
+    const from = u.reset_at !== null ? ` (${u.source.startsWith('server:') ? "the server's: " : ''}${esc(u.source)})` : cb.reset_source === 'limit_message' ? ' (from a limit message)' : cb.reset_source === 'server' ? " (the server's)" : '';
+    out.push(tile('Resets', esc(fmtAt(reset, now)), `in ${esc(fmtDuration(reset - now, 'short'))}${from}`));
     out.push(
       tile(
         'Block cost',
@@ -83,7 +89,7 @@ function tiles(r: FullReport, now: number): string {
     tile(
       'Recovery',
       `<span class="st-${esc(rec.state)}">${esc(rec.state)}</span>`,
-      rec.until && rec.state !== 'normal' ? `until ${esc(fmtClock(Date.parse(rec.until)))}` : esc(rec.state === 'normal' ? 'nothing in force' : (rec.reason ?? '')),
+      rec.until && rec.state !== 'normal' ? `until ${esc(fmtAt(Date.parse(rec.until), now))}` : esc(rec.state === 'normal' ? 'nothing in force' : (rec.reason ?? '')),
       ` data-state="${esc(rec.state)}"`,
     ),
   );

@@ -32,6 +32,8 @@ import { iso } from '../util/time.ts';
 export interface InstallOptions {
   scope: Scope;
   projectDir: string;
+  /** User scope: the Claude Code config folder whose settings.json to edit (default: claudeHomes(env)[0]). */
+  configDir?: string;
   env: Env;
   stateDir: string;
   /** The running package's root (packageRoot()). */
@@ -125,14 +127,14 @@ function assertProjectDir(scope: Scope, projectDir: string): void {
  * record of the file being edited as it now stands, and the folders backups were moved out of.
  */
 function adoptLegacyBackups(
-  o: { stateDir: string; env: Env; now: number; projectDir: string },
+  o: { stateDir: string; env: Env; now: number; projectDir: string; configDir?: string },
   settingsPath: string,
   record: InstallRecord | undefined,
 ): { record: InstallRecord | undefined; movedFrom: Map<string, number> } {
   const movedFrom = new Map<string, number>();
   let mine = record;
   for (const scope of SCOPES) {
-    const file = settingsFile(scope, o.env, o.projectDir);
+    const file = settingsFile(scope, o.env, o.projectDir, o.configDir);
     const moved = moveLegacyBackups(o.stateDir, file, realTarget(file), o.env, o.now);
     if (moved.size === 0) continue;
     for (const from of moved.keys()) movedFrom.set(dirname(from), (movedFrom.get(dirname(from)) ?? 0) + 1);
@@ -167,7 +169,7 @@ export function holdsCcguard(scope: Scope, env: Env, projectDir: string): boolea
 
 export function install(o: InstallOptions): InstallResult {
   assertProjectDir(o.scope, o.projectDir);
-  const settingsPath = settingsFile(o.scope, o.env, o.projectDir);
+  const settingsPath = settingsFile(o.scope, o.env, o.projectDir, o.configDir);
   const target = realTarget(settingsPath);
   const { text, existed } = currentText(target);
   const copied = isEphemeralRoot(o.packageRoot);
@@ -230,6 +232,8 @@ export function install(o: InstallOptions): InstallResult {
 export interface UninstallOptions {
   scope: Scope;
   projectDir: string;
+  /** User scope: the Claude Code config folder whose settings.json to edit (default: claudeHomes(env)[0]). */
+  configDir?: string;
   env: Env;
   stateDir: string;
   dryRun: boolean;
@@ -250,7 +254,7 @@ export interface UninstallResult {
 }
 
 export function uninstall(o: UninstallOptions): UninstallResult {
-  const settingsPath = settingsFile(o.scope, o.env, o.projectDir);
+  const settingsPath = settingsFile(o.scope, o.env, o.projectDir, o.configDir);
   const target = realTarget(settingsPath);
   const recFile = recordFile(o.stateDir, settingsPath);
   const found = readRecord(recFile);

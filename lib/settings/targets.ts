@@ -2,20 +2,41 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import type { Env } from '../util/paths.ts';
+import { claudeConfigDirs, type Env } from '../util/paths.ts';
 
 export const SCOPES = ['user', 'project', 'local'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /**
- * The settings file of a scope: user `$HOME/.claude/settings.json`, project
- * `<dir>/.claude/settings.json`, local `<dir>/.claude/settings.local.json`.
+ * The folders Claude Code keeps its user settings in for this environment: each of
+ * `CLAUDE_CONFIG_DIR` (comma-separated, as ccguard reads it everywhere: one folder per account), else
+ * `$HOME/.claude`. Claude Code reads `<folder>/settings.json` as its user settings when
+ * `CLAUDE_CONFIG_DIR` names the folder, and never `~/.claude/settings.json` then.
  */
-export function settingsFile(scope: Scope, env: Env, projectDir: string): string {
-  if (scope === 'user') {
-    const home = env.HOME && env.HOME.length > 0 ? env.HOME : homedir();
-    return join(home, '.claude', 'settings.json');
-  }
+export function claudeHomes(env: Env): string[] {
+  // The variable read as every reader of it reads it (claudeConfigDirs); unset, only ~/.claude holds settings.
+  const dirs = env.CLAUDE_CONFIG_DIR && env.CLAUDE_CONFIG_DIR.trim().length > 0 ? [...new Set(claudeConfigDirs(env))] : [];
+  return dirs.length > 0 ? dirs : [defaultClaudeHome(env)];
+}
+
+/** `$HOME/.claude`: where Claude Code keeps its settings when `CLAUDE_CONFIG_DIR` is not set. */
+export function defaultClaudeHome(env: Env): string {
+  const home = env.HOME && env.HOME.length > 0 ? env.HOME : homedir();
+  return join(home, '.claude');
+}
+
+/** The user settings file Claude Code reads with `CLAUDE_CONFIG_DIR` set to `configDir`. */
+export function userSettingsFile(configDir: string): string {
+  return join(resolve(configDir), 'settings.json');
+}
+
+/**
+ * The settings file of a scope: user `<config folder>/settings.json` (`configDir`, else the first of
+ * claudeHomes: `$CLAUDE_CONFIG_DIR`, else `$HOME/.claude`), project `<dir>/.claude/settings.json`,
+ * local `<dir>/.claude/settings.local.json`.
+ */
+export function settingsFile(scope: Scope, env: Env, projectDir: string, configDir?: string): string {
+  if (scope === 'user') return userSettingsFile(configDir ?? claudeHomes(env)[0]!);
   return join(resolve(projectDir), '.claude', scope === 'project' ? 'settings.json' : 'settings.local.json');
 }
 

@@ -1,5 +1,5 @@
 import type { RecoveryState } from '../policy/types.ts';
-import { fmtClock, fmtUsd } from '../util/format.ts';
+import { fmtAt, fmtUsd } from '../util/format.ts';
 
 export interface WindowFact {
   /** Percent used (Claude's own figure can pass 100). */
@@ -16,6 +16,8 @@ export interface WindowFact {
 }
 
 export interface StatusLineFacts {
+  /** The moment the line is for: a reset on another day is printed with its day (fmtAt). */
+  now: number;
   fiveHour: WindowFact | null;
   sevenDay: WindowFact | null;
   todayCostUsd: number;
@@ -27,10 +29,10 @@ export interface StatusLineFacts {
 }
 
 /** The reset, and for a stale reading the time it was true at. */
-function windowNote(w: WindowFact): string {
+function windowNote(w: WindowFact, now: number): string {
   const notes: string[] = [];
-  if (w.source === 'stale' && w.seenAt !== undefined) notes.push(`as of ${fmtClock(w.seenAt)}`);
-  if (w.resetsAt !== null && w.source !== 'stale') notes.push(`resets ${fmtClock(w.resetsAt)}`);
+  if (w.source === 'stale' && w.seenAt !== undefined) notes.push(`as of ${fmtAt(w.seenAt, now)}`);
+  if (w.resetsAt !== null && w.source !== 'stale') notes.push(`resets ${fmtAt(w.resetsAt, now)}`);
   return notes.length > 0 ? ` (${notes.join(', ')})` : '';
 }
 
@@ -44,11 +46,12 @@ const pctText = (w: WindowFact): string => `${w.source === 'local' ? '~' : ''}${
 export function formatStatusLine(f: StatusLineFacts): string {
   const parts: string[] = [];
   const h = f.fiveHour;
-  parts.push(h ? `5h ${pctText(h)}${windowNote(h)}` : '5h -');
-  if (f.sevenDay) parts.push(`7d ${pctText(f.sevenDay)}${f.sevenDay.source === 'stale' ? windowNote(f.sevenDay) : ''}`);
+  parts.push(h ? `5h ${pctText(h)}${windowNote(h, f.now)}` : '5h -');
+  // The weekly reset only when it is the window that holds (the caller passes it then), as the hook names it.
+  if (f.sevenDay) parts.push(`7d ${pctText(f.sevenDay)}${f.sevenDay.source === 'stale' || f.sevenDay.resetsAt !== null ? windowNote(f.sevenDay, f.now) : ''}`);
   parts.push(`today ${fmtUsd(f.todayCostUsd)}`);
   const r = f.recovery;
-  const state = r.state === 'normal' ? 'ok' : `${r.state}${r.until !== null ? ` until ${fmtClock(r.until)}` : ''}`;
+  const state = r.state === 'normal' ? 'ok' : `${r.state}${r.until !== null ? ` until ${fmtAt(r.until, f.now)}` : ''}`;
   parts.push(f.observe ? `ccguard observe${r.state === 'normal' ? '' : ` (would be ${state})`}` : `ccguard ${state}`);
   if (f.configError) parts.push('ccguard config error (ccguard status)');
   return parts.join(' · ');

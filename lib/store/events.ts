@@ -98,6 +98,11 @@ export class EventsTable {
     return this.db.prepare<[string], number>('SELECT 1 FROM events WHERE hook != ? LIMIT 1').pluck().get('cli') !== undefined;
   }
 
+  /** The oldest event kept (any hook or command), or undefined before the first: since when ccguard has been watching. */
+  firstTs(): number | undefined {
+    return this.db.prepare<[], number | null>('SELECT MIN(ts) FROM events').pluck().get() ?? undefined;
+  }
+
   /** When `hook` last ran, or undefined when it never has. */
   lastRunAt(hook: string): number | undefined {
     return this.db.prepare<[string], number>('SELECT ts FROM events WHERE hook = ? ORDER BY id DESC LIMIT 1').pluck().get(hook);

@@ -20,7 +20,7 @@
  */
 
 import { LIMIT_TEXT_MARKERS } from './markers.ts';
-import { DAY_MS, MINUTE_MS } from '../util/time.ts';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../util/time.ts';
 
 export type LimitScope = 'five_hour' | 'weekly' | 'opus' | 'sonnet' | 'usage';
 
@@ -36,6 +36,21 @@ export interface LimitMessage {
   timeZone: string | null;
   /** The message text, trimmed (at most 500 characters). */
   raw: string;
+}
+
+/** How far off a 5-hour window's reset can be when its limit line is written (and a minute: the text rounds to it). */
+const FIVE_HOUR_REACH_MS = 5 * HOUR_MS + MINUTE_MS;
+
+/**
+ * The window a limit line stands for. Its own word when it names one ("weekly", "session", "Opus");
+ * a bare "limit" ("You've hit your limit · resets Dec 11, 12:30pm") is the 5-hour window only
+ * while its reset is within 5 hours of the line: a reset further off can only be the weekly one.
+ * Every reader of limit lines (import, the usage sources, the report) asks this, stored rows too.
+ * (`rate_limit_info`, when the line carries it, names the window itself and is read before this.)
+ */
+export function limitWindow<S extends string>(scope: S, resetAt: number | null, seenAt: number): S | 'weekly' {
+  if (scope === 'usage' && resetAt !== null && resetAt - seenAt > FIVE_HOUR_REACH_MS) return 'weekly';
+  return scope;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -171,7 +186,7 @@ function parse(text: string, seenAt: number, defaultTimeZone: string): LimitMess
     // An instant Intl cannot format (seenAt far out of range): a limit message all the same.
     reset = NO_RESET;
   }
-  return { scope, resetAt: reset.resetAt, timeZone: reset.timeZone, raw };
+  return { scope: limitWindow(scope, reset.resetAt, seenAt), resetAt: reset.resetAt, timeZone: reset.timeZone, raw };
 }
 
 function scopeOf(qualifiers: string): LimitScope {

@@ -1,4 +1,4 @@
-import { mightContainLimitMessage, parseLimitMessage, type LimitScope } from './limitMessage.ts';
+import { limitWindow, mightContainLimitMessage, parseLimitMessage, type LimitScope } from './limitMessage.ts';
 import { hasApiErrorMarker, RECORD_MARKERS, SYNTHETIC_MODEL } from './markers.ts';
 import { isObj } from '../util/guards.ts';
 import { HOUR_MS } from '../util/time.ts';
@@ -322,8 +322,8 @@ export function parseWhole(text: string, ctx: ParseContext): LineResult {
     const structured = rl && (rl.status === 'rejected' || line.error === 'rate_limit') && (rl.resetsAt !== undefined || scopeOfType(rl.rateLimitType) !== null) ? rl : undefined;
     const text = mightContainLimitMessage(body) ? parseLimitMessage(body, ts, ctx.timeZone()) : null;
     if (structured || text) {
-      const scope = scopeOfType(structured?.rateLimitType) ?? text?.scope ?? 'usage';
       const resetAt = structured?.resetsAt ?? text?.resetAt ?? null;
+      const scope = scopeOfType(structured?.rateLimitType) ?? limitWindow(text?.scope ?? 'usage', resetAt, ts);
       out.push({
         kind: 'limit',
         key: line.uuid ?? msg?.id ?? ctx.fallbackKey,

@@ -5,6 +5,11 @@ import { mayEnforce, type ProjectionBasis, type UsageConfidence, type UsageWindo
 import type { LimitsFacts, MonitorState, ServerNote } from './sources.ts';
 import type { UsageApiStatus } from './usageApiTrigger.ts';
 
+/** "5-hour limit" / "weekly limit": how every message and view names a window. */
+export function windowName(w: UsageWindow): string {
+  return w === 'seven_day' ? 'weekly limit' : '5-hour limit';
+}
+
 /** How a projection's pace was measured, as it follows "at the pace measured". */
 export function projectionBasisText(b: ProjectionBasis): string {
   switch (b.kind) {

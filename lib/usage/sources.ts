@@ -18,6 +18,7 @@ import { WINDOW_MS, type ModelHold, type ProjectionBasis, type ReadingBasis, typ
 import { localUsage } from './local.ts';
 import type { RateLimitRow } from '../store/rateLimits.ts';
 import type { LimitMessageRow } from '../store/limitMessages.ts';
+import { limitWindow } from '../transcripts/limitMessage.ts';
 import type { MonitorCacheRow } from '../store/monitorCache.ts';
 import { foldServerReadings, localLimit, readCalibration, readCalibrationError, type Calibration, type CalibrationError } from './calibration.ts';
 import { commandFound, monitorSettings, type MonitorSettings } from '../monitor/settings.ts';
@@ -71,9 +72,11 @@ function limitLines(store: Store, account: string, now: number): { five: LimitMe
   const holds: ModelHold[] = [];
   for (const m of store.limitMessages.inForce(account, now, now - LIMIT_LOOKBACK_MS)) {
     if (m.reset_at === null) continue;
-    if (m.scope === 'opus' || m.scope === 'sonnet') {
-      if (!holds.some((h) => h.family === m.scope)) holds.push({ family: m.scope, until: m.reset_at, text: m.text });
-    } else if (m.scope === 'weekly') week ??= m;
+    // Rows stored before the window rule (limitWindow) was: a bare "limit" resetting days away is the week's.
+    const window = limitWindow(m.scope, m.reset_at, m.ts);
+    if (window === 'opus' || window === 'sonnet') {
+      if (!holds.some((h) => h.family === window)) holds.push({ family: window, until: m.reset_at, text: m.text });
+    } else if (window === 'weekly') week ??= m;
     else five ??= m;
   }
   return { five, week, holds };

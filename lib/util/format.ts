@@ -123,6 +123,19 @@ export function fmtClock(ms: number): string {
   return `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
 }
 
+/**
+ * A moment a person acts on (a reset, the end of a hold, pause or backoff), as every view prints it:
+ * `14:05` when it falls on today's local date, `Tue 14:05` within six days of it, else
+ * `Tue 11 Dec, 14:05`. Never a bare clock for another day: "held until 20:30" must not mean Tuesday's.
+ */
+export function fmtAt(ms: number, now: number): string {
+  const d = new Date(ms);
+  const n = new Date(now);
+  if (d.getFullYear() === n.getFullYear() && d.getMonth() === n.getMonth() && d.getDate() === n.getDate()) return fmtClock(ms);
+  const days = Math.abs(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()) - Date.UTC(n.getFullYear(), n.getMonth(), n.getDate())) / 86_400_000;
+  return days <= 6 ? `${fmtWeekday(ms)} ${fmtClock(ms)}` : fmtWhen(ms);
+}
+
 /** `2026-11-24 14:05` */
 export function fmtDateTime(ms: number): string {
   const d = new Date(ms);

@@ -21,7 +21,7 @@ test('alert cost says in words that it was fired by hand, and so do status and t
     assert.equal(a.code, 0, a.stderr);
     assert.match(
       a.stdout,
-      /^Fired the cost alert by hand: Task, Agent, WebFetch, WebSearch are denied until \d\d:\d\d, as they are once a 5-hour block costs \$50\.00 \(alerts\.cost_threshold; this one has cost \$0\.\d\d\)\. Lift it with: ccguard resume\n$/,
+      /^Fired the cost alert by hand: Task, Agent, WebFetch, WebSearch are denied until (\w{3} )?\d\d:\d\d, as they are once a 5-hour block costs \$50\.00 \(alerts\.cost_threshold; this one has cost \$0\.\d\d\)\. Lift it with: \S*node \S+ccguard\.js resume\n$/,
     );
 
     const st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as StatusJson;

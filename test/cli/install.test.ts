@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ccguard, REPO } from '../helpers/cli.ts';
 import { tmpHome } from '../helpers/tmp.ts';
 import { assistantLine } from '../helpers/lines.ts';
-import { shellWord } from '../../lib/settings/invocation.ts';
+import { shellWord } from '../../lib/util/invocation.ts';
 
 type J = Record<string, any>;
 
@@ -699,6 +699,7 @@ test('install --help and uninstall --help print their usage; install offers only
     assert.match(bad.stderr, /--scope must be one of user, local \(got "team"\)/);
     assert.match(r.stdout, /--no-statusline +leave the status line out/);
     assert.doesNotMatch(r.stdout, /--statusline /, 'the status line is set up by default: no flag asks for it');
+    assert.match(r.stdout, /^ +ccguard install \[--config-dir DIR\] \[--dry-run\]/m, 'the form for Claude Code config folders');
     assert.ok(!existsSync(t.settings), 'and installs nothing');
     const u = t.run('uninstall', '-h');
     assert.equal(u.code, 0, u.stderr);
@@ -744,5 +745,32 @@ test('install.ts at the top of a checkout is `ccguard install` (and `uninstall` 
     assert.match(bad.stderr, /--scope must be one of/);
   } finally {
     s.cleanup();
+  }
+});
+
+test('CLAUDE_CONFIG_DIR names the user settings: each of its folders gets the hooks; --config-dir names others; printed commands carry them', () => {
+  const t = setup();
+  try {
+    const a = join(t.home, 'cfg a');
+    const b = join(t.home, 'cfg-b');
+    const r = ccguard(['install', '--no-import'], { ...t.env, CLAUDE_CONFIG_DIR: `${a},${b}` });
+    assert.equal(r.code, 0, r.stderr);
+    for (const dir of [a, b]) assert.ok(existsSync(join(dir, 'settings.json')), `${dir}/settings.json in:\n${r.stdout}`);
+    assert.ok(!existsSync(t.settings), 'not ~/.claude/settings.json, which Claude Code does not read then');
+    // The printed undo names both folders: pasted into a shell without the variable, it takes both out.
+    const undo = runPrinted(r.stdout, 'Undo with: ', t.env);
+    assert.match(undo.cmd, /uninstall --config-dir /);
+    assert.equal(undo.code, 0, undo.out);
+    for (const dir of [a, b]) assert.ok(!existsSync(join(dir, 'settings.json')), undo.out);
+
+    const dry = t.run('install', '--dry-run', '--config-dir', a);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /Dry run: nothing written\. Without --dry-run this creates .*cfg a\/settings\.json\./);
+    assert.ok(!existsSync(join(a, 'settings.json')));
+    const local = t.run('install', '--scope', 'local', '--project-dir', t.home, '--config-dir', a);
+    assert.equal(local.code, 2);
+    assert.match(local.stderr, /--config-dir is for user scope/);
+  } finally {
+    t.cleanup();
   }
 });

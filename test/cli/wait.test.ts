@@ -66,7 +66,7 @@ test('waitLoop: a 10-minute pause is waited out to the millisecond, re-checked e
   assert.equal(f.now(), until, 'ends exactly at the pause end');
   assert.equal(r.waitedMs, 10 * MIN);
   assert.equal(f.err.length, 20, 'one progress line per 30 s');
-  assert.match(f.err[0]!, /^ccguard: paused · 10:00 left, until \d\d:\d\d · paused by hand\n$/);
+  assert.match(f.err[0]!, /^ccguard: paused · 10:00 left, until (\w{3} )?\d\d:\d\d · paused by hand\n$/);
   assert.ok(f.checks() >= 300 && f.checks() <= 302, `${f.checks()} checks`);
   const [first, last] = f.out.map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(first, { in_force: true, state: 'paused', until: new Date(until).toISOString(), reason: 'paused by hand' });

@@ -331,3 +331,37 @@ test('doctor reads the log the config names: with logging.file set, notifier fai
     e.cleanup();
   }
 });
+
+test('doctor checks the settings.json Claude Code reads: hooks in another config folder fail, with the install that fixes it', () => {
+  const e = hookEnv();
+  try {
+    const a = join(e.home, 'account-a');
+    const b = join(e.home, 'account-b');
+    const proj = join(e.home, 'proj');
+    mkdirSync(proj);
+    // Installed for ~/.claude, then Claude Code is started with CLAUDE_CONFIG_DIR: it reads a/settings.json only.
+    assert.equal(ccguard(['install', '--no-import'], e.env).code, 0);
+    const r = ccguard(['doctor', '--json', '--project-dir', proj], { ...e.env, CLAUDE_CONFIG_DIR: a });
+    assert.equal(r.code, 1, r.stdout);
+    const [hooks] = byName(JSON.parse(r.stdout) as Doc, 'hooks');
+    assert.equal(hooks!.level, 'fail');
+    assert.match(hooks!.detail, new RegExp(`CLAUDE_CONFIG_DIR=${a} reads ${a}/settings\\.json\\).*ccguard's hooks are in ${e.home}/\\.claude/settings\\.json, which Claude Code does not read here`));
+    assert.match(hooks!.fix ?? '', new RegExp(`install --config-dir ${a}\``));
+
+    // Installed with --config-dir b (the record says where): doctor for ~/.claude and a passes, for b too; for a,b only a fails.
+    assert.equal(ccguard(['install', '--no-import', '--config-dir', `${a},${b}`], e.env).code, 0);
+    assert.equal(ccguard(['uninstall'], e.env).code, 0);
+    const home = JSON.parse(ccguard(['doctor', '--json', '--project-dir', proj], e.env).stdout) as Doc;
+    assert.equal(byName(home, 'hooks')[0]!.level, 'fail');
+    assert.match(byName(home, 'hooks')[0]!.detail, new RegExp(`ccguard's hooks are in ${a}/settings\\.json, ${b}/settings\\.json, which Claude Code does not read here`));
+    const both = JSON.parse(ccguard(['doctor', '--json', '--project-dir', proj, '--config-dir', `${a},${b}`], e.env).stdout) as Doc;
+    assert.ok(byName(both, 'hooks').every((c) => c.level !== 'fail'), JSON.stringify(byName(both, 'hooks')));
+    assert.equal(ccguard(['uninstall', '--config-dir', b], e.env).code, 0);
+    const one = JSON.parse(ccguard(['doctor', '--json', '--project-dir', proj], { ...e.env, CLAUDE_CONFIG_DIR: `${a},${b}` }).stdout) as Doc;
+    const failed = byName(one, 'hooks').filter((c) => c.level === 'fail');
+    assert.equal(failed.length, 1, JSON.stringify(failed));
+    assert.match(failed[0]!.detail, new RegExp(`^Claude Code started with CLAUDE_CONFIG_DIR=${b} reads ${b}/settings\\.json, which holds no ccguard hooks`));
+  } finally {
+    e.cleanup();
+  }
+});

@@ -77,7 +77,7 @@ test('(2) with a history over the token limit the call is denied, nothing runs, 
   assert.equal(calls.length, 2, describeRun(run) + JSON.stringify(ccguard(['events', '--json'], b.env).stdout));
   const result = toolResults(calls[1]!)[0]!;
   assert.equal(result.is_error, true);
-  assert.match(result.text, /ccguard: the 5-hour limit is used up \(15\d%, local:config, the limit in your config\)\. Wait .*, until \d\d:\d\d\. Run `ccguard resume` to lift it\./);
+  assert.match(result.text, /ccguard: the 5-hour limit is used up \(15\d%, local:config, the limit in your config\)\. Wait .*, until (\w{3} )?\d\d:\d\d\. Run `\S*node \S+ccguard\.js resume` to lift it\./);
 });
 
 test('(3) a 429 is recorded, and the next session is held back by the backoff', { timeout: 180_000 }, async (t) => {
@@ -96,7 +96,7 @@ test('(3) a 429 is recorded, and the next session is held back by the backoff', 
   const held = ev.find((e) => e.hook === 'UserPromptSubmit' && e.decision === 'deny');
   assert.ok(held, JSON.stringify(ev));
   if (sid) assert.equal(held.session_id, sid);
-  assert.match(held.reason ?? '', /rate limited by the API \(1 in a row\); backing off until \d\d:\d\d, \d+ min from now/);
+  assert.match(held.reason ?? '', /rate limited by the API \(1 in a row\); backing off until (\w{3} )?\d\d:\d\d, \d+ min from now/);
   const st = JSON.parse(ccguard(['status', '--json'], b.env).stdout) as { recovery: { state: string; backoff: { level: number } | null } };
   assert.equal(st.recovery.state, 'backoff');
   assert.equal(st.recovery.backoff?.level, 1);
@@ -123,7 +123,7 @@ test('(3b) a 429 retried inside a turn: the tool call after it is denied with th
   assert.equal(existsSync(second), false, 'the call after it did not');
   const last = calls[calls.length - 1]!;
   const texts = toolResults(last).map((r) => r.text);
-  assert.ok(texts.some((x) => /ccguard: rate limited by the API \(1 in a row\); backing off until \d\d:\d\d/.test(x)), texts.join(' | '));
+  assert.ok(texts.some((x) => /ccguard: rate limited by the API \(1 in a row\); backing off until (\w{3} )?\d\d:\d\d/.test(x)), texts.join(' | '));
 });
 
 test('(4) a session that began more than time_threshold ago is paused and its prompt blocked until ccguard resume', { timeout: 180_000 }, async (t) => {

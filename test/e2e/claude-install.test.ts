@@ -75,3 +75,49 @@ test('a prompt held by a backoff past Claude Code\'s 30 s default for UserPrompt
   // Claude Code waited for the whole sleep: it did not stop the hook at 30 s.
   assert.ok(run.durationMs >= prompt.sleep_ms, `the run took ${run.durationMs} ms, the hook slept ${prompt.sleep_ms} ms`);
 });
+
+test('install with CLAUDE_CONFIG_DIR set runs its hooks: it writes that folder\'s settings.json, which claude -p reads', { timeout: 120_000 }, async (t) => {
+  if (missing) return t.skip(missing);
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'ccguard config dir e2e-')));
+  t.after(() => removeTree(root));
+  const home = join(root, 'home');
+  const configDir = join(root, 'account a');
+  const project = join(root, 'project');
+  mkdirSync(home);
+  mkdirSync(project);
+  const env = { HOME: home, CLAUDE_CONFIG_DIR: configDir };
+  const inst = ccguard(['install', '--no-import'], env);
+  assert.equal(inst.code, 0, inst.stderr);
+  assert.ok(existsSync(join(configDir, 'settings.json')), inst.stdout);
+  assert.equal(existsSync(join(home, '.claude', 'settings.json')), false, 'not ~/.claude/settings.json, which Claude Code does not read with CLAUDE_CONFIG_DIR set');
+  const doctor = ccguard(['doctor', '--json'], env);
+  const hooks = (JSON.parse(doctor.stdout) as { checks: { name: string; level: string; detail: string }[] }).checks.filter((c) => c.name === 'hooks');
+  assert.ok(hooks.length > 0 && hooks.every((c) => c.level !== 'fail'), JSON.stringify(hooks));
+
+  const marker = join(root, 'marker');
+  const api = await start({ toolUse: { name: 'Bash', input: { command: `touch '${marker}'`, description: 'touch' } }, text: 'done' });
+  t.after(() => api.close());
+  const run = await runClaude({ cwd: project, home, configDir, prompt: 'touch the marker', baseUrl: api.url, maxRetries: 0 });
+  assert.equal(run.exitCode, 0, describeRun(run));
+  assert.ok(existsSync(marker));
+  const ev = JSON.parse(ccguard(['events', '--json', '--session', run.json!.session_id!], env).stdout) as { hook: string; tool: string | null }[];
+  const seen = ev.map((e) => e.hook);
+  for (const h of ['PreToolUse', 'PostToolUse', 'Stop']) assert.ok(seen.includes(h), `${h} in ${seen.join(', ')}`);
+
+  // Another account's folder: Claude Code started with it reads none of ccguard's hooks, and doctor says so.
+  const other = join(root, 'account b');
+  const elsewhere = ccguard(['doctor'], { ...env, CLAUDE_CONFIG_DIR: other });
+  assert.equal(elsewhere.code, 1, elsewhere.stdout);
+  assert.match(elsewhere.stdout, /FAIL\s+hooks\s+.*account b\/settings\.json.*ccguard's hooks are in .*account a\/settings\.json, which Claude Code does not read here/);
+  assert.match(elsewhere.stdout, /fix: run `.* install --config-dir '.*account b'`/);
+
+  // --config-dir installs into several at once, and uninstall takes them out of each.
+  const both = ccguard(['install', '--no-import', '--config-dir', other, '--config-dir', configDir], { HOME: home });
+  assert.equal(both.code, 0, both.stderr);
+  assert.ok(existsSync(join(other, 'settings.json')));
+  assert.equal(ccguard(['doctor'], { ...env, CLAUDE_CONFIG_DIR: `${configDir},${other}` }).stdout.match(/FAIL\s+hooks/), null);
+  const un = ccguard(['uninstall', '--config-dir', `${configDir},${other}`], { HOME: home });
+  assert.equal(un.code, 0, un.stderr);
+  assert.equal(existsSync(join(configDir, 'settings.json')), false, un.stdout);
+  assert.equal(existsSync(join(other, 'settings.json')), false, un.stdout);
+});

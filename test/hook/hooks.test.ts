@@ -10,6 +10,20 @@ import { withDb } from '../helpers/hookAsync.ts';
 const MIN = 60_000;
 type J = Record<string, any>;
 
+/**
+ * A bare limit line ("You've hit your limit") resetting two hours from `now`, as Claude Code writes one
+ * for the 5-hour window (one resetting further off than 5 hours is the weekly one), and its clock.
+ */
+function fiveHourLimitText(now: number): { text: string; clock: string } {
+  const reset = new Date(now + 2 * 60 * MIN);
+  const h = reset.getUTCHours();
+  const m = String(reset.getUTCMinutes()).padStart(2, '0');
+  return {
+    text: `You've hit your limit · resets ${h % 12 === 0 ? 12 : h % 12}:${m}${h < 12 ? 'am' : 'pm'} (UTC)`,
+    clock: `${String(h).padStart(2, '0')}:${m}`,
+  };
+}
+
 test('under every threshold: silent allow, recorded, and the next call takes the fast path', () => {
   const e = hookEnv('plan: 1000000\n');
   try {
@@ -40,7 +54,7 @@ test('token use past token_threshold: one systemMessage and additionalContext pe
     const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
     assert.equal(r.code, 0);
     const j = r.json as J;
-    assert.match(j.systemMessage, /^ccguard: 85% of the 5-hour limit used \(local:config, the limit in your config\)\. It resets at \d\d:\d\d/);
+    assert.match(j.systemMessage, /^ccguard: 85% of the 5-hour limit used \(local:config, the limit in your config\)\. It resets at (\w{3} )?\d\d:\d\d/);
     assert.equal(j.hookSpecificOutput.hookEventName, 'PreToolUse');
     assert.equal(j.hookSpecificOutput.permissionDecision, undefined, 'an allow never sets permissionDecision');
     assert.match(j.hookSpecificOutput.additionalContext, /About 1500 tokens are left/);
@@ -85,7 +99,7 @@ test('rate limit from StopFailure: a short backoff delays the next call, a long 
     const r = long.run('PreToolUse', long.input('PreToolUse', 's1', { tool_name: 'Bash' }));
     const j = r.json as J;
     assert.equal(j.hookSpecificOutput.permissionDecision, 'deny');
-    assert.match(j.hookSpecificOutput.permissionDecisionReason, /rate limited by the API \(1 in a row\); backing off until \d\d:\d\d, 10 min from now/);
+    assert.match(j.hookSpecificOutput.permissionDecisionReason, /rate limited by the API \(1 in a row\); backing off until (\w{3} )?\d\d:\d\d, 10 min from now/);
     const p = long.run('UserPromptSubmit', long.input('UserPromptSubmit', 's1', { prompt: 'go on' }));
     assert.equal((p.json as J).decision, 'block');
   } finally {
@@ -112,21 +126,22 @@ test('a subscription limit line holds tool calls (not prompts) until the reset i
   const e = hookEnv();
   try {
     const now = Date.now();
-    appendFileSync(e.transcript('s1'), limitLine(now - MIN, 'lim-1', "You've hit your limit · resets 11:59pm (UTC)") + '\n');
+    const lim = fiveHourLimitText(now);
+    appendFileSync(e.transcript('s1'), limitLine(now - MIN, 'lim-1', lim.text) + '\n');
     const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
     const j = r.json as J;
     assert.equal(j.hookSpecificOutput.permissionDecision, 'deny');
-    assert.match(j.hookSpecificOutput.permissionDecisionReason, /the 5-hour limit is used up \(100%, server:limit_line:five_hour\)\. Wait .*, until (\w{3} )?23:59\. Run `ccguard resume` to lift it\./);
+    assert.match(j.hookSpecificOutput.permissionDecisionReason, new RegExp(`the 5-hour limit is used up \\(100%, server:limit_line:five_hour\\)\\. Wait .*, until (\\w{3} )?${lim.clock}\\. Run \`\\S*node \\S+ccguard\\.js resume\` to lift it\\.`));
     const d = e.run('PreToolUse', e.input('PreToolUse', 's2', { tool_name: 'Bash' }));
     assert.equal((d.json as J).hookSpecificOutput.permissionDecision, 'deny', 'the hold is for every session');
     const p = e.run('UserPromptSubmit', e.input('UserPromptSubmit', 's2', { prompt: 'hello' }));
     assert.notEqual((p.json as J).decision, 'block', 'a prompt passes, told why tools wait');
-    assert.match((p.json as J).hookSpecificOutput.additionalContext, /used up .*held back until (\w{3} )?23:59/);
+    assert.match((p.json as J).hookSpecificOutput.additionalContext, new RegExp(`used up .*held back until (\\w{3} )?${lim.clock}`));
     const st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
     assert.equal(st.recovery.state, 'held');
     const res = ccguard(['resume'], e.env);
     assert.equal(res.code, 0);
-    assert.match(res.stdout, /Resumed\. Lifted:\n {2}- the hold on the used-up 5-hour limit \(100%, server:limit_line:five_hour\), until 23:59 \(the end of that window\); ccguard keeps warning\n/);
+    assert.match(res.stdout, new RegExp(`Resumed\\. Lifted:\\n {2}- the hold on the used-up 5-hour limit \\(100%, server:limit_line:five_hour\\), until (\\w{3} )?${lim.clock} \\(the end of that window\\); ccguard keeps warning\\n`));
     const after = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
     assert.notEqual((after.json?.hookSpecificOutput as J | undefined)?.permissionDecision, 'deny', 'resume lets the next call through');
   } finally {
@@ -137,14 +152,14 @@ test('a subscription limit line holds tool calls (not prompts) until the reset i
 test('resume --minutes N lifts a limit hold for N minutes only; a bad value is refused', () => {
   const e = hookEnv();
   try {
-    appendFileSync(e.transcript('s1'), limitLine(Date.now() - MIN, 'lim-1', "You've hit your limit · resets 11:59pm (UTC)") + '\n');
+    appendFileSync(e.transcript('s1'), limitLine(Date.now() - MIN, 'lim-1', fiveHourLimitText(Date.now()).text) + '\n');
     assert.equal((e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).json as J).hookSpecificOutput.permissionDecision, 'deny');
     const bad = ccguard(['resume', '--minutes', '0'], e.env);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--minutes must be a positive number/);
     const res = ccguard(['resume', '--minutes', '10'], e.env);
     assert.equal(res.code, 0);
-    assert.match(res.stdout, /the hold on the used-up 5-hour limit .*, until \d\d:\d\d \(10 min\); ccguard keeps warning/);
+    assert.match(res.stdout, /the hold on the used-up 5-hour limit .*, until (\w{3} )?\d\d:\d\d \(10 min\); ccguard keeps warning/);
     assert.notEqual((e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).json?.hookSpecificOutput as J | undefined)?.permissionDecision, 'deny');
     const lift = withDb(join(e.stateDir, 'state.db'), (d) => d.prepare("SELECT until FROM recovery WHERE kind = 'lift' AND key LIKE '%:five_hour'").get() as { until: number });
     assert.ok(Math.abs(lift.until - (Date.now() + 10 * MIN)) < 30_000, 'lifted for ten minutes, not the whole window');
@@ -169,12 +184,12 @@ test('pacing: a configured limit ahead of the pace line slows each call by at mo
     assert.equal(ev.state, 'pacing');
     assert.equal(ev.sleep_ms, 2000, 'the line is hours away: the longest sleep');
     assert.ok(r.ms >= ev.sleep_ms);
-    assert.match((r.json as J).systemMessage, /95% of the 5-hour limit used \(local:config, the limit in your config\), ahead of the pace line .*slowing tool calls so it lasts until \d\d:\d\d/);
+    assert.match((r.json as J).systemMessage, /95% of the 5-hour limit used \(local:config, the limit in your config\), ahead of the pace line .*slowing tool calls so it lasts until (\w{3} )?\d\d:\d\d/);
 
     // With the limit used up, no delay can cure it: denied with the time to wait.
     writeFileSync(join(e.stateDir, 'config.yaml'), 'plan: 9000\n');
     const d = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
-    assert.match((d.json as J).hookSpecificOutput.permissionDecisionReason, /the 5-hour limit is used up \(111%, local:config, the limit in your config\)\. Wait .*, until \d\d:\d\d\. Run `ccguard resume` to lift it\./);
+    assert.match((d.json as J).hookSpecificOutput.permissionDecisionReason, /the 5-hour limit is used up \(111%, local:config, the limit in your config\)\. Wait .*, until (\w{3} )?\d\d:\d\d\. Run `\S*node \S+ccguard\.js resume` to lift it\./);
     // Tools that end a turn or schedule a wake-up are never gated.
     assert.equal(e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'ScheduleWakeup' })).stdout, '');
   } finally {
@@ -190,7 +205,7 @@ test('a session active past time_threshold is paused, its prompts blocked, until
     const r = e.run('PreToolUse', e.input('PreToolUse', 'old', { tool_name: 'Bash' }));
     const j = r.json as J;
     assert.equal(j.hookSpecificOutput.permissionDecision, 'deny');
-    assert.match(j.hookSpecificOutput.permissionDecisionReason, /this session has run 5h 0\dm, past the 4\.5h limit \(alerts\.time_threshold\)\. Paused until \d\d:\d\d \(60 min from now\)\. Run `ccguard resume` to lift it\./);
+    assert.match(j.hookSpecificOutput.permissionDecisionReason, /this session has run 5h 0\dm, past the 4\.5h limit \(alerts\.time_threshold\)\. Paused until (\w{3} )?\d\d:\d\d \(60 min from now\)\. Run `\S*node \S+ccguard\.js resume` to lift it\./);
     const p = e.run('UserPromptSubmit', e.input('UserPromptSubmit', 'old', { prompt: 'continue' }));
     assert.equal((p.json as J).decision, 'block');
     assert.match((p.json as J).reason, /Paused until/);
@@ -396,9 +411,25 @@ test('a limit message imported after a later-dated API error is still acted on',
     const now = Date.now();
     appendFileSync(e.transcript('a'), apiErrorLine(now - 5_000, 'err-529', 'a', 529, 'overloaded_error') + '\n');
     e.run('PreToolUse', e.input('PreToolUse', 'a', { tool_name: 'Bash' }));
-    appendFileSync(e.transcript('b'), limitLine(now - 15_000, 'lim-b', "You've hit your limit · resets 11:59pm (UTC)", 'b') + '\n');
+    appendFileSync(e.transcript('b'), limitLine(now - 15_000, 'lim-b', fiveHourLimitText(now).text, 'b') + '\n');
     const r = e.run('PreToolUse', e.input('PreToolUse', 'b', { tool_name: 'Bash' }));
     assert.match((r.json as J).hookSpecificOutput.permissionDecisionReason, /the 5-hour limit is used up \(100%, server:limit_line:five_hour\)/);
+  } finally {
+    e.cleanup();
+  }
+});
+
+test('a first run announces nothing that ended before ccguard was watching: a backoff from the history that ended hours ago', () => {
+  const e = hookEnv('plan: 100000000\n');
+  try {
+    const now = Date.now();
+    // Imported on the first hook call: a 429 three hours ago, whose backoff ran out long before.
+    appendFileSync(e.transcript('s1'), apiErrorLine(now - 180 * MIN, 'err-old', 's1') + '\n');
+    e.usage('s1', [{ ts: now - MIN }]);
+    assert.equal(e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).stdout, '', 'nothing holds');
+    e.run('PreToolUse', e.input('PreToolUse', 's2', { tool_name: 'Bash' }));
+    const ev = JSON.parse(ccguard(['events', '--json'], e.env).stdout) as { decision: string; reason: string | null }[];
+    assert.deepEqual(ev.filter((x) => x.decision === 'notify').map((x) => x.reason), [], 'no "backoff ended" notice for an end nobody was held by');
   } finally {
     e.cleanup();
   }

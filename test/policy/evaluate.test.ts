@@ -91,6 +91,11 @@ const ROWS: Row[] = [
   { name: 'no 5-hour figure at all (share unknown): nothing invented', in: input(five(0, 4, 'local:custom-default', 'unknown', { share: null, resetAt: null })), action: 'allow', state: 'normal' },
   // Model-family limits.
   { name: 'Opus limit, an Opus session: held', in: input(five(0.3, 4, 'server:five_hour', 'official'), { sessionModel: 'claude-opus-4-5-20251101', modelHolds: [{ family: 'opus', until: NOW + 30 * H, text: "You've hit your Opus limit" }] }), action: 'deny', state: 'held', says: ['Opus', 'switch model'] },
+  { name: 'Opus limit, an Opus session, after ccguard resume: one story, the hold lifted in both messages', in: input(five(0.3, 4, 'server:five_hour', 'official'), { sessionModel: 'claude-opus-4-5-20251101', lifts: { opus: NOW + 30 * H }, modelHolds: [{ family: 'opus', until: NOW + 30 * H, text: "You've hit your Opus limit" }] }), action: 'allow', state: 'warned', user: ['lifted the hold'], tells: ['tool calls go on'], never: /held back/ },
+  { name: 'Opus limit, a prompt in an Opus session: tools held, in both messages', in: input(five(0.3, 4, 'server:five_hour', 'official'), { hook: 'UserPromptSubmit', tool: null, sessionModel: 'claude-opus-4-5-20251101', modelHolds: [{ family: 'opus', until: NOW + 30 * H, text: "You've hit your Opus limit" }] }), action: 'allow', state: 'warned', tells: ['held back'], never: /lifted/ },
+  { name: 'the way out is printed as it runs (PolicyInput.cli)', in: input(five(0.1, 4, 'local:p90', 'local_estimate'), { cli: "node '/opt/cc guard/bin/ccguard.js'", pause: { scope: 'global', kind: 'manual', until: NOW + H, reason: 'paused by hand' } }), action: 'deny', state: 'paused', says: ["Run `node '/opt/cc guard/bin/ccguard.js' resume` to lift it."] },
+  { name: 'Opus limit until +30 h and the weekly limit used up until +80 h, an Opus session: the weekly one is named (it holds longer)', in: input(five(0.2, 4, 'server:five_hour', 'official', { weekly: { ...five(1.0, 80, 'server:limit_line:seven_day', 'official'), window: 'seven_day' } }), { sessionModel: 'claude-opus-4-5-20251101', modelHolds: [{ family: 'opus', until: NOW + 30 * H, text: "You've hit your Opus limit" }] }), action: 'deny', state: 'held', says: ['weekly limit', 'server:limit_line:seven_day'], never: /Opus/ },
+  { name: 'Opus limit until +30 h and the 5-hour limit used up until +2 h, an Opus session: the Opus limit is named', in: input(five(1.0, 2, 'server:limit_line:five_hour', 'official'), { sessionModel: 'claude-opus-4-5-20251101', modelHolds: [{ family: 'opus', until: NOW + 30 * H, text: "You've hit your Opus limit" }] }), action: 'deny', state: 'held', says: ['Opus'] },
   { name: 'Opus limit, a Sonnet session: runs', in: input(five(0.3, 4, 'server:five_hour', 'official'), { sessionModel: 'claude-sonnet-4-5-20250929', modelHolds: [{ family: 'opus', until: NOW + 30 * H, text: "You've hit your Opus limit" }] }), action: 'allow', state: 'normal' },
   // Claude Code's automatic continue always reaches the model.
   { name: 'the auto-continue prompt while the limit line still stands', in: input(five(1.0, 0.01, 'server:limit_line:five_hour', 'official'), { hook: 'UserPromptSubmit', tool: null, prompt: `${AUTO_CONTINUE_PROMPT} Continue the task you were working on when the limit was reached; do not repeat work that is already complete.` }), action: 'allow', state: 'normal' },
@@ -116,6 +121,8 @@ for (const r of ROWS) {
     for (const s of r.user ?? []) assert.ok((v.userMessage ?? '').includes(s), `shows the user "${s}": ${v.userMessage}`);
     for (const s of r.tells ?? []) assert.ok((v.modelContext ?? '').includes(s), `tells the model "${s}": ${v.modelContext}`);
     if (r.never) for (const t of [v.reason, v.userMessage, v.modelContext]) assert.doesNotMatch(t ?? '', r.never);
+    // One answer, one story: a lift the user is told of is never a hold the model is told of.
+    if (/lifted/.test(v.userMessage ?? '')) assert.doesNotMatch(v.modelContext ?? '', /held back/, `user: ${v.userMessage}; model: ${v.modelContext}`);
   });
 }
 

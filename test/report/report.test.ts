@@ -225,7 +225,8 @@ test("one reset time everywhere: with the server's 5-hour reset known, status, t
     const rep = JSON.parse(r.stdout) as FullReport;
     assert.equal(rep.current_block?.reset_at, resetIso);
     assert.equal(rep.current_block?.reset_source, 'server');
-    assert.match(readFileSync(out, 'utf8'), /\(the server&#39;s\)|\(the server's\)/);
+    assert.match(readFileSync(out, 'utf8'), /\(the server(&#39;|')s: server:five_hour/);
+    assert.deepEqual(rep.usage, { window: 'five_hour', used_share: st.usage.used_share, source: st.usage.source, confidence: 'official', reset_at: resetIso }, 'the same figure as status names');
   } finally {
     h.cleanup();
   }

@@ -37,6 +37,7 @@ test('text from the database is escaped wherever it lands', () => {
     time_zone: 'UTC',
     window: { since: '2026-11-18T00:00:00.000Z', until: new Date(now).toISOString(), days: 7 },
     limit: { tokens: 1000, source: 'config' },
+    usage: { window: 'five_hour', used_share: 0.5, source: evil, confidence: 'official', reset_at: null },
     recovery: { state: 'normal', reason: null, until: null, source: 'local:config', backoff: null, session_pauses: [] },
     waiting: [{ session_id: evil, kind: 'deferred', since: new Date(now).toISOString(), folder: evil, tool: evil, tool_use_id: null, reason: evil, hold_until: null, resume_command: evil }],
     current_block: null,

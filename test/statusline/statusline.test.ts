@@ -10,6 +10,7 @@ import { assistantLine } from '../helpers/lines.ts';
 import { statusInput } from '../helpers/statusInput.ts';
 import { parseStatusLineInput } from '../../lib/statusline/input.ts';
 import { formatStatusLine } from '../../lib/statusline/line.ts';
+import { fmtAt } from '../../lib/util/format.ts';
 import { openStore } from '../../lib/store/store.ts';
 
 type J = Record<string, any>;
@@ -81,14 +82,21 @@ test('input parsing: recorded inputs with and without rate_limits, and damaged o
 test('the line: server figures, local estimates, unknowns and recovery states', () => {
   const reset = NOW + 3_600_000;
   assert.equal(
-    formatStatusLine({ fiveHour: { pct: 37.25, resetsAt: reset, source: 'server' }, sevenDay: { pct: 61.5, resetsAt: null, source: 'stored' }, todayCostUsd: 3.456, recovery: { state: 'normal', until: null } }),
+    formatStatusLine({ now: NOW, fiveHour: { pct: 37.25, resetsAt: reset, source: 'server' }, sevenDay: { pct: 61.5, resetsAt: null, source: 'stored' }, todayCostUsd: 3.456, recovery: { state: 'normal', until: null } }),
     `5h 37% (resets ${clock(reset)}) · 7d 62% · today $3.46 · ccguard ok`,
   );
   assert.equal(
-    formatStatusLine({ fiveHour: { pct: 80, resetsAt: null, source: 'local' }, sevenDay: null, todayCostUsd: 0, recovery: { state: 'backoff', until: reset } }),
+    formatStatusLine({ now: NOW, fiveHour: { pct: 80, resetsAt: null, source: 'local' }, sevenDay: null, todayCostUsd: 0, recovery: { state: 'backoff', until: reset } }),
     `5h ~80% · today $0.00 · ccguard backoff until ${clock(reset)}`,
   );
-  assert.equal(formatStatusLine({ fiveHour: null, sevenDay: null, todayCostUsd: 0, recovery: { state: 'degraded', until: null } }), '5h - · today $0.00 · ccguard degraded');
+  assert.equal(formatStatusLine({ now: NOW, fiveHour: null, sevenDay: null, todayCostUsd: 0, recovery: { state: 'degraded', until: null } }), '5h - · today $0.00 · ccguard degraded');
+  // A hold that ends on another day says which: never a bare clock that reads as today's.
+  const later = NOW + 2 * 86_400_000;
+  assert.equal(
+    formatStatusLine({ now: NOW, fiveHour: { pct: 100, resetsAt: later, source: 'server' }, sevenDay: null, todayCostUsd: 0, recovery: { state: 'held', until: later } }),
+    `5h 100% (resets ${fmtAt(later, NOW)}) · today $0.00 · ccguard held until ${fmtAt(later, NOW)}`,
+  );
+  assert.match(fmtAt(later, NOW), /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d\d:\d\d$/);
 });
 
 test('rate limits table: a repeated reading moves last_seen, a change adds a row, latest is per window', () => {
@@ -160,7 +168,7 @@ test('statusline without rate_limits: nothing recorded; the last server reading 
     writeFileSync(join(dir, 's1.jsonl'), assistantLine({ ts, msgId: 'm1', session: 's1', model: 'claude-opus-4-5-20251101', input: 200, output: 50 }) + '\n');
     assert.equal(ccguard(['import'], e.env).code, 0);
     const local = e.statusline(JSON.stringify(WITHOUT_LIMITS));
-    assert.match(local.stdout, /^5h ~25% \(resets \d\d:\d\d\) · today \$0\.00 · ccguard ok\n$/);
+    assert.match(local.stdout, /^5h ~25% \(resets (\w{3} )?\d\d:\d\d\) · today \$0\.00 · ccguard ok\n$/);
 
     const withCost = e.statusline(JSON.stringify(WITH_LIMITS));
     assert.match(withCost.stdout, / · 7d 62% · today \$0\.00 · /);
@@ -186,7 +194,7 @@ test('today\'s cost comes from the entries table; the recovery state shows', () 
     assert.equal(ccguard(['import'], e.env).code, 0);
     assert.match(e.statusline(JSON.stringify(WITH_LIMITS)).stdout, / · today \$1\.00 · ccguard ok\n$/);
     assert.equal(ccguard(['pause', '--minutes', '30'], e.env).code, 0);
-    assert.match(e.statusline(JSON.stringify(WITH_LIMITS)).stdout, / · ccguard paused until \d\d:\d\d\n$/);
+    assert.match(e.statusline(JSON.stringify(WITH_LIMITS)).stdout, / · ccguard paused until (\w{3} )?\d\d:\d\d\n$/);
   } finally {
     e.cleanup();
   }
@@ -261,7 +269,7 @@ test('a user status line that prints nothing in time leaves ccguard\'s own line,
   try {
     const r = e.statusline(JSON.stringify(WITH_LIMITS), ['--then', 'sleep 30']);
     assert.equal(r.code, 0);
-    assert.match(r.stdout, /^5h 37% \(resets \d\d:\d\d\) · 7d 62% · today \$\d+\.\d\d · ccguard ok\n$/);
+    assert.match(r.stdout, /^5h 37% \(resets (\w{3} )?\d\d:\d\d\) · 7d 62% · today \$\d+\.\d\d · ccguard ok\n$/);
     assert.match(r.stderr, /took over 3 s and was stopped/);
     const failing = e.statusline(JSON.stringify(WITH_LIMITS), ['--then', 'exit 3']);
     assert.match(failing.stdout, /· ccguard ok\n$/, 'a command that fails silently: the same');

@@ -187,3 +187,18 @@ test('endOfValue finds the end of one array, object or string by its brackets an
   ];
   for (const [text, end] of cases) assert.equal(endOfValue(text, 0), end, text);
 });
+
+test('a limit line\'s window: rate_limit_info names it when present; text alone resetting days away is the weekly one', () => {
+  const ts = '2026-12-07T18:40:00.000Z';
+  const text = "You've hit your limit · resets Dec 11, 12:30pm (America/Los_Angeles)";
+  const line = (extra: Record<string, unknown>) =>
+    JSON.stringify({ type: 'assistant', uuid: 'u1', timestamp: ts, sessionId: 's', isApiErrorMessage: true, error: 'rate_limit', message: { id: 'm1', model: '<synthetic>', role: 'assistant', content: [{ type: 'text', text }] }, ...extra });
+  const limitOf = (r: unknown) => (Array.isArray(r) ? (r as { kind: string; scope?: string; resetAt?: number | null }[]).find((x) => x.kind === 'limit') : undefined);
+  const textOnly = limitOf(parseWhole(line({}), ctx(false)));
+  assert.equal(textOnly?.scope, 'weekly');
+  assert.equal(textOnly?.resetAt, Date.UTC(2026, 11, 11, 20, 30));
+  const resetsAt = Date.UTC(2026, 11, 7, 21, 0) / 1000;
+  const structured = limitOf(parseWhole(line({ apiErrorParams: { rate_limit_info: { status: 'rejected', resetsAt, rateLimitType: 'five_hour' } } }), ctx(false)));
+  assert.equal(structured?.scope, 'five_hour', 'rate_limit_info names the window');
+  assert.equal(structured?.resetAt, resetsAt * 1000);
+});

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import { inZone } from '../helpers/zone.ts';
 import assert from 'node:assert/strict';
 import {
+  fmtAt,
   fmtClock,
   fmtDateTime,
   fmtDay,
@@ -107,4 +108,15 @@ test('clock times and dates are in the local zone: the process TZ', () => {
     const got = inZone(tz, () => [fmtClock(t), fmtDateTime(t), fmtWeekday(t), fmtDay(t), fmtWhen(t)]);
     assert.deepEqual(got, want, tz);
   }
+});
+
+test('fmtAt: a moment today is its clock; any other day carries the day (weekday within six days, else the date)', () => {
+  // TZ=UTC for the suite; Mon 7 Dec 2026 18:40.
+  const now = Date.UTC(2026, 11, 7, 18, 40);
+  assert.equal(fmtAt(Date.UTC(2026, 11, 7, 20, 30), now), '20:30');
+  assert.equal(fmtAt(Date.UTC(2026, 11, 7, 0, 5), now), '00:05', 'earlier today');
+  assert.equal(fmtAt(Date.UTC(2026, 11, 8, 0, 5), now), 'Tue 00:05', 'past midnight is tomorrow, never a bare clock');
+  assert.equal(fmtAt(Date.UTC(2026, 11, 11, 20, 30), now), 'Fri 20:30');
+  assert.equal(fmtAt(Date.UTC(2026, 11, 6, 23, 0), now), 'Sun 23:00', 'yesterday');
+  assert.equal(fmtAt(Date.UTC(2026, 11, 14, 9, 0), now), 'Mon 14 Dec, 09:00', 'a week off: the date');
 });

@@ -7,11 +7,12 @@ import { forceDegrade, recordApiFailure, resumeAccount, startManualPause } from 
 import { accountsFor } from '../../app/accounts.ts';
 import { accountLabel } from '../../util/account.ts';
 import type { Lifts } from '../../policy/types.ts';
-import { fmtClock, fmtDuration, fmtUsd } from '../../util/format.ts';
+import { fmtAt, fmtDuration, fmtUsd } from '../../util/format.ts';
 import { sendDetached } from '../../notify/send.ts';
 import { usagePicture } from '../../usage/sources.ts';
 import { usageHolds } from '../../app/holds.ts';
 import { logFilePath } from '../../util/paths.ts';
+import { ownCli } from '../../config/root.ts';
 
 function notify(app: AppContext, title: string, message: string, key: string): void {
   const now = app.now();
@@ -47,8 +48,8 @@ export function runPause(app: AppContext, argv: string[], out: Out): Promise<num
   });
   const of = whose(app, accounts);
   record(app, 'pause', `paused by hand for ${fmtDuration(until - now, 'wait')}${of}`);
-  notify(app, 'ccguard: paused', `Sessions${of} paused until ${fmtClock(until)}.`, `pause:${until}`);
-  out.write(`Paused every session${of} until ${fmtClock(until)} (${fmtDuration(until - now, 'wait')}). Lift it with: ccguard resume${values.account ? ` --account ${values.account}` : ''}\n`);
+  notify(app, 'ccguard: paused', `Sessions${of} paused until ${fmtAt(until, now)}.`, `pause:${until}`);
+  out.write(`Paused every session${of} until ${fmtAt(until, now)} (${fmtDuration(until - now, 'wait')}). Lift it with: ${ownCli(app.env)} resume${values.account ? ` --account ${values.account}` : ''}\n`);
   return Promise.resolve(0);
 }
 
@@ -75,14 +76,14 @@ export async function runResume(app: AppContext, argv: string[], out: Out): Prom
     }
     const lifted = resumeAccount(app.store, account, now, lifts);
     const of = accounts.length > 1 || account !== app.account ? ` of ${accountLabel(account)}` : '';
-    if (lifted.pause) said.push(`the pause${of} (${lifted.pause.reason}), which ran until ${fmtClock(lifted.pause.until)}`);
+    if (lifted.pause) said.push(`the pause${of} (${lifted.pause.reason}), which ran until ${fmtAt(lifted.pause.until, now)}`);
     if (lifted.sessionPauses.length > 0) said.push(`the time pause of session${lifted.sessionPauses.length > 1 ? 's' : ''} ${lifted.sessionPauses.map((s) => s.slice(0, 8)).join(', ')}`);
-    if (lifted.backoff) said.push(`the rate-limit backoff${of} (level ${lifted.backoff.level}), which ran until ${fmtClock(lifted.backoff.until)}`);
+    if (lifted.backoff) said.push(`the rate-limit backoff${of} (level ${lifted.backoff.level}), which ran until ${fmtAt(lifted.backoff.until, now)}`);
     if (lifted.forcedDegrade) said.push('the cost degradation fired by hand');
     for (const h of holds) {
       const until = lifted.holds[h.scope];
       if (until === undefined) continue;
-      said.push(`${h.what}${of}, until ${fmtClock(until)}${minutes !== null ? ` (${fmtDuration(until - now, 'wait')})` : ' (the end of that window)'}; ccguard keeps warning`);
+      said.push(`${h.what}${of}, until ${fmtAt(until, now)}${minutes !== null ? ` (${fmtDuration(until - now, 'wait')})` : ' (the end of that window)'}; ccguard keeps warning`);
     }
   }
   record(app, 'resume', said.length > 0 ? `lifted ${said.join('; ')}` : 'nothing was in force');
@@ -106,8 +107,8 @@ export async function runAlert(app: AppContext, argv: string[], out: Out): Promi
     case 'time': {
       const until = now + minutes * 60_000;
       store.write(() => startManualPause(store, app.account, now, until, 'time alert fired by hand (ccguard alert time)'));
-      notify(app, 'ccguard: session pause (test)', `Paused until ${fmtClock(until)}.`, `alert:time:${now}`);
-      out.write(`Session pause in force until ${fmtClock(until)}. Lift it with: ccguard resume\n`);
+      notify(app, 'ccguard: session pause (test)', `Paused until ${fmtAt(until, now)}.`, `alert:time:${now}`);
+      out.write(`Session pause in force until ${fmtAt(until, now)}. Lift it with: ${ownCli(app.env)} resume\n`);
       break;
     }
     case 'cost': {
@@ -116,17 +117,17 @@ export async function runAlert(app: AppContext, argv: string[], out: Out): Promi
       // Fired by hand, whatever this block has cost: say what it does, not that a threshold was passed.
       const cost = usagePicture(store, config, app.account, now).view.costUsd;
       store.write(() => forceDegrade(store, now, until));
-      notify(app, 'ccguard: cost alert fired by hand (test)', `${tools} are off until ${fmtClock(until)}.`, `alert:cost:${now}`);
+      notify(app, 'ccguard: cost alert fired by hand (test)', `${tools} are off until ${fmtAt(until, now)}.`, `alert:cost:${now}`);
       out.write(
-        `Fired the cost alert by hand: ${tools} are denied until ${fmtClock(until)}, as they are once a 5-hour block costs ` +
-          `${fmtUsd(config.alerts.cost_threshold)} (alerts.cost_threshold; this one has cost ${fmtUsd(cost)}). Lift it with: ccguard resume\n`,
+        `Fired the cost alert by hand: ${tools} are denied until ${fmtAt(until, now)}, as they are once a 5-hour block costs ` +
+          `${fmtUsd(config.alerts.cost_threshold)} (alerts.cost_threshold; this one has cost ${fmtUsd(cost)}). Lift it with: ${ownCli(app.env)} resume\n`,
       );
       break;
     }
     case 'rate_limit': {
       const b = recordApiFailure(store, config, app.account, 'rate_limit', now);
-      notify(app, 'ccguard: rate limited (test)', `Backing off until ${b ? fmtClock(b.until) : '-'}.`, `alert:rate:${now}`);
-      out.write(`Backoff level ${b?.level ?? 0} in force until ${b ? fmtClock(b.until) : '-'} (${b ? fmtDuration(b.until - now, 'wait') : '-'}). Lift it with: ccguard resume\n`);
+      notify(app, 'ccguard: rate limited (test)', `Backing off until ${b ? fmtAt(b.until, now) : '-'}.`, `alert:rate:${now}`);
+      out.write(`Backoff level ${b?.level ?? 0} in force until ${b ? fmtAt(b.until, now) : '-'} (${b ? fmtDuration(b.until - now, 'wait') : '-'}). Lift it with: ${ownCli(app.env)} resume\n`);
       break;
     }
     default: {

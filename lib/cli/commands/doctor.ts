@@ -15,12 +15,23 @@ import {
 import { checkMonitorAsConfigured } from '../../doctor/monitor.ts';
 import { configWithoutState, stateCheck } from '../../doctor/state.ts';
 import { ingestJournal } from '../../hook/journal.ts';
-import { resolvePaths, type Env } from '../../util/paths.ts';
+import { claudeConfigDirs, resolvePaths, type Env } from '../../util/paths.ts';
 import { UsageError } from '../../util/errors.ts';
 import { projectDirProblem } from '../../settings/targets.ts';
-import { cliCommand } from '../../settings/invocation.ts';
+import { cliCommand } from '../../util/invocation.ts';
 import { packageRoot } from '../../config/root.ts';
 import { resolve } from 'node:path';
+
+const DOCTOR_OPTIONS = { json: { type: 'boolean' }, 'project-dir': { type: 'string' }, 'config-dir': { type: 'string' } } as const;
+
+/** `--config-dir A,B`: the Claude Code config folders to check instead of CLAUDE_CONFIG_DIR's (or ~/.claude). */
+function configDirsOf(given: string | undefined): string[] | undefined {
+  if (given === undefined) return undefined;
+  // Read as CLAUDE_CONFIG_DIR is read (claudeConfigDirs): comma-separated, trimmed, absolute.
+  const dirs = given.trim().length > 0 ? [...new Set(claudeConfigDirs({ CLAUDE_CONFIG_DIR: given }))] : [];
+  if (dirs.length === 0) throw new UsageError('--config-dir needs a folder (--config-dir DIR)');
+  return dirs;
+}
 
 /** Commands in fixes, written so that they run as printed (see cliCommand). */
 function cliOf(env: Env): (args: readonly string[]) => string {
@@ -29,11 +40,11 @@ function cliOf(env: Env): (args: readonly string[]) => string {
 }
 
 /**
- * `ccguard doctor [--json] [--project-dir DIR]`: is ccguard installed, healthy and seeing data (its
+ * `ccguard doctor [--json] [--project-dir DIR] [--config-dir DIR[,DIR...]]`: is ccguard installed, healthy and seeing data (its
  * own, and the server's usage figures through the status line)?
  */
 export async function runDoctor(app: AppContext, argv: string[], out: Out): Promise<number> {
-  const { values } = parse(argv, { json: { type: 'boolean' }, 'project-dir': { type: 'string' } });
+  const { values } = parse(argv, DOCTOR_OPTIONS);
   const given = values['project-dir'];
   // A mistyped folder has no settings of its own: reporting on it would say "healthy" of nothing.
   const problem = given === undefined ? null : projectDirProblem(given);
@@ -42,11 +53,16 @@ export async function runDoctor(app: AppContext, argv: string[], out: Out): Prom
   const projectDir = resolve(given ?? process.cwd());
   const cli = cliOf(app.env);
   const checks: Check[] = [
-    ...checkSettings(app, projectDir, { maxSleepSeconds: app.config.recovery.max_sleep_seconds, cli }),
+    ...checkSettings(app, projectDir, {
+      maxSleepSeconds: app.config.recovery.max_sleep_seconds,
+      cli,
+      stateDir: app.paths.stateDir,
+      configDirs: configDirsOf(values['config-dir']),
+    }),
     checkDatabase(app),
-    checkConfig(app),
+    checkConfig(app, cli),
     checkTranscripts(app),
-    checkImport(app),
+    checkImport(app, cli),
     ...checkHookLatency(app),
     checkServerFigures(app, projectDir, cli),
     await checkMonitorAsConfigured(app.config, app.env),
@@ -77,9 +93,9 @@ function print(checks: readonly Check[], json: boolean, out: Out): number {
  * the first error.
  */
 export async function runDoctorWithoutState(env: NodeJS.ProcessEnv, argv: string[], out: Out, cause: unknown): Promise<number> {
-  let values: { json?: boolean; 'project-dir'?: string } = {};
+  let values: { json?: boolean; 'project-dir'?: string; 'config-dir'?: string } = {};
   try {
-    values = parse(argv, { json: { type: 'boolean' }, 'project-dir': { type: 'string' } }).values;
+    values = parse(argv, DOCTOR_OPTIONS).values;
   } catch {
     // bad arguments: the report still comes, in text
   }
@@ -91,7 +107,7 @@ export async function runDoctorWithoutState(env: NodeJS.ProcessEnv, argv: string
     // Here the report must come whatever the arguments: the folder that is not there is a failure in it.
     ...(problem
       ? [{ name: 'hooks', level: 'fail' as const, detail: `--project-dir: ${problem}`, fix: 'give the folder of an existing project' }]
-      : checkSettings({ env }, resolve(given ?? process.cwd()), { cli: cliOf(env) })),
+      : checkSettings({ env }, resolve(given ?? process.cwd()), { cli: cliOf(env), stateDir: paths.stateDir, configDirs: configDirsOf(values['config-dir']) })),
     checkTranscripts({ paths }),
     await checkMonitorAsConfigured(configWithoutState(paths), env),
   ];

@@ -1,8 +1,9 @@
 import { importAll } from '../../transcripts/import.ts';
 import { packageRoot } from '../../config/root.ts';
 import { EVENT_FILES, SLEEPING_EVENTS } from '../../settings/hookCommand.ts';
-import { backupsDir, BACKUPS_KEPT, projectDirProblem, settingsFile, tildify, type Scope } from '../../settings/targets.ts';
-import { cliCommand, type Self } from '../../settings/invocation.ts';
+import { backupsDir, BACKUPS_KEPT, claudeHomes, defaultClaudeHome, projectDirProblem, settingsFile, tildify, userSettingsFile, type Scope } from '../../settings/targets.ts';
+import { claudeConfigDirs, type Env } from '../../util/paths.ts';
+import { cliCommand, type Self } from '../../util/invocation.ts';
 import type { HookEvent } from '../../policy/types.ts';
 import { resolve } from 'node:path';
 import { ConfigError, UsageError } from '../../util/errors.ts';
@@ -17,8 +18,32 @@ import { SPECS } from '../spec.ts';
  * The scope arguments that name the same settings file from any folder: the project by absolute
  * path, so a printed command works wherever it is pasted.
  */
-function scopeArgs(scope: Scope, projectDir: string): string[] {
-  return scope === 'user' ? [] : ['--scope', scope, '--project-dir', resolve(projectDir)];
+function scopeArgs(scope: Scope, projectDir: string, configDirs?: readonly string[], env?: Env): string[] {
+  if (scope !== 'user') return ['--scope', scope, '--project-dir', resolve(projectDir)];
+  return configDirs === undefined || env === undefined ? [] : configDirArgs(configDirs, env);
+}
+
+/**
+ * `--config-dir DIR[,DIR...]` unless the folders are just `~/.claude`: a printed command names the
+ * folders it was about, so it works pasted into a shell where CLAUDE_CONFIG_DIR is not set.
+ */
+function configDirArgs(configDirs: readonly string[], env: Env): string[] {
+  const dirs = configDirs.map((d) => resolve(d));
+  return dirs.length === 1 && dirs[0] === defaultClaudeHome(env) ? [] : ['--config-dir', dirs.join(',')];
+}
+
+/**
+ * The Claude Code config folders user scope acts on: `--config-dir` (repeated or comma-separated),
+ * else each folder of CLAUDE_CONFIG_DIR, else ~/.claude. Refused with another scope: project and
+ * local settings live in the project, whatever the config folder.
+ */
+function configDirsOf(given: string | undefined, scope: Scope, env: Env): string[] {
+  if (given === undefined) return scope === 'user' ? claudeHomes(env) : [defaultClaudeHome(env)];
+  if (scope !== 'user') throw new UsageError(`--config-dir is for user scope: --scope ${scope} edits the project's .claude/ folder`);
+  // Read as CLAUDE_CONFIG_DIR is read (claudeConfigDirs): comma-separated, trimmed, absolute.
+  const dirs = given.trim().length > 0 ? [...new Set(claudeConfigDirs({ CLAUDE_CONFIG_DIR: given }))] : [];
+  if (dirs.length === 0) throw new UsageError('--config-dir needs a folder (--config-dir DIR)');
+  return dirs;
 }
 
 /** The project folder the command acts on: --project-dir, which must exist, or the current folder. */
@@ -83,12 +108,13 @@ async function firstImport(app: AppContext, out: Out, err: Out): Promise<void> {
   );
 }
 
-/** `ccguard install [--scope user|local] [--project-dir DIR] [--dry-run] [--no-statusline] [--no-import]` (help: lib/cli/spec.ts) */
+/** `ccguard install [--scope user|local] [--project-dir DIR] [--config-dir DIR]... [--dry-run] [--no-statusline] [--no-import]` (help: lib/cli/spec.ts) */
 export async function runInstall(app: AppContext, argv: string[], out: Out, err: Out): Promise<number> {
   const { values } = parseCommand(SPECS.install, argv);
   const statusLine = !values['no-statusline'];
   const scope: Scope = values.scope ?? 'user';
   const projectDir = projectDirOf(values['project-dir']);
+  const configDirs = configDirsOf(values['config-dir'], scope, app.env);
   // Loaded on demand: the settings editor (and zod with it) stays out of every other command's start-up.
   const { install, holdsCcguard } = await import('../../settings/install.ts');
   if (scope === 'project') {
@@ -100,52 +126,64 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
   // what is wrong already: this line says only what install does about it.
   if (app.loaded.problem) throw new ConfigError('install writes the hooks from config.yaml as it stands: fix the error above, then run install again');
   const maxSleep = app.config.recovery.max_sleep_seconds;
-  const r = install({
-    scope,
-    projectDir,
-    env: app.env,
-    stateDir: app.paths.stateDir,
-    packageRoot: packageRoot(),
-    nodePath: process.execPath,
-    maxSleepSeconds: maxSleep,
-    statusLine,
-    dryRun: values['dry-run'],
-    now: app.now(),
-  });
-  // Commands printed below run the copy the hooks use (npx's cache goes away).
-  const self: Self = { root: r.appRoot, nodePath: process.execPath, env: app.env };
-  const where = tildify(r.settingsPath, app.env);
-  const events = Object.keys(EVENT_FILES).length;
-  if (values['dry-run']) {
-    if (!r.changed) {
-      out.write(`ccguard is already installed in ${where}: nothing would change.\n`);
-    } else {
-      out.write(r.diff);
-      out.write(`Dry run: nothing written. Without --dry-run this ${r.created ? 'creates' : 'changes'} ${where}.\n`);
+  let self: Self = { root: packageRoot(), nodePath: process.execPath, env: app.env };
+  // Each folder on its own: Claude Code started with CLAUDE_CONFIG_DIR=<folder> reads only that one's settings.json.
+  for (const configDir of configDirs) {
+    const r = install({
+      scope,
+      projectDir,
+      configDir,
+      env: app.env,
+      stateDir: app.paths.stateDir,
+      packageRoot: packageRoot(),
+      nodePath: process.execPath,
+      maxSleepSeconds: maxSleep,
+      statusLine,
+      dryRun: values['dry-run'],
+      now: app.now(),
+    });
+    // Commands printed below run the copy the hooks use (npx's cache goes away).
+    self = { root: r.appRoot, nodePath: process.execPath, env: app.env };
+    const where = tildify(r.settingsPath, app.env);
+    const events = Object.keys(EVENT_FILES).length;
+    if (values['dry-run']) {
+      if (!r.changed) {
+        out.write(`ccguard is already installed in ${where}: nothing would change.\n`);
+      } else {
+        out.write(r.diff);
+        out.write(`Dry run: nothing written. Without --dry-run this ${r.created ? 'creates' : 'changes'} ${where}.\n`);
+      }
+      if (r.copied) out.write(`It would also copy ccguard out of npx's cache to ${tildify(r.appRoot, app.env)}, where the hooks would point.\n`);
+      continue;
     }
-    if (r.copied) out.write(`It would also copy ccguard out of npx's cache to ${tildify(r.appRoot, app.env)}, where the hooks would point.\n`);
-    return 0;
+    if (r.copied) {
+      out.write(`ccguard runs from npx's cache, which is cleaned up; copied it to ${tildify(r.appRoot, app.env)} and pointed the hooks there.\n`);
+    }
+    if (!r.changed) {
+      out.write(`ccguard's hooks are already installed in ${where}; the file is unchanged.\n`);
+    } else {
+      out.write(
+        `${r.created ? 'Created' : 'Updated'} ${where} (${scope} scope): ccguard's hooks for ${events} events, ` +
+          `running ${tildify(r.appRoot, app.env)}/dist/hooks/*.js with ${timeoutText(r.timeouts, maxSleep)}.\n`,
+      );
+      if (r.backup) out.write(`Backup of the previous file: ${tildify(r.backup, app.env)} (ccguard keeps the newest ${BACKUPS_KEPT} per settings file)\n`);
+    }
+    out.write(movedText(r.movedBackups, app));
+    if (scope === 'local') out.write(await gitNote(r.settingsPath, app));
+    out.write(statusLineSummary(r.outcome, app, cliCommand(self, ['install', ...scopeArgs(scope, projectDir, [configDir], app.env)])));
   }
-  if (r.copied) {
-    out.write(`ccguard runs from npx's cache, which is cleaned up; copied it to ${tildify(r.appRoot, app.env)} and pointed the hooks there.\n`);
+  if (values['dry-run']) return 0;
+  const other = configDirs.find((d) => d !== defaultClaudeHome(app.env));
+  if (scope === 'user' && other !== undefined && app.env.CLAUDE_CONFIG_DIR === undefined) {
+    out.write(`Claude Code reads ${tildify(userSettingsFile(other), app.env)} only when started with CLAUDE_CONFIG_DIR=${tildify(other, app.env)}.\n`);
   }
-  if (!r.changed) {
-    out.write(`ccguard's hooks are already installed in ${where}; the file is unchanged.\n`);
-  } else {
-    out.write(
-      `${r.created ? 'Created' : 'Updated'} ${where} (${scope} scope): ccguard's hooks for ${events} events, ` +
-        `running ${tildify(r.appRoot, app.env)}/dist/hooks/*.js with ${timeoutText(r.timeouts, maxSleep)}.\n`,
-    );
-    if (r.backup) out.write(`Backup of the previous file: ${tildify(r.backup, app.env)} (ccguard keeps the newest ${BACKUPS_KEPT} per settings file)\n`);
-  }
-  out.write(movedText(r.movedBackups, app));
-  if (scope === 'local') out.write(await gitNote(r.settingsPath, app));
-  out.write(statusLineSummary(r.outcome, app, cliCommand(self, ['install', ...scopeArgs(scope, projectDir)])));
   if (!values['no-import']) await firstImport(app, out, err);
   const check = scope === 'user' ? [] : ['--project-dir', projectDir];
+  const folders = scope === 'user' ? configDirArgs(configDirs, app.env) : [];
+  const undo = scope === 'user' ? folders : scopeArgs(scope, projectDir);
   out.write(
-    `Check it with: ${cliCommand(self, ['doctor', ...check])}   (and ${cliCommand(self, ['status'])})\n` +
-      `Undo with: ${cliCommand(self, ['uninstall', ...scopeArgs(scope, projectDir)])}\n`,
+    `Check it with: ${cliCommand(self, ['doctor', ...check, ...folders])}   (and ${cliCommand(self, ['status'])})\n` +
+      `Undo with: ${cliCommand(self, ['uninstall', ...undo])}\n`,
   );
   return 0;
 }
@@ -194,47 +232,51 @@ function statusLineSummary(o: InstallOutcome, app: Pick<AppContext, 'config'>, r
   );
 }
 
-/** `ccguard uninstall [--scope user|project|local] [--project-dir DIR] [--dry-run]` (help: lib/cli/spec.ts) */
+/** `ccguard uninstall [--scope user|project|local] [--project-dir DIR] [--config-dir DIR]... [--dry-run]` (help: lib/cli/spec.ts) */
 export async function runUninstall(app: AppContext, argv: string[], out: Out): Promise<number> {
   const { values } = parseCommand(SPECS.uninstall, argv);
   const scope: Scope = values.scope ?? 'user';
   // A project folder that is gone is no error here: its settings went with it, and the install
   // record is still to be dropped (uninstall() does that when the file does not exist).
   const projectDir = resolve(values['project-dir'] ?? process.cwd());
+  const configDirs = configDirsOf(values['config-dir'], scope, app.env);
   const { uninstall } = await import('../../settings/install.ts');
-  const r = uninstall({
-    scope,
-    projectDir,
-    env: app.env,
-    stateDir: app.paths.stateDir,
-    dryRun: values['dry-run'],
-    now: app.now(),
-  });
-  const where = tildify(r.settingsPath, app.env);
-  if (!r.existed) {
-    const gone = scope !== 'user' && projectDirProblem(projectDir) !== null;
-    out.write(`${gone ? `${projectDirProblem(projectDir)}, so ${where} does not either` : `${where} does not exist`}: nothing to uninstall.\n`);
-    return 0;
+  for (const configDir of configDirs) {
+    const r = uninstall({
+      scope,
+      projectDir,
+      configDir,
+      env: app.env,
+      stateDir: app.paths.stateDir,
+      dryRun: values['dry-run'],
+      now: app.now(),
+    });
+    const where = tildify(r.settingsPath, app.env);
+    if (!r.existed) {
+      const gone = scope !== 'user' && projectDirProblem(projectDir) !== null;
+      out.write(`${gone ? `${projectDirProblem(projectDir)}, so ${where} does not either` : `${where} does not exist`}: nothing to uninstall.\n`);
+      continue;
+    }
+    out.write(movedText(r.movedBackups, app));
+    if (!r.changed) {
+      out.write(`${where} holds no ccguard entries: nothing to uninstall.\n`);
+      continue;
+    }
+    if (values['dry-run']) {
+      out.write(r.diff);
+      out.write('Dry run: nothing written.\n');
+      continue;
+    }
+    const how =
+      r.method === 'restored'
+        ? 'put back the file as it was before install'
+        : r.method === 'deleted-file'
+          ? 'removed the file (install had created it and nothing else was added since)'
+          : "removed ccguard's entries; everything else is as it was";
+    out.write(`Uninstalled ccguard from ${where}: ${how}.\n`);
+    if (r.backup) out.write(`Backup of the previous file: ${tildify(r.backup, app.env)} (ccguard keeps the newest ${BACKUPS_KEPT} per settings file)\n`);
+    if (r.removedApp) out.write(`Removed ccguard's copy in ${tildify(r.removedApp, app.env)}.\n`);
+    out.write(`ccguard's own state (usage history, config, backups) stays in ${tildify(app.paths.stateDir, app.env)}.\n`);
   }
-  out.write(movedText(r.movedBackups, app));
-  if (!r.changed) {
-    out.write(`${where} holds no ccguard entries: nothing to uninstall.\n`);
-    return 0;
-  }
-  if (values['dry-run']) {
-    out.write(r.diff);
-    out.write('Dry run: nothing written.\n');
-    return 0;
-  }
-  const how =
-    r.method === 'restored'
-      ? 'put back the file as it was before install'
-      : r.method === 'deleted-file'
-        ? 'removed the file (install had created it and nothing else was added since)'
-        : "removed ccguard's entries; everything else is as it was";
-  out.write(`Uninstalled ccguard from ${where}: ${how}.\n`);
-  if (r.backup) out.write(`Backup of the previous file: ${tildify(r.backup, app.env)} (ccguard keeps the newest ${BACKUPS_KEPT} per settings file)\n`);
-  if (r.removedApp) out.write(`Removed ccguard's copy in ${tildify(r.removedApp, app.env)}.\n`);
-  out.write(`ccguard's own state (usage history, config, backups) stays in ${tildify(app.paths.stateDir, app.env)}.\n`);
   return 0;
 }

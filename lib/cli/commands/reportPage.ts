@@ -1,6 +1,5 @@
 /** `ccguard report --html|--json` without a kind: the combined report, as a page or as JSON. */
-import { cliPrefix } from '../../settings/invocation.ts';
-import { packageRoot } from '../../config/root.ts';
+import { ownCli } from '../../config/root.ts';
 import { resolve, join } from 'node:path';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
@@ -38,7 +37,7 @@ export async function runFullReport(app: AppContext, flags: FullReportFlags, out
   if (!parsed.success) throw new UsageError(`--days must be a whole number from 1 to 92 (got "${flags.days}")`);
   const now = app.now();
   const [account = app.account] = accountsFor(app.store, app.env, flags.account === 'all' ? undefined : flags.account, now);
-  const cli = cliPrefix({ root: packageRoot(), nodePath: process.execPath, env: app.env });
+  const cli = ownCli(app.env);
   const report = buildReport(app.store, app.config, { now, account, days: parsed.data, timeZone: app.timeZone(), cli });
   const html = Boolean(flags.html || flags.out !== undefined || flags.open);
   if (!html) {

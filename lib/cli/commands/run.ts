@@ -27,8 +27,7 @@ import { CcguardError, UsageError } from '../../util/errors.ts';
 import { fmtClock } from '../../util/format.ts';
 import { sendDetached } from '../../notify/send.ts';
 import { logFilePath } from '../../util/paths.ts';
-import { cliPrefix } from '../../settings/invocation.ts';
-import { packageRoot } from '../../config/root.ts';
+import { ownCli } from '../../config/root.ts';
 import { crypto } from '../../util/builtins.ts';
 
 /** The exit code when it gives up after --max-resumes with the job still waiting (EX_TEMPFAIL). */
@@ -141,7 +140,7 @@ export async function runRun(app: AppContext, argv: string[], _out: Out, err: Ou
   const onSignal = (): void => ac.abort();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const cli = cliPrefix({ root: packageRoot(), nodePath: process.execPath, env: app.env });
+  const cli = ownCli(app.env);
   const logFile = logFilePath(app.paths.stateDir, app.config.logging);
   let from: Stop | undefined;
   if (resumeId !== undefined) {

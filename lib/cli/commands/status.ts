@@ -11,8 +11,7 @@ import { parseCommand } from '../args.ts';
 import { SPECS } from '../spec.ts';
 import { isSubagentFile, listDir, subagentsDirOf } from '../../transcripts/discover.ts';
 import { existsSync } from 'node:fs';
-import { cliPrefix } from '../../settings/invocation.ts';
-import { packageRoot } from '../../config/root.ts';
+import { ownCli } from '../../config/root.ts';
 import { join } from 'node:path';
 
 export async function runStatus(app: AppContext, argv: string[], out: Out): Promise<number> {
@@ -30,7 +29,7 @@ export async function runStatus(app: AppContext, argv: string[], out: Out): Prom
   const chosen = accountsFor(store, app.env, values.account, at);
   const account = values.account === 'all' ? app.account : (chosen[0] ?? app.account);
   // The resume commands it lists start ccguard the way install's printed commands do.
-  const status = computeStatus(store, config, account, at, app.loaded.problem ?? null, cliPrefix({ root: packageRoot(), nodePath: process.execPath, env: app.env }));
+  const status = computeStatus(store, config, account, at, app.loaded.problem ?? null, ownCli(app.env));
   const known = values.account === 'all' ? chosen : knownAccounts(store, at);
   const all = known.includes(account) ? known : [account, ...known];
   if (all.length > 1) status.accounts = accountStatuses(store, config, all, at);

@@ -8,11 +8,12 @@ import { formatStatusLine, type WindowFact } from '../../statusline/line.ts';
 import { runChained, type ChainResult } from '../../statusline/chain.ts';
 import type { RateLimitsTable, RateLimitWindow } from '../../store/rateLimits.ts';
 import { parseInstant, startOfLocalDay } from '../../util/time.ts';
-import { recoveryStatus } from '../../app/recoveryNow.ts';
+import { recoveryJson } from '../../app/recoveryNow.ts';
+import { usageStory } from '../../app/story.ts';
+import type { UsageView } from '../../usage/types.ts';
 import { oneLine } from '../../util/errors.ts';
 import { NoSqliteError } from '../../store/driver.ts';
 import type { Env } from '../../util/paths.ts';
-import { usagePicture } from '../../usage/sources.ts';
 
 /** How long the user's own status line command may take (Claude Code itself gives up at 5 s). */
 export const CHAIN_TIMEOUT_MS = 3000;
@@ -36,13 +37,22 @@ function recordAndInvalidate(app: AppContext, rl: RateLimitsTable, input: Status
   app.store.write(() => recordRateLimits(rl, app.account, input, now));
 }
 
-function windowFact(rl: RateLimitsTable, account: string, window: RateLimitWindow, fromInput: LimitWindow | null, now: number, freshMs: number): WindowFact | null {
-  if (fromInput && (fromInput.resetsAt === null || fromInput.resetsAt > now)) return { pct: fromInput.usedPercentage, resetsAt: fromInput.resetsAt, source: 'server' };
+/** A stored reading of a window that is past limits.server_fresh_seconds: shown with its time, never as the current figure. */
+function staleFact(rl: RateLimitsTable, account: string, window: RateLimitWindow, now: number, freshMs: number): WindowFact | null {
   const last = rl.latest(account, window);
-  if (!last || last.resets_at === null || last.resets_at <= now) return null;
-  // An old reading is shown with its time, never as the current figure.
-  if (now - last.last_seen > freshMs) return { pct: last.used_pct, resetsAt: last.resets_at, source: 'stale', seenAt: last.last_seen };
-  return { pct: last.used_pct, resetsAt: last.resets_at, source: 'stored' };
+  if (!last || last.resets_at === null || last.resets_at <= now || now - last.last_seen <= freshMs) return null;
+  return { pct: last.used_pct, resetsAt: last.resets_at, source: 'stale', seenAt: last.last_seen };
+}
+
+/**
+ * A window as the line shows it: the figure the hooks decide on (the usage picture, with this
+ * input's readings recorded first), marked as this input's, an earlier fresh one, or an estimate.
+ */
+function viewFact(u: UsageView | null, fromInput: boolean, showReset: boolean): WindowFact | null {
+  if (!u || u.share === null) return null;
+  const server = u.source.startsWith('server:');
+  if (!server && u.blockStart === null && u.window === 'five_hour') return null;
+  return { pct: u.share * 100, resetsAt: showReset ? u.resetAt : null, source: server ? (fromInput ? 'server' : 'stored') : 'local' };
 }
 
 /** Records what the input reports and returns ccguard's one-line summary. */
@@ -50,15 +60,22 @@ export function statusLineText(app: AppContext, input: StatusLineInput, record =
   const now = app.now();
   const rl = app.store.rateLimits;
   if (record) recordAndInvalidate(app, rl, input, now);
-  let fiveHour = windowFact(rl, app.account, 'five_hour', input.fiveHour, now, app.config.limits.server_fresh_seconds * 1000);
-  // With no server figure: claude-monitor's cached one, else ccguard's own estimate (calibrated when known).
-  const pic = usagePicture(app.store, app.config, app.account, now);
-  const u = pic.view;
-  if (!fiveHour && u.share !== null && u.blockStart !== null) fiveHour = { pct: u.share * 100, resetsAt: u.resetAt, source: 'local' };
-  const rec = recoveryStatus(app.store, app.config, app.account, now, pic);
+  const freshMs = app.config.limits.server_fresh_seconds * 1000;
+  // The same figures, hold and window the hooks and `status` read (lib/app/story.ts).
+  const story = usageStory(app.store, app.config, app.account, now, { env: app.env });
+  const u = story.picture.view;
+  const weekly = u.weekly ?? null;
+  const fromInput = (w: LimitWindow | null, v: UsageView | null): boolean => w !== null && v !== null && v.source.startsWith('server:') && !v.source.includes('limit_line');
+  const fiveHour = u.source.startsWith('server:') ? viewFact(u, fromInput(input.fiveHour, u), true) : (staleFact(rl, app.account, 'five_hour', now, freshMs) ?? viewFact(u, false, true));
+  // The weekly part names its reset when it is the window that holds or slows, as the hook's message does.
+  const sevenDay = weekly && weekly.source.startsWith('server:')
+    ? viewFact(weekly, fromInput(input.sevenDay, weekly), story.recovery.window === 'seven_day')
+    : staleFact(rl, app.account, 'seven_day', now, freshMs);
+  const rec = recoveryJson(story.recovery);
   return formatStatusLine({
+    now,
     fiveHour,
-    sevenDay: windowFact(rl, app.account, 'seven_day', input.sevenDay, now, app.config.limits.server_fresh_seconds * 1000),
+    sevenDay,
     todayCostUsd: app.store.entries.totals(startOfLocalDay(now), now + 1).cost_usd,
     recovery: { state: rec.state, until: parseInstant(rec.until) },
     configError: app.loaded.problem !== undefined,

@@ -13,7 +13,7 @@ import { accountsFor } from '../../app/accounts.ts';
 import type { Out } from '../format.ts';
 import type { RecoveryState } from '../../policy/types.ts';
 import { whatIsInForce, type InForce } from '../../app/recoveryNow.ts';
-import { fmtClock, fmtDuration } from '../../util/format.ts';
+import { fmtAt, fmtDuration } from '../../util/format.ts';
 import { truncate } from '../width.ts';
 import { iso, parseInstant } from '../../util/time.ts';
 
@@ -64,7 +64,7 @@ const what = (state: string): string => WHAT[state] ?? state;
 
 function progressLine(s: WaitCheck, now: number): string {
   const until = parseInstant(s.until);
-  const left = until === null ? 'until it is lifted' : `${fmtDuration(until - now, 'countdown')} left, until ${fmtClock(until)}`;
+  const left = until === null ? 'until it is lifted' : `${fmtDuration(until - now, 'countdown')} left, until ${fmtAt(until, now)}`;
   const why = shortReason(s.reason);
   return `ccguard: ${s.state} · ${left}${why ? ` · ${why}` : ''}`;
 }
@@ -119,7 +119,7 @@ export async function waitLoop(io: WaitIo): Promise<WaitResult> {
   const waitedMs = now - t0;
   if (ended === 'interrupted') {
     if (io.json) io.out.write(jsonLine(last, { ended, waited_ms: waitedMs }));
-    else io.err.write(`ccguard: stopped waiting; still ${last.state}${last.until ? ` until ${fmtClock(Date.parse(last.until))}` : ''}.\n`);
+    else io.err.write(`ccguard: stopped waiting; still ${last.state}${last.until ? ` until ${fmtAt(Date.parse(last.until), now)}` : ''}.\n`);
     return { code: 130, ended, waitedMs };
   }
   if (io.json) io.out.write(jsonLine({ ...s, until: last.until }, { ended, waited_ms: waitedMs }));

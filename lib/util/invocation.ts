@@ -4,7 +4,7 @@
  */
 import { accessSync, constants, realpathSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
-import type { Env } from '../util/paths.ts';
+import type { Env } from './paths.ts';
 
 /** One shell word: bare when it holds only characters no shell treats specially, else single-quoted. */
 export function shellWord(s: string): string {

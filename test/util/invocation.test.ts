@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliCommand, cliPrefix, onPath, shellWord } from '../../lib/settings/invocation.ts';
+import { cliCommand, cliPrefix, onPath, shellWord } from '../../lib/util/invocation.ts';
 
 test('shellWord: bare when safe, single-quoted otherwise, and a shell reads back exactly the word', () => {
   assert.equal(shellWord('/usr/local/bin/node'), '/usr/local/bin/node');
