@@ -105,15 +105,17 @@ test('two accounts and an API key: A\'s limit holds A only; B\'s reading and res
   assert.equal(byKey.get(`dir:${cfgA}`), 'held', `status lists every account: ${JSON.stringify(stA.accounts)}`);
   assert.equal(byKey.get(`dir:${cfgB}`), 'normal', `status lists every account: ${JSON.stringify(stA.accounts)}`);
 
-  // 4. A new session of A, before A's reset: its tool call is denied on A's limit line.
+  // 4. A new session of A, before A's reset: its tool call is held on A's limit line. The session is
+  // headless (no one there), so the hold is a deferral: the run stops at the tool call, which never runs.
   phaseA = 'tool';
   const beforeA = apiA.messageRequests().length;
   const a2 = await run(envA, apiA.url);
   const resA = apiA.messageRequests().slice(beforeA).flatMap((r) => toolResults(r));
   const evA = events().filter((e) => e.session_id === a2.json?.session_id);
-  const deny = evA.find((e) => e.hook === 'PreToolUse' && e.decision === 'deny');
-  assert.ok(resA.length > 0 && resA.every((r) => r.is_error) && deny, `A's tool call should be denied; results ${JSON.stringify(resA)}\n${show(evA)}`);
-  assert.match(deny.source ?? '', /^server:limit_line/);
+  const held = evA.find((e) => e.hook === 'PreToolUse' && e.decision === 'defer');
+  assert.ok(held && resA.every((r) => r.is_error), `A's tool call should be held; results ${JSON.stringify(resA)}\n${describeRun(a2)}\n${show(evA)}`);
+  assert.equal((a2.json as { stop_reason?: string } | null)?.stop_reason, 'tool_deferred', describeRun(a2));
+  assert.match(held.source ?? '', /^server:limit_line/);
 
   // 5. An API-key session in A's folder while A's subscription is at its limit: no window binds it.
   const beforeK = apiA.messageRequests().length;

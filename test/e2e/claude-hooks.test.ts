@@ -28,7 +28,9 @@ function box(t: TestContext, config = '') {
   if (config) writeFileSync(join(state, 'config.yaml'), config);
   const transcripts = join(home, '.claude', 'projects', projectDirName(project));
   mkdirSync(transcripts, { recursive: true });
-  return { root, home, project, marker: join(root, 'marker'), transcripts, env: { HOME: home } };
+  // ccguard's commands run as the user's shell would for these API-key sessions: with the key set, so
+  // they act on the same account the sessions' hooks do (README "Several accounts and API keys").
+  return { root, home, project, marker: join(root, 'marker'), transcripts, env: { HOME: home, ANTHROPIC_API_KEY: 'test' } };
 }
 
 async function session(b: ReturnType<typeof box>, opts: MockApiOptions, extra: { args?: string[]; allowedTools?: string[]; maxRetries?: number } = {}) {

@@ -55,7 +55,8 @@ test('a prompt held by a backoff past Claude Code\'s 30 s default for UserPrompt
   const project = join(root, 'project');
   mkdirSync(join(home, '.claude', 'ccguard'), { recursive: true, mode: 0o700 });
   mkdirSync(project);
-  const env = { HOME: home };
+  // The backoff is fired by hand from a shell with the same API key as the session: the same account.
+  const env = { HOME: home, ANTHROPIC_API_KEY: 'test' };
   // A backoff of 40 s, slept out (max_sleep_seconds 45) rather than denied: longer than the 30 s
   // Claude Code gives a UserPromptSubmit hook that names no timeout.
   writeFileSync(join(home, '.claude', 'ccguard', 'config.yaml'), 'recovery:\n  max_sleep_seconds: 45\n  notification: false\n  backoff:\n    base_seconds: 40\n');

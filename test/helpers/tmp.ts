@@ -23,8 +23,15 @@ export function removeTree(dir: string): void {
       process.stderr.write(`test cleanup: could not remove ${p}: ${(err as Error).message}\n`);
     }
   }
-  // A child that recreated the original path after the rename: once more.
-  if (existsSync(dir)) rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
+  // A child that recreated the original path after the rename: once more, and what it still writes
+  // there is reported like the rest (a later cleanup, once it has exited, takes it).
+  if (existsSync(dir)) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
+    } catch (err) {
+      process.stderr.write(`test cleanup: could not remove ${dir}: ${(err as Error).message}\n`);
+    }
+  }
 }
 
 /** A temporary HOME with Claude Code's folders; removed by `cleanup`. */
