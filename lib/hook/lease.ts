@@ -37,7 +37,51 @@ import { HOUR_MS } from '../util/time.ts';
 import { isSubagentFile, subagentsDirOf } from '../transcripts/discover.ts';
 import { monitorSettings } from '../monitor/settings.ts';
 import type { Env } from '../util/paths.ts';
-import type { Lease, ReadingBound, WindowName } from './fast.ts';
+import type { PriceOverrides } from '../transcripts/prices.ts';
+
+export type WindowName = 'five_hour' | 'seven_day';
+
+/** How far a new server reading of one window may go (rule 2). */
+export interface ReadingBound {
+  resetsAt: number | null;
+  /** The share (1 = the limit) the figure must stay under, local usage since the reading included. */
+  ceil: number;
+  /** The reading the lease was granted on. */
+  pct: number;
+  ratioFirstPct: number;
+  ratioTokens: number;
+  burnFirstPct: number | null;
+  burnFirstAt: number | null;
+}
+
+/**
+ * A session's lease: the full check's word that its next tool calls may go ahead untouched while
+ * everything stays within these bounds (the rules above); lib/hook/fast.ts checks it on the hot path.
+ */
+export interface Lease {
+  v: 3;
+  /** The session's account (lib/util/account.ts): only its readings move the lease. */
+  account: string;
+  /** When it was granted, and until when it stands. */
+  at: number;
+  until: number;
+  gen: string;
+  configMtime: number;
+  /** The state the full check recorded (normal, or warned with its messages already out). */
+  state: string;
+  /** Input + output tokens and USD that may be added across the watched transcripts; null: no bound. */
+  tokens: number | null;
+  cost: number | null;
+  prices: PriceOverrides;
+  transcript: string | null;
+  /** Watched transcripts: path, bytes already counted, inode. */
+  files: [string, number, number][];
+  /** Folders a new transcript would appear in, with their mtimes (-1: missing). */
+  dirs: [string, number][];
+  /** The newest server reading id of each window when granted (0: none). */
+  seen: Record<WindowName, number>;
+  bounds: Partial<Record<WindowName, ReadingBound>>;
+}
 
 /** More transcripts than this to watch: no lease (each is a stat on every tool call). */
 const MAX_WATCHED = 256;
