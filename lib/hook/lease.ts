@@ -31,6 +31,7 @@ import { dirname } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import type { Store } from '../store/store.ts';
 import type { PolicyInput, UsageView, Verdict } from '../policy/types.ts';
+import type { UsageWindow } from '../usage/types.ts';
 import { verdictFor } from '../policy/evaluate.ts';
 import { BLOCK_MS } from '../util/blocks.ts';
 import { HOUR_MS } from '../util/time.ts';
@@ -38,8 +39,6 @@ import { isSubagentFile, subagentsDirOf } from '../transcripts/discover.ts';
 import { monitorSettings } from '../monitor/settings.ts';
 import type { Env } from '../util/paths.ts';
 import type { PriceOverrides } from '../transcripts/prices.ts';
-
-export type WindowName = 'five_hour' | 'seven_day';
 
 /** How far a new server reading of one window may go (rule 2). */
 export interface ReadingBound {
@@ -79,8 +78,8 @@ export interface Lease {
   /** Folders a new transcript would appear in, with their mtimes (-1: missing). */
   dirs: [string, number][];
   /** The newest server reading id of each window when granted (0: none). */
-  seen: Record<WindowName, number>;
-  bounds: Partial<Record<WindowName, ReadingBound>>;
+  seen: Record<UsageWindow, number>;
+  bounds: Partial<Record<UsageWindow, ReadingBound>>;
 }
 
 /** More transcripts than this to watch: no lease (each is a stat on every tool call). */
@@ -99,7 +98,7 @@ export interface LeaseArgs {
   gen: string;
   configMtime: number;
   /** The newest reading id of each window before the usage figures were read. */
-  seen: Record<WindowName, number>;
+  seen: Record<UsageWindow, number>;
   transcript: string | null;
   transcriptRoots: readonly string[];
   /** The session's account: the readings published for it are the ones the lease is checked against. */
@@ -128,7 +127,7 @@ function moved(u: UsageView, dT: number, dC: number, share: number | null, five:
   return { ...u, share: s, projectedShare: proj, usedTokens: five ? u.usedTokens + dT : u.usedTokens, costUsd: u.costUsd + dC };
 }
 
-function probe(pi: PolicyInput, dT: number, dC: number, shares: Partial<Record<WindowName, number>> = {}): PolicyInput {
+function probe(pi: PolicyInput, dT: number, dC: number, shares: Partial<Record<UsageWindow, number>> = {}): PolicyInput {
   const u = pi.usage;
   const weekly = u.weekly ? moved(u.weekly, dT, dC, shares.seven_day ?? null, false) : u.weekly;
   return { ...pi, usage: { ...moved(u, dT, dC, shares.five_hour ?? null, true), weekly } };
@@ -257,7 +256,7 @@ export function grantLease(a: LeaseArgs): Lease | null {
   const bounds: Lease['bounds'] = {};
   for (const u of views) {
     const b = u.basis;
-    const win: WindowName = u.window;
+    const win: UsageWindow = u.window;
     if (!b || u.confidence !== 'official' || v0.state !== 'normal' || u.share === null || b.id !== seen[win]) continue;
     const ceil = largest(u.share, 100, (s) => same(probe(pi, tokens, cost, { [win]: s })), false);
     if (ceil <= u.share) continue;
