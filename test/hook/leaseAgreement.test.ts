@@ -21,8 +21,8 @@ const MIN = 60_000;
 const SEED = 2222;
 const RUNS = 100;
 const SESSION = 's1';
-const CONFIG = [
-  'plan: 100000000',
+const config = (plan: number): string => [
+  `plan: ${plan}`,
   'performance:',
   '  fast_path_seconds: 1800',
   'limits:',
@@ -41,7 +41,12 @@ interface Reading {
 }
 
 interface Start {
+  /** The token limit ccguard's own estimate counts against (the figure when no reading stands). */
+  plan: number;
+  /** Readings of the 5-hour window (none: ccguard's own estimate decides). */
   readings: Reading[];
+  /** One reading of the weekly window, a few minutes old. */
+  weekly: { pct: number; resetInH: number } | null;
   /** Local tokens between consecutive readings (one response in the middle of each gap). */
   between: number[];
   resetInMin: number;
@@ -50,16 +55,19 @@ interface Start {
 interface Move {
   /** Clock advance after the first full check, in seconds. */
   advanceS: number;
-  /** Local tokens added (one response, at a point within the advance). */
+  /** Local tokens added (one response, at a point within the advance); or, when `nearBound`, this share of the lease's token bound. */
   tokens: number;
-  /** A new reading: its rise over the last one (points), and when within the advance it was first seen (0..1). */
-  reading: { pct: number; at: number; sameReset: boolean } | null;
+  nearBound: number | null;
+  /** A new reading of a window: its rise over that window's last one (points), and when within the advance it was first seen (0..1). */
+  reading: { window: 'five_hour' | 'seven_day'; pct: number; at: number; sameReset: boolean } | null;
 }
 
-/** Up to four readings over the last 90 minutes, rising (or not) in steps, the last one within 8 minutes. */
+/** Up to four readings over the last 90 minutes, rising (or not) in steps, the last one within 8 minutes; maybe a weekly one. */
 const startArb: fc.Arbitrary<Start> = fc
   .record({
-    n: fc.integer({ min: 1, max: 4 }),
+    plan: fc.oneof(fc.constant(100_000_000), fc.integer({ min: 100_000, max: 2_000_000 })),
+    n: fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 5, arbitrary: fc.integer({ min: 1, max: 4 }) }),
+    weekly: fc.option(fc.record({ pct: fc.integer({ min: 0, max: 95 }), resetInH: fc.integer({ min: 6, max: 160 }) }), { freq: 2 }),
     first: fc.integer({ min: 0, max: 85 }),
     steps: fc.array(fc.integer({ min: -1, max: 12 }), { minLength: 3, maxLength: 3 }),
     gaps: fc.array(fc.integer({ min: 3, max: 30 }), { minLength: 3, maxLength: 3 }),
@@ -67,7 +75,7 @@ const startArb: fc.Arbitrary<Start> = fc
     between: fc.array(fc.integer({ min: 0, max: 400_000 }), { minLength: 3, maxLength: 3 }),
     resetInMin: fc.integer({ min: 15, max: 290 }),
   })
-  .map(({ n, first, steps, gaps, lastAgo, between, resetInMin }) => {
+  .map(({ plan, n, weekly, first, steps, gaps, lastAgo, between, resetInMin }) => {
     const readings: Reading[] = [];
     let pct = first;
     let ago = lastAgo + gaps.slice(0, n - 1).reduce((a, b) => a + b, 0);
@@ -76,16 +84,20 @@ const startArb: fc.Arbitrary<Start> = fc
       pct = Math.min(99, Math.max(0, pct + steps[i]!));
       ago -= gaps[i] ?? 0;
     }
-    return { readings, between: between.slice(0, n - 1), resetInMin };
+    return { plan, readings, weekly, between: between.slice(0, Math.max(0, n - 1)), resetInMin };
   });
 
 const moveArb: fc.Arbitrary<Move> = fc.record({
   // Mostly within the lease's time, sometimes past it.
   advanceS: fc.oneof(fc.integer({ min: 0, max: 120 }), fc.integer({ min: 0, max: 20 * 60 })),
   tokens: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 50_000 }), fc.integer({ min: 50_000, max: 3_000_000 })),
+  // Often right about the lease's own token bound, where an error would show.
+  nearBound: fc.option(fc.double({ min: 0.5, max: 1.5, noNaN: true }), { freq: 2 }),
   // Mostly a rise of up to 40 points from the last reading (Move.reading.pct is that rise until the case adds it).
   reading: fc.option(
-    fc.record({ pct: fc.integer({ min: -5, max: 40 }), at: fc.double({ min: 0, max: 1, noNaN: true }), sameReset: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }) }),
+    fc.record({
+      window: fc.oneof({ weight: 4, arbitrary: fc.constant('five_hour' as const) }, { weight: 1, arbitrary: fc.constant('seven_day' as const) }),
+      pct: fc.integer({ min: -5, max: 40 }), at: fc.double({ min: 0, max: 1, noNaN: true }), sameReset: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }) }),
     { freq: 5 },
   ),
 });
@@ -108,7 +120,7 @@ test(`lease agreement: ${RUNS} generated states and moves, the lease allows only
         mkdirSync(project, { recursive: true });
         mkdirSync(h.stateDir, { recursive: true, mode: 0o700 });
         const configFile = join(h.stateDir, 'config.yaml');
-        writeFileSync(configFile, CONFIG);
+        writeFileSync(configFile, config(start.plan));
         const env = { HOME: h.home, TZ: 'UTC', PATH: process.env.PATH ?? '', NO_COLOR: '1' };
         const account = accountOf(env).key;
         const transcript = join(project, `${SESSION}.jsonl`);
@@ -120,6 +132,7 @@ test(`lease agreement: ${RUNS} generated states and moves, the lease allows only
         };
         const t0 = Date.now();
         const resetsAt = Math.floor((t0 + start.resetInMin * MIN) / 1000) * 1000;
+        const weeklyReset = Math.floor((t0 + (start.weekly?.resetInH ?? 100) * 60 * MIN) / 1000) * 1000;
         // The starting state: the readings, with the local usage between them, and a response of the session.
         writeFileSync(transcript, '');
         const store = openStore(join(h.stateDir, 'state.db'));
@@ -130,6 +143,7 @@ test(`lease agreement: ${RUNS} generated states and moves, the lease allows only
             const next = start.readings[i + 1];
             if (next && start.between[i]! > 0) usage(Math.round((at + (t0 - next.ago * MIN)) / 2), start.between[i]!);
           });
+          if (start.weekly) store.rateLimits.record({ window: 'seven_day', used_pct: start.weekly.pct, resets_at: weeklyReset, session_id: SESSION, seen: t0 - 3 * MIN, account });
         } finally {
           store.close();
         }
@@ -152,18 +166,23 @@ test(`lease agreement: ${RUNS} generated states and moves, the lease allows only
         };
 
         const before = await full();
-        if (readLease(h.stateDir, SESSION) === null) return; // not a silent allow: nothing leased
+        const lease = readLease(h.stateDir, SESSION);
+        if (lease === null) return; // not a silent allow: nothing leased
         tally.granted++;
 
         // The move: the clock, the tokens, a new reading, each as Claude Code and the status line leave them.
         const t1 = t0 + move.advanceS * 1000;
-        if (move.tokens > 0) usage(t0 + Math.floor((t1 - t0) / 2), move.tokens);
+        const tokens = move.nearBound !== null && lease.tokens !== null ? Math.max(1, Math.round(lease.tokens * move.nearBound)) : move.tokens;
+        if (tokens > 0) usage(t0 + Math.floor((t1 - t0) / 2), tokens);
         if (move.reading) {
           const seen = t0 + Math.floor((t1 - t0) * move.reading.at);
           const s = openStore(join(h.stateDir, 'state.db'));
           try {
-            const pct = Math.min(100, Math.max(0, start.readings.at(-1)!.pct + move.reading.pct));
-            s.rateLimits.record({ window: 'five_hour', used_pct: pct, resets_at: move.reading.sameReset ? resetsAt : resetsAt + 3_600_000, session_id: SESSION, seen, account });
+            const five = move.reading.window === 'five_hour';
+            const last = five ? (start.readings.at(-1)?.pct ?? 0) : (start.weekly?.pct ?? 0);
+            const pct = Math.min(100, Math.max(0, last + move.reading.pct));
+            const reset = five ? resetsAt : weeklyReset;
+            s.rateLimits.record({ window: move.reading.window, used_pct: pct, resets_at: move.reading.sameReset ? reset : reset + 3_600_000, session_id: SESSION, seen, account });
           } finally {
             s.close();
           }
