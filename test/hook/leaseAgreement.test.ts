@@ -59,7 +59,7 @@ interface Move {
   tokens: number;
   nearBound: number | null;
   /** A new reading of a window: its rise over that window's last one (points), and when within the advance it was first seen (0..1). */
-  reading: { window: 'five_hour' | 'seven_day'; pct: number; at: number; sameReset: boolean } | null;
+  reading: { window: 'five_hour' | 'seven_day'; pct: number; at: number; sameReset: boolean; nearCeil: number | null } | null;
 }
 
 /** Up to four readings over the last 90 minutes, rising (or not) in steps, the last one within 8 minutes; maybe a weekly one. */
@@ -97,7 +97,9 @@ const moveArb: fc.Arbitrary<Move> = fc.record({
   reading: fc.option(
     fc.record({
       window: fc.oneof({ weight: 4, arbitrary: fc.constant('five_hour' as const) }, { weight: 1, arbitrary: fc.constant('seven_day' as const) }),
-      pct: fc.integer({ min: -5, max: 40 }), at: fc.double({ min: 0, max: 1, noNaN: true }), sameReset: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }) }),
+      pct: fc.integer({ min: -5, max: 40 }),
+      // Often, instead, this share of the highest share the lease lets the window's next reading reach.
+      nearCeil: fc.option(fc.double({ min: 0.9, max: 1.1, noNaN: true }), { freq: 2 }), at: fc.double({ min: 0, max: 1, noNaN: true }), sameReset: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }) }),
     { freq: 5 },
   ),
 });
@@ -180,7 +182,9 @@ test(`lease agreement: ${RUNS} generated states and moves, the lease allows only
           try {
             const five = move.reading.window === 'five_hour';
             const last = five ? (start.readings.at(-1)?.pct ?? 0) : (start.weekly?.pct ?? 0);
-            const pct = Math.min(100, Math.max(0, last + move.reading.pct));
+            const ceil = lease.bounds[move.reading.window]?.ceil;
+            const rise = move.reading.nearCeil !== null && ceil !== undefined ? Math.round(ceil * 100 * move.reading.nearCeil) - last : move.reading.pct;
+            const pct = Math.min(100, Math.max(0, last + rise));
             const reset = five ? resetsAt : weeklyReset;
             s.rateLimits.record({ window: move.reading.window, used_pct: pct, resets_at: move.reading.sameReset ? reset : reset + 3_600_000, session_id: SESSION, seen, account });
           } finally {
