@@ -114,6 +114,7 @@ interface Outcome {
 
 test(`lease agreement: ${RUNS} generated states and moves, the lease allows only what the full check allows silently`, { timeout: 600_000 }, async (t) => {
   const tally = { granted: 0, held: 0, ended: 0, changed: 0 };
+  const heldIn = new Map<string, number>();
   await fc.assert(
     fc.asyncProperty(startArb, moveArb, async (start, move) => {
       const h = tmpHome('ccguard-agree-');
@@ -160,7 +161,8 @@ test(`lease agreement: ${RUNS} generated states and moves, the lease allows only
           const r = await runHook('PreToolUse', stdin, env, deps);
           const db = openSqlite(join(h.stateDir, 'state.db'), { readonly: true });
           try {
-            const ev = db.prepare("SELECT decision, state FROM events WHERE hook = 'PreToolUse' ORDER BY id DESC LIMIT 1").get() as { decision: string; state: string };
+            // The call's own row (a notice it sent has a row of its own, with no tool).
+            const ev = db.prepare("SELECT decision, state FROM events WHERE hook = 'PreToolUse' AND tool = 'Bash' ORDER BY id DESC LIMIT 1").get() as { decision: string; state: string };
             return { stdout: r.stdout, sleepMs: r.sleepMs, notified: notified.length, ...ev };
           } finally {
             db.close();
@@ -202,6 +204,7 @@ test(`lease agreement: ${RUNS} generated states and moves, the lease allows only
           return;
         }
         tally.held++;
+        heldIn.set(leased, (heldIn.get(leased) ?? 0) + 1);
         const what = `lease held (state ${leased}) but the full check said ${JSON.stringify(after)}`;
         assert.ok(silentAllow, what);
         assert.equal(after.state, leased, what);
@@ -211,7 +214,7 @@ test(`lease agreement: ${RUNS} generated states and moves, the lease allows only
     }),
     { seed: SEED, numRuns: RUNS, endOnFailure: true },
   );
-  t.diagnostic(`granted ${tally.granted}, held ${tally.held}, ended ${tally.ended}, full check changed ${tally.changed}`);
+  t.diagnostic(`granted ${tally.granted}, held ${tally.held}, ended ${tally.ended}, full check changed ${tally.changed}; held in ${JSON.stringify(Object.fromEntries(heldIn))}`);
   // Not vacuous: leases were granted, some held through their move, and some moves changed the answer.
   assert.ok(tally.granted > RUNS / 3, `leases granted in ${tally.granted} of ${RUNS} states`);
   assert.ok(tally.held > 0, `a lease held in ${tally.held} cases`);
