@@ -1,5 +1,6 @@
 import { readStdinBounded, salvage } from './stdin.ts';
-import { appendJournal, leaseAllows, parseFastInput } from './fast.ts';
+import { leaseAllows, parseFastInput } from './fast.ts';
+import { appendJournal } from './journal.ts';
 import { join } from 'node:path';
 import { resolvePaths } from '../util/paths.ts';
 import type { HookEvent } from '../policy/types.ts';

@@ -2,57 +2,15 @@
 // is ~650 KB of JavaScript whose compilation alone costs a hook ~25 ms, more than everything else the
 // fast path does; so the three fields it reads are checked by hand, and so does the full check
 // (lib/hook/input.ts), loaded only when no lease answers.
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { replaceFile } from '../util/atomic.ts';
 import { fastDir, readGeneration, readPublishedReadings, type PublishedReading } from '../store/generation.ts';
 import { TROUBLE_MARKERS } from '../transcripts/markers.ts';
 import { costOf, priceFor, type PriceOverrides } from '../transcripts/prices.ts';
 import { parseLine } from '../transcripts/line.ts';
-
-export type WindowName = 'five_hour' | 'seven_day';
-
-/** How far a new server reading of one window may go (see lib/hook/lease.ts). */
-export interface ReadingBound {
-  resetsAt: number | null;
-  /** The share (1 = the limit) the figure must stay under, local usage since the reading included. */
-  ceil: number;
-  /** The reading the lease was granted on. */
-  pct: number;
-  ratioFirstPct: number;
-  ratioTokens: number;
-  burnFirstPct: number | null;
-  burnFirstAt: number | null;
-}
-
-/**
- * A session's lease: the full check's word that its next tool calls may go ahead untouched while
- * everything stays within these bounds. The rules are in lib/hook/lease.ts.
- */
-export interface Lease {
-  v: 3;
-  /** The session's account (lib/util/account.ts): only its readings move the lease. */
-  account: string;
-  /** When it was granted, and until when it stands. */
-  at: number;
-  until: number;
-  gen: string;
-  configMtime: number;
-  /** The state the full check recorded (normal, or warned with its messages already out). */
-  state: string;
-  /** Input + output tokens and USD that may be added across the watched transcripts; null: no bound. */
-  tokens: number | null;
-  cost: number | null;
-  prices: PriceOverrides;
-  transcript: string | null;
-  /** Watched transcripts: path, bytes already counted, inode. */
-  files: [string, number, number][];
-  /** Folders a new transcript would appear in, with their mtimes (-1: missing). */
-  dirs: [string, number][];
-  /** The newest server reading id of each window when granted (0: none). */
-  seen: Record<WindowName, number>;
-  bounds: Partial<Record<WindowName, ReadingBound>>;
-}
+import { anchoredShare, projectedAtReset, readingPace, risePerToken } from '../usage/readingMath.ts';
+import type { Lease, ReadingBound } from './lease.ts';
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -169,28 +127,24 @@ function appended(lease: Lease): Counted[] | null {
   return out;
 }
 
-const BURN_MIN_SPAN_MS = 15 * 60_000;
-
 /**
  * Whether a reading newer than the lease keeps the figure under its bound: its share, plus the local
  * usage since it at the highest ratio it could imply, and the pace from the first reading of the last
- * hour to it (lib/usage/sources.ts computes both the same way).
+ * hour to it, by the sources' own arithmetic (lib/usage/readingMath.ts).
  */
 function readingWithin(b: ReadingBound, r: PublishedReading, counted: readonly Counted[], lease: Lease, now: number): boolean {
   if (r.resetsAt !== b.resetsAt || typeof r.pct !== 'number' || typeof r.firstSeen !== 'number') return false;
   let since = 0;
   // A minute's slack for the clocks of the status line and the transcript writer.
   for (const c of counted) if (c.ts >= r.firstSeen - 60_000) since += c.tokens;
-  const rise = (r.pct - b.ratioFirstPct) / 100;
-  const ratio = rise <= 0 ? 0 : b.ratioTokens > 0 ? rise / b.ratioTokens : Number.POSITIVE_INFINITY;
-  const share = r.pct / 100 + (since > 0 ? ratio * since : 0);
+  // The ratio over the tokens counted up to the lease's last reading: more tokens by the new one only lower it.
+  const share = anchoredShare(r.pct, risePerToken(b.ratioFirstPct, r.pct, b.ratioTokens), since);
   if (!(share < b.ceil)) return false;
-  const firstAt = b.burnFirstAt ?? lease.at;
-  const span = r.firstSeen - firstAt;
-  if (span < BURN_MIN_SPAN_MS) return true;
+  const pace = readingPace(b.burnFirstPct ?? r.pct, b.burnFirstAt ?? lease.at, r.pct, r.firstSeen);
+  if (pace === null) return true; // too short a span for the full check to project from
   if (b.burnFirstPct === null || b.resetsAt === null) return false;
-  const perMinute = Math.max(0, (r.pct - b.burnFirstPct) / 100) / (span / 60_000);
-  return share + perMinute * Math.max(0, (b.resetsAt - now) / 60_000) < 1;
+  // The lease's ceiling was found with no projection: a projected crossing is the full check's to say.
+  return projectedAtReset(share, pace.perMinute, b.resetsAt, now) < 1;
 }
 
 /** The lease of a session, if one is on file. */
@@ -237,41 +191,6 @@ export function leaseAllows(stateDir: string, userConfigFile: string, session: s
     if (!r || !b || !readingWithin(b, r, counted, e, now)) return null;
   }
   return e.state;
-}
-
-/** What a fast-path run leaves behind; folded into the events table by the next full run. */
-export interface JournalLine {
-  ts: number;
-  session_id: string;
-  hook: string;
-  tool: string | null;
-  duration_ms: number;
-  /** The state the lease was granted in, when not `normal`. */
-  state?: string;
-}
-
-/** One file per fast-path run, published whole by rename, so a reader never sees one half-written. */
-export const JOURNAL_DIR = 'journal.d';
-
-/**
- * Leaves one fast-path run's line for the next full run to fold in. Each run writes its own file
- * under a dot-name and renames it into place: an ingest that lists the folder sees whole entries
- * only, and one it has claimed can no longer receive a late write (with a shared appended file, a
- * run that opened it just before an ingest moved it wrote its line into a file already read).
- */
-export function appendJournal(stateDir: string, line: JournalLine): void {
-  const dir = join(stateDir, JOURNAL_DIR);
-  const name = `${line.ts}-${process.pid}-${process.hrtime.bigint()}.json`;
-  const tmp = join(dir, `.${name}`);
-  const text = JSON.stringify(line) + '\n';
-  try {
-    writeFileSync(tmp, text, { mode: 0o600, flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(tmp, text, { mode: 0o600, flag: 'wx' });
-  }
-  renameSync(tmp, join(dir, name));
 }
 
 /** The fields the fast path needs; null sends the call down the full path, which says what is wrong. */

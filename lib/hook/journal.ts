@@ -1,10 +1,47 @@
-import { readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+// The fast path's journal: each run the lease serves leaves a line here (appendJournal, on the hot
+// path: keep this module light, node:fs and types only), and the next full check folds them into the
+// events table (ingestJournal).
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from '../store/store.ts';
-import { JOURNAL_DIR, type JournalLine as Row } from './fast.ts';
+
+/** What a fast-path run leaves behind; folded into the events table by the next full run. */
+export interface JournalLine {
+  ts: number;
+  session_id: string;
+  hook: string;
+  tool: string | null;
+  duration_ms: number;
+  /** The state the lease was granted in, when not `normal`. */
+  state?: string;
+}
+
+/** One file per fast-path run, published whole by rename, so a reader never sees one half-written. */
+export const JOURNAL_DIR = 'journal.d';
+
+/**
+ * Leaves one fast-path run's line for the next full run to fold in. Each run writes its own file
+ * under a dot-name and renames it into place: an ingest that lists the folder sees whole entries
+ * only, and one it has claimed can no longer receive a late write (with a shared appended file, a
+ * run that opened it just before an ingest moved it wrote its line into a file already read).
+ */
+export function appendJournal(stateDir: string, line: JournalLine): void {
+  const dir = join(stateDir, JOURNAL_DIR);
+  const name = `${line.ts}-${process.pid}-${process.hrtime.bigint()}.json`;
+  const tmp = join(dir, `.${name}`);
+  const text = JSON.stringify(line) + '\n';
+  try {
+    writeFileSync(tmp, text, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(tmp, text, { mode: 0o600, flag: 'wx' });
+  }
+  renameSync(tmp, join(dir, name));
+}
 
 /** A journal line as a fast-path run wrote it (checked by hand: the full check loads no zod). */
-function asRow(v: unknown): Row | null {
+function asRow(v: unknown): JournalLine | null {
   if (typeof v !== 'object' || v === null) return null;
   const o = v as Record<string, unknown>;
   if (typeof o.ts !== 'number' || typeof o.session_id !== 'string' || typeof o.hook !== 'string') return null;
@@ -13,7 +50,7 @@ function asRow(v: unknown): Row | null {
   return { ts: o.ts, session_id: o.session_id, hook: o.hook, tool: o.tool, duration_ms: o.duration_ms, ...(o.state !== undefined ? { state: o.state } : {}) };
 }
 
-function rowsOf(text: string): Row[] {
+function rowsOf(text: string): JournalLine[] {
   return text.split('\n').flatMap((l) => {
     if (!l) return [];
     try {
@@ -25,7 +62,7 @@ function rowsOf(text: string): Row[] {
   });
 }
 
-function insertRows(store: Store, rows: readonly Row[]): void {
+function insertRows(store: Store, rows: readonly JournalLine[]): void {
   if (rows.length === 0) return;
   store.write(() => {
     for (const r of rows) {
@@ -51,7 +88,7 @@ export function ingestJournal(stateDir: string, store: Store, now: number): numb
   } catch {
     // no fast-path runs yet
   }
-  const rows: Row[] = [];
+  const rows: JournalLine[] = [];
   const claimedFiles: string[] = [];
   for (const e of entries) {
     const claimed = join(dir, `.claimed-${process.pid}-${e.replace(/^\.claimed-\d+-/, '')}`);

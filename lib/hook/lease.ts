@@ -31,13 +31,56 @@ import { dirname } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import type { Store } from '../store/store.ts';
 import type { PolicyInput, UsageView, Verdict } from '../policy/types.ts';
+import type { UsageWindow } from '../usage/types.ts';
 import { verdictFor } from '../policy/evaluate.ts';
 import { BLOCK_MS } from '../util/blocks.ts';
 import { HOUR_MS } from '../util/time.ts';
 import { isSubagentFile, subagentsDirOf } from '../transcripts/discover.ts';
 import { monitorSettings } from '../monitor/settings.ts';
 import type { Env } from '../util/paths.ts';
-import type { Lease, ReadingBound, WindowName } from './fast.ts';
+import type { PriceOverrides } from '../transcripts/prices.ts';
+
+/** How far a new server reading of one window may go (rule 2). */
+export interface ReadingBound {
+  resetsAt: number | null;
+  /** The share (1 = the limit) the figure must stay under, local usage since the reading included. */
+  ceil: number;
+  /** The reading the lease was granted on. */
+  pct: number;
+  ratioFirstPct: number;
+  ratioTokens: number;
+  burnFirstPct: number | null;
+  burnFirstAt: number | null;
+}
+
+/**
+ * A session's lease: the full check's word that its next tool calls may go ahead untouched while
+ * everything stays within these bounds (the rules above); lib/hook/fast.ts checks it on the hot path.
+ */
+export interface Lease {
+  v: 3;
+  /** The session's account (lib/util/account.ts): only its readings move the lease. */
+  account: string;
+  /** When it was granted, and until when it stands. */
+  at: number;
+  until: number;
+  gen: string;
+  configMtime: number;
+  /** The state the full check recorded (normal, or warned with its messages already out). */
+  state: string;
+  /** Input + output tokens and USD that may be added across the watched transcripts; null: no bound. */
+  tokens: number | null;
+  cost: number | null;
+  prices: PriceOverrides;
+  transcript: string | null;
+  /** Watched transcripts: path, bytes already counted, inode. */
+  files: [string, number, number][];
+  /** Folders a new transcript would appear in, with their mtimes (-1: missing). */
+  dirs: [string, number][];
+  /** The newest server reading id of each window when granted (0: none). */
+  seen: Record<UsageWindow, number>;
+  bounds: Partial<Record<UsageWindow, ReadingBound>>;
+}
 
 /** More transcripts than this to watch: no lease (each is a stat on every tool call). */
 const MAX_WATCHED = 256;
@@ -55,7 +98,7 @@ export interface LeaseArgs {
   gen: string;
   configMtime: number;
   /** The newest reading id of each window before the usage figures were read. */
-  seen: Record<WindowName, number>;
+  seen: Record<UsageWindow, number>;
   transcript: string | null;
   transcriptRoots: readonly string[];
   /** The session's account: the readings published for it are the ones the lease is checked against. */
@@ -84,7 +127,7 @@ function moved(u: UsageView, dT: number, dC: number, share: number | null, five:
   return { ...u, share: s, projectedShare: proj, usedTokens: five ? u.usedTokens + dT : u.usedTokens, costUsd: u.costUsd + dC };
 }
 
-function probe(pi: PolicyInput, dT: number, dC: number, shares: Partial<Record<WindowName, number>> = {}): PolicyInput {
+function probe(pi: PolicyInput, dT: number, dC: number, shares: Partial<Record<UsageWindow, number>> = {}): PolicyInput {
   const u = pi.usage;
   const weekly = u.weekly ? moved(u.weekly, dT, dC, shares.seven_day ?? null, false) : u.weekly;
   return { ...pi, usage: { ...moved(u, dT, dC, shares.five_hour ?? null, true), weekly } };
@@ -213,7 +256,7 @@ export function grantLease(a: LeaseArgs): Lease | null {
   const bounds: Lease['bounds'] = {};
   for (const u of views) {
     const b = u.basis;
-    const win: WindowName = u.window;
+    const win: UsageWindow = u.window;
     if (!b || u.confidence !== 'official' || v0.state !== 'normal' || u.share === null || b.id !== seen[win]) continue;
     const ceil = largest(u.share, 100, (s) => same(probe(pi, tokens, cost, { [win]: s })), false);
     if (ceil <= u.share) continue;

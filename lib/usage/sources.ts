@@ -28,14 +28,13 @@ import { startRefresh, type RefreshStart } from '../monitor/trigger.ts';
 import type { Env } from '../util/paths.ts';
 import { usageApiStatus, type UsageApiStatus } from './usageApiTrigger.ts';
 import { kindOfKey } from '../util/account.ts';
+import { anchoredShare, projectedAtReset, readingPace, risePerToken } from './readingMath.ts';
 
 /** How long after its reading the anchored estimate stands. */
 export const ANCHOR_MS = 30 * 60_000;
 /** Rises of the server's figure between readings needed to learn the ratio. */
 export const ANCHOR_MIN_PAIRS = 2;
-/** A pace is measured from server readings spanning at least this long (never from a short burst). */
-export const BURN_MIN_SPAN_MS = 15 * 60_000;
-/** ... and at most this far back. */
+/** A pace is measured from server readings this far back at most (and spanning BURN_MIN_SPAN_MS, lib/usage/readingMath.ts). */
 const BURN_LOOKBACK_MS = 60 * 60_000;
 /** The readings the ratio and the pace are learned from: the window's, this far back at most. */
 const READINGS_LOOKBACK_MS = 2 * 60 * 60_000;
@@ -120,10 +119,10 @@ export function anchorRatio(store: Store, readings: readonly RateLimitRow[]): nu
   if (!first || !last) return null;
   let rises = 0;
   for (let k = 1; k < readings.length; k++) if (readings[k]!.used_pct > readings[k - 1]!.used_pct) rises++;
-  const rise = (last.used_pct - first.used_pct) / 100;
-  if (rises < ANCHOR_MIN_PAIRS || rise <= 0) return null;
-  const tokens = localTokens(store, account, first.first_seen, last.first_seen);
-  return tokens > 0 ? rise / tokens : null;
+  if (rises < ANCHOR_MIN_PAIRS || last.used_pct <= first.used_pct) return null;
+  const k = risePerToken(first.used_pct, last.used_pct, localTokens(store, account, first.first_seen, last.first_seen));
+  // A rise with no local usage under it teaches no ratio.
+  return Number.isFinite(k) && k > 0 ? k : null;
 }
 
 /** The pace measured from the window's readings over the last hour, when they span long enough. */
@@ -132,9 +131,8 @@ function serverBurn(readings: readonly RateLimitRow[], now: number): { perMinute
   const first = recent[0];
   const last = recent.at(-1);
   if (!first || !last) return null;
-  const span = last.first_seen - first.first_seen;
-  if (span < BURN_MIN_SPAN_MS) return null;
-  return { perMinute: Math.max(0, (last.used_pct - first.used_pct) / 100) / (span / 60_000), spanMin: Math.round(span / 60_000) };
+  const pace = readingPace(first.used_pct, first.first_seen, last.used_pct, last.first_seen);
+  return pace && { perMinute: pace.perMinute, spanMin: Math.round(pace.spanMs / 60_000) };
 }
 
 /**
@@ -161,7 +159,7 @@ function serverView(store: Store, config: Config, account: string, now: number, 
     const k = anchorRatio(store, readings);
     const since = k !== null ? localTokens(store, account, f.at + 1, now + 1) : 0;
     if (k !== null && since > 0) {
-      share += k * since;
+      share = anchoredShare(f.pct, k, since);
       source = `${f.source}+local`;
     }
     if (!fresh) {
@@ -170,7 +168,7 @@ function serverView(store: Store, config: Config, account: string, now: number, 
     }
     const burn = f.resetsAt !== null ? serverBurn(readings, now) : null;
     if (burn && f.resetsAt !== null) {
-      projectedShare = share + burn.perMinute * Math.max(0, (f.resetsAt - now) / 60_000);
+      projectedShare = projectedAtReset(share, burn.perMinute, f.resetsAt, now);
       projectionBasis = { kind: 'server_readings', spanMin: burn.spanMin };
     }
     basis = readingBasis(store, config, f.reading, readings, k, fresh, now);

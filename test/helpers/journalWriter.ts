@@ -1,5 +1,5 @@
 // Writes fast-path journal entries as a hook's fast path does: argv = stateDir, count, tag.
-import { appendJournal } from '../../lib/hook/fast.ts';
+import { appendJournal } from '../../lib/hook/journal.ts';
 
 const [stateDir, count, tag] = process.argv.slice(2);
 for (let i = 0; i < Number(count); i++) {

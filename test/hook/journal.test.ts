@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { tmpHome } from '../helpers/tmp.ts';
 import { openStore } from '../../lib/store/store.ts';
 import { ingestJournal } from '../../lib/hook/journal.ts';
-import { JOURNAL_DIR } from '../../lib/hook/fast.ts';
+import { JOURNAL_DIR } from '../../lib/hook/journal.ts';
 
 const WRITER = join(import.meta.dirname, '..', 'helpers', 'journalWriter.ts');
 
