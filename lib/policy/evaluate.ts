@@ -221,7 +221,8 @@ function modelHoldDecision(i: PolicyInput, isTool: boolean, liftedScope: (s: Lif
   const facts = { family: hold.family, until: hold.until, limitLine: hold.text };
   const noticeKey = `model-hold:${hold.family}:${hold.until}`;
   if (lifted || !isTool) {
-    const d = decision('warned', { onceKey: `model-hold:${hold.family}:${hold.until}:${i.sessionId}`, noticeKey, message: { kind: 'model_limit', ...facts, lifted } });
+    const onceKey = `model-hold:${hold.family}:${hold.until}:${i.sessionId}`;
+    const d = decision('warned', { onceKey, noticeKey, message: { kind: 'model_limit', ...facts, lifted } });
     return { until: hold.until, d };
   }
   const d = decision('held', { action: 'deny', holdUntil: hold.until, noticeKey, message: { kind: 'model_limit_held', ...facts, waitMs: hold.until - i.now } });

@@ -119,7 +119,9 @@ function words(m: PolicyMessage, at: RenderAt): Words {
       const until = f.reset ?? 'the reset';
       return {
         user: `ccguard: the ${f.name} is used up (${f.pct}, ${f.src}); tool calls wait until ${until}. ${liftText(at)}`,
-        model: `ccguard: the ${f.name} is used up (${f.pct}, ${f.src}). Tool calls are held back until ${until}; answer briefly without tools or tell the user to wait.`,
+        model:
+          `ccguard: the ${f.name} is used up (${f.pct}, ${f.src}). Tool calls are held back until ${until}; ` +
+          'answer briefly without tools or tell the user to wait.',
         notice: reachedNotice(f),
       };
     }
@@ -148,25 +150,31 @@ function words(m: PolicyMessage, at: RenderAt): Words {
       return {
         user: `ccguard: ${f.pct} of the ${f.name} used (${f.src})${m.lifted ? LIFT_NOTE : ''}.${f.resetClause}`,
         model: `ccguard: ${f.pct} of the ${f.name} is used (${f.src}).${left}${f.resetClause} Keep the remaining work focused.`,
-        notice: { title: `ccguard: ${m.window === 'seven_day' ? 'weekly' : '5-hour'} threshold`, message: `${f.pct} of the ${f.name} used (${f.src}).${f.resetClause}` },
+        notice: {
+          title: `ccguard: ${m.window === 'seven_day' ? 'weekly' : '5-hour'} threshold`,
+          message: `${f.pct} of the ${f.name} used (${f.src}).${f.resetClause}`,
+        },
       };
     }
     case 'window_projected': {
       // A projection never holds anything back: it is advice, and only from a measured pace.
       const f = figure(m, now);
       return {
-        user: `ccguard: at the pace measured ${projectionBasisText(m.basis)}, the ${f.name} would be reached before its reset (${f.pct} used now, ${f.src}).${f.resetClause}`,
+        user:
+          `ccguard: at the pace measured ${projectionBasisText(m.basis)}, the ${f.name} would be reached before its reset ` +
+          `(${f.pct} used now, ${f.src}).${f.resetClause}`,
       };
     }
     case 'model_limit': {
       const { fam, reset, line } = modelFacts(m, now);
       return {
-        user: `ccguard: Claude's ${fam} limit is reached (${line}); this session runs on ${fam}. It resets at ${reset}.${m.lifted ? ' (`ccguard resume` lifted the hold for now)' : ''}`,
+        user: `ccguard: Claude's ${fam} limit is reached (${line}); this session runs on ${fam}. It resets at ${reset}.${m.lifted ? LIFT_NOTE : ''}`,
         // One story per answer: after a lift, the model is not told that its calls are held.
         model: m.lifted
           ? `ccguard: the ${fam} usage limit is reached until ${reset} (${MODEL_SOURCE}); the user lifted ccguard's hold (ccguard resume), ` +
             `so tool calls go on, but Claude may refuse ${fam} requests until then. Switch model (/model) if it does.`
-          : `ccguard: the ${fam} usage limit is reached until ${reset} (${MODEL_SOURCE}); tool calls on ${fam} are held back. Switch model (/model) or tell the user.`,
+          : `ccguard: the ${fam} usage limit is reached until ${reset} (${MODEL_SOURCE}); tool calls on ${fam} are held back. ` +
+            'Switch model (/model) or tell the user.',
         notice: modelNotice(fam, reset),
       };
     }
