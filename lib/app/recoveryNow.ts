@@ -1,8 +1,9 @@
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
-import type { RecoveryState, UsageView } from '../policy/types.ts';
+import type { PolicyInput, RecoveryState, UsageView } from '../policy/types.ts';
 import type { UsageWindow } from '../usage/types.ts';
 import { evaluate } from '../policy/evaluate.ts';
+import { render } from '../policy/messages.ts';
 import { usageHolds } from './holds.ts';
 import { backoffView, forcedDegradeUntil, liftsOf, pauseView } from './recovery.ts';
 import { usagePicture, type UsagePicture } from '../usage/sources.ts';
@@ -56,7 +57,7 @@ export function recoveryNow(
   const pause = pauseView(store, account, null, now);
   const backoff = backoffView(store, config, account, now);
   const forcedUntil = forcedDegradeUntil(store, now);
-  const v = evaluate({
+  const pi: PolicyInput = {
     hook: 'PreToolUse',
     tool: null,
     sessionId: '(status)',
@@ -70,7 +71,8 @@ export function recoveryNow(
     modelHolds: picture.modelHolds,
     lifts: liftsOf(store, account, now),
     cli: ownCli(env),
-  });
+  };
+  const v = render(evaluate(pi), pi);
   const until =
     v.state === 'paused' && pause
       ? pause.until

@@ -9,7 +9,7 @@ import { eventsWithSource, withDb } from '../helpers/hookAsync.ts';
 import { openStore } from '../../lib/store/store.ts';
 import { loadConfig } from '../../lib/config/load.ts';
 import { usageView } from '../../lib/usage/sources.ts';
-import { evaluate } from '../../lib/policy/evaluate.ts';
+import { verdictFor } from '../../lib/policy/evaluate.ts';
 import type { UsageView } from '../../lib/policy/types.ts';
 import { tmpHome } from '../helpers/tmp.ts';
 import { snapshotJson } from '../helpers/monitorStub.ts';
@@ -230,7 +230,7 @@ test('usageView: fallback order and what each source reports (in process)', asyn
       assert.equal(view().source, 'claude-monitor:max5');
 
       // The verdict says which source it rests on.
-      const vv = evaluate({
+      const vv = verdictFor({
         hook: 'PreToolUse', tool: 'Bash', sessionId: 's', now, config, usage: { ...view(), share: 0.85 },
         sessionClockFrom: null, pause: null, backoff: null, forcedDegrade: false,
       });
