@@ -1,17 +1,19 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DRIVER_ENV, REPO } from './cli.ts';
 import { EVENT_FILES } from '../../lib/settings/hookCommand.ts';
 import type { HookEvent } from '../../lib/policy/types.ts';
-import { tmpHome } from './tmp.ts';
+import { tmpHome, type TmpHome } from './tmp.ts';
 import { assistantLine } from './lines.ts';
 import { openSqlite } from './sqlite.ts';
 import type { EventRow } from '../../lib/store/events.ts';
 
 export const HOOKS = join(REPO, 'dist', 'hooks');
 
+export type HookEnv = ReturnType<typeof makeHookEnv>;
 
 export interface HookRun {
   code: number;
@@ -23,10 +25,17 @@ export interface HookRun {
 
 /**
  * A temporary HOME with a project transcript, a user config, and a stand-in `notify-send` on PATH
- * that records what the desktop would have shown.
+ * that records what the desktop would have shown. Given the test's context, removed when the test ends.
  */
-export function hookEnv(config = '') {
-  const h = tmpHome('ccguard-hook-');
+export function hookEnv(config?: string): HookEnv;
+export function hookEnv(t: TestContext, config?: string): HookEnv;
+export function hookEnv(a?: TestContext | string, b?: string): HookEnv {
+  const t = typeof a === 'object' ? a : undefined;
+  const config = (typeof a === 'string' ? a : b) ?? '';
+  return makeHookEnv(t ? tmpHome(t, 'ccguard-hook-') : tmpHome('ccguard-hook-'), config);
+}
+
+function makeHookEnv(h: TmpHome, config: string) {
   const project = join(h.projects, '-work-app');
   mkdirSync(project, { recursive: true });
   mkdirSync(h.stateDir, { recursive: true, mode: 0o700 });
