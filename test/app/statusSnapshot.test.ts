@@ -126,61 +126,57 @@ test('a damaged snapshot is ignored, not trusted', () => {
   }
 });
 
-test('a snapshot is valid only from its time until the first moment the clock alone changes the answer', () => {
-  const h = tmpHome('ccguard-snap-');
-  try {
-    mkdirSync(h.stateDir, { recursive: true });
-    const watched = join(h.stateDir, 'watched');
-    writeFileSync(watched, 'a');
-    const at = Date.UTC(2026, 10, 24, 10, 0, 0);
-    const status = {
-      generated_at: new Date(at).toISOString(),
-      block: { end: new Date(at + 5_000).toISOString(), reset_at: new Date(at + 5_000).toISOString() },
-      recovery: { until: null, backoff: null, session_pauses: [] },
-      limits: { weekly: null, reset_at: null, server: { five_hour: null, seven_day: null }, claude_monitor: { snapshot_at: null } },
-    } as unknown as Status;
-    const midnight = Date.UTC(2026, 10, 25);
-    // The block ends 5 s after: the snapshot goes then, not SNAPSHOT_MS later.
-    assert.equal(snapshotUntil(status, at, midnight, FRESH), at + 5_000);
-    const noBlock = { ...status, block: null } as Status;
-    assert.equal(snapshotUntil(noBlock, at, midnight, FRESH), at + SNAPSHOT_MS);
-    assert.equal(snapshotUntil(noBlock, at, at + 1_000, FRESH), at + 1_000);
-    // Readings that go stale, and resets, end it too.
-    const withServer = {
-      ...noBlock,
-      limits: { weekly: null, reset_at: null, server: { five_hour: { seen_at: new Date(at - 595_000).toISOString(), resets_at: null }, seven_day: null }, claude_monitor: { snapshot_at: null } },
-    } as unknown as Status;
-    assert.equal(snapshotUntil(withServer, at, midnight, FRESH), at + 5_000, 'server reading stale at seen_at + 600 s');
-    const withMonitor = { ...withServer, limits: { ...withServer.limits, server: { five_hour: null, seven_day: null }, claude_monitor: { snapshot_at: new Date(at - 110_000).toISOString() } } } as unknown as Status;
-    assert.equal(snapshotUntil(withMonitor, at, midnight, FRESH), at + 10_000, 'claude-monitor output stale at snapshot_at + 120 s');
-    const paused = { ...noBlock, recovery: { until: null, backoff: null, session_pauses: [{ session_id: 's', until: new Date(at + 2_000).toISOString(), reason: '' }] } } as unknown as Status;
-    assert.equal(snapshotUntil(paused, at, midnight, FRESH), at + 2_000);
+test('a snapshot is valid only from its time until the first moment the clock alone changes the answer', (t) => {
+  const h = tmpHome(t, 'ccguard-snap-');
+  mkdirSync(h.stateDir, { recursive: true });
+  const watched = join(h.stateDir, 'watched');
+  writeFileSync(watched, 'a');
+  const at = Date.UTC(2026, 10, 24, 10, 0, 0);
+  const status = {
+    generated_at: new Date(at).toISOString(),
+    block: { end: new Date(at + 5_000).toISOString(), reset_at: new Date(at + 5_000).toISOString() },
+    recovery: { until: null, backoff: null, session_pauses: [] },
+    limits: { weekly: null, reset_at: null, server: { five_hour: null, seven_day: null }, claude_monitor: { snapshot_at: null } },
+  } as unknown as Status;
+  const midnight = Date.UTC(2026, 10, 25);
+  // The block ends 5 s after: the snapshot goes then, not SNAPSHOT_MS later.
+  assert.equal(snapshotUntil(status, at, midnight, FRESH), at + 5_000);
+  const noBlock = { ...status, block: null } as Status;
+  assert.equal(snapshotUntil(noBlock, at, midnight, FRESH), at + SNAPSHOT_MS);
+  assert.equal(snapshotUntil(noBlock, at, at + 1_000, FRESH), at + 1_000);
+  // Readings that go stale, and resets, end it too.
+  const withServer = {
+    ...noBlock,
+    limits: { weekly: null, reset_at: null, server: { five_hour: { seen_at: new Date(at - 595_000).toISOString(), resets_at: null }, seven_day: null }, claude_monitor: { snapshot_at: null } },
+  } as unknown as Status;
+  assert.equal(snapshotUntil(withServer, at, midnight, FRESH), at + 5_000, 'server reading stale at seen_at + 600 s');
+  const withMonitor = { ...withServer, limits: { ...withServer.limits, server: { five_hour: null, seven_day: null }, claude_monitor: { snapshot_at: new Date(at - 110_000).toISOString() } } } as unknown as Status;
+  assert.equal(snapshotUntil(withMonitor, at, midnight, FRESH), at + 10_000, 'claude-monitor output stale at snapshot_at + 120 s');
+  const paused = { ...noBlock, recovery: { until: null, backoff: null, session_pauses: [{ session_id: 's', until: new Date(at + 2_000).toISOString(), reason: '' }] } } as unknown as Status;
+  assert.equal(snapshotUntil(paused, at, midnight, FRESH), at + 2_000);
 
-    const file = snapshotFile(h.stateDir);
-    const snap: Omit<StatusSnapshot, 'v'> = { key: 'k', at, until: at + 5_000, stamps: [stampOf(watched), stampOf(join(h.stateDir, 'absent'))], dirs: [], status };
-    writeSnapshot(file, snap);
-    assert.ok(validSnapshot(file, 'k', at));
-    assert.ok(validSnapshot(file, 'k', at + 4_999));
-    assert.equal(validSnapshot(file, 'k', at + 5_000), null, 'past until');
-    assert.equal(validSnapshot(file, 'k', at - 1), null, 'clock set back');
-    assert.equal(validSnapshot(file, 'other roots', at), null, 'another key');
-    writeFileSync(join(h.stateDir, 'absent'), '');
-    assert.equal(validSnapshot(file, 'k', at), null, 'a file that appeared');
-    writeSnapshot(file, { ...snap, stamps: [stampOf(watched)] });
-    assert.ok(validSnapshot(file, 'k', at));
-    appendFileSync(watched, 'b');
-    assert.equal(validSnapshot(file, 'k', at), null, 'a file that grew');
-    // A folder, by its mtime as recorded.
-    const folder = join(h.stateDir, 'folder');
-    mkdirSync(folder);
-    const m = Math.trunc(statSync(folder).mtimeMs);
-    writeSnapshot(file, { ...snap, stamps: [], dirs: [[folder, m]] });
-    assert.ok(validSnapshot(file, 'k', at));
-    writeSnapshot(file, { ...snap, stamps: [], dirs: [[folder, m - 1]] });
-    assert.equal(validSnapshot(file, 'k', at), null, 'a folder changed since it was listed');
-  } finally {
-    h.cleanup();
-  }
+  const file = snapshotFile(h.stateDir);
+  const snap: Omit<StatusSnapshot, 'v'> = { key: 'k', at, until: at + 5_000, stamps: [stampOf(watched), stampOf(join(h.stateDir, 'absent'))], dirs: [], status };
+  writeSnapshot(file, snap);
+  assert.ok(validSnapshot(file, 'k', at));
+  assert.ok(validSnapshot(file, 'k', at + 4_999));
+  assert.equal(validSnapshot(file, 'k', at + 5_000), null, 'past until');
+  assert.equal(validSnapshot(file, 'k', at - 1), null, 'clock set back');
+  assert.equal(validSnapshot(file, 'other roots', at), null, 'another key');
+  writeFileSync(join(h.stateDir, 'absent'), '');
+  assert.equal(validSnapshot(file, 'k', at), null, 'a file that appeared');
+  writeSnapshot(file, { ...snap, stamps: [stampOf(watched)] });
+  assert.ok(validSnapshot(file, 'k', at));
+  appendFileSync(watched, 'b');
+  assert.equal(validSnapshot(file, 'k', at), null, 'a file that grew');
+  // A folder, by its mtime as recorded.
+  const folder = join(h.stateDir, 'folder');
+  mkdirSync(folder);
+  const m = Math.trunc(statSync(folder).mtimeMs);
+  writeSnapshot(file, { ...snap, stamps: [], dirs: [[folder, m]] });
+  assert.ok(validSnapshot(file, 'k', at));
+  writeSnapshot(file, { ...snap, stamps: [], dirs: [[folder, m - 1]] });
+  assert.equal(validSnapshot(file, 'k', at), null, 'a folder changed since it was listed');
 });
 
 test('a subagent transcript added to a live session is seen by the next status', () => {
@@ -225,20 +221,16 @@ test('a line written while a status computes is not hidden by its snapshot', () 
   }
 });
 
-test('observe mode shows: status says nothing is enforced and what would be, and so does the status line', () => {
-  const h = tmpHome('ccguard-observe-');
-  try {
-    mkdirSync(h.stateDir, { recursive: true });
-    writeFileSync(join(h.stateDir, 'config.yaml'), 'mode: observe\n');
-    const env = { HOME: h.home };
-    assert.equal(ccguard(['pause', '--minutes', '30'], env).code, 0);
-    const text = ccguard(['status'], env).stdout;
-    assert.match(text, /^Mode {10}observe: decisions are recorded and notified; nothing is blocked or delayed/m);
-    assert.match(text, /^Recovery {6}would be paused until /m);
-    assert.equal((JSON.parse(ccguard(['status', '--json'], env).stdout) as { mode: string }).mode, 'observe');
-    const line = ccguard(['statusline'], env, JSON.stringify({ session_id: 's1' })).stdout;
-    assert.match(line, /ccguard observe \(would be paused until (\w{3} )?\d\d:\d\d\)$/m);
-  } finally {
-    h.cleanup();
-  }
+test('observe mode shows: status says nothing is enforced and what would be, and so does the status line', (t) => {
+  const h = tmpHome(t, 'ccguard-observe-');
+  mkdirSync(h.stateDir, { recursive: true });
+  writeFileSync(join(h.stateDir, 'config.yaml'), 'mode: observe\n');
+  const env = { HOME: h.home };
+  assert.equal(ccguard(['pause', '--minutes', '30'], env).code, 0);
+  const text = ccguard(['status'], env).stdout;
+  assert.match(text, /^Mode {10}observe: decisions are recorded and notified; nothing is blocked or delayed/m);
+  assert.match(text, /^Recovery {6}would be paused until /m);
+  assert.equal((JSON.parse(ccguard(['status', '--json'], env).stdout) as { mode: string }).mode, 'observe');
+  const line = ccguard(['statusline'], env, JSON.stringify({ session_id: 's1' })).stdout;
+  assert.match(line, /ccguard observe \(would be paused until (\w{3} )?\d\d:\d\d\)$/m);
 });

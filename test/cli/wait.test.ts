@@ -189,62 +189,50 @@ function startWait(env: Record<string, string>): Proc {
   return { lines, stderr: () => err, done, kill: (sig) => p.kill(sig) };
 }
 
-test('ccguard wait: nothing in force exits 0 at once', () => {
-  const e = hookEnv();
-  try {
-    const r = ccguard(['wait', '--json'], e.env);
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), { in_force: false, state: 'normal', until: null, reason: null });
-    const plain = ccguard(['wait'], e.env);
-    assert.equal(plain.code, 0);
-    assert.match(plain.stdout, /nothing in force/);
-  } finally {
-    e.cleanup();
-  }
+test('ccguard wait: nothing in force exits 0 at once', (t) => {
+  const e = hookEnv(t);
+  const r = ccguard(['wait', '--json'], e.env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { in_force: false, state: 'normal', until: null, reason: null });
+  const plain = ccguard(['wait'], e.env);
+  assert.equal(plain.code, 0);
+  assert.match(plain.stdout, /nothing in force/);
 });
 
-test('ccguard wait: a pause ending in about 2 s ends the wait then, exit 0', async () => {
-  const e = hookEnv();
-  try {
-    run(['pause', '--minutes', '0.04'], e.env);
-    const w = startWait(e.env);
-    const first = JSON.parse(await w.lines[0]!) as WaitCheck;
-    assert.equal(first.in_force, true);
-    assert.equal(first.state, 'paused');
-    const until = Date.parse(first.until!);
-    const end = await w.done;
-    assert.equal(end.code, 0, w.stderr());
-    assert.ok(end.at >= until, `ended ${until - end.at} ms before the pause end`);
-    assert.ok(end.at - until < 1500, `ended ${end.at - until} ms after the pause end`);
-    const last = JSON.parse(await w.lines[1]!) as Record<string, unknown>;
-    assert.equal(last.in_force, false);
-    assert.equal(last.ended, 'expired');
-  } finally {
-    e.cleanup();
-  }
+test('ccguard wait: a pause ending in about 2 s ends the wait then, exit 0', async (t) => {
+  const e = hookEnv(t);
+  run(['pause', '--minutes', '0.04'], e.env);
+  const w = startWait(e.env);
+  const first = JSON.parse(await w.lines[0]!) as WaitCheck;
+  assert.equal(first.in_force, true);
+  assert.equal(first.state, 'paused');
+  const until = Date.parse(first.until!);
+  const end = await w.done;
+  assert.equal(end.code, 0, w.stderr());
+  assert.ok(end.at >= until, `ended ${until - end.at} ms before the pause end`);
+  assert.ok(end.at - until < 1500, `ended ${end.at - until} ms after the pause end`);
+  const last = JSON.parse(await w.lines[1]!) as Record<string, unknown>;
+  assert.equal(last.in_force, false);
+  assert.equal(last.ended, 'expired');
 });
 
-test('ccguard wait: ccguard resume from another process ends it early; Ctrl-C exits 130', async () => {
-  const e = hookEnv();
-  try {
-    run(['pause', '--minutes', '10'], e.env);
-    const w = startWait(e.env);
-    assert.equal((JSON.parse(await w.lines[0]!) as WaitCheck).state, 'paused');
-    const t0 = Date.now();
-    run(['resume'], e.env);
-    const end = await w.done;
-    assert.equal(end.code, 0, w.stderr());
-    assert.ok(end.at - t0 < 4000, `noticed the resume after ${end.at - t0} ms`);
-    assert.equal((JSON.parse(await w.lines[1]!) as Record<string, unknown>).ended, 'lifted');
+test('ccguard wait: ccguard resume from another process ends it early; Ctrl-C exits 130', async (t) => {
+  const e = hookEnv(t);
+  run(['pause', '--minutes', '10'], e.env);
+  const w = startWait(e.env);
+  assert.equal((JSON.parse(await w.lines[0]!) as WaitCheck).state, 'paused');
+  const t0 = Date.now();
+  run(['resume'], e.env);
+  const end = await w.done;
+  assert.equal(end.code, 0, w.stderr());
+  assert.ok(end.at - t0 < 4000, `noticed the resume after ${end.at - t0} ms`);
+  assert.equal((JSON.parse(await w.lines[1]!) as Record<string, unknown>).ended, 'lifted');
 
-    run(['pause', '--minutes', '10'], e.env);
-    const w2 = startWait(e.env);
-    await w2.lines[0];
-    w2.kill('SIGINT');
-    const end2 = await w2.done;
-    assert.equal(end2.code, 130, w2.stderr());
-    assert.equal((JSON.parse(await w2.lines[1]!) as Record<string, unknown>).ended, 'interrupted');
-  } finally {
-    e.cleanup();
-  }
+  run(['pause', '--minutes', '10'], e.env);
+  const w2 = startWait(e.env);
+  await w2.lines[0];
+  w2.kill('SIGINT');
+  const end2 = await w2.done;
+  assert.equal(end2.code, 130, w2.stderr());
+  assert.equal((JSON.parse(await w2.lines[1]!) as Record<string, unknown>).ended, 'interrupted');
 });

@@ -262,7 +262,7 @@ function checkResult(r: LineResult, text: string): void {
   }
 }
 
-test(`${LINES} generated transcript lines through parseLine, then as one file through the import`, { timeout: 600_000 }, async () => {
+test(`${LINES} generated transcript lines through parseLine, then as one file through the import`, { timeout: 600_000 }, async (t) => {
   const tally = new Tally('');
   await measured(SUITE, 'Bad input', `${LINES} generated malformed transcript lines (fast-check, seed ${SEED}): parseLine in-process, then one file import`, tally, async () => {
     const ctx = (i: number) => ({ fallbackKey: `fallback#${i}`, timeZone: () => 'UTC' });
@@ -285,26 +285,22 @@ test(`${LINES} generated transcript lines through parseLine, then as one file th
       if (r === 'bad') bad++;
       else if (r !== 'skip') for (const rec of r) if (rec.kind === 'usage') keys.add(rec.key.startsWith('fallback#') ? `fb${i}` : rec.key);
     });
-    const h = tmpHome('ccguard-lines-');
+    const h = tmpHome(t, 'ccguard-lines-');
+    const dir = join(h.projects, '-fuzz');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'fz.jsonl');
+    writeFileSync(file, '');
+    for (let i = 0; i < lines.length; i += 1000) appendFileSync(file, lines.slice(i, i + 1000).join('\n') + '\n'); // one string would pass V8's limit
+    const store = openStore(join(h.stateDir, 'state.db'));
     try {
-      const dir = join(h.projects, '-fuzz');
-      mkdirSync(dir, { recursive: true });
-      const file = join(dir, 'fz.jsonl');
-      writeFileSync(file, '');
-      for (let i = 0; i < lines.length; i += 1000) appendFileSync(file, lines.slice(i, i + 1000).join('\n') + '\n'); // one string would pass V8's limit
-      const store = openStore(join(h.stateDir, 'state.db'));
-      try {
-        const t0 = performance.now();
-        const stats = await importAll({ store, roots: [h.projects], prices: {}, timeZone: () => 'UTC', now: Date.now() });
-        assert.equal(stats.badLines, bad, 'malformed lines skipped and counted');
-        assert.equal(store.entries.totals(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER).entries, keys.size, 'each response once');
-        assert.equal(store.files.totals().badLines, bad);
-        tally.held = `parseLine never threw and every record it made was sound; the import of all ${lines.length} lines in ${Math.round(performance.now() - t0)} ms skipped and counted ${bad} malformed lines and kept ${keys.size} responses, as line-by-line parsing says`;
-      } finally {
-        store.close();
-      }
+      const t0 = performance.now();
+      const stats = await importAll({ store, roots: [h.projects], prices: {}, timeZone: () => 'UTC', now: Date.now() });
+      assert.equal(stats.badLines, bad, 'malformed lines skipped and counted');
+      assert.equal(store.entries.totals(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER).entries, keys.size, 'each response once');
+      assert.equal(store.files.totals().badLines, bad);
+      tally.held = `parseLine never threw and every record it made was sound; the import of all ${lines.length} lines in ${Math.round(performance.now() - t0)} ms skipped and counted ${bad} malformed lines and kept ${keys.size} responses, as line-by-line parsing says`;
     } finally {
-      h.cleanup();
+      store.close();
     }
     tally.cases = LINES * 2;
   });

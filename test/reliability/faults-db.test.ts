@@ -272,53 +272,49 @@ const UNWRITABLE: [string, (stateDir: string) => Record<string, string>, RegExp]
       ] as [string, (stateDir: string) => Record<string, string>, RegExp][])),
 ];
 
-test('an unwritable state: every hook allows, with one clear error line (stderr or log); doctor says why instead of stopping', async () => {
+test('an unwritable state: every hook allows, with one clear error line (stderr or log); doctor says why instead of stopping', async (t) => {
   const tally = new Tally('');
   await measured(SUITE, 'Faults', 'state not writable (state dir path is a file; state.db is a directory)', tally, async () => {
     for (const [name, make, doctorSays] of UNWRITABLE) {
-      const e = hookEnv();
-      try {
-        e.usage('s1', [{ ts: Date.now() - 60_000 }]);
-        rmSync(e.stateDir, { recursive: true, force: true });
-        const extra = make(e.stateDir);
-        const env = { ...e.env, ...extra };
-        const stateDir = extra.CCGUARD_HOME ?? e.stateDir;
-        tally.faults++;
-        for (const event of HOOK_EVENTS) {
-          for (let i = 0; i < 2; i++) {
-            const r = await runHookProc(event, e.input(event, 's1', { tool_name: 'Bash', prompt: 'hi' }), { env, killAfterMs: 60_000 });
-            tally.call(r.ms);
-            assert.equal(r.code, 0, `${name} ${event}: ${r.stderr}`);
-            assert.equal(r.stdout, '', `${name} ${event}: fails open`);
-            const logFile = join(stateDir, 'ccguard.log');
-            const logged = existsSync(logFile) && statSync(logFile).isFile() ? readFileSync(logFile, 'utf8') : '';
-            if (r.stderr !== '') {
-              const lines = r.stderr.split('\n').filter(Boolean);
-              assert.equal(lines.length, 1, `${name} ${event}: one line, got ${JSON.stringify(r.stderr)}`);
-              assert.match(lines[0]!, new RegExp(`^ccguard: ${event} hook failed, failing open: cannot open .*state\\.db`));
-              assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
-            } else {
-              assert.match(logged, new RegExp(`${event} hook failed, failing open: cannot (open|prepare) .*state\\.db`), `${name} ${event}: logged`);
-            }
+      const e = hookEnv(t);
+      e.usage('s1', [{ ts: Date.now() - 60_000 }]);
+      rmSync(e.stateDir, { recursive: true, force: true });
+      const extra = make(e.stateDir);
+      const env = { ...e.env, ...extra };
+      const stateDir = extra.CCGUARD_HOME ?? e.stateDir;
+      tally.faults++;
+      for (const event of HOOK_EVENTS) {
+        for (let i = 0; i < 2; i++) {
+          const r = await runHookProc(event, e.input(event, 's1', { tool_name: 'Bash', prompt: 'hi' }), { env, killAfterMs: 60_000 });
+          tally.call(r.ms);
+          assert.equal(r.code, 0, `${name} ${event}: ${r.stderr}`);
+          assert.equal(r.stdout, '', `${name} ${event}: fails open`);
+          const logFile = join(stateDir, 'ccguard.log');
+          const logged = existsSync(logFile) && statSync(logFile).isFile() ? readFileSync(logFile, 'utf8') : '';
+          if (r.stderr !== '') {
+            const lines = r.stderr.split('\n').filter(Boolean);
+            assert.equal(lines.length, 1, `${name} ${event}: one line, got ${JSON.stringify(r.stderr)}`);
+            assert.match(lines[0]!, new RegExp(`^ccguard: ${event} hook failed, failing open: cannot open .*state\\.db`));
+            assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+          } else {
+            assert.match(logged, new RegExp(`${event} hook failed, failing open: cannot (open|prepare) .*state\\.db`), `${name} ${event}: logged`);
           }
         }
-        const doc = await runCli(['doctor', '--json'], { env });
-        tally.processes++;
-        assert.equal(doc.code, 1, doc.stderr);
-        assert.equal(doc.stderr, '', 'doctor reports instead of failing');
-        const j = JSON.parse(doc.stdout) as { ok: boolean; checks: { name: string; level: string; detail: string; fix?: string }[] };
-        assert.equal(j.ok, false);
-        const c = j.checks.find((x) => x.name === 'database');
-        assert.equal(c?.level, 'fail', doc.stdout);
-        assert.match(c?.detail ?? '', doctorSays);
-        assert.ok((c?.fix ?? '').length > 0);
-        const text = await runCli(['doctor'], { env });
-        tally.processes++;
-        assert.match(text.stdout, /FAIL\s+database/);
-        tally.cases++;
-      } finally {
-        e.cleanup();
       }
+      const doc = await runCli(['doctor', '--json'], { env });
+      tally.processes++;
+      assert.equal(doc.code, 1, doc.stderr);
+      assert.equal(doc.stderr, '', 'doctor reports instead of failing');
+      const j = JSON.parse(doc.stdout) as { ok: boolean; checks: { name: string; level: string; detail: string; fix?: string }[] };
+      assert.equal(j.ok, false);
+      const c = j.checks.find((x) => x.name === 'database');
+      assert.equal(c?.level, 'fail', doc.stdout);
+      assert.match(c?.detail ?? '', doctorSays);
+      assert.ok((c?.fix ?? '').length > 0);
+      const text = await runCli(['doctor'], { env });
+      tally.processes++;
+      assert.match(text.stdout, /FAIL\s+database/);
+      tally.cases++;
     }
     tally.held = 'every hook exited 0 with an allow and one error line (stderr when no log can be written); doctor reported the cause and a fix, no crash';
   });

@@ -175,70 +175,66 @@ test('a new server reading is published for the leases, not a voiding of them al
   }
 });
 
-test('usageView: fallback order and what each source reports (in process)', async () => {
-  const h = tmpHome('ccguard-sources-');
+test('usageView: fallback order and what each source reports (in process)', async (t) => {
+  const h = tmpHome(t, 'ccguard-sources-');
+  mkdirSync(h.stateDir, { recursive: true });
+  const cfgFile = join(h.stateDir, 'config.yaml');
+  writeFileSync(cfgFile, 'plan: max5\n');
+  const config = loadConfig(cfgFile).config;
+  const store = openStore(join(h.stateDir, 'state.db'));
   try {
-    mkdirSync(h.stateDir, { recursive: true });
-    const cfgFile = join(h.stateDir, 'config.yaml');
-    writeFileSync(cfgFile, 'plan: max5\n');
-    const config = loadConfig(cfgFile).config;
-    const store = openStore(join(h.stateDir, 'state.db'));
-    try {
-      const now = Date.now();
-      const project = join(h.projects, '-p');
-      mkdirSync(project, { recursive: true });
-      writeFileSync(join(project, 's.jsonl'), [assistantLine({ ts: now - 30 * MIN, msgId: 'm1', input: 8000, output: 2000 })].join('\n') + '\n');
-      await importAll({ store, roots: [h.projects], prices: {}, timeZone: () => 'UTC', now });
-      const env = { HOME: h.home, PATH: '/nonexistent' };
-      const view = (): UsageView => usageView(store, config, 'legacy', now, { refresh: { env } });
+    const now = Date.now();
+    const project = join(h.projects, '-p');
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, 's.jsonl'), [assistantLine({ ts: now - 30 * MIN, msgId: 'm1', input: 8000, output: 2000 })].join('\n') + '\n');
+    await importAll({ store, roots: [h.projects], prices: {}, timeZone: () => 'UTC', now });
+    const env = { HOME: h.home, PATH: '/nonexistent' };
+    const view = (): UsageView => usageView(store, config, 'legacy', now, { refresh: { env } });
 
-      let v = view();
-      assert.equal(v.source, 'local:plan:max5');
-      assert.equal(v.confidence, 'local_estimate');
-      assert.equal(v.share, 10_000 / 88_000);
-      assert.equal(v.weekly, null);
+    let v = view();
+    assert.equal(v.source, 'local:plan:max5');
+    assert.equal(v.confidence, 'local_estimate');
+    assert.equal(v.share, 10_000 / 88_000);
+    assert.equal(v.weekly, null);
 
-      const cache = store.monitorCache;
-      const snap = parseSnapshot(JSON.stringify(snapshotJson({ generatedAt: now - 20_000, pct: 30, weeklyPct: 50 })));
-      cache.recordRun({ outcome: 'ok', ts: now - 10_000, exitCode: 0, detail: null, snapshot: { payload: JSON.stringify(snap), generatedAt: snap.generatedAt } });
-      v = view();
-      assert.equal(v.source, 'claude-monitor:max5');
-      assert.equal(v.ageMs, 20_000, 'as old as the snapshot says it is');
-      assert.equal(v.confidence, 'local_estimate');
-      assert.equal(v.share, 0.3);
-      assert.equal(v.limitTokens, 88_000);
-      assert.equal(v.weekly?.source, 'claude-monitor:max5:seven_day');
+    const cache = store.monitorCache;
+    const snap = parseSnapshot(JSON.stringify(snapshotJson({ generatedAt: now - 20_000, pct: 30, weeklyPct: 50 })));
+    cache.recordRun({ outcome: 'ok', ts: now - 10_000, exitCode: 0, detail: null, snapshot: { payload: JSON.stringify(snap), generatedAt: snap.generatedAt } });
+    v = view();
+    assert.equal(v.source, 'claude-monitor:max5');
+    assert.equal(v.ageMs, 20_000, 'as old as the snapshot says it is');
+    assert.equal(v.confidence, 'local_estimate');
+    assert.equal(v.share, 0.3);
+    assert.equal(v.limitTokens, 88_000);
+    assert.equal(v.weekly?.source, 'claude-monitor:max5:seven_day');
 
-      const rl = store.rateLimits;
-      rl.record({ window: 'five_hour', used_pct: 25, resets_at: now + 4 * 3_600_000, session_id: 's', seen: now - 60_000, account: 'legacy' });
-      v = view();
-      assert.equal(v.source, 'server:five_hour');
-      assert.equal(v.ageMs, 60_000);
-      assert.equal(v.confidence, 'official');
-      assert.equal(v.share, 0.25);
-      // The server's window began an hour ago (reset in 4 h): the 10,000 tokens of 30 minutes ago are in it.
-      assert.equal(v.usedTokens, 10_000);
-      assert.equal(v.limitTokens, null, 'the server gives a share, not a token limit');
-      assert.ok(v.resetAt !== null && v.resetAt > now + 3.9 * 3_600_000, "the server's reset, not the block's");
-      assert.equal(v.weekly?.source, 'claude-monitor:max5:seven_day', 'no server figure for the week: claude-monitor\'s');
-      rl.record({ window: 'seven_day', used_pct: 61.5, resets_at: now + 3 * 86_400_000, session_id: 's', seen: now - 60_000, account: 'legacy' });
-      assert.equal(view().weekly?.source, 'server:seven_day');
-      assert.equal(view().weekly?.projectedShare, null, 'a week is not projected');
+    const rl = store.rateLimits;
+    rl.record({ window: 'five_hour', used_pct: 25, resets_at: now + 4 * 3_600_000, session_id: 's', seen: now - 60_000, account: 'legacy' });
+    v = view();
+    assert.equal(v.source, 'server:five_hour');
+    assert.equal(v.ageMs, 60_000);
+    assert.equal(v.confidence, 'official');
+    assert.equal(v.share, 0.25);
+    // The server's window began an hour ago (reset in 4 h): the 10,000 tokens of 30 minutes ago are in it.
+    assert.equal(v.usedTokens, 10_000);
+    assert.equal(v.limitTokens, null, 'the server gives a share, not a token limit');
+    assert.ok(v.resetAt !== null && v.resetAt > now + 3.9 * 3_600_000, "the server's reset, not the block's");
+    assert.equal(v.weekly?.source, 'claude-monitor:max5:seven_day', 'no server figure for the week: claude-monitor\'s');
+    rl.record({ window: 'seven_day', used_pct: 61.5, resets_at: now + 3 * 86_400_000, session_id: 's', seen: now - 60_000, account: 'legacy' });
+    assert.equal(view().weekly?.source, 'server:seven_day');
+    assert.equal(view().weekly?.projectedShare, null, 'a week is not projected');
 
-      // A reading whose window has reset no longer counts, however recent.
-      rl.record({ window: 'five_hour', used_pct: 80, resets_at: now - 1000, session_id: 's', seen: now - 5000, account: 'legacy' });
-      assert.equal(view().source, 'claude-monitor:max5');
+    // A reading whose window has reset no longer counts, however recent.
+    rl.record({ window: 'five_hour', used_pct: 80, resets_at: now - 1000, session_id: 's', seen: now - 5000, account: 'legacy' });
+    assert.equal(view().source, 'claude-monitor:max5');
 
-      // The verdict says which source it rests on.
-      const vv = evaluate({
-        hook: 'PreToolUse', tool: 'Bash', sessionId: 's', now, config, usage: { ...view(), share: 0.85 },
-        sessionClockFrom: null, pause: null, backoff: null, forcedDegrade: false,
-      });
-      assert.match(vv.userMessage ?? '', /85% of the 5-hour limit used \(estimate: claude-monitor:max5\)/);
-    } finally {
-      store.close();
-    }
+    // The verdict says which source it rests on.
+    const vv = evaluate({
+      hook: 'PreToolUse', tool: 'Bash', sessionId: 's', now, config, usage: { ...view(), share: 0.85 },
+      sessionClockFrom: null, pause: null, backoff: null, forcedDegrade: false,
+    });
+    assert.match(vv.userMessage ?? '', /85% of the 5-hour limit used \(estimate: claude-monitor:max5\)/);
   } finally {
-    h.cleanup();
+    store.close();
   }
 });
