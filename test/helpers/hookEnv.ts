@@ -32,10 +32,16 @@ export function hookEnv(t: TestContext, config?: string): HookEnv;
 export function hookEnv(a?: TestContext | string, b?: string): HookEnv {
   const t = typeof a === 'object' ? a : undefined;
   const config = (typeof a === 'string' ? a : b) ?? '';
-  return makeHookEnv(t ? tmpHome(t, 'ccguard-hook-') : tmpHome('ccguard-hook-'), config);
+  const e = makeHookEnv(tmpHome('ccguard-hook-'), config);
+  t?.after(async () => {
+    for (const wait of e.waits) await wait();
+    e.cleanup();
+  });
+  return e;
 }
 
 function makeHookEnv(h: TmpHome, config: string) {
+  const waits: (() => Promise<unknown>)[] = [];
   const project = join(h.projects, '-work-app');
   mkdirSync(project, { recursive: true });
   mkdirSync(h.stateDir, { recursive: true, mode: 0o700 });
@@ -50,6 +56,14 @@ function makeHookEnv(h: TmpHome, config: string) {
   let n = 0;
   return {
     ...h,
+    waits,
+    /**
+     * Something to wait for before the home is removed at the end of the test (a detached notifier or
+     * refresh still writing into it); `after` hooks run in the order registered, so this cannot be one.
+     */
+    beforeCleanup(wait: () => Promise<unknown>): void {
+      waits.push(wait);
+    },
     env,
     project,
     capture,
