@@ -137,7 +137,7 @@ test('every key of config.yaml, every kind of mistake: one line naming key, valu
     for (const c of all) {
       kinds.set(c.kind, (kinds.get(c.kind) ?? 0) + 1);
       writeFileSync(file, c.text);
-      let msg = '';
+      let msg: string;
       try {
         loadConfig(file);
         problems.push(`${c.kind} ${c.key}: accepted ${JSON.stringify(c.text)}`);

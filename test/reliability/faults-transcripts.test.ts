@@ -88,89 +88,85 @@ test('a transcript truncated, rewritten in place, replaced by another file, empt
   });
 });
 
-test('files that vanish mid-read, between stat and open, and while hooks and imports run', async () => {
+test('files that vanish mid-read, between stat and open, and while hooks and imports run', async (t) => {
   const tally = new Tally('');
   await measured(SUITE, 'Faults', 'transcripts deleted mid-read, between stat and open, and churned (created/deleted) under running hooks', tally, async () => {
-    const e = hookEnv('plan: 1000000000000\n');
+    const e = hookEnv(t, 'plan: 1000000000000\n');
+    const now = Date.now();
+    // In-process: the parser deletes the file while the importer is inside it.
+    const store = openStore(join(e.stateDir, 'state.db'));
     try {
-      const now = Date.now();
-      // In-process: the parser deletes the file while the importer is inside it.
-      const store = openStore(join(e.stateDir, 'state.db'));
-      try {
-        const ctx: ImportContext = { store, roots: [e.projects], prices: {}, timeZone: () => 'UTC', now };
-        const f = e.transcript('gone');
-        writeFileSync(f, responses('gone', 40, now - 30 * MIN));
-        const parse = await loadParser();
-        let calls = 0;
-        const imp = new Importer(ctx, (text, c) => {
-          if (calls++ === 3) rmSync(f);
-          return parse(text, c);
-        });
-        assert.doesNotThrow(() => imp.importFile(f));
-        assert.equal(store.entries.totals(0, Number.MAX_SAFE_INTEGER).entries, 40, 'the open file is read to its end');
-        // Between stat and open.
-        const g = e.transcript('gone2');
-        writeFileSync(g, responses('gone2', 3, now - 30 * MIN));
-        const st = statSync(g);
-        rmSync(g);
-        assert.equal(new Importer(ctx, parse).importFile(g, st), false);
-        await importRecent(ctx, { files: [f, g], hotWindowMs: 6 * 3_600_000, rescanMs: 0, initialWindowMs: 3_600_000 });
-        tally.faults += 2;
-        tally.cases += 2;
-      } finally {
-        store.close();
-      }
-
-      // Processes: hooks, imports and status while files and folders come and go.
-      writeFileSync(e.transcript('s1'), responses('s1', 30, now - 40 * MIN));
-      let churning = true;
-      let churned = 0;
-      const churn = (async () => {
-        for (let i = 0; churning; i++) {
-          const dir = join(e.projects, `-churn-${i % 3}`);
-          mkdirSync(dir, { recursive: true });
-          const file = join(dir, `c${i}.jsonl`);
-          writeFileSync(file, responses(`c${i}`, 20, now - 30 * MIN));
-          await sleep(2);
-          if (i % 2 === 0) rmSync(file, { force: true });
-          else removeTree(dir);
-          churned++;
-          await sleep(1);
-        }
-      })();
-      const events: HookEvent[] = ['PreToolUse', 'UserPromptSubmit', 'Stop', 'PostToolUse', 'SessionStart'];
-      const jobs: (() => Promise<{ event: HookEvent | 'cli'; r: ProcRun }>)[] = [];
-      for (let i = 0; i < 30; i++) {
-        const event = events[i % events.length]!;
-        const session = i % 3 === 0 ? `c${i}` : 's1';
-        jobs.push(async () => ({ event, r: await hook(e, event, session, { transcript_path: session === 's1' ? e.transcript('s1') : join(e.projects, `-churn-${i % 3}`, `c${i}.jsonl`) }) }));
-        if (i % 6 === 0) jobs.push(async () => ({ event: 'cli', r: await runCli(i % 12 === 0 ? ['import', '--json'] : ['status'], { env: e.env, killAfterMs: 60_000 }) }));
-      }
-      const results = await pool(8, jobs);
-      churning = false;
-      await churn;
-      for (const { event, r } of results) {
-        if (event === 'cli') {
-          tally.processes++;
-          assert.equal(r.code, 0, r.stderr);
-          assert.equal(r.stderr, '');
-        } else ok(event, r, tally, `${event} during churn`);
-      }
-      tally.faults += churned;
-      tally.cases++;
-      for (let i = 0; i < 3; i++) rmSync(join(e.projects, `-churn-${i}`), { recursive: true, force: true });
-      // Responses from deleted transcripts stay counted (Claude Code deletes old transcripts; their
-      // usage is history): the files that remain are counted as a clean import counts them.
-      const kept = (t: TotalsView): unknown[] => t.sessions.filter((x) => x.session_id === 's1');
-      const shared = totalsOf(e.env);
-      const clean = cleanTotals(e.env, join(e.home, 'clean-churn'));
-      assert.deepEqual(kept(shared), kept(clean));
-      assert.equal(clean.entries, 30);
-      noHookFailures(e);
-      tally.held = `no throw in-process; ${churned} files and folders created and deleted under ${results.length} hook and CLI runs, all clean; the transcripts that remain counted as a clean import counts them (responses of deleted ones are kept as history)`;
+      const ctx: ImportContext = { store, roots: [e.projects], prices: {}, timeZone: () => 'UTC', now };
+      const f = e.transcript('gone');
+      writeFileSync(f, responses('gone', 40, now - 30 * MIN));
+      const parse = await loadParser();
+      let calls = 0;
+      const imp = new Importer(ctx, (text, c) => {
+        if (calls++ === 3) rmSync(f);
+        return parse(text, c);
+      });
+      assert.doesNotThrow(() => imp.importFile(f));
+      assert.equal(store.entries.totals(0, Number.MAX_SAFE_INTEGER).entries, 40, 'the open file is read to its end');
+      // Between stat and open.
+      const g = e.transcript('gone2');
+      writeFileSync(g, responses('gone2', 3, now - 30 * MIN));
+      const st = statSync(g);
+      rmSync(g);
+      assert.equal(new Importer(ctx, parse).importFile(g, st), false);
+      await importRecent(ctx, { files: [f, g], hotWindowMs: 6 * 3_600_000, rescanMs: 0, initialWindowMs: 3_600_000 });
+      tally.faults += 2;
+      tally.cases += 2;
     } finally {
-      e.cleanup();
+      store.close();
     }
+
+    // Processes: hooks, imports and status while files and folders come and go.
+    writeFileSync(e.transcript('s1'), responses('s1', 30, now - 40 * MIN));
+    let churning = true;
+    let churned = 0;
+    const churn = (async () => {
+      for (let i = 0; churning; i++) {
+        const dir = join(e.projects, `-churn-${i % 3}`);
+        mkdirSync(dir, { recursive: true });
+        const file = join(dir, `c${i}.jsonl`);
+        writeFileSync(file, responses(`c${i}`, 20, now - 30 * MIN));
+        await sleep(2);
+        if (i % 2 === 0) rmSync(file, { force: true });
+        else removeTree(dir);
+        churned++;
+        await sleep(1);
+      }
+    })();
+    const events: HookEvent[] = ['PreToolUse', 'UserPromptSubmit', 'Stop', 'PostToolUse', 'SessionStart'];
+    const jobs: (() => Promise<{ event: HookEvent | 'cli'; r: ProcRun }>)[] = [];
+    for (let i = 0; i < 30; i++) {
+      const event = events[i % events.length]!;
+      const session = i % 3 === 0 ? `c${i}` : 's1';
+      jobs.push(async () => ({ event, r: await hook(e, event, session, { transcript_path: session === 's1' ? e.transcript('s1') : join(e.projects, `-churn-${i % 3}`, `c${i}.jsonl`) }) }));
+      if (i % 6 === 0) jobs.push(async () => ({ event: 'cli', r: await runCli(i % 12 === 0 ? ['import', '--json'] : ['status'], { env: e.env, killAfterMs: 60_000 }) }));
+    }
+    const results = await pool(8, jobs);
+    churning = false;
+    await churn;
+    for (const { event, r } of results) {
+      if (event === 'cli') {
+        tally.processes++;
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stderr, '');
+      } else ok(event, r, tally, `${event} during churn`);
+    }
+    tally.faults += churned;
+    tally.cases++;
+    for (let i = 0; i < 3; i++) rmSync(join(e.projects, `-churn-${i}`), { recursive: true, force: true });
+    // Responses from deleted transcripts stay counted (Claude Code deletes old transcripts; their
+    // usage is history): the files that remain are counted as a clean import counts them.
+    const kept = (v: TotalsView): unknown[] => v.sessions.filter((x) => x.session_id === 's1');
+    const shared = totalsOf(e.env);
+    const clean = cleanTotals(e.env, join(e.home, 'clean-churn'));
+    assert.deepEqual(kept(shared), kept(clean));
+    assert.equal(clean.entries, 30);
+    noHookFailures(e);
+    tally.held = `no throw in-process; ${churned} files and folders created and deleted under ${results.length} hook and CLI runs, all clean; the transcripts that remain counted as a clean import counts them (responses of deleted ones are kept as history)`;
   });
 });
 

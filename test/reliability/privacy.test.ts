@@ -145,17 +145,12 @@ async function secretRuns(e: Env, tally: Tally): Promise<void> {
 test('prompts, tool inputs and outputs, assistant text and transcript text are not stored; with store_tool_input they are, and found', async (t) => {
   const tally = new Tally('');
   await measured(SUITE, 'Security', 'secrets in prompt, tool_input, tool_response, assistant messages and transcripts, searched in every byte under the state dir', tally, async () => {
-    const e = hookEnv('logging:\n  level: debug\n');
-    let scanned: number;
-    try {
-      await secretRuns(e, tally);
-      assert.deepEqual(findSecrets(e.stateDir), []);
-      assert.ok(existsSync(join(e.stateDir, 'state.db')));
-      scanned = walk(e.stateDir).filter((f) => !f.dir).length;
-      tally.cases = Object.keys(SECRETS).length;
-    } finally {
-      e.cleanup();
-    }
+    const e = hookEnv(t, 'logging:\n  level: debug\n');
+    await secretRuns(e, tally);
+    assert.deepEqual(findSecrets(e.stateDir), []);
+    assert.ok(existsSync(join(e.stateDir, 'state.db')));
+    const scanned = walk(e.stateDir).filter((f) => !f.dir).length;
+    tally.cases = Object.keys(SECRETS).length;
     // The search finds what is there: with privacy.store_tool_input the tool input is kept, as documented.
     // (Full checks only: a fast-path allow keeps no details.)
     const kept = hookEnv(t, 'privacy:\n  store_tool_input: true\nperformance:\n  fast_path_seconds: 0\n');
