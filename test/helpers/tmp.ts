@@ -56,3 +56,10 @@ export function tmpHome(a?: TestContext | string, b?: string): TmpHome {
     cleanup,
   };
 }
+
+/** A temporary folder, removed when the test ends. */
+export function tmpDir(t: TestContext, prefix = 'ccguard-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => removeTree(dir));
+  return dir;
+}
