@@ -91,51 +91,47 @@ const ROWS: Row[] = [
 ];
 
 for (const row of ROWS) {
-  test(`one story: ${row.name}`, () => {
-    const e = hookEnv('plan: 100000000\n');
-    try {
-      const now = Date.now();
-      e.usage('s1', [{ ts: now - 2 * MIN, input: 1000, output: 1000 }]);
-      const reset = row.given(e, now);
-      const at = fmtAt(reset, now);
-      const name = row.window === 'seven_day' ? 'weekly limit' : '5-hour limit';
+  test(`one story: ${row.name}`, (t) => {
+    const e = hookEnv(t, 'plan: 100000000\n');
+    const now = Date.now();
+    e.usage('s1', [{ ts: now - 2 * MIN, input: 1000, output: 1000 }]);
+    const reset = row.given(e, now);
+    const at = fmtAt(reset, now);
+    const name = row.window === 'seven_day' ? 'weekly limit' : '5-hour limit';
 
-      // The hook: its answer names the window, share, source and reset.
-      const h = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
-      const out = h.json as { hookSpecificOutput?: { permissionDecision?: string; permissionDecisionReason?: string }; systemMessage?: string } | null;
-      const said = row.hook === 'deny' ? out?.hookSpecificOutput?.permissionDecisionReason : out?.systemMessage;
-      if (row.hook === 'deny') assert.equal(out?.hookSpecificOutput?.permissionDecision, 'deny', h.stdout);
-      for (const part of [`${row.pct}%`, name, row.source, at]) assert.ok(said?.includes(part), `the hook says "${part}": ${said}`);
+    // The hook: its answer names the window, share, source and reset.
+    const h = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
+    const out = h.json as { hookSpecificOutput?: { permissionDecision?: string; permissionDecisionReason?: string }; systemMessage?: string } | null;
+    const said = row.hook === 'deny' ? out?.hookSpecificOutput?.permissionDecisionReason : out?.systemMessage;
+    if (row.hook === 'deny') assert.equal(out?.hookSpecificOutput?.permissionDecision, 'deny', h.stdout);
+    for (const part of [`${row.pct}%`, name, row.source, at]) assert.ok(said?.includes(part), `the hook says "${part}": ${said}`);
 
-      // status --json and status.
-      const st = JSON.parse(ccguard(['status', '--json', '--fresh'], e.env).stdout) as { usage: { window: string; used_share: number; source: string; reset_at: string | null }; recovery: { until: string | null; state: string } };
-      assert.deepEqual(
-        { window: st.usage.window, pct: Math.round(st.usage.used_share * 100), source: st.usage.source, reset: st.usage.reset_at },
-        { window: row.window, pct: row.pct, source: row.source, reset: new Date(reset).toISOString() },
-      );
-      if (row.hook === 'deny') assert.equal(st.recovery.until, new Date(reset).toISOString(), 'the hold ends at the same reset');
-      const text = ccguard(['status', '--fresh'], e.env).stdout;
-      assert.match(text, new RegExp(`^Usage +${row.pct}% of the ${name} \\(${row.source}\\), resets ${at}$`, 'm'), text);
-      if (row.hook === 'deny') assert.match(text, new RegExp(`^Recovery +held until ${at} `, 'm'), text);
+    // status --json and status.
+    const st = JSON.parse(ccguard(['status', '--json', '--fresh'], e.env).stdout) as { usage: { window: string; used_share: number; source: string; reset_at: string | null }; recovery: { until: string | null; state: string } };
+    assert.deepEqual(
+      { window: st.usage.window, pct: Math.round(st.usage.used_share * 100), source: st.usage.source, reset: st.usage.reset_at },
+      { window: row.window, pct: row.pct, source: row.source, reset: new Date(reset).toISOString() },
+    );
+    if (row.hook === 'deny') assert.equal(st.recovery.until, new Date(reset).toISOString(), 'the hold ends at the same reset');
+    const text = ccguard(['status', '--fresh'], e.env).stdout;
+    assert.match(text, new RegExp(`^Usage +${row.pct}% of the ${name} \\(${row.source}\\), resets ${at}$`, 'm'), text);
+    if (row.hook === 'deny') assert.match(text, new RegExp(`^Recovery +held until ${at} `, 'm'), text);
 
-      // The status line (an input without figures: what ccguard knows).
-      const line = ccguard(['statusline'], e.env, JSON.stringify({ session_id: 's1' })).stdout;
-      const part = row.window === 'seven_day' ? '7d' : '5h';
-      assert.ok(line.includes(`${part} ${row.pct}% (resets ${at})`), `the status line says "${part} ${row.pct}% (resets ${at})": ${line}`);
-      if (row.hook === 'deny') assert.ok(line.includes(`ccguard held until ${at}`), line);
+    // The status line (an input without figures: what ccguard knows).
+    const line = ccguard(['statusline'], e.env, JSON.stringify({ session_id: 's1' })).stdout;
+    const part = row.window === 'seven_day' ? '7d' : '5h';
+    assert.ok(line.includes(`${part} ${row.pct}% (resets ${at})`), `the status line says "${part} ${row.pct}% (resets ${at})": ${line}`);
+    if (row.hook === 'deny') assert.ok(line.includes(`ccguard held until ${at}`), line);
 
-      // The report: its JSON and its page.
-      const page = join(e.home, 'report.html');
-      const rep = JSON.parse(ccguard(['report', '--html', '--json', '--out', page], e.env).stdout) as { usage: typeof st.usage; recovery: { until: string | null } };
-      assert.deepEqual(rep.usage, st.usage, 'the report names the figure status names');
-      assert.equal(rep.recovery.until, st.recovery.until);
-      const html = readFileSync(page, 'utf8');
-      const tile = new RegExp(`<div class="k">${name.replace(/^./, (c) => c.toUpperCase())}</div><div class="v">${row.pct}%</div><div class="d">${row.source.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
-      assert.match(html, tile);
-      assert.ok(html.includes(`<div class="v">${at}</div>`), `the page's Resets tile says ${at}`);
-      if (row.hook === 'deny') assert.ok(html.includes(`until ${at}`), `the page's Recovery tile says "until ${at}"`);
-    } finally {
-      e.cleanup();
-    }
+    // The report: its JSON and its page.
+    const page = join(e.home, 'report.html');
+    const rep = JSON.parse(ccguard(['report', '--html', '--json', '--out', page], e.env).stdout) as { usage: typeof st.usage; recovery: { until: string | null } };
+    assert.deepEqual(rep.usage, st.usage, 'the report names the figure status names');
+    assert.equal(rep.recovery.until, st.recovery.until);
+    const html = readFileSync(page, 'utf8');
+    const tile = new RegExp(`<div class="k">${name.replace(/^./, (c) => c.toUpperCase())}</div><div class="v">${row.pct}%</div><div class="d">${row.source.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+    assert.match(html, tile);
+    assert.ok(html.includes(`<div class="v">${at}</div>`), `the page's Resets tile says ${at}`);
+    if (row.hook === 'deny') assert.ok(html.includes(`until ${at}`), `the page's Recovery tile says "until ${at}"`);
   });
 }

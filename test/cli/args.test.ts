@@ -14,49 +14,45 @@ import { UsageError } from '../../lib/util/errors.ts';
 /** Node's parseArgs wording, which must never reach the user. */
 const NODE_WORDING = /ambiguous|Option '|Unknown option '|ERR_PARSE_ARGS|To specify an option argument/;
 
-test('bad values through the CLI: exit 2, the option, the value and what is wanted', () => {
-  const e = hookEnv();
-  try {
-    const cases: [string[], RegExp][] = [
-      [['pause', '--minutes', '-5'], /^ccguard pause: --minutes must be a positive number of minutes \(got "-5": a negative number\)\n$/],
-      [['resume', '--minutes', 'soon'], /^ccguard resume: --minutes must be a positive number of minutes \(got "soon": not a number\)\n$/],
-      [['pause', '--minutes', '0'], /--minutes must be a positive number of minutes \(got "0": zero\)/],
-      [['pause', '--minutes', '9999999'], /--minutes must be at most 525600 minutes \(got "9999999"\)/],
-      [['events', '--limit', '-1'], /^ccguard events: --limit must be a whole number of 1 or more \(got "-1": a negative number\)\n$/],
-      [['events', '--limit', 'abc'], /^ccguard events: --limit must be a whole number of 1 or more \(got "abc": not a number\)\n$/],
-      [['events', '--limit', '0'], /^ccguard events: --limit must be a whole number of 1 or more \(got "0": zero\)\n$/],
-      [['events', '--limit', '2.5'], /--limit must be a whole number of 1 or more \(got "2\.5": not a whole number\)/],
-      [['events', '--limit=-3'], /--limit must be a whole number of 1 or more \(got "-3": a negative number\)/],
-      [['events', '--limit'], /^ccguard events: --limit needs a value \(--limit N\)\n$/],
-      [['events', '--session', '--json'], /--session needs a value \(--session ID\)/],
-      [['report', '--days', '100'], /--days must be a whole number from 1 to 92 \(got "100": too large\)/],
-      [['report', '--since', 'yesterday'], /--since must be a date like 2026-11-24 \(got "yesterday"\)/],
-      [['report', 'weekly'], /the report kind must be one of blocks, daily, sessions \(got "weekly"\)/],
-      [['alert'], /^ccguard alert: needs the alert: one of token, time, cost, rate_limit\n$/],
-      [['alert', 'cots'], /the alert must be one of token, time, cost, rate_limit \(got "cots": did you mean cost\?\)/],
-      [['status', '--jsn'], /^ccguard status: unknown option --jsn: did you mean --json\?\n$/],
-      [['status', '--bogus'], /^ccguard status: unknown option --bogus \(it takes --json, --fresh, --account\)\n$/],
-      [['status', '-x'], /unknown option -x/],
-      [['status', '--json=yes'], /--json takes no value/],
-      [['wait', 'now'], /^ccguard wait: takes no arguments \(got "now"\)\n$/],
-      [['install', '--scope', 'global'], /--scope must be one of user, local \(got "global"\)/],
-      [['doctor', '--verbose'], /^ccguard doctor: unknown option --verbose/],
-    ];
-    for (const [args, want] of cases) {
-      const r = ccguard(args, e.env);
-      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
-      assert.match(r.stderr, want, args.join(' '));
-      assert.doesNotMatch(r.stderr, NODE_WORDING, args.join(' '));
-      assert.equal(r.stdout, '', args.join(' '));
-    }
-    // Refused before anything was opened: no database yet, so nothing was paused.
-    assert.ok(!existsSync(join(e.stateDir, 'state.db')));
-    // Good values still go through, = and fractions included.
-    assert.equal(ccguard(['pause', '--minutes=0.5'], e.env).code, 0);
-    assert.equal(ccguard(['events', '--limit', '+3', '--decisions'], e.env).code, 0);
-  } finally {
-    e.cleanup();
+test('bad values through the CLI: exit 2, the option, the value and what is wanted', (t) => {
+  const e = hookEnv(t);
+  const cases: [string[], RegExp][] = [
+    [['pause', '--minutes', '-5'], /^ccguard pause: --minutes must be a positive number of minutes \(got "-5": a negative number\)\n$/],
+    [['resume', '--minutes', 'soon'], /^ccguard resume: --minutes must be a positive number of minutes \(got "soon": not a number\)\n$/],
+    [['pause', '--minutes', '0'], /--minutes must be a positive number of minutes \(got "0": zero\)/],
+    [['pause', '--minutes', '9999999'], /--minutes must be at most 525600 minutes \(got "9999999"\)/],
+    [['events', '--limit', '-1'], /^ccguard events: --limit must be a whole number of 1 or more \(got "-1": a negative number\)\n$/],
+    [['events', '--limit', 'abc'], /^ccguard events: --limit must be a whole number of 1 or more \(got "abc": not a number\)\n$/],
+    [['events', '--limit', '0'], /^ccguard events: --limit must be a whole number of 1 or more \(got "0": zero\)\n$/],
+    [['events', '--limit', '2.5'], /--limit must be a whole number of 1 or more \(got "2\.5": not a whole number\)/],
+    [['events', '--limit=-3'], /--limit must be a whole number of 1 or more \(got "-3": a negative number\)/],
+    [['events', '--limit'], /^ccguard events: --limit needs a value \(--limit N\)\n$/],
+    [['events', '--session', '--json'], /--session needs a value \(--session ID\)/],
+    [['report', '--days', '100'], /--days must be a whole number from 1 to 92 \(got "100": too large\)/],
+    [['report', '--since', 'yesterday'], /--since must be a date like 2026-11-24 \(got "yesterday"\)/],
+    [['report', 'weekly'], /the report kind must be one of blocks, daily, sessions \(got "weekly"\)/],
+    [['alert'], /^ccguard alert: needs the alert: one of token, time, cost, rate_limit\n$/],
+    [['alert', 'cots'], /the alert must be one of token, time, cost, rate_limit \(got "cots": did you mean cost\?\)/],
+    [['status', '--jsn'], /^ccguard status: unknown option --jsn: did you mean --json\?\n$/],
+    [['status', '--bogus'], /^ccguard status: unknown option --bogus \(it takes --json, --fresh, --account\)\n$/],
+    [['status', '-x'], /unknown option -x/],
+    [['status', '--json=yes'], /--json takes no value/],
+    [['wait', 'now'], /^ccguard wait: takes no arguments \(got "now"\)\n$/],
+    [['install', '--scope', 'global'], /--scope must be one of user, local \(got "global"\)/],
+    [['doctor', '--verbose'], /^ccguard doctor: unknown option --verbose/],
+  ];
+  for (const [args, want] of cases) {
+    const r = ccguard(args, e.env);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, want, args.join(' '));
+    assert.doesNotMatch(r.stderr, NODE_WORDING, args.join(' '));
+    assert.equal(r.stdout, '', args.join(' '));
   }
+  // Refused before anything was opened: no database yet, so nothing was paused.
+  assert.ok(!existsSync(join(e.stateDir, 'state.db')));
+  // Good values still go through, = and fractions included.
+  assert.equal(ccguard(['pause', '--minutes=0.5'], e.env).code, 0);
+  assert.equal(ccguard(['events', '--limit', '+3', '--decisions'], e.env).code, 0);
 });
 
 test('parseCommand reads values, defaults and the argument as the description says', () => {

@@ -30,18 +30,14 @@ test('a range with no usage says so, for each kind; JSON stays an empty list', (
   assert.match(ccguard(['report', 'daily', '--since', '2000-01-01'], h.env.env).stdout, /^date +responses/);
 });
 
-test('no usage recorded at all: says so and where to look', () => {
-  const e = tmpHome('ccguard-empty-');
-  try {
-    const r = ccguard(['report'], { HOME: e.home });
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(
-      r.stdout,
-      'No 5-hour blocks yet: ccguard has recorded no Claude Code usage (`ccguard import` reads the transcripts; `ccguard doctor` shows where it looks).\n',
-    );
-  } finally {
-    e.cleanup();
-  }
+test('no usage recorded at all: says so and where to look', (t) => {
+  const e = tmpHome(t, 'ccguard-empty-');
+  const r = ccguard(['report'], { HOME: e.home });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stdout,
+    'No 5-hour blocks yet: ccguard has recorded no Claude Code usage (`ccguard import` reads the transcripts; `ccguard doctor` shows where it looks).\n',
+  );
 });
 
 test('--since after --until is a usage error; the same day is one day', () => {

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ccguard, CLI } from '../helpers/cli.ts';
 import { hookEnv } from '../helpers/hookEnv.ts';
-import { openStore, type Store } from '../../lib/store/store.ts';
+import { openStore } from '../../lib/store/store.ts';
 import { loadConfig } from '../../lib/config/load.ts';
 import { startManualPause, recordApiFailure, resumeAccount } from '../../lib/app/recovery.ts';
 import { shortReason, waitLoop, type WaitCheck, type WaitIo } from '../../lib/cli/commands/wait.ts';
@@ -118,46 +118,41 @@ test('countdown and the reason as the countdown line shows it', () => {
   assert.equal(fmtDuration(3_723_000, 'countdown'), '1:02:03');
 });
 
-test('whatIsInForce: pause, backoff, a used-up limit; nothing otherwise', () => {
-  const e = hookEnv('plan: 1000\n');
-  let store: Store | undefined;
-  try {
-    const config = loadConfig(join(e.stateDir, 'config.yaml')).config;
-    store = openStore(join(e.stateDir, 'state.db'));
-    const A = accountOf(e.env).key;
-    const now = Date.now();
-    assert.equal(whatIsInForce(store, config, A, now).inForce, false);
-    startManualPause(store, A, now, now + 5 * MIN, 'paused by hand (ccguard pause)');
-    assert.deepEqual(
-      { ...whatIsInForce(store, config, A, now), reason: null },
-      { inForce: true, state: 'paused', until: now + 5 * MIN, reason: null },
-    );
-    store.recovery.delete(`pause@${A}`);
-    const b = recordApiFailure(store, config, A, 'rate_limit', now)!;
-    assert.deepEqual(
-      { ...whatIsInForce(store, config, A, now), reason: null },
-      { inForce: true, state: 'backoff', until: b.until, reason: null },
-    );
-    assert.equal(whatIsInForce(store, config, A, b.until + 1).inForce, false, 'a backoff ends at its time');
-    store.recovery.delete(`backoff@${A}`);
-    // The 5-hour limit used up: in force until the block resets.
-    store.entries.upsert({
-      key: 'm1', ts: now - 10 * MIN, session_id: 's1', project: 'p', model: 'claude-sonnet-4-5-20250929', input: 900, output: 300,
-      cache_write_5m: 0, cache_write_1h: 0, cache_read: 0, cost_usd: 0.01, cost_estimated: 0, file_path: '/x',
-    });
-    store.blocks.rebuild();
-    const w = whatIsInForce(store, config, A, now);
-    assert.equal(w.inForce, true);
-    assert.equal(w.state, 'held');
-    assert.equal(w.until, store.blocks.latest()?.end ?? null);
-    assert.match(w.reason ?? '', /the hold on the used-up 5-hour limit \(120%, local:config\)/);
-    // `ccguard resume` lifts the hold for the rest of the window: nothing to wait for.
-    resumeAccount(store, A, now, { five_hour: store.blocks.latest()!.end });
-    assert.equal(whatIsInForce(store, config, A, now).inForce, false, 'lifted by resume');
-  } finally {
-    store?.close();
-    e.cleanup();
-  }
+test('whatIsInForce: pause, backoff, a used-up limit; nothing otherwise', (t) => {
+  const e = hookEnv(t, 'plan: 1000\n');
+  const config = loadConfig(join(e.stateDir, 'config.yaml')).config;
+  const store = openStore(join(e.stateDir, 'state.db'));
+  e.beforeCleanup(async () => store.close());
+  const A = accountOf(e.env).key;
+  const now = Date.now();
+  assert.equal(whatIsInForce(store, config, A, now).inForce, false);
+  startManualPause(store, A, now, now + 5 * MIN, 'paused by hand (ccguard pause)');
+  assert.deepEqual(
+    { ...whatIsInForce(store, config, A, now), reason: null },
+    { inForce: true, state: 'paused', until: now + 5 * MIN, reason: null },
+  );
+  store.recovery.delete(`pause@${A}`);
+  const b = recordApiFailure(store, config, A, 'rate_limit', now)!;
+  assert.deepEqual(
+    { ...whatIsInForce(store, config, A, now), reason: null },
+    { inForce: true, state: 'backoff', until: b.until, reason: null },
+  );
+  assert.equal(whatIsInForce(store, config, A, b.until + 1).inForce, false, 'a backoff ends at its time');
+  store.recovery.delete(`backoff@${A}`);
+  // The 5-hour limit used up: in force until the block resets.
+  store.entries.upsert({
+    key: 'm1', ts: now - 10 * MIN, session_id: 's1', project: 'p', model: 'claude-sonnet-4-5-20250929', input: 900, output: 300,
+    cache_write_5m: 0, cache_write_1h: 0, cache_read: 0, cost_usd: 0.01, cost_estimated: 0, file_path: '/x',
+  });
+  store.blocks.rebuild();
+  const w = whatIsInForce(store, config, A, now);
+  assert.equal(w.inForce, true);
+  assert.equal(w.state, 'held');
+  assert.equal(w.until, store.blocks.latest()?.end ?? null);
+  assert.match(w.reason ?? '', /the hold on the used-up 5-hour limit \(120%, local:config\)/);
+  // `ccguard resume` lifts the hold for the rest of the window: nothing to wait for.
+  resumeAccount(store, A, now, { five_hour: store.blocks.latest()!.end });
+  assert.equal(whatIsInForce(store, config, A, now).inForce, false, 'lifted by resume');
 });
 
 interface Proc {
@@ -189,62 +184,50 @@ function startWait(env: Record<string, string>): Proc {
   return { lines, stderr: () => err, done, kill: (sig) => p.kill(sig) };
 }
 
-test('ccguard wait: nothing in force exits 0 at once', () => {
-  const e = hookEnv();
-  try {
-    const r = ccguard(['wait', '--json'], e.env);
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), { in_force: false, state: 'normal', until: null, reason: null });
-    const plain = ccguard(['wait'], e.env);
-    assert.equal(plain.code, 0);
-    assert.match(plain.stdout, /nothing in force/);
-  } finally {
-    e.cleanup();
-  }
+test('ccguard wait: nothing in force exits 0 at once', (t) => {
+  const e = hookEnv(t);
+  const r = ccguard(['wait', '--json'], e.env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { in_force: false, state: 'normal', until: null, reason: null });
+  const plain = ccguard(['wait'], e.env);
+  assert.equal(plain.code, 0);
+  assert.match(plain.stdout, /nothing in force/);
 });
 
-test('ccguard wait: a pause ending in about 2 s ends the wait then, exit 0', async () => {
-  const e = hookEnv();
-  try {
-    run(['pause', '--minutes', '0.04'], e.env);
-    const w = startWait(e.env);
-    const first = JSON.parse(await w.lines[0]!) as WaitCheck;
-    assert.equal(first.in_force, true);
-    assert.equal(first.state, 'paused');
-    const until = Date.parse(first.until!);
-    const end = await w.done;
-    assert.equal(end.code, 0, w.stderr());
-    assert.ok(end.at >= until, `ended ${until - end.at} ms before the pause end`);
-    assert.ok(end.at - until < 1500, `ended ${end.at - until} ms after the pause end`);
-    const last = JSON.parse(await w.lines[1]!) as Record<string, unknown>;
-    assert.equal(last.in_force, false);
-    assert.equal(last.ended, 'expired');
-  } finally {
-    e.cleanup();
-  }
+test('ccguard wait: a pause ending in about 2 s ends the wait then, exit 0', async (t) => {
+  const e = hookEnv(t);
+  run(['pause', '--minutes', '0.04'], e.env);
+  const w = startWait(e.env);
+  const first = JSON.parse(await w.lines[0]!) as WaitCheck;
+  assert.equal(first.in_force, true);
+  assert.equal(first.state, 'paused');
+  const until = Date.parse(first.until!);
+  const end = await w.done;
+  assert.equal(end.code, 0, w.stderr());
+  assert.ok(end.at >= until, `ended ${until - end.at} ms before the pause end`);
+  assert.ok(end.at - until < 1500, `ended ${end.at - until} ms after the pause end`);
+  const last = JSON.parse(await w.lines[1]!) as Record<string, unknown>;
+  assert.equal(last.in_force, false);
+  assert.equal(last.ended, 'expired');
 });
 
-test('ccguard wait: ccguard resume from another process ends it early; Ctrl-C exits 130', async () => {
-  const e = hookEnv();
-  try {
-    run(['pause', '--minutes', '10'], e.env);
-    const w = startWait(e.env);
-    assert.equal((JSON.parse(await w.lines[0]!) as WaitCheck).state, 'paused');
-    const t0 = Date.now();
-    run(['resume'], e.env);
-    const end = await w.done;
-    assert.equal(end.code, 0, w.stderr());
-    assert.ok(end.at - t0 < 4000, `noticed the resume after ${end.at - t0} ms`);
-    assert.equal((JSON.parse(await w.lines[1]!) as Record<string, unknown>).ended, 'lifted');
+test('ccguard wait: ccguard resume from another process ends it early; Ctrl-C exits 130', async (t) => {
+  const e = hookEnv(t);
+  run(['pause', '--minutes', '10'], e.env);
+  const w = startWait(e.env);
+  assert.equal((JSON.parse(await w.lines[0]!) as WaitCheck).state, 'paused');
+  const t0 = Date.now();
+  run(['resume'], e.env);
+  const end = await w.done;
+  assert.equal(end.code, 0, w.stderr());
+  assert.ok(end.at - t0 < 4000, `noticed the resume after ${end.at - t0} ms`);
+  assert.equal((JSON.parse(await w.lines[1]!) as Record<string, unknown>).ended, 'lifted');
 
-    run(['pause', '--minutes', '10'], e.env);
-    const w2 = startWait(e.env);
-    await w2.lines[0];
-    w2.kill('SIGINT');
-    const end2 = await w2.done;
-    assert.equal(end2.code, 130, w2.stderr());
-    assert.equal((JSON.parse(await w2.lines[1]!) as Record<string, unknown>).ended, 'interrupted');
-  } finally {
-    e.cleanup();
-  }
+  run(['pause', '--minutes', '10'], e.env);
+  const w2 = startWait(e.env);
+  await w2.lines[0];
+  w2.kill('SIGINT');
+  const end2 = await w2.done;
+  assert.equal(end2.code, 130, w2.stderr());
+  assert.equal((JSON.parse(await w2.lines[1]!) as Record<string, unknown>).ended, 'interrupted');
 });

@@ -5,6 +5,7 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { assistantLine, apiErrorLine, limitLine } from './lines.ts';
 import { hookEnv } from './hookEnv.ts';
 import { rng } from './soakWriter.ts';
@@ -33,10 +34,12 @@ const PROJECTS = ['-work-app', '-home-dev-src-website', '-home-dev-src-data-pipe
 
 /**
  * Writes the transcripts and inserts the decisions. `now` is the real clock (hooks and the CLI read
- * Date.now()), so everything is placed relative to it and strictly in the past.
+ * Date.now()), so everything is placed relative to it and strictly in the past. Given the test's
+ * context, its home is removed when the test ends.
  */
-export function makeHistory(now = Date.now(), seed = 7): History {
-  const env = hookEnv(`plan: ${LIMIT}\nrecovery:\n  max_sleep_seconds: 1\n  notification: false\n`);
+export function makeHistory(t?: TestContext, now = Date.now(), seed = 7): History {
+  const config = `plan: ${LIMIT}\nrecovery:\n  max_sleep_seconds: 1\n  notification: false\n`;
+  const env = t ? hookEnv(t, config) : hookEnv(config);
   const rand = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   let msg = 0;

@@ -1,17 +1,19 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DRIVER_ENV, REPO } from './cli.ts';
 import { EVENT_FILES } from '../../lib/settings/hookCommand.ts';
 import type { HookEvent } from '../../lib/policy/types.ts';
-import { tmpHome } from './tmp.ts';
+import { tmpHome, type TmpHome } from './tmp.ts';
 import { assistantLine } from './lines.ts';
 import { openSqlite } from './sqlite.ts';
 import type { EventRow } from '../../lib/store/events.ts';
 
 export const HOOKS = join(REPO, 'dist', 'hooks');
 
+export type HookEnv = ReturnType<typeof makeHookEnv>;
 
 export interface HookRun {
   code: number;
@@ -23,10 +25,23 @@ export interface HookRun {
 
 /**
  * A temporary HOME with a project transcript, a user config, and a stand-in `notify-send` on PATH
- * that records what the desktop would have shown.
+ * that records what the desktop would have shown. Given the test's context, removed when the test ends.
  */
-export function hookEnv(config = '') {
-  const h = tmpHome('ccguard-hook-');
+export function hookEnv(config?: string): HookEnv;
+export function hookEnv(t: TestContext, config?: string): HookEnv;
+export function hookEnv(a?: TestContext | string, b?: string): HookEnv {
+  const t = typeof a === 'object' ? a : undefined;
+  const config = (typeof a === 'string' ? a : b) ?? '';
+  const e = makeHookEnv(tmpHome('ccguard-hook-'), config);
+  t?.after(async () => {
+    for (const wait of e.waits) await wait();
+    e.cleanup();
+  });
+  return e;
+}
+
+function makeHookEnv(h: TmpHome, config: string) {
+  const waits: (() => Promise<unknown>)[] = [];
   const project = join(h.projects, '-work-app');
   mkdirSync(project, { recursive: true });
   mkdirSync(h.stateDir, { recursive: true, mode: 0o700 });
@@ -41,6 +56,14 @@ export function hookEnv(config = '') {
   let n = 0;
   return {
     ...h,
+    waits,
+    /**
+     * Something to wait for before the home is removed at the end of the test (a detached notifier or
+     * refresh still writing into it); `after` hooks run in the order registered, so this cannot be one.
+     */
+    beforeCleanup(wait: () => Promise<unknown>): void {
+      waits.push(wait);
+    },
     env,
     project,
     capture,

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 
 /**
  * Removes a test's temporary folder even while detached children it started (a claude-monitor or
@@ -34,13 +35,38 @@ export function removeTree(dir: string): void {
   }
 }
 
-/** A temporary HOME with Claude Code's folders; removed by `cleanup`. */
-export function tmpHome(prefix = 'ccguard-'): { home: string; projects: string; stateDir: string; cleanup: () => void } {
+export interface TmpHome {
+  home: string;
+  projects: string;
+  stateDir: string;
+  cleanup: () => void;
+}
+
+/**
+ * A temporary HOME with Claude Code's folders. Given the test's context, it is removed when the test
+ * ends (`t.after`); otherwise the caller calls `cleanup`. Node runs a test's `after` hooks in the order
+ * they were registered, not in reverse, so whatever must end before the folder goes (a store opened in
+ * it) is ended in the same hook, before `cleanup`, not in a later one.
+ */
+export function tmpHome(prefix?: string): TmpHome;
+export function tmpHome(t: TestContext, prefix?: string): TmpHome;
+export function tmpHome(a?: TestContext | string, b?: string): TmpHome {
+  const t = typeof a === 'object' ? a : undefined;
+  const prefix = (typeof a === 'string' ? a : b) ?? 'ccguard-';
   const home = mkdtempSync(join(tmpdir(), prefix));
+  const cleanup = (): void => removeTree(home);
+  t?.after(cleanup);
   return {
     home,
     projects: join(home, '.claude', 'projects'),
     stateDir: join(home, '.claude', 'ccguard'),
-    cleanup: () => removeTree(home),
+    cleanup,
   };
+}
+
+/** A temporary folder, removed when the test ends. */
+export function tmpDir(t: TestContext, prefix = 'ccguard-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => removeTree(dir));
+  return dir;
 }

@@ -53,138 +53,122 @@ test('stored form: what ccguard stores reads back the same; anything else reads 
   assert.equal(storedSnapshot(JSON.stringify({ ...p, fiveHour: { usedPct: 'high' } })), null);
 });
 
-test('state file: fresh by mtime and generated_at; old, missing, stale or damaged files are not used', () => {
-  const h = tmpHome('ccguard-statefile-');
-  try {
-    mkdirSync(h.home, { recursive: true });
-    const f = join(h.home, 'state.json');
-    const now = Date.now();
-    assert.equal(readStateFile(f, now, 120_000).kind, 'missing');
-    writeFileSync(f, JSON.stringify(snapshotJson({ generatedAt: now - 5000 })));
-    const fresh = readStateFile(f, now, 120_000);
-    assert.equal(fresh.kind, 'fresh');
-    assert.ok(fresh.kind === 'fresh' && fresh.ageMs >= 5000 && fresh.ageMs < 6000);
-    // Written recently but generated long ago (a monitor that stopped updating it properly).
-    writeFileSync(f, JSON.stringify(snapshotJson({ generatedAt: now - 600_000 })));
-    assert.equal(readStateFile(f, now, 120_000).kind, 'stale');
-    // Not touched for a long time: not even read.
-    writeFileSync(f, JSON.stringify(snapshotJson({ generatedAt: now })));
-    utimesSync(f, (now - 900_000) / 1000, (now - 900_000) / 1000);
-    assert.equal(readStateFile(f, now, 120_000).kind, 'stale');
-    writeFileSync(f, JSON.stringify(snapshotJson({ stale: true })));
-    assert.equal(readStateFile(f, now, 120_000).kind, 'stale', 'the monitor itself says stale');
-    writeFileSync(f, '{"schema_version": "1.0", "gene');
-    const bad = readStateFile(f, now, 120_000);
-    assert.ok(bad.kind === 'invalid' && /not JSON/.test(bad.error));
-  } finally {
-    h.cleanup();
-  }
+test('state file: fresh by mtime and generated_at; old, missing, stale or damaged files are not used', (t) => {
+  const h = tmpHome(t, 'ccguard-statefile-');
+  mkdirSync(h.home, { recursive: true });
+  const f = join(h.home, 'state.json');
+  const now = Date.now();
+  assert.equal(readStateFile(f, now, 120_000).kind, 'missing');
+  writeFileSync(f, JSON.stringify(snapshotJson({ generatedAt: now - 5000 })));
+  const fresh = readStateFile(f, now, 120_000);
+  assert.equal(fresh.kind, 'fresh');
+  assert.ok(fresh.kind === 'fresh' && fresh.ageMs >= 5000 && fresh.ageMs < 6000);
+  // Written recently but generated long ago (a monitor that stopped updating it properly).
+  writeFileSync(f, JSON.stringify(snapshotJson({ generatedAt: now - 600_000 })));
+  assert.equal(readStateFile(f, now, 120_000).kind, 'stale');
+  // Not touched for a long time: not even read.
+  writeFileSync(f, JSON.stringify(snapshotJson({ generatedAt: now })));
+  utimesSync(f, (now - 900_000) / 1000, (now - 900_000) / 1000);
+  assert.equal(readStateFile(f, now, 120_000).kind, 'stale');
+  writeFileSync(f, JSON.stringify(snapshotJson({ stale: true })));
+  assert.equal(readStateFile(f, now, 120_000).kind, 'stale', 'the monitor itself says stale');
+  writeFileSync(f, '{"schema_version": "1.0", "gene');
+  const bad = readStateFile(f, now, 120_000);
+  assert.ok(bad.kind === 'invalid' && /not JSON/.test(bad.error));
 });
 
-test('settings: plan from the top-level plan when claude-monitor knows it; off when disabled', () => {
-  const h = tmpHome('ccguard-monset-');
-  try {
-    mkdirSync(h.stateDir, { recursive: true });
-    const cfg = (yaml: string) => {
-      const f = join(h.stateDir, 'config.yaml');
-      writeFileSync(f, yaml);
-      return loadConfig(f).config;
-    };
-    const env = { HOME: h.home };
-    assert.deepEqual(monitorSettings(cfg('plan: max5\n'), env)?.args, ['--once', '--output', 'json', '--view', 'realtime', '--plan', 'max5']);
-    assert.deepEqual(monitorSettings(cfg('plan: 123456\n'), env)?.args, ['--once', '--output', 'json', '--view', 'realtime']);
-    assert.equal(monitorSettings(cfg('plan: 123456\nintegrations:\n  claude_monitor:\n    plan: max20\n'), env)?.plan, 'max20');
-    assert.equal(monitorSettings(cfg('integrations:\n  claude_monitor:\n    enabled: false\n'), env), null);
-    const s = monitorSettings(cfg('integrations:\n  claude_monitor:\n    enabled: true\n    state_file: ~/mon/state.json\n'), env);
-    assert.equal(s?.mode, 'on');
-    assert.equal(s?.stateFile, join(h.home, 'mon', 'state.json'));
-    assert.throws(() => cfg('integrations:\n  claude_monitor:\n    enabled: sometimes\n'), /integrations\.claude_monitor\.enabled must be auto, true or false/);
-  } finally {
-    h.cleanup();
-  }
+test('settings: plan from the top-level plan when claude-monitor knows it; off when disabled', (t) => {
+  const h = tmpHome(t, 'ccguard-monset-');
+  mkdirSync(h.stateDir, { recursive: true });
+  const cfg = (yaml: string) => {
+    const f = join(h.stateDir, 'config.yaml');
+    writeFileSync(f, yaml);
+    return loadConfig(f).config;
+  };
+  const env = { HOME: h.home };
+  assert.deepEqual(monitorSettings(cfg('plan: max5\n'), env)?.args, ['--once', '--output', 'json', '--view', 'realtime', '--plan', 'max5']);
+  assert.deepEqual(monitorSettings(cfg('plan: 123456\n'), env)?.args, ['--once', '--output', 'json', '--view', 'realtime']);
+  assert.equal(monitorSettings(cfg('plan: 123456\nintegrations:\n  claude_monitor:\n    plan: max20\n'), env)?.plan, 'max20');
+  assert.equal(monitorSettings(cfg('integrations:\n  claude_monitor:\n    enabled: false\n'), env), null);
+  const s = monitorSettings(cfg('integrations:\n  claude_monitor:\n    enabled: true\n    state_file: ~/mon/state.json\n'), env);
+  assert.equal(s?.mode, 'on');
+  assert.equal(s?.stateFile, join(h.home, 'mon', 'state.json'));
+  assert.throws(() => cfg('integrations:\n  claude_monitor:\n    enabled: sometimes\n'), /integrations\.claude_monitor\.enabled must be auto, true or false/);
 });
 
-test('a run of the stand-in in every mode: exit codes 10 and 11 are answers, 20 and 30 say no figure, the rest fail clearly', async () => {
-  const h = tmpHome('ccguard-monrun-');
+test('a run of the stand-in in every mode: exit codes 10 and 11 are answers, 20 and 30 say no figure, the rest fail clearly', async (t) => {
+  const h = tmpHome(t, 'ccguard-monrun-');
+  const bin = join(h.home, 'bin');
+  mkdirSync(bin, { recursive: true });
+  const stub = installMonitorStub(bin);
+  const env = { PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: h.home };
+  const s: MonitorSettings = {
+    mode: 'auto', command: 'claude-monitor', args: ['--once', '--output', 'json', '--view', 'realtime', '--plan', 'max5'],
+    plan: 'max5', ttlMs: 30_000, maxAgeMs: 120_000, timeoutMs: 1500, stateFile: null,
+  };
+  const expect: [Parameters<typeof stub.setMode>[0], string, number | null, RegExp | null][] = [
+    [{ mode: 'ok', pct: 41.2 }, 'ok', 41.2, /claude-monitor 4\.0\.2/],
+    [{ mode: 'near', pct: 92 }, 'near_limit', 92, null],
+    [{ mode: 'hit', pct: 101.5 }, 'limit_hit', 101.5, null],
+    [{ mode: 'none' }, 'no_active_session', null, null],
+    [{ mode: 'nodata' }, 'no_data', null, /no usage data/],
+    [{ mode: 'garbage' }, 'invalid', null, /not JSON .*<html>/],
+    [{ mode: 'fail' }, 'error', null, /exit 1: Traceback/],
+    [{ mode: 'slow', sleepMs: 5000 }, 'timeout', null, /no answer within 1\.5 s/],
+    [{ mode: 'v3' }, 'v3', null, /no JSON output .*unrecognized arguments/],
+  ];
+  for (const [mode, outcome, pct, detail] of expect) {
+    stub.setMode(mode);
+    const r = await runMonitor(s, env);
+    assert.equal(r.outcome, outcome, `${mode.mode}: ${r.detail}`);
+    assert.equal(r.snapshot?.fiveHour?.usedPct ?? null, pct, mode.mode);
+    if (detail) assert.match(r.detail ?? '', detail, mode.mode);
+    if (mode.mode === 'near' || mode.mode === 'hit') assert.equal(r.exitCode, mode.mode === 'near' ? 10 : 11);
+  }
+  assert.deepEqual(stub.calls()[0], s.args, 'run with the argument list, as given');
+  const missing = await runMonitor({ ...s, command: 'claude-monitor-not-installed' }, env);
+  assert.equal(missing.outcome, 'missing');
+});
+
+test('refreshMonitor: a fresh state file answers without a run; a v3 finding holds runs off and is remembered', async (t) => {
+  const h = tmpHome(t, 'ccguard-monrefresh-');
+  const bin = join(h.home, 'bin');
+  mkdirSync(bin, { recursive: true });
+  mkdirSync(h.stateDir, { recursive: true });
+  const stub = installMonitorStub(bin);
+  const env = { PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: h.home };
+  const store = openStore(join(h.stateDir, 'state.db'));
+  const log = new Logger({ file: join(h.stateDir, 'ccguard.log'), level: 'info', maxBytes: 1e6, maxFiles: 1 });
   try {
-    const bin = join(h.home, 'bin');
-    mkdirSync(bin, { recursive: true });
-    const stub = installMonitorStub(bin);
-    const env = { PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: h.home };
+    const cache = store.monitorCache;
+    const stateFile = join(h.home, 'state.json');
     const s: MonitorSettings = {
-      mode: 'auto', command: 'claude-monitor', args: ['--once', '--output', 'json', '--view', 'realtime', '--plan', 'max5'],
-      plan: 'max5', ttlMs: 30_000, maxAgeMs: 120_000, timeoutMs: 1500, stateFile: null,
+      mode: 'auto', command: 'claude-monitor', args: ['--once', '--output', 'json', '--view', 'realtime'],
+      plan: null, ttlMs: 30_000, maxAgeMs: 120_000, timeoutMs: 5000, stateFile,
     };
-    const expect: [Parameters<typeof stub.setMode>[0], string, number | null, RegExp | null][] = [
-      [{ mode: 'ok', pct: 41.2 }, 'ok', 41.2, /claude-monitor 4\.0\.2/],
-      [{ mode: 'near', pct: 92 }, 'near_limit', 92, null],
-      [{ mode: 'hit', pct: 101.5 }, 'limit_hit', 101.5, null],
-      [{ mode: 'none' }, 'no_active_session', null, null],
-      [{ mode: 'nodata' }, 'no_data', null, /no usage data/],
-      [{ mode: 'garbage' }, 'invalid', null, /not JSON .*<html>/],
-      [{ mode: 'fail' }, 'error', null, /exit 1: Traceback/],
-      [{ mode: 'slow', sleepMs: 5000 }, 'timeout', null, /no answer within 1\.5 s/],
-      [{ mode: 'v3' }, 'v3', null, /no JSON output .*unrecognized arguments/],
-    ];
-    for (const [mode, outcome, pct, detail] of expect) {
-      stub.setMode(mode);
-      const r = await runMonitor(s, env);
-      assert.equal(r.outcome, outcome, `${mode.mode}: ${r.detail}`);
-      assert.equal(r.snapshot?.fiveHour?.usedPct ?? null, pct, mode.mode);
-      if (detail) assert.match(r.detail ?? '', detail, mode.mode);
-      if (mode.mode === 'near' || mode.mode === 'hit') assert.equal(r.exitCode, mode.mode === 'near' ? 10 : 11);
-    }
-    assert.deepEqual(stub.calls()[0], s.args, 'run with the argument list, as given');
-    const missing = await runMonitor({ ...s, command: 'claude-monitor-not-installed' }, env);
-    assert.equal(missing.outcome, 'missing');
-  } finally {
-    h.cleanup();
-  }
-});
+    writeFileSync(stateFile, JSON.stringify(snapshotJson({ pct: 50 })));
+    const a = await refreshMonitor(cache, s, env, log);
+    assert.equal(a.from, 'state_file');
+    assert.equal(a.outcome, 'ok');
+    assert.equal(stub.calls().length, 0);
+    assert.equal(storedSnapshot(cache.get('snapshot')?.payload ?? '')?.fiveHour?.usedPct, 50);
 
-test('refreshMonitor: a fresh state file answers without a run; a v3 finding holds runs off and is remembered', async () => {
-  const h = tmpHome('ccguard-monrefresh-');
-  try {
-    const bin = join(h.home, 'bin');
-    mkdirSync(bin, { recursive: true });
-    mkdirSync(h.stateDir, { recursive: true });
-    const stub = installMonitorStub(bin);
-    const env = { PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: h.home };
-    const store = openStore(join(h.stateDir, 'state.db'));
-    const log = new Logger({ file: join(h.stateDir, 'ccguard.log'), level: 'info', maxBytes: 1e6, maxFiles: 1 });
-    try {
-      const cache = store.monitorCache;
-      const stateFile = join(h.home, 'state.json');
-      const s: MonitorSettings = {
-        mode: 'auto', command: 'claude-monitor', args: ['--once', '--output', 'json', '--view', 'realtime'],
-        plan: null, ttlMs: 30_000, maxAgeMs: 120_000, timeoutMs: 5000, stateFile,
-      };
-      writeFileSync(stateFile, JSON.stringify(snapshotJson({ pct: 50 })));
-      const a = await refreshMonitor(cache, s, env, log);
-      assert.equal(a.from, 'state_file');
-      assert.equal(a.outcome, 'ok');
-      assert.equal(stub.calls().length, 0);
-      assert.equal(storedSnapshot(cache.get('snapshot')?.payload ?? '')?.fiveHour?.usedPct, 50);
-
-      // The file goes stale: the command runs, and turns out to be v3.
-      utimesSync(stateFile, (Date.now() - 600_000) / 1000, (Date.now() - 600_000) / 1000);
-      stub.setMode({ mode: 'v3' });
-      const b = await refreshMonitor(cache, s, env, log);
-      assert.equal(b.outcome, 'v3');
-      assert.equal(cache.get('install')?.status, 'v3');
-      assert.equal(stub.calls().length, 1);
-      // Held off: not run again; the attempt is recorded, so the next try waits a cache TTL.
-      const c = await refreshMonitor(cache, s, env, log);
-      assert.equal(c.outcome, 'no_data');
-      assert.match(c.detail ?? '', /held off \(v3\)/);
-      assert.equal(stub.calls().length, 1);
-      assert.equal(cache.get('install')?.status, 'v3', 'the finding stands');
-      assert.equal(cache.get('snapshot')?.status, 'ok', 'the last answer is kept');
-      assert.match(readFileSync(join(h.stateDir, 'ccguard.log'), 'utf8'), /has no JSON output \(v3\?\)/);
-    } finally {
-      store.close();
-    }
+    // The file goes stale: the command runs, and turns out to be v3.
+    utimesSync(stateFile, (Date.now() - 600_000) / 1000, (Date.now() - 600_000) / 1000);
+    stub.setMode({ mode: 'v3' });
+    const b = await refreshMonitor(cache, s, env, log);
+    assert.equal(b.outcome, 'v3');
+    assert.equal(cache.get('install')?.status, 'v3');
+    assert.equal(stub.calls().length, 1);
+    // Held off: not run again; the attempt is recorded, so the next try waits a cache TTL.
+    const c = await refreshMonitor(cache, s, env, log);
+    assert.equal(c.outcome, 'no_data');
+    assert.match(c.detail ?? '', /held off \(v3\)/);
+    assert.equal(stub.calls().length, 1);
+    assert.equal(cache.get('install')?.status, 'v3', 'the finding stands');
+    assert.equal(cache.get('snapshot')?.status, 'ok', 'the last answer is kept');
+    assert.match(readFileSync(join(h.stateDir, 'ccguard.log'), 'utf8'), /has no JSON output \(v3\?\)/);
   } finally {
-    h.cleanup();
+    store.close();
   }
 });

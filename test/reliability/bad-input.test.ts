@@ -3,7 +3,7 @@
 // through the code in-process (runHook, the fast path's parser, salvage; parseLine and a file
 // import), a few hundred payloads through real hook processes. Every hook answers within its budget
 // with an allow or a documented decision and nothing on stderr; the import skips and counts.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -39,8 +39,8 @@ interface World {
   oddPaths: string[];
 }
 
-function world(): World & { cleanup: () => void } {
-  const h = tmpHome('ccguard-fuzz-');
+function world(t: TestContext): World & { cleanup: () => void } {
+  const h = tmpHome(t, 'ccguard-fuzz-');
   const dir = join(h.projects, '-fuzz');
   mkdirSync(dir, { recursive: true });
   mkdirSync(h.stateDir, { recursive: true, mode: 0o700 });
@@ -49,7 +49,7 @@ function world(): World & { cleanup: () => void } {
   const sessions = ['s-1', 's-2', 's-3'];
   const transcripts = sessions.map((s) => join(dir, `${s}.jsonl`));
   const now = Date.now();
-  transcripts.forEach((t, i) => writeFileSync(t, [userLine(now - 120_000, 'hi', sessions[i]), assistantLine({ ts: now - 60_000, msgId: `m${i}`, session: sessions[i] })].join('\n') + '\n'));
+  transcripts.forEach((f, i) => writeFileSync(f, [userLine(now - 120_000, 'hi', sessions[i]), assistantLine({ ts: now - 60_000, msgId: `m${i}`, session: sessions[i] })].join('\n') + '\n'));
   const fifo = join(h.home, 'fifo.jsonl');
   execFileSync('mkfifo', [fifo]);
   const oddPaths = [fifo, '/dev/null', '/dev/zero', '/dev/stdin', '/', h.home, '/proc/self/status', join(h.home, 'missing.jsonl'), 'relative.jsonl', '', 'x'.repeat(5000), '/tmp/../tmp/./x.jsonl', `${dir}/../-fuzz/s-1.jsonl`, '\u0000', 'C:\\Users\\x.jsonl'];
@@ -118,82 +118,74 @@ function captureStderr(): { stop: () => string } {
   };
 }
 
-test(`${IN_PROCESS} generated hook payloads through runHook, the fast path's parser and salvage, in-process`, { timeout: 600_000 }, async () => {
-  const w = world();
+test(`${IN_PROCESS} generated hook payloads through runHook, the fast path's parser and salvage, in-process`, { timeout: 600_000 }, async (t) => {
+  const w = world(t);
   const tally = new Tally('');
-  try {
-    await measured(SUITE, 'Bad input', `${IN_PROCESS} generated hook stdin payloads (fast-check, seed ${SEED}), in-process: runHook, parseFastInput, salvage, leaseAllows`, tally, async () => {
-      const env = { HOME: w.home, TZ: 'UTC', PATH: process.env.PATH ?? '' };
-      const stateDir = join(w.home, '.claude', 'ccguard');
-      const notified: string[] = [];
-      const slept: number[] = [];
-      const deps: HookDeps = { now: Date.now, sleep: async (ms) => void slept.push(ms), notify: (n) => void notified.push(n.title) };
-      const outcomes = new Map<string, number>();
-      const count = (k: string): void => void outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
-      const events = fc.constantFrom(...HOOK_EVENTS);
-      await fc.assert(
-        fc.asyncProperty(stdinArb(w), events, async (raw, event) => {
-          // As the entry does: past the stdin cap only the leading fields are kept.
-          const text = Buffer.byteLength(raw) > MAX_STDIN ? salvage(Buffer.from(raw).subarray(0, MAX_STDIN).toString('utf8')) : raw;
-          const fast = parseFastInput(text);
-          if (fast !== null) {
-            assert.equal(typeof fast.session_id, 'string');
-            assert.ok(fast.session_id.length > 0);
-            const state = leaseAllows(stateDir, join(stateDir, 'config.yaml'), fast.session_id, Date.now(), fast.transcript_path);
-            assert.ok(state === null || typeof state === 'string');
-          }
-          assert.doesNotThrow(() => JSON.parse(salvage(raw)));
-          const err = captureStderr();
-          const t0 = performance.now();
-          let res;
-          try {
-            res = await runHook(event, text, env, deps);
-          } finally {
-            const said = err.stop();
-            assert.equal(said, '', `stderr: ${said.slice(0, 200)}`);
-          }
-          const ms = performance.now() - t0;
-          tally.call(ms, false);
-          assert.equal(res.exitCode, 0);
-          assert.equal(res.sleepMs, 0);
-          const why = badOutput(event, res.stdout, false);
-          assert.equal(why, null, why ?? '');
-          count(res.stdout === '' ? 'silent' : (/"permissionDecision":"deny"|"decision":"block"/.test(res.stdout) ? 'deny' : 'message'));
-        }),
-        { numRuns: IN_PROCESS, seed: SEED, endOnFailure: true },
-      );
-      assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
-      tally.cases = IN_PROCESS;
-      tally.held = `every call resolved to exit 0, no stderr; answers: ${[...outcomes].map(([k, n]) => `${n} ${k}`).join(', ')} (all documented shapes)`;
-    });
-  } finally {
-    w.cleanup();
-  }
+  await measured(SUITE, 'Bad input', `${IN_PROCESS} generated hook stdin payloads (fast-check, seed ${SEED}), in-process: runHook, parseFastInput, salvage, leaseAllows`, tally, async () => {
+    const env = { HOME: w.home, TZ: 'UTC', PATH: process.env.PATH ?? '' };
+    const stateDir = join(w.home, '.claude', 'ccguard');
+    const notified: string[] = [];
+    const slept: number[] = [];
+    const deps: HookDeps = { now: Date.now, sleep: async (ms) => void slept.push(ms), notify: (n) => void notified.push(n.title) };
+    const outcomes = new Map<string, number>();
+    const count = (k: string): void => void outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
+    const events = fc.constantFrom(...HOOK_EVENTS);
+    await fc.assert(
+      fc.asyncProperty(stdinArb(w), events, async (raw, event) => {
+        // As the entry does: past the stdin cap only the leading fields are kept.
+        const text = Buffer.byteLength(raw) > MAX_STDIN ? salvage(Buffer.from(raw).subarray(0, MAX_STDIN).toString('utf8')) : raw;
+        const fast = parseFastInput(text);
+        if (fast !== null) {
+          assert.equal(typeof fast.session_id, 'string');
+          assert.ok(fast.session_id.length > 0);
+          const state = leaseAllows(stateDir, join(stateDir, 'config.yaml'), fast.session_id, Date.now(), fast.transcript_path);
+          assert.ok(state === null || typeof state === 'string');
+        }
+        assert.doesNotThrow(() => JSON.parse(salvage(raw)));
+        const err = captureStderr();
+        const t0 = performance.now();
+        let res;
+        try {
+          res = await runHook(event, text, env, deps);
+        } finally {
+          const said = err.stop();
+          assert.equal(said, '', `stderr: ${said.slice(0, 200)}`);
+        }
+        const ms = performance.now() - t0;
+        tally.call(ms, false);
+        assert.equal(res.exitCode, 0);
+        assert.equal(res.sleepMs, 0);
+        const why = badOutput(event, res.stdout, false);
+        assert.equal(why, null, why ?? '');
+        count(res.stdout === '' ? 'silent' : (/"permissionDecision":"deny"|"decision":"block"/.test(res.stdout) ? 'deny' : 'message'));
+      }),
+      { numRuns: IN_PROCESS, seed: SEED, endOnFailure: true },
+    );
+    assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
+    tally.cases = IN_PROCESS;
+    tally.held = `every call resolved to exit 0, no stderr; answers: ${[...outcomes].map(([k, n]) => `${n} ${k}`).join(', ')} (all documented shapes)`;
+  });
 });
 
-test(`${PROCESSES} generated hook payloads through real hook processes`, { timeout: 600_000 }, async () => {
-  const w = world();
+test(`${PROCESSES} generated hook payloads through real hook processes`, { timeout: 600_000 }, async (t) => {
+  const w = world(t);
   const tally = new Tally('');
-  try {
-    await measured(SUITE, 'Bad input', `${PROCESSES} generated payloads through the built hooks (8 at a time)`, tally, async () => {
-      const env = { HOME: w.home, TZ: 'UTC', PATH: process.env.PATH ?? '' };
-      const samples = fc.sample(fc.tuple(stdinArb(w), fc.constantFrom(...HOOK_EVENTS)), { numRuns: PROCESSES, seed: SEED + 1 });
-      // And a few that pass the stdin cap: the fields ccguard needs first, then megabytes.
-      samples.push(['{"session_id":"s-1","transcript_path":"' + w.transcripts[0] + '","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"content":"' + 'y'.repeat(6 * 1024 * 1024) + '"}}', 'PreToolUse']);
-      samples.push([`{"tool_input":"${'z'.repeat(5 * 1024 * 1024)}","session_id":"s-2"}`, 'PostToolUse']);
-      const results = await pool(8, samples.map(([stdin, event]) => async () => ({ event, stdin, r: await runHookProc(event, stdin, { env, killAfterMs: 60_000 }) })));
-      const failures = results.flatMap(({ event, stdin, r }) => {
-        tally.call(r.ms);
-        const why = badRun(event, r);
-        return why ? [`${event} ${JSON.stringify(stdin.slice(0, 120))}: ${why}`] : [];
-      });
-      assert.deepEqual(failures, []);
-      tally.cases = samples.length;
-      tally.held = `all exit 0, stdout empty or one documented JSON line, stderr empty, no stack trace`;
+  await measured(SUITE, 'Bad input', `${PROCESSES} generated payloads through the built hooks (8 at a time)`, tally, async () => {
+    const env = { HOME: w.home, TZ: 'UTC', PATH: process.env.PATH ?? '' };
+    const samples = fc.sample(fc.tuple(stdinArb(w), fc.constantFrom(...HOOK_EVENTS)), { numRuns: PROCESSES, seed: SEED + 1 });
+    // And a few that pass the stdin cap: the fields ccguard needs first, then megabytes.
+    samples.push(['{"session_id":"s-1","transcript_path":"' + w.transcripts[0] + '","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"content":"' + 'y'.repeat(6 * 1024 * 1024) + '"}}', 'PreToolUse']);
+    samples.push([`{"tool_input":"${'z'.repeat(5 * 1024 * 1024)}","session_id":"s-2"}`, 'PostToolUse']);
+    const results = await pool(8, samples.map(([stdin, event]) => async () => ({ event, stdin, r: await runHookProc(event, stdin, { env, killAfterMs: 60_000 }) })));
+    const failures = results.flatMap(({ event, stdin, r }) => {
+      tally.call(r.ms);
+      const why = badRun(event, r);
+      return why ? [`${event} ${JSON.stringify(stdin.slice(0, 120))}: ${why}`] : [];
     });
-  } finally {
-    w.cleanup();
-  }
+    assert.deepEqual(failures, []);
+    tally.cases = samples.length;
+    tally.held = `all exit 0, stdout empty or one documented JSON line, stderr empty, no stack trace`;
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -262,7 +254,7 @@ function checkResult(r: LineResult, text: string): void {
   }
 }
 
-test(`${LINES} generated transcript lines through parseLine, then as one file through the import`, { timeout: 600_000 }, async () => {
+test(`${LINES} generated transcript lines through parseLine, then as one file through the import`, { timeout: 600_000 }, async (t) => {
   const tally = new Tally('');
   await measured(SUITE, 'Bad input', `${LINES} generated malformed transcript lines (fast-check, seed ${SEED}): parseLine in-process, then one file import`, tally, async () => {
     const ctx = (i: number) => ({ fallbackKey: `fallback#${i}`, timeZone: () => 'UTC' });
@@ -285,26 +277,22 @@ test(`${LINES} generated transcript lines through parseLine, then as one file th
       if (r === 'bad') bad++;
       else if (r !== 'skip') for (const rec of r) if (rec.kind === 'usage') keys.add(rec.key.startsWith('fallback#') ? `fb${i}` : rec.key);
     });
-    const h = tmpHome('ccguard-lines-');
+    const h = tmpHome(t, 'ccguard-lines-');
+    const dir = join(h.projects, '-fuzz');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'fz.jsonl');
+    writeFileSync(file, '');
+    for (let i = 0; i < lines.length; i += 1000) appendFileSync(file, lines.slice(i, i + 1000).join('\n') + '\n'); // one string would pass V8's limit
+    const store = openStore(join(h.stateDir, 'state.db'));
     try {
-      const dir = join(h.projects, '-fuzz');
-      mkdirSync(dir, { recursive: true });
-      const file = join(dir, 'fz.jsonl');
-      writeFileSync(file, '');
-      for (let i = 0; i < lines.length; i += 1000) appendFileSync(file, lines.slice(i, i + 1000).join('\n') + '\n'); // one string would pass V8's limit
-      const store = openStore(join(h.stateDir, 'state.db'));
-      try {
-        const t0 = performance.now();
-        const stats = await importAll({ store, roots: [h.projects], prices: {}, timeZone: () => 'UTC', now: Date.now() });
-        assert.equal(stats.badLines, bad, 'malformed lines skipped and counted');
-        assert.equal(store.entries.totals(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER).entries, keys.size, 'each response once');
-        assert.equal(store.files.totals().badLines, bad);
-        tally.held = `parseLine never threw and every record it made was sound; the import of all ${lines.length} lines in ${Math.round(performance.now() - t0)} ms skipped and counted ${bad} malformed lines and kept ${keys.size} responses, as line-by-line parsing says`;
-      } finally {
-        store.close();
-      }
+      const t0 = performance.now();
+      const stats = await importAll({ store, roots: [h.projects], prices: {}, timeZone: () => 'UTC', now: Date.now() });
+      assert.equal(stats.badLines, bad, 'malformed lines skipped and counted');
+      assert.equal(store.entries.totals(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER).entries, keys.size, 'each response once');
+      assert.equal(store.files.totals().badLines, bad);
+      tally.held = `parseLine never threw and every record it made was sound; the import of all ${lines.length} lines in ${Math.round(performance.now() - t0)} ms skipped and counted ${bad} malformed lines and kept ${keys.size} responses, as line-by-line parsing says`;
     } finally {
-      h.cleanup();
+      store.close();
     }
     tally.cases = LINES * 2;
   });

@@ -122,65 +122,61 @@ function cases(): { all: Case[]; leaves: string[][] } {
   return { all, leaves };
 }
 
-test('every key of config.yaml, every kind of mistake: one line naming key, value and file; the hook goes on with the defaults and logs it', async () => {
+test('every key of config.yaml, every kind of mistake: one line naming key, value and file; the hook goes on with the defaults and logs it', async (t) => {
   const { all, leaves } = cases();
   const tally = new Tally('');
   await measured('config', 'Config', `user config.yaml mistakes over all ${leaves.length} keys: wrong type, out of range, unknown key, bad YAML`, tally, async () => {
-    const h = tmpHome('ccguard-config-');
-    try {
-      mkdirSync(h.stateDir, { recursive: true, mode: 0o700 });
-      const file = join(h.stateDir, 'config.yaml');
-      const log = join(h.stateDir, 'ccguard.log');
-      const env = { HOME: h.home, TZ: 'UTC' };
-      const deps = { now: Date.now, sleep: async (): Promise<void> => undefined, notify: (): void => undefined };
-      const problems: string[] = [];
-      const kinds = new Map<string, number>();
-      for (const c of all) {
-        kinds.set(c.kind, (kinds.get(c.kind) ?? 0) + 1);
-        writeFileSync(file, c.text);
-        let msg = '';
-        try {
-          loadConfig(file);
-          problems.push(`${c.kind} ${c.key}: accepted ${JSON.stringify(c.text)}`);
+    const h = tmpHome(t, 'ccguard-config-');
+    mkdirSync(h.stateDir, { recursive: true, mode: 0o700 });
+    const file = join(h.stateDir, 'config.yaml');
+    const log = join(h.stateDir, 'ccguard.log');
+    const env = { HOME: h.home, TZ: 'UTC' };
+    const deps = { now: Date.now, sleep: async (): Promise<void> => undefined, notify: (): void => undefined };
+    const problems: string[] = [];
+    const kinds = new Map<string, number>();
+    for (const c of all) {
+      kinds.set(c.kind, (kinds.get(c.kind) ?? 0) + 1);
+      writeFileSync(file, c.text);
+      let msg: string;
+      try {
+        loadConfig(file);
+        problems.push(`${c.kind} ${c.key}: accepted ${JSON.stringify(c.text)}`);
+        continue;
+      } catch (e) {
+        if (!(e instanceof ConfigError)) {
+          problems.push(`${c.kind} ${c.key}: threw ${String(e)}`);
           continue;
-        } catch (e) {
-          if (!(e instanceof ConfigError)) {
-            problems.push(`${c.kind} ${c.key}: threw ${String(e)}`);
-            continue;
-          }
-          msg = e.message;
         }
-        const why: string[] = [];
-        if (msg.includes('\n')) why.push('more than one line');
-        if (!msg.includes(file)) why.push('no file');
-        if (c.kind === 'bad YAML') {
-          if (!/not valid YAML|must be a mapping|unknown key/.test(msg)) why.push('does not say what is wrong');
-        } else {
-          if (!msg.includes(c.key)) why.push(`no key ${c.key}`);
-          const got = /\(got (.*?)\)(?: in |$)/.exec(msg)?.[1];
-          // A field left out shows as "nothing".
-          if (got === undefined || (got !== 'nothing' && !renderings(c.value).some((r) => got.startsWith(r.slice(0, 40))))) why.push(`does not show the value ${JSON.stringify(c.value)}`);
-        }
-        if (msg.length > 400) why.push('longer than 400 characters');
-        if (why.length > 0) problems.push(`${c.kind} ${c.key}: ${why.join(', ')}: ${msg}`);
-
-        // The hook with this config: it goes on with the defaults (nothing to deny here: an allow), and
-        // the same line lands in the log, once per distinct mistake (the markers are per mistake).
-        rmSync(log, { force: true });
-        rmSync(join(h.stateDir, 'config.cache.json'), { force: true });
-        for (const m of readdirSync(h.stateDir).filter((n) => n.startsWith('.config-problem-'))) rmSync(join(h.stateDir, m));
-        const t0 = performance.now();
-        const r = await runHook('PreToolUse', JSON.stringify({ session_id: 's1', hook_event_name: 'PreToolUse', tool_name: 'Bash' }), env, deps);
-        tally.call(performance.now() - t0, false);
-        if (r.stdout !== '' || r.exitCode !== 0) problems.push(`${c.kind} ${c.key}: the hook answered ${JSON.stringify(r.stdout)}`);
-        const logged = readFileSync(log, 'utf8');
-        if (!logged.includes(JSON.stringify(msg).slice(1, -1))) problems.push(`${c.kind} ${c.key}: the hook did not log the line`);
+        msg = e.message;
       }
-      assert.deepEqual(problems, []);
-      tally.cases = all.length;
-      tally.held = `${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}: each refused with one line naming key, value and file; the hook went on with the defaults and logged it`;
-    } finally {
-      h.cleanup();
+      const why: string[] = [];
+      if (msg.includes('\n')) why.push('more than one line');
+      if (!msg.includes(file)) why.push('no file');
+      if (c.kind === 'bad YAML') {
+        if (!/not valid YAML|must be a mapping|unknown key/.test(msg)) why.push('does not say what is wrong');
+      } else {
+        if (!msg.includes(c.key)) why.push(`no key ${c.key}`);
+        const got = /\(got (.*?)\)(?: in |$)/.exec(msg)?.[1];
+        // A field left out shows as "nothing".
+        if (got === undefined || (got !== 'nothing' && !renderings(c.value).some((r) => got.startsWith(r.slice(0, 40))))) why.push(`does not show the value ${JSON.stringify(c.value)}`);
+      }
+      if (msg.length > 400) why.push('longer than 400 characters');
+      if (why.length > 0) problems.push(`${c.kind} ${c.key}: ${why.join(', ')}: ${msg}`);
+
+      // The hook with this config: it goes on with the defaults (nothing to deny here: an allow), and
+      // the same line lands in the log, once per distinct mistake (the markers are per mistake).
+      rmSync(log, { force: true });
+      rmSync(join(h.stateDir, 'config.cache.json'), { force: true });
+      for (const m of readdirSync(h.stateDir).filter((n) => n.startsWith('.config-problem-'))) rmSync(join(h.stateDir, m));
+      const t0 = performance.now();
+      const r = await runHook('PreToolUse', JSON.stringify({ session_id: 's1', hook_event_name: 'PreToolUse', tool_name: 'Bash' }), env, deps);
+      tally.call(performance.now() - t0, false);
+      if (r.stdout !== '' || r.exitCode !== 0) problems.push(`${c.kind} ${c.key}: the hook answered ${JSON.stringify(r.stdout)}`);
+      const logged = readFileSync(log, 'utf8');
+      if (!logged.includes(JSON.stringify(msg).slice(1, -1))) problems.push(`${c.kind} ${c.key}: the hook did not log the line`);
     }
+    assert.deepEqual(problems, []);
+    tally.cases = all.length;
+    tally.held = `${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}: each refused with one line naming key, value and file; the hook went on with the defaults and logged it`;
   });
 });

@@ -43,61 +43,57 @@ function v5Database(file: string, now: number): void {
   }
 }
 
-test('migration 6 keeps every row of a v5 database as the default account\'s, and that account adopts them', () => {
-  const h = tmpHome('ccguard-migrate-');
+test('migration 6 keeps every row of a v5 database as the default account\'s, and that account adopts them', (t) => {
+  const h = tmpHome(t, 'ccguard-migrate-');
+  mkdirSync(h.stateDir, { recursive: true });
+  const file = join(h.stateDir, 'state.db');
+  const now = Date.now();
+  v5Database(file, now);
+  const store = openStore(file);
   try {
-    mkdirSync(h.stateDir, { recursive: true });
-    const file = join(h.stateDir, 'state.db');
-    const now = Date.now();
-    v5Database(file, now);
-    const store = openStore(file);
-    try {
-      assert.equal(store.health().schemaVersion, 6);
-      const all = (sql: string): unknown[] => store.db.prepare(sql).all();
-      for (const t of ['rate_limits', 'limit_messages', 'api_errors', 'entries']) {
-        assert.deepEqual(all(`SELECT account FROM ${t}`), [{ account: 'legacy' }], `${t}: kept, as the rows from before accounts`);
-      }
-      assert.deepEqual(
-        all('SELECT key, account FROM recovery ORDER BY key'),
-        [
-          { key: 'backoff@legacy', account: 'legacy' },
-          { key: 'lift@legacy:five_hour', account: 'legacy' },
-          { key: 'lift@legacy:opus', account: 'legacy' },
-          { key: 'lift@legacy:seven_day', account: 'legacy' },
-          { key: 'lift@legacy:sonnet', account: 'legacy' },
-          { key: 'pause:s2', account: 'legacy' },
-          { key: 'pause@legacy', account: 'legacy' },
-        ],
-        'account-wide rows carry the account in their key; the lift, which named no window, holds for each as it did',
-      );
-
-      const env = { HOME: h.home };
-      const own = accountOf(env);
-      assert.equal(own.key, `dir:${join(h.home, '.claude')}`);
-      // Another folder's subscription does not adopt them.
-      adoptLegacy(store, accountOf({ ...env, CLAUDE_CONFIG_DIR: join(h.home, 'other') }), env);
-      assert.equal(store.rateLimits.latest('legacy', 'five_hour')?.used_pct, 42);
-      // The default folder's does.
-      adoptLegacy(store, own, env);
-      for (const t of ['rate_limits', 'limit_messages', 'api_errors', 'entries']) {
-        assert.deepEqual(all(`SELECT account FROM ${t}`), [{ account: own.key }], `${t}: now the default account's`);
-      }
-      const config = loadConfig(join(h.stateDir, 'config.yaml')).config;
-      const pic = usagePicture(store, config, own.key, now);
-      assert.equal(pic.view.weekly?.source, 'server:limit_line:seven_day', 'the weekly limit line stands for the default account');
-      assert.equal(pic.view.source, 'server:five_hour');
-      assert.equal(backoffView(store, config, own.key, now)?.level, 2);
-      assert.equal(pauseView(store, own.key, null, now)?.kind, 'manual');
-      assert.deepEqual(liftsOf(store, own.key, now), { five_hour: now + H, seven_day: now + H, opus: now + H, sonnet: now + H });
-      const other = `dir:${join(h.home, 'other')}`;
-      const theirs = usagePicture(store, config, other, now);
-      assert.equal(theirs.view.source.startsWith('server:'), false, "another account sees none of the default account's figures");
-      assert.equal(backoffView(store, config, other, now), null);
-      assert.equal(pauseView(store, other, null, now), null);
-    } finally {
-      store.close();
+    assert.equal(store.health().schemaVersion, 6);
+    const all = (sql: string): unknown[] => store.db.prepare(sql).all();
+    for (const table of ['rate_limits', 'limit_messages', 'api_errors', 'entries']) {
+      assert.deepEqual(all(`SELECT account FROM ${table}`), [{ account: 'legacy' }], `${table}: kept, as the rows from before accounts`);
     }
+    assert.deepEqual(
+      all('SELECT key, account FROM recovery ORDER BY key'),
+      [
+        { key: 'backoff@legacy', account: 'legacy' },
+        { key: 'lift@legacy:five_hour', account: 'legacy' },
+        { key: 'lift@legacy:opus', account: 'legacy' },
+        { key: 'lift@legacy:seven_day', account: 'legacy' },
+        { key: 'lift@legacy:sonnet', account: 'legacy' },
+        { key: 'pause:s2', account: 'legacy' },
+        { key: 'pause@legacy', account: 'legacy' },
+      ],
+      'account-wide rows carry the account in their key; the lift, which named no window, holds for each as it did',
+    );
+
+    const env = { HOME: h.home };
+    const own = accountOf(env);
+    assert.equal(own.key, `dir:${join(h.home, '.claude')}`);
+    // Another folder's subscription does not adopt them.
+    adoptLegacy(store, accountOf({ ...env, CLAUDE_CONFIG_DIR: join(h.home, 'other') }), env);
+    assert.equal(store.rateLimits.latest('legacy', 'five_hour')?.used_pct, 42);
+    // The default folder's does.
+    adoptLegacy(store, own, env);
+    for (const table of ['rate_limits', 'limit_messages', 'api_errors', 'entries']) {
+      assert.deepEqual(all(`SELECT account FROM ${table}`), [{ account: own.key }], `${table}: now the default account's`);
+    }
+    const config = loadConfig(join(h.stateDir, 'config.yaml')).config;
+    const pic = usagePicture(store, config, own.key, now);
+    assert.equal(pic.view.weekly?.source, 'server:limit_line:seven_day', 'the weekly limit line stands for the default account');
+    assert.equal(pic.view.source, 'server:five_hour');
+    assert.equal(backoffView(store, config, own.key, now)?.level, 2);
+    assert.equal(pauseView(store, own.key, null, now)?.kind, 'manual');
+    assert.deepEqual(liftsOf(store, own.key, now), { five_hour: now + H, seven_day: now + H, opus: now + H, sonnet: now + H });
+    const other = `dir:${join(h.home, 'other')}`;
+    const theirs = usagePicture(store, config, other, now);
+    assert.equal(theirs.view.source.startsWith('server:'), false, "another account sees none of the default account's figures");
+    assert.equal(backoffView(store, config, other, now), null);
+    assert.equal(pauseView(store, other, null, now), null);
   } finally {
-    h.cleanup();
+    store.close();
   }
 });

@@ -3,9 +3,9 @@
 // for every line, the same result.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { tmpDir } from '../helpers/tmp.ts';
 import { endOfValue, parseLine, parseWhole, type ParseContext } from '../../lib/transcripts/line.ts';
 import { LINE_MARKERS } from '../../lib/transcripts/fileBytes.ts';
 import { generateHistory } from '../../bench/generate.ts';
@@ -34,28 +34,24 @@ function jsonlFiles(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-test('every line of a generated history (all features) reads the same both ways', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'ccguard-line-'));
-  try {
-    await generateHistory({ root, targetBytes: 3e6, seed: 7, start: new Date('2026-09-01T00:00:00Z'), days: 3 });
-    let compared = 0;
-    let usage = 0;
-    for (const f of jsonlFiles(root)) {
-      const buf = readFileSync(f);
-      let s = 0;
-      for (let e = buf.indexOf(0x0a); e >= 0; s = e + 1, e = buf.indexOf(0x0a, s)) {
-        const line = buf.subarray(s, e);
-        if (!LINE_MARKERS.some((m) => line.includes(m))) continue;
-        const { fast, whole } = both(line);
-        assert.deepEqual(fast, whole, line.toString('utf8').slice(0, 300));
-        compared++;
-        if (Array.isArray(whole) && whole.some((r) => r.kind === 'usage')) usage++;
-      }
+test('every line of a generated history (all features) reads the same both ways', async (t) => {
+  const root = tmpDir(t, 'ccguard-line-');
+  await generateHistory({ root, targetBytes: 3e6, seed: 7, start: new Date('2026-09-01T00:00:00Z'), days: 3 });
+  let compared = 0;
+  let usage = 0;
+  for (const f of jsonlFiles(root)) {
+    const buf = readFileSync(f);
+    let s = 0;
+    for (let e = buf.indexOf(0x0a); e >= 0; s = e + 1, e = buf.indexOf(0x0a, s)) {
+      const line = buf.subarray(s, e);
+      if (!LINE_MARKERS.some((m) => line.includes(m))) continue;
+      const { fast, whole } = both(line);
+      assert.deepEqual(fast, whole, line.toString('utf8').slice(0, 300));
+      compared++;
+      if (Array.isArray(whole) && whole.some((r) => r.kind === 'usage')) usage++;
     }
-    assert.ok(compared > 500 && usage > 400, `compared ${compared} lines, ${usage} with usage`);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
   }
+  assert.ok(compared > 500 && usage > 400, `compared ${compared} lines, ${usage} with usage`);
 });
 
 test('lines the real Claude Code CLI wrote read the same both ways', () => {

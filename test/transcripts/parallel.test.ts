@@ -48,79 +48,71 @@ async function history(home: string): Promise<{ root: string; files: string[] }>
   return { root, files: [big, ...res.files.filter((f) => f.endsWith('.jsonl'))] };
 }
 
-test('an import with reading threads stores exactly what a one-thread import does, before and after the history changes', async () => {
+test('an import with reading threads stores exactly what a one-thread import does, before and after the history changes', async (t) => {
   assert.ok(existsSync(SCRIPT), 'the reading thread is built (npm test builds first)');
-  const h = tmpHome();
-  try {
-    const { root, files } = await history(h.home);
-    const one = openStore(join(h.home, 'one.db'));
-    const two = openStore(join(h.home, 'two.db'));
-    const three = openStore(join(h.home, 'three.db'));
-    const threaded = (threads: number, storeOnly: boolean): ImportContext['parallel'] => () => ({
-      script: SCRIPT, threads, tz: 'UTC', minBytes: 0, storeOnly,
-    });
-    const round = async (): Promise<void> => {
-      const a = await importAll(ctxFor(one, root));
-      // One reader reads every file; then two readers and this thread share them.
-      const b = await importAll(ctxFor(two, root, threaded(1, true)));
-      const c = await importAll(ctxFor(three, root, threaded(2, false)));
-      assert.deepEqual(b, a);
-      assert.deepEqual(c, a);
-      assert.deepEqual(dump(two), dump(one));
-      assert.deepEqual(dump(three), dump(one));
-    };
-    await round();
-    const first = dump(one) as { entries: unknown[]; apiErrors: unknown[]; limits: unknown[]; files: unknown[][] };
-    assert.ok(first.entries.length > 500 && first.apiErrors.length > 0 && first.limits.length > 0);
-    assert.ok(first.files.some((f) => (f[4] as number) > 0), 'the history has malformed lines');
-    assert.ok((first.files.find((f) => String(f[0]).endsWith('big-session.jsonl'))?.[4] as number) >= 12, 'in every chunk of the big file');
+  const h = tmpHome(t);
+  const { root, files } = await history(h.home);
+  const one = openStore(join(h.home, 'one.db'));
+  const two = openStore(join(h.home, 'two.db'));
+  const three = openStore(join(h.home, 'three.db'));
+  const threaded = (threads: number, storeOnly: boolean): ImportContext['parallel'] => () => ({
+    script: SCRIPT, threads, tz: 'UTC', minBytes: 0, storeOnly,
+  });
+  const round = async (): Promise<void> => {
+    const a = await importAll(ctxFor(one, root));
+    // One reader reads every file; then two readers and this thread share them.
+    const b = await importAll(ctxFor(two, root, threaded(1, true)));
+    const c = await importAll(ctxFor(three, root, threaded(2, false)));
+    assert.deepEqual(b, a);
+    assert.deepEqual(c, a);
+    assert.deepEqual(dump(two), dump(one));
+    assert.deepEqual(dump(three), dump(one));
+  };
+  await round();
+  const first = dump(one) as { entries: unknown[]; apiErrors: unknown[]; limits: unknown[]; files: unknown[][] };
+  assert.ok(first.entries.length > 500 && first.apiErrors.length > 0 && first.limits.length > 0);
+  assert.ok(first.files.some((f) => (f[4] as number) > 0), 'the history has malformed lines');
+  assert.ok((first.files.find((f) => String(f[0]).endsWith('big-session.jsonl'))?.[4] as number) >= 12, 'in every chunk of the big file');
 
-    // Changes: a file replaced by a shorter one, files that grow (one by a partial line), one emptied.
-    const victim = files[1]!;
-    writeFileSync(victim + '.tmp', readFileSync(victim, 'utf8').split('\n').slice(0, 4).join('\n') + '\n');
-    truncateSync(victim, 0);
-    writeFileSync(victim, readFileSync(victim + '.tmp'));
-    for (const f of [files[0]!, ...files.slice(2, 6)]) {
-      const text = readFileSync(f, 'utf8');
-      const lines = text.split('\n').filter((l) => l.includes('"usage"'));
-      appendFileSync(f, (text.endsWith('\n') ? '' : '\n') + lines.slice(-3).join('\n').replaceAll('msg_', 'msg_again_') + '\n{"type":"assi');
-    }
-    truncateSync(files[6]!, 0);
-    await round();
-  } finally {
-    h.cleanup();
+  // Changes: a file replaced by a shorter one, files that grow (one by a partial line), one emptied.
+  const victim = files[1]!;
+  writeFileSync(victim + '.tmp', readFileSync(victim, 'utf8').split('\n').slice(0, 4).join('\n') + '\n');
+  truncateSync(victim, 0);
+  writeFileSync(victim, readFileSync(victim + '.tmp'));
+  for (const f of [files[0]!, ...files.slice(2, 6)]) {
+    const text = readFileSync(f, 'utf8');
+    const lines = text.split('\n').filter((l) => l.includes('"usage"'));
+    appendFileSync(f, (text.endsWith('\n') ? '' : '\n') + lines.slice(-3).join('\n').replaceAll('msg_', 'msg_again_') + '\n{"type":"assi');
   }
+  truncateSync(files[6]!, 0);
+  await round();
 });
 
-test('a reading thread that fails to start, or dies holding a file, leaves its files to the storing thread', async () => {
-  const h = tmpHome();
-  try {
-    const { root } = await history(h.home);
-    const clean = openStore(join(h.home, 'clean.db'));
-    await importAll(ctxFor(clean, root));
+test('a reading thread that fails to start, or dies holding a file, leaves its files to the storing thread', async (t) => {
+  const h = tmpHome(t);
+  const { root } = await history(h.home);
+  const clean = openStore(join(h.home, 'clean.db'));
+  await importAll(ctxFor(clean, root));
 
-    const broken = join(h.home, 'broken.mjs');
-    writeFileSync(broken, "throw new Error('a reader that cannot start');\n");
-    // Waits for the task list, claims the largest file, and stops without a word.
-    const vanishing = join(h.home, 'vanishing.mjs');
-    writeFileSync(
-      vanishing,
-      `import { workerData } from 'node:worker_threads';
+  const broken = join(h.home, 'broken.mjs');
+  writeFileSync(broken, "throw new Error('a reader that cannot start');\n");
+  // Waits for the task list, claims the largest file, and stops without a word.
+  const vanishing = join(h.home, 'vanishing.mjs');
+  writeFileSync(
+    vanishing,
+    `import { workerData } from 'node:worker_threads';
 const sig = new Int32Array(workerData.signals);
 while (Atomics.load(sig, ${SIG_STATE}) === 0) Atomics.wait(sig, ${SIG_STATE}, 0, 1000);
 while (Atomics.compareExchange(sig, ${SIG_LOCK}, 0, 1) !== 0);
 Atomics.add(sig, ${SIG_FRONT}, 1);
 Atomics.store(sig, ${SIG_LOCK}, 0);
 `,
-    );
-    for (const script of [broken, vanishing]) {
-      const store = openStore(join(h.home, `${script.endsWith('broken.mjs') ? 'b' : 'v'}.db`));
-      // The import ends (its own stall bound, not a reader that never reports) with every row stored.
-      await importAll(ctxFor(store, root, () => ({ script, threads: 1, tz: 'UTC', minBytes: 0, stallMs: 300, storeOnly: true })));
-      assert.deepEqual(dump(store), dump(clean), script);
-    }
-  } finally {
-    h.cleanup();
+  );
+  for (const script of [broken, vanishing]) {
+    const store = openStore(join(h.home, `${script.endsWith('broken.mjs') ? 'b' : 'v'}.db`));
+    // The import ends (its own stall bound, not a reader that never reports) with every row stored.
+    await importAll(ctxFor(store, root, () => ({ script, threads: 1, tz: 'UTC', minBytes: 0, stallMs: 300, storeOnly: true })));
+    assert.deepEqual(dump(store), dump(clean), script);
   }
 });
 

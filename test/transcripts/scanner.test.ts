@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { tmpDir } from '../helpers/tmp.ts';
 import fc from 'fast-check';
 import { LINE_MARKERS, markedLines, scannedLines, wasmScanner, type Scanner } from '../../lib/transcripts/fileBytes.ts';
 import { generateHistory } from '../../bench/generate.ts';
@@ -30,20 +29,16 @@ test('the committed scanner is what scanner.wat compiles to', () => {
   assert.equal(r.status, 0, r.stderr);
 });
 
-test('the scanner finds the same lines as Buffer.indexOf in a generated history', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'ccguard-scan-'));
-  try {
-    await generateHistory({ root, targetBytes: 2_000_000, seed: 3, start: new Date('2026-09-01T00:00:00Z'), days: 2 });
-    let lines = 0;
-    for (const f of walkTranscripts([root])) {
-      const { wasm, indexOf } = both(readFileSync(f.path));
-      assert.deepEqual(wasm, indexOf, f.path);
-      lines += wasm.length;
-    }
-    assert.ok(lines > 300, `lines found: ${lines}`);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
+test('the scanner finds the same lines as Buffer.indexOf in a generated history', async (t) => {
+  const root = tmpDir(t, 'ccguard-scan-');
+  await generateHistory({ root, targetBytes: 2_000_000, seed: 3, start: new Date('2026-09-01T00:00:00Z'), days: 2 });
+  let lines = 0;
+  for (const f of walkTranscripts([root])) {
+    const { wasm, indexOf } = both(readFileSync(f.path));
+    assert.deepEqual(wasm, indexOf, f.path);
+    lines += wasm.length;
   }
+  assert.ok(lines > 300, `lines found: ${lines}`);
 });
 
 test('the scanner agrees at the edges: chunk ends, lines of many markers, more matches than one call holds', () => {

@@ -37,68 +37,64 @@ test('smoothing: a running mean of the first readings, then an average that one 
 });
 
 
-test('calibration from a sequence of status line readings: the limit the server implies, used once its figure is stale', async () => {
+test('calibration from a sequence of status line readings: the limit the server implies, used once its figure is stale', async (t) => {
   // max5 would say 88,000; the server's readings say about 50,000.
-  const e = hookEnv('plan: max5\n');
-  try {
-    const reset = Math.floor(Date.now() / 1000) + 3 * 3600;
-    // Responses (input + output, cumulative) and what the status line reported after each.
-    const steps: [number, number][] = [
-      [1_000, 2.0], //   too few tokens and under 5%: ignored
-      [5_000, 10.2], //  49,020
-      [12_500, 24.8], // 50,403
-      [25_000, 50.5], // 49,505
-      [36_000, 71.9], // 50,070
-    ];
-    let done = 0;
-    for (const [total, pct] of steps) {
-      const add = total - done;
-      done = total;
-      e.usage('s1', [{ ts: Date.now() - 5, input: Math.round(add * 0.75), output: add - Math.round(add * 0.75) }]);
-      await sleep(5);
-      const r = ccguard(['statusline'], e.env, statusInput('s1', pct, reset, { pct: 12.5, resetsAtSec: reset + 4 * 86400 }));
-      assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, new RegExp(`^5h ${Math.round(pct)}% \\(resets \\d\\d:\\d\\d\\) · 7d 13% · `));
-    }
-    let st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
-    // A running mean of the four usable samples: 49,020 → 49,712 → 49,643 → 49,750.
-    assert.equal(st.limits.calibrated.samples, 4);
-    assert.equal(st.limits.calibrated.limit_tokens, 49_750);
-    assert.equal(st.limits.source, 'server:five_hour', 'while the server figure is fresh, it decides');
-    // At the last reading: 36,000 tokens against the limit calibrated so far (49,643) = 72.5%; the server said 71.9.
-    assert.equal(st.limits.last_error.local_limit_source, 'calibrated');
-    assert.equal(st.limits.last_error.server_percentage, 71.9);
-    assert.equal(st.limits.last_error.local_percentage, 72.5);
-    assert.equal(st.limits.last_error.difference_points, 0.6);
-    let text = ccguard(['status'], e.env).stdout;
-    assert.match(text, /calibrated limit 49,750 tokens from 4 server readings/);
-    assert.match(text, /local vs server {2}72\.5% estimated \(calibrated\) vs 71\.9% reported at .*: \+0\.6 points/);
-
-    // The server figure goes stale: the local estimate measures against the calibrated limit, not max5's.
-    writeFileSync(join(e.stateDir, 'config.yaml'), 'plan: max5\nlimits:\n  server_fresh_seconds: 1\n');
-    await sleep(1100);
-    // Within ANCHOR_MS of the last reading, with a ratio learned from its readings, the anchored
-    // estimate stands; past it (readings moved 31 min back), the local estimate takes over.
-    st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
-    assert.equal(st.limits.confidence, 'anchored');
-    assert.match(st.limits.source, /^server:five_hour/);
-    withDb(join(e.stateDir, 'state.db'), (d) => d.prepare('UPDATE rate_limits SET first_seen = first_seen - 1860000, last_seen = last_seen - 1860000').run(), true);
-    st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
-    assert.equal(st.limits.source, 'local:calibrated');
-    assert.equal(st.limits.confidence, 'local_estimate');
-    assert.equal(st.block.limit.tokens, 49_750);
-    assert.equal(st.block.limit.used_share, 36_000 / 49_750);
-    text = ccguard(['status'], e.env).stdout;
-    assert.match(text, /limit {4}72\.4% of 49,750 tokens \(local:calibrated; input \+ output\)/);
-    assert.match(text, /Source {8}local:calibrated \(local_estimate; warns only\): 72\.4% used/);
-    // A hook decides on it too (72%: under every threshold, a silent allow recorded with its source).
-    e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
-    assert.equal(eventsWithSource(join(e.stateDir, 'state.db')).at(-1)?.source, 'local:calibrated');
-    // A token number in the config is the user's word: calibration does not replace it.
-    writeFileSync(join(e.stateDir, 'config.yaml'), 'plan: 100000\nlimits:\n  server_fresh_seconds: 1\n');
-    st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
-    assert.equal(st.limits.source, 'local:config');
-  } finally {
-    e.cleanup();
+  const e = hookEnv(t, 'plan: max5\n');
+  const reset = Math.floor(Date.now() / 1000) + 3 * 3600;
+  // Responses (input + output, cumulative) and what the status line reported after each.
+  const steps: [number, number][] = [
+    [1_000, 2.0], //   too few tokens and under 5%: ignored
+    [5_000, 10.2], //  49,020
+    [12_500, 24.8], // 50,403
+    [25_000, 50.5], // 49,505
+    [36_000, 71.9], // 50,070
+  ];
+  let done = 0;
+  for (const [total, pct] of steps) {
+    const add = total - done;
+    done = total;
+    e.usage('s1', [{ ts: Date.now() - 5, input: Math.round(add * 0.75), output: add - Math.round(add * 0.75) }]);
+    await sleep(5);
+    const r = ccguard(['statusline'], e.env, statusInput('s1', pct, reset, { pct: 12.5, resetsAtSec: reset + 4 * 86400 }));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^5h ${Math.round(pct)}% \\(resets \\d\\d:\\d\\d\\) · 7d 13% · `));
   }
+  let st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
+  // A running mean of the four usable samples: 49,020 → 49,712 → 49,643 → 49,750.
+  assert.equal(st.limits.calibrated.samples, 4);
+  assert.equal(st.limits.calibrated.limit_tokens, 49_750);
+  assert.equal(st.limits.source, 'server:five_hour', 'while the server figure is fresh, it decides');
+  // At the last reading: 36,000 tokens against the limit calibrated so far (49,643) = 72.5%; the server said 71.9.
+  assert.equal(st.limits.last_error.local_limit_source, 'calibrated');
+  assert.equal(st.limits.last_error.server_percentage, 71.9);
+  assert.equal(st.limits.last_error.local_percentage, 72.5);
+  assert.equal(st.limits.last_error.difference_points, 0.6);
+  let text = ccguard(['status'], e.env).stdout;
+  assert.match(text, /calibrated limit 49,750 tokens from 4 server readings/);
+  assert.match(text, /local vs server {2}72\.5% estimated \(calibrated\) vs 71\.9% reported at .*: \+0\.6 points/);
+
+  // The server figure goes stale: the local estimate measures against the calibrated limit, not max5's.
+  writeFileSync(join(e.stateDir, 'config.yaml'), 'plan: max5\nlimits:\n  server_fresh_seconds: 1\n');
+  await sleep(1100);
+  // Within ANCHOR_MS of the last reading, with a ratio learned from its readings, the anchored
+  // estimate stands; past it (readings moved 31 min back), the local estimate takes over.
+  st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
+  assert.equal(st.limits.confidence, 'anchored');
+  assert.match(st.limits.source, /^server:five_hour/);
+  withDb(join(e.stateDir, 'state.db'), (d) => d.prepare('UPDATE rate_limits SET first_seen = first_seen - 1860000, last_seen = last_seen - 1860000').run(), true);
+  st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
+  assert.equal(st.limits.source, 'local:calibrated');
+  assert.equal(st.limits.confidence, 'local_estimate');
+  assert.equal(st.block.limit.tokens, 49_750);
+  assert.equal(st.block.limit.used_share, 36_000 / 49_750);
+  text = ccguard(['status'], e.env).stdout;
+  assert.match(text, /limit {4}72\.4% of 49,750 tokens \(local:calibrated; input \+ output\)/);
+  assert.match(text, /Source {8}local:calibrated \(local_estimate; warns only\): 72\.4% used/);
+  // A hook decides on it too (72%: under every threshold, a silent allow recorded with its source).
+  e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
+  assert.equal(eventsWithSource(join(e.stateDir, 'state.db')).at(-1)?.source, 'local:calibrated');
+  // A token number in the config is the user's word: calibration does not replace it.
+  writeFileSync(join(e.stateDir, 'config.yaml'), 'plan: 100000\nlimits:\n  server_fresh_seconds: 1\n');
+  st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
+  assert.equal(st.limits.source, 'local:config');
 });

@@ -34,31 +34,23 @@ test('P90 worked examples: which blocks count, the interpolated percentile, the 
   assert.equal(p90Limit([20_000, 21_000, 22_000, 23_000, 24_000, 25_000, 26_000, 27_000, 28_000, 38_000]), 29_000);
 });
 
-test('P90 from real history: finished blocks only, as ccguard status reports it', async () => {
-  const e = hookEnv();
-  try {
-    const now = Date.now();
-    // Three finished blocks (20k, 40k, 60k) and the active one; P90 of [20k, 40k, 60k] = 40,000 + 0.8 × 20,000.
-    e.usage('s1', [
-      { ts: now - 22 * HOUR, input: 15_000, output: 5_000 },
-      { ts: now - 15 * HOUR, input: 30_000, output: 10_000 },
-      { ts: now - 8 * HOUR, input: 45_000, output: 15_000 },
-      { ts: now - 10 * 60_000, input: 5_000, output: 1_000 },
-    ]);
-    const st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
-    assert.equal(st.block.limit.tokens, 56_000);
-    assert.equal(st.block.limit.source, 'local:p90');
-    assert.equal(st.block.limit.confidence, 'local_estimate');
-    assert.equal(st.block.limit.used_share, 6_000 / 56_000);
-    const max20 = hookEnv('plan: max20\n');
-    try {
-      max20.usage('s1', [{ ts: now - 10 * 60_000, input: 5_000, output: 1_000 }]);
-      const m = JSON.parse(ccguard(['status', '--json'], max20.env).stdout) as J;
-      assert.deepEqual([m.block.limit.tokens, m.block.limit.source], [220_000, 'local:plan:max20']);
-    } finally {
-      max20.cleanup();
-    }
-  } finally {
-    e.cleanup();
-  }
+test('P90 from real history: finished blocks only, as ccguard status reports it', async (t) => {
+  const e = hookEnv(t);
+  const now = Date.now();
+  // Three finished blocks (20k, 40k, 60k) and the active one; P90 of [20k, 40k, 60k] = 40,000 + 0.8 × 20,000.
+  e.usage('s1', [
+    { ts: now - 22 * HOUR, input: 15_000, output: 5_000 },
+    { ts: now - 15 * HOUR, input: 30_000, output: 10_000 },
+    { ts: now - 8 * HOUR, input: 45_000, output: 15_000 },
+    { ts: now - 10 * 60_000, input: 5_000, output: 1_000 },
+  ]);
+  const st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
+  assert.equal(st.block.limit.tokens, 56_000);
+  assert.equal(st.block.limit.source, 'local:p90');
+  assert.equal(st.block.limit.confidence, 'local_estimate');
+  assert.equal(st.block.limit.used_share, 6_000 / 56_000);
+  const max20 = hookEnv(t, 'plan: max20\n');
+  max20.usage('s1', [{ ts: now - 10 * 60_000, input: 5_000, output: 1_000 }]);
+  const m = JSON.parse(ccguard(['status', '--json'], max20.env).stdout) as J;
+  assert.deepEqual([m.block.limit.tokens, m.block.limit.source], [220_000, 'local:plan:max20']);
 });

@@ -1,9 +1,7 @@
 import { test } from 'node:test';
 import { inZone } from '../helpers/zone.ts';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tmpStore } from '../helpers/tmpStore.ts';
 import {
   addLocalDays,
   HOUR_MS,
@@ -18,7 +16,6 @@ import {
   parseInstant,
   startOfLocalDay,
 } from '../../lib/util/time.ts';
-import { openStore } from '../../lib/store/store.ts';
 import { dailyReport } from '../../lib/usage/reports.ts';
 
 
@@ -99,41 +96,35 @@ test('a span cut at local midnights: pieces cover it exactly, one per local day'
   assert.deepEqual(localDaySpans(10, 10), []);
 });
 
-test("daily rows count each response on its local day in the process's zone, not SQLite's", () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ccguard-time-'));
-  const store = openStore(join(dir, 'state.db'));
-  try {
-    const entry = (key: string, ts: string, model: string) =>
-      store.entries.upsert({
-        key,
-        ts: at(ts),
-        session_id: 's',
-        project: '/p',
-        model,
-        input: 100,
-        output: 10,
-        cache_write_5m: 0,
-        cache_write_1h: 0,
-        cache_read: 0,
-        cost_usd: 0.5,
-        cost_estimated: 0,
-        file_path: '/p/s.jsonl',
-      });
-    entry('a', '2026-11-23T18:00:00Z', 'claude-opus-4'); // 23:30 on the 23rd in India; the 23rd in UTC
-    entry('b', '2026-11-23T19:00:00Z', 'claude-sonnet-4'); // 00:30 on the 24th in India; still the 23rd in UTC
-    entry('c', '2026-11-24T12:00:00Z', 'claude-opus-4');
-    const days = (tz: string) =>
-      inZone(tz, () => dailyReport(store, { since: Number.MIN_SAFE_INTEGER, until: Number.MAX_SAFE_INTEGER }).map((d) => [d.date, d.entries, d.models.join('+')]));
-    assert.deepEqual(days('UTC'), [
-      ['2026-11-23', 2, 'claude-opus-4+claude-sonnet-4'],
-      ['2026-11-24', 1, 'claude-opus-4'],
-    ]);
-    assert.deepEqual(days('Asia/Kolkata'), [
-      ['2026-11-23', 1, 'claude-opus-4'],
-      ['2026-11-24', 2, 'claude-opus-4+claude-sonnet-4'],
-    ]);
-  } finally {
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+test("daily rows count each response on its local day in the process's zone, not SQLite's", (t) => {
+  const store = tmpStore(t);
+  const entry = (key: string, ts: string, model: string) =>
+    store.entries.upsert({
+      key,
+      ts: at(ts),
+      session_id: 's',
+      project: '/p',
+      model,
+      input: 100,
+      output: 10,
+      cache_write_5m: 0,
+      cache_write_1h: 0,
+      cache_read: 0,
+      cost_usd: 0.5,
+      cost_estimated: 0,
+      file_path: '/p/s.jsonl',
+    });
+  entry('a', '2026-11-23T18:00:00Z', 'claude-opus-4'); // 23:30 on the 23rd in India; the 23rd in UTC
+  entry('b', '2026-11-23T19:00:00Z', 'claude-sonnet-4'); // 00:30 on the 24th in India; still the 23rd in UTC
+  entry('c', '2026-11-24T12:00:00Z', 'claude-opus-4');
+  const days = (tz: string) =>
+    inZone(tz, () => dailyReport(store, { since: Number.MIN_SAFE_INTEGER, until: Number.MAX_SAFE_INTEGER }).map((d) => [d.date, d.entries, d.models.join('+')]));
+  assert.deepEqual(days('UTC'), [
+    ['2026-11-23', 2, 'claude-opus-4+claude-sonnet-4'],
+    ['2026-11-24', 1, 'claude-opus-4'],
+  ]);
+  assert.deepEqual(days('Asia/Kolkata'), [
+    ['2026-11-23', 1, 'claude-opus-4'],
+    ['2026-11-24', 2, 'claude-opus-4+claude-sonnet-4'],
+  ]);
 });
