@@ -19,6 +19,7 @@ import { ccguard } from '../helpers/cli.ts';
 import { lastUserText, limitLines, makeSubscriber, rejected429, SUBSCRIBER_TOKEN, unifiedHeaders, unixIn, usageBody } from '../helpers/subscriber.ts';
 import { CLAUDE_READY, interactiveMissingReason, startTmuxClaude, type TmuxSession } from '../helpers/tmux.ts';
 import { sleepUntil, waitUntil } from '../helpers/poll.ts';
+import { onCleanup } from '../helpers/cleanup.ts';
 
 const headlessMissing = claudeMissingReason();
 const interactiveMissing = interactiveMissingReason();
@@ -44,27 +45,6 @@ interface Ev {
   detail: unknown;
 }
 
-// Cleanups of a test, run last-in first-out (node:test runs t.after hooks in registration order): the CLI
-// is stopped before its mock closes and before its HOME is removed.
-const stacks = new WeakMap<TestContext, (() => unknown)[]>();
-function defer(t: TestContext, fn: () => unknown): void {
-  let stack = stacks.get(t);
-  if (!stack) {
-    const s: (() => unknown)[] = [];
-    stack = s;
-    stacks.set(t, s);
-    t.after(async () => {
-      for (const f of s.reverse()) {
-        try {
-          await f();
-        } catch (e) {
-          t.diagnostic(`cleanup failed: ${(e as Error).message}`);
-        }
-      }
-    });
-  }
-  stack.push(fn);
-}
 
 interface Box {
   root: string;
@@ -77,7 +57,7 @@ interface Box {
 /** A temp HOME with ccguard installed (user scope, as a user would), a project allowing `echo hi`. */
 function box(t: TestContext, config?: string): Box {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'ccguard-sub-')));
-  defer(t, async () => {
+  onCleanup(t, async () => {
     // A detached child of a hook (a refresh, a notifier) can still open the store just after: look again.
     for (let i = 0; i < 3; i++) {
       removeTree(root);
@@ -137,14 +117,14 @@ async function headless(b: Box, api: MockApi, args: string[] = []): Promise<RunC
 async function interactive(t: TestContext, b: Box, api: MockApi): Promise<TmuxSession> {
   const env = buildClaudeEnv({ cwd: b.project, home: b.home, prompt: '', env: cliEnv(b, api) });
   const s = await startTmuxClaude({ cwd: b.project, env, args: ['--allowedTools', 'Bash'] });
-  defer(t, () => s.kill());
+  onCleanup(t, () => s.kill());
   await s.waitFor(CLAUDE_READY, 60_000, 'the interactive UI to be ready');
   return s;
 }
 
 async function mock(t: TestContext, opts: MockApiOptions): Promise<MockApi> {
   const api = await start({ text: 'done', ...opts });
-  defer(t, () => api.close());
+  onCleanup(t, () => api.close());
   return api;
 }
 

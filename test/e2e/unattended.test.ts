@@ -21,6 +21,7 @@ import { ccguard, CLI } from '../helpers/cli.ts';
 import { makeSubscriber, rejected429, unixIn } from '../helpers/subscriber.ts';
 import { CLAUDE_READY, interactiveMissingReason, startTmuxClaude } from '../helpers/tmux.ts';
 import { waitUntil } from '../helpers/poll.ts';
+import { onCleanup } from '../helpers/cleanup.ts';
 
 const headlessMissing = claudeMissingReason();
 const interactiveMissing = interactiveMissingReason();
@@ -36,26 +37,6 @@ interface Ev {
   detail: unknown;
 }
 
-// Cleanups run last-in first-out: the job is stopped before its mock closes and its HOME goes.
-const stacks = new WeakMap<TestContext, (() => unknown)[]>();
-function later(t: TestContext, fn: () => unknown): void {
-  let stack = stacks.get(t);
-  if (!stack) {
-    const s: (() => unknown)[] = [];
-    stack = s;
-    stacks.set(t, s);
-    t.after(async () => {
-      for (const f of s.reverse()) {
-        try {
-          await f();
-        } catch (e) {
-          t.diagnostic(`cleanup failed: ${(e as Error).message}`);
-        }
-      }
-    });
-  }
-  stack.push(fn);
-}
 
 interface Box {
   home: string;
@@ -65,7 +46,7 @@ interface Box {
 
 function box(t: TestContext, config = ''): Box {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'ccguard-unatt-')));
-  later(t, async () => {
+  onCleanup(t, async () => {
     for (let i = 0; i < 3; i++) {
       removeTree(root);
       await sleep(1_000);
@@ -97,8 +78,28 @@ function cliEnv(b: Box, api: MockApi): Record<string, string> {
 
 async function mock(t: TestContext, opts: MockApiOptions): Promise<MockApi> {
   const api = await start({ text: 'done', ...opts });
-  later(t, () => api.close());
+  onCleanup(t, () => api.close());
   return api;
+}
+
+/**
+ * A mock that first rejects every request on the 5-hour limit (its reset `resetInMs` after the
+ * rejection), then, once `toTool()` is called, answers with a Bash call that appends to ran.log.
+ */
+async function wallThenTool(t: TestContext, resetInMs: number): Promise<{ api: MockApi; toTool: () => void; resetsAt: () => number }> {
+  let phase: 'limit' | 'tool' = 'limit';
+  let resetsAt = 0;
+  const api = await mock(t, {
+    toolUse: { name: 'Bash', input: { command: 'echo ran >> ran.log', description: 'Mark' } },
+    script: (_req, ctx) => {
+      if (phase === 'limit') {
+        resetsAt = unixIn(resetInMs);
+        return rejected429({ resetsAt });
+      }
+      return ctx.defaultReply;
+    },
+  });
+  return { api, toTool: () => (phase = 'tool'), resetsAt: () => resetsAt };
 }
 
 function events(b: Box): Ev[] {
@@ -123,7 +124,7 @@ function runJob(t: TestContext, b: Box, api: MockApi, claudeArgs: string[], extr
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  later(t, () => {
+  onCleanup(t, () => {
     try {
       if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
     } catch {
@@ -167,7 +168,7 @@ async function webhook(t: TestContext): Promise<{ url: string; got: any[] }> {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  later(t, () => new Promise<void>((r) => server.close(() => r())));
+  onCleanup(t, () => new Promise<void>((r) => server.close(() => r())));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, got };
 }
 
@@ -216,23 +217,13 @@ describe('unattended work recovers by itself', { concurrency: true }, () => {
 
   test('a held headless tool call is deferred (tool_deferred), listed by status with its resume command, and runs exactly once after `ccguard run` resumes it', { timeout: 300_000 }, async (t) => {
     if (headlessMissing) return t.skip(headlessMissing);
-    let phase: 'limit' | 'tool' = 'limit';
-    let resetsAt = 0;
-    const api = await mock(t, {
-      toolUse: { name: 'Bash', input: { command: 'echo ran >> ran.log', description: 'Mark' } },
-      script: (req, ctx) => {
-        if (phase === 'limit') {
-          resetsAt = unixIn(45_000);
-          return rejected429({ resetsAt });
-        }
-        return ctx.defaultReply;
-      },
-    });
+    const wall = await wallThenTool(t, 45_000);
+    const api = wall.api;
     const b = box(t);
     const a = await runClaude({ cwd: b.project, home: b.home, prompt: 'hit the wall', env: subEnv(b, api), maxRetries: 0 });
     assert.equal(a.json?.api_error, 'usage_limit_reached', `session A ends on the limit\n${describeRun(a)}`);
 
-    phase = 'tool';
+    wall.toTool();
     const job = runJob(t, b, api, ['-p', 'Mark the file', '--allowedTools', 'Bash', '--output-format', 'json']);
     // While it waits: the session is listed with the command that resumes it.
     let st: any;
@@ -245,7 +236,7 @@ describe('unattended work recovers by itself', { concurrency: true }, () => {
     assert.match(listed.resume_command, new RegExp(`run --resume ${listed.session_id}$`));
     assert.equal(listed.folder, b.project);
     assert.equal(listed.tool, 'Bash');
-    assert.ok(listed.hold_until && Date.parse(listed.hold_until) >= resetsAt * 1000 - 1000, JSON.stringify(listed));
+    assert.ok(listed.hold_until && Date.parse(listed.hold_until) >= wall.resetsAt() * 1000 - 1000, JSON.stringify(listed));
     const text = ccguard(['status', '--fresh'], b.cg).stdout;
     assert.match(text, /Waiting unattended sessions/);
     assert.ok(text.includes(listed.resume_command), text);
@@ -264,7 +255,7 @@ describe('unattended work recovers by itself', { concurrency: true }, () => {
     const toolCalls = api.messageRequests().flatMap((q) => toolResults(q));
     assert.equal(toolCalls.length > 0 && toolCalls.every((x) => !x.is_error), true, `its result reached the model, no error: ${JSON.stringify(toolCalls)}`);
     const resumedAt = ev.find((e) => e.hook === 'PreToolUse' && e.decision !== 'defer' && Date.parse(e.ts) > Date.parse(defer.ts));
-    assert.ok(resumedAt && Date.parse(resumedAt.ts) >= resetsAt * 1000, `resumed only after the server's reset\n${what}`);
+    assert.ok(resumedAt && Date.parse(resumedAt.ts) >= wall.resetsAt() * 1000, `resumed only after the server's reset\n${what}`);
     assert.equal(r.code, 0, what);
     const after = JSON.parse(ccguard(['status', '--json', '--fresh'], b.cg).stdout);
     // Session A, stopped on the limit and never resumed, still waits; the deferred one no longer does.
@@ -273,21 +264,11 @@ describe('unattended work recovers by itself', { concurrency: true }, () => {
 
   test('cron/CI: a plain `claude -p` deferred by ccguard is resumed by the command `ccguard status` prints', { timeout: 300_000 }, async (t) => {
     if (headlessMissing) return t.skip(headlessMissing);
-    let phase: 'limit' | 'tool' = 'limit';
-    let resetsAt = 0;
-    const api = await mock(t, {
-      toolUse: { name: 'Bash', input: { command: 'echo ran >> ran.log', description: 'Mark' } },
-      script: (req, ctx) => {
-        if (phase === 'limit') {
-          resetsAt = unixIn(40_000);
-          return rejected429({ resetsAt });
-        }
-        return ctx.defaultReply;
-      },
-    });
+    const wall = await wallThenTool(t, 40_000);
+    const api = wall.api;
     const b = box(t);
     await runClaude({ cwd: b.project, home: b.home, prompt: 'hit the wall', env: subEnv(b, api), maxRetries: 0 });
-    phase = 'tool';
+    wall.toTool();
     const run = await runClaude({ cwd: b.project, home: b.home, prompt: 'Mark the file', env: subEnv(b, api), maxRetries: 0 });
     assert.equal(run.json?.stop_reason, 'tool_deferred', describeRun(run));
     assert.equal(run.exitCode, 0, describeRun(run));
@@ -306,7 +287,7 @@ describe('unattended work recovers by itself', { concurrency: true }, () => {
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    later(t, () => child.exitCode === null && child.kill('SIGKILL'));
+    onCleanup(t, () => child.exitCode === null && child.kill('SIGKILL'));
     const code = await new Promise<number | null>((r) => child.on('close', r));
     const what = `exit ${code}\nstderr:\n${stderr}\nstdout:\n${stdout.slice(0, 2000)}`;
     assert.equal(code, 0, what);
@@ -326,7 +307,7 @@ describe('unattended work recovers by itself', { concurrency: true }, () => {
     assert.equal(a.json?.api_error, 'usage_limit_reached', describeRun(a));
     phase = 'tool';
     const s = await startTmuxClaude({ cwd: b.project, env: cliEnv(b, api), args: ['--allowedTools', 'Bash'] });
-    later(t, () => s.kill());
+    onCleanup(t, () => s.kill());
     await s.waitFor(CLAUDE_READY, 60_000, 'the interactive UI to be ready');
     await s.sendText('run echo hi');
     const pre = await waitUntil(() => events(b).find((e) => e.hook === 'PreToolUse'), 90_000, 1_000);
