@@ -11,7 +11,8 @@ import { pathToFileURL } from 'node:url';
 // bundled when it is installed; when it is not, `require('better-sqlite3')` is left for run time,
 // where it fails and the store takes node:sqlite.
 const sqliteExternal = existsSync(join('node_modules', 'better-sqlite3', 'package.json')) ? [] : ['better-sqlite3'];
-if (sqliteExternal.length > 0) console.warn('build: better-sqlite3 is not installed; the store will use node:sqlite (Node 22.16 or newer)');
+if (sqliteExternal.length > 0)
+  console.warn('build: better-sqlite3 is not installed; the store will use node:sqlite (Node 22.16 or newer)');
 
 const hookEntries = readdirSync('hooks')
   .filter((f) => f.endsWith('.ts'))
@@ -63,7 +64,17 @@ const cjs = {
   outExtension: { '.js': '.cjs' },
   // Libraries needed only sometimes (validating a changed config, a detached refresh) load from
   // node_modules when first asked for, rather than being compiled into every run.
-  external: ['bindings', 'node-notifier', 'node:sqlite', ...sqliteExternal, 'zod', 'yaml', 'execa', 'jsonc-parser', 'diff'],
+  external: [
+    'bindings',
+    'node-notifier',
+    'node:sqlite',
+    ...sqliteExternal,
+    'zod',
+    'yaml',
+    'execa',
+    'jsonc-parser',
+    'diff',
+  ],
   sourcemap: 'linked',
   define: { 'import.meta.url': '__ccgModuleUrl' },
   banner: { js: "const __ccgModuleUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -71,7 +71,13 @@ export interface TokenSums {
 }
 
 export type MalformedKind = 'truncated-json' | 'random-bytes' | 'json-array' | 'usage-string' | 'tokens-as-strings';
-export const MALFORMED_KINDS: readonly MalformedKind[] = ['truncated-json', 'random-bytes', 'json-array', 'usage-string', 'tokens-as-strings'];
+export const MALFORMED_KINDS: readonly MalformedKind[] = [
+  'truncated-json',
+  'random-bytes',
+  'json-array',
+  'usage-string',
+  'tokens-as-strings',
+];
 
 export interface FileSummary {
   /** Absolute path. */
@@ -117,7 +123,12 @@ export interface ExpectedBlock {
   actualEndTime: string;
   /** Deduplicated usage entries in the block, synthetic zero-usage lines included (as ccusage counts). */
   entries: number;
-  tokenCounts: { inputTokens: number; outputTokens: number; cacheCreationInputTokens: number; cacheReadInputTokens: number };
+  tokenCounts: {
+    inputTokens: number;
+    outputTokens: number;
+    cacheCreationInputTokens: number;
+    cacheReadInputTokens: number;
+  };
   totalTokens: number;
   /** Models in order of first use, `<synthetic>` excluded. */
   models: string[];
@@ -223,7 +234,16 @@ interface SessionPlan {
   resumeFrom: SessionPlan | undefined;
 }
 
-const PROJECT_NAMES = ['ccguard', 'web-app', 'api-server', 'infra', 'data-pipeline', 'mobile-client', 'docs-site', 'ml-experiments'];
+const PROJECT_NAMES = [
+  'ccguard',
+  'web-app',
+  'api-server',
+  'infra',
+  'data-pipeline',
+  'mobile-client',
+  'docs-site',
+  'ml-experiments',
+];
 const BRANCHES = ['main', 'main', 'main', 'feature/limits', 'fix/flaky-test', 'refactor-store'];
 const VERSIONS = ['2.0.76', '2.1.197', '2.1.330'];
 
@@ -241,14 +261,28 @@ function planPeriods(rng: Rng, startMs: number, days: number): Period[] {
       // Day 0 always starts with > 5 h of continuous work (a block ended by its 5-hour end)
       // followed by a > 5 h pause (a block split by inactivity).
       const long = (d === 0 && n === 0) || rng.chance(0.3);
-      let dur = d === 0 && n === 0 ? rng.range(5.5, 6.5) * HOUR : long ? rng.range(5.5, 9) * HOUR : rng.range(0.75, 4) * HOUR;
+      let dur =
+        d === 0 && n === 0 ? rng.range(5.5, 6.5) * HOUR : long ? rng.range(5.5, 9) * HOUR : rng.range(0.75, 4) * HOUR;
       if (t + dur > dayEnd) dur = dayEnd - t;
       if (dur < 30 * MIN) break;
       periods.push({ start: Math.round(t), end: Math.round(t + dur) });
       n++;
-      const gapKind = d === 0 && n === 1 ? 'long' : rng.weighted([['long', 45], ['short', 35], ['medium', 20]] as const);
+      const gapKind =
+        d === 0 && n === 1
+          ? 'long'
+          : rng.weighted([
+              ['long', 45],
+              ['short', 35],
+              ['medium', 20],
+            ] as const);
       const gap =
-        d === 0 && n === 1 ? rng.range(5.5, 6.2) : gapKind === 'long' ? rng.range(5.3, 8) : gapKind === 'medium' ? rng.range(3, 5) : rng.range(0.3, 2.5);
+        d === 0 && n === 1
+          ? rng.range(5.5, 6.2)
+          : gapKind === 'long'
+            ? rng.range(5.3, 8)
+            : gapKind === 'medium'
+              ? rng.range(3, 5)
+              : rng.range(0.3, 2.5);
       t += dur + gap * HOUR;
     }
     cursor = t;
@@ -272,7 +306,13 @@ export function encodeCwd(cwd: string): string {
   return cwd.replace(/[^A-Za-z0-9]/g, '-');
 }
 
-function planSessions(rng: Rng, periods: Period[], projects: Project[], targetBytes: number, features: Required<GenerateFeatures>): SessionPlan[] {
+function planSessions(
+  rng: Rng,
+  periods: Period[],
+  projects: Project[],
+  targetBytes: number,
+  features: Required<GenerateFeatures>,
+): SessionPlan[] {
   const totalDur = periods.reduce((s, p) => s + (p.end - p.start), 0);
   const wanted = Math.round(targetBytes / BYTES_PER_CALL);
   const sessions: SessionPlan[] = [];
@@ -282,8 +322,18 @@ function planSessions(rng: Rng, periods: Period[], projects: Project[], targetBy
       id: rng.uuid(),
       project,
       segments: [],
-      model: rng.weighted([[MODELS.opus, 45], [MODELS.sonnet, 38], [MODELS.future, 10], [MODELS.haiku, 7]] as const),
-      ttl: rng.weighted([['5m', 55], ['1h', 30], ['mixed', 10], ['legacy', 5]] as const),
+      model: rng.weighted([
+        [MODELS.opus, 45],
+        [MODELS.sonnet, 38],
+        [MODELS.future, 10],
+        [MODELS.haiku, 7],
+      ] as const),
+      ttl: rng.weighted([
+        ['5m', 55],
+        ['1h', 30],
+        ['mixed', 10],
+        ['legacy', 5],
+      ] as const),
       version: rng.pick(VERSIONS),
       resumeFrom: undefined,
     };
@@ -309,7 +359,7 @@ function planSessions(rng: Rng, periods: Period[], projects: Project[], targetBy
     // The main lane covers the whole period (continuous activity) as a chain of sessions of
     // varying length; the first may continue the previous period's last one in the same file.
     const chunks: Array<{ start: number; end: number }> = [];
-    for (let t = p.start; t < p.end; ) {
+    for (let t = p.start; t < p.end;) {
       let len = Math.max(15 * MIN, rng.logNormal(70 * MIN, 0.8));
       if (p.end - (t + len) < 15 * MIN) len = p.end - t;
       chunks.push({ start: t, end: Math.round(t + len) });
@@ -580,7 +630,13 @@ class Gen {
     return 'toolu_01' + this.rng.chars(22);
   }
 
-  async openFile(rel: string, kind: 'session' | 'subagent', sessionId: string, project: Project, agentId?: string): Promise<FileCtx> {
+  async openFile(
+    rel: string,
+    kind: 'session' | 'subagent',
+    sessionId: string,
+    project: Project,
+    agentId?: string,
+  ): Promise<FileCtx> {
     const w = await LineWriter.create(join(this.opts.root, ...rel.split('/')));
     const f = new FileCtx(this, w, rel, kind, sessionId, project, agentId);
     this.files.push(f);
@@ -607,7 +663,14 @@ class Gen {
     if (hadTools) this.toolCallSum++;
   }
 
-  usageFor(conv: Conv, ts: number, model: string): { usage: Record<string, unknown>; entryPart: Omit<Entry, 'ts' | 'msgId' | 'reqId' | 'sessionId' | 'model' | 'synthetic'> } {
+  usageFor(
+    conv: Conv,
+    ts: number,
+    model: string,
+  ): {
+    usage: Record<string, unknown>;
+    entryPart: Omit<Entry, 'ts' | 'msgId' | 'reqId' | 'sessionId' | 'model' | 'synthetic'>;
+  } {
     const rng = this.rng;
     const ttlMs = conv.ttl === '1h' ? HOUR : 5 * MIN;
     let cr: number;
@@ -639,12 +702,16 @@ class Gen {
       cache_creation_input_tokens: cc,
       cache_read_input_tokens: cr,
     };
-    if (conv.ttl !== 'legacy') usage.cache_creation = { ephemeral_5m_input_tokens: cc5, ephemeral_1h_input_tokens: cc1 };
+    if (conv.ttl !== 'legacy')
+      usage.cache_creation = { ephemeral_5m_input_tokens: cc5, ephemeral_1h_input_tokens: cc1 };
     usage.output_tokens = output;
     usage.service_tier = 'standard';
     return {
       usage,
-      entryPart: conv.ttl === 'legacy' ? { input, output, cc5: 0, cc1: 0, cc, cr } : { input, output, cc5, cc1, cc: cc5 + cc1, cr },
+      entryPart:
+        conv.ttl === 'legacy'
+          ? { input, output, cc5: 0, cc1: 0, cc, cr }
+          : { input, output, cc5, cc1, cc: cc5 + cc1, cr },
     };
   }
 
@@ -664,9 +731,23 @@ class Gen {
 
   async userPrompt(conv: Conv, ts: number, text: string, keepHead: boolean): Promise<void> {
     const uuid = this.rng.uuid();
-    const o = { ...this.base(conv), type: 'user', message: { role: 'user', content: text }, uuid, timestamp: this.iso(ts) };
+    const o = {
+      ...this.base(conv),
+      type: 'user',
+      message: { role: 'user', content: text },
+      uuid,
+      timestamp: this.iso(ts),
+    };
     if (conv.agentId === undefined && this.rng.chance(0.3)) {
-      await conv.file.other(JSON.stringify({ type: 'file-history-snapshot', messageId: uuid, snapshot: { messageId: uuid, trackedFileBackups: {}, timestamp: this.iso(ts) }, isSnapshotUpdate: false }), ts);
+      await conv.file.other(
+        JSON.stringify({
+          type: 'file-history-snapshot',
+          messageId: uuid,
+          snapshot: { messageId: uuid, trackedFileBackups: {}, timestamp: this.iso(ts) },
+          isSnapshotUpdate: false,
+        }),
+        ts,
+      );
     }
     const line = JSON.stringify(o);
     conv.lastUuid = uuid;
@@ -675,7 +756,13 @@ class Gen {
   }
 
   /** Writes one API response (several lines when duplicateBlockLines). Returns the bytes written. */
-  async assistant(conv: Conv, ts: number, content: Record<string, unknown>[], stopReason: string, keepHead: boolean): Promise<number> {
+  async assistant(
+    conv: Conv,
+    ts: number,
+    content: Record<string, unknown>[],
+    stopReason: string,
+    keepHead: boolean,
+  ): Promise<number> {
     const rng = this.rng;
     const model = conv.model;
     const msgId = this.msgId();
@@ -689,7 +776,16 @@ class Gen {
       const last = i === blocks.length - 1;
       const o = {
         ...this.base(conv),
-        message: { id: msgId, type: 'message', role: 'assistant', model, content: blocks[i], stop_reason: last ? stopReason : null, stop_sequence: null, usage },
+        message: {
+          id: msgId,
+          type: 'message',
+          role: 'assistant',
+          model,
+          content: blocks[i],
+          stop_reason: last ? stopReason : null,
+          stop_sequence: null,
+          usage,
+        },
         requestId: reqId,
         type: 'assistant',
         uuid,
@@ -739,14 +835,31 @@ class Gen {
     };
     if (status !== undefined) o.apiErrorStatus = status;
     conv.lastUuid = uuid;
-    const e: Entry = { ts, msgId, reqId: undefined, sessionId: conv.sessionId, model: SYNTHETIC_MODEL, input: 0, output: 0, cc5: 0, cc1: 0, cc: 0, cr: 0, synthetic: true };
+    const e: Entry = {
+      ts,
+      msgId,
+      reqId: undefined,
+      sessionId: conv.sessionId,
+      model: SYNTHETIC_MODEL,
+      input: 0,
+      output: 0,
+      cc5: 0,
+      cc1: 0,
+      cc: 0,
+      cr: 0,
+      synthetic: true,
+    };
     await conv.file.usage(JSON.stringify(o), e);
   }
 
   async apiErrorEpisode(conv: Conv, ts: number, fail: boolean): Promise<number> {
     const rng = this.rng;
     this.apiErrorEpisodes++;
-    const kind = rng.weighted([['rate_limit', 70], ['overloaded', 20], ['server_error', 10]] as const);
+    const kind = rng.weighted([
+      ['rate_limit', 70],
+      ['overloaded', 20],
+      ['server_error', 10],
+    ] as const);
     const status = kind === 'rate_limit' ? 429 : kind === 'overloaded' ? 529 : 500;
     const retries = rng.int(1, 4);
     let t = ts;
@@ -758,7 +871,22 @@ class Gen {
         type: 'system',
         subtype: 'api_error',
         level: 'error',
-        error: { status, headers: {}, requestID: this.reqId(), error: { type: 'error', error: { type: kind === 'rate_limit' ? 'rate_limit_error' : kind === 'overloaded' ? 'overloaded_error' : 'api_error', message: kind === 'rate_limit' ? 'Number of request tokens has exceeded your per-minute rate limit' : 'Overloaded' } } },
+        error: {
+          status,
+          headers: {},
+          requestID: this.reqId(),
+          error: {
+            type: 'error',
+            error: {
+              type:
+                kind === 'rate_limit' ? 'rate_limit_error' : kind === 'overloaded' ? 'overloaded_error' : 'api_error',
+              message:
+                kind === 'rate_limit'
+                  ? 'Number of request tokens has exceeded your per-minute rate limit'
+                  : 'Overloaded',
+            },
+          },
+        },
         retryInMs,
         retryAttempt: i,
         maxRetries: 10,
@@ -792,7 +920,13 @@ class Gen {
       t += this.rng.int(800, 4000);
       const { text, resetsAtMs } = limitMessage(this.rng, wording, t);
       conv.file.summary.limitMessages++;
-      this.limitMessages.push({ relPath: conv.file.summary.relPath, timestamp: this.iso(t), wording, text, resetsAt: this.iso(resetsAtMs) });
+      this.limitMessages.push({
+        relPath: conv.file.summary.relPath,
+        timestamp: this.iso(t),
+        wording,
+        text,
+        resetsAt: this.iso(resetsAtMs),
+      });
       await this.synthetic(conv, t, text, 'rate_limit', wording === 'legacy-pipe' ? undefined : 429);
       t += this.rng.int(20_000, 120_000);
     }
@@ -804,37 +938,73 @@ class Gen {
     let input: Record<string, unknown>;
     switch (name) {
       case 'Bash':
-        input = { command: rng.pick(['npm test', 'git status', 'npx tsc --noEmit', 'ls -la src', 'node scripts/run-tests.mjs', 'git diff --stat']), description: this.corpus.sentence(rng, 3, 8) };
+        input = {
+          command: rng.pick([
+            'npm test',
+            'git status',
+            'npx tsc --noEmit',
+            'ls -la src',
+            'node scripts/run-tests.mjs',
+            'git diff --stat',
+          ]),
+          description: this.corpus.sentence(rng, 3, 8),
+        };
         break;
       case 'Read':
         input = { file_path: file };
         break;
       case 'Edit':
-        input = { file_path: file, old_string: this.corpus.slice(rng, rng.int(20, 300)), new_string: this.corpus.slice(rng, rng.int(20, 400)) };
+        input = {
+          file_path: file,
+          old_string: this.corpus.slice(rng, rng.int(20, 300)),
+          new_string: this.corpus.slice(rng, rng.int(20, 400)),
+        };
         break;
       case 'Write':
         input = { file_path: file, content: this.corpus.slice(rng, rng.int(200, 3000)) };
         break;
       case 'Grep':
-        input = { pattern: rng.pick(['usage', 'requestId', 'TODO', 'export function']), path: conv.project.cwd, output_mode: 'content' };
+        input = {
+          pattern: rng.pick(['usage', 'requestId', 'TODO', 'export function']),
+          path: conv.project.cwd,
+          output_mode: 'content',
+        };
         break;
       case 'Glob':
         input = { pattern: '**/*.ts' };
         break;
       case 'TodoWrite':
-        input = { todos: [{ content: this.corpus.sentence(rng, 3, 8), status: 'in_progress', activeForm: this.corpus.sentence(rng, 3, 8) }] };
+        input = {
+          todos: [
+            {
+              content: this.corpus.sentence(rng, 3, 8),
+              status: 'in_progress',
+              activeForm: this.corpus.sentence(rng, 3, 8),
+            },
+          ],
+        };
         break;
       case 'WebFetch':
         input = { url: 'https://docs.example.com/api', prompt: this.corpus.sentence(rng, 4, 10) };
         break;
       case 'Task':
-        input = { description: this.corpus.sentence(rng, 2, 5), prompt: this.corpus.sentence(rng, 10, 40), subagent_type: rng.pick(['general-purpose', 'Explore']) };
+        input = {
+          description: this.corpus.sentence(rng, 2, 5),
+          prompt: this.corpus.sentence(rng, 10, 40),
+          subagent_type: rng.pick(['general-purpose', 'Explore']),
+        };
         break;
     }
     return { type: 'tool_use', id: this.toolId(), name, input };
   }
 
-  async toolResult(conv: Conv, ts: number, use: Record<string, unknown>, chars: number, extra?: Record<string, unknown>): Promise<void> {
+  async toolResult(
+    conv: Conv,
+    ts: number,
+    use: Record<string, unknown>,
+    chars: number,
+    extra?: Record<string, unknown>,
+  ): Promise<void> {
     const rng = this.rng;
     const name = use.name as ToolName;
     const content = this.corpus.slice(rng, chars);
@@ -847,15 +1017,32 @@ class Gen {
         break;
       case 'Read': {
         const numLines = content.split('\n').length;
-        toolUseResult = { type: 'text', file: { filePath: input.file_path, content, numLines, startLine: 1, totalLines: numLines } };
+        toolUseResult = {
+          type: 'text',
+          file: { filePath: input.file_path, content, numLines, startLine: 1, totalLines: numLines },
+        };
         break;
       }
       case 'Edit':
       case 'Write':
-        toolUseResult = { filePath: input.file_path, oldString: input.old_string ?? '', newString: input.new_string ?? '', originalFile: content, structuredPatch: [{ oldStart: 1, oldLines: 3, newStart: 1, newLines: 4, lines: ['-a', '+b'] }], userModified: false, replaceAll: false };
+        toolUseResult = {
+          filePath: input.file_path,
+          oldString: input.old_string ?? '',
+          newString: input.new_string ?? '',
+          originalFile: content,
+          structuredPatch: [{ oldStart: 1, oldLines: 3, newStart: 1, newLines: 4, lines: ['-a', '+b'] }],
+          userModified: false,
+          replaceAll: false,
+        };
         break;
       case 'Grep':
-        toolUseResult = { mode: 'content', numFiles: rng.int(1, 30), filenames: [], content, numLines: rng.int(1, 400) };
+        toolUseResult = {
+          mode: 'content',
+          numFiles: rng.int(1, 30),
+          filenames: [],
+          content,
+          numLines: rng.int(1, 400),
+        };
         break;
       case 'Task':
         toolUseResult = extra;
@@ -867,7 +1054,18 @@ class Gen {
     const o = {
       ...this.base(conv),
       type: 'user',
-      message: { role: 'user', content: [{ tool_use_id: use.id, type: 'tool_result', content: name === 'Edit' || name === 'Write' ? `The file ${String(input.file_path)} has been updated.` : content, ...(isError ? { is_error: true } : {}) }] },
+      message: {
+        role: 'user',
+        content: [
+          {
+            tool_use_id: use.id,
+            type: 'tool_result',
+            content:
+              name === 'Edit' || name === 'Write' ? `The file ${String(input.file_path)} has been updated.` : content,
+            ...(isError ? { is_error: true } : {}),
+          },
+        ],
+      },
       uuid,
       timestamp: this.iso(ts),
       toolUseResult,
@@ -880,9 +1078,14 @@ class Gen {
     const rng = this.rng;
     const content: Record<string, unknown>[] = [];
     if (conv.model !== MODELS.haiku && rng.chance(0.4)) {
-      content.push({ type: 'thinking', thinking: this.corpus.slice(rng, rng.int(60, 1500)), signature: 'Eq' + rng.chars(rng.int(200, 600)) });
+      content.push({
+        type: 'thinking',
+        thinking: this.corpus.slice(rng, rng.int(60, 1500)),
+        signature: 'Eq' + rng.chars(rng.int(200, 600)),
+      });
     }
-    if (finalText || rng.chance(0.5)) content.push({ type: 'text', text: this.corpus.slice(rng, finalText ? rng.int(40, 2500) : rng.int(20, 300)) });
+    if (finalText || rng.chance(0.5))
+      content.push({ type: 'text', text: this.corpus.slice(rng, finalText ? rng.int(40, 2500) : rng.int(20, 300)) });
     content.push(...tools);
     if (content.length === 0) content.push({ type: 'text', text: 'Done.' });
     return content;
@@ -902,7 +1105,20 @@ class Gen {
     const ts = conv.lastCallTs + 1;
     const fake = {
       ...this.base(conv),
-      message: { id: this.msgId(), type: 'message', role: 'assistant', model: conv.model, content: [{ type: 'text', text: 'partial' }], usage: { input_tokens: 7, cache_creation_input_tokens: 100, cache_read_input_tokens: 1000, output_tokens: 50, service_tier: 'standard' } },
+      message: {
+        id: this.msgId(),
+        type: 'message',
+        role: 'assistant',
+        model: conv.model,
+        content: [{ type: 'text', text: 'partial' }],
+        usage: {
+          input_tokens: 7,
+          cache_creation_input_tokens: 100,
+          cache_read_input_tokens: 1000,
+          output_tokens: 50,
+          service_tier: 'standard',
+        },
+      },
       requestId: this.reqId(),
       type: 'assistant',
       uuid: rng.uuid(),
@@ -927,7 +1143,19 @@ class Gen {
       case 'usage-string':
         return JSON.stringify({ ...fake, message: { ...fake.message, usage: 'input_tokens=7 output_tokens=50' } });
       case 'tokens-as-strings':
-        return JSON.stringify({ ...fake, message: { ...fake.message, usage: { input_tokens: '7', cache_creation_input_tokens: 100, cache_read_input_tokens: 1000, output_tokens: '50', service_tier: 'standard' } } });
+        return JSON.stringify({
+          ...fake,
+          message: {
+            ...fake.message,
+            usage: {
+              input_tokens: '7',
+              cache_creation_input_tokens: 100,
+              cache_read_input_tokens: 1000,
+              output_tokens: '50',
+              service_tier: 'standard',
+            },
+          },
+        });
     }
   }
 
@@ -940,7 +1168,22 @@ class Gen {
       const ts = conv.lastCallTs + rng.int(1000, 60000);
       s = JSON.stringify({
         ...this.base(conv),
-        message: { id: this.msgId(), type: 'message', role: 'assistant', model: conv.model, content: [{ type: 'text', text: this.corpus.slice(rng, 400) }], stop_reason: null, stop_sequence: null, usage: { input_tokens: 3, cache_creation_input_tokens: 500, cache_read_input_tokens: 20000, output_tokens: 120, service_tier: 'standard' } },
+        message: {
+          id: this.msgId(),
+          type: 'message',
+          role: 'assistant',
+          model: conv.model,
+          content: [{ type: 'text', text: this.corpus.slice(rng, 400) }],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: {
+            input_tokens: 3,
+            cache_creation_input_tokens: 500,
+            cache_read_input_tokens: 20000,
+            output_tokens: 120,
+            service_tier: 'standard',
+          },
+        },
         requestId: this.reqId(),
         type: 'assistant',
         uuid: rng.uuid(),
@@ -950,7 +1193,15 @@ class Gen {
     await conv.file.partial(s.slice(0, rng.int(Math.floor(s.length * 0.2), s.length - 2)));
   }
 
-  newConv(file: FileCtx, sessionId: string, project: Project, model: string, ttl: SessionPlan['ttl'], version: string, agentId: string | undefined): Conv {
+  newConv(
+    file: FileCtx,
+    sessionId: string,
+    project: Project,
+    model: string,
+    ttl: SessionPlan['ttl'],
+    version: string,
+    agentId: string | undefined,
+  ): Conv {
     const system = agentId === undefined ? this.rng.int(11000, 19000) : this.rng.int(4000, 9000);
     return {
       file,
@@ -978,7 +1229,16 @@ class Gen {
     conv.ctx = conv.system + this.rng.int(6000, 20000);
     conv.cached = 0;
     const uuid = this.rng.uuid();
-    const o = { ...this.base(conv), type: 'system', subtype: 'compact_boundary', content: 'Conversation compacted', level: 'info', compactMetadata: { trigger: 'auto', preTokens: before }, timestamp: this.iso(conv.lastCallTs + 1), uuid };
+    const o = {
+      ...this.base(conv),
+      type: 'system',
+      subtype: 'compact_boundary',
+      content: 'Conversation compacted',
+      level: 'info',
+      compactMetadata: { trigger: 'auto', preTokens: before },
+      timestamp: this.iso(conv.lastCallTs + 1),
+      uuid,
+    };
     conv.lastUuid = uuid;
     return conv.file.other(JSON.stringify(o), conv.lastCallTs + 1);
   }
@@ -988,14 +1248,31 @@ class Gen {
     conv.ctx += Math.min(25_000, Math.round(chars / 3.6));
   }
 
-  async subagent(parent: Conv, t0: number, t1: number, budget: number): Promise<{ result: Record<string, unknown>; lastTs: number }> {
+  async subagent(
+    parent: Conv,
+    t0: number,
+    t1: number,
+    budget: number,
+  ): Promise<{ result: Record<string, unknown>; lastTs: number }> {
     const rng = this.rng;
     const agentId = rng.hex(8);
     const rel = `projects/${parent.project.dir}/${parent.sessionId}/subagents/agent-${agentId}.jsonl`;
     const file = await this.openFile(rel, 'subagent', parent.sessionId, parent.project, agentId);
     this.subagentFiles++;
-    const model = rng.weighted([[MODELS.haiku, 50], [MODELS.sonnet, 35], [parent.model, 15]] as const);
-    const conv = this.newConv(file, parent.sessionId, parent.project, model, parent.ttl === 'legacy' ? 'legacy' : '5m', parent.version, agentId);
+    const model = rng.weighted([
+      [MODELS.haiku, 50],
+      [MODELS.sonnet, 35],
+      [parent.model, 15],
+    ] as const);
+    const conv = this.newConv(
+      file,
+      parent.sessionId,
+      parent.project,
+      model,
+      parent.ttl === 'legacy' ? 'legacy' : '5m',
+      parent.version,
+      agentId,
+    );
     const calls = rng.int(2, 8);
     const span = Math.max(t1 - t0, calls * 50);
     const times = spread(rng, t0 + 10, t0 + span, calls);
@@ -1028,7 +1305,13 @@ class Gen {
       totalDurationMs: span,
       totalTokens: tokens,
       totalToolUseCount: toolCount,
-      usage: { input_tokens: 12, cache_creation_input_tokens: 3000, cache_read_input_tokens: 20000, output_tokens: 800, service_tier: 'standard' },
+      usage: {
+        input_tokens: 12,
+        cache_creation_input_tokens: 3000,
+        cache_read_input_tokens: 20000,
+        output_tokens: 800,
+        service_tier: 'standard',
+      },
     };
     return { result, lastTs: conv.lastCallTs };
   }
@@ -1051,7 +1334,10 @@ class Gen {
       conv.pendingMalformed.sort((a, b) => a - b);
     }
     const firstStart = plan.segments[0]?.start ?? 0;
-    if (rng.chance(0.15)) await file.other(JSON.stringify({ type: 'summary', summary: this.corpus.sentence(rng, 3, 9), leafUuid: rng.uuid() }));
+    if (rng.chance(0.15))
+      await file.other(
+        JSON.stringify({ type: 'summary', summary: this.corpus.sentence(rng, 3, 9), leafUuid: rng.uuid() }),
+      );
     // A resumed session starts with copies of the earlier session's first lines.
     const source = plan.resumeFrom ? this.heads.get(plan.resumeFrom) : undefined;
     if (source && source.length > 0) {
@@ -1082,17 +1368,32 @@ class Gen {
         if (turnLeft === 0) {
           turnLeft = rng.int(1, 10);
           if (rng.chance(0.03)) {
-            const op = { type: 'queue-operation', operation: 'enqueue', timestamp: this.iso(ts - 2500), sessionId: conv.sessionId, content: this.corpus.sentence(rng) };
+            const op = {
+              type: 'queue-operation',
+              operation: 'enqueue',
+              timestamp: this.iso(ts - 2500),
+              sessionId: conv.sessionId,
+              content: this.corpus.sentence(rng),
+            };
             await file.other(JSON.stringify(op), ts - 2500);
-            await file.other(JSON.stringify({ ...op, operation: 'dequeue', timestamp: this.iso(ts - 2000), content: undefined }), ts - 2000);
+            await file.other(
+              JSON.stringify({ ...op, operation: 'dequeue', timestamp: this.iso(ts - 2000), content: undefined }),
+              ts - 2000,
+            );
           }
-          await this.userPrompt(conv, Math.max(ts - rng.int(1500, 20000), conv.lastCallTs + 1), this.corpus.sentence(rng, 4, 60), true);
+          await this.userPrompt(
+            conv,
+            Math.max(ts - rng.int(1500, 20000), conv.lastCallTs + 1),
+            this.corpus.sentence(rng, 4, 60),
+            true,
+          );
           if (rng.chance(0.02)) conv.model = rng.pick([MODELS.opus, MODELS.sonnet, MODELS.future]);
         }
         turnLeft--;
         const lastInTurn = turnLeft === 0 || i === seg.calls - 1;
         // API errors: retries, sometimes ending the turn with a synthetic error line.
-        const apiError = this.features.apiErrors && (rng.chance(0.008) || (forcedApiError && i >= Math.min(2, seg.calls - 1)));
+        const apiError =
+          this.features.apiErrors && (rng.chance(0.008) || (forcedApiError && i >= Math.min(2, seg.calls - 1)));
         let callTs = ts;
         if (apiError) {
           const fail = forcedApiError || rng.chance(0.5);
@@ -1105,7 +1406,8 @@ class Gen {
           }
         }
         const tools: Record<string, unknown>[] = [];
-        const useTask = !lastInTurn && this.features.subagents && ((next - callTs > 30_000 && rng.chance(0.04)) || forcedSubagent);
+        const useTask =
+          !lastInTurn && this.features.subagents && ((next - callTs > 30_000 && rng.chance(0.04)) || forcedSubagent);
         if (useTask) {
           forcedSubagent = false;
           tools.push(this.toolUse(conv, 'Task'));
@@ -1113,7 +1415,13 @@ class Gen {
           const n = rng.chance(0.15) ? rng.int(2, 3) : 1;
           for (let k = 0; k < n; k++) tools.push(this.toolUse(conv, rng.pick(TOOLS)));
         }
-        await this.assistant(conv, callTs, this.assistantContent(conv, tools, lastInTurn), tools.length > 0 ? 'tool_use' : 'end_turn', true);
+        await this.assistant(
+          conv,
+          callTs,
+          this.assistantContent(conv, tools, lastInTurn),
+          tools.length > 0 ? 'tool_use' : 'end_turn',
+          true,
+        );
         if (tools.length > 0) {
           hadTools = true;
           const chars = this.contentBudget(tools.length);
@@ -1135,7 +1443,15 @@ class Gen {
         if (compact) await compact;
         if (lastInTurn && rng.chance(0.3)) {
           const uuid = rng.uuid();
-          const o = { ...this.base(conv), type: 'system', subtype: 'turn_duration', durationMs: rng.int(2000, 600000), isMeta: false, timestamp: this.iso(callTs + 2500), uuid };
+          const o = {
+            ...this.base(conv),
+            type: 'system',
+            subtype: 'turn_duration',
+            durationMs: rng.int(2000, 600000),
+            isMeta: false,
+            timestamp: this.iso(callTs + 2500),
+            uuid,
+          };
           await file.other(JSON.stringify(o), callTs + 2500);
         }
         this.recordCall(this.approx - before, contentChars, hadTools);
@@ -1152,7 +1468,9 @@ class Gen {
       conv.pendingMalformed[0] = conv.callNo;
       await this.maybeMalformed(conv);
     }
-    await file.other(JSON.stringify({ type: 'last-prompt', lastPrompt: this.corpus.sentence(rng, 3, 20), sessionId: plan.id }));
+    await file.other(
+      JSON.stringify({ type: 'last-prompt', lastPrompt: this.corpus.sentence(rng, 3, 20), sessionId: plan.id }),
+    );
     if (this.features.partialLastLine && (isLastPlanned || rng.chance(0.08))) await this.partialLine(conv);
     await file.close();
   }
@@ -1162,7 +1480,9 @@ class Gen {
 // Expected results, computed the way ccusage 20.0.20 (and 20.0.24) reads the files.
 
 function computeExpected(gen: Gen): Expected {
-  const files = [...gen.files].sort((a, b) => (a.summary.relPath < b.summary.relPath ? -1 : a.summary.relPath > b.summary.relPath ? 1 : 0));
+  const files = [...gen.files].sort((a, b) =>
+    a.summary.relPath < b.summary.relPath ? -1 : a.summary.relPath > b.summary.relPath ? 1 : 0,
+  );
   // ccusage dedup: message.id + requestId globally when requestId exists, else message.id per
   // session; files in path order, lines in file order; the first line wins unless a later one
   // has a larger token total.
@@ -1312,7 +1632,17 @@ export function parseSize(text: string): number {
   if (!m) throw new Error(`invalid size: ${text}`);
   const n = Number(m[1]);
   const unit = (m[2] ?? 'b').toLowerCase().replace(/b$/, '');
-  const mult: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12, ki: 1024, mi: 1024 ** 2, gi: 1024 ** 3, ti: 1024 ** 4 };
+  const mult: Record<string, number> = {
+    '': 1,
+    k: 1e3,
+    m: 1e6,
+    g: 1e9,
+    t: 1e12,
+    ki: 1024,
+    mi: 1024 ** 2,
+    gi: 1024 ** 3,
+    ti: 1024 ** 4,
+  };
   const f = mult[unit];
   if (f === undefined) throw new Error(`invalid size unit: ${text}`);
   return Math.round(n * f);
@@ -1337,7 +1667,9 @@ async function main(argv: string[]): Promise<void> {
   }
   const out = args.get('out');
   if (!out) {
-    process.stderr.write('usage: node --import tsx bench/generate.ts --out DIR --size 100MB --seed 1 [--days N] [--start ISO] [--projects N] [--no-<feature>] [--expected FILE]\n');
+    process.stderr.write(
+      'usage: node --import tsx bench/generate.ts --out DIR --size 100MB --seed 1 [--days N] [--start ISO] [--projects N] [--no-<feature>] [--expected FILE]\n',
+    );
     process.exitCode = 2;
     return;
   }

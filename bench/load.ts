@@ -34,10 +34,23 @@ let n = 0;
 function responseLine(session: string, ts: number): string {
   const id = `msg_load_${n++}`;
   return JSON.stringify({
-    type: 'assistant', timestamp: new Date(ts).toISOString(), sessionId: session, requestId: `req_${id}`, cwd: '/bench',
+    type: 'assistant',
+    timestamp: new Date(ts).toISOString(),
+    sessionId: session,
+    requestId: `req_${id}`,
+    cwd: '/bench',
     message: {
-      id, type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929', content: [{ type: 'text', text: 'ok' }],
-      usage: { input_tokens: 200 + (n % 300), output_tokens: 50 + (n % 200), cache_creation_input_tokens: 1000, cache_read_input_tokens: 5000 },
+      id,
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-5-20250929',
+      content: [{ type: 'text', text: 'ok' }],
+      usage: {
+        input_tokens: 200 + (n % 300),
+        output_tokens: 50 + (n % 200),
+        cache_creation_input_tokens: 1000,
+        cache_read_input_tokens: 5000,
+      },
     },
   });
 }
@@ -47,7 +60,9 @@ function runHook(hook: string, env: Record<string, string>, input: string): Prom
     const t0 = process.hrtime.bigint();
     const p = spawn(process.execPath, [hook], { env: { ...process.env, ...env }, stdio: ['pipe', 'ignore', 'ignore'] });
     p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`${hook} exited ${code}`))));
+    p.on('close', (code) =>
+      code === 0 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`${hook} exited ${code}`)),
+    );
     p.stdin.end(input);
   });
 }
@@ -68,7 +83,10 @@ export async function hooksUnderLoad(hooksDir: string, calls = 400, width = 32):
       mkdirSync(dir, { recursive: true });
       const path = join(dir, `load-${s}.jsonl`);
       const t0 = Date.now() - 3_600_000;
-      writeFileSync(path, Array.from({ length: 60 }, (_, i) => responseLine(`load-${s}`, t0 + i * 60_000)).join('\n') + '\n');
+      writeFileSync(
+        path,
+        Array.from({ length: 60 }, (_, i) => responseLine(`load-${s}`, t0 + i * 60_000)).join('\n') + '\n',
+      );
       return { session: `load-${s}`, path };
     });
     const env = { HOME: home, TZ: 'UTC', NO_COLOR: '1' };
@@ -89,8 +107,14 @@ export async function hooksUnderLoad(hooksDir: string, calls = 400, width = 32):
         const [event, file] = EVENTS[i % EVENTS.length]!;
         const s = sessions[(i * 7) % sessions.length]!;
         const input = JSON.stringify({
-          session_id: s.session, transcript_path: s.path, cwd: '/bench', hook_event_name: event, permission_mode: 'default',
-          ...(event === 'PreToolUse' || event === 'PostToolUse' ? { tool_name: 'Bash', tool_input: { command: `echo ${i}` } } : {}),
+          session_id: s.session,
+          transcript_path: s.path,
+          cwd: '/bench',
+          hook_event_name: event,
+          permission_mode: 'default',
+          ...(event === 'PreToolUse' || event === 'PostToolUse'
+            ? { tool_name: 'Bash', tool_input: { command: `echo ${i}` } }
+            : {}),
           ...(event === 'PostToolUse' ? { tool_response: { stdout: `${i}\n`, stderr: '', interrupted: false } } : {}),
           ...(event === 'UserPromptSubmit' ? { prompt: `step ${i}` } : {}),
         });

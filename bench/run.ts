@@ -36,7 +36,13 @@ async function history(bytes: number): Promise<string> {
   if (!existsSync(join(root, '.done'))) {
     rmSync(root, { recursive: true, force: true });
     console.error(`generating a ${label(bytes)} history in ${root} ...`);
-    await generateHistory({ root, targetBytes: bytes, seed: 1, start: new Date('2026-09-01T00:00:00Z'), days: bytes >= 1e9 ? 60 : 14 });
+    await generateHistory({
+      root,
+      targetBytes: bytes,
+      seed: 1,
+      start: new Date('2026-09-01T00:00:00Z'),
+      days: bytes >= 1e9 ? 60 : 14,
+    });
     writeFileSync(join(root, '.done'), '');
   }
   return root;
@@ -47,7 +53,11 @@ function once(argv: string[], env: Record<string, string>): { ms: number; rssMb:
   const useTime = existsSync('/usr/bin/time');
   const cmd = useTime ? ['/usr/bin/time', '-f', '%M', ...argv] : argv;
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd[0]!, cmd.slice(1), { env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(cmd[0]!, cmd.slice(1), {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr.slice(-500)}`);
   const kb = useTime ? Number(r.stderr.trim().split('\n').at(-1)) : NaN;
@@ -83,10 +93,23 @@ const TARGETS: Record<string, string> = {
 function benchLine(tokens: number): string {
   const ts = new Date(Date.now() - 5 * 60_000).toISOString();
   return JSON.stringify({
-    type: 'assistant', timestamp: ts, sessionId: 'bench-session', requestId: 'req_bench_1', cwd: '/bench',
+    type: 'assistant',
+    timestamp: ts,
+    sessionId: 'bench-session',
+    requestId: 'req_bench_1',
+    cwd: '/bench',
     message: {
-      id: 'msg_bench_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929', content: [{ type: 'text', text: 'ok' }],
-      usage: { input_tokens: Math.round(tokens * 0.8), output_tokens: tokens - Math.round(tokens * 0.8), cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+      id: 'msg_bench_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-5-20250929',
+      content: [{ type: 'text', text: 'ok' }],
+      usage: {
+        input_tokens: Math.round(tokens * 0.8),
+        output_tokens: tokens - Math.round(tokens * 0.8),
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+      },
     },
   });
 }
@@ -121,7 +144,11 @@ async function load(): Promise<LoadFigures> {
   writeFileSync(join(out, 'load.json'), JSON.stringify(f, null, 2));
   writeFileSync(join(out, 'load.md'), md + '\n');
   console.log(md);
-  if (process.argv.includes('--readme')) toReadme('bench-load', `${md}\n\nProduced by \`npm run bench -- --load --readme\` on ${new Date().toISOString().slice(0, 10)}.`);
+  if (process.argv.includes('--readme'))
+    toReadme(
+      'bench-load',
+      `${md}\n\nProduced by \`npm run bench -- --load --readme\` on ${new Date().toISOString().slice(0, 10)}.`,
+    );
   return f;
 }
 
@@ -160,7 +187,9 @@ async function main(): Promise<void> {
     };
     f.ratio = f.ccguardMs / f.ccusageMs;
     results.imports.push(f);
-    console.error(`first import ${f.size}: ccguard ${f.ccguardMs.toFixed(0)} ms, ccusage ${f.ccusageMs.toFixed(0)} ms (${f.ratio.toFixed(2)}x)`);
+    console.error(
+      `first import ${f.size}: ccguard ${f.ccguardMs.toFixed(0)} ms, ccusage ${f.ccusageMs.toFixed(0)} ms (${f.ratio.toFixed(2)}x)`,
+    );
   }
 
   // Status with nothing new, both history sizes in one interleaved run with node -e 0.
@@ -200,7 +229,14 @@ async function main(): Promise<void> {
     const state = join(home, '.claude', 'ccguard');
     mkdirSync(state, { recursive: true });
     if (config) writeFileSync(join(state, 'config.yaml'), config);
-    const input = JSON.stringify({ session_id: 'bench-session', transcript_path: transcript, cwd: '/bench', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls' } });
+    const input = JSON.stringify({
+      session_id: 'bench-session',
+      transcript_path: transcript,
+      cwd: '/bench',
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Bash',
+      tool_input: { command: 'ls' },
+    });
     // One full run first: it grants the lease the fast-path cases reuse (30 s; the runs below renew it).
     spawnSync(process.execPath, [HOOK], { env: { ...process.env, HOME: home }, input });
     return { name, argv: [process.execPath, HOOK], env: { HOME: home }, input, home, transcript };
@@ -208,29 +244,60 @@ async function main(): Promise<void> {
   const idle = hookCase('PreToolUse, nothing to do (fast path: a lease, wide headroom)', '', 0);
   const idleFull = hookCase('PreToolUse, nothing to do (full check)', 'performance:\n  fast_path_seconds: 0\n', 0);
   const sixty = hookCase('PreToolUse, a block at 60% of its limit (fast path: a lease)', 'plan: 100000\n', 60_000);
-  const sixtyFull = hookCase('PreToolUse, a block at 60% of its limit (full check)', 'plan: 100000\nperformance:\n  fast_path_seconds: 0\n', 60_000);
+  const sixtyFull = hookCase(
+    'PreToolUse, a block at 60% of its limit (full check)',
+    'plan: 100000\nperformance:\n  fast_path_seconds: 0\n',
+    60_000,
+  );
   // 95% of a configured limit five minutes into its block: far ahead of the pace line. In observe
   // mode the call is not slept, so what is timed is the full check that paces.
-  const pacing = hookCase('PreToolUse while pacing (observe mode: a full check, no sleep)', 'plan: 100000\nmode: observe\n', 95_000);
+  const pacing = hookCase(
+    'PreToolUse while pacing (observe mode: a full check, no sleep)',
+    'plan: 100000\nmode: observe\n',
+    95_000,
+  );
   const statusInput = JSON.stringify({
     session_id: 'bench-session',
     transcript_path: idle.transcript,
     cwd: '/bench',
     model: { id: 'claude-opus-4-5', display_name: 'Opus 4.5' },
     cost: { total_cost_usd: 0.42, total_duration_ms: 60_000 },
-    rate_limits: { five_hour: { used_percentage: 37.5, resets_at: Math.floor(Date.now() / 1000) + 3600 }, seven_day: { used_percentage: 12, resets_at: Math.floor(Date.now() / 1000) + 86_400 } },
+    rate_limits: {
+      five_hour: { used_percentage: 37.5, resets_at: Math.floor(Date.now() / 1000) + 3600 },
+      seven_day: { used_percentage: 12, resets_at: Math.floor(Date.now() / 1000) + 86_400 },
+    },
   });
-  const strip = ({ name, argv, env, input }: { name: string; argv: string[]; env: Record<string, string>; input: string }) => ({ name, argv, env, input });
+  const strip = ({
+    name,
+    argv,
+    env,
+    input,
+  }: {
+    name: string;
+    argv: string[];
+    env: Record<string, string>;
+    input: string;
+  }) => ({ name, argv, env, input });
   results.hooks = timeInterleaved(
     [
       { name: 'node -e 0', argv: [process.execPath, '-e', '0'] },
       strip(idle),
-      { name: 'CCGUARD_DISABLE=1 (loads the bundle, does nothing)', argv: [process.execPath, HOOK], env: { HOME: idle.home, CCGUARD_DISABLE: '1' }, input: idle.input },
+      {
+        name: 'CCGUARD_DISABLE=1 (loads the bundle, does nothing)',
+        argv: [process.execPath, HOOK],
+        env: { HOME: idle.home, CCGUARD_DISABLE: '1' },
+        input: idle.input,
+      },
       strip(sixty),
       strip(sixtyFull),
       strip(pacing),
       strip(idleFull),
-      { name: 'ccguard statusline (records rate limits)', argv: [process.execPath, CLI, 'statusline'], env: { HOME: idle.home }, input: statusInput },
+      {
+        name: 'ccguard statusline (records rate limits)',
+        argv: [process.execPath, CLI, 'statusline'],
+        env: { HOME: idle.home },
+        input: statusInput,
+      },
     ],
     RUNS,
   );
@@ -243,21 +310,31 @@ async function main(): Promise<void> {
     `Machine: ${results.machine}. Medians of ${IMPORT_RUNS} runs (imports) and ${RUNS} interleaved runs (the rest)${droppedCaCerts ? '; NODE_EXTRA_CA_CERTS, set in this environment, left out of every process measured (it adds ~40 ms to each Node start)' : ''}.`,
     '',
   );
-  md.push('| first full import | ccguard | ccusage blocks --active | ratio | peak RSS ccguard / ccusage |', '|---|---|---|---|---|');
+  md.push(
+    '| first full import | ccguard | ccusage blocks --active | ratio | peak RSS ccguard / ccusage |',
+    '|---|---|---|---|---|',
+  );
   for (const f of results.imports) {
-    md.push(`| ${f.size} | ${f.ccguardMs.toFixed(0)} ms | ${f.ccusageMs.toFixed(0)} ms | ${f.ratio.toFixed(2)}× | ${f.ccguardRssMb?.toFixed(0)} MB / ${f.ccusageRssMb?.toFixed(0)} MB |`);
+    md.push(
+      `| ${f.size} | ${f.ccguardMs.toFixed(0)} ms | ${f.ccusageMs.toFixed(0)} ms | ${f.ratio.toFixed(2)}× | ${f.ccguardRssMb?.toFixed(0)} MB / ${f.ccusageRssMb?.toFixed(0)} MB |`,
+    );
   }
   md.push('', '| command | median | p95 | × node -e 0 | target | peak RSS |', '|---|---|---|---|---|---|');
   for (const group of [results.status.nothingNew, results.hooks]) {
     const b = base(group);
     for (const s of group) {
-      md.push(`| ${s.name} | ${s.medianMs.toFixed(1)} ms | ${s.p95Ms.toFixed(1)} ms | ${(s.medianMs / b).toFixed(2)} | ${TARGETS[s.name] ?? ''} | ${s.peakRssMb === null ? '–' : `${s.peakRssMb.toFixed(0)} MiB`} |`);
+      md.push(
+        `| ${s.name} | ${s.medianMs.toFixed(1)} ms | ${s.p95Ms.toFixed(1)} ms | ${(s.medianMs / b).toFixed(2)} | ${TARGETS[s.name] ?? ''} | ${s.peakRssMb === null ? '–' : `${s.peakRssMb.toFixed(0)} MiB`} |`,
+      );
     }
   }
   for (const prefix of ['ccguard status (', 'ccguard status --fresh (']) {
     const sizes = results.status.nothingNew.filter((s) => s.name.startsWith(prefix));
     if (sizes.length === 2) {
-      md.push('', `${sizes[1]!.name} vs ${sizes[0]!.name}: ${((sizes[1]!.medianMs / sizes[0]!.medianMs - 1) * 100).toFixed(1)}% difference.`);
+      md.push(
+        '',
+        `${sizes[1]!.name} vs ${sizes[0]!.name}: ${((sizes[1]!.medianMs / sizes[0]!.medianMs - 1) * 100).toFixed(1)}% difference.`,
+      );
     }
   }
   const out = join(REPO, 'bench', 'out');
@@ -282,7 +359,9 @@ function driverRows(): void {
   const hook = join(pkg, 'dist', 'hooks', 'pre-tool-use.js');
   const cli = join(pkg, 'bin', 'ccguard.js');
   const homes: string[] = [];
-  const cmds: { name: string; argv: string[]; env?: Record<string, string>; input?: string }[] = [{ name: 'node -e 0', argv: [process.execPath, '-e', '0'] }];
+  const cmds: { name: string; argv: string[]; env?: Record<string, string>; input?: string }[] = [
+    { name: 'node -e 0', argv: [process.execPath, '-e', '0'] },
+  ];
   const notes: string[] = [];
   for (const driver of ['better', 'node'] as const) {
     for (const full of [false, true]) {
@@ -293,19 +372,36 @@ function driverRows(): void {
       const transcript = join(projects, 'bench-session.jsonl');
       writeFileSync(transcript, '');
       mkdirSync(join(home, '.claude', 'ccguard'), { recursive: true });
-      if (full) writeFileSync(join(home, '.claude', 'ccguard', 'config.yaml'), 'performance:\n  fast_path_seconds: 0\n');
+      if (full)
+        writeFileSync(join(home, '.claude', 'ccguard', 'config.yaml'), 'performance:\n  fast_path_seconds: 0\n');
       const env = { HOME: home, CCGUARD_SQLITE_DRIVER: driver };
-      const input = JSON.stringify({ session_id: 'bench-session', transcript_path: transcript, cwd: '/bench', hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls' } });
+      const input = JSON.stringify({
+        session_id: 'bench-session',
+        transcript_path: transcript,
+        cwd: '/bench',
+        hook_event_name: 'PreToolUse',
+        tool_name: 'Bash',
+        tool_input: { command: 'ls' },
+      });
       spawnSync(process.execPath, [hook], { env: { ...process.env, ...env }, input });
-      const st = spawnSync(process.execPath, [cli, 'status', '--json'], { env: { ...process.env, ...env }, encoding: 'utf8' });
+      const st = spawnSync(process.execPath, [cli, 'status', '--json'], {
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+      });
       let name: string | undefined;
       try {
         name = (JSON.parse(st.stdout) as { sqlite: { driver: string } }).sqlite.driver;
       } catch {
-        if (!full) notes.push(`${driver}: not available on Node ${process.versions.node} (${st.stderr.trim().split('\n')[0]})`);
+        if (!full)
+          notes.push(`${driver}: not available on Node ${process.versions.node} (${st.stderr.trim().split('\n')[0]})`);
         continue;
       }
-      cmds.push({ name: `PreToolUse, nothing to do (${full ? 'full check' : 'fast path: a lease'}), ${name}`, argv: [process.execPath, hook], env, input });
+      cmds.push({
+        name: `PreToolUse, nothing to do (${full ? 'full check' : 'fast path: a lease'}), ${name}`,
+        argv: [process.execPath, hook],
+        env,
+        input,
+      });
     }
   }
   const rows = timeInterleaved(cmds, RUNS);
@@ -316,7 +412,10 @@ function driverRows(): void {
     '',
     '| command | median | p95 | × node -e 0 | peak RSS |',
     '|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.name} | ${r.medianMs.toFixed(1)} ms | ${r.p95Ms.toFixed(1)} ms | ${(r.medianMs / base).toFixed(2)} | ${r.peakRssMb === null ? '–' : `${r.peakRssMb.toFixed(0)} MiB`} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${r.medianMs.toFixed(1)} ms | ${r.p95Ms.toFixed(1)} ms | ${(r.medianMs / base).toFixed(2)} | ${r.peakRssMb === null ? '–' : `${r.peakRssMb.toFixed(0)} MiB`} |`,
+    ),
     ...notes.map((n) => `\n${n}`),
   ];
   console.log(md.join('\n'));
@@ -327,7 +426,10 @@ function driverRows(): void {
     const a = text.indexOf(start);
     const b = text.indexOf(end);
     if (a >= 0 && b > a) {
-      writeFileSync(readme, `${text.slice(0, a + start.length)}\n${md.join('\n')}\n\nProduced by \`node --import tsx bench/run.ts --drivers${at > 0 ? ' --package DIR' : ''} --readme\` on ${new Date().toISOString().slice(0, 10)}.\n${text.slice(b)}`);
+      writeFileSync(
+        readme,
+        `${text.slice(0, a + start.length)}\n${md.join('\n')}\n\nProduced by \`node --import tsx bench/run.ts --drivers${at > 0 ? ' --package DIR' : ''} --readme\` on ${new Date().toISOString().slice(0, 10)}.\n${text.slice(b)}`,
+      );
       console.error('README.md driver figures updated');
     }
   }
@@ -335,4 +437,3 @@ function driverRows(): void {
 
 if (process.argv.includes('--drivers')) driverRows();
 else await main();
-

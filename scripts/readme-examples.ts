@@ -21,10 +21,21 @@ const check = process.argv.includes('--check');
 
 if (process.env.CCGUARD_FIXED_NOW === undefined) {
   // This process too must see the pinned clock: the history is laid out relative to its "now".
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', pathToFileURL(CLOCK).href, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    env: { ...process.env, CCGUARD_FIXED_NOW: String(FIXED_NOW), TZ: 'UTC' },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--import',
+      pathToFileURL(CLOCK).href,
+      fileURLToPath(import.meta.url),
+      ...process.argv.slice(2),
+    ],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, CCGUARD_FIXED_NOW: String(FIXED_NOW), TZ: 'UTC' },
+    },
+  );
   process.exit(r.status ?? 1);
 }
 
@@ -39,7 +50,12 @@ const at = (): Record<string, string> => {
   clock += 3_000;
   return { NODE_OPTIONS: `--import ${pathToFileURL(CLOCK).href}`, CCGUARD_FIXED_NOW: String(clock) };
 };
-const env = (extra: Record<string, string> = {}): Record<string, string> => ({ ...h.env.env, COLUMNS: '160', ...at(), ...extra });
+const env = (extra: Record<string, string> = {}): Record<string, string> => ({
+  ...h.env.env,
+  COLUMNS: '160',
+  ...at(),
+  ...extra,
+});
 const show = (text: string): string =>
   text
     .replaceAll(h.env.home, '~')
@@ -60,7 +76,16 @@ try {
   const sec = Math.floor(clock / 1000);
   // The server's figures as Claude Code's status line hands them over: 97% of the 5-hour window with
   // 3.9 h to go, 41% of the week.
-  examples.statusline = run(['statusline'], JSON.stringify({ session_id: cur, rate_limits: { five_hour: { used_percentage: 97, resets_at: sec + 14_040 }, seven_day: { used_percentage: 41, resets_at: sec + 3 * 86_400 } } }));
+  examples.statusline = run(
+    ['statusline'],
+    JSON.stringify({
+      session_id: cur,
+      rate_limits: {
+        five_hour: { used_percentage: 97, resets_at: sec + 14_040 },
+        seven_day: { used_percentage: 41, resets_at: sec + 3 * 86_400 },
+      },
+    }),
+  );
   h.env.run('PreToolUse', h.env.input('PreToolUse', cur, { tool_name: 'Bash' }), at());
   examples.status = run(['status']);
   examples.events = run(['events', '--limit', '4']);
@@ -96,7 +121,9 @@ if (check) {
     const a = steady(text).split('\n');
     const b = steady(next).split('\n');
     const i = a.findIndex((line, k) => line !== b[k]);
-    console.error(`README.md examples differ from the program's output (line ${i + 1}):\n  README:  ${a[i]}\n  program: ${b[i]}\nrun: node --import tsx scripts/readme-examples.ts`);
+    console.error(
+      `README.md examples differ from the program's output (line ${i + 1}):\n  README:  ${a[i]}\n  program: ${b[i]}\nrun: node --import tsx scripts/readme-examples.ts`,
+    );
     process.exit(1);
   }
   console.log('README.md examples match the program');

@@ -45,7 +45,12 @@ function load() {
 }
 
 const int = (n) => (n === null || n === undefined ? '–' : String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ','));
-const ms = (n) => (n === null || n === undefined ? '–' : n >= 1000 ? `${(n / 1000).toFixed(2).replace(/\.?0+$/, '')} s` : `${n.toFixed(n < 10 ? 1 : 0)} ms`);
+const ms = (n) =>
+  n === null || n === undefined
+    ? '–'
+    : n >= 1000
+      ? `${(n / 1000).toFixed(2).replace(/\.?0+$/, '')} s`
+      : `${n.toFixed(n < 10 ? 1 : 0)} ms`;
 const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function table(doc) {
@@ -61,7 +66,9 @@ export function table(doc) {
   }
   const sum = (k) => doc.figures.reduce((a, f) => a + (f[k] ?? 0), 0);
   const failed = doc.figures.filter((f) => f.result !== 'held').length;
-  rows.push(`| **All** | ${doc.figures.length} cases | ${int(sum('cases'))} | ${int(sum('processes'))} | ${int(sum('calls'))} | ${int(sum('faults'))} | | ${failed === 0 ? '**all held**' : `**${failed} failed**`} |`);
+  rows.push(
+    `| **All** | ${doc.figures.length} cases | ${int(sum('cases'))} | ${int(sum('processes'))} | ${int(sum('calls'))} | ${int(sum('faults'))} | | ${failed === 0 ? '**all held**' : `**${failed} failed**`} |`,
+  );
   const m = doc.machine ?? {};
   const lines = [
     rows.join('\n'),

@@ -27,11 +27,16 @@ test('hooks keep answering while dist/ is rebuilt under them', { timeout: 120_00
     const r = spawnSync(process.execPath, [hook], { input, env, encoding: 'utf8' });
     runs++;
     // Exit 0 with nothing or a JSON answer: a module that went missing mid-run would be an exit 1.
-    if (r.status !== 0 || (r.stdout !== '' && !r.stdout.startsWith('{'))) failures.push(`exit ${r.status}: ${r.stderr.slice(0, 200)}`);
+    if (r.status !== 0 || (r.stdout !== '' && !r.stdout.startsWith('{')))
+      failures.push(`exit ${r.status}: ${r.stderr.slice(0, 200)}`);
   }
   assert.equal(await done, 0, 'the build succeeded');
   assert.ok(runs >= 3, `${runs} hook runs during the build`);
   assert.deepEqual(failures, [], `${failures.length} of ${runs} hook runs failed during the build`);
   assert.ok(existsSync(hook));
-  assert.deepEqual(readdirSync(src).filter((n) => n.startsWith('dist.')), [], 'no build folder left behind');
+  assert.deepEqual(
+    readdirSync(src).filter((n) => n.startsWith('dist.')),
+    [],
+    'no build folder left behind',
+  );
 });

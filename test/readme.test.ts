@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { REPO } from './helpers/cli.ts';
 
 test('every example output in the README is what the program prints now', () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'scripts', 'readme-examples.ts'), '--check'], { encoding: 'utf8', cwd: REPO, timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'scripts', 'readme-examples.ts'), '--check'], {
+    encoding: 'utf8',
+    cwd: REPO,
+    timeout: 120_000,
+  });
   assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
   assert.match(r.stdout, /README\.md examples match the program/);
 });

@@ -2,9 +2,165 @@
 // tool results, prompts and replies are sliced from, plus the subscription limit-message wordings.
 import type { Rng } from './prng.ts';
 
-const KEYWORDS = ['const', 'let', 'return', 'if', 'else', 'for', 'while', 'function', 'async', 'await', 'import', 'export', 'class', 'interface', 'type', 'new', 'throw', 'try', 'catch', 'switch', 'case', 'break', 'yield', 'static', 'public', 'private', 'def', 'self', 'None', 'fn', 'impl', 'match', 'pub', 'struct'];
-const IDENTS = ['user', 'session', 'config', 'result', 'items', 'index', 'buffer', 'response', 'request', 'handler', 'options', 'value', 'error', 'context', 'state', 'cache', 'token', 'limit', 'window', 'block', 'entry', 'record', 'parser', 'stream', 'reader', 'writer', 'path', 'file', 'data', 'model', 'usage', 'total', 'count', 'offset', 'timestamp', 'queue', 'worker', 'logger', 'client', 'server', 'router', 'schema', 'store', 'batch', 'row', 'column', 'query', 'params', 'payload', 'meta'];
-const WORDS = ['the', 'a', 'to', 'of', 'and', 'in', 'is', 'it', 'that', 'this', 'for', 'with', 'on', 'we', 'should', 'can', 'will', 'test', 'fails', 'because', 'function', 'returns', 'value', 'when', 'file', 'now', 'let', 'me', 'check', 'update', 'fix', 'build', 'error', 'output', 'line', 'change', 'handle', 'case', 'empty', 'input', 'add', 'remove', 'rename', 'refactor', 'module', 'import', 'type', 'config', 'option', 'default', 'before', 'after', 'instead', 'only', 'also', 'still', 'again', 'then', 'first', 'next', 'done', 'works', 'passes', 'looks', 'good', 'café', 'naïve', '→', 'ok'];
+const KEYWORDS = [
+  'const',
+  'let',
+  'return',
+  'if',
+  'else',
+  'for',
+  'while',
+  'function',
+  'async',
+  'await',
+  'import',
+  'export',
+  'class',
+  'interface',
+  'type',
+  'new',
+  'throw',
+  'try',
+  'catch',
+  'switch',
+  'case',
+  'break',
+  'yield',
+  'static',
+  'public',
+  'private',
+  'def',
+  'self',
+  'None',
+  'fn',
+  'impl',
+  'match',
+  'pub',
+  'struct',
+];
+const IDENTS = [
+  'user',
+  'session',
+  'config',
+  'result',
+  'items',
+  'index',
+  'buffer',
+  'response',
+  'request',
+  'handler',
+  'options',
+  'value',
+  'error',
+  'context',
+  'state',
+  'cache',
+  'token',
+  'limit',
+  'window',
+  'block',
+  'entry',
+  'record',
+  'parser',
+  'stream',
+  'reader',
+  'writer',
+  'path',
+  'file',
+  'data',
+  'model',
+  'usage',
+  'total',
+  'count',
+  'offset',
+  'timestamp',
+  'queue',
+  'worker',
+  'logger',
+  'client',
+  'server',
+  'router',
+  'schema',
+  'store',
+  'batch',
+  'row',
+  'column',
+  'query',
+  'params',
+  'payload',
+  'meta',
+];
+const WORDS = [
+  'the',
+  'a',
+  'to',
+  'of',
+  'and',
+  'in',
+  'is',
+  'it',
+  'that',
+  'this',
+  'for',
+  'with',
+  'on',
+  'we',
+  'should',
+  'can',
+  'will',
+  'test',
+  'fails',
+  'because',
+  'function',
+  'returns',
+  'value',
+  'when',
+  'file',
+  'now',
+  'let',
+  'me',
+  'check',
+  'update',
+  'fix',
+  'build',
+  'error',
+  'output',
+  'line',
+  'change',
+  'handle',
+  'case',
+  'empty',
+  'input',
+  'add',
+  'remove',
+  'rename',
+  'refactor',
+  'module',
+  'import',
+  'type',
+  'config',
+  'option',
+  'default',
+  'before',
+  'after',
+  'instead',
+  'only',
+  'also',
+  'still',
+  'again',
+  'then',
+  'first',
+  'next',
+  'done',
+  'works',
+  'passes',
+  'looks',
+  'good',
+  'café',
+  'naïve',
+  '→',
+  'ok',
+];
 const PUNCT = ['(', ')', '{', '}', '[', ']', ';', ',', '.', ' = ', ' => ', ' === ', ' + ', ' && ', ' || ', '?', ':'];
 
 function codeLine(rng: Rng): string {
@@ -14,7 +170,8 @@ function codeLine(rng: Rng): string {
   for (let i = 0; i < n; i++) {
     const r = rng.next();
     if (r < 0.25) s += rng.pick(KEYWORDS) + ' ';
-    else if (r < 0.6) s += rng.pick(IDENTS) + (rng.chance(0.3) ? rng.pick(['Id', 'Map', 'List', 'Count', 'Ms', '_v2']) : '');
+    else if (r < 0.6)
+      s += rng.pick(IDENTS) + (rng.chance(0.3) ? rng.pick(['Id', 'Map', 'List', 'Count', 'Ms', '_v2']) : '');
     else if (r < 0.85) s += rng.pick(PUNCT);
     else if (r < 0.93) s += `"${rng.pick(IDENTS)}/${rng.pick(IDENTS)}.ts"`;
     else if (r < 0.97) s += String(rng.int(0, 99999));
@@ -88,7 +245,14 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function parts(ms: number, timeZone: string): { month: string; day: string; hour: number; minute: number } {
   let f = formatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, month: 'short', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      month: 'short',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      hourCycle: 'h23',
+    });
     formatters.set(timeZone, f);
   }
   const out = { month: '', day: '', hour: 0, minute: 0 };
@@ -109,7 +273,11 @@ function clock(hour: number, minute: number): string {
 
 /** Builds a limit message for a line written at `nowMs`; returns the text and its reset time. */
 export function limitMessage(rng: Rng, wording: LimitWording, nowMs: number): { text: string; resetsAtMs: number } {
-  const weekly = wording === 'hit-weekly' || wording === 'hit-opus' || wording === 'hit-sonnet' || (wording === 'hit-limit' && rng.chance(0.4));
+  const weekly =
+    wording === 'hit-weekly' ||
+    wording === 'hit-opus' ||
+    wording === 'hit-sonnet' ||
+    (wording === 'hit-limit' && rng.chance(0.4));
   const hour = 3600_000;
   let reset = Math.ceil(nowMs / hour) * hour + rng.int(0, 4) * hour;
   if (rng.chance(0.3)) reset += 30 * 60_000;

@@ -4,7 +4,16 @@
 import { dirname, relative, sep } from 'node:path';
 import type { Store } from '../store/store.ts';
 import type { Env } from '../util/paths.ts';
-import { accountOf, apiAuthOf, configDirOf, defaultConfigDir, kindOfKey, LEGACY_ACCOUNT, subscriptionOf, type Account } from '../util/account.ts';
+import {
+  accountOf,
+  apiAuthOf,
+  configDirOf,
+  defaultConfigDir,
+  kindOfKey,
+  LEGACY_ACCOUNT,
+  subscriptionOf,
+  type Account,
+} from '../util/account.ts';
 import { UsageError } from '../util/errors.ts';
 
 const DAY_MS = 86_400_000;
@@ -26,7 +35,9 @@ export function adoptLegacy(store: Store, account: Account, env: Env): void {
 export function noteSession(store: Store, account: Account, sessionId: string, now: number): void {
   const cur = store.sessions.get(sessionId);
   if (cur && cur.account === account.key && now - cur.seen < DAY_MS) return;
-  store.write(() => store.sessions.put({ session_id: sessionId, account: account.key, config_dir: account.configDir, seen: now }));
+  store.write(() =>
+    store.sessions.put({ session_id: sessionId, account: account.key, config_dir: account.configDir, seen: now }),
+  );
 }
 
 /**
@@ -38,7 +49,14 @@ export function sessionAccount(store: Store, env: Env, sessionId: string, now: n
   const configDir = configDirOf(env);
   const api = apiAuthOf(env, configDir);
   const cur = store.sessions.get(sessionId);
-  if (api === null && cur && cur.config_dir === configDir && kindOfKey(cur.account) === 'subscription' && now - cur.seen < DAY_MS && now >= cur.seen) {
+  if (
+    api === null &&
+    cur &&
+    cur.config_dir === configDir &&
+    kindOfKey(cur.account) === 'subscription' &&
+    now - cur.seen < DAY_MS &&
+    now >= cur.seen
+  ) {
     return { key: cur.account, kind: 'subscription', configDir, by: 'session' };
   }
   const account = api !== null ? { key: `api:${configDir}`, kind: 'api' as const, configDir, by: api } : accountOf(env);
@@ -71,7 +89,9 @@ export function accountsFor(store: Store, env: Env, option: string | undefined, 
   }
   if (option.startsWith('oauth:') || option.startsWith('dir:') || option.startsWith('api:')) return [option];
   if (!option.includes(sep) && !option.startsWith('~') && !option.startsWith('.')) {
-    throw new UsageError(`--account takes a Claude Code config folder (CLAUDE_CONFIG_DIR), an account key from \`ccguard status --json\`, or all (got "${option}")`);
+    throw new UsageError(
+      `--account takes a Claude Code config folder (CLAUDE_CONFIG_DIR), an account key from \`ccguard status --json\`, or all (got "${option}")`,
+    );
   }
   const dir = option.startsWith('~') ? option.replace(/^~/, env.HOME ?? '~') : option;
   return [accountOf({ ...env, CLAUDE_CONFIG_DIR: dir }).key];
@@ -81,7 +101,11 @@ export function accountsFor(store: Store, env: Env, option: string | undefined, 
  * Files transcript rows under their account: the session's, as its own hooks saw it, else the
  * subscription of the config folder the transcript is in (`<folder>/projects/...`).
  */
-export function transcriptAccounts(store: Store, roots: readonly string[], env: Env): (path: string, sessionId: string) => string {
+export function transcriptAccounts(
+  store: Store,
+  roots: readonly string[],
+  env: Env,
+): (path: string, sessionId: string) => string {
   const bySession = new Map<string, string | null>();
   const byRoot = new Map<string, string>();
   return (path, sessionId) => {
@@ -100,7 +124,10 @@ export function transcriptAccounts(store: Store, roots: readonly string[], env: 
     if (k === undefined) {
       const dir = dirname(root);
       // The default folder's global config is $HOME/.claude.json unless CLAUDE_CONFIG_DIR names it.
-      k = subscriptionOf(dir, dir === defaultConfigDir(env) ? { ...env, CLAUDE_CONFIG_DIR: undefined } : { ...env, CLAUDE_CONFIG_DIR: dir }).key;
+      k = subscriptionOf(
+        dir,
+        dir === defaultConfigDir(env) ? { ...env, CLAUDE_CONFIG_DIR: undefined } : { ...env, CLAUDE_CONFIG_DIR: dir },
+      ).key;
       byRoot.set(root, k);
     }
     return k;

@@ -30,7 +30,8 @@ export async function openApp(env: Env, now: () => number = Date.now): Promise<A
   const paths = resolvePaths(env);
   const loaded = await loadConfigCached(paths.userConfigFile, paths.stateDir);
   // Commands go on with the configuration the hooks enforce with, and say what is wrong.
-  if (loaded.problem) process.stderr.write(`ccguard: ${loaded.problem.message}; ${fallbackText(loaded.problem)} until it is fixed\n`);
+  if (loaded.problem)
+    process.stderr.write(`ccguard: ${loaded.problem.message}; ${fallbackText(loaded.problem)} until it is fixed\n`);
   const store = openStore(paths.dbFile, { now: now() });
   const account = accountOf(env);
   adoptLegacy(store, account, env);

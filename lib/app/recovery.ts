@@ -19,7 +19,9 @@ function rowAccount(store: Store, row: { session_id: string; account: string }):
 }
 
 function backoffOf(row: RecoveryRow | undefined): BackoffView | null {
-  return row && row.until !== null && row.last_ts !== null ? { level: row.level, until: row.until, lastErrorAt: row.last_ts } : null;
+  return row && row.until !== null && row.last_ts !== null
+    ? { level: row.level, until: row.until, lastErrorAt: row.last_ts }
+    : null;
 }
 
 function putBackoff(store: Store, account: string, b: BackoffView, reason: string): void {
@@ -69,7 +71,8 @@ export function syncRecovery(store: Store, config: Config, now: number): Recover
       const next = stepBackoff(b, e.ts, config.recovery.backoff);
       if (next !== b) {
         putBackoff(store, account, next, `API ${e.status ?? ''} ${e.kind}`.trim());
-        if (next.until > now) changes.push({ kind: 'backoff', detail: e.kind, until: next.until, level: next.level, account });
+        if (next.until > now)
+          changes.push({ kind: 'backoff', detail: e.kind, until: next.until, level: next.level, account });
       }
     }
     for (const m of store.limitMessages.storedAfter(seenLimit, now - BLOCK_MS)) {
@@ -79,7 +82,13 @@ export function syncRecovery(store: Store, config: Config, now: number): Recover
       // window until the exact reset, or as a hold on one model family): nothing to store here
       // but the news, and the cached decisions it voids.
       store.inputsChanged = true;
-      changes.push({ kind: 'limit', scope: m.scope, detail: m.text.slice(0, 80), until: m.reset_at, account: m.account });
+      changes.push({
+        kind: 'limit',
+        scope: m.scope,
+        detail: m.text.slice(0, 80),
+        until: m.reset_at,
+        account: m.account,
+      });
     }
     // Rows dated too long ago to matter are passed over for good, not looked at again next time.
     lastErr = Math.max(lastErr, store.apiErrors.maxRowid());
@@ -91,7 +100,13 @@ export function syncRecovery(store: Store, config: Config, now: number): Recover
 }
 
 /** A StopFailure hook's report of an API error: the account of the session that met it backs off. */
-export function recordApiFailure(store: Store, config: Config, account: string, kind: string, now: number): BackoffView | null {
+export function recordApiFailure(
+  store: Store,
+  config: Config,
+  account: string,
+  kind: string,
+  now: number,
+): BackoffView | null {
   if (!isRateLimit(kind, null)) return null;
   let out: BackoffView | null = null;
   store.write(() => {
@@ -108,7 +123,10 @@ export function backoffView(store: Store, config: Config, account: string, now: 
 
 /** The pause that applies to this session: its account's (by hand) or its own (time). */
 export function pauseView(store: Store, account: string, sessionId: string | null, now: number): PauseView | null {
-  const rows = [store.recovery.get(pauseKey(account)), sessionId ? store.recovery.get(`pause:${sessionId}`) : undefined];
+  const rows = [
+    store.recovery.get(pauseKey(account)),
+    sessionId ? store.recovery.get(`pause:${sessionId}`) : undefined,
+  ];
   let best: PauseView | null = null;
   for (const r of rows) {
     if (!r || r.until === null || r.until <= now) continue;
@@ -120,13 +138,40 @@ export function pauseView(store: Store, account: string, sessionId: string | nul
   return best;
 }
 
-export function startSessionPause(store: Store, account: string, sessionId: string, now: number, until: number, reason: string): void {
-  store.recovery.put({ key: `pause:${sessionId}`, kind: 'pause', session_id: sessionId, level: 0, since: now, until, last_ts: now, reason, account });
+export function startSessionPause(
+  store: Store,
+  account: string,
+  sessionId: string,
+  now: number,
+  until: number,
+  reason: string,
+): void {
+  store.recovery.put({
+    key: `pause:${sessionId}`,
+    kind: 'pause',
+    session_id: sessionId,
+    level: 0,
+    since: now,
+    until,
+    last_ts: now,
+    reason,
+    account,
+  });
 }
 
 /** `ccguard pause`: every session of the account is paused until then. */
 export function startManualPause(store: Store, account: string, now: number, until: number, reason: string): void {
-  store.recovery.put({ key: pauseKey(account), kind: 'pause', session_id: null, level: 0, since: now, until, last_ts: now, reason, account });
+  store.recovery.put({
+    key: pauseKey(account),
+    kind: 'pause',
+    session_id: null,
+    level: 0,
+    since: now,
+    until,
+    last_ts: now,
+    reason,
+    account,
+  });
 }
 
 /** What `ccguard resume` lifted, for it to say in words. */
@@ -163,18 +208,48 @@ export function resumeAccount(store: Store, account: string, now: number, lifts:
         else if (inForce && r.kind === 'force') lifted.forcedDegrade = true;
         store.recovery.delete(r.key);
         if (r.session_id) {
-          store.recovery.put({ key: `resume:${r.session_id}`, kind: 'resume', session_id: r.session_id, level: 0, since: now, until: null, last_ts: now, reason: 'ccguard resume', account });
+          store.recovery.put({
+            key: `resume:${r.session_id}`,
+            kind: 'resume',
+            session_id: r.session_id,
+            level: 0,
+            since: now,
+            until: null,
+            last_ts: now,
+            reason: 'ccguard resume',
+            account,
+          });
         }
       }
     }
     for (const scope of LIFT_SCOPES) {
       const until = lifts[scope];
       if (until === undefined || until <= now) continue;
-      store.recovery.put({ key: liftKey(account, scope), kind: 'lift', session_id: null, level: 0, since: now, until, last_ts: now, reason: 'ccguard resume', account });
+      store.recovery.put({
+        key: liftKey(account, scope),
+        kind: 'lift',
+        session_id: null,
+        level: 0,
+        since: now,
+        until,
+        last_ts: now,
+        reason: 'ccguard resume',
+        account,
+      });
       lifted.holds[scope] = until;
     }
     // The account's sessions that would hit the time limit right away get a fresh clock too.
-    store.recovery.put({ key: resumedKey(account), kind: 'resume', session_id: null, level: 0, since: now, until: null, last_ts: now, reason: 'ccguard resume', account });
+    store.recovery.put({
+      key: resumedKey(account),
+      kind: 'resume',
+      session_id: null,
+      level: 0,
+      since: now,
+      until: null,
+      last_ts: now,
+      reason: 'ccguard resume',
+      account,
+    });
   });
   return lifted;
 }
@@ -200,7 +275,17 @@ export function forcedDegradeUntil(store: Store, now: number): number | null {
 }
 
 export function forceDegrade(store: Store, now: number, until: number): void {
-  store.recovery.put({ key: 'force:cost', kind: 'force', session_id: null, level: 0, since: now, until, last_ts: now, reason: 'ccguard alert cost', account: '' });
+  store.recovery.put({
+    key: 'force:cost',
+    kind: 'force',
+    session_id: null,
+    level: 0,
+    since: now,
+    until,
+    last_ts: now,
+    reason: 'ccguard alert cost',
+    account: '',
+  });
 }
 
 const CLOCK_LOOKBACK_MS = 7 * 86_400_000;
@@ -240,11 +325,23 @@ export function endedPauses(store: Store, now: number): { key: string; until: nu
   if (watchingSince === undefined) return [];
   return store.recovery
     .all()
-    .filter((r) => (r.kind === 'pause' || r.kind === 'backoff') && r.until !== null && r.until <= now && r.until > watchingSince && now - r.until < 86_400_000)
+    .filter(
+      (r) =>
+        (r.kind === 'pause' || r.kind === 'backoff') &&
+        r.until !== null &&
+        r.until <= now &&
+        r.until > watchingSince &&
+        now - r.until < 86_400_000,
+    )
     .map((r) => ({
       key: r.key,
       until: r.until!,
-      what: r.kind === 'backoff' ? 'The rate-limit backoff' : r.session_id ? `The pause of session ${r.session_id.slice(0, 8)}` : 'The pause',
+      what:
+        r.kind === 'backoff'
+          ? 'The rate-limit backoff'
+          : r.session_id
+            ? `The pause of session ${r.session_id.slice(0, 8)}`
+            : 'The pause',
     }));
 }
 

@@ -80,8 +80,12 @@ export function recoveryNow(
         ? backoff.until
         : v.state === 'held' || v.state === 'pacing'
           ? // The window that holds (the weekly one resets days after the 5-hour one): the verdict's.
-            ((v.window === 'seven_day' ? usage.weekly?.resetAt : usage.resetAt) ?? usageHolds(usage, [], config, now)[0]?.until ?? usage.resetAt)
-          : v.state === 'degraded' && forcedUntil !== null && !(config.recovery.cost_limit === 'graceful_degradation' && usage.costUsd >= config.alerts.cost_threshold)
+            ((v.window === 'seven_day' ? usage.weekly?.resetAt : usage.resetAt) ??
+            usageHolds(usage, [], config, now)[0]?.until ??
+            usage.resetAt)
+          : v.state === 'degraded' &&
+              forcedUntil !== null &&
+              !(config.recovery.cost_limit === 'graceful_degradation' && usage.costUsd >= config.alerts.cost_threshold)
             ? // Forced by hand (`ccguard alert cost`) under the threshold: it ends when the force does.
               forcedUntil
             : v.state !== 'normal'
@@ -93,7 +97,10 @@ export function recoveryNow(
     .map((r) => ({ sessionId: r.session_id!, until: r.until!, reason: r.reason }));
   return {
     state: v.state === 'normal' && sessionPauses.length > 0 ? 'paused' : v.state,
-    reason: v.reason ?? v.userMessage ?? (sessionPauses[0] ? `session ${sessionPauses[0].sessionId} paused: ${sessionPauses[0].reason}` : null),
+    reason:
+      v.reason ??
+      v.userMessage ??
+      (sessionPauses[0] ? `session ${sessionPauses[0].sessionId} paused: ${sessionPauses[0].reason}` : null),
     until: until ?? sessionPauses[0]?.until ?? null,
     source: usage.source,
     backoff: backoff && backoff.until > now ? { level: backoff.level, until: backoff.until } : null,
@@ -129,7 +136,9 @@ export function whatIsInForce(store: Store, config: Config, account: string, now
   }
   // Pacing slows calls but lets them through: only a hold that denies, and was not lifted, is waited out.
   const lifts = liftsOf(store, account, now);
-  const hold = usageHolds(pic.view, pic.modelHolds, config, now).find((h) => h.kind !== 'pacing' && lifts[h.scope] === undefined);
+  const hold = usageHolds(pic.view, pic.modelHolds, config, now).find(
+    (h) => h.kind !== 'pacing' && lifts[h.scope] === undefined,
+  );
   if (hold && hold.until !== null && hold.until > now) {
     return { inForce: true, state: 'held', until: hold.until, reason: hold.what };
   }

@@ -27,12 +27,28 @@ export interface SessionStatus {
 
 export interface Status {
   generated_at: string;
-  block: (BlockSummary & { limit: { tokens: number | null; source: string; used_share: number; projected_share: number | null; confidence: UsageConfidence } | null }) | null;
+  block:
+    | (BlockSummary & {
+        limit: {
+          tokens: number | null;
+          source: string;
+          used_share: number;
+          projected_share: number | null;
+          confidence: UsageConfidence;
+        } | null;
+      })
+    | null;
   /**
    * The figure the hooks decide on and every view names (lib/app/story.ts): the window the recovery
    * state speaks of (the weekly one when it is the one that holds), its share, source and reset.
    */
-  usage: { window: UsageWindow; used_share: number | null; source: string; confidence: UsageConfidence | null; reset_at: string | null };
+  usage: {
+    window: UsageWindow;
+    used_share: number | null;
+    source: string;
+    confidence: UsageConfidence | null;
+    reset_at: string | null;
+  };
   /** Where the usage figure comes from: the source in use, the server's readings, calibration, claude-monitor. */
   limits: LimitsStatus;
   today: { date: string; cost_usd: number };
@@ -48,7 +64,13 @@ export interface Status {
   sessions: SessionStatus[];
   /** Unattended sessions deferred by ccguard or stopped on the usage limit, with the command that resumes each. */
   waiting: WaitingSession[];
-  data: { files: number; bytes: number; bad_lines: number; last_scan_at: string | null; newest_entry_at: string | null };
+  data: {
+    files: number;
+    bytes: number;
+    bad_lines: number;
+    last_scan_at: string | null;
+    newest_entry_at: string | null;
+  };
   /** Which SQLite the state database is opened with in this Node, and why that one. */
   sqlite: { driver: DriverName; why: string };
 }
@@ -69,7 +91,12 @@ export interface AccountStatus {
 }
 
 /** Each account's figure and recovery state, as its own sessions meet them now. */
-export function accountStatuses(store: Store, config: Config, accounts: readonly string[], now: number): AccountStatus[] {
+export function accountStatuses(
+  store: Store,
+  config: Config,
+  accounts: readonly string[],
+  now: number,
+): AccountStatus[] {
   return accounts.map((key) => {
     // The same story the account's own status tells (app/story.ts).
     const story = usageStory(store, config, key, now);
@@ -109,7 +136,10 @@ export function computeStatus(
   if (span) {
     const b = summarizeBlock(store, span, now);
     // One reset time everywhere: the server's, when it named one for the 5-hour window.
-    const serverReset = view.resetAt !== null && view.resetAt > now && (view.source.startsWith('server:') || picture.serverResetAt === view.resetAt);
+    const serverReset =
+      view.resetAt !== null &&
+      view.resetAt > now &&
+      (view.source.startsWith('server:') || picture.serverResetAt === view.resetAt);
     block = {
       ...blockJson(serverReset && view.resetAt !== null ? { ...b, resetAt: view.resetAt, resetSource: 'server' } : b),
       limit:
@@ -144,7 +174,13 @@ export function computeStatus(
     block,
     today: { date: localDayKey(dayStart), cost_usd: today.cost_usd },
     mode: config.mode,
-    config_problem: problem ? { message: problem.message, fallback: problem.fallback, valid_at: problem.validAt === null ? null : iso(problem.validAt) } : null,
+    config_problem: problem
+      ? {
+          message: problem.message,
+          fallback: problem.fallback,
+          valid_at: problem.validAt === null ? null : iso(problem.validAt),
+        }
+      : null,
     usage: {
       window: story.figure.window,
       used_share: story.figure.share,

@@ -49,7 +49,13 @@ export function stampOf(path: string): Stamp {
 }
 
 /** What a snapshot answers for: the transcript roots, zone and PATH, the account of the environment, and the SQLite choice. */
-export function snapshotKey(roots: readonly string[], tz: string | undefined, path: string | undefined, account: string, sqlite: string | undefined): string {
+export function snapshotKey(
+  roots: readonly string[],
+  tz: string | undefined,
+  path: string | undefined,
+  account: string,
+  sqlite: string | undefined,
+): string {
   // The SQLite choice is in the key: status names it, and a forced one or another Node may choose otherwise.
   return JSON.stringify([roots, tz ?? '', path ?? '', account, process.versions.node, sqlite ?? ''], null, 0);
 }
@@ -86,7 +92,11 @@ function isSnapshot(v: unknown): v is StatusSnapshot {
     typeof o.until === 'number' &&
     Array.isArray(o.stamps) &&
     o.stamps.every(
-      (s) => Array.isArray(s) && s.length === 4 && typeof s[0] === 'string' && s.slice(1).every((n) => typeof n === 'number'),
+      (s) =>
+        Array.isArray(s) &&
+        s.length === 4 &&
+        typeof s[0] === 'string' &&
+        s.slice(1).every((n) => typeof n === 'number'),
     ) &&
     Array.isArray(o.dirs) &&
     o.dirs.every((d) => Array.isArray(d) && d.length === 2 && typeof d[0] === 'string' && typeof d[1] === 'number') &&

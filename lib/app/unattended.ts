@@ -96,22 +96,25 @@ export function waitingSessions(store: Store, account: string | null, now: numbe
     const owner = store.sessions.get(sid)?.account;
     return owner === undefined || owner === account;
   };
-  return store.events.waiting(now - LISTED_MS).filter((e) => mine(e.session_id)).map((e) => {
-    const d = detailOf(e);
-    const until = typeof d.hold_until === 'number' ? d.hold_until : null;
-    const sid = e.session_id ?? '';
-    return {
-      session_id: sid,
-      kind: e.decision === 'defer' ? 'deferred' : 'limit',
-      since: iso(e.ts),
-      folder: str(d.cwd),
-      tool: e.tool,
-      tool_use_id: str(d.tool_use_id),
-      reason: e.reason,
-      hold_until: until === null ? null : iso(until),
-      resume_command: resumeCommand(cli, sid),
-    };
-  });
+  return store.events
+    .waiting(now - LISTED_MS)
+    .filter((e) => mine(e.session_id))
+    .map((e) => {
+      const d = detailOf(e);
+      const until = typeof d.hold_until === 'number' ? d.hold_until : null;
+      const sid = e.session_id ?? '';
+      return {
+        session_id: sid,
+        kind: e.decision === 'defer' ? 'deferred' : 'limit',
+        since: iso(e.ts),
+        folder: str(d.cwd),
+        tool: e.tool,
+        tool_use_id: str(d.tool_use_id),
+        reason: e.reason,
+        hold_until: until === null ? null : iso(until),
+        resume_command: resumeCommand(cli, sid),
+      };
+    });
 }
 
 /** Where an unattended run stopped: what `ccguard run` resumes. */
@@ -135,7 +138,14 @@ export function stopOf(store: Store, runId: string, folder: string, sinceMs: num
   for (const e of rows.reverse()) {
     const d = detailOf(e);
     if (d.run !== runId || !e.session_id) continue;
-    return { at: e.ts, sessionId: e.session_id, kind: e.decision === 'defer' ? 'deferred' : 'limit', folder: str(d.cwd), holdUntil: typeof d.hold_until === 'number' ? d.hold_until : null, reason: e.reason };
+    return {
+      at: e.ts,
+      sessionId: e.session_id,
+      kind: e.decision === 'defer' ? 'deferred' : 'limit',
+      folder: str(d.cwd),
+      holdUntil: typeof d.hold_until === 'number' ? d.hold_until : null,
+      reason: e.reason,
+    };
   }
   // Claude Code names a project's transcript folder after its path, every other character a dash.
   const dir = folder.replace(/[^A-Za-z0-9]/g, '-');
@@ -143,7 +153,9 @@ export function stopOf(store: Store, runId: string, folder: string, sinceMs: num
     .since(sinceMs)
     .filter((m) => m.file_path.split(/[\\/]/).includes(dir))
     .pop();
-  return line ? { at: line.ts, sessionId: line.session_id, kind: 'limit', folder, holdUntil: line.reset_at, reason: line.text } : null;
+  return line
+    ? { at: line.ts, sessionId: line.session_id, kind: 'limit', folder, holdUntil: line.reset_at, reason: line.text }
+    : null;
 }
 
 /**
@@ -151,7 +163,14 @@ export function stopOf(store: Store, runId: string, folder: string, sinceMs: num
  * own hold on top, until `pastMs` after its end: after a limit stop always (never a request before
  * the server's reset), after a deferral unless `ccguard resume` has lifted the holds since.
  */
-export function stopHold(store: Store, config: Config, account: string, stop: Stop, now: number, pastMs: number): InForce {
+export function stopHold(
+  store: Store,
+  config: Config,
+  account: string,
+  stop: Stop,
+  now: number,
+  pastMs: number,
+): InForce {
   const f = whatIsInForce(store, config, account, now);
   const end = stop.holdUntil === null ? null : stop.holdUntil + pastMs;
   const lifted = stop.kind === 'deferred' && lastResumeAt(store, account) > stop.at;
@@ -161,10 +180,20 @@ export function stopHold(store: Store, config: Config, account: string, stop: St
 
 /** The newest waiting entry of one session: `ccguard run --resume` starts from it. */
 export function waitingEntry(store: Store, sessionId: string): Stop | null {
-  const e = store.events.list({ sessionId, decisionsOnly: true, limit: 200 }).filter((x) => x.decision === 'defer' || x.decision === 'limit_stop').pop();
+  const e = store.events
+    .list({ sessionId, decisionsOnly: true, limit: 200 })
+    .filter((x) => x.decision === 'defer' || x.decision === 'limit_stop')
+    .pop();
   if (!e) return null;
   const d = detailOf(e);
-  return { at: e.ts, sessionId, kind: e.decision === 'defer' ? 'deferred' : 'limit', folder: str(d.cwd), holdUntil: typeof d.hold_until === 'number' ? d.hold_until : null, reason: e.reason };
+  return {
+    at: e.ts,
+    sessionId,
+    kind: e.decision === 'defer' ? 'deferred' : 'limit',
+    folder: str(d.cwd),
+    holdUntil: typeof d.hold_until === 'number' ? d.hold_until : null,
+    reason: e.reason,
+  };
 }
 
 /** The command that resumes one waiting session: `ccguard run` finds its folder and waits out the hold. */

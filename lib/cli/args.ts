@@ -12,16 +12,39 @@ import { addLocalDays, localDateStart } from '../util/time.ts';
 export type OptionSpec =
   | { readonly kind: 'flag'; readonly help: string; readonly hidden?: boolean }
   /** `list`: may be given more than once; the values are joined with commas (`--config-dir a --config-dir b` reads as `a,b`). */
-  | { readonly kind: 'text'; readonly value: string; readonly help: string; readonly hidden?: boolean; readonly list?: boolean }
+  | {
+      readonly kind: 'text';
+      readonly value: string;
+      readonly help: string;
+      readonly hidden?: boolean;
+      readonly list?: boolean;
+    }
   /**
    * One of `choices`. A value in `refused` is read too, for the command to refuse with its reasons,
    * but never offered (usage line, help, messages).
    */
-  | { readonly kind: 'choice'; readonly choices: readonly string[]; readonly refused?: readonly string[]; readonly help: string }
+  | {
+      readonly kind: 'choice';
+      readonly choices: readonly string[];
+      readonly refused?: readonly string[];
+      readonly help: string;
+    }
   /** A positive number, fractions allowed (`--minutes 0.5`); `what` names the unit in messages. */
-  | { readonly kind: 'number'; readonly value: string; readonly what: string; readonly max?: number; readonly help: string }
+  | {
+      readonly kind: 'number';
+      readonly value: string;
+      readonly what: string;
+      readonly max?: number;
+      readonly help: string;
+    }
   /** A whole number of 1 or more. */
-  | { readonly kind: 'count'; readonly value: string; readonly max?: number; readonly default?: number; readonly help: string }
+  | {
+      readonly kind: 'count';
+      readonly value: string;
+      readonly max?: number;
+      readonly default?: number;
+      readonly help: string;
+    }
   /** A local date, as the local midnight that starts it (`endOfDay`: the one that ends it). */
   | { readonly kind: 'date'; readonly endOfDay?: boolean; readonly help: string };
 
@@ -57,12 +80,12 @@ type ValueOf<O extends OptionSpec> = O extends { kind: 'flag' }
   : O extends { kind: 'choice'; choices: readonly (infer C)[]; refused: readonly (infer R)[] }
     ? C | R | undefined
     : O extends { kind: 'choice'; choices: readonly (infer C)[] }
-    ? C | undefined
-    : O extends { kind: 'count'; default: number }
-      ? number
-      : O extends { kind: 'number' | 'count' | 'date' }
-        ? number | undefined
-        : string | undefined;
+      ? C | undefined
+      : O extends { kind: 'count'; default: number }
+        ? number
+        : O extends { kind: 'number' | 'count' | 'date' }
+          ? number | undefined
+          : string | undefined;
 
 export type Values<C extends CommandSpec> = { -readonly [K in keyof C['options']]: ValueOf<C['options'][K]> };
 
@@ -120,7 +143,8 @@ function check(flag: string, o: OptionSpec, v: string): unknown {
       if (v === '') throw new UsageError(`${flag} needs a value (${flag} ${o.value})`);
       return v;
     case 'choice':
-      if (!o.choices.includes(v) && !o.refused?.includes(v)) throw new UsageError(`${flag} must be one of ${o.choices.join(', ')} (got "${v}")`);
+      if (!o.choices.includes(v) && !o.refused?.includes(v))
+        throw new UsageError(`${flag} must be one of ${o.choices.join(', ')} (got "${v}")`);
       return v;
     case 'number': {
       const n = Number(v);
@@ -143,12 +167,15 @@ function check(flag: string, o: OptionSpec, v: string): unknown {
 
 /** Edit distance with swapped neighbours as one edit (`statsu`), for "did you mean". */
 function distance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const row = d[i]!;
       row[j] = Math.min(d[i - 1]![j]! + 1, row[j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j]!, d[i - 2]![j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        row[j] = Math.min(row[j]!, d[i - 2]![j - 2]! + 1);
     }
   }
   return d[a.length]![b.length]!;
@@ -174,7 +201,9 @@ function unknownOption(typed: string, spec: CommandSpec): UsageError {
     .map(([n]) => `--${n}`);
   if (names.length === 0) return new UsageError(`takes no options (got ${typed})`);
   const near = typed.startsWith('--') ? closest(typed, names) : undefined;
-  return new UsageError(near ? `unknown option ${typed}: did you mean ${near}?` : `unknown option ${typed} (it takes ${names.join(', ')})`);
+  return new UsageError(
+    near ? `unknown option ${typed}: did you mean ${near}?` : `unknown option ${typed} (it takes ${names.join(', ')})`,
+  );
 }
 
 /** Reads `argv` (the words after the command) as `spec` describes. Throws UsageError. */
@@ -225,7 +254,8 @@ export function parseCommand<C extends CommandSpec>(spec: C, argv: readonly stri
         v = a.slice(eq + 1);
       } else {
         const next = options[i + 1];
-        if (next === undefined || looksLikeOption(next)) throw new UsageError(`${flag} needs a value (${flag} ${placeholder(o)})`);
+        if (next === undefined || looksLikeOption(next))
+          throw new UsageError(`${flag} needs a value (${flag} ${placeholder(o)})`);
         v = next;
         i++;
       }
@@ -237,7 +267,13 @@ export function parseCommand<C extends CommandSpec>(spec: C, argv: readonly stri
     if (a.length > 1 && a.startsWith('-') && !NUMERIC.test(a)) throw unknownOption(a, spec);
     positionals.push(a);
   }
-  return { values: values as Values<C>, arg: (spec.arg?.rest ? undefined : readArg(spec.arg, positionals)) as ArgOf<C>, raw: raw as Parsed<C>['raw'], help: false, rest: [] };
+  return {
+    values: values as Values<C>,
+    arg: (spec.arg?.rest ? undefined : readArg(spec.arg, positionals)) as ArgOf<C>,
+    raw: raw as Parsed<C>['raw'],
+    help: false,
+    rest: [],
+  };
 }
 
 function readArg(arg: ArgSpec | undefined, positionals: readonly string[]): string | undefined {
@@ -255,7 +291,9 @@ function readArg(arg: ArgSpec | undefined, positionals: readonly string[]): stri
   }
   if (choices && !choices.includes(v)) {
     const near = closest(v, choices);
-    throw new UsageError(`the ${arg.name} must be one of ${choices.join(', ')} (got "${v}"${near ? `: did you mean ${near}?` : ''})`);
+    throw new UsageError(
+      `the ${arg.name} must be one of ${choices.join(', ')} (got "${v}"${near ? `: did you mean ${near}?` : ''})`,
+    );
   }
   return v;
 }
@@ -269,7 +307,10 @@ export function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(
   const spec: CommandSpec = {
     summary: '',
     options: Object.fromEntries(
-      Object.entries(options).map(([n, o]): [string, OptionSpec] => [n, o.type === 'boolean' ? { kind: 'flag', help: '' } : { kind: 'text', value: 'VALUE', help: '' }]),
+      Object.entries(options).map(([n, o]): [string, OptionSpec] => [
+        n,
+        o.type === 'boolean' ? { kind: 'flag', help: '' } : { kind: 'text', value: 'VALUE', help: '' },
+      ]),
     ),
   };
   const values = Object.fromEntries(Object.entries(parseCommand(spec, argv).values).filter(([, v]) => v !== false));

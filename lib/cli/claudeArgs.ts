@@ -6,16 +6,72 @@
 // next option, as commander does; an optional value (`--resume [id]`) the next word unless it is one.
 
 const REQUIRED_VALUE = new Set([
-  '--agent', '--agents', '--append-system-prompt', '--append-system-prompt-file', '--autocompact', '--debug-file', '--effort',
-  '--environment', '--fallback-model', '--input-format', '--json-schema', '--max-budget-usd', '--max-turns', '--model', '-n', '--name',
-  '--output-format', '--permission-mode', '--permission-prompt-tool', '--permission-prompts', '--plugin-dir', '--plugin-url',
-  '--remote-control-session-name-prefix', '--resume-session-at', '--session-id', '--setting-sources', '--settings', '--system-prompt',
-  '--system-prompt-file', '--system-prompt-snapshot',
+  '--agent',
+  '--agents',
+  '--append-system-prompt',
+  '--append-system-prompt-file',
+  '--autocompact',
+  '--debug-file',
+  '--effort',
+  '--environment',
+  '--fallback-model',
+  '--input-format',
+  '--json-schema',
+  '--max-budget-usd',
+  '--max-turns',
+  '--model',
+  '-n',
+  '--name',
+  '--output-format',
+  '--permission-mode',
+  '--permission-prompt-tool',
+  '--permission-prompts',
+  '--plugin-dir',
+  '--plugin-url',
+  '--remote-control-session-name-prefix',
+  '--resume-session-at',
+  '--session-id',
+  '--setting-sources',
+  '--settings',
+  '--system-prompt',
+  '--system-prompt-file',
+  '--system-prompt-snapshot',
 ]);
-const OPTIONAL_VALUE = new Set(['--cloud', '-d', '--debug', '--from-pr', '--prompt-suggestions', '--remote-control', '-r', '--resume', '--teleport', '-w', '--worktree']);
-const VARIADIC = new Set(['--add-dir', '--allowedTools', '--allowed-tools', '--betas', '--disallowedTools', '--disallowed-tools', '--file', '--mcp-config', '--tools']);
+const OPTIONAL_VALUE = new Set([
+  '--cloud',
+  '-d',
+  '--debug',
+  '--from-pr',
+  '--prompt-suggestions',
+  '--remote-control',
+  '-r',
+  '--resume',
+  '--teleport',
+  '-w',
+  '--worktree',
+]);
+const VARIADIC = new Set([
+  '--add-dir',
+  '--allowedTools',
+  '--allowed-tools',
+  '--betas',
+  '--disallowedTools',
+  '--disallowed-tools',
+  '--file',
+  '--mcp-config',
+  '--tools',
+]);
 /** What picks the session: replaced by `--resume <id>` when resuming. */
-const SESSION_CHOICE = new Set(['-r', '--resume', '-c', '--continue', '--session-id', '--fork-session', '--from-pr', '--teleport']);
+const SESSION_CHOICE = new Set([
+  '-r',
+  '--resume',
+  '-c',
+  '--continue',
+  '--session-id',
+  '--fork-session',
+  '--from-pr',
+  '--teleport',
+]);
 
 /** The prompt Claude Code's own automatic continue uses after a limit, in the same words. */
 export const CONTINUE_PROMPT =
@@ -32,7 +88,12 @@ interface Word {
 
 /** Where Claude Code's own arguments start: after the word that runs it (`claude`, `/x/claude`, `node …/cli.js`). */
 export function programLength(command: readonly string[]): number {
-  const i = command.findIndex((w) => /(^|[\\/])(claude(\.exe|\.cmd)?|cli\.m?js)$/.test(w) || w === '@anthropic-ai/claude-code' || w.startsWith('@anthropic-ai/claude-code@'));
+  const i = command.findIndex(
+    (w) =>
+      /(^|[\\/])(claude(\.exe|\.cmd)?|cli\.m?js)$/.test(w) ||
+      w === '@anthropic-ai/claude-code' ||
+      w.startsWith('@anthropic-ai/claude-code@'),
+  );
   return i === -1 ? Math.min(1, command.length) : i + 1;
 }
 
@@ -74,7 +135,9 @@ export function splitClaudeArgs(args: readonly string[]): Word[] {
  */
 export function resumeCommand(command: readonly string[], sessionId: string, prompt: string | null): string[] {
   const n = programLength(command);
-  const kept = splitClaudeArgs(command.slice(n)).filter((w) => w.kind === 'option' && !SESSION_CHOICE.has(w.name ?? ''));
+  const kept = splitClaudeArgs(command.slice(n)).filter(
+    (w) => w.kind === 'option' && !SESSION_CHOICE.has(w.name ?? ''),
+  );
   const hasPrint = kept.some((w) => w.name === '-p' || w.name === '--print');
   return [
     ...command.slice(0, n),

@@ -44,7 +44,11 @@ const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
  * ("cache / write") and the `shrink` columns give up width; if that is not enough, each row becomes
  * a record: its first cell, then `header value` pairs wrapped below it, so nothing is lost.
  */
-export function table(header: readonly string[], rows: readonly (readonly string[])[], opts: TableOptions = {}): string {
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  opts: TableOptions = {},
+): string {
   const width = opts.width ?? Infinity;
   const indent = opts.indent ?? '';
   const right = opts.right ?? new Set<number>();
@@ -52,7 +56,14 @@ export function table(header: readonly string[], rows: readonly (readonly string
   const cellMax = header.map((_, i) => Math.max(0, ...rows.map((r) => displayWidth(r[i] ?? ''))));
   const total = (ws: readonly number[]): number => displayWidth(indent) + sum(ws) + 2 * (ws.length - 1);
   const natural = header.map((h, i) => Math.max(displayWidth(h), cellMax[i]!));
-  if (total(natural) <= width) return render(header.map((h) => [h]), rows.map((r) => header.map((_, i) => [r[i] ?? ''])), natural, right, indent);
+  if (total(natural) <= width)
+    return render(
+      header.map((h) => [h]),
+      rows.map((r) => header.map((_, i) => [r[i] ?? ''])),
+      natural,
+      right,
+      indent,
+    );
 
   const longestWord = (h: string): number => Math.max(...h.split(' ').map(displayWidth));
   /** Column widths that fit once the `shrink` columns give up what they can, or null. */
@@ -89,7 +100,13 @@ export function table(header: readonly string[], rows: readonly (readonly string
 }
 
 /** Header and rows whose cells are lists of lines; the header's lines sit at its bottom. */
-function render(header: string[][], rows: string[][][], ws: readonly number[], right: ReadonlySet<number>, indent: string): string {
+function render(
+  header: string[][],
+  rows: string[][][],
+  ws: readonly number[],
+  right: ReadonlySet<number>,
+  indent: string,
+): string {
   const line = (cells: readonly string[]): string =>
     indent +
     cells
@@ -108,7 +125,12 @@ function render(header: string[][], rows: string[][][], ws: readonly number[], r
 }
 
 /** Each row as its first cell, then `header value` pairs, as many to a line as fit. */
-function records(header: readonly string[], rows: readonly (readonly string[])[], width: number, indent: string): string {
+function records(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  width: number,
+  indent: string,
+): string {
   const lines: string[] = [];
   const inner = indent + '  ';
   for (const r of rows) {

@@ -35,7 +35,8 @@ export function synopses(name: string, spec: CommandSpec): string[] {
 /** Two columns (`left` padded to `col`) when there is room, else `right` under `left`; wrapped to `width`. */
 function twoColumns(left: string, right: string, col: number, width: number, indent: number): string[] {
   const roomy = !Number.isFinite(width) || width - col >= 36;
-  if (roomy && displayWidth(left) + 2 <= col) return wrap(left + ' '.repeat(col - displayWidth(left)) + right, width, col);
+  if (roomy && displayWidth(left) + 2 <= col)
+    return wrap(left + ' '.repeat(col - displayWidth(left)) + right, width, col);
   if (roomy) return [...wrap(left, width, indent + 4), ...wrap(' '.repeat(col) + right, width, col)];
   return [...wrap(left, width, indent + 4), ...wrap(' '.repeat(indent + 4) + right, width, indent + 4)];
 }
@@ -51,21 +52,40 @@ export function mainHelp(width: number): string {
   ];
   for (const [name, spec] of Object.entries(SPECS) as [string, CommandSpec][]) {
     const forms = synopses(name, spec);
-    forms.forEach((f, i) => lines.push(...(i < forms.length - 1 ? wrap(`  ${f}`, width, 6) : twoColumns(`  ${f}`, spec.summary, 46, width, 2))));
+    forms.forEach((f, i) =>
+      lines.push(
+        ...(i < forms.length - 1 ? wrap(`  ${f}`, width, 6) : twoColumns(`  ${f}`, spec.summary, 46, width, 2)),
+      ),
+    );
   }
-  lines.push('', ...wrap('State lives in $CCGUARD_HOME (default ~/.claude/ccguard); overrides go in its config.yaml. ccguard -v prints the version.', width));
+  lines.push(
+    '',
+    ...wrap(
+      'State lives in $CCGUARD_HOME (default ~/.claude/ccguard); overrides go in its config.yaml. ccguard -v prints the version.',
+      width,
+    ),
+  );
   return lines.map((l) => l.trimEnd()).join('\n') + '\n';
 }
 
 /** `ccguard <command> --help`: its usage, what it does, its argument and options. */
 export function commandHelp(name: string, spec: CommandSpec, width: number): string {
   const lines: string[] = [];
-  synopses(`ccguard ${name}`, spec).forEach((s, i) => lines.push(...wrap(`${i === 0 ? 'Usage: ' : '       '}${s}`, width, 7 + name.length + 9)));
+  synopses(`ccguard ${name}`, spec).forEach((s, i) =>
+    lines.push(...wrap(`${i === 0 ? 'Usage: ' : '       '}${s}`, width, 7 + name.length + 9)),
+  );
   lines.push('', ...wrap(spec.about ?? spec.summary, width));
   const rows: [string, string][] = [];
   if (spec.arg?.choices) for (const [c, what] of Object.entries(spec.arg.choices)) rows.push([c, what]);
   const opts = Object.entries(spec.options).filter(([, o]) => shown(o));
-  const col = Math.min(28, Math.max(...[...rows.map(([l]) => l), ...opts.map(([n, o]) => optionWord(n, o)), '-h, --help'].map((l) => displayWidth(l) + 4)));
+  const col = Math.min(
+    28,
+    Math.max(
+      ...[...rows.map(([l]) => l), ...opts.map(([n, o]) => optionWord(n, o)), '-h, --help'].map(
+        (l) => displayWidth(l) + 4,
+      ),
+    ),
+  );
   if (rows.length > 0) {
     lines.push('', `${spec.arg!.name[0]!.toUpperCase()}${spec.arg!.name.slice(1)}:`);
     for (const [l, r] of rows) lines.push(...twoColumns(`  ${l}`, r, col, width, 2));

@@ -16,14 +16,21 @@ export type Commands = Record<string, () => Promise<Command>>;
 /** Commands that run without (or before) the usual state: given by the entry point that serves them. */
 export interface Special {
   statusline?: () => Promise<(env: NodeJS.ProcessEnv, argv: string[], out: Out, err: Out) => Promise<number>>;
-  doctorWithoutState?: () => Promise<(env: NodeJS.ProcessEnv, argv: string[], out: Out, cause: unknown) => Promise<number>>;
+  doctorWithoutState?: () => Promise<
+    (env: NodeJS.ProcessEnv, argv: string[], out: Out, cause: unknown) => Promise<number>
+  >;
 }
 
 /**
  * Runs one command: the one place that decides the exit code. `commands` says how each command is
  * loaded, so that an entry point can link the one it serves statically.
  */
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv, commands: Commands, special: Special = {}): Promise<number> {
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  commands: Commands,
+  special: Special = {},
+): Promise<number> {
   const out = makeOut(process.stdout, env);
   const err = makeOut(process.stderr, env);
   const [cmd, ...rest] = argv;

@@ -6,7 +6,11 @@
 import type { CommandSpec } from './args.ts';
 
 const json = (what: string) => ({ kind: 'flag', help: what }) as const;
-const projectDir = { kind: 'text', value: 'DIR', help: 'the project whose .claude/ settings to use (default: the current folder)' } as const;
+const projectDir = {
+  kind: 'text',
+  value: 'DIR',
+  help: 'the project whose .claude/ settings to use (default: the current folder)',
+} as const;
 const scope = {
   kind: 'choice',
   choices: ['user', 'project', 'local'],
@@ -54,7 +58,11 @@ export const SPECS = {
       'A table of usage by 5-hour block (the default), by local day or by session, optionally between two dates. Without a kind, --html writes one self-contained page (block, days, costs, events, sessions) and --json prints the same numbers.',
     arg: {
       name: 'report kind',
-      choices: { blocks: 'one row per 5-hour block (the default)', daily: 'one row per local day', sessions: 'one row per session' },
+      choices: {
+        blocks: 'one row per 5-hour block (the default)',
+        daily: 'one row per local day',
+        sessions: 'one row per session',
+      },
       required: false,
     },
     options: {
@@ -64,8 +72,17 @@ export const SPECS = {
       html: { kind: 'flag', help: 'write the combined report as one HTML page and print its path' },
       out: { kind: 'text', value: 'FILE', help: 'where to write the page (default: report.html in the state folder)' },
       open: { kind: 'flag', help: 'open the page in the browser once written' },
-      days: { kind: 'count', value: 'N', max: 92, help: 'how many days the combined report covers (default 7, at most 92)' },
-      account: { ...account, value: 'DIR', help: 'whose limits and holds the combined report shows: the account of that config folder (default: this environment\'s)' },
+      days: {
+        kind: 'count',
+        value: 'N',
+        max: 92,
+        help: 'how many days the combined report covers (default 7, at most 92)',
+      },
+      account: {
+        ...account,
+        value: 'DIR',
+        help: "whose limits and holds the combined report shows: the account of that config folder (default: this environment's)",
+      },
     },
     forms: [
       ['<arg>', 'json', 'since', 'until'],
@@ -80,23 +97,40 @@ export const SPECS = {
   },
   events: {
     summary: 'what the hooks decided, newest last; --follow keeps watching',
-    about: 'What the hooks and commands did, newest last: time, session, hook, tool, decision and why. Events never hold prompts, tool inputs or outputs.',
+    about:
+      'What the hooks and commands did, newest last: time, session, hook, tool, decision and why. Events never hold prompts, tool inputs or outputs.',
     options: {
       json: json('JSON: one array (with --follow, one object a line)'),
       follow: { kind: 'flag', help: 'keep printing new events as they come (Ctrl-C stops)' },
-      session: { kind: 'text', value: 'ID', help: "only that session's events: its full ID or the first characters the tables show (f3e1c0de)" },
+      session: {
+        kind: 'text',
+        value: 'ID',
+        help: "only that session's events: its full ID or the first characters the tables show (f3e1c0de)",
+      },
       decisions: {
         kind: 'flag',
         help: 'only events where ccguard acted or spoke (warn, delay, deny, defer, limit_stop, notify, pause, resume, alert, errors): leaves out silent allows and hooks that only recorded',
       },
-      limit: { kind: 'count', value: 'N', default: 200, help: 'the last N events (a whole number of 1 or more; default 200)' },
+      limit: {
+        kind: 'count',
+        value: 'N',
+        default: 200,
+        help: 'the last N events (a whole number of 1 or more; default 200)',
+      },
     },
   },
   pause: {
     summary: "deny tool calls and block prompts in the account's sessions until then",
-    about: "Pauses every session of the account (this environment's, or --account's): tool calls are denied and prompts blocked until the pause ends or `ccguard resume` lifts it.",
+    about:
+      "Pauses every session of the account (this environment's, or --account's): tool calls are denied and prompts blocked until the pause ends or `ccguard resume` lifts it.",
     options: {
-      minutes: { kind: 'number', value: 'N', what: 'minutes', max: MAX_MINUTES, help: 'how long (default: recovery.pause.minutes, 60)' },
+      minutes: {
+        kind: 'number',
+        value: 'N',
+        what: 'minutes',
+        max: MAX_MINUTES,
+        help: 'how long (default: recovery.pause.minutes, 60)',
+      },
       account,
     },
   },
@@ -105,7 +139,13 @@ export const SPECS = {
     about:
       "Lifts the account's pauses and rate-limit backoff, a cost degradation fired by hand, and the holds the usage figures put on tool calls now (pacing, a used-up window, a model-family limit), each for the rest of its own window, or for --minutes N. A hold that comes later (another window's limit) holds. The warnings go on; session clocks restart. The account is this environment's, or --account's.",
     options: {
-      minutes: { kind: 'number', value: 'N', what: 'minutes', max: MAX_MINUTES, help: 'lift the holds for N minutes only' },
+      minutes: {
+        kind: 'number',
+        value: 'N',
+        what: 'minutes',
+        max: MAX_MINUTES,
+        help: 'lift the holds for N minutes only',
+      },
       account,
     },
   },
@@ -113,7 +153,13 @@ export const SPECS = {
     summary: 'count down while a pause, backoff or used-up limit is in force',
     about:
       'Counts down while a pause, backoff, used-up limit or model-family limit is in force and exits 0 when a tool call would pass (at once when nothing holds), so `ccguard wait && claude --continue` resumes work after a limit. Ctrl-C exits 130.',
-    options: { json: json('one JSON line at the start and one at the end instead of the countdown'), account: { ...account, help: "wait for the account of that config folder, or while any account has something in force (all); default: this environment's" } },
+    options: {
+      json: json('one JSON line at the start and one at the end instead of the countdown'),
+      account: {
+        ...account,
+        help: "wait for the account of that config folder, or while any account has something in force (all); default: this environment's",
+      },
+    },
   },
   run: {
     summary: 'run an unattended job; resume it by itself after a usage limit',
@@ -121,14 +167,24 @@ export const SPECS = {
       "Runs one unattended Claude Code job in the foreground (no daemon) with its output passed through unchanged: `ccguard run -- claude -p \"Refactor the parser\" --allowedTools Bash`. When the run ends because ccguard deferred a held tool call, or on Claude's usage limit, it waits until the hold ends (as `ccguard wait` does: never before the server's reset), resumes that very session in the same folder with the same options (`--resume <id>`: no prompt after a deferral, a short continue prompt after a limit), and repeats until the job ends by itself. Exits with the job's exit code (after --max-resumes with the job still waiting: the last run's, or 75 if that was 0). Ctrl-C stops the job and the wait. `ccguard run --resume SESSION [-- claude options]` resumes a session that waits (`ccguard status` lists each with this command), for cron and CI.",
     arg: { name: 'command', value: '-- COMMAND...', required: false, rest: true },
     options: {
-      'max-resumes': { kind: 'count', value: 'N', default: 20, help: 'resume at most N times, then give up (default 20)' },
-      resume: { kind: 'text', value: 'SESSION', help: 'resume that waiting session (in the folder it ran in); the command after -- defaults to claude -p' },
+      'max-resumes': {
+        kind: 'count',
+        value: 'N',
+        default: 20,
+        help: 'resume at most N times, then give up (default 20)',
+      },
+      resume: {
+        kind: 'text',
+        value: 'SESSION',
+        help: 'resume that waiting session (in the folder it ran in); the command after -- defaults to claude -p',
+      },
     },
     forms: [['max-resumes', 'resume', '<arg>']],
   },
   alert: {
     summary: 'fire that alert and its recovery now (to try notifications)',
-    about: 'Fires one alert and its recovery now, to try notifications and recovery without waiting. `ccguard resume` lifts what it starts.',
+    about:
+      'Fires one alert and its recovery now, to try notifications and recovery without waiting. `ccguard resume` lifts what it starts.',
     arg: {
       name: 'alert',
       choices: {
@@ -143,7 +199,8 @@ export const SPECS = {
   },
   doctor: {
     summary: 'check the install, database, config, data, hook latency, notifier',
-    about: 'Checks that ccguard is installed, healthy and seeing data; each problem comes with a fix. Exits 1 when a check fails.',
+    about:
+      'Checks that ccguard is installed, healthy and seeing data; each problem comes with a fix. Exits 1 when a check fails.',
     options: {
       json: json('the checks as one JSON object'),
       'project-dir': projectDir,
@@ -162,7 +219,10 @@ export const SPECS = {
       'project-dir': { ...projectDir, help: 'the project for --scope local (default: the current folder)' },
       'config-dir': configDir,
       'dry-run': { kind: 'flag', help: 'print the change as a diff, write nothing' },
-      'no-statusline': { kind: 'flag', help: "leave the status line out (and take ccguard's out again, putting yours back)" },
+      'no-statusline': {
+        kind: 'flag',
+        help: "leave the status line out (and take ccguard's out again, putting yours back)",
+      },
       'no-import': { kind: 'flag', help: 'skip the first import of your transcript history' },
     },
     forms: [
@@ -190,7 +250,11 @@ export const SPECS = {
     about:
       "Claude Code's status line (install sets it up): reads the status line JSON on stdin, records the rate limits it carries, and prints one compact line. Always exits 0.",
     options: {
-      then: { kind: 'text', value: 'COMMAND', help: 'record, then run your own status line command and print its output instead' },
+      then: {
+        kind: 'text',
+        value: 'COMMAND',
+        help: 'record, then run your own status line command and print its output instead',
+      },
       ccguard: { kind: 'flag', hidden: true, help: "marks ccguard's own entry in the settings" },
     },
   },

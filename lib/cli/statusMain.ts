@@ -17,7 +17,11 @@ function fromSnapshot(argv: string[], env: NodeJS.ProcessEnv): boolean {
   try {
     const paths = resolvePaths(env);
     const now = Date.now();
-    const snap = validSnapshot(snapshotFile(paths.stateDir), snapshotKey(paths.transcriptRoots, env.TZ, env.PATH, accountOf(env).key, env.CCGUARD_SQLITE_DRIVER), now);
+    const snap = validSnapshot(
+      snapshotFile(paths.stateDir),
+      snapshotKey(paths.transcriptRoots, env.TZ, env.PATH, accountOf(env).key, env.CCGUARD_SQLITE_DRIVER),
+      now,
+    );
     if (!snap) return false;
     const out = makeOut(process.stdout, env);
     out.write(opts.length > 0 ? JSON.stringify(snap.status, null, 2) + '\n' : renderStatus(snap.status, out, now));
@@ -33,7 +37,10 @@ export async function statusMain(argv: string[], env: NodeJS.ProcessEnv): Promis
   quietOnEpipe();
   if (fromSnapshot(argv, env)) return 0;
   // Built as dist/status/full.cjs (build.mjs), required only here.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- in the bundle this is esbuild's require (see above)
-  const { runStatusCommand } = typeof require === 'function' ? (require('./statusFull.ts') as typeof import('./statusFull.ts')) : await import('./statusFull.ts');
+  const { runStatusCommand } =
+    typeof require === 'function'
+      ? // eslint-disable-next-line @typescript-eslint/no-require-imports -- in the bundle this is esbuild's require (see above)
+        (require('./statusFull.ts') as typeof import('./statusFull.ts'))
+      : await import('./statusFull.ts');
   return runStatusCommand(argv, env);
 }

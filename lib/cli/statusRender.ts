@@ -1,7 +1,17 @@
 import type { Status } from '../app/status.ts';
 import type { LimitsStatus } from '../usage/describe.ts';
 import { fitLine, paint, table, type Out } from './format.ts';
-import { fmtAt, fmtClock, fmtDateTime, fmtDuration, fmtInt, fmtMb, fmtPct, fmtPctTenths, fmtUsd } from '../util/format.ts';
+import {
+  fmtAt,
+  fmtClock,
+  fmtDateTime,
+  fmtDuration,
+  fmtInt,
+  fmtMb,
+  fmtPct,
+  fmtPctTenths,
+  fmtUsd,
+} from '../util/format.ts';
 import { windowName } from '../usage/describe.ts';
 import { HOUR_MS } from '../util/time.ts';
 
@@ -47,7 +57,9 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'> & Partial<Pick<O
           : `  limit    ${paint(out, colour, fmtPctTenths(share))} used (${b.limit.source})`,
       );
     }
-    lines.push(`  cost     ${fmtUsd(b.cost_usd)}${b.cost_estimated ? ' (estimated: a model newer than the price table)' : ''} in ${fmtInt(b.entries)} responses · models ${b.models.join(', ') || '-'}`);
+    lines.push(
+      `  cost     ${fmtUsd(b.cost_usd)}${b.cost_estimated ? ' (estimated: a model newer than the price table)' : ''} in ${fmtInt(b.entries)} responses · models ${b.models.join(', ') || '-'}`,
+    );
     if (b.burn_rate) {
       lines.push(
         `  burn     ${fmtInt(b.burn_rate.tokens_per_minute)} tokens/min · ${fmtUsd(b.burn_rate.cost_per_hour)}/h`,
@@ -72,7 +84,10 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'> & Partial<Pick<O
   const rc = r.state === 'normal' ? 'green' : r.state === 'warned' ? 'yellow' : 'red';
   // Observe mode: the state is what would be enforced, and nothing is.
   const observing = s.mode === 'observe';
-  if (observing) lines.push(`${paint(out, 'bold', 'Mode')}          ${paint(out, 'yellow', 'observe')}: decisions are recorded and notified; nothing is blocked or delayed (mode: enforce to act)`);
+  if (observing)
+    lines.push(
+      `${paint(out, 'bold', 'Mode')}          ${paint(out, 'yellow', 'observe')}: decisions are recorded and notified; nothing is blocked or delayed (mode: enforce to act)`,
+    );
   lines.push(
     `${paint(out, 'bold', 'Recovery')}      ${observing && r.state !== 'normal' ? 'would be ' : ''}${paint(out, rc, r.state)}${r.until && r.state !== 'normal' ? ` until ${fmtAt(Date.parse(r.until), now)}` : ''}${r.reason ? ` (${r.reason.replace(/^ccguard: /, '')})` : ''}`,
   );
@@ -87,12 +102,22 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'> & Partial<Pick<O
       fmtDuration(x.active_hours * HOUR_MS, 'hm'),
       fmtUsd(x.cost_usd),
     ]);
-    lines.push(table(['session', 'project', 'started', 'active', 'cost'], rows, { right: new Set([3, 4]), shrink: { 1: 'start' }, width, indent: '  ' }).trimEnd());
+    lines.push(
+      table(['session', 'project', 'started', 'active', 'cost'], rows, {
+        right: new Set([3, 4]),
+        shrink: { 1: 'start' },
+        width,
+        indent: '  ',
+      }).trimEnd(),
+    );
   }
   // Older snapshots have no list.
   const waiting = s.waiting ?? [];
   if (waiting.length > 0) {
-    lines.push(paint(out, 'bold', 'Waiting unattended sessions') + paint(out, 'gray', ' (deferred by ccguard or stopped on the limit; each resumes with its command)'));
+    lines.push(
+      paint(out, 'bold', 'Waiting unattended sessions') +
+        paint(out, 'gray', ' (deferred by ccguard or stopped on the limit; each resumes with its command)'),
+    );
     for (const w of waiting) {
       const until = w.hold_until ? `until ${fmtDateTime(Date.parse(w.hold_until))}` : 'until lifted';
       const what = w.kind === 'deferred' ? `deferred ${w.tool ?? 'tool call'}` : 'stopped on the limit';
@@ -100,7 +125,9 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'> & Partial<Pick<O
       lines.push(`    ${w.resume_command}`);
     }
   }
-  const fresh = s.data.last_scan_at ? `last folder scan ${fmtDateTime(Date.parse(s.data.last_scan_at))}` : 'never scanned';
+  const fresh = s.data.last_scan_at
+    ? `last folder scan ${fmtDateTime(Date.parse(s.data.last_scan_at))}`
+    : 'never scanned';
   lines.push(
     paint(
       out,
@@ -108,7 +135,12 @@ export function renderStatus(s: Status, out: Pick<Out, 'color'> & Partial<Pick<O
       `Data: ${fmtInt(s.data.files)} transcript files, ${fmtMb(s.data.bytes)} read, ${fmtInt(s.data.bad_lines)} malformed lines skipped; ${fresh}; newest response ${s.data.newest_entry_at ? fmtDateTime(Date.parse(s.data.newest_entry_at)) : '-'}.`,
     ),
   );
-  return lines.flatMap((l) => l.split('\n')).flatMap((l) => fitLine(l, width)).join('\n') + '\n';
+  return (
+    lines
+      .flatMap((l) => l.split('\n'))
+      .flatMap((l) => fitLine(l, width))
+      .join('\n') + '\n'
+  );
 }
 
 /** With several accounts: one line each, this environment's marked, as its own sessions meet it. */
@@ -116,14 +148,20 @@ function renderAccounts(s: Status, out: Pick<Out, 'color'>): string[] {
   if (!s.accounts || s.accounts.length < 2) return [];
   const lines = [`${paint(out, 'bold', 'Accounts')}      figures above are for ${s.account.label}`];
   for (const a of s.accounts) {
-    const share = a.kind === 'api' ? 'API key: no 5-hour or weekly window' : `${a.used_share !== null ? fmtPctTenths(a.used_share) : '-'} (${a.source})${a.weekly_share !== null ? ` · weekly ${fmtPctTenths(a.weekly_share)}` : ''}`;
+    const share =
+      a.kind === 'api'
+        ? 'API key: no 5-hour or weekly window'
+        : `${a.used_share !== null ? fmtPctTenths(a.used_share) : '-'} (${a.source})${a.weekly_share !== null ? ` · weekly ${fmtPctTenths(a.weekly_share)}` : ''}`;
     const colour = a.state === 'normal' ? 'green' : a.state === 'warned' ? 'yellow' : 'red';
-    lines.push(`  ${a.key === s.account.key ? '*' : ' '} ${a.label}: ${share}; ${paint(out, colour, a.state)}${a.until && a.state !== 'normal' ? ` until ${fmtDateTime(Date.parse(a.until))}` : ''}`);
+    lines.push(
+      `  ${a.key === s.account.key ? '*' : ' '} ${a.label}: ${share}; ${paint(out, colour, a.state)}${a.until && a.state !== 'normal' ? ` until ${fmtDateTime(Date.parse(a.until))}` : ''}`,
+    );
   }
   return lines;
 }
 
-const ago = (secs: number | null): string => (secs === null ? '' : secs < 90 ? `${secs}s old` : `${fmtDuration(secs * 1000, 'hm')} old`);
+const ago = (secs: number | null): string =>
+  secs === null ? '' : secs < 90 ? `${secs}s old` : `${fmtDuration(secs * 1000, 'hm')} old`;
 
 /** Where the usage figure comes from, how old and how sure it is, calibration and claude-monitor. */
 export function renderLimits(l: LimitsStatus, out: Pick<Out, 'color'>, now: number): string[] {
@@ -141,9 +179,14 @@ export function renderLimits(l: LimitsStatus, out: Pick<Out, 'color'>, now: numb
   }
   if (l.server_note) lines.push(paint(out, 'gray', `  server   ${l.server_note}`));
   const api = l.usage_api;
-  if (api.enabled) lines.push(`  usage endpoint ${api.state}${api.last_ok_at ? `, last answer ${fmtDateTime(api.last_ok_at)}` : ''}${api.detail ? ` (${api.detail})` : ''}`);
+  if (api.enabled)
+    lines.push(
+      `  usage endpoint ${api.state}${api.last_ok_at ? `, last answer ${fmtDateTime(api.last_ok_at)}` : ''}${api.detail ? ` (${api.detail})` : ''}`,
+    );
   if (l.calibrated) {
-    lines.push(`  calibrated limit ${fmtInt(l.calibrated.limit_tokens)} tokens from ${l.calibrated.samples} server reading${l.calibrated.samples === 1 ? '' : 's'} (last ${fmtDateTime(Date.parse(l.calibrated.updated_at))})`);
+    lines.push(
+      `  calibrated limit ${fmtInt(l.calibrated.limit_tokens)} tokens from ${l.calibrated.samples} server reading${l.calibrated.samples === 1 ? '' : 's'} (last ${fmtDateTime(Date.parse(l.calibrated.updated_at))})`,
+    );
   }
   const e = l.last_error;
   if (e) {

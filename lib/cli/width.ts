@@ -66,7 +66,7 @@ function units(s: string): Unit[] {
   let last: Unit | undefined;
   let joining = false;
   let flagOpen = false;
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     if (s.charCodeAt(i) === 0x1b) {
       CSI.lastIndex = i;
       const m = CSI.exec(s);
@@ -129,7 +129,12 @@ export function displayWidth(s: string): number {
 
 /** `s` without colour codes. */
 export function stripAnsi(s: string): string {
-  return s.includes('\x1b') ? units(s).filter((u) => !u.ansi).map((u) => u.text).join('') : s;
+  return s.includes('\x1b')
+    ? units(s)
+        .filter((u) => !u.ansi)
+        .map((u) => u.text)
+        .join('')
+    : s;
 }
 
 /**
@@ -179,7 +184,12 @@ function chop(word: string, width: number): string[] {
         }
         pw -= cur[j - 1]!.width;
       }
-      pieces.push(cur.slice(0, cut).map((x) => x.text).join(''));
+      pieces.push(
+        cur
+          .slice(0, cut)
+          .map((x) => x.text)
+          .join(''),
+      );
       cur = cur.slice(cut);
       w = cur.reduce((a, x) => a + x.width, 0);
     }
@@ -240,7 +250,10 @@ export function wrap(line: string, width: number, indent = 0): string[] {
  * The terminal width output should fit: `COLUMNS` when set (the user said so, and it reaches a pipe
  * too), else the terminal's own, else none (a file or a pipe keeps whole lines). Never under 20.
  */
-export function columnsFor(stream: { isTTY?: boolean; columns?: number }, env: Readonly<Record<string, string | undefined>>): number {
+export function columnsFor(
+  stream: { isTTY?: boolean; columns?: number },
+  env: Readonly<Record<string, string | undefined>>,
+): number {
   const fromEnv = /^\d+$/.test(env.COLUMNS ?? '') ? Number(env.COLUMNS) : 0;
   const cols = fromEnv > 0 ? fromEnv : stream.isTTY && stream.columns ? stream.columns : Infinity;
   return Math.max(20, cols);

@@ -24,9 +24,7 @@ function stamp(path: string): Stamp | null {
 }
 
 const same = (a: Stamp | null, b: unknown): boolean =>
-  a === null
-    ? b === null
-    : typeof b === 'object' && b !== null && JSON.stringify(a) === JSON.stringify(b);
+  a === null ? b === null : typeof b === 'object' && b !== null && JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * A checksum of the cached config (two FNV-1a lanes): it catches a damaged or hand-edited cache
@@ -50,7 +48,11 @@ function digest(config: unknown): string {
  * loaded (dynamic import) only on a miss. The cache is ccguard's own private file holding a config that already passed
  * validation, with a digest that catches a damaged file.
  */
-export async function loadConfigCached(userFile: string, stateDir: string, defaultsFile = defaultConfigFile()): Promise<LoadedConfig> {
+export async function loadConfigCached(
+  userFile: string,
+  stateDir: string,
+  defaultsFile = defaultConfigFile(),
+): Promise<LoadedConfig> {
   const cacheFile = join(stateDir, 'config.cache.json');
   const d = stamp(defaultsFile);
   const u = stamp(userFile);
@@ -58,26 +60,55 @@ export async function loadConfigCached(userFile: string, stateDir: string, defau
     const raw: unknown = JSON.parse(readFileSync(cacheFile, 'utf8'));
     if (typeof raw === 'object' && raw !== null) {
       const c = raw as Record<string, unknown>;
-      if (c.v === 2 && same(d, c.defaults) && same(u, c.user) && typeof c.sum === 'string' && c.sum === digest(c.config)) {
+      if (
+        c.v === 2 &&
+        same(d, c.defaults) &&
+        same(u, c.user) &&
+        typeof c.sum === 'string' &&
+        c.sum === digest(c.config)
+      ) {
         const sources = Array.isArray(c.sources) ? (c.sources as string[]) : [];
-        return c.problem ? { config: c.config as Config, sources, problem: c.problem as ConfigProblem } : { config: c.config as Config, sources };
+        return c.problem
+          ? { config: c.config as Config, sources, problem: c.problem as ConfigProblem }
+          : { config: c.config as Config, sources };
       }
     }
   } catch {
     // no cache, or an unreadable one: validate afresh
   }
-  const loaded = u === null ? (prebuiltDefaults(defaultsFile) ?? (await validate(userFile, defaultsFile))) : await validateOrFallBack(userFile, defaultsFile, stateDir);
+  const loaded =
+    u === null
+      ? (prebuiltDefaults(defaultsFile) ?? (await validate(userFile, defaultsFile)))
+      : await validateOrFallBack(userFile, defaultsFile, stateDir);
   try {
     ensurePrivateDir(stateDir);
     // A fallback is cached too, with its problem: every hook goes on enforcing with it and saying so,
     // without parsing the broken file again, until the file changes.
     replaceFile(
       cacheFile,
-      JSON.stringify({ v: 2, defaults: d, user: u, sources: loaded.sources, config: loaded.config, sum: digest(loaded.config), ...(loaded.problem ? { problem: loaded.problem } : {}) }),
+      JSON.stringify({
+        v: 2,
+        defaults: d,
+        user: u,
+        sources: loaded.sources,
+        config: loaded.config,
+        sum: digest(loaded.config),
+        ...(loaded.problem ? { problem: loaded.problem } : {}),
+      }),
       { fsync: false },
     );
     if (u !== null && !loaded.problem) {
-      replaceFile(join(stateDir, LAST_VALID), JSON.stringify({ v: 1, at: Date.now(), sources: loaded.sources, config: loaded.config, sum: digest(loaded.config) }), { fsync: false });
+      replaceFile(
+        join(stateDir, LAST_VALID),
+        JSON.stringify({
+          v: 1,
+          at: Date.now(),
+          sources: loaded.sources,
+          config: loaded.config,
+          sum: digest(loaded.config),
+        }),
+        { fsync: false },
+      );
     }
   } catch {
     // an unwritable state directory just means no cache
@@ -98,15 +129,24 @@ async function validateOrFallBack(userFile: string, defaultsFile: string, stateD
     return await validate(userFile, defaultsFile);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    const defaults = prebuiltDefaults(defaultsFile) ?? (await validate(join(stateDir, '.no-user-config'), defaultsFile));
+    const defaults =
+      prebuiltDefaults(defaultsFile) ?? (await validate(join(stateDir, '.no-user-config'), defaultsFile));
     const last = lastValid(stateDir);
     if (last) {
       // Keys added to the defaults since (an upgrade) come from the defaults; the user's values stand.
       const { deepMerge } = await import('./load.ts');
       const config = deepMerge(defaults.config, last.config) as Config;
-      return { config, sources: last.sources, problem: { message: err.message, fallback: 'last_valid', validAt: last.at } };
+      return {
+        config,
+        sources: last.sources,
+        problem: { message: err.message, fallback: 'last_valid', validAt: last.at },
+      };
     }
-    return { config: defaults.config, sources: defaults.sources, problem: { message: err.message, fallback: 'defaults', validAt: null } };
+    return {
+      config: defaults.config,
+      sources: defaults.sources,
+      problem: { message: err.message, fallback: 'defaults', validAt: null },
+    };
   }
 }
 
@@ -161,4 +201,3 @@ export function fallbackText(p: ConfigProblem): string {
     ? `enforcing with the last valid configuration${p.validAt !== null ? ` (from ${fmtDateTime(p.validAt)})` : ''}`
     : 'enforcing with the default configuration';
 }
-

@@ -5,9 +5,7 @@ const share = z
   .number({ error: 'must be a number between 0 and 1' })
   .min(0, { error: 'must be a number between 0 and 1' })
   .max(1, { error: 'must be a number between 0 and 1' });
-const positive = z
-  .number({ error: 'must be a positive number' })
-  .positive({ error: 'must be a positive number' });
+const positive = z.number({ error: 'must be a positive number' }).positive({ error: 'must be a positive number' });
 const nonNegative = z
   .number({ error: 'must be a number of 0 or more' })
   .min(0, { error: 'must be a number of 0 or more' });
@@ -28,10 +26,9 @@ export const PriceSchema = z.strictObject({
 });
 export type Price = z.infer<typeof PriceSchema>;
 
-export const PlanSchema = z.union(
-  [z.enum(['pro', 'max5', 'max20', 'custom']), z.number().int().positive()],
-  { error: 'must be pro, max5, max20, custom or a positive token number' },
-);
+export const PlanSchema = z.union([z.enum(['pro', 'max5', 'max20', 'custom']), z.number().int().positive()], {
+  error: 'must be pro, max5, max20, custom or a positive token number',
+});
 export type Plan = z.infer<typeof PlanSchema>;
 
 export const ConfigSchema = z.strictObject({
@@ -94,13 +91,20 @@ export const ConfigSchema = z.strictObject({
   integrations: z.strictObject({
     claude_monitor: z.strictObject({
       enabled: z.union([z.literal('auto'), z.boolean()], { error: 'must be auto, true or false' }),
-      command: z.string({ error: 'must be a command name or path' }).min(1, { error: 'must be a command name or path' }),
+      command: z
+        .string({ error: 'must be a command name or path' })
+        .min(1, { error: 'must be a command name or path' }),
       args: z.array(z.string({ error: 'must be a list of arguments' }), { error: 'must be a list of arguments' }),
-      plan: z.enum(['pro', 'max5', 'max20', 'custom'], { error: 'must be pro, max5, max20, custom or null' }).nullable(),
+      plan: z
+        .enum(['pro', 'max5', 'max20', 'custom'], { error: 'must be pro, max5, max20, custom or null' })
+        .nullable(),
       cache_ttl_seconds: positive,
       max_age_seconds: positive,
       timeout_seconds: positive,
-      state_file: z.string({ error: 'must be a file path or null' }).min(1, { error: 'must be a file path or null' }).nullable(),
+      state_file: z
+        .string({ error: 'must be a file path or null' })
+        .min(1, { error: 'must be a file path or null' })
+        .nullable(),
     }),
   }),
   logging: z.strictObject({
@@ -116,7 +120,10 @@ export const ConfigSchema = z.strictObject({
     webhook: z.strictObject({
       url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL or null' }).nullable(),
       format: z.enum(['auto', 'json', 'ntfy', 'slack'], { error: 'must be auto, json, ntfy or slack' }),
-      timeout_seconds: z.number({ error: 'must be a number from 1 to 30 (seconds)' }).min(1, { error: 'must be a number from 1 to 30 (seconds)' }).max(30, { error: 'must be a number from 1 to 30 (seconds)' }),
+      timeout_seconds: z
+        .number({ error: 'must be a number from 1 to 30 (seconds)' })
+        .min(1, { error: 'must be a number from 1 to 30 (seconds)' })
+        .max(30, { error: 'must be a number from 1 to 30 (seconds)' }),
     }),
   }),
 });

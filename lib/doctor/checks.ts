@@ -5,8 +5,23 @@ import { SCHEMA_VERSION } from '../store/db.ts';
 import { sqliteDriver } from '../store/driver.ts';
 import { fallbackText } from '../config/cached.ts';
 import { HOOK_EVENTS } from '../policy/types.ts';
-import { HOOK_MARGIN_SECONDS, hookTimeout, isCcguardHookCommand, isCcguardStatusLineCommand, SLEEPING_EVENTS, splitOwnCommand } from '../settings/hookCommand.ts';
-import { claudeHomes, defaultClaudeHome, settingsFile, SCOPES, tildify, userSettingsFile, type Scope } from '../settings/targets.ts';
+import {
+  HOOK_MARGIN_SECONDS,
+  hookTimeout,
+  isCcguardHookCommand,
+  isCcguardStatusLineCommand,
+  SLEEPING_EVENTS,
+  splitOwnCommand,
+} from '../settings/hookCommand.ts';
+import {
+  claudeHomes,
+  defaultClaudeHome,
+  settingsFile,
+  SCOPES,
+  tildify,
+  userSettingsFile,
+  type Scope,
+} from '../settings/targets.ts';
 import { readRecord } from '../settings/files.ts';
 import { walkTranscripts } from '../transcripts/discover.ts';
 import type { RateLimitRow, RateLimitWindow } from '../store/rateLimits.ts';
@@ -46,7 +61,14 @@ export function scanSettings(file: string): SettingsHooks | null {
   } catch {
     return null;
   }
-  const out: SettingsHooks = { file, events: [], broken: [], timeouts: new Map(), statusLine: false, setsStatusLine: false };
+  const out: SettingsHooks = {
+    file,
+    events: [],
+    broken: [],
+    timeouts: new Map(),
+    statusLine: false,
+    setsStatusLine: false,
+  };
   if (typeof raw !== 'object' || raw === null) return out;
   const root = raw as Record<string, unknown>;
   const hooks = root.hooks;
@@ -103,18 +125,23 @@ export interface SettingsCheckOptions {
 
 /** The install command for a scope's file; project scope is not installed any more, local takes its place. */
 function installArgs(scope: Scope, projectDir: string, configDir?: string, env?: Env): string[] {
-  if (scope === 'user') return configDir === undefined || env === undefined ? ['install'] : installUserArgs([configDir], env);
+  if (scope === 'user')
+    return configDir === undefined || env === undefined ? ['install'] : installUserArgs([configDir], env);
   return ['install', '--scope', 'local', '--project-dir', resolve(projectDir)];
 }
 
 /** `install`, or `install --config-dir A,B` for folders other than `~/.claude`: it runs as printed in any shell. */
 function installUserArgs(configDirs: readonly string[], env: Env): string[] {
-  return configDirs.length === 1 && configDirs[0] === defaultClaudeHome(env) ? ['install'] : ['install', '--config-dir', configDirs.join(',')];
+  return configDirs.length === 1 && configDirs[0] === defaultClaudeHome(env)
+    ? ['install']
+    : ['install', '--config-dir', configDirs.join(',')];
 }
 
 /** "Claude Code started with CLAUDE_CONFIG_DIR=<dir>" or "Claude Code started without CLAUDE_CONFIG_DIR", for `~/.claude`. */
 function startedWith(configDir: string, env: Env): string {
-  return configDir === defaultClaudeHome(env) ? 'Claude Code started without CLAUDE_CONFIG_DIR' : `Claude Code started with CLAUDE_CONFIG_DIR=${configDir}`;
+  return configDir === defaultClaudeHome(env)
+    ? 'Claude Code started without CLAUDE_CONFIG_DIR'
+    : `Claude Code started with CLAUDE_CONFIG_DIR=${configDir}`;
 }
 
 /**
@@ -168,7 +195,11 @@ function timeoutCheck(f: SettingsHooks, maxSleep: number, install: string): Chec
   };
 }
 
-export function checkSettings(app: Pick<AppContext, 'env'>, projectDir: string, opts: SettingsCheckOptions = {}): Check[] {
+export function checkSettings(
+  app: Pick<AppContext, 'env'>,
+  projectDir: string,
+  opts: SettingsCheckOptions = {},
+): Check[] {
   const cli = opts.cli ?? ((args: readonly string[]) => ['ccguard', ...args].join(' '));
   const env = app.env;
   const configDirs = (opts.configDirs ?? claudeHomes(env)).map((d) => resolve(d));
@@ -188,15 +219,28 @@ export function checkSettings(app: Pick<AppContext, 'env'>, projectDir: string, 
     seen.add(t.file);
     const s = scanSettings(t.file);
     if (s === null) {
-      return [{ name: 'hooks', level: 'fail', detail: `${t.file} is not valid JSON`, fix: `fix the file, then run \`${cli(installArgs(t.scope, projectDir, t.configDir, env))}\`` }];
+      return [
+        {
+          name: 'hooks',
+          level: 'fail',
+          detail: `${t.file} is not valid JSON`,
+          fix: `fix the file, then run \`${cli(installArgs(t.scope, projectDir, t.configDir, env))}\``,
+        },
+      ];
     }
     if (s.events.length > 0 || s.statusLine) found.push({ ...s, ...t });
   }
   const elsewhere = hooksElsewhere(env, opts.stateDir, seen);
-  const notRead = elsewhere.length === 0 ? '' : `; ccguard's hooks are in ${elsewhere.join(', ')}, which Claude Code does not read here`;
+  const notRead =
+    elsewhere.length === 0
+      ? ''
+      : `; ccguard's hooks are in ${elsewhere.join(', ')}, which Claude Code does not read here`;
   if (found.length === 0) {
     const first = configDirs[0]!;
-    const dirNote = configDirs.length === 1 && first === defaultClaudeHome(env) ? '' : ` (${startedWith(first, env)} reads ${userSettingsFile(first)})`;
+    const dirNote =
+      configDirs.length === 1 && first === defaultClaudeHome(env)
+        ? ''
+        : ` (${startedWith(first, env)} reads ${userSettingsFile(first)})`;
     return [
       {
         name: 'hooks',
@@ -209,7 +253,9 @@ export function checkSettings(app: Pick<AppContext, 'env'>, projectDir: string, 
   // Hooks in this project's own files run whatever the config folder; otherwise each folder Claude
   // Code may be started with needs them in its settings.json, or no hook runs in its sessions.
   const projectCovered = found.some((f) => f.scope !== 'user' && f.events.length > 0);
-  const uncovered = projectCovered ? [] : configDirs.filter((d) => !found.some((f) => f.configDir === d && f.events.length > 0));
+  const uncovered = projectCovered
+    ? []
+    : configDirs.filter((d) => !found.some((f) => f.configDir === d && f.events.length > 0));
   const checks: Check[] = uncovered.map((d) => ({
     name: 'hooks',
     level: 'fail' as const,
@@ -222,8 +268,17 @@ export function checkSettings(app: Pick<AppContext, 'env'>, projectDir: string, 
     const install = cli(installArgs(f.scope, projectDir, f.configDir, env));
     checks.push(
       f.broken.length > 0
-        ? { name: 'hooks', level: 'fail', detail: `${f.file}: commands point at missing files (${f.broken.join('; ')})`, fix: `run \`${install}\` again from the package you want to use` }
-        : { name: 'hooks', level: 'ok', detail: `${f.file}: ${f.events.length} hook entries, commands resolve${f.statusLine ? '; status line installed' : ''}` },
+        ? {
+            name: 'hooks',
+            level: 'fail',
+            detail: `${f.file}: commands point at missing files (${f.broken.join('; ')})`,
+            fix: `run \`${install}\` again from the package you want to use`,
+          }
+        : {
+            name: 'hooks',
+            level: 'ok',
+            detail: `${f.file}: ${f.events.length} hook entries, commands resolve${f.statusLine ? '; status line installed' : ''}`,
+          },
     );
     const t = opts.maxSleepSeconds === undefined ? null : timeoutCheck(f, opts.maxSleepSeconds, install);
     if (t) checks.push(t);
@@ -259,42 +314,80 @@ export function checkDatabase(app: AppContext): Check {
   const dirMode = statSync(app.paths.stateDir).mode & 0o777;
   const driver = sqliteDriver();
   const detail = `${app.paths.dbFile}: ${fmtMb(size)}, schema ${version}/${SCHEMA_VERSION}, integrity ${String(ok)}, mode ${mode.toString(8)} in a ${dirMode.toString(8)} folder; SQLite through ${driver.name}: ${driver.why}`;
-  if (ok !== 'ok') return { name: 'database', level: 'fail', detail, fix: 'delete state.db: the next hook rebuilds it from the transcripts' };
+  if (ok !== 'ok')
+    return {
+      name: 'database',
+      level: 'fail',
+      detail,
+      fix: 'delete state.db: the next hook rebuilds it from the transcripts',
+    };
   if ((mode & 0o077) !== 0 || (dirMode & 0o077) !== 0) {
-    return { name: 'database', level: 'warn', detail, fix: `chmod 700 ${app.paths.stateDir} && chmod 600 ${app.paths.stateDir}/*` };
+    return {
+      name: 'database',
+      level: 'warn',
+      detail,
+      fix: `chmod 700 ${app.paths.stateDir} && chmod 600 ${app.paths.stateDir}/*`,
+    };
   }
   return { name: 'database', level: 'ok', detail };
 }
 
-export function checkConfig(app: AppContext, cli: (args: readonly string[]) => string = (a) => ['ccguard', ...a].join(' ')): Check {
+export function checkConfig(
+  app: AppContext,
+  cli: (args: readonly string[]) => string = (a) => ['ccguard', ...a].join(' '),
+): Check {
   const p = app.loaded.problem;
   if (p) {
-    return { name: 'config', level: 'fail', detail: `${p.message}; ${fallbackText(p)} meanwhile (mode ${app.config.mode}, plan ${app.config.plan})`, fix: `correct that key, then run \`${cli(['doctor'])}\` again` };
+    return {
+      name: 'config',
+      level: 'fail',
+      detail: `${p.message}; ${fallbackText(p)} meanwhile (mode ${app.config.mode}, plan ${app.config.plan})`,
+      fix: `correct that key, then run \`${cli(['doctor'])}\` again`,
+    };
   }
-  return { name: 'config', level: 'ok', detail: `valid; from ${app.loaded.sources.join(' + ') || 'the defaults'}; mode ${app.config.mode}, plan ${app.config.plan}` };
+  return {
+    name: 'config',
+    level: 'ok',
+    detail: `valid; from ${app.loaded.sources.join(' + ') || 'the defaults'}; mode ${app.config.mode}, plan ${app.config.plan}`,
+  };
 }
 
 export function checkTranscripts(app: Pick<AppContext, 'paths'>): Check {
   const roots = app.paths.transcriptRoots.filter((r) => existsSync(r));
   if (roots.length === 0) {
-    return { name: 'transcripts', level: 'warn', detail: `none of ${app.paths.transcriptRoots.join(', ')} exists yet`, fix: 'run Claude Code once; set CLAUDE_CONFIG_DIR if it keeps its files elsewhere' };
+    return {
+      name: 'transcripts',
+      level: 'warn',
+      detail: `none of ${app.paths.transcriptRoots.join(', ')} exists yet`,
+      fix: 'run Claude Code once; set CLAUDE_CONFIG_DIR if it keeps its files elsewhere',
+    };
   }
   const files = walkTranscripts(roots);
   const bytes = files.reduce((a, f) => a + f.stat.size, 0);
-  return { name: 'transcripts', level: 'ok', detail: `${files.length} files, ${fmtMb(bytes)} under ${roots.join(', ')}` };
+  return {
+    name: 'transcripts',
+    level: 'ok',
+    detail: `${files.length} files, ${fmtMb(bytes)} under ${roots.join(', ')}`,
+  };
 }
 
-export function checkImport(app: AppContext, cli: (args: readonly string[]) => string = (a) => ['ccguard', ...a].join(' ')): Check {
+export function checkImport(
+  app: AppContext,
+  cli: (args: readonly string[]) => string = (a) => ['ccguard', ...a].join(' '),
+): Check {
   const now = app.now();
   const scan = app.store.meta.getNumber('last_scan_at');
   const full = app.store.meta.getNumber('last_full_import_at');
   const t = app.store.files.totals();
-  if (scan === undefined) return { name: 'import', level: 'warn', detail: 'nothing imported yet', fix: `run \`${cli(['import'])}\`` };
+  if (scan === undefined)
+    return { name: 'import', level: 'warn', detail: 'nothing imported yet', fix: `run \`${cli(['import'])}\`` };
   return {
     name: 'import',
     level: full === undefined ? 'warn' : 'ok',
     detail: `${t.files} files read (${fmtMb(t.bytes)}, ${t.badLines} malformed lines skipped); last scan ${ago(now - scan)}; last full import ${full === undefined ? 'never' : ago(now - full)}`,
-    ...(full === undefined ? { fix: `run \`${cli(['import'])}\` once to read history older than the first window` } : {}),
+    ...(full === undefined
+      ? { fix: `run \`${cli(['import'])}\` once to read history older than the first window` }
+      : {}),
   };
 }
 
@@ -302,7 +395,14 @@ export function checkHookLatency(app: AppContext): Check[] {
   const out: Check[] = [];
   const anyRan = app.store.events.anyFromHooks();
   if (!anyRan) {
-    return [{ name: 'hook runs', level: 'warn', detail: 'no hook has run yet', fix: 'start a Claude Code session with the hooks installed' }];
+    return [
+      {
+        name: 'hook runs',
+        level: 'warn',
+        detail: 'no hook has run yet',
+        fix: 'start a Claude Code session with the hooks installed',
+      },
+    ];
   }
   for (const hook of HOOK_EVENTS) {
     const last = app.store.events.lastRunAt(hook);
@@ -404,7 +504,11 @@ export function checkServerFigures(
   }
   const describe = (r: Reading): string =>
     `${WINDOW_LABEL[r.row.window]} ${r.row.used_pct}% ${ago(Math.max(0, r.age))}${r.row.source === 'usage_api' ? ' (from the usage endpoint)' : ''}, ` +
-    (r.fresh ? 'fresh' : r.reset ? 'its window has reset since' : `stale (older than ${fmtDuration(app.config.limits.server_fresh_seconds * 1000, 'span')}, limits.server_fresh_seconds)`);
+    (r.fresh
+      ? 'fresh'
+      : r.reset
+        ? 'its window has reset since'
+        : `stale (older than ${fmtDuration(app.config.limits.server_fresh_seconds * 1000, 'span')}, limits.server_fresh_seconds)`);
 
   if (readings.length === 0) {
     if (installed) {
@@ -452,14 +556,23 @@ export function checkNotifier(app: AppContext, platform: NodeJS.Platform = proce
   const pathDirs = (app.env.PATH ?? '').split(':').filter(Boolean);
   const logFile = logFilePath(app.paths.stateDir, app.config.logging);
   const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-200) : [];
-  const failures = log.filter((l) => l.includes('desktop notification not delivered') || l.includes('notifier did not answer'));
-  if (!app.config.recovery.notification) return { name: 'notifier', level: 'ok', detail: 'notifications are off (recovery.notification: false)' };
+  const failures = log.filter(
+    (l) => l.includes('desktop notification not delivered') || l.includes('notifier did not answer'),
+  );
+  if (!app.config.recovery.notification)
+    return { name: 'notifier', level: 'ok', detail: 'notifications are off (recovery.notification: false)' };
   if (platform === 'linux') {
     const found = pathDirs.map((d) => join(d, 'notify-send')).find((p) => existsSync(p));
     if (!found) {
-      return { name: 'notifier', level: 'warn', detail: 'notify-send not found: notifications go to the log and `ccguard events` only', fix: 'install libnotify-bin (Debian/Ubuntu) for desktop notifications' };
+      return {
+        name: 'notifier',
+        level: 'warn',
+        detail: 'notify-send not found: notifications go to the log and `ccguard events` only',
+        fix: 'install libnotify-bin (Debian/Ubuntu) for desktop notifications',
+      };
     }
-    if (failures.length > 0) return { name: 'notifier', level: 'warn', detail: `${found}; recent failures: ${failures.at(-1)}` };
+    if (failures.length > 0)
+      return { name: 'notifier', level: 'warn', detail: `${found}; recent failures: ${failures.at(-1)}` };
     return { name: 'notifier', level: 'ok', detail: found };
   }
   return failures.length > 0

@@ -14,11 +14,17 @@ export function stateCheck(paths: Paths, cause: unknown): Check {
   if (cause instanceof ConfigError) {
     // A broken user config falls back to the last valid one and never gets here: this is the
     // package's own defaults file, which only a damaged install breaks.
-    return { name: 'config', level: 'fail', detail: why, fix: 'reinstall ccguard (its own config.yaml is damaged); until then every hook allows and logs why' };
+    return {
+      name: 'config',
+      level: 'fail',
+      detail: why,
+      fix: 'reinstall ccguard (its own config.yaml is damaged); until then every hook allows and logs why',
+    };
   }
   const meanwhile = 'until then every hook allows and prints why on stderr';
   // Neither SQLite runs in this Node: the state directory is not what is wrong.
-  if (cause instanceof NoSqliteError) return { name: 'database', level: 'fail', detail: cause.why, fix: `${cause.fix}; ${meanwhile}` };
+  if (cause instanceof NoSqliteError)
+    return { name: 'database', level: 'fail', detail: cause.why, fix: `${cause.fix}; ${meanwhile}` };
   const kind = (p: string): 'dir' | 'other' | 'none' => {
     try {
       return statSync(p).isDirectory() ? 'dir' : 'other';
@@ -28,19 +34,39 @@ export function stateCheck(paths: Paths, cause: unknown): Check {
   };
   const dir = kind(paths.stateDir);
   if (dir === 'other') {
-    return { name: 'database', level: 'fail', detail: `the state directory ${paths.stateDir} is not a directory (${why})`, fix: `move that file aside or set CCGUARD_HOME to a writable folder; ${meanwhile}` };
+    return {
+      name: 'database',
+      level: 'fail',
+      detail: `the state directory ${paths.stateDir} is not a directory (${why})`,
+      fix: `move that file aside or set CCGUARD_HOME to a writable folder; ${meanwhile}`,
+    };
   }
   if (dir === 'dir') {
     try {
       accessSync(paths.stateDir, constants.W_OK | constants.X_OK);
     } catch {
-      return { name: 'database', level: 'fail', detail: `the state directory ${paths.stateDir} is not writable (${why})`, fix: `chmod 700 ${paths.stateDir} (as its owner), or set CCGUARD_HOME to a writable folder; ${meanwhile}` };
+      return {
+        name: 'database',
+        level: 'fail',
+        detail: `the state directory ${paths.stateDir} is not writable (${why})`,
+        fix: `chmod 700 ${paths.stateDir} (as its owner), or set CCGUARD_HOME to a writable folder; ${meanwhile}`,
+      };
     }
     if (kind(paths.dbFile) === 'dir') {
-      return { name: 'database', level: 'fail', detail: `${paths.dbFile} is a directory, not a database (${why})`, fix: `move it aside: the next hook rebuilds the database from the transcripts; ${meanwhile}` };
+      return {
+        name: 'database',
+        level: 'fail',
+        detail: `${paths.dbFile} is a directory, not a database (${why})`,
+        fix: `move it aside: the next hook rebuilds the database from the transcripts; ${meanwhile}`,
+      };
     }
   }
-  return { name: 'database', level: 'fail', detail: `cannot open the state: ${why}`, fix: `check that ${paths.stateDir} is a writable folder on a disk with space; ${meanwhile}` };
+  return {
+    name: 'database',
+    level: 'fail',
+    detail: `cannot open the state: ${why}`,
+    fix: `check that ${paths.stateDir} is a writable folder on a disk with space; ${meanwhile}`,
+  };
 }
 
 /**

@@ -21,7 +21,9 @@ export async function hookEntry(event: HookEvent): Promise<void> {
     if (event === 'PreToolUse' || event === 'PostToolUse') {
       const input = parseFastInput(text);
       const paths = resolvePaths(process.env);
-      const state = input ? leaseAllows(paths.stateDir, paths.userConfigFile, input.session_id, Date.now(), input.transcript_path) : null;
+      const state = input
+        ? leaseAllows(paths.stateDir, paths.userConfigFile, input.session_id, Date.now(), input.transcript_path)
+        : null;
       if (input && state !== null) {
         try {
           appendJournal(paths.stateDir, {
@@ -46,7 +48,10 @@ export async function hookEntry(event: HookEvent): Promise<void> {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- esbuild's lazy require in the bundle
       const { cacheFileFor, requireCached } = require('./codeCache.ts') as typeof import('./codeCache.ts');
       const paths = resolvePaths(process.env);
-      const full = requireCached<typeof import('./fullCheck.ts')>(join(__dirname, '..', 'full', 'main.cjs'), cacheFileFor(paths.stateDir));
+      const full = requireCached<typeof import('./fullCheck.ts')>(
+        join(__dirname, '..', 'full', 'main.cjs'),
+        cacheFileFor(paths.stateDir),
+      );
       stdout = await full.exports.runFull(event, text);
       full.save();
     } else {

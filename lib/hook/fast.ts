@@ -2,7 +2,17 @@
 // is ~650 KB of JavaScript whose compilation alone costs a hook ~25 ms, more than everything else the
 // fast path does; so the three fields it reads are checked by hand, and so does the full check
 // (lib/hook/input.ts), loaded only when no lease answers.
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { replaceFile } from '../util/atomic.ts';
 import { fastDir, readGeneration, readPublishedReadings, type PublishedReading } from '../store/generation.ts';
@@ -17,10 +27,19 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 function asLease(v: unknown): Lease | null {
   if (!isObj(v) || v.v !== 3 || typeof v.account !== 'string') return null;
   const ok =
-    typeof v.gen === 'string' && typeof v.until === 'number' && typeof v.at === 'number' && typeof v.configMtime === 'number' &&
-    typeof v.state === 'string' && (v.tokens === null || typeof v.tokens === 'number') && (v.cost === null || typeof v.cost === 'number') &&
-    isObj(v.prices) && (v.transcript === null || typeof v.transcript === 'string') && Array.isArray(v.files) && Array.isArray(v.dirs) &&
-    isObj(v.seen) && isObj(v.bounds);
+    typeof v.gen === 'string' &&
+    typeof v.until === 'number' &&
+    typeof v.at === 'number' &&
+    typeof v.configMtime === 'number' &&
+    typeof v.state === 'string' &&
+    (v.tokens === null || typeof v.tokens === 'number') &&
+    (v.cost === null || typeof v.cost === 'number') &&
+    isObj(v.prices) &&
+    (v.transcript === null || typeof v.transcript === 'string') &&
+    Array.isArray(v.files) &&
+    Array.isArray(v.dirs) &&
+    isObj(v.seen) &&
+    isObj(v.bounds);
   return ok ? (v as unknown as Lease) : null;
 }
 
@@ -79,7 +98,11 @@ function countUsage(tail: Buffer, seen: Set<string>, prices: PriceOverrides, out
     start = end + 1;
     if (line.indexOf(ASSISTANT) < 0) continue;
     // Limit messages never reach here (trouble ends the lease first), so no time zone is needed.
-    const records = parseLine(line.toString('latin1'), { fallbackKey: `tail#${at}`, timeZone: () => 'UTC', latin1: true });
+    const records = parseLine(line.toString('latin1'), {
+      fallbackKey: `tail#${at}`,
+      timeZone: () => 'UTC',
+      latin1: true,
+    });
     if (!Array.isArray(records)) continue;
     for (const r of records) {
       if (r.kind !== 'usage' || seen.has(r.key)) continue;
@@ -132,7 +155,13 @@ function appended(lease: Lease): Counted[] | null {
  * usage since it at the highest ratio it could imply, and the pace from the first reading of the last
  * hour to it, by the sources' own arithmetic (lib/usage/readingMath.ts).
  */
-function readingWithin(b: ReadingBound, r: PublishedReading, counted: readonly Counted[], lease: Lease, now: number): boolean {
+function readingWithin(
+  b: ReadingBound,
+  r: PublishedReading,
+  counted: readonly Counted[],
+  lease: Lease,
+  now: number,
+): boolean {
   if (r.resetsAt !== b.resetsAt || typeof r.pct !== 'number' || typeof r.firstSeen !== 'number') return false;
   let since = 0;
   // A minute's slack for the clocks of the status line and the transcript writer.
@@ -160,7 +189,13 @@ export function readLease(stateDir: string, session: string): Lease | null {
  * The state to record when the session's lease lets this call go ahead untouched; null sends it to
  * the full check.
  */
-export function leaseAllows(stateDir: string, userConfigFile: string, session: string, now: number, transcript: string | null): string | null {
+export function leaseAllows(
+  stateDir: string,
+  userConfigFile: string,
+  session: string,
+  now: number,
+  transcript: string | null,
+): string | null {
   const e = readLease(stateDir, session);
   if (!e) return null;
   if (now >= e.until || now < e.at - 60_000) return null; // run out, or the clock jumped back
@@ -182,7 +217,8 @@ export function leaseAllows(stateDir: string, userConfigFile: string, session: s
   if (e.tokens !== null && tokens > e.tokens) return null;
   if (e.cost !== null && cost > e.cost) return null;
   // No file at all: no reading was ever published, which is news only to a lease that saw one.
-  const pub = readPublishedReadings(stateDir, e.account) ?? (e.seen.five_hour === 0 && e.seen.seven_day === 0 ? {} : null);
+  const pub =
+    readPublishedReadings(stateDir, e.account) ?? (e.seen.five_hour === 0 && e.seen.seven_day === 0 ? {} : null);
   if (pub === null) return null;
   for (const w of ['five_hour', 'seven_day'] as const) {
     const r = pub[w];
@@ -194,7 +230,9 @@ export function leaseAllows(stateDir: string, userConfigFile: string, session: s
 }
 
 /** The fields the fast path needs; null sends the call down the full path, which says what is wrong. */
-export function parseFastInput(text: string): { session_id: string; tool_name: string | null; transcript_path: string | null } | null {
+export function parseFastInput(
+  text: string,
+): { session_id: string; tool_name: string | null; transcript_path: string | null } | null {
   let v: unknown;
   try {
     v = JSON.parse(text);

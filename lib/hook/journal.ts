@@ -47,7 +47,14 @@ function asRow(v: unknown): JournalLine | null {
   if (typeof o.ts !== 'number' || typeof o.session_id !== 'string' || typeof o.hook !== 'string') return null;
   if (!(o.tool === null || typeof o.tool === 'string') || typeof o.duration_ms !== 'number') return null;
   if (o.state !== undefined && typeof o.state !== 'string') return null;
-  return { ts: o.ts, session_id: o.session_id, hook: o.hook, tool: o.tool, duration_ms: o.duration_ms, ...(o.state !== undefined ? { state: o.state } : {}) };
+  return {
+    ts: o.ts,
+    session_id: o.session_id,
+    hook: o.hook,
+    tool: o.tool,
+    duration_ms: o.duration_ms,
+    ...(o.state !== undefined ? { state: o.state } : {}),
+  };
 }
 
 function rowsOf(text: string): JournalLine[] {
@@ -67,8 +74,14 @@ function insertRows(store: Store, rows: readonly JournalLine[]): void {
   store.write(() => {
     for (const r of rows) {
       store.events.insert({
-        ts: r.ts, session_id: r.session_id, hook: r.hook, tool: r.tool, decision: 'allow', state: r.state ?? 'normal',
-        source: 'fast-path', duration_ms: r.duration_ms,
+        ts: r.ts,
+        session_id: r.session_id,
+        hook: r.hook,
+        tool: r.tool,
+        decision: 'allow',
+        state: r.state ?? 'normal',
+        source: 'fast-path',
+        duration_ms: r.duration_ms,
       });
     }
   });
@@ -84,7 +97,9 @@ export function ingestJournal(stateDir: string, store: Store, now: number): numb
   const dir = join(stateDir, JOURNAL_DIR);
   let entries: string[] = [];
   try {
-    entries = readdirSync(dir).filter((e) => !e.startsWith('.') || (e.startsWith('.claimed-') && abandoned(join(dir, e), now)));
+    entries = readdirSync(dir).filter(
+      (e) => !e.startsWith('.') || (e.startsWith('.claimed-') && abandoned(join(dir, e), now)),
+    );
   } catch {
     // no fast-path runs yet
   }

@@ -107,7 +107,15 @@ export interface LeaseArgs {
 
 /** What of a verdict a lease must keep unchanged. */
 function signature(v: Verdict): string {
-  return JSON.stringify([v.action, v.sleepMs > 0, v.state, v.reason !== null, v.onceKey, v.notice?.key ?? null, v.startPause !== null]);
+  return JSON.stringify([
+    v.action,
+    v.sleepMs > 0,
+    v.state,
+    v.reason !== null,
+    v.onceKey,
+    v.notice?.key ?? null,
+    v.startPause !== null,
+  ]);
 }
 
 const isLocal = (u: UsageView): boolean => u.source.startsWith('local:');
@@ -123,11 +131,27 @@ function perToken(u: UsageView): number {
 function moved(u: UsageView, dT: number, dC: number, share: number | null, five: boolean): UsageView {
   const base = share ?? u.share;
   const s = base === null ? null : base + perToken(u) * dT;
-  const proj = share !== null ? null : u.projectedShare === null || u.share === null || s === null ? u.projectedShare : u.projectedShare + (s - u.share);
-  return { ...u, share: s, projectedShare: proj, usedTokens: five ? u.usedTokens + dT : u.usedTokens, costUsd: u.costUsd + dC };
+  const proj =
+    share !== null
+      ? null
+      : u.projectedShare === null || u.share === null || s === null
+        ? u.projectedShare
+        : u.projectedShare + (s - u.share);
+  return {
+    ...u,
+    share: s,
+    projectedShare: proj,
+    usedTokens: five ? u.usedTokens + dT : u.usedTokens,
+    costUsd: u.costUsd + dC,
+  };
 }
 
-function probe(pi: PolicyInput, dT: number, dC: number, shares: Partial<Record<UsageWindow, number>> = {}): PolicyInput {
+function probe(
+  pi: PolicyInput,
+  dT: number,
+  dC: number,
+  shares: Partial<Record<UsageWindow, number>> = {},
+): PolicyInput {
   const u = pi.usage;
   const weekly = u.weekly ? moved(u.weekly, dT, dC, shares.seven_day ?? null, false) : u.weekly;
   return { ...pi, usage: { ...moved(u, dT, dC, shares.five_hour ?? null, true), weekly } };
@@ -146,7 +170,8 @@ function largest(lo: number, hi: number, ok: (x: number) => boolean, int: boolea
 
 /** Whether a verdict says and does nothing this call: its messages and notice already went out. */
 function silent(v: Verdict, store: Store, config: Config): boolean {
-  if (v.action !== 'allow' || v.sleepMs > 0 || v.reason !== null || v.startPause !== null || v.state === 'degraded') return false;
+  if (v.action !== 'allow' || v.sleepMs > 0 || v.reason !== null || v.startPause !== null || v.state === 'degraded')
+    return false;
   if ((v.userMessage || v.modelContext) && !(v.onceKey && store.marks.has(v.onceKey))) return false;
   if (v.notice && config.recovery.notification && !store.marks.has(`notice:${v.notice.key}`)) return false;
   return true;
@@ -159,7 +184,8 @@ function clockBound(a: LeaseArgs, pi: PolicyInput, now: number): number {
   const at = (t: number | null | undefined): void => {
     if (t !== null && t !== undefined && t > now) until = Math.min(until, t);
   };
-  if (c.recovery.time_limit === 'session_pause' && pi.sessionClockFrom !== null) at(pi.sessionClockFrom + c.alerts.time_threshold * HOUR_MS);
+  if (c.recovery.time_limit === 'session_pause' && pi.sessionClockFrom !== null)
+    at(pi.sessionClockFrom + c.alerts.time_threshold * HOUR_MS);
   for (const u of [pi.usage, pi.usage.weekly ?? null]) {
     if (!u) continue;
     at(u.resetAt);
@@ -184,7 +210,9 @@ function mtimeOf(path: string): number {
 
 /** The transcripts a lease watches and the folders a new one would appear in. */
 function watched(a: LeaseArgs, now: number): { files: Lease['files']; dirs: Lease['dirs'] } | null {
-  const rows = a.store.files.recent(now - (BLOCK_MS + HOUR_MS)).map((r) => ({ path: r.path, offset: r.offset, ino: r.ino }));
+  const rows = a.store.files
+    .recent(now - (BLOCK_MS + HOUR_MS))
+    .map((r) => ({ path: r.path, offset: r.offset, ino: r.ino }));
   if (a.transcript !== null && !rows.some((r) => r.path === a.transcript)) {
     const own = a.store.files.get(a.transcript);
     if (own) rows.push({ path: own.path, offset: own.offset, ino: own.ino });

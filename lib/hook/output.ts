@@ -12,7 +12,11 @@ export function renderOutput(hook: HookEvent, v: Verdict, showMessages: boolean)
         // `defer` (unattended sessions only, lib/policy/unattended.ts) ends a headless run with the
         // call unrun, to be sent through this hook again when the session is resumed.
         return JSON.stringify({
-          hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: v.action, permissionDecisionReason: v.reason ?? 'ccguard' },
+          hookSpecificOutput: {
+            hookEventName: 'PreToolUse',
+            permissionDecision: v.action,
+            permissionDecisionReason: v.reason ?? 'ccguard',
+          },
         });
       }
       // An allow never sets permissionDecision: that would skip the user's own permission prompts.
@@ -23,7 +27,8 @@ export function renderOutput(hook: HookEvent, v: Verdict, showMessages: boolean)
       });
     }
     case 'UserPromptSubmit': {
-      if (v.action === 'deny' || v.action === 'defer') return JSON.stringify({ decision: 'block', reason: v.reason ?? 'ccguard' });
+      if (v.action === 'deny' || v.action === 'defer')
+        return JSON.stringify({ decision: 'block', reason: v.reason ?? 'ccguard' });
       if (!user && !ctx) return '';
       return JSON.stringify({
         ...(user ? { systemMessage: user } : {}),
@@ -84,7 +89,7 @@ export function decisionEvent(r: {
     reason:
       decision === 'auto_resume'
         ? `quota_auto_resume_fired: Claude Code continues by itself after the limit reset (${input.message ?? 'no message'})`
-        : v.reason ?? (r.show ? v.userMessage : null),
+        : (v.reason ?? (r.show ? v.userMessage : null)),
     source: usage.weekly ? `${usage.source}+${usage.weekly.source}` : usage.source,
     sleep_ms: v.sleepMs,
     duration_ms: Math.round(r.durationMs * 100) / 100,
@@ -95,8 +100,17 @@ export function decisionEvent(r: {
 /** The events row of a notification sent. */
 export function noticeEvent(event: HookEvent, session: string, state: RecoveryState, n: Notice, now: number): EventRow {
   return {
-    ts: now, session_id: session, hook: event, tool: null, decision: 'notify', state,
-    reason: `${n.title}: ${n.message}`, source: null, sleep_ms: 0, duration_ms: null, detail: null,
+    ts: now,
+    session_id: session,
+    hook: event,
+    tool: null,
+    decision: 'notify',
+    state,
+    reason: `${n.title}: ${n.message}`,
+    source: null,
+    sleep_ms: 0,
+    duration_ms: null,
+    detail: null,
   };
 }
 
@@ -104,7 +118,13 @@ export function noticeEvent(event: HookEvent, session: string, state: RecoverySt
  * What an event keeps beyond decision and timing. Prompts, tool inputs and outputs stay out unless the
  * user asked for tool inputs (`privacy.store_tool_input`), and then only the first 4 KB of each.
  */
-function eventDetail(event: HookEvent, input: HookInput, keepToolInput: boolean, v: Verdict, runId: string | null): string | null {
+function eventDetail(
+  event: HookEvent,
+  input: HookInput,
+  keepToolInput: boolean,
+  v: Verdict,
+  runId: string | null,
+): string | null {
   const d: Record<string, unknown> = {};
   if (v.action === 'defer') {
     // What `ccguard status` lists and `ccguard run --resume` needs: the folder to resume in, the call

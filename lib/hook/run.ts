@@ -75,7 +75,8 @@ export async function runHook(event: HookEvent, stdin: string, env: Env, deps: H
     log = configuredLogger(paths.stateDir, config.logging);
     // A broken config.yaml never switches enforcement off: the last valid configuration (or the
     // defaults) goes on, and the user hears of it once, by name of file, key and value.
-    if (loaded.problem) reportConfigProblemOnce(paths.stateDir, logFilePath(paths.stateDir, config.logging), loaded.problem, log, deps);
+    if (loaded.problem)
+      reportConfigProblemOnce(paths.stateDir, logFilePath(paths.stateDir, config.logging), loaded.problem, log, deps);
     const onQuarantine = (dest: string): void =>
       log.error(`state.db was damaged: moved to ${dest}; rebuilding from the transcripts`);
     store = openStore(paths.dbFile, { now: deps.now(), onQuarantine });
@@ -101,11 +102,24 @@ export async function runHook(event: HookEvent, stdin: string, env: Env, deps: H
     log.error(said);
     if (log.failed) process.stderr.write(`ccguard: ${said}\n`);
     // No SQLite in this Node is said in full: the cause and the command that fixes it.
-    notifyErrorOnce(paths.stateDir, config ? logFilePath(paths.stateDir, config.logging) : paths.logFile, line, deps, err instanceof NoSqliteError ? 600 : 200);
+    notifyErrorOnce(
+      paths.stateDir,
+      config ? logFilePath(paths.stateDir, config.logging) : paths.logFile,
+      line,
+      deps,
+      err instanceof NoSqliteError ? 600 : 200,
+    );
     if (config?.fail_mode === 'closed' && (event === 'PreToolUse' || event === 'UserPromptSubmit')) {
       const v: Verdict = {
-        action: 'deny', sleepMs: 0, state: 'normal', reason: `ccguard failed and fail_mode is closed: ${line}`,
-        userMessage: null, modelContext: null, onceKey: null, startPause: null, notice: null,
+        action: 'deny',
+        sleepMs: 0,
+        state: 'normal',
+        reason: `ccguard failed and fail_mode is closed: ${line}`,
+        userMessage: null,
+        modelContext: null,
+        onceKey: null,
+        startPause: null,
+        notice: null,
       };
       return { stdout: renderOutput(event, v, false), exitCode: 0, sleepMs: 0 };
     }
@@ -120,13 +134,26 @@ export async function runHook(event: HookEvent, stdin: string, env: Env, deps: H
 }
 
 /** One log line and one notification per distinct config problem, however many hooks run. */
-function reportConfigProblemOnce(stateDir: string, logFile: string, p: ConfigProblem, log: Logger, deps: HookDeps): void {
+function reportConfigProblemOnce(
+  stateDir: string,
+  logFile: string,
+  p: ConfigProblem,
+  log: Logger,
+  deps: HookDeps,
+): void {
   try {
-    const marker = join(stateDir, `.config-problem-${crypto().createHash('sha1').update(p.message).digest('hex').slice(0, 12)}`);
+    const marker = join(
+      stateDir,
+      `.config-problem-${crypto().createHash('sha1').update(p.message).digest('hex').slice(0, 12)}`,
+    );
     if (existsSync(marker)) return;
     writeFileSync(marker, p.message + '\n', { mode: 0o600 });
     log.error(`${p.message}; ${fallbackText(p)} until it is fixed`);
-    deps.notify({ title: 'ccguard: config error', message: `${p.message.slice(0, 160)}; ${fallbackText(p)}.`, logFile });
+    deps.notify({
+      title: 'ccguard: config error',
+      message: `${p.message.slice(0, 160)}; ${fallbackText(p)}.`,
+      logFile,
+    });
   } catch {
     // an unwritable state directory: status and doctor still say it
   }
@@ -137,7 +164,14 @@ function notifyErrorOnce(stateDir: string, logFile: string, line: string, deps: 
   try {
     ensurePrivateDir(stateDir);
     const day = localDayKey(deps.now());
-    const marker = join(stateDir, `.error-${crypto().createHash('sha1').update(line.replace(/\([^)]*\)/g, '').replace(/\d+/g, '#')).digest('hex').slice(0, 12)}-${day}`);
+    const marker = join(
+      stateDir,
+      `.error-${crypto()
+        .createHash('sha1')
+        .update(line.replace(/\([^)]*\)/g, '').replace(/\d+/g, '#'))
+        .digest('hex')
+        .slice(0, 12)}-${day}`,
+    );
     if (existsSync(marker)) return;
     writeFileSync(marker, line + '\n', { mode: 0o600 });
     deps.notify({ title: 'ccguard: hook error (allowing)', message: line.slice(0, max), logFile });
@@ -160,7 +194,13 @@ interface Ctx {
  * The full check, as a sequence of steps: bring the state up to date, gather what the decision rests
  * on, decide, apply and record it, lease the next calls when nothing would change, then answer.
  */
-async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDeps, base: Omit<Ctx, 'account'>): Promise<HookResult> {
+async function decide(
+  event: HookEvent,
+  input: HookInput,
+  env: Env,
+  deps: HookDeps,
+  base: Omit<Ctx, 'account'>,
+): Promise<HookResult> {
   const now = deps.now();
   // Before the catch-up: the session's transcript rows are filed under its account as they come in.
   const c: Ctx = { ...base, account: sessionAccount(base.store, env, input.session_id, now) };
@@ -177,7 +217,8 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
   const show = applyVerdict(c, input.session_id, v, notices, now);
   const sendable = claimNotices(c, notices, now);
   recordRun(c, event, input, pi, v, show, sendable, now, env.CCGUARD_RUN_ID ?? null);
-  if (isUnattended(env) && (event === 'StopFailure' || event === 'SessionEnd')) recordLimitStop(c.store, c.config, c.account.key, event, input, now, env.CCGUARD_RUN_ID ?? null);
+  if (isUnattended(env) && (event === 'StopFailure' || event === 'SessionEnd'))
+    recordLimitStop(c.store, c.config, c.account.key, event, input, now, env.CCGUARD_RUN_ID ?? null);
   const logFile = logFilePath(c.paths.stateDir, c.config.logging);
   for (const n of sendable) deps.notify({ title: n.title, message: n.message, logFile });
   if (v.action !== 'allow') c.log.info(`${event} ${input.tool_name ?? ''} ${v.action}: ${v.reason ?? ''}`.trim());
@@ -188,7 +229,10 @@ async function decide(event: HookEvent, input: HookInput, env: Env, deps: HookDe
 
 /** The transcripts a hook brings up to date: its own (with its subagents), and every hot one. */
 async function catchUpFor(c: Ctx, env: Env, deps: HookDeps, input: HookInput): Promise<void> {
-  await catchUp({ env, paths: c.paths, config: c.config, store: c.store, now: deps.now, timeZone: localTimeZone(env) }, input.transcript_path ? [input.transcript_path] : []);
+  await catchUp(
+    { env, paths: c.paths, config: c.config, store: c.store, now: deps.now, timeZone: localTimeZone(env) },
+    input.transcript_path ? [input.transcript_path] : [],
+  );
 }
 
 /** What changed in the shared recovery state since the last look, as notices (sent once each). */
@@ -202,12 +246,24 @@ function recoveryNotices(c: Ctx, event: HookEvent, input: HookInput, now: number
       ch.kind === 'backoff'
         ? backoffNotice(ch.level, ch.until, whose, now)
         : ch.scope === 'opus' || ch.scope === 'sonnet'
-          ? { key: `limitline:${ch.account}:${ch.scope}:${ch.until}`, title: 'ccguard: model limit reached', message: `Claude Code hit its ${ch.scope === 'opus' ? 'Opus' : 'Sonnet'} limit${whose}: sessions on it are held until ${fmtAt(ch.until, now)}; other models go on. "${ch.detail}"` }
-          : { key: `limitline:${ch.account}:${ch.until}`, title: 'ccguard: limit reached', message: `Claude Code hit its limit${whose}: tool calls held until ${fmtAt(ch.until, now)} (server: limit line). "${ch.detail}"` },
+          ? {
+              key: `limitline:${ch.account}:${ch.scope}:${ch.until}`,
+              title: 'ccguard: model limit reached',
+              message: `Claude Code hit its ${ch.scope === 'opus' ? 'Opus' : 'Sonnet'} limit${whose}: sessions on it are held until ${fmtAt(ch.until, now)}; other models go on. "${ch.detail}"`,
+            }
+          : {
+              key: `limitline:${ch.account}:${ch.until}`,
+              title: 'ccguard: limit reached',
+              message: `Claude Code hit its limit${whose}: tool calls held until ${fmtAt(ch.until, now)} (server: limit line). "${ch.detail}"`,
+            },
     );
   }
   for (const p of endedPauses(store, now)) {
-    notices.push({ key: `pauseend:${p.key}:${p.until}`, title: 'ccguard: pause over', message: `${p.what} ended at ${fmtAt(p.until, now)}; work may go on.` });
+    notices.push({
+      key: `pauseend:${p.key}:${p.until}`,
+      title: 'ccguard: pause over',
+      message: `${p.what} ended at ${fmtAt(p.until, now)}; work may go on.`,
+    });
   }
   housekeeping(store, now);
   if (event === 'StopFailure' && input.error) {
@@ -242,7 +298,14 @@ function usageNow(c: Ctx, env: Env, now: number): UsagePicture {
   return picture;
 }
 
-function policyInput(c: Ctx, env: Env, event: HookEvent, input: HookInput, picture: UsagePicture, now: number): PolicyInput {
+function policyInput(
+  c: Ctx,
+  env: Env,
+  event: HookEvent,
+  input: HookInput,
+  picture: UsagePicture,
+  now: number,
+): PolicyInput {
   const { store, config } = c;
   return {
     hook: event,
@@ -257,7 +320,8 @@ function policyInput(c: Ctx, env: Env, event: HookEvent, input: HookInput, pictu
     forcedDegrade: forcedDegrade(store, now),
     prompt: input.prompt ?? null,
     // Only a model-family limit asks which model the session runs on.
-    sessionModel: picture.modelHolds.length > 0 ? (store.entries.sessionModel(input.session_id) ?? input.model ?? null) : null,
+    sessionModel:
+      picture.modelHolds.length > 0 ? (store.entries.sessionModel(input.session_id) ?? input.model ?? null) : null,
     modelHolds: picture.modelHolds,
     lifts: liftsOf(store, c.account.key, now),
     cli: ownCli(env),
@@ -293,11 +357,33 @@ function claimNotices(c: Ctx, notices: readonly Notice[], now: number): Notice[]
 }
 
 /** The run's event and one per notification sent, in one transaction. */
-function recordRun(c: Ctx, event: HookEvent, input: HookInput, pi: PolicyInput, v: Verdict, show: boolean, sendable: readonly Notice[], now: number, runId: string | null): void {
+function recordRun(
+  c: Ctx,
+  event: HookEvent,
+  input: HookInput,
+  pi: PolicyInput,
+  v: Verdict,
+  show: boolean,
+  sendable: readonly Notice[],
+  now: number,
+  runId: string | null,
+): void {
   const { store, config } = c;
   const durationMs = performance.now() - c.started;
   store.write(() => {
-    store.events.insert(decisionEvent({ event, input, verdict: v, usage: pi.usage, show, now, durationMs, keepToolInput: config.privacy.store_tool_input, runId }));
+    store.events.insert(
+      decisionEvent({
+        event,
+        input,
+        verdict: v,
+        usage: pi.usage,
+        show,
+        now,
+        durationMs,
+        keepToolInput: config.privacy.store_tool_input,
+        runId,
+      }),
+    );
     for (const n of sendable) store.events.insert(noticeEvent(event, input.session_id, v.state, n, now));
   });
 }
@@ -311,14 +397,25 @@ interface LeaseInputs {
 
 function leaseInputs(c: Ctx): LeaseInputs {
   const latest = (w: 'five_hour' | 'seven_day'): number => c.store.rateLimits.latest(c.account.key, w)?.id ?? 0;
-  return { gen: readGeneration(c.paths.stateDir), configMtime: configMtime(c.paths.userConfigFile), seen: { five_hour: latest('five_hour'), seven_day: latest('seven_day') } };
+  return {
+    gen: readGeneration(c.paths.stateDir),
+    configMtime: configMtime(c.paths.userConfigFile),
+    seen: { five_hour: latest('five_hour'), seven_day: latest('seven_day') },
+  };
 }
 
 /**
  * Whatever this run changed of the shared inputs voids every lease; when it changed nothing, the
  * session's next tool calls may be served by a lease (lib/hook/lease.ts) instead of a full check.
  */
-function leaseNextCalls(c: Ctx, env: Env, input: HookInput, pi: PolicyInput, serverResetAt: number | null, before: LeaseInputs): void {
+function leaseNextCalls(
+  c: Ctx,
+  env: Env,
+  input: HookInput,
+  pi: PolicyInput,
+  serverResetAt: number | null,
+  before: LeaseInputs,
+): void {
   // `store.write` voids the leases as each write commits; a write made some other way is flushed
   // here. Either way, or a change by another process meanwhile, moved the generation.
   flushInputs(c.store);
@@ -345,7 +442,10 @@ function leaseNextCalls(c: Ctx, env: Env, input: HookInput, pi: PolicyInput, ser
       removeLease(c.paths.stateDir, input.session_id);
       return;
     }
-    if ((granted.seen.five_hour !== 0 || granted.seen.seven_day !== 0) && readPublishedReadings(c.paths.stateDir, c.account.key) === null) {
+    if (
+      (granted.seen.five_hour !== 0 || granted.seen.seven_day !== 0) &&
+      readPublishedReadings(c.paths.stateDir, c.account.key) === null
+    ) {
       // Readings recorded before they were published (an older version): publish them, under the
       // write lock so that no recorder publishes in between.
       c.store.write(() => publishLatestReadings(c.store, c.account.key));

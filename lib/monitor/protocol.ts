@@ -25,7 +25,13 @@ export function monitorArgs(config: Config): { args: string[]; plan: MonitorPlan
 export const VERSION_ARGS: readonly string[] = ['--version'];
 
 /** Exit codes claude-monitor documents; 10 and 11 are answers, not failures. */
-const BY_CODE: Readonly<Record<number, MonitorOutcome>> = { 0: 'ok', 10: 'near_limit', 11: 'limit_hit', 20: 'no_active_session', 30: 'no_data' };
+const BY_CODE: Readonly<Record<number, MonitorOutcome>> = {
+  0: 'ok',
+  10: 'near_limit',
+  11: 'limit_hit',
+  20: 'no_active_session',
+  30: 'no_data',
+};
 
 /**
  * What a documented exit code (or a snapshot's `status.code`, which uses the same numbers) means;
@@ -42,11 +48,23 @@ const V3_TEXT = /unrecogni[sz]ed arguments?|no such option|unknown option|invali
 export function v3Refusal(exitCode: number, stdout: string, stderr: string): string | null {
   if (exitCode !== 2 || stdout.trimStart().startsWith('{') || !V3_TEXT.test(stderr + '\n' + stdout)) return null;
   const text = `${stderr}\n${stdout}`;
-  return text.split('\n').find((l) => V3_TEXT.test(l) && !/^\s*usage:/i.test(l))?.trim().slice(0, 200) ?? firstLine(text);
+  return (
+    text
+      .split('\n')
+      .find((l) => V3_TEXT.test(l) && !/^\s*usage:/i.test(l))
+      ?.trim()
+      .slice(0, 200) ?? firstLine(text)
+  );
 }
 
 /** The first non-empty line, cut to 200 characters: how a run's stderr is quoted. */
-export const firstLine = (s: string): string => s.trim().split('\n').find((l) => l.trim().length > 0)?.trim().slice(0, 200) ?? '';
+export const firstLine = (s: string): string =>
+  s
+    .trim()
+    .split('\n')
+    .find((l) => l.trim().length > 0)
+    ?.trim()
+    .slice(0, 200) ?? '';
 
 /** The version `--version` printed, or null when it printed none. */
 export function versionOf(output: string): string | null {

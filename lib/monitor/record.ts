@@ -11,17 +11,32 @@ export const MISSING_RETRY_AUTO_MS = 3_600_000;
 export const MISSING_RETRY_ON_MS = 5 * 60_000;
 
 /** Stores one run's result and logs what the user should hear about, once per change. */
-export function recordMonitorRun(cache: MonitorCacheTable, s: MonitorSettings, run: MonitorRun, now: number, log: Logger): void {
+export function recordMonitorRun(
+  cache: MonitorCacheTable,
+  s: MonitorSettings,
+  run: MonitorRun,
+  now: number,
+  log: Logger,
+): void {
   const before = cache.get('attempt');
   const changed = before?.status !== run.outcome;
   switch (run.outcome) {
     case 'v3':
       cache.putInstall('v3', now, now + V3_RETRY_MS, run.detail ?? 'no JSON output');
-      if (changed) log.warn(`claude-monitor ${s.command} has no JSON output (v3?): not used; upgrade to v4 or set integrations.claude_monitor.enabled: false (${run.detail ?? ''})`);
+      if (changed)
+        log.warn(
+          `claude-monitor ${s.command} has no JSON output (v3?): not used; upgrade to v4 or set integrations.claude_monitor.enabled: false (${run.detail ?? ''})`,
+        );
       break;
     case 'missing':
-      cache.putInstall('missing', now, now + (s.mode === 'on' ? MISSING_RETRY_ON_MS : MISSING_RETRY_AUTO_MS), run.detail ?? 'not found');
-      if (s.mode === 'on' && changed) log.warn(`claude-monitor: ${run.detail ?? 'not found'} (integrations.claude_monitor.enabled is true)`);
+      cache.putInstall(
+        'missing',
+        now,
+        now + (s.mode === 'on' ? MISSING_RETRY_ON_MS : MISSING_RETRY_AUTO_MS),
+        run.detail ?? 'not found',
+      );
+      if (s.mode === 'on' && changed)
+        log.warn(`claude-monitor: ${run.detail ?? 'not found'} (integrations.claude_monitor.enabled is true)`);
       break;
     case 'invalid':
     case 'timeout':

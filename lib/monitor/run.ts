@@ -48,10 +48,16 @@ function classifyRun(command: string, timeoutMs: number, r: FinishedRun): Monito
   const byCode = outcomeOfCode(r.exitCode);
   if (byCode === undefined) {
     const telling = v3Refusal(r.exitCode, r.stdout, r.stderr);
-    if (telling !== null) return { ...none, outcome: 'v3', detail: `no JSON output (a claude-monitor before v4): ${telling}` };
-    return { ...none, outcome: 'error', detail: `exit ${r.exitCode}${firstLine(r.stderr) ? `: ${firstLine(r.stderr)}` : ''}` };
+    if (telling !== null)
+      return { ...none, outcome: 'v3', detail: `no JSON output (a claude-monitor before v4): ${telling}` };
+    return {
+      ...none,
+      outcome: 'error',
+      detail: `exit ${r.exitCode}${firstLine(r.stderr) ? `: ${firstLine(r.stderr)}` : ''}`,
+    };
   }
-  if (byCode === 'no_data' && !r.stdout.trimStart().startsWith('{')) return { ...none, outcome: 'no_data', detail: firstLine(r.stderr) || null };
+  if (byCode === 'no_data' && !r.stdout.trimStart().startsWith('{'))
+    return { ...none, outcome: 'no_data', detail: firstLine(r.stderr) || null };
   try {
     const parsed = parseSnapshot(r.stdout);
     return { outcome: byCode, detail: parsed.version ? `claude-monitor ${parsed.version}` : null, snapshot: parsed };
@@ -90,8 +96,18 @@ export async function runMonitor(s: MonitorSettings, env: NodeJS.ProcessEnv): Pr
 }
 
 /** The version `command --version` reports: null when the command is not there, 'unknown version' when it says none. */
-export async function monitorVersion(command: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string | null> {
-  const v = await execa(command, VERSION_ARGS, { env, timeout: timeoutMs, reject: false, stdin: 'ignore', extendEnv: false }).catch(() => null);
+export async function monitorVersion(
+  command: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<string | null> {
+  const v = await execa(command, VERSION_ARGS, {
+    env,
+    timeout: timeoutMs,
+    reject: false,
+    stdin: 'ignore',
+    extendEnv: false,
+  }).catch(() => null);
   if (!v || v.exitCode === undefined) return null;
   return versionOf(`${String(v.stdout)} ${String(v.stderr)}`) ?? 'unknown version';
 }
@@ -101,14 +117,27 @@ export function fromStateFile(s: MonitorSettings, now: number): MonitorRun | nul
   if (!s.stateFile) return null;
   const r = readStateFile(s.stateFile, now, s.maxAgeMs);
   if (r.kind !== 'fresh') return null;
-  return { outcome: outcomeOfSnapshot(r.snapshot), exitCode: null, detail: `state file ${s.stateFile}`, snapshot: r.snapshot, durationMs: 0, from: 'state_file' };
+  return {
+    outcome: outcomeOfSnapshot(r.snapshot),
+    exitCode: null,
+    detail: `state file ${s.stateFile}`,
+    snapshot: r.snapshot,
+    durationMs: 0,
+    from: 'state_file',
+  };
 }
 
 /**
  * One refresh: the state file when it is fresh, else a run of the command (unless a finding holds runs
  * off), stored for the hooks. Returns what was stored.
  */
-export async function refreshMonitor(cache: MonitorCacheTable, s: MonitorSettings, env: NodeJS.ProcessEnv, log: Logger, now: () => number = Date.now): Promise<MonitorRun> {
+export async function refreshMonitor(
+  cache: MonitorCacheTable,
+  s: MonitorSettings,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+  now: () => number = Date.now,
+): Promise<MonitorRun> {
   const fromFile = fromStateFile(s, now());
   if (fromFile) {
     recordMonitorRun(cache, s, fromFile, now(), log);
@@ -117,7 +146,14 @@ export async function refreshMonitor(cache: MonitorCacheTable, s: MonitorSetting
   const inst = cache.get('install');
   if (inst && inst.until !== null && inst.until > now()) {
     // Only the state file could answer, and it is not fresh: say so, so the next try waits a TTL.
-    const held: MonitorRun = { outcome: 'no_data', exitCode: null, detail: `state file not fresh; ${s.command} held off (${inst.status})`, snapshot: null, durationMs: 0, from: 'state_file' };
+    const held: MonitorRun = {
+      outcome: 'no_data',
+      exitCode: null,
+      detail: `state file not fresh; ${s.command} held off (${inst.status})`,
+      snapshot: null,
+      durationMs: 0,
+      from: 'state_file',
+    };
     recordMonitorRun(cache, s, held, now(), log);
     return held;
   }

@@ -74,7 +74,11 @@ function confidenceOf(v: string | null | undefined): MonitorConfidence {
 function windowOf(w: z.infer<typeof WindowSchema> | null | undefined, top: MonitorConfidence): MonitorWindow | null {
   if (!w) return null;
   const parsed = w.resets_at ? Date.parse(w.resets_at) : NaN;
-  const resetsAt = Number.isFinite(parsed) ? parsed : typeof w.resets_at_epoch === 'number' && w.resets_at_epoch > 0 ? w.resets_at_epoch * 1000 : null;
+  const resetsAt = Number.isFinite(parsed)
+    ? parsed
+    : typeof w.resets_at_epoch === 'number' && w.resets_at_epoch > 0
+      ? w.resets_at_epoch * 1000
+      : null;
   const pct = typeof w.used_percentage === 'number' && w.used_percentage >= 0 ? w.used_percentage : null;
   return {
     usedPct: pct,
@@ -98,7 +102,9 @@ export function parseSnapshot(text: string): MonitorSnapshot {
   if (!r.success) {
     const i = r.error.issues[0];
     const key = i?.path.map(String).join('.') || '(top level)';
-    throw new SnapshotError(`not a claude-monitor snapshot: ${key} ${i?.code === 'invalid_type' ? 'is missing or not the right type' : (i?.message ?? 'is invalid')}`);
+    throw new SnapshotError(
+      `not a claude-monitor snapshot: ${key} ${i?.code === 'invalid_type' ? 'is missing or not the right type' : (i?.message ?? 'is invalid')}`,
+    );
   }
   const d = r.data;
   const top = confidenceOf(d.confidence);
@@ -112,6 +118,7 @@ export function parseSnapshot(text: string): MonitorSnapshot {
     statusLabel: d.status?.label ?? null,
     fiveHour: windowOf(d.limits?.five_hour, top),
     sevenDay: windowOf(d.limits?.seven_day, top),
-    burnPerMinute: typeof d.local?.burn_rate_tokens_per_minute === 'number' ? d.local.burn_rate_tokens_per_minute : null,
+    burnPerMinute:
+      typeof d.local?.burn_rate_tokens_per_minute === 'number' ? d.local.burn_rate_tokens_per_minute : null,
   };
 }

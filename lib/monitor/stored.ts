@@ -5,9 +5,12 @@ import { isObj } from '../util/guards.ts';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | null => (isObj(v) ? v : null);
-const numOrNull = (v: unknown): number | null | undefined => (v === null ? null : typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const strOrNull = (v: unknown): string | null | undefined => (v === null ? null : typeof v === 'string' ? v : undefined);
-const conf = (v: unknown): MonitorConfidence | undefined => (v === 'official' || v === 'local_estimate' || v === 'unknown' ? v : undefined);
+const numOrNull = (v: unknown): number | null | undefined =>
+  v === null ? null : typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+const strOrNull = (v: unknown): string | null | undefined =>
+  v === null ? null : typeof v === 'string' ? v : undefined;
+const conf = (v: unknown): MonitorConfidence | undefined =>
+  v === 'official' || v === 'local_estimate' || v === 'unknown' ? v : undefined;
 
 function windowOf(v: unknown): MonitorWindow | null | undefined {
   if (v === null) return null;
@@ -18,7 +21,14 @@ function windowOf(v: unknown): MonitorWindow | null | undefined {
   const tokenLimit = numOrNull(w.tokenLimit);
   const resetsAt = numOrNull(w.resetsAt);
   const confidence = conf(w.confidence);
-  if (usedPct === undefined || tokensUsed === undefined || tokenLimit === undefined || resetsAt === undefined || !confidence) return undefined;
+  if (
+    usedPct === undefined ||
+    tokensUsed === undefined ||
+    tokenLimit === undefined ||
+    resetsAt === undefined ||
+    !confidence
+  )
+    return undefined;
   return { usedPct, tokensUsed, tokenLimit, resetsAt, confidence };
 }
 
@@ -41,10 +51,28 @@ export function storedSnapshot(text: string): MonitorSnapshot | null {
   const sevenDay = windowOf(d.sevenDay);
   const burnPerMinute = numOrNull(d.burnPerMinute);
   if (
-    version === undefined || plan === undefined || !confidence || typeof d.stale !== 'boolean' || statusCode === undefined ||
-    statusLabel === undefined || fiveHour === undefined || sevenDay === undefined || burnPerMinute === undefined
+    version === undefined ||
+    plan === undefined ||
+    !confidence ||
+    typeof d.stale !== 'boolean' ||
+    statusCode === undefined ||
+    statusLabel === undefined ||
+    fiveHour === undefined ||
+    sevenDay === undefined ||
+    burnPerMinute === undefined
   ) {
     return null;
   }
-  return { generatedAt: d.generatedAt, version, plan, confidence, stale: d.stale, statusCode, statusLabel, fiveHour, sevenDay, burnPerMinute };
+  return {
+    generatedAt: d.generatedAt,
+    version,
+    plan,
+    confidence,
+    stale: d.stale,
+    statusCode,
+    statusLabel,
+    fiveHour,
+    sevenDay,
+    burnPerMinute,
+  };
 }

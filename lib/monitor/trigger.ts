@@ -33,7 +33,13 @@ export type RefreshStart = 'started' | 'not_due' | 'running' | 'not_installed' |
  * When the cached output is stale, claims the refresh (one at a time across every hook process) and
  * starts it as a detached process; returns at once either way.
  */
-export function startRefresh(cache: MonitorCacheTable, s: MonitorSettings, now: number, env: NodeJS.ProcessEnv, script = refreshScript()): RefreshStart {
+export function startRefresh(
+  cache: MonitorCacheTable,
+  s: MonitorSettings,
+  now: number,
+  env: NodeJS.ProcessEnv,
+  script = refreshScript(),
+): RefreshStart {
   // Read-only first: most calls end here without taking the write lock.
   // With `enabled: auto`, a command that is nowhere on PATH is not worth a process (no state file either).
   if (s.mode === 'auto' && !s.stateFile && !commandFound(s.command, env)) return 'not_installed';
@@ -42,7 +48,8 @@ export function startRefresh(cache: MonitorCacheTable, s: MonitorSettings, now: 
   if (lock && lock.until !== null && lock.until > now) return 'running';
   if (!existsSync(script)) return 'no_script';
   const owner = `${process.pid}-${crypto().randomBytes(6).toString('hex')}`;
-  if (!cache.claimRefresh(now, now + s.timeoutMs + LOCK_SLACK_MS, owner, () => refreshDue(cache, s, now))) return 'running';
+  if (!cache.claimRefresh(now, now + s.timeoutMs + LOCK_SLACK_MS, owner, () => refreshDue(cache, s, now)))
+    return 'running';
   if (startDetachedNode(script, [owner], env)) return 'started';
   cache.releaseRefresh(owner);
   return 'spawn_failed';

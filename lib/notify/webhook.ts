@@ -35,7 +35,11 @@ export function formatFor(url: string, format: WebhookFormat): Exclude<WebhookFo
  * The request for one notice: ntfy takes the message as a plain-text body and the title in its
  * `Title` header; Slack's incoming webhook takes `{"text": ...}`; a JSON receiver gets the three.
  */
-export function webhookRequest(n: { title: string; message: string }, url: string, format: WebhookFormat): WebhookRequest {
+export function webhookRequest(
+  n: { title: string; message: string },
+  url: string,
+  format: WebhookFormat,
+): WebhookRequest {
   const text = `${n.title}: ${n.message}`;
   switch (formatFor(url, format)) {
     case 'ntfy':
@@ -46,7 +50,10 @@ export function webhookRequest(n: { title: string; message: string }, url: strin
     case 'slack':
       return { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) };
     case 'json':
-      return { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: n.title, message: n.message, text, source: 'ccguard' }) };
+      return {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title: n.title, message: n.message, text, source: 'ccguard' }),
+      };
   }
 }
 
@@ -55,10 +62,19 @@ export async function postWebhook(n: { title: string; message: string }, t: Webh
   const req = webhookRequest(n, t.url, t.format);
   let res: Response;
   try {
-    res = await fetch(t.url, { method: 'POST', headers: req.headers, body: req.body, signal: AbortSignal.timeout(t.timeoutMs), redirect: 'error' });
+    res = await fetch(t.url, {
+      method: 'POST',
+      headers: req.headers,
+      body: req.body,
+      signal: AbortSignal.timeout(t.timeoutMs),
+      redirect: 'error',
+    });
   } catch (e) {
     const err = e as Error;
-    throw new Error(`webhook not reached: ${err.name === 'TimeoutError' ? `no answer within ${t.timeoutMs / 1000} s` : ((err.cause as Error | undefined)?.message ?? err.message)}`, { cause: e });
+    throw new Error(
+      `webhook not reached: ${err.name === 'TimeoutError' ? `no answer within ${t.timeoutMs / 1000} s` : ((err.cause as Error | undefined)?.message ?? err.message)}`,
+      { cause: e },
+    );
   }
   await res.arrayBuffer().catch(() => undefined);
   if (!res.ok) throw new Error(`webhook answered HTTP ${res.status}`);

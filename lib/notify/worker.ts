@@ -56,7 +56,9 @@ if (parsed.success) {
     log(n.logFile, 'notifier did not finish within 12 s');
     process.exit(0);
   }, 12_000);
-  const desktop = deliver(n.title, n.message).catch((err: unknown) => log(n.logFile, `desktop notification not delivered: ${firstLine(err)}`));
+  const desktop = deliver(n.title, n.message).catch((err: unknown) =>
+    log(n.logFile, `desktop notification not delivered: ${firstLine(err)}`),
+  );
   const hook = webhookTarget()
     .then((t) => (t ? postWebhook(n, t) : undefined))
     .catch((err: unknown) => log(n.logFile, `webhook notification not delivered: ${firstLine(err)}`));

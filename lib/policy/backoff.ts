@@ -17,7 +17,11 @@ export function stepBackoff(prev: BackoffView | null, errTs: number, cfg: Config
 }
 
 /** The backoff in force at `now`, or null once the quiet period has passed since the last error. */
-export function currentBackoff(b: BackoffView | null, now: number, cfg: Config['recovery']['backoff']): BackoffView | null {
+export function currentBackoff(
+  b: BackoffView | null,
+  now: number,
+  cfg: Config['recovery']['backoff'],
+): BackoffView | null {
   if (!b) return null;
   if (now - b.lastErrorAt >= cfg.quiet_minutes * 60_000) return null;
   return b;

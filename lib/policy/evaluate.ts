@@ -73,7 +73,11 @@ export function evaluate(i: PolicyInput): Decision {
         message: { kind: 'backoff_sleep', level, until, waitMs: wait, toUser: isTool },
       });
     }
-    return decision('backoff', { action: 'deny', holdUntil: until, message: { kind: 'backoff_hold', level, until, waitMs: wait } });
+    return decision('backoff', {
+      action: 'deny',
+      holdUntil: until,
+      message: { kind: 'backoff_hold', level, until, waitMs: wait },
+    });
   }
 
   if (r.time_limit === 'session_pause' && i.sessionClockFrom !== null) {
@@ -95,7 +99,11 @@ export function evaluate(i: PolicyInput): Decision {
   // `ccguard alert cost` turns the degradation on whatever the cost: the messages then say so.
   const cost = { costUsd: u.costUsd, thresholdUsd: c.alerts.cost_threshold, byHand: degraded && !overCost };
   if (degraded && isTool && i.tool !== null && r.degradation.deny_tools.includes(i.tool)) {
-    return decision('degraded', { action: 'deny', message: { kind: 'tool_off', tool: i.tool, ...cost }, noticeKey: `cost:${blockKey}` });
+    return decision('degraded', {
+      action: 'deny',
+      message: { kind: 'tool_off', tool: i.tool, ...cost },
+      noticeKey: `cost:${blockKey}`,
+    });
   }
 
   // Each hold is lifted on its own: `ccguard resume` lifted the ones in force then, not one that came later.
@@ -113,7 +121,8 @@ export function evaluate(i: PolicyInput): Decision {
     // Both a model-family limit and a used-up window deny: the one that lasts longer is the one to
     // name, or the answer would promise calls again at a time the other still holds them.
     const windowUntil = first?.d.window === 'seven_day' ? u.weekly?.resetAt : u.resetAt;
-    if (held.d.action === 'deny' && first?.d.action === 'deny' && (windowUntil ?? Infinity) > held.until) return first.d;
+    if (held.d.action === 'deny' && first?.d.action === 'deny' && (windowUntil ?? Infinity) > held.until)
+      return first.d;
     return held.d;
   }
   if (first && (first.d.action !== 'allow' || !degraded)) return first.d;
@@ -135,21 +144,29 @@ interface Ranked {
 }
 
 const STATE_RANK: Partial<Record<RecoveryState, number>> = { held: 3, pacing: 2, warned: 1 };
-const rank = (d: Decision): number => (d.action === 'deny' ? 20 : d.action === 'delay' ? 10 : 0) + (STATE_RANK[d.state] ?? 0);
+const rank = (d: Decision): number =>
+  (d.action === 'deny' ? 20 : d.action === 'delay' ? 10 : 0) + (STATE_RANK[d.state] ?? 0);
 
 /** Deny before delay before advice; the longer sleep, then the higher share; the 5-hour window on a tie. */
 function tighterFirst(a: Ranked, b: Ranked): number {
   return rank(b.d) - rank(a.d) || b.d.sleepMs - a.d.sleepMs || b.share - a.share;
 }
 
-const keyOf = (u: UsageView): string => (u.window === 'seven_day' ? `7d:${u.resetAt ?? 0}` : `5h:${u.resetAt ?? u.blockStart ?? 0}`);
+const keyOf = (u: UsageView): string =>
+  u.window === 'seven_day' ? `7d:${u.resetAt ?? 0}` : `5h:${u.resetAt ?? u.blockStart ?? 0}`;
 
 /**
  * One window against its thresholds. A figure that may not enforce (an estimate) only warns, once
  * per crossing; the server's figure (or a configured limit) also slows calls ahead of the pace line,
  * winds the work down near the wall, and holds tool calls back once the window is used up.
  */
-function windowDecision(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep: number, liftedScope: (s: LiftScope) => boolean): Ranked | null {
+function windowDecision(
+  i: PolicyInput,
+  u: UsageView,
+  isTool: boolean,
+  maxSleep: number,
+  liftedScope: (s: LiftScope) => boolean,
+): Ranked | null {
   const lifted = liftedScope(u.window);
   const share = u.share;
   if (share === null) return null;
@@ -157,7 +174,13 @@ function windowDecision(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep:
   const key = keyOf(u);
   const session = i.sessionId;
   // What every message about the window names; a reset already passed is not named.
-  const facts = { window: u.window, share, source: u.source, confidence: u.confidence, resetAt: u.resetAt !== null && u.resetAt > i.now ? u.resetAt : null };
+  const facts = {
+    window: u.window,
+    share,
+    source: u.source,
+    confidence: u.confidence,
+    resetAt: u.resetAt !== null && u.resetAt > i.now ? u.resetAt : null,
+  };
   const ranked = (d: Decision): Ranked => ({ d: { ...d, window: u.window }, share });
   const enforce = mayEnforce(u.confidence) && !lifted;
   const server = isServerFigure(u.confidence);
@@ -168,13 +191,32 @@ function windowDecision(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep:
   if (p.kind === 'used_up') {
     const noticeKey = `limit:${key}`;
     if (!enforce) {
-      return ranked(decision('warned', { onceKey: `used:${key}:${session}`, noticeKey, message: { kind: 'window_reached', ...facts, lifted: liftedHold } }));
+      return ranked(
+        decision('warned', {
+          onceKey: `used:${key}:${session}`,
+          noticeKey,
+          message: { kind: 'window_reached', ...facts, lifted: liftedHold },
+        }),
+      );
     }
     if (!isTool) {
       // Prompts pass: the model can answer without tools and tell the user; tool calls are held.
-      return ranked(decision('held', { onceKey: `held-prompt:${key}:${session}`, noticeKey, message: { kind: 'window_used_up_prompt', ...facts } }));
+      return ranked(
+        decision('held', {
+          onceKey: `held-prompt:${key}:${session}`,
+          noticeKey,
+          message: { kind: 'window_used_up_prompt', ...facts },
+        }),
+      );
     }
-    return ranked(decision('held', { action: 'deny', holdUntil: u.resetAt, noticeKey, message: { kind: 'window_used_up', ...facts, waitMs: p.waitMs } }));
+    return ranked(
+      decision('held', {
+        action: 'deny',
+        holdUntil: u.resetAt,
+        noticeKey,
+        message: { kind: 'window_used_up', ...facts, waitMs: p.waitMs },
+      }),
+    );
   }
 
   const windDown = server && !lifted && share >= a.wind_down;
@@ -206,13 +248,22 @@ function windowDecision(i: PolicyInput, u: UsageView, isTool: boolean, maxSleep:
   }
   // A projection never holds anything back: it is advice, and only from a measured pace.
   if (u.projectedShare !== null && u.projectedShare >= 1 && u.projectionBasis !== null && server) {
-    return ranked(decision('warned', { onceKey: `projected:${key}:${session}`, message: { kind: 'window_projected', ...facts, basis: u.projectionBasis } }));
+    return ranked(
+      decision('warned', {
+        onceKey: `projected:${key}:${session}`,
+        message: { kind: 'window_projected', ...facts, basis: u.projectionBasis },
+      }),
+    );
   }
   return null;
 }
 
 /** A limit that binds one model family holds back the sessions on that family only. */
-function modelHoldDecision(i: PolicyInput, isTool: boolean, liftedScope: (s: LiftScope) => boolean): { d: Decision; until: number } | null {
+function modelHoldDecision(
+  i: PolicyInput,
+  isTool: boolean,
+  liftedScope: (s: LiftScope) => boolean,
+): { d: Decision; until: number } | null {
   const model = i.sessionModel?.toLowerCase() ?? null;
   if (model === null) return null;
   const hold = (i.modelHolds ?? []).find((h) => h.until > i.now && model.includes(h.family));
@@ -225,7 +276,12 @@ function modelHoldDecision(i: PolicyInput, isTool: boolean, liftedScope: (s: Lif
     const d = decision('warned', { onceKey, noticeKey, message: { kind: 'model_limit', ...facts, lifted } });
     return { until: hold.until, d };
   }
-  const d = decision('held', { action: 'deny', holdUntil: hold.until, noticeKey, message: { kind: 'model_limit_held', ...facts, waitMs: hold.until - i.now } });
+  const d = decision('held', {
+    action: 'deny',
+    holdUntil: hold.until,
+    noticeKey,
+    message: { kind: 'model_limit_held', ...facts, waitMs: hold.until - i.now },
+  });
   return { until: hold.until, d };
 }
 

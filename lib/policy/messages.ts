@@ -62,25 +62,35 @@ function words(m: PolicyMessage, at: RenderAt): Words {
     case 'session_time_paused':
       return {
         reason: pausedText(timePauseReason(m), m.until, m.waitMs, at),
-        notice: { title: 'ccguard: session paused', message: `Session ran ${fmtDuration(m.ranMs, 'wait')}; paused until ${fmtAt(m.until, now)}.` },
+        notice: {
+          title: 'ccguard: session paused',
+          message: `Session ran ${fmtDuration(m.ranMs, 'wait')}; paused until ${fmtAt(m.until, now)}.`,
+        },
       };
     case 'hard_cost_limit':
       return {
         reason:
           `ccguard: this 5-hour block has cost ${fmtUsd(m.costUsd)}, past the hard limit of ${fmtUsd(m.limitUsd)} (alerts.hard_cost_limit). ` +
           `Everything is denied until the block resets${m.resetAt ? ` at ${fmtAt(m.resetAt, now)}` : ''}.`,
-        notice: { title: 'ccguard: hard cost limit', message: `Block cost ${fmtUsd(m.costUsd)} ≥ ${fmtUsd(m.limitUsd)}: tools denied.` },
+        notice: {
+          title: 'ccguard: hard cost limit',
+          message: `Block cost ${fmtUsd(m.costUsd)} ≥ ${fmtUsd(m.limitUsd)}: tools denied.`,
+        },
       };
     case 'backoff_sleep':
       // A sleep the user would otherwise only see as a stall: say what it is, on every such call.
       return {
         reason: `ccguard: ${backingOff(m.level, m.until, now)}`,
         ...(m.toUser
-          ? { user: `ccguard: the API rate-limited this session (${m.level} in a row); this tool call waited ${fmtDuration(m.waitMs, 'wait')} before running.` }
+          ? {
+              user: `ccguard: the API rate-limited this session (${m.level} in a row); this tool call waited ${fmtDuration(m.waitMs, 'wait')} before running.`,
+            }
           : {}),
       };
     case 'backoff_hold':
-      return { reason: `ccguard: ${backingOff(m.level, m.until, now)}, ${fmtDuration(m.waitMs, 'wait')} from now. Wait, then retry. ${liftText(at)}` };
+      return {
+        reason: `ccguard: ${backingOff(m.level, m.until, now)}, ${fmtDuration(m.waitMs, 'wait')} from now. Wait, then retry. ${liftText(at)}`,
+      };
     case 'tool_off': {
       const reason = m.byHand
         ? `ccguard: ${m.tool} is off because the cost alert was fired by hand (ccguard alert cost), not because of the cost: ${spent(m)}. ` +
@@ -128,7 +138,10 @@ function words(m: PolicyMessage, at: RenderAt): Words {
     case 'window_used_up': {
       const f = figure(m, now);
       const wait = f.reset !== null ? ` Wait ${fmtDuration(m.waitMs, 'wait')}, until ${f.reset}.` : '';
-      return { reason: `ccguard: the ${f.name} is used up (${f.pct}, ${f.src}).${wait} ${liftText(at)}`, notice: reachedNotice(f) };
+      return {
+        reason: `ccguard: the ${f.name} is used up (${f.pct}, ${f.src}).${wait} ${liftText(at)}`,
+        notice: reachedNotice(f),
+      };
     }
     case 'pacing': {
       const f = figure(m, now);
@@ -209,8 +222,14 @@ const spent = (m: CostFacts): string =>
 // was fired by hand, and never that the block's cost passed the threshold.
 function costNotice(m: CostFacts): { title: string; message: string } {
   return m.byHand
-    ? { title: 'ccguard: cost alert fired by hand', message: `Expensive tools are off (ccguard alert cost); ${spent(m)}.` }
-    : { title: 'ccguard: cost threshold', message: `Block cost ${fmtUsd(m.costUsd)} passed ${fmtUsd(m.thresholdUsd)}: expensive tools are off.` };
+    ? {
+        title: 'ccguard: cost alert fired by hand',
+        message: `Expensive tools are off (ccguard alert cost); ${spent(m)}.`,
+      }
+    : {
+        title: 'ccguard: cost threshold',
+        message: `Block cost ${fmtUsd(m.costUsd)} passed ${fmtUsd(m.thresholdUsd)}: expensive tools are off.`,
+      };
 }
 
 /** One window's figure in the words every message about it uses. */
@@ -224,7 +243,10 @@ interface FigureWords {
   resetClause: string;
 }
 
-function figure(m: { window: UsageWindow; share: number; source: string; confidence: UsageConfidence; resetAt: number | null }, now: number): FigureWords {
+function figure(
+  m: { window: UsageWindow; share: number; source: string; confidence: UsageConfidence; resetAt: number | null },
+  now: number,
+): FigureWords {
   const reset = m.resetAt !== null ? fmtAt(m.resetAt, now) : null;
   return {
     name: windowName(m.window),
@@ -245,17 +267,30 @@ function windDownWords(f: FigureWords): Words {
     model:
       `ccguard: ${f.pct} of the ${f.name} is used (${f.src}).${f.resetClause} Bring your work to a safe stopping point now: ` +
       'finish the current step, commit or save what you have, and leave a short note of what is left, before the limit stops you mid-task.',
-    notice: { title: 'ccguard: wind down', message: `${f.pct} of the ${f.name} used (${f.src}); the model was told to reach a safe stopping point.` },
+    notice: {
+      title: 'ccguard: wind down',
+      message: `${f.pct} of the ${f.name} used (${f.src}); the model was told to reach a safe stopping point.`,
+    },
   };
 }
 
 /** Where a model family's limit comes from: Claude Code's limit line. */
 const MODEL_SOURCE = 'server:limit_line';
 
-function modelFacts(m: { family: 'opus' | 'sonnet'; until: number; limitLine: string }, now: number): { fam: string; reset: string; line: string } {
-  return { fam: m.family === 'opus' ? 'Opus' : 'Sonnet', reset: fmtAt(m.until, now), line: `${MODEL_SOURCE}: "${m.limitLine.slice(0, 80)}"` };
+function modelFacts(
+  m: { family: 'opus' | 'sonnet'; until: number; limitLine: string },
+  now: number,
+): { fam: string; reset: string; line: string } {
+  return {
+    fam: m.family === 'opus' ? 'Opus' : 'Sonnet',
+    reset: fmtAt(m.until, now),
+    line: `${MODEL_SOURCE}: "${m.limitLine.slice(0, 80)}"`,
+  };
 }
 
 function modelNotice(fam: string, reset: string): { title: string; message: string } {
-  return { title: `ccguard: ${fam} limit reached`, message: `${fam} sessions held until ${reset}; other models go on.` };
+  return {
+    title: `ccguard: ${fam} limit reached`,
+    message: `${fam} sessions held until ${reset}; other models go on.`,
+  };
 }

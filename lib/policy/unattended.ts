@@ -26,7 +26,13 @@ export function isUnattended(env: Readonly<Record<string, string | undefined>>):
  * Anything else (an allow, a delay, a prompt, a tool turned off by the cost degradation, an attended
  * session) is returned unchanged: interactive sessions keep their deny.
  */
-export function forUnattended(v: Verdict, hook: HookEvent, unattended: boolean, now: number, maxSleepMs: number): Verdict {
+export function forUnattended(
+  v: Verdict,
+  hook: HookEvent,
+  unattended: boolean,
+  now: number,
+  maxSleepMs: number,
+): Verdict {
   if (!unattended || hook !== 'PreToolUse' || v.action !== 'deny' || v.holdUntil === undefined) return v;
   const wait = v.holdUntil === null ? Number.POSITIVE_INFINITY : Math.max(0, v.holdUntil - now) + PAST_END_MS;
   if (wait <= maxSleepMs) return { ...v, action: 'delay', sleepMs: wait };

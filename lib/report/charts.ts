@@ -5,7 +5,17 @@
  */
 import type { BlockBar, CurrentBlock, DayRow, Marker } from './data.ts';
 import { el, esc, linear, n, ticks } from './svg.ts';
-import { fmtClock, fmtDay, fmtInt, fmtPct, fmtTokens, fmtUsd, fmtUsdAxis, fmtUsdShort, fmtWhen } from '../util/format.ts';
+import {
+  fmtClock,
+  fmtDay,
+  fmtInt,
+  fmtPct,
+  fmtTokens,
+  fmtUsd,
+  fmtUsdAxis,
+  fmtUsdShort,
+  fmtWhen,
+} from '../util/format.ts';
 import { addLocalDays, HOUR_MS, localDaySpans } from '../util/time.ts';
 
 export interface Frame {
@@ -37,7 +47,11 @@ function dayTick(f: Frame, x: number, y: number, ms: number): string {
   const [wd, day] = fmtDay(ms).split(' ');
   const a = { class: 'tick', x, y, 'text-anchor': 'middle', 'dominant-baseline': 'hanging' };
   if (f.variant === 'wide') return el('text', a, esc(fmtDay(ms)));
-  return el('text', a, `<tspan x="${n(x)}">${esc(wd ?? '')}</tspan><tspan x="${n(x)}" dy="1.2em">${esc(day ?? '')}</tspan>`);
+  return el(
+    'text',
+    a,
+    `<tspan x="${n(x)}">${esc(wd ?? '')}</tspan><tspan x="${n(x)}" dy="1.2em">${esc(day ?? '')}</tspan>`,
+  );
 }
 
 function svgOpen(f: Frame, chart: string, label: string, extra = ''): string {
@@ -49,24 +63,37 @@ function yAxis(f: Frame, y: (v: number) => number, values: number[], fmt: (v: nu
   for (const v of values) {
     const yy = y(v);
     s += el('line', { class: v === 0 ? 'axis' : 'grid', x1: f.m.l, x2: f.w - f.m.r, y1: yy, y2: yy });
-    s += el('text', { class: 'tick', x: f.m.l - 6, y: yy, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, esc(fmt(v)));
+    s += el(
+      'text',
+      { class: 'tick', x: f.m.l - 6, y: yy, 'text-anchor': 'end', 'dominant-baseline': 'middle' },
+      esc(fmt(v)),
+    );
   }
   return s;
 }
 
-const MARKER_LABEL: Record<Marker['kind'], string> = { warn: 'warned', delay: 'slowed (delay)', deny: 'denied', pause: 'paused' };
+const MARKER_LABEL: Record<Marker['kind'], string> = {
+  warn: 'warned',
+  delay: 'slowed (delay)',
+  deny: 'denied',
+  pause: 'paused',
+};
 
 /** A marker glyph centred on (x, y). */
 export function glyph(kind: Marker['kind'], x: number, y: number, r: number): string {
   switch (kind) {
     case 'warn':
-      return el('path', { d: `M${n(x)} ${n(y - r * 1.15)}L${n(x + r * 1.1)} ${n(y + r * 0.8)}L${n(x - r * 1.1)} ${n(y + r * 0.8)}Z` });
+      return el('path', {
+        d: `M${n(x)} ${n(y - r * 1.15)}L${n(x + r * 1.1)} ${n(y + r * 0.8)}L${n(x - r * 1.1)} ${n(y + r * 0.8)}Z`,
+      });
     case 'delay':
       return el('circle', { cx: x, cy: y, r });
     case 'deny':
       return el('rect', { x: x - r * 0.9, y: y - r * 0.9, width: r * 1.8, height: r * 1.8, rx: 1 });
     case 'pause':
-      return el('path', { d: `M${n(x)} ${n(y - r * 1.2)}L${n(x + r * 1.2)} ${n(y)}L${n(x)} ${n(y + r * 1.2)}L${n(x - r * 1.2)} ${n(y)}Z` });
+      return el('path', {
+        d: `M${n(x)} ${n(y - r * 1.2)}L${n(x + r * 1.2)} ${n(y)}L${n(x)} ${n(y + r * 1.2)}L${n(x - r * 1.2)} ${n(y)}Z`,
+      });
   }
 }
 
@@ -87,7 +114,11 @@ export function blockChart(cb: CurrentBlock, limit: number, now: number, f: Fram
     const x0 = x(Date.parse(b.from));
     const x1 = x(Date.parse(b.to));
     parts.push(
-      el('rect', { class: `band band-${b.kind}`, x: x0, y: plotTop, width: Math.max(1, x1 - x0), height: plotBottom - plotTop }, `<title>${esc(`${b.kind}: ${b.reason}`)}</title>`),
+      el(
+        'rect',
+        { class: `band band-${b.kind}`, x: x0, y: plotTop, width: Math.max(1, x1 - x0), height: plotBottom - plotTop },
+        `<title>${esc(`${b.kind}: ${b.reason}`)}</title>`,
+      ),
     );
   }
   parts.push(yAxis(f, y, yv, fmtTokens));
@@ -96,15 +127,27 @@ export function blockChart(cb: CurrentBlock, limit: number, now: number, f: Fram
     const xx = x(t);
     parts.push(el('line', { class: 'tickmark', x1: xx, x2: xx, y1: plotBottom, y2: plotBottom + 4 }));
     const anchor = t === start ? 'start' : t + HOUR_MS > end + 1 ? 'end' : 'middle';
-    parts.push(el('text', { class: 'tick', x: xx, y: plotBottom + 6, 'text-anchor': anchor, 'dominant-baseline': 'hanging' }, fmtClock(t)));
+    parts.push(
+      el(
+        'text',
+        { class: 'tick', x: xx, y: plotBottom + 6, 'text-anchor': anchor, 'dominant-baseline': 'hanging' },
+        fmtClock(t),
+      ),
+    );
   }
 
   // Pace: 0 at the start to the limit at the reset.
   const [p0, p1] = cb.pace;
-  parts.push(el('line', { class: 'pace', x1: x(Date.parse(p0.t)), y1: y(p0.tokens), x2: x(Date.parse(p1.t)), y2: y(p1.tokens) }));
+  parts.push(
+    el('line', { class: 'pace', x1: x(Date.parse(p0.t)), y1: y(p0.tokens), x2: x(Date.parse(p1.t)), y2: y(p1.tokens) }),
+  );
   // The limit.
-  parts.push(el('line', { class: 'limit', x1: f.m.l, x2: f.w - f.m.r, y1: y(limit), y2: y(limit), 'data-tokens': limit }));
-  parts.push(el('text', { class: 'label limit-label', x: f.m.l + 6, y: y(limit) - 5 }, `limit ${esc(fmtTokens(limit))}`));
+  parts.push(
+    el('line', { class: 'limit', x1: f.m.l, x2: f.w - f.m.r, y1: y(limit), y2: y(limit), 'data-tokens': limit }),
+  );
+  parts.push(
+    el('text', { class: 'label limit-label', x: f.m.l + 6, y: y(limit) - 5 }, `limit ${esc(fmtTokens(limit))}`),
+  );
 
   // Usage so far: a step line (tokens arrive with each response) with a soft area under it.
   const pts = cb.series.map((p) => [x(Date.parse(p.t)), y(p.tokens)] as const);
@@ -129,11 +172,26 @@ export function blockChart(cb: CurrentBlock, limit: number, now: number, f: Fram
     const [a, b] = cb.projection_line;
     const bx = x(Date.parse(b.t));
     const by = y(b.tokens);
-    parts.push(el('line', { class: 'projection', x1: x(Date.parse(a.t)), y1: y(a.tokens), x2: bx, y2: by, 'data-tokens': b.tokens }));
+    parts.push(
+      el('line', {
+        class: 'projection',
+        x1: x(Date.parse(a.t)),
+        y1: y(a.tokens),
+        x2: bx,
+        y2: by,
+        'data-tokens': b.tokens,
+      }),
+    );
     parts.push(el('circle', { class: 'projection-end', cx: bx, cy: by, r: 3 }));
     const label = `${fmtTokens(b.tokens)} (${fmtPct(cb.projection.share)})`;
     const below = by < plotTop + f.font * 1.6;
-    parts.push(el('text', { class: 'label projection-label', x: bx - 6, y: below ? by + f.font + 4 : by - 8, 'text-anchor': 'end' }, esc(label)));
+    parts.push(
+      el(
+        'text',
+        { class: 'label projection-label', x: bx - 6, y: below ? by + f.font + 4 : by - 8, 'text-anchor': 'end' },
+        esc(label),
+      ),
+    );
   }
 
   // Now.
@@ -182,14 +240,24 @@ export function blocksChart(blocks: BlockBar[], limit: number, since: number, no
     const level = b.share >= 1 ? 'over' : b.share >= 0.8 ? 'high' : 'ok';
     const tip = `${fmtWhen(Date.parse(b.start))}–${fmtClock(Date.parse(b.end))}: ${fmtInt(b.limit_tokens)} tokens (${fmtPct(b.share)} of the limit), ${fmtUsd(b.cost_usd)}, ${b.entries} responses${b.is_active ? ' (active)' : ''}`;
     if (b.is_active) {
-      parts.push(el('text', { class: 'label now-label', x: bx + bw / 2, y: plotBottom - h - 5, 'text-anchor': 'middle' }, 'now'));
+      parts.push(
+        el('text', { class: 'label now-label', x: bx + bw / 2, y: plotBottom - h - 5, 'text-anchor': 'middle' }, 'now'),
+      );
     }
     parts.push(
       `<rect class="bar ${level}${b.is_active ? ' active' : ''}" x="${n(bx)}" y="${n(plotBottom - h)}" width="${n(bw)}" height="${n(h)}" rx="1.5" data-start="${esc(b.start)}" data-tokens="${b.limit_tokens}" data-cost="${b.cost_usd}" data-share="${b.share}"><title>${esc(tip)}</title></rect>`,
     );
   }
-  parts.push(el('line', { class: 'limit', x1: f.m.l, x2: f.w - f.m.r, y1: y(limit), y2: y(limit), 'data-tokens': limit }));
-  parts.push(el('text', { class: 'label limit-label', x: f.w - f.m.r - 4, y: y(limit) - 5, 'text-anchor': 'end' }, `limit ${esc(fmtTokens(limit))}`));
+  parts.push(
+    el('line', { class: 'limit', x1: f.m.l, x2: f.w - f.m.r, y1: y(limit), y2: y(limit), 'data-tokens': limit }),
+  );
+  parts.push(
+    el(
+      'text',
+      { class: 'label limit-label', x: f.w - f.m.r - 4, y: y(limit) - 5, 'text-anchor': 'end' },
+      `limit ${esc(fmtTokens(limit))}`,
+    ),
+  );
   const label = `${blocks.length} five-hour blocks since ${fmtWhen(x0)} against the limit of ${fmtInt(limit)} tokens`;
   return `${svgOpen(f, 'blocks', label)}${parts.join('')}</svg>`;
 }
@@ -216,7 +284,13 @@ export function dailyChart(days: DayRow[], f: Frame): string {
       `<rect class="bar cost" x="${n(cx - bw / 2)}" y="${n(plotBottom - h)}" width="${n(bw)}" height="${n(h)}" rx="2" data-date="${esc(d.date)}" data-cost="${d.cost_usd}" data-tokens="${d.limit_tokens}"><title>${esc(tip)}</title></rect>`,
     );
     if (d.cost_usd > 0) {
-      parts.push(el('text', { class: 'label value', x: cx, y: plotBottom - h - 5, 'text-anchor': 'middle' }, esc(fmtUsdShort(d.cost_usd))));
+      parts.push(
+        el(
+          'text',
+          { class: 'label value', x: cx, y: plotBottom - h - 5, 'text-anchor': 'middle' },
+          esc(fmtUsdShort(d.cost_usd)),
+        ),
+      );
     }
     parts.push(dayTick(f, cx, plotBottom + 6, dayMs));
   }

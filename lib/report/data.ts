@@ -169,7 +169,13 @@ export interface FullReport {
    * share, source and reset. The block's bars are ccguard's own tokens against `limit`; this is the
    * usage the page names, as the hook, `status` and the status line name it.
    */
-  usage: { window: UsageWindow; used_share: number | null; source: string; confidence: UsageConfidence | null; reset_at: string | null };
+  usage: {
+    window: UsageWindow;
+    used_share: number | null;
+    source: string;
+    confidence: UsageConfidence | null;
+    reset_at: string | null;
+  };
   recovery: RecoveryStatus;
   /** Unattended sessions deferred or stopped on the limit, still waiting, with their resume commands. */
   waiting: WaitingSession[];
@@ -210,7 +216,6 @@ export interface ReportOptions {
   cli?: string;
 }
 
-
 export function buildReport(store: Store, config: Config, o: ReportOptions): FullReport {
   const now = o.now;
   const days = o.days ?? 7;
@@ -221,7 +226,8 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
   const picture = story.picture;
   const view = picture.view;
   const local = tokenLimit(store, config, now);
-  const limit = view.limitTokens !== null && view.limitTokens > 0 ? { tokens: view.limitTokens, source: view.source } : local;
+  const limit =
+    view.limitTokens !== null && view.limitTokens > 0 ? { tokens: view.limitTokens, source: view.source } : local;
 
   const spans = store.blocks.between(since, until);
   const blocks: BlockBar[] = spans.map((b) => {
@@ -246,7 +252,13 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
   const weeklyMessages = limitMessages
     .map((m) => ({ ...m, scope: limitWindow(m.scope, m.reset_at, m.ts) }))
     .filter((m) => m.scope === 'weekly' || m.scope === 'opus' || m.scope === 'sonnet')
-    .map((m) => ({ t: iso(m.ts), scope: m.scope, reset_at: isoOrNull(m.reset_at), text: m.text, session_id: m.session_id }));
+    .map((m) => ({
+      t: iso(m.ts),
+      scope: m.scope,
+      reset_at: isoOrNull(m.reset_at),
+      text: m.text,
+      session_id: m.session_id,
+    }));
 
   const daily = dailyRows(store, since, until, now);
   const projects = projectRows(store, since, until);
@@ -260,7 +272,13 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
     time_zone: o.timeZone ?? localZoneName(),
     window: { since: iso(since), until: iso(now), days },
     limit: { tokens: limit.tokens, source: limit.source },
-    usage: { window: story.figure.window, used_share: story.figure.share, source: story.figure.source, confidence: story.figure.confidence, reset_at: isoOrNull(story.figure.resetAt) },
+    usage: {
+      window: story.figure.window,
+      used_share: story.figure.share,
+      source: story.figure.source,
+      confidence: story.figure.confidence,
+      reset_at: isoOrNull(story.figure.resetAt),
+    },
     recovery: recoveryJson(story.recovery),
     waiting: waitingSessions(store, o.account, now, o.cli ?? 'ccguard'),
     current_block: current,
@@ -292,10 +310,19 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
   };
 }
 
-function currentBlock(store: Store, b: BlockSpan, now: number, limitTokens: number, serverResetAt: number | null): CurrentBlock {
+function currentBlock(
+  store: Store,
+  b: BlockSpan,
+  now: number,
+  limitTokens: number,
+  serverResetAt: number | null,
+): CurrentBlock {
   const summary = summarizeBlock(store, b, now);
   // One reset time everywhere: the server's, when it named one for the block now running.
-  const s = summary.isActive && serverResetAt !== null ? { ...summary, resetAt: serverResetAt, resetSource: 'server' as const } : summary;
+  const s =
+    summary.isActive && serverResetAt !== null
+      ? { ...summary, resetAt: serverResetAt, resetSource: 'server' as const }
+      : summary;
   const startMs = b.start;
   const series: Point[] = [{ t: iso(startMs), tokens: 0 }];
   const rows = store.entries.perMinute(b.start, b.end);
@@ -316,7 +343,9 @@ function currentBlock(store: Store, b: BlockSpan, now: number, limitTokens: numb
     return v;
   };
 
-  const events = store.events.actedBetween(b.start, b.end).filter((e) => (MARKER_KINDS as readonly string[]).includes(e.decision));
+  const events = store.events
+    .actedBetween(b.start, b.end)
+    .filter((e) => (MARKER_KINDS as readonly string[]).includes(e.decision));
   const byKey = new Map<string, Marker>();
   for (const e of events) {
     const kind = e.decision as MarkerKind;
@@ -326,18 +355,36 @@ function currentBlock(store: Store, b: BlockSpan, now: number, limitTokens: numb
       m.count++;
       if (e.session_id && !m.sessions.includes(e.session_id)) m.sessions.push(e.session_id);
     } else {
-      byKey.set(key, { t: iso(e.ts), kind, count: 1, tokens: at(e.ts), sessions: e.session_id ? [e.session_id] : [], reason: e.reason });
+      byKey.set(key, {
+        t: iso(e.ts),
+        kind,
+        count: 1,
+        tokens: at(e.ts),
+        sessions: e.session_id ? [e.session_id] : [],
+        reason: e.reason,
+      });
     }
   }
   const markers = [...byKey.values()].sort((x, y) => Date.parse(x.t) - Date.parse(y.t));
 
   const bands: Band[] = store.recovery
     .all()
-    .filter((r) => (r.kind === 'pause' || r.kind === 'backoff') && r.until !== null && r.until > b.start && r.since < b.end)
-    .map((r) => ({ from: iso(Math.max(r.since, b.start)), to: iso(Math.min(r.until!, b.end)), kind: r.kind as 'pause' | 'backoff', reason: r.reason }));
+    .filter(
+      (r) => (r.kind === 'pause' || r.kind === 'backoff') && r.until !== null && r.until > b.start && r.since < b.end,
+    )
+    .map((r) => ({
+      from: iso(Math.max(r.since, b.start)),
+      to: iso(Math.min(r.until!, b.end)),
+      kind: r.kind as 'pause' | 'backoff',
+      reason: r.reason,
+    }));
 
   const projection = s.projection
-    ? { limit_tokens: s.projection.limitTokens, share: s.projection.limitTokens / limitTokens, cost_usd: s.projection.costUsd }
+    ? {
+        limit_tokens: s.projection.limitTokens,
+        share: s.projection.limitTokens / limitTokens,
+        cost_usd: s.projection.costUsd,
+      }
     : null;
   return {
     start: iso(s.start),
@@ -356,7 +403,13 @@ function currentBlock(store: Store, b: BlockSpan, now: number, limitTokens: numb
       { t: iso(startMs), tokens: 0 },
       { t: iso(s.resetAt), tokens: limitTokens },
     ],
-    projection_line: s.isActive && projection && now < b.end ? [{ t: iso(now), tokens: s.limitTokens }, { t: iso(s.end), tokens: projection.limit_tokens }] : null,
+    projection_line:
+      s.isActive && projection && now < b.end
+        ? [
+            { t: iso(now), tokens: s.limitTokens },
+            { t: iso(s.end), tokens: projection.limit_tokens },
+          ]
+        : null,
     markers,
     bands,
   };
@@ -397,7 +450,8 @@ function sessionItems(store: Store, since: number, until: number, max: number): 
     decisions.set(r.session_id, d);
   }
   const all = sessionsReport(store, { since, until }).sort(
-    (a, b) => Date.parse(b.last_activity_at) - Date.parse(a.last_activity_at) || a.session_id.localeCompare(b.session_id),
+    (a, b) =>
+      Date.parse(b.last_activity_at) - Date.parse(a.last_activity_at) || a.session_id.localeCompare(b.session_id),
   );
   const items = all.slice(0, max).map((s) => ({
     session_id: s.session_id,
@@ -415,7 +469,18 @@ function sessionItems(store: Store, since: number, until: number, max: number): 
   return { items, total: all.length, truncated: all.length > items.length };
 }
 
-const EVENT_KINDS: ReadonlySet<string> = new Set(['warn', 'delay', 'deny', 'defer', 'limit_stop', 'notify', 'pause', 'resume', 'alert', 'error']);
+const EVENT_KINDS: ReadonlySet<string> = new Set([
+  'warn',
+  'delay',
+  'deny',
+  'defer',
+  'limit_stop',
+  'notify',
+  'pause',
+  'resume',
+  'alert',
+  'error',
+]);
 
 function timeline(store: Store, since: number, until: number, max: number): FullReport['timeline'] {
   const items: TimelineItem[] = [];

@@ -71,25 +71,38 @@ function tiles(r: FullReport, now: number): string {
   }
   if (cb && cb.is_active) {
     const reset = u.reset_at !== null ? Date.parse(u.reset_at) : Date.parse(cb.reset_at);
-    const from = u.reset_at !== null ? ` (${u.source.startsWith('server:') ? "the server's: " : ''}${esc(u.source)})` : cb.reset_source === 'limit_message' ? ' (from a limit message)' : cb.reset_source === 'server' ? " (the server's)" : '';
+    const from =
+      u.reset_at !== null
+        ? ` (${u.source.startsWith('server:') ? "the server's: " : ''}${esc(u.source)})`
+        : cb.reset_source === 'limit_message'
+          ? ' (from a limit message)'
+          : cb.reset_source === 'server'
+            ? " (the server's)"
+            : '';
     out.push(tile('Resets', esc(fmtAt(reset, now)), `in ${esc(fmtDuration(reset - now, 'short'))}${from}`));
     out.push(
       tile(
         'Block cost',
         esc(fmtUsd(cb.cost_usd)),
-        cb.projection ? `${esc(fmtUsd(cb.projection.cost_usd))} projected by the end` : `${fmtInt(cb.entries)} responses`,
+        cb.projection
+          ? `${esc(fmtUsd(cb.projection.cost_usd))} projected by the end`
+          : `${fmtInt(cb.entries)} responses`,
         ` data-cost="${cb.cost_usd}"`,
       ),
     );
   } else {
-    out.push(tile('5-hour block', '–', cb ? `last one ended ${esc(fmtWhen(Date.parse(cb.end)))}` : 'no usage recorded yet'));
+    out.push(
+      tile('5-hour block', '–', cb ? `last one ended ${esc(fmtWhen(Date.parse(cb.end)))}` : 'no usage recorded yet'),
+    );
   }
   const rec = r.recovery;
   out.push(
     tile(
       'Recovery',
       `<span class="st-${esc(rec.state)}">${esc(rec.state)}</span>`,
-      rec.until && rec.state !== 'normal' ? `until ${esc(fmtAt(Date.parse(rec.until), now))}` : esc(rec.state === 'normal' ? 'nothing in force' : (rec.reason ?? '')),
+      rec.until && rec.state !== 'normal'
+        ? `until ${esc(fmtAt(Date.parse(rec.until), now))}`
+        : esc(rec.state === 'normal' ? 'nothing in force' : (rec.reason ?? '')),
       ` data-state="${esc(rec.state)}"`,
     ),
   );
@@ -116,11 +129,16 @@ function blockSection(r: FullReport, now: number): string {
     `<li>${swatch('<path class="usage" d="M1 11H9V6H16V3H23"/>')}used so far</li>`,
     `<li>${swatch('<line class="limit" x1="1" y1="7" x2="23" y2="7"/>')}limit (${esc(fmtTokens(r.limit.tokens))}, ${esc(r.limit.source)})</li>`,
     `<li>${swatch('<line class="pace" x1="1" y1="13" x2="23" y2="1"/>')}even pace to the reset</li>`,
-    cb.projection_line ? `<li>${swatch('<line class="projection" x1="1" y1="10" x2="23" y2="4"/>')}projection</li>` : '',
+    cb.projection_line
+      ? `<li>${swatch('<line class="projection" x1="1" y1="10" x2="23" y2="4"/>')}projection</li>`
+      : '',
     ...(['warn', 'delay', 'deny', 'pause'] as const).map(
-      (k) => `<li>${swatch(`<g class="marker m-${k}">${glyph(k, 12, 7, 4.5)}</g>`)}${{ warn: 'warned', delay: 'slowed', deny: 'denied', pause: 'paused' }[k]} <span class="num">(${cb.markers.filter((m) => m.kind === k).reduce((a, m) => a + m.count, 0)})</span></li>`,
+      (k) =>
+        `<li>${swatch(`<g class="marker m-${k}">${glyph(k, 12, 7, 4.5)}</g>`)}${{ warn: 'warned', delay: 'slowed', deny: 'denied', pause: 'paused' }[k]} <span class="num">(${cb.markers.filter((m) => m.kind === k).reduce((a, m) => a + m.count, 0)})</span></li>`,
     ),
-    cb.bands.length > 0 ? `<li>${swatch('<rect class="band-pause" x="1" y="1" width="22" height="12"/>')}pause / backoff in force</li>` : '',
+    cb.bands.length > 0
+      ? `<li>${swatch('<rect class="band-pause" x="1" y="1" width="22" height="12"/>')}pause / backoff in force</li>`
+      : '',
   ].join('');
   return `<section class="card" id="block"><div class="card-head"><h2>${head}</h2><p class="sub num">${esc(sub)}</p></div>${figure(
     (f) => blockChart(cb, r.limit.tokens, now, f),
@@ -139,7 +157,9 @@ function blocksSection(r: FullReport, now: number): string {
       : w.server
         ? ''
         : 'Weekly use is known only from Claude’s status line or a weekly limit message; neither was seen in this window.';
-  const partial = w.first_block_before_window ? ' The first block began before this window: its bar shows all of it, while the totals count this window only.' : '';
+  const partial = w.first_block_before_window
+    ? ' The first block began before this window: its bar shows all of it, while the totals count this window only.'
+    : '';
   const weeklyNote = server + messages + partial;
   const body =
     r.blocks.length > 0
@@ -163,10 +183,14 @@ function projectsCard(rows: ProjectRow[]): string {
 }
 
 function modelsCard(rows: ModelRow[]): string {
-  if (rows.length === 0) return `<section class="card" id="models"><div class="card-head"><h2>Model mix</h2></div><p class="empty">No usage in this window.</p></section>`;
+  if (rows.length === 0)
+    return `<section class="card" id="models"><div class="card-head"><h2>Model mix</h2></div><p class="empty">No usage in this window.</p></section>`;
   const colour = (i: number): string => `var(--m${Math.min(i, 5)})`;
   const stack = rows
-    .map((m, i) => `<span style="width:${(m.cost_share * 100).toFixed(2)}%;background:${colour(i)}" title="${esc(`${m.model}: ${fmtPct(m.cost_share)} of the cost`)}"></span>`)
+    .map(
+      (m, i) =>
+        `<span style="width:${(m.cost_share * 100).toFixed(2)}%;background:${colour(i)}" title="${esc(`${m.model}: ${fmtPct(m.cost_share)} of the cost`)}"></span>`,
+    )
     .join('');
   const body = rows
     .map(
@@ -203,7 +227,9 @@ function timelineSection(r: FullReport): string {
   const items = r.timeline.items;
   const sessions = [...new Set(items.map((e) => e.session_id).filter((s): s is string => s !== null))].sort();
   const kinds = [...new Set(items.map((e) => e.kind))].sort();
-  const note = r.timeline.truncated ? `<p class="note">Showing the newest ${items.length} of ${r.timeline.total} events.</p>` : '';
+  const note = r.timeline.truncated
+    ? `<p class="note">Showing the newest ${items.length} of ${r.timeline.total} events.</p>`
+    : '';
   const controls = `<div class="controls"><label>Session <select id="f-session"><option value="">all sessions</option>${sessions
     .map((s) => `<option value="${esc(s)}">${esc(shortId(s))}</option>`)
     .join('')}</select></label><label>Kind <select id="f-kind"><option value="">all kinds</option>${kinds
@@ -242,7 +268,9 @@ function sessionRow(s: SessionItem, withEvents: ReadonlySet<string>): string {
 function sessionsSection(r: FullReport): string {
   const withEvents = new Set(r.timeline.items.map((e) => e.session_id).filter((s): s is string => s !== null));
   const items = r.sessions.items;
-  const note = r.sessions.truncated ? `<p class="note">Showing the ${items.length} most recent of ${r.sessions.total} sessions.</p>` : '';
+  const note = r.sessions.truncated
+    ? `<p class="note">Showing the ${items.length} most recent of ${r.sessions.total} sessions.</p>`
+    : '';
   const table =
     items.length > 0
       ? `<div class="scroll"><table id="sessions" class="wide"><thead><tr><th>session</th><th>project</th><th class="r">cost</th><th class="r">duration</th><th>decisions</th><th>started</th><th class="r">responses</th><th class="r">in + out</th></tr></thead><tbody>${items

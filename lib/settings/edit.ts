@@ -19,7 +19,9 @@ export function parseSettings(text: string, file: string): JsonText {
   const doc = new JsonText(text, file);
   const root = doc.root;
   if (root && root.type !== 'object') {
-    throw new SettingsError(`${file} must hold a JSON object (it holds ${root.type === 'array' ? 'a list' : 'a single value'}); left it untouched`);
+    throw new SettingsError(
+      `${file} must hold a JSON object (it holds ${root.type === 'array' ? 'a list' : 'a single value'}); left it untouched`,
+    );
   }
   if (root) {
     const res = SettingsShape.safeParse(toValue(root));
@@ -40,7 +42,12 @@ function sameValue(a: unknown, b: unknown): boolean {
   if (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null) {
     const ka = Object.keys(a);
     const kb = Object.keys(b);
-    return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+    return (
+      ka.length === kb.length &&
+      ka.every(
+        (k) => Object.hasOwn(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+      )
+    );
   }
   return false;
 }
@@ -131,7 +138,12 @@ export interface InstallOutcome {
    * Set when ccguard's status line was set up: what this file held before ccguard (undefined: nothing),
    * the user's command it chains to, and whether that command comes from a settings file below this one.
    */
-  statusLine: { hadOriginal: boolean; original: JsonValue | undefined; chained: string | undefined; inherited: boolean } | null;
+  statusLine: {
+    hadOriginal: boolean;
+    original: JsonValue | undefined;
+    chained: string | undefined;
+    inherited: boolean;
+  } | null;
   /** Set when the status line was left out and the file held ccguard's: the user's came back, or the key went. */
   statusLineRemoved: 'restored' | 'removed' | null;
 }
@@ -176,7 +188,12 @@ export function statusLineOf(text: string, file: string): JsonValue | undefined 
 }
 
 /** Takes ccguard's status line out of a settings object: the user's own comes back, or the key goes. */
-function takeOutStatusLine(doc: JsonText, current: JsonValue, record: InstallRecord | undefined, inherited?: JsonValue): 'restored' | 'removed' {
+function takeOutStatusLine(
+  doc: JsonText,
+  current: JsonValue,
+  record: InstallRecord | undefined,
+  inherited?: JsonValue,
+): 'restored' | 'removed' {
   const orig = originalStatusLine(current, record, inherited);
   if (orig.had && orig.value !== undefined) {
     doc.set(['statusLine'], orig.value);
@@ -209,7 +226,11 @@ export function installInto(text: string, file: string, spec: InstallSpec): Inst
     }
   }
   for (const event of HOOK_EVENTS) {
-    const desired = { type: 'command', command: hookCommand(spec.nodePath, spec.root, event), timeout: hookTimeout(event, spec.maxSleepSeconds) };
+    const desired = {
+      type: 'command',
+      command: hookCommand(spec.nodePath, spec.root, event),
+      timeout: hookTimeout(event, spec.maxSleepSeconds),
+    };
     const group: JsonValue = MATCHER_EVENTS.has(event) ? { matcher: '*', hooks: [desired] } : { hooks: [desired] };
     const path = ['hooks', event];
     const arr = doc.at(path);
@@ -254,16 +275,36 @@ export function installInto(text: string, file: string, spec: InstallSpec): Inst
     const parsed = StatusLineShape.safeParse(inherited ? spec.inheritedStatusLine : orig.value);
     const chained = parsed.success ? parsed.data.command : undefined;
     // Keep the user's other status line settings (padding, ...) around ccguard's command.
-    const extra = parsed.success ? Object.fromEntries(Object.entries(parsed.data).filter(([k]) => k !== 'type' && k !== 'command')) : {};
-    const desired = { type: 'command', command: statusLineCommand(spec.nodePath, spec.root, chained), ...(extra as Record<string, JsonValue>) };
+    const extra = parsed.success
+      ? Object.fromEntries(Object.entries(parsed.data).filter(([k]) => k !== 'type' && k !== 'command'))
+      : {};
+    const desired = {
+      type: 'command',
+      command: statusLineCommand(spec.nodePath, spec.root, chained),
+      ...(extra as Record<string, JsonValue>),
+    };
     if (!sameValue(currentValue, desired)) doc.set(['statusLine'], desired);
-    statusLine = { hadOriginal: orig.had, original: orig.value, chained, inherited: inherited && chained !== undefined };
+    statusLine = {
+      hadOriginal: orig.had,
+      original: orig.value,
+      chained,
+      inherited: inherited && chained !== undefined,
+    };
   } else if (oursNow) {
     statusLineRemoved = takeOutStatusLine(doc, currentValue, spec.record, spec.inheritedStatusLine);
   }
 
   const out = doc.text;
-  return { text: out, changed: out !== text, createdHooksKey, createdEvents, hadCcguard, updatedEvents, statusLine, statusLineRemoved };
+  return {
+    text: out,
+    changed: out !== text,
+    createdHooksKey,
+    createdEvents,
+    hadCcguard,
+    updatedEvents,
+    statusLine,
+    statusLineRemoved,
+  };
 }
 
 export interface UninstallOutcome {
@@ -278,7 +319,12 @@ export interface UninstallOutcome {
  * event keys left empty (only those install created, when its record is known), then "hooks" if
  * left empty and install created it; a ccguard status line goes back to the user's original.
  */
-export function uninstallFrom(text: string, file: string, record: InstallRecord | undefined, inheritedStatusLine?: JsonValue): UninstallOutcome {
+export function uninstallFrom(
+  text: string,
+  file: string,
+  record: InstallRecord | undefined,
+  inheritedStatusLine?: JsonValue,
+): UninstallOutcome {
   const doc = parseSettings(text, file);
   if (!doc.root) return { text, changed: false, removedHooks: 0, statusLine: 'untouched' };
   let removedHooks = 0;
@@ -311,6 +357,8 @@ export function hasCcguard(text: string, file: string): boolean {
   const hooks = doc.at(['hooks']);
   if (hooks?.type !== 'object') return false;
   return keysOf(hooks).some((key) =>
-    (doc.at(['hooks', key])?.children ?? []).some((_, g) => groupHooks(doc, ['hooks', key, g])?.children?.some(isCcguardHook)),
+    (doc.at(['hooks', key])?.children ?? []).some((_, g) =>
+      groupHooks(doc, ['hooks', key, g])?.children?.some(isCcguardHook),
+    ),
   );
 }

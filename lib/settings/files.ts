@@ -92,7 +92,14 @@ export function listBackups(stateDir: string, settingsPath: string): Backup[] {
  * folder), named after the file and the time (see backupFile); returns its path. `stamp` overrides
  * the time in the name (a legacy backup moved in keeps its own).
  */
-export function writeBackup(stateDir: string, settingsPath: string, text: string, env: Env, now: number, stamp?: string): string {
+export function writeBackup(
+  stateDir: string,
+  settingsPath: string,
+  text: string,
+  env: Env,
+  now: number,
+  stamp?: string,
+): string {
   const dir = backupsDir(stateDir);
   try {
     ensurePrivateDir(dir);
@@ -116,7 +123,12 @@ export function writeBackup(stateDir: string, settingsPath: string, text: string
  * original the install record restores on uninstall). Returns the paths removed. A backup that
  * cannot be removed stays: pruning is housekeeping, not worth failing an install over.
  */
-export function pruneBackups(stateDir: string, settingsPath: string, keep: number, protect: readonly (string | null | undefined)[] = []): string[] {
+export function pruneBackups(
+  stateDir: string,
+  settingsPath: string,
+  keep: number,
+  protect: readonly (string | null | undefined)[] = [],
+): string[] {
   const all = listBackups(stateDir, settingsPath);
   const kept = new Set(protect.filter((p): p is string => typeof p === 'string'));
   const removed: string[] = [];
@@ -138,7 +150,13 @@ export function pruneBackups(stateDir: string, settingsPath: string, keep: numbe
  * them in `git status`. Only regular files with exactly that name pattern are touched. Returns
  * old path -> new path.
  */
-export function moveLegacyBackups(stateDir: string, settingsPath: string, target: string, env: Env, now: number): Map<string, string> {
+export function moveLegacyBackups(
+  stateDir: string,
+  settingsPath: string,
+  target: string,
+  env: Env,
+  now: number,
+): Map<string, string> {
   const moved = new Map<string, string>();
   const re = new RegExp(`^${escapeRe(basename(target))}${escapeRe(LEGACY_BACKUP)}${STAMP}$`);
   const dirs = new Set([dirname(target), dirname(settingsPath)]);
@@ -192,7 +210,8 @@ export function removeFile(path: string): void {
   try {
     unlinkSync(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new SettingsError(`cannot remove ${path}`, { cause: err });
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new SettingsError(`cannot remove ${path}`, { cause: err });
   }
 }
 
@@ -214,7 +233,8 @@ export function copyApp(src: string, dest: string, now: number): void {
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { mode: 0o700 });
     for (const part of APP_PARTS) {
-      if (existsSync(join(src, part))) cpSync(join(src, part), join(tmp, part), { recursive: true, verbatimSymlinks: true });
+      if (existsSync(join(src, part)))
+        cpSync(join(src, part), join(tmp, part), { recursive: true, verbatimSymlinks: true });
     }
     const modules = join(tmp, 'node_modules');
     const parent = dirname(src);

@@ -20,7 +20,17 @@ import {
   writeBackup,
   writeRecord,
 } from './files.ts';
-import { appDir, BACKUPS_KEPT, isEphemeralRoot, projectDirProblem, recordFile, SCOPES, settingsFile, sha256, type Scope } from './targets.ts';
+import {
+  appDir,
+  BACKUPS_KEPT,
+  isEphemeralRoot,
+  projectDirProblem,
+  recordFile,
+  SCOPES,
+  settingsFile,
+  sha256,
+  type Scope,
+} from './targets.ts';
 import { SettingsError } from './errors.ts';
 import { hookTimeout } from './hookCommand.ts';
 import type { InstallRecord } from './schema.ts';
@@ -71,7 +81,10 @@ export interface InstallResult {
 /** The change as `diff -u` prints it (`---`/`+++` then the hunks, three lines of context), for --dry-run; '' when there is none. */
 export function unifiedDiff(before: string, after: string, labelA: string, labelB: string): string {
   if (before === after) return '';
-  return createTwoFilesPatch(labelA, labelB, before, after, undefined, undefined, { context: 3, headerOptions: FILE_HEADERS_ONLY });
+  return createTwoFilesPatch(labelA, labelB, before, after, undefined, undefined, {
+    context: 3,
+    headerOptions: FILE_HEADERS_ONLY,
+  });
 }
 
 function currentText(path: string): { text: string; existed: boolean } {
@@ -150,7 +163,12 @@ function adoptLegacyBackups(
 }
 
 /** A backup of the settings file's current text, then the oldest beyond BACKUPS_KEPT go (never `protect`). */
-function backUp(o: { stateDir: string; env: Env; now: number }, settingsPath: string, text: string, protect: string | null | undefined): string {
+function backUp(
+  o: { stateDir: string; env: Env; now: number },
+  settingsPath: string,
+  text: string,
+  protect: string | null | undefined,
+): string {
   const file = writeBackup(o.stateDir, settingsPath, text, o.env, o.now);
   pruneBackups(o.stateDir, settingsPath, BACKUPS_KEPT, [file, protect]);
   return file;
@@ -176,7 +194,10 @@ export function install(o: InstallOptions): InstallResult {
   const appRoot = copied ? appDir(o.stateDir) : o.packageRoot;
   const recFile = recordFile(o.stateDir, settingsPath);
   let record = readRecord(recFile);
-  const timeouts = Object.fromEntries(HOOK_EVENTS.map((e) => [e, hookTimeout(e, o.maxSleepSeconds)])) as Record<HookEvent, number>;
+  const timeouts = Object.fromEntries(HOOK_EVENTS.map((e) => [e, hookTimeout(e, o.maxSleepSeconds)])) as Record<
+    HookEvent,
+    number
+  >;
   const hadOurs = existed && hasCcguard(text, settingsPath);
   const outcome = installInto(text, settingsPath, {
     nodePath: o.nodePath,
@@ -188,7 +209,18 @@ export function install(o: InstallOptions): InstallResult {
   });
   const diff = unifiedDiff(existed ? text : '', outcome.text, existed ? settingsPath : '/dev/null', settingsPath);
   const changed = outcome.changed || !existed;
-  const result: InstallResult = { settingsPath, appRoot, copied, changed, created: !existed, backup: null, movedBackups: new Map(), diff, timeouts, outcome };
+  const result: InstallResult = {
+    settingsPath,
+    appRoot,
+    copied,
+    changed,
+    created: !existed,
+    backup: null,
+    movedBackups: new Map(),
+    diff,
+    timeouts,
+    outcome,
+  };
   if (o.dryRun) return result;
 
   // The code first, so the hooks never point at something missing.
@@ -259,13 +291,24 @@ export function uninstall(o: UninstallOptions): UninstallResult {
   const recFile = recordFile(o.stateDir, settingsPath);
   const found = readRecord(recFile);
   const { text, existed } = currentText(target);
-  const result: UninstallResult = { settingsPath, existed, changed: false, method: 'none', backup: null, movedBackups: new Map(), diff: '', removedApp: null };
+  const result: UninstallResult = {
+    settingsPath,
+    existed,
+    changed: false,
+    method: 'none',
+    backup: null,
+    movedBackups: new Map(),
+    diff: '',
+    removedApp: null,
+  };
   if (!existed) {
     // A project folder deleted since install: nothing left to edit, only ccguard's record of it.
     if (!o.dryRun) removeFile(recFile);
     return result;
   }
-  const adopted = o.dryRun ? { record: found, movedFrom: new Map<string, number>() } : adoptLegacyBackups(o, settingsPath, found);
+  const adopted = o.dryRun
+    ? { record: found, movedFrom: new Map<string, number>() }
+    : adoptLegacyBackups(o, settingsPath, found);
   const record = adopted.record;
   result.movedBackups = adopted.movedFrom;
 
@@ -283,7 +326,12 @@ export function uninstall(o: UninstallOptions): UninstallResult {
       next = original;
       method = 'restored';
     } else {
-      next = uninstallFrom(text, settingsPath, record, inheritedStatusLine(o.scope, o.env, o.projectDir, settingsPath)).text;
+      next = uninstallFrom(
+        text,
+        settingsPath,
+        record,
+        inheritedStatusLine(o.scope, o.env, o.projectDir, settingsPath),
+      ).text;
     }
   }
   result.diff = unifiedDiff(text, next ?? '', settingsPath, next === null ? '/dev/null' : settingsPath);
@@ -320,4 +368,3 @@ function removeUnusedApp(stateDir: string): string | null {
   rmSync(app, { recursive: true, force: true });
   return app;
 }
-

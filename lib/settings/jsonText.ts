@@ -5,7 +5,17 @@
  * original bytes back. Strict JSON, as Claude Code reads it: comments and trailing commas, which
  * jsonc-parser would accept, are refused.
  */
-import { applyEdits, modify, parseTree, printParseErrorCode, type Edit, type FormattingOptions, type JSONPath, type Node, type ParseError } from 'jsonc-parser';
+import {
+  applyEdits,
+  modify,
+  parseTree,
+  printParseErrorCode,
+  type Edit,
+  type FormattingOptions,
+  type JSONPath,
+  type Node,
+  type ParseError,
+} from 'jsonc-parser';
 import { SettingsError } from './errors.ts';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -43,7 +53,8 @@ function describe(text: string, e: ParseError): string {
   const what = WHAT[code];
   if (what) return what;
   const ch = text[e.offset];
-  const found = ch === undefined ? 'unexpected end of file' : `unexpected ${ch === '\n' ? 'line break' : JSON.stringify(ch)}`;
+  const found =
+    ch === undefined ? 'unexpected end of file' : `unexpected ${ch === '\n' ? 'line break' : JSON.stringify(ch)}`;
   const where = WHERE[code];
   return where ? `${found} ${where}` : found;
 }
@@ -53,7 +64,9 @@ export function toValue(node: Node): JsonValue {
   if (node.type === 'array') return (node.children ?? []).map(toValue);
   if (node.type === 'object') {
     // fromEntries defines own properties, so a "__proto__" key stays a key.
-    return Object.fromEntries((node.children ?? []).map((p) => [p.children![0]!.value as string, toValue(p.children![1]!)]));
+    return Object.fromEntries(
+      (node.children ?? []).map((p) => [p.children![0]!.value as string, toValue(p.children![1]!)]),
+    );
   }
   return node.value as JsonValue;
 }
@@ -91,7 +104,9 @@ export class JsonText {
     }
     const first = errors[0];
     if (first) {
-      throw new SettingsError(`${file} is not valid JSON: ${describe(this.body, first)} at ${lineCol(text, first.offset + this.bom.length)}; left it untouched`);
+      throw new SettingsError(
+        `${file} is not valid JSON: ${describe(this.body, first)} at ${lineCol(text, first.offset + this.bom.length)}; left it untouched`,
+      );
     }
   }
 
@@ -123,7 +138,9 @@ export class JsonText {
       } else if (node.type === 'object' && typeof seg === 'string') {
         const found = (node.children ?? []).filter((p) => p.children?.[0]?.value === seg);
         if (found.length > 1) {
-          throw new SettingsError(`${this.file}: the key "${seg}" appears twice in ${path.slice(0, i).join('.') || 'the top level'}; remove one, then run the command again`);
+          throw new SettingsError(
+            `${this.file}: the key "${seg}" appears twice in ${path.slice(0, i).join('.') || 'the top level'}; remove one, then run the command again`,
+          );
         }
         node = found[0]?.children?.[1];
       } else {
@@ -156,7 +173,12 @@ export class JsonText {
     let edit: Edit;
     if (!prev && !next) edit = { offset: container.offset + 1, length: container.length - 2, content: '' };
     else if (next) edit = { offset: item.offset, length: next.offset - item.offset, content: '' };
-    else edit = { offset: prev!.offset + prev!.length, length: item.offset + item.length - (prev!.offset + prev!.length), content: '' };
+    else
+      edit = {
+        offset: prev!.offset + prev!.length,
+        length: item.offset + item.length - (prev!.offset + prev!.length),
+        content: '',
+      };
     this.apply([edit]);
   }
 
@@ -164,6 +186,7 @@ export class JsonText {
     this.body = applyEdits(this.body, edits);
     const errors: ParseError[] = [];
     this.tree = parseTree(this.body, errors, STRICT);
-    if (errors.length > 0) throw new Error(`editing ${this.file} produced invalid JSON (${printParseErrorCode(errors[0]!.error)})`);
+    if (errors.length > 0)
+      throw new Error(`editing ${this.file} produced invalid JSON (${printParseErrorCode(errors[0]!.error)})`);
   }
 }

@@ -15,7 +15,8 @@ export type Scope = (typeof SCOPES)[number];
  */
 export function claudeHomes(env: Env): string[] {
   // The variable read as every reader of it reads it (claudeConfigDirs); unset, only ~/.claude holds settings.
-  const dirs = env.CLAUDE_CONFIG_DIR && env.CLAUDE_CONFIG_DIR.trim().length > 0 ? [...new Set(claudeConfigDirs(env))] : [];
+  const dirs =
+    env.CLAUDE_CONFIG_DIR && env.CLAUDE_CONFIG_DIR.trim().length > 0 ? [...new Set(claudeConfigDirs(env))] : [];
   return dirs.length > 0 ? dirs : [defaultClaudeHome(env)];
 }
 
@@ -86,9 +87,18 @@ export function backupLabel(settingsPath: string, env: Env): string {
   let dir = dirname(full);
   if (basename(dir) === '.claude') dir = dirname(dir);
   const home = env.HOME && env.HOME.length > 0 ? resolve(env.HOME) : homedir();
-  const where = dir === home ? ['home'] : dir.startsWith(home + sep) ? ['home', ...dir.slice(home.length + 1).split(sep)] : dir.split(sep).filter(Boolean);
+  const where =
+    dir === home
+      ? ['home']
+      : dir.startsWith(home + sep)
+        ? ['home', ...dir.slice(home.length + 1).split(sep)]
+        : dir.split(sep).filter(Boolean);
   // Only characters every file system and shell take; long paths keep their tail (the telling part).
-  const slug = [...where, file].join('_').replace(/[^A-Za-z0-9._-]+/g, '_').slice(-100).replace(/^[._-]+/, '');
+  const slug = [...where, file]
+    .join('_')
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .slice(-100)
+    .replace(/^[._-]+/, '');
   return `${slug}-${backupKey(full)}`;
 }
 

@@ -18,7 +18,12 @@ export interface ChainResult {
  * `/bin/sh -c <command>`. It gets its own process group, so on timeout the whole group (the shell
  * and anything it started) is killed.
  */
-export function runChained(command: string, input: string, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<ChainResult> {
+export function runChained(
+  command: string,
+  input: string,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ChainResult> {
   return new Promise((resolve) => {
     const out: Buffer[] = [];
     const errOut: Buffer[] = [];
@@ -33,13 +38,29 @@ export function runChained(command: string, input: string, timeoutMs: number, en
       child.stdout.destroy();
       child.stderr.destroy();
       child.unref();
-      resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(errOut), code, timedOut, ...(error ? { error } : {}) });
+      resolve({
+        stdout: Buffer.concat(out),
+        stderr: Buffer.concat(errOut),
+        code,
+        timedOut,
+        ...(error ? { error } : {}),
+      });
     };
     let child: ChildProcessWithoutNullStreams;
     try {
-      child = childProcess().spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env });
+      child = childProcess().spawn('/bin/sh', ['-c', command], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: true,
+        env,
+      });
     } catch (e) {
-      resolve({ stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), code: null, timedOut: false, error: (e as Error).message });
+      resolve({
+        stdout: Buffer.alloc(0),
+        stderr: Buffer.alloc(0),
+        code: null,
+        timedOut: false,
+        error: (e as Error).message,
+      });
       return;
     }
     const pid = child.pid;

@@ -48,7 +48,10 @@ export function formatStatusLine(f: StatusLineFacts): string {
   const h = f.fiveHour;
   parts.push(h ? `5h ${pctText(h)}${windowNote(h, f.now)}` : '5h -');
   // The weekly reset only when it is the window that holds (the caller passes it then), as the hook names it.
-  if (f.sevenDay) parts.push(`7d ${pctText(f.sevenDay)}${f.sevenDay.source === 'stale' || f.sevenDay.resetsAt !== null ? windowNote(f.sevenDay, f.now) : ''}`);
+  if (f.sevenDay)
+    parts.push(
+      `7d ${pctText(f.sevenDay)}${f.sevenDay.source === 'stale' || f.sevenDay.resetsAt !== null ? windowNote(f.sevenDay, f.now) : ''}`,
+    );
   parts.push(`today ${fmtUsd(f.todayCostUsd)}`);
   const r = f.recovery;
   const state = r.state === 'normal' ? 'ok' : `${r.state}${r.until !== null ? ` until ${fmtAt(r.until, f.now)}` : ''}`;

@@ -17,6 +17,16 @@ export interface ApiErrorRow {
 
 export class ApiErrorsTable extends FileKeyedTable<ApiErrorRow> {
   constructor(db: DB) {
-    super(db, 'api_errors', ['key', 'ts', 'session_id', 'project', 'kind', 'status', 'message', 'file_path', 'account']);
+    super(db, 'api_errors', [
+      'key',
+      'ts',
+      'session_id',
+      'project',
+      'kind',
+      'status',
+      'message',
+      'file_path',
+      'account',
+    ]);
   }
 }

@@ -35,7 +35,9 @@ export interface Transaction<F extends TxFn> {
 /** What the store needs of a database connection; better-sqlite3's Database is one as it is. */
 export interface DB {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- better-sqlite3's own signature: {} is "named parameters"
-  prepare<P extends unknown[] | {} = unknown[], R = unknown>(sql: string): P extends unknown[] ? Statement<P, R> : Statement<[P], R>;
+  prepare<P extends unknown[] | {} = unknown[], R = unknown>(
+    sql: string,
+  ): P extends unknown[] ? Statement<P, R> : Statement<[P], R>;
   exec(sql: string): this;
   pragma(source: string, options?: { simple?: boolean }): unknown;
   transaction<F extends TxFn>(fn: F): Transaction<F>;
@@ -115,7 +117,9 @@ function tryBetter(): Attempt<Driver> {
   try {
     addon = load(addonFile);
   } catch (err) {
-    const m = /NODE_MODULE_VERSION (\d+)\. This version of Node\.js requires\s+NODE_MODULE_VERSION (\d+)/.exec(String((err as Error).message));
+    const m = /NODE_MODULE_VERSION (\d+)\. This version of Node\.js requires\s+NODE_MODULE_VERSION (\d+)/.exec(
+      String((err as Error).message),
+    );
     const why = m
       ? `better-sqlite3's addon was built for another Node (NODE_MODULE_VERSION ${m[1]}; Node ${process.versions.node} needs ${m[2]})`
       : `better-sqlite3's addon does not load in Node ${process.versions.node} (${short(err)})`;
@@ -127,7 +131,8 @@ function tryBetter(): Attempt<Driver> {
       name: 'better-sqlite3',
       why: 'its addon loads in this Node (the first choice)',
       // @types/better-sqlite3 says a path; better-sqlite3 12 takes the loaded addon too.
-      open: (file, { readonly }) => new Database(file, { readonly, fileMustExist: readonly, nativeBinding } as unknown as Options) as unknown as DB,
+      open: (file, { readonly }) =>
+        new Database(file, { readonly, fileMustExist: readonly, nativeBinding } as unknown as Options) as unknown as DB,
     },
   };
 }
@@ -136,8 +141,12 @@ function tryBetter(): Attempt<Driver> {
 function ownPackage(): { dir: string; optionalDependencies?: Record<string, string> } | null {
   for (let dir = dirname(fileURLToPath(import.meta.url)), i = 0; i < 6; dir = dirname(dir), i++) {
     try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; optionalDependencies?: Record<string, string> };
-      if (pkg.name === 'ccguard') return { dir, ...(pkg.optionalDependencies ? { optionalDependencies: pkg.optionalDependencies } : {}) };
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        optionalDependencies?: Record<string, string>;
+      };
+      if (pkg.name === 'ccguard')
+        return { dir, ...(pkg.optionalDependencies ? { optionalDependencies: pkg.optionalDependencies } : {}) };
     } catch {
       // no package.json here: one folder up
     }
@@ -164,14 +173,17 @@ type NodeDbClass = new (file: string, opts: { readOnly: boolean }) => NodeDb;
 
 function tryNode(): Attempt<NodeDbClass> {
   const node = process.versions.node;
-  const switchedOff = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].includes('--no-experimental-sqlite');
+  const switchedOff = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].includes(
+    '--no-experimental-sqlite',
+  );
   let mod: { Database?: NodeDbClass; DatabaseSync?: NodeDbClass } | undefined;
   // Node 22 and 24 print "SQLite is an experimental feature" on stderr when it first loads: it would
   // land in every command's output and the hooks' stderr, so that one warning is held back here.
   // eslint-disable-next-line @typescript-eslint/unbound-method -- put back as it was, below
   const original = process.emitWarning;
   process.emitWarning = (w: string | Error, ...rest: unknown[]): void => {
-    if (!String(typeof w === 'string' ? w : w.message).includes('SQLite')) Reflect.apply(original, process, [w, ...rest]);
+    if (!String(typeof w === 'string' ? w : w.message).includes('SQLite'))
+      Reflect.apply(original, process, [w, ...rest]);
   };
   try {
     mod = process.getBuiltinModule?.('node:sqlite');
@@ -182,8 +194,16 @@ function tryNode(): Attempt<NodeDbClass> {
   }
   // `Database` from Node 26.11, where the older name `DatabaseSync` warns that it is deprecated.
   const DatabaseSync = mod?.Database ?? mod?.DatabaseSync;
-  if (!DatabaseSync && switchedOff) return { why: `node:sqlite is switched off in this Node (--no-experimental-sqlite)`, fix: 'run it without --no-experimental-sqlite' };
-  if (!DatabaseSync) return { why: `Node ${node} has no node:sqlite (it has one without a flag from Node 22.13)`, fix: 'run ccguard on Node 22.16 or newer, whose own node:sqlite it then uses' };
+  if (!DatabaseSync && switchedOff)
+    return {
+      why: `node:sqlite is switched off in this Node (--no-experimental-sqlite)`,
+      fix: 'run it without --no-experimental-sqlite',
+    };
+  if (!DatabaseSync)
+    return {
+      why: `Node ${node} has no node:sqlite (it has one without a flag from Node 22.13)`,
+      fix: 'run ccguard on Node 22.16 or newer, whose own node:sqlite it then uses',
+    };
   // An accessor of each connection, not of the prototype: asked of a throwaway in-memory one.
   let probe: NodeDb | undefined;
   let canTellTransactions = false;
@@ -196,7 +216,10 @@ function tryNode(): Attempt<NodeDbClass> {
     probe?.close();
   }
   if (!canTellTransactions) {
-    return { why: `Node ${node}'s node:sqlite is too old (it cannot tell whether a transaction is open, which came in Node 22.16)`, fix: 'run ccguard on Node 22.16 or newer' };
+    return {
+      why: `Node ${node}'s node:sqlite is too old (it cannot tell whether a transaction is open, which came in Node 22.16)`,
+      fix: 'run ccguard on Node 22.16 or newer',
+    };
   }
   return { ok: DatabaseSync };
 }
@@ -249,13 +272,48 @@ function short(err: unknown): string {
 // SQLite's result codes by number, to give node:sqlite's errors the `code` better-sqlite3's carry
 // (SQLITE_NOTADB, SQLITE_BUSY...): the corruption recovery and the error messages read it.
 const PRIMARY = [
-  'OK', 'ERROR', 'INTERNAL', 'PERM', 'ABORT', 'BUSY', 'LOCKED', 'NOMEM', 'READONLY', 'INTERRUPT', 'IOERR', 'CORRUPT', 'NOTFOUND',
-  'FULL', 'CANTOPEN', 'PROTOCOL', 'EMPTY', 'SCHEMA', 'TOOBIG', 'CONSTRAINT', 'MISMATCH', 'MISUSE', 'NOLFS', 'AUTH', 'FORMAT', 'RANGE', 'NOTADB',
+  'OK',
+  'ERROR',
+  'INTERNAL',
+  'PERM',
+  'ABORT',
+  'BUSY',
+  'LOCKED',
+  'NOMEM',
+  'READONLY',
+  'INTERRUPT',
+  'IOERR',
+  'CORRUPT',
+  'NOTFOUND',
+  'FULL',
+  'CANTOPEN',
+  'PROTOCOL',
+  'EMPTY',
+  'SCHEMA',
+  'TOOBIG',
+  'CONSTRAINT',
+  'MISMATCH',
+  'MISUSE',
+  'NOLFS',
+  'AUTH',
+  'FORMAT',
+  'RANGE',
+  'NOTADB',
 ];
 const EXTENDED: Record<number, string> = {
-  261: 'BUSY_RECOVERY', 517: 'BUSY_SNAPSHOT', 773: 'BUSY_TIMEOUT', 267: 'CORRUPT_VTAB', 523: 'CORRUPT_SEQUENCE', 779: 'CORRUPT_INDEX',
-  275: 'CONSTRAINT_CHECK', 787: 'CONSTRAINT_FOREIGNKEY', 1299: 'CONSTRAINT_NOTNULL', 1555: 'CONSTRAINT_PRIMARYKEY', 2067: 'CONSTRAINT_UNIQUE',
-  522: 'IOERR_SHORT_READ', 1032: 'READONLY_DBMOVED',
+  261: 'BUSY_RECOVERY',
+  517: 'BUSY_SNAPSHOT',
+  773: 'BUSY_TIMEOUT',
+  267: 'CORRUPT_VTAB',
+  523: 'CORRUPT_SEQUENCE',
+  779: 'CORRUPT_INDEX',
+  275: 'CONSTRAINT_CHECK',
+  787: 'CONSTRAINT_FOREIGNKEY',
+  1299: 'CONSTRAINT_NOTNULL',
+  1555: 'CONSTRAINT_PRIMARYKEY',
+  2067: 'CONSTRAINT_UNIQUE',
+  522: 'IOERR_SHORT_READ',
+  1032: 'READONLY_DBMOVED',
 };
 
 /** node:sqlite's error with better-sqlite3's `code`; anything else as it came. */
@@ -263,7 +321,12 @@ function asSqliteError(err: unknown): unknown {
   const e = err as { code?: unknown; errcode?: unknown };
   if (err instanceof Error && e.code === 'ERR_SQLITE_ERROR' && typeof e.errcode === 'number') {
     const name = EXTENDED[e.errcode] ?? PRIMARY[e.errcode & 0xff] ?? 'ERROR';
-    Object.defineProperty(err, 'code', { value: `SQLITE_${name}`, configurable: true, writable: true, enumerable: true });
+    Object.defineProperty(err, 'code', {
+      value: `SQLITE_${name}`,
+      configurable: true,
+      writable: true,
+      enumerable: true,
+    });
   }
   return err;
 }
@@ -395,7 +458,8 @@ class NodeSqliteDb implements DB {
    * another transaction it is a savepoint.
    */
   transaction<F extends TxFn>(fn: F): Transaction<F> {
-    const variant = (begin: string): ((...args: Parameters<F>) => ReturnType<F>) =>
+    const variant =
+      (begin: string): ((...args: Parameters<F>) => ReturnType<F>) =>
       (...args) => {
         if (this.inTransaction) {
           this.exec('SAVEPOINT ccguard_tx');

@@ -39,7 +39,10 @@ export interface SessionTotals extends Totals {
 }
 
 /** One local calendar day's totals (the process's time zone). */
-export interface DayTotals extends Pick<Totals, 'entries' | 'input' | 'output' | 'cache_creation' | 'cache_read' | 'cost_usd'> {
+export interface DayTotals extends Pick<
+  Totals,
+  'entries' | 'input' | 'output' | 'cache_creation' | 'cache_read' | 'cost_usd'
+> {
   date: string;
   /** The models answering that day, sorted (synthetic responses left out). */
   models: string[];
@@ -82,7 +85,9 @@ export class EntriesTable {
     private readonly write: Write,
   ) {
     // Positional parameters: binding 13 of them from an array is measurably cheaper than by name.
-    this.insertStmt = db.prepare<[string, number, string, string, string, number, number, number, number, number, number, number, string, string]>(
+    this.insertStmt = db.prepare<
+      [string, number, string, string, string, number, number, number, number, number, number, number, string, string]
+    >(
       `INSERT OR IGNORE INTO entries (key, ts, session_id, project, model, input, output, cache_write_5m,
          cache_write_1h, cache_read, cost_usd, cost_estimated, file_path, account)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -98,7 +103,9 @@ export class EntriesTable {
     );
     this.rangeStmt = db.prepare<[number, number], Totals>(`SELECT ${SUMS} FROM entries WHERE ts >= ? AND ts < ?`);
     this.accountTokensStmt = db
-      .prepare<[string, number, number], number>('SELECT COALESCE(SUM(input + output), 0) FROM entries WHERE account = ? AND ts >= ? AND ts < ?')
+      .prepare<[string, number, number], number>(
+        'SELECT COALESCE(SUM(input + output), 0) FROM entries WHERE account = ? AND ts >= ? AND ts < ?',
+      )
       .pluck();
     this.tsFromStmt = db.prepare<[number], number>('SELECT ts FROM entries WHERE ts >= ? ORDER BY ts').pluck();
     this.modelsStmt = db.prepare<[number, number], { model: string }>(
@@ -113,7 +120,9 @@ export class EntriesTable {
     );
     // The session index (session_id, ts) answers this without touching other sessions' rows.
     this.sessionModelStmt = db
-      .prepare<[string], string>("SELECT model FROM entries WHERE session_id = ? AND model != '<synthetic>' ORDER BY ts DESC LIMIT 1")
+      .prepare<[string], string>(
+        "SELECT model FROM entries WHERE session_id = ? AND model != '<synthetic>' ORDER BY ts DESC LIMIT 1",
+      )
       .pluck();
     this.newestStmt = db.prepare<[], number | null>('SELECT MAX(ts) FROM entries').pluck();
     this.firstSinceStmt = db
@@ -134,8 +143,22 @@ export class EntriesTable {
    * whether the response is new, or null when nothing changed.
    */
   upsert(row: EntryRow): { from: number; inserted: boolean } | null {
-    const ins = this.insertStmt.run(row.key, row.ts, row.session_id, row.project, row.model, row.input, row.output,
-      row.cache_write_5m, row.cache_write_1h, row.cache_read, row.cost_usd, row.cost_estimated, row.file_path, row.account ?? LEGACY);
+    const ins = this.insertStmt.run(
+      row.key,
+      row.ts,
+      row.session_id,
+      row.project,
+      row.model,
+      row.input,
+      row.output,
+      row.cache_write_5m,
+      row.cache_write_1h,
+      row.cache_read,
+      row.cost_usd,
+      row.cost_estimated,
+      row.file_path,
+      row.account ?? LEGACY,
+    );
     if (ins.changes > 0) return { from: row.ts, inserted: true };
     const old = this.getTotalStmt.get(row.key);
     if (!old) return null;
@@ -210,7 +233,9 @@ export class EntriesTable {
   /** The first and last entry times in [from, to), or null when there is none. */
   timeSpan(fromMs: number, toMs: number): { first: number; last: number } | null {
     const r = this.db
-      .prepare<[number, number], { first: number | null; last: number | null }>('SELECT MIN(ts) AS first, MAX(ts) AS last FROM entries WHERE ts >= ? AND ts < ?')
+      .prepare<[number, number], { first: number | null; last: number | null }>(
+        'SELECT MIN(ts) AS first, MAX(ts) AS last FROM entries WHERE ts >= ? AND ts < ?',
+      )
       .get(fromMs, toMs);
     return r && r.first !== null && r.last !== null ? { first: r.first, last: r.last } : null;
   }

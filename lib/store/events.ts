@@ -20,7 +20,8 @@ export interface EventRow {
  * One event as a writer gives it: when, which hook (or 'cli') and what it decided, and whatever else
  * it knows; what it leaves out is stored as null (sleep_ms as 0).
  */
-export type NewEvent = Pick<EventRow, 'ts' | 'hook' | 'decision'> & Partial<Omit<EventRow, 'id' | 'ts' | 'hook' | 'decision'>>;
+export type NewEvent = Pick<EventRow, 'ts' | 'hook' | 'decision'> &
+  Partial<Omit<EventRow, 'id' | 'ts' | 'hook' | 'decision'>>;
 
 /** The row for one event: every writer's event goes through here, so they all store the same shape. */
 export function eventRow(e: NewEvent): EventRow {
@@ -64,9 +65,11 @@ export class EventsTable {
        VALUES (@ts, @session_id, @hook, @tool, @decision, @state, @reason, @source, @sleep_ms, @duration_ms, @detail)`,
     );
     this.pruneStmt = db.prepare<[number]>('DELETE FROM events WHERE ts < ?');
-    this.latencyStmt = db.prepare<[string, number], number>(
-      'SELECT duration_ms FROM events WHERE hook = ? AND duration_ms IS NOT NULL ORDER BY id DESC LIMIT ?',
-    ).pluck();
+    this.latencyStmt = db
+      .prepare<[string, number], number>(
+        'SELECT duration_ms FROM events WHERE hook = ? AND duration_ms IS NOT NULL ORDER BY id DESC LIMIT ?',
+      )
+      .pluck();
   }
 
   insert(e: NewEvent): number {
@@ -82,20 +85,29 @@ export class EventsTable {
       .prepare<{ sinceId: number; sessionId: string | null; sessionPrefix: string | null; limit: number }, EventRow>(
         `SELECT * FROM (SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit) ORDER BY id`,
       )
-      .all({ sinceId: q.sinceId ?? 0, sessionId: q.sessionId ?? null, sessionPrefix: q.sessionPrefix ?? null, limit: q.limit ?? 1000 });
+      .all({
+        sinceId: q.sinceId ?? 0,
+        sessionId: q.sessionId ?? null,
+        sessionPrefix: q.sessionPrefix ?? null,
+        limit: q.limit ?? 1000,
+      });
   }
 
   /** Up to `max` session IDs with events that start with `prefix` (the 8 characters tables show). */
   sessionsStartingWith(prefix: string, max = 5): string[] {
     return this.db
-      .prepare<[string, string, number], string>('SELECT DISTINCT session_id FROM events WHERE substr(session_id, 1, length(?)) = ? ORDER BY session_id LIMIT ?')
+      .prepare<[string, string, number], string>(
+        'SELECT DISTINCT session_id FROM events WHERE substr(session_id, 1, length(?)) = ? ORDER BY session_id LIMIT ?',
+      )
       .pluck()
       .all(prefix, prefix, max);
   }
 
   /** True once any hook has run (the CLI's own rows do not count). */
   anyFromHooks(): boolean {
-    return this.db.prepare<[string], number>('SELECT 1 FROM events WHERE hook != ? LIMIT 1').pluck().get('cli') !== undefined;
+    return (
+      this.db.prepare<[string], number>('SELECT 1 FROM events WHERE hook != ? LIMIT 1').pluck().get('cli') !== undefined
+    );
   }
 
   /** The oldest event kept (any hook or command), or undefined before the first: since when ccguard has been watching. */
@@ -105,7 +117,10 @@ export class EventsTable {
 
   /** When `hook` last ran, or undefined when it never has. */
   lastRunAt(hook: string): number | undefined {
-    return this.db.prepare<[string], number>('SELECT ts FROM events WHERE hook = ? ORDER BY id DESC LIMIT 1').pluck().get(hook);
+    return this.db
+      .prepare<[string], number>('SELECT ts FROM events WHERE hook = ? ORDER BY id DESC LIMIT 1')
+      .pluck()
+      .get(hook);
   }
 
   /** Where ccguard acted or spoke in [from, to) (no silent allows, no record-only rows), in order. */
@@ -150,7 +165,9 @@ export class EventsTable {
   /** The deferrals and limit stops recorded since `sinceMs`, oldest first. */
   stopsSince(sinceMs: number): EventRow[] {
     return this.db
-      .prepare<[number], EventRow>(`SELECT * FROM events WHERE decision IN ('defer', 'limit_stop') AND ts >= ? ORDER BY id`)
+      .prepare<[number], EventRow>(
+        `SELECT * FROM events WHERE decision IN ('defer', 'limit_stop') AND ts >= ? ORDER BY id`,
+      )
       .all(sinceMs);
   }
 

@@ -21,13 +21,17 @@ export class FileKeyedTable<R extends FileKeyedRow> {
 
   /** `table` and `columns` are this module's constants, never input. */
   constructor(db: DB, table: string, columns: readonly (keyof R & string)[]) {
-    this.insertStmt = db.prepare<R>(`INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
+    this.insertStmt = db.prepare<R>(
+      `INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`,
+    );
     // An equal copy in a file whose path sorts first takes the row over (see EntriesTable.upsert).
     const set = columns.filter((c) => c !== 'key').map((c) => `${c} = @${c}`);
     this.claimStmt = db.prepare<R>(`UPDATE ${table} SET ${set.join(', ')} WHERE key = @key AND file_path > @file_path`);
     this.deleteFileStmt = db.prepare<[string]>(`DELETE FROM ${table} WHERE file_path = ?`);
     this.maxRowidStmt = db.prepare<[], number | null>(`SELECT MAX(rowid) FROM ${table}`).pluck();
-    this.afterStmt = db.prepare<[number, number], R & { rid: number }>(`SELECT rowid AS rid, * FROM ${table} WHERE rowid > ? AND ts >= ? ORDER BY rowid`);
+    this.afterStmt = db.prepare<[number, number], R & { rid: number }>(
+      `SELECT rowid AS rid, * FROM ${table} WHERE rowid > ? AND ts >= ? ORDER BY rowid`,
+    );
     this.sinceStmt = db.prepare<[number], R>(`SELECT * FROM ${table} WHERE ts >= ? ORDER BY ts`);
   }
 

@@ -22,11 +22,23 @@ export class LimitMessagesTable extends FileKeyedTable<LimitMessageRow> {
   private readonly accountsStmt;
 
   constructor(db: DB) {
-    super(db, 'limit_messages', ['key', 'ts', 'session_id', 'project', 'scope', 'reset_at', 'text', 'file_path', 'account']);
+    super(db, 'limit_messages', [
+      'key',
+      'ts',
+      'session_id',
+      'project',
+      'scope',
+      'reset_at',
+      'text',
+      'file_path',
+      'account',
+    ]);
     this.inForceStmt = db.prepare<[string, number, number], LimitMessageRow>(
       'SELECT * FROM limit_messages WHERE account = ? AND reset_at > ? AND ts >= ? ORDER BY ts DESC',
     );
-    this.accountsStmt = db.prepare<[number, number], string>('SELECT DISTINCT account FROM limit_messages WHERE reset_at > ? AND ts >= ?').pluck();
+    this.accountsStmt = db
+      .prepare<[number, number], string>('SELECT DISTINCT account FROM limit_messages WHERE reset_at > ? AND ts >= ?')
+      .pluck();
     this.latestInStmt = db.prepare<[number, number, number], LimitMessageRow>(
       `SELECT * FROM limit_messages WHERE ts >= ? AND ts < ? AND reset_at IS NOT NULL
          AND scope IN ('five_hour', 'usage') AND reset_at <= ? ORDER BY ts DESC LIMIT 1`,

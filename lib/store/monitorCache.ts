@@ -82,7 +82,14 @@ export class MonitorCacheTable {
     clearsInstall?: boolean;
   }): void {
     this.write(() => {
-      this.putStmt.run({ ...EMPTY, key: 'attempt', status: r.outcome, ts: r.ts, exit_code: r.exitCode, detail: r.detail });
+      this.putStmt.run({
+        ...EMPTY,
+        key: 'attempt',
+        status: r.outcome,
+        ts: r.ts,
+        exit_code: r.exitCode,
+        detail: r.detail,
+      });
       if (r.snapshot && ANSWERS.has(r.outcome)) {
         this.putStmt.run({
           ...EMPTY,

@@ -27,7 +27,10 @@ export interface RateLimitRow {
 }
 
 /** A reading to record; the status line's when no source is named. */
-export type RateLimitReading = Omit<RateLimitRow, 'id' | 'first_seen' | 'last_seen' | 'source'> & { seen: number; source?: ReadingSource };
+export type RateLimitReading = Omit<RateLimitRow, 'id' | 'first_seen' | 'last_seen' | 'source'> & {
+  seen: number;
+  source?: ReadingSource;
+};
 
 const COLS = 'id, limit_window AS "window", used_pct, resets_at, first_seen, last_seen, session_id, source, account';
 
@@ -59,7 +62,9 @@ export class RateLimitsTable {
     this.latestStmt = db.prepare<[string, string], RateLimitRow>(
       `SELECT ${COLS} FROM rate_limits WHERE account = ? AND limit_window = ? ORDER BY last_seen DESC, id DESC LIMIT 1`,
     );
-    this.accountsStmt = db.prepare<[number], string>('SELECT DISTINCT account FROM rate_limits WHERE last_seen >= ?').pluck();
+    this.accountsStmt = db
+      .prepare<[number], string>('SELECT DISTINCT account FROM rate_limits WHERE last_seen >= ?')
+      .pluck();
     this.touchStmt = db.prepare<[number, number]>('UPDATE rate_limits SET last_seen = MAX(last_seen, ?) WHERE id = ?');
     this.pruneStmt = db.prepare<[number]>('DELETE FROM rate_limits WHERE last_seen < ?');
     this.sinceStmt = db.prepare<[string, number, number], RateLimitRow>(
@@ -74,7 +79,18 @@ export class RateLimitsTable {
 
   /** A new row, always. */
   private insert(r: RateLimitReading): number {
-    const id = Number(this.insertStmt.run(r.window, r.used_pct, r.resets_at, r.seen, r.seen, r.session_id, r.source ?? 'statusline', r.account).lastInsertRowid);
+    const id = Number(
+      this.insertStmt.run(
+        r.window,
+        r.used_pct,
+        r.resets_at,
+        r.seen,
+        r.seen,
+        r.session_id,
+        r.source ?? 'statusline',
+        r.account,
+      ).lastInsertRowid,
+    );
     this.changed(r.account);
     return id;
   }

@@ -27,7 +27,10 @@ export class RecoveryTable {
   private readonly pruneStmt;
 
   /** `changed` is told of every write: the store then voids cached decisions (Store.write). */
-  constructor(db: DB, private readonly changed: () => void) {
+  constructor(
+    db: DB,
+    private readonly changed: () => void,
+  ) {
     this.getStmt = db.prepare<[string], RecoveryRow>('SELECT * FROM recovery WHERE key = ?');
     this.putStmt = db.prepare<RecoveryRow>(
       `INSERT INTO recovery (key, kind, session_id, level, since, until, last_ts, reason, account)
@@ -37,7 +40,9 @@ export class RecoveryTable {
     );
     this.delStmt = db.prepare<[string]>('DELETE FROM recovery WHERE key = ?');
     this.allStmt = db.prepare<[], RecoveryRow>('SELECT * FROM recovery ORDER BY key');
-    this.pruneStmt = db.prepare<[number]>("DELETE FROM recovery WHERE until IS NOT NULL AND until < ? AND kind != 'resume'");
+    this.pruneStmt = db.prepare<[number]>(
+      "DELETE FROM recovery WHERE until IS NOT NULL AND until < ? AND kind != 'resume'",
+    );
   }
 
   get(key: string): RecoveryRow | undefined {

@@ -78,7 +78,10 @@ export interface Store {
  * Opens the state database; one that SQLite finds broken (overwritten, truncated mid-page) is moved
  * aside and a fresh one takes its place, to be rebuilt from the transcripts.
  */
-export function openStore(file: string, opts: OpenOptions & { now?: number; onQuarantine?: (dest: string) => void } = {}): Store {
+export function openStore(
+  file: string,
+  opts: OpenOptions & { now?: number; onQuarantine?: (dest: string) => void } = {},
+): Store {
   let db: DB;
   let identity = fileIdentity(file);
   try {

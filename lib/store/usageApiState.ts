@@ -114,8 +114,15 @@ export class UsageApiState {
     const v = this.slot('attempt');
     const ts = num(v?.ts);
     const outcome = str(v?.outcome);
-    if (!v || ts === null || outcome === null || !(USAGE_API_OUTCOMES as readonly string[]).includes(outcome)) return undefined;
-    return { ts, outcome: outcome as UsageApiOutcome, detail: str(v.detail), status: num(v.status), retryUntil: num(v.retryUntil) };
+    if (!v || ts === null || outcome === null || !(USAGE_API_OUTCOMES as readonly string[]).includes(outcome))
+      return undefined;
+    return {
+      ts,
+      outcome: outcome as UsageApiOutcome,
+      detail: str(v.detail),
+      status: num(v.status),
+      retryUntil: num(v.retryUntil),
+    };
   }
 
   lastOk(): UsageApiOk | undefined {

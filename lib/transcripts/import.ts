@@ -4,7 +4,16 @@
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { isSubagentFile, listDir, statOrNull, subagentsDirOf, walkTranscripts, type FoundFile } from './discover.ts';
-import { emptyStats, Importer, loadParser, mayHaveNew, refreshBlocks, syncPrices, type ImportContext, type ImportStats } from './importer.ts';
+import {
+  emptyStats,
+  Importer,
+  loadParser,
+  mayHaveNew,
+  refreshBlocks,
+  syncPrices,
+  type ImportContext,
+  type ImportStats,
+} from './importer.ts';
 
 export type { ImportContext, ImportStats } from './importer.ts';
 
@@ -36,7 +45,8 @@ export async function importAll(ctx: ImportContext, opts: ImportAllOptions = {})
   const par = ctx.parallel?.();
   // The threads' code (and node:worker_threads) is loaded only when threads may be used: a hook's
   // first catch-up on a fresh install is the one catch-up that comes here.
-  const threads = par && par.threads > 0 ? await Promise.all([import('./parallel.ts'), import('./readerThreads.ts')]) : null;
+  const threads =
+    par && par.threads > 0 ? await Promise.all([import('./parallel.ts'), import('./readerThreads.ts')]) : null;
   try {
     const plan = threads ? threads[0].planTasks(ctx.store, found, fileDone) : null;
     if (threads && plan && par && plan.bytes >= (par.minBytes ?? threads[0].PARALLEL_MIN_BYTES)) {

@@ -115,7 +115,13 @@ export async function loadParser(): Promise<LineParser> {
 /** True when a file's size, mtime or identity differ from what was last read: it may have new lines. */
 export function mayHaveNew(store: Store, path: string, st: Stats): boolean {
   const row = store.files.get(path);
-  return !(row && row.ino === st.ino && row.dev === st.dev && row.size === st.size && row.mtime_ms === Math.trunc(st.mtimeMs));
+  return !(
+    row &&
+    row.ino === st.ino &&
+    row.dev === st.dev &&
+    row.size === st.size &&
+    row.mtime_ms === Math.trunc(st.mtimeMs)
+  );
 }
 
 /** Where reading a file starts: after what was read before, or from 0 when the file was replaced. */
@@ -237,8 +243,15 @@ export class Importer {
       // Replaced by a file with no complete line yet (emptied, say): what the old one gave goes now,
       // not when a line next arrives, and reading starts again from 0.
       const next: FileRow = {
-        path, dev: st.dev, ino: st.ino, size, mtime_ms: Math.trunc(st.mtimeMs), offset: 0,
-        head_hash: headHash(fd, 0), bad_lines: 0, updated_at: this.ctx.now,
+        path,
+        dev: st.dev,
+        ino: st.ino,
+        size,
+        mtime_ms: Math.trunc(st.mtimeMs),
+        offset: 0,
+        head_hash: headHash(fd, 0),
+        bad_lines: 0,
+        updated_at: this.ctx.now,
       };
       this.applyAtomically(path, -1, [], next, true);
       return;
@@ -263,7 +276,13 @@ export class Importer {
    * savepoint: a savepoint copies each page the chunk first touches aside, which doubled the cost of
    * every insert; a failure there ends the import and rolls the whole group back instead.
    */
-  private applyAtomically(path: string, expectedOffset: number, records: LineRecord[], next: FileRow, reset: boolean): 'ok' | 'raced' {
+  private applyAtomically(
+    path: string,
+    expectedOffset: number,
+    records: LineRecord[],
+    next: FileRow,
+    reset: boolean,
+  ): 'ok' | 'raced' {
     if (this.ctx.store.inTransaction) return this.applyChunk(path, expectedOffset, records, next, reset);
     return this.chunkTx(path, expectedOffset, records, next, reset);
   }

@@ -124,12 +124,28 @@ const RESET_BODY_RE = new RegExp(
 const ZONE_ANYWHERE_RE = /\(([A-Za-z]+(?:\/[A-Za-z0-9_+-]+)+|UTC|GMT)\)/;
 
 const MONTH_INDEX: Readonly<Record<string, number>> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
 };
 const WEEKDAY_INDEX: Readonly<Record<string, number>> = {
-  sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6,
+  sun: 0,
+  mon: 1,
+  tue: 2,
+  wed: 3,
+  thu: 4,
+  fri: 5,
+  sat: 6,
 };
-
 
 // ---------------------------------------------------------------------------------------------
 // Parsing
@@ -139,11 +155,7 @@ const WEEKDAY_INDEX: Readonly<Record<string, number>> = {
  * timestamp); `defaultTimeZone` is the IANA zone used when the text names none (the user's
  * local zone). Returns null when the text is not a limit message. Never throws.
  */
-export function parseLimitMessage(
-  text: string,
-  seenAt: number,
-  defaultTimeZone: string,
-): LimitMessage | null {
+export function parseLimitMessage(text: string, seenAt: number, defaultTimeZone: string): LimitMessage | null {
   try {
     return parse(text, seenAt, defaultTimeZone);
   } catch {
@@ -227,10 +239,7 @@ function parseReset(rest: string, seenAt: number, defaultTimeZone: string): Rese
   const zoneText = m[12] ?? m[13] ?? ZONE_ANYWHERE_RE.exec(line)?.[1];
 
   // Zone: the named one when Intl knows it, else the default, else UTC.
-  const zone =
-    (zoneText !== undefined ? zoneFor(zoneText.trim()) : null) ??
-    zoneFor(defaultTimeZone) ??
-    zoneFor('UTC');
+  const zone = (zoneText !== undefined ? zoneFor(zoneText.trim()) : null) ?? zoneFor(defaultTimeZone) ?? zoneFor('UTC');
   if (!zone) return NO_RESET;
 
   // Time of day.

@@ -95,7 +95,8 @@ export interface Usage {
   cache_creation_input_tokens: number | undefined;
   cache_read_input_tokens: number | undefined;
   /** Not an object: dropped. */
-  cache_creation: { ephemeral_5m_input_tokens: number | undefined; ephemeral_1h_input_tokens: number | undefined } | null | undefined;
+  cache_creation:
+    { ephemeral_5m_input_tokens: number | undefined; ephemeral_1h_input_tokens: number | undefined } | null | undefined;
 }
 
 const optString = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -111,7 +112,8 @@ function contentOf(v: unknown): Content | undefined {
   for (const b of v) {
     if (!isObj(b)) return undefined;
     const { type, text } = b;
-    if ((type !== undefined && typeof type !== 'string') || (text !== undefined && typeof text !== 'string')) return undefined;
+    if ((type !== undefined && typeof type !== 'string') || (text !== undefined && typeof text !== 'string'))
+      return undefined;
     out.push({ type, text });
   }
   return out;
@@ -154,9 +156,18 @@ function epochMs(v: unknown): number | undefined {
 
 function rateLimitOf(raw: Record<string, unknown>): RateLimitInfo | undefined {
   const params = raw.apiErrorParams;
-  const info = isObj(params) && isObj(params.rate_limit_info) ? params.rate_limit_info : isObj(raw.quotaLimits) ? raw.quotaLimits : undefined;
+  const info =
+    isObj(params) && isObj(params.rate_limit_info)
+      ? params.rate_limit_info
+      : isObj(raw.quotaLimits)
+        ? raw.quotaLimits
+        : undefined;
   if (!info) return undefined;
-  return { status: optString(info.status), resetsAt: epochMs(info.resetsAt), rateLimitType: optString(info.rateLimitType) };
+  return {
+    status: optString(info.status),
+    resetsAt: epochMs(info.resetsAt),
+    rateLimitType: optString(info.rateLimitType),
+  };
 }
 
 /** The window a structured limit names, in the scopes the text parser uses. */
@@ -177,7 +188,13 @@ function scopeOfType(t: string | undefined): LimitScope | null {
 
 /** No limit resets further off than its window is long: a reset past that is misread, and capped. */
 // A bare "usage limit" may be either window: only the week bounds it.
-const SCOPE_SPAN: Record<LimitScope, number> = { five_hour: 6 * HOUR_MS, usage: 168 * HOUR_MS, weekly: 168 * HOUR_MS, opus: 168 * HOUR_MS, sonnet: 168 * HOUR_MS };
+const SCOPE_SPAN: Record<LimitScope, number> = {
+  five_hour: 6 * HOUR_MS,
+  usage: 168 * HOUR_MS,
+  weekly: 168 * HOUR_MS,
+  opus: 168 * HOUR_MS,
+  sonnet: 168 * HOUR_MS,
+};
 
 /** A message's usage, or null when its input or output count is missing or not a count. */
 export function validUsage(raw: unknown): Usage | null {
@@ -231,7 +248,6 @@ export interface ParseContext {
   latin1?: boolean;
 }
 
-
 /**
  * The furthest timestamp from 1970 that is kept. Dates end at ±8.64e15 ms; a time at the very edge
  * (`+275760-09-13`) leaves no room for its block's end, and one such line made every hook fail open
@@ -274,16 +290,18 @@ export function parseWhole(text: string, ctx: ParseContext): LineResult {
 
   if (line.type === 'system') {
     if (line.subtype !== 'api_error') return 'skip';
-    return [{
-      kind: 'api_error',
-      key: line.uuid ?? ctx.fallbackKey,
-      ts,
-      sessionId,
-      cwd,
-      error: 'retry:' + errorKind(line.error),
-      status: line.apiErrorStatus ?? statusOf(line.error),
-      message: '',
-    }];
+    return [
+      {
+        kind: 'api_error',
+        key: line.uuid ?? ctx.fallbackKey,
+        ts,
+        sessionId,
+        cwd,
+        error: 'retry:' + errorKind(line.error),
+        status: line.apiErrorStatus ?? statusOf(line.error),
+        message: '',
+      },
+    ];
   }
 
   const msg = line.message;
@@ -319,7 +337,12 @@ export function parseWhole(text: string, ctx: ParseContext): LineResult {
     // The structured fields first (exact to the second); the text, in every known wording, for
     // versions that write none.
     const rl = line.rateLimit;
-    const structured = rl && (rl.status === 'rejected' || line.error === 'rate_limit') && (rl.resetsAt !== undefined || scopeOfType(rl.rateLimitType) !== null) ? rl : undefined;
+    const structured =
+      rl &&
+      (rl.status === 'rejected' || line.error === 'rate_limit') &&
+      (rl.resetsAt !== undefined || scopeOfType(rl.rateLimitType) !== null)
+        ? rl
+        : undefined;
     const text = mightContainLimitMessage(body) ? parseLimitMessage(body, ts, ctx.timeZone()) : null;
     if (structured || text) {
       const resetAt = structured?.resetsAt ?? text?.resetAt ?? null;
@@ -406,7 +429,6 @@ const CONTENT_KEY = '"content":';
 const AFTER_CONTENT = ',"stop_reason":';
 // Any UTF-16 code unit above 0x7f (written as a range so that no control character is in the pattern).
 const NON_ASCII = /[\u0080-\uffff]/;
-
 
 /**
  * Reads an ordinary assistant line (the kind that makes up nearly all usage) to exactly the record

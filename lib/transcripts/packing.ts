@@ -49,7 +49,16 @@ export function packChunk(c: ParsedChunk): PackedChunk {
     nums[i++] = (r.sessionId === null ? NO_SESSION : 0) | (r.cwd === null ? NO_CWD : 0);
     strs.push(r.key, r.sessionId ?? '', r.cwd ?? '', r.model);
   }
-  return { offset: c.offset, nextOffset: c.nextOffset, bad: c.bad, head: c.head, last: c.last, nums, strs: strs.join(SEP), others };
+  return {
+    offset: c.offset,
+    nextOffset: c.nextOffset,
+    bad: c.bad,
+    head: c.head,
+    last: c.last,
+    nums,
+    strs: strs.join(SEP),
+    others,
+  };
 }
 
 export function unpackChunk(p: PackedChunk): ParsedChunk {

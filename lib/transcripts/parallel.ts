@@ -148,7 +148,7 @@ export function importParallel(
           continue;
         }
         tx.begin();
-          settle(st, true);
+        settle(st, true);
         tx.maybeCommit();
         continue;
       }

@@ -15,11 +15,23 @@ const TABLE: ReadonlyArray<readonly [RegExp, Price, string]> = [
   [/^claude-opus-5-5/, OPUS_5, 'claude-opus-5-5'],
   [/^claude-sonnet-5-5/, SONNET_5, 'claude-sonnet-5-5'],
   [/^claude-haiku-5-5/, HAIKU_5, 'claude-haiku-5-5'],
-  [/^claude-opus-4-(?:[5-9]|\d\d)/, { input: 5, output: 25, cache_write_5m: 6.25, cache_read: 0.5 }, 'claude-opus-4-5 and later 4.x'],
-  [/^claude-opus-4(?:-[01])?(?:-|$)/, { input: 15, output: 75, cache_write_5m: 18.75, cache_read: 1.5 }, 'claude-opus-4, claude-opus-4-1'],
+  [
+    /^claude-opus-4-(?:[5-9]|\d\d)/,
+    { input: 5, output: 25, cache_write_5m: 6.25, cache_read: 0.5 },
+    'claude-opus-4-5 and later 4.x',
+  ],
+  [
+    /^claude-opus-4(?:-[01])?(?:-|$)/,
+    { input: 15, output: 75, cache_write_5m: 18.75, cache_read: 1.5 },
+    'claude-opus-4, claude-opus-4-1',
+  ],
   [/^claude-sonnet-4/, { input: 3, output: 15, cache_write_5m: 3.75, cache_read: 0.3 }, 'claude-sonnet-4 (4, 4.5)'],
   [/^claude-haiku-4/, { input: 1, output: 5, cache_write_5m: 1.25, cache_read: 0.1 }, 'claude-haiku-4 (4.5)'],
-  [/^claude-3-7-sonnet|^claude-3-5-sonnet/, { input: 3, output: 15, cache_write_5m: 3.75, cache_read: 0.3 }, 'claude-3-7-sonnet, claude-3-5-sonnet'],
+  [
+    /^claude-3-7-sonnet|^claude-3-5-sonnet/,
+    { input: 3, output: 15, cache_write_5m: 3.75, cache_read: 0.3 },
+    'claude-3-7-sonnet, claude-3-5-sonnet',
+  ],
   [/^claude-3-5-haiku/, { input: 0.8, output: 4, cache_write_5m: 1, cache_read: 0.08 }, 'claude-3-5-haiku'],
   [/^claude-3-opus/, { input: 15, output: 75, cache_write_5m: 18.75, cache_read: 1.5 }, 'claude-3-opus'],
   [/^claude-3-haiku/, { input: 0.25, output: 1.25, cache_write_5m: 0.3, cache_read: 0.03 }, 'claude-3-haiku'],
@@ -90,6 +102,13 @@ const usd = (n: number): string => `$${n}`;
 
 /** The embedded price table as Markdown, for the README (scripts/readme-examples.ts writes it). @internal */
 export function renderPriceTable(): string {
-  const rows = TABLE.map(([, p, models]) => `| ${models} | ${usd(p.input)} | ${usd(p.output)} | ${usd(p.cache_write_5m)} | ${usd(p.cache_write_1h ?? p.input * 2)} | ${usd(p.cache_read)} |`);
-  return ['| models | input | output | cache write 5 min | cache write 1 h | cache read |', '|---|--:|--:|--:|--:|--:|', ...rows].join('\n');
+  const rows = TABLE.map(
+    ([, p, models]) =>
+      `| ${models} | ${usd(p.input)} | ${usd(p.output)} | ${usd(p.cache_write_5m)} | ${usd(p.cache_write_1h ?? p.input * 2)} | ${usd(p.cache_read)} |`,
+  );
+  return [
+    '| models | input | output | cache write 5 min | cache write 1 h | cache read |',
+    '|---|--:|--:|--:|--:|--:|',
+    ...rows,
+  ].join('\n');
 }

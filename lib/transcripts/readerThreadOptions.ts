@@ -26,11 +26,11 @@ export function readerOptionsFor(
   const script = join(packageRoot(), 'dist', 'import', 'lib', 'transcripts', 'parseWorker.js');
   if (!existsSync(script)) return undefined;
   const asked = env.CCGUARD_IMPORT_THREADS;
-  const n = asked !== undefined && /^\d+$/.test(asked) ? Math.min(16, Number(asked)) : Math.min(3, availableParallelism() - 1);
+  const n =
+    asked !== undefined && /^\d+$/.test(asked) ? Math.min(16, Number(asked)) : Math.min(3, availableParallelism() - 1);
   // Below this much new data one thread is quicker; the tests set it to 0 to run small imports threaded.
   const min = env.CCGUARD_IMPORT_THREADS_MIN_BYTES;
   return n > 0
     ? { script, threads: n, tz: env.TZ, ...(min !== undefined && /^\d+$/.test(min) ? { minBytes: Number(min) } : {}) }
     : undefined;
 }
-

@@ -1,6 +1,15 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { ReaderOptions } from './readerThreadOptions.ts';
-import { SIGNAL_SLOTS, SIG_BACK, SIG_STATE, STATE_STOP, STATE_TASKS, type ReadTask, type ToWorker, type WorkerInput } from './parallelProtocol.ts';
+import {
+  SIGNAL_SLOTS,
+  SIG_BACK,
+  SIG_STATE,
+  STATE_STOP,
+  STATE_TASKS,
+  type ReadTask,
+  type ToWorker,
+  type WorkerInput,
+} from './parallelProtocol.ts';
 
 /** Reading threads, started and waiting for their task list. */
 export interface Readers {

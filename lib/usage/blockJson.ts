@@ -28,7 +28,6 @@ export interface BlockSummary {
   reset_source: ResetSource;
 }
 
-
 export function blockJson(u: BlockUsage): BlockSummary {
   const p = u.projection;
   const r = u.burnRate;
@@ -45,8 +44,21 @@ export function blockJson(u: BlockUsage): BlockSummary {
     models: u.models,
     first_entry_at: u.firstEntryAt === null ? null : iso(u.firstEntryAt),
     last_entry_at: u.lastEntryAt === null ? null : iso(u.lastEntryAt),
-    burn_rate: r ? { tokens_per_minute: r.tokensPerMinute, limit_tokens_per_minute: r.limitTokensPerMinute, cost_per_hour: r.costPerHour } : null,
-    projection: p ? { limit_tokens: p.limitTokens, total_tokens: p.totalTokens, cost_usd: p.costUsd, remaining_minutes: p.remainingMinutes } : null,
+    burn_rate: r
+      ? {
+          tokens_per_minute: r.tokensPerMinute,
+          limit_tokens_per_minute: r.limitTokensPerMinute,
+          cost_per_hour: r.costPerHour,
+        }
+      : null,
+    projection: p
+      ? {
+          limit_tokens: p.limitTokens,
+          total_tokens: p.totalTokens,
+          cost_usd: p.costUsd,
+          remaining_minutes: p.remainingMinutes,
+        }
+      : null,
     reset_at: iso(u.resetAt),
     reset_source: u.resetSource,
   };

@@ -22,7 +22,6 @@ export const SMOOTHING = 0.2;
 /** At most this many new readings are folded in one go (after a long gap, the newest matter). */
 const BATCH = 200;
 
-
 export interface Calibration {
   limitTokens: number;
   samples: number;
@@ -45,13 +44,22 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
 
 export function readCalibration(store: Store): Calibration | null {
   const v = store.meta.getJson('calibration');
-  if (!v || !isNum(v.limitTokens) || v.limitTokens <= 0 || !isNum(v.samples) || v.samples < 1 || !isNum(v.updatedAt)) return null;
+  if (!v || !isNum(v.limitTokens) || v.limitTokens <= 0 || !isNum(v.samples) || v.samples < 1 || !isNum(v.updatedAt))
+    return null;
   return { limitTokens: v.limitTokens, samples: v.samples, updatedAt: v.updatedAt };
 }
 
 export function readCalibrationError(store: Store): CalibrationError | null {
   const v = store.meta.getJson('calibration_error');
-  if (!v || !isNum(v.at) || !isNum(v.serverPct) || !isNum(v.localPct) || typeof v.localSource !== 'string' || !isNum(v.tokens)) return null;
+  if (
+    !v ||
+    !isNum(v.at) ||
+    !isNum(v.serverPct) ||
+    !isNum(v.localPct) ||
+    typeof v.localSource !== 'string' ||
+    !isNum(v.tokens)
+  )
+    return null;
   return { at: v.at, serverPct: v.serverPct, localPct: v.localPct, localSource: v.localSource, tokens: v.tokens };
 }
 
@@ -67,7 +75,11 @@ export function smooth(prev: Calibration | null, sample: number, at: number): Ca
   const weight = Math.max(SMOOTHING, 1 / (prev.samples + 1));
   // Once settled, one odd reading (a window shared with claude.ai use, say) moves it at most 2×.
   const s = prev.samples >= 3 ? Math.min(prev.limitTokens * 2, Math.max(prev.limitTokens / 2, sample)) : sample;
-  return { limitTokens: Math.round(prev.limitTokens + weight * (s - prev.limitTokens)), samples: prev.samples + 1, updatedAt: at };
+  return {
+    limitTokens: Math.round(prev.limitTokens + weight * (s - prev.limitTokens)),
+    samples: prev.samples + 1,
+    updatedAt: at,
+  };
 }
 
 /**
@@ -113,8 +125,15 @@ export function foldServerReadings(store: Store, config: Config, now: number): n
       if (r.first_seen > now) continue;
       const tokens = windowTokens(store, r);
       if (tokens === null) continue;
-      const lim = cal && typeof config.plan !== 'number' ? { tokens: cal.limitTokens, source: 'calibrated' } : planLimit;
-      err = { at: r.first_seen, serverPct: r.used_pct, localPct: (tokens / lim.tokens) * 100, localSource: lim.source, tokens };
+      const lim =
+        cal && typeof config.plan !== 'number' ? { tokens: cal.limitTokens, source: 'calibrated' } : planLimit;
+      err = {
+        at: r.first_seen,
+        serverPct: r.used_pct,
+        localPct: (tokens / lim.tokens) * 100,
+        localSource: lim.source,
+        tokens,
+      };
       const sample = calibrationSample(tokens, r.used_pct);
       if (sample === null) continue;
       cal = smooth(cal, sample, r.first_seen);

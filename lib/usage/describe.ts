@@ -26,7 +26,7 @@ export function projectionBasisText(b: ProjectionBasis): string {
 export function serverNoteText(n: ServerNote): string {
   switch (n.kind) {
     case 'no_reading':
-      return 'no server reading yet: Claude Code hands the server\'s figures to the status line (ccguard install sets it up) in interactive sessions of claude.ai subscribers, after the first response; API-key users never get one. Until then ccguard\'s own figures warn but never hold anything back.';
+      return "no server reading yet: Claude Code hands the server's figures to the status line (ccguard install sets it up) in interactive sessions of claude.ai subscribers, after the first response; API-key users never get one. Until then ccguard's own figures warn but never hold anything back.";
     case 'window_reset':
       return 'the last server reading was for a window that has reset since';
     case 'too_old':
@@ -60,15 +60,37 @@ export interface LimitsStatus {
   used_share: number | null;
   limit_tokens: number | null;
   reset_at: string | null;
-  weekly: { source: string; confidence: UsageConfidence; may_hold: boolean; age_seconds: number | null; used_share: number | null; reset_at: string | null } | null;
-  server: Record<UsageWindow, { used_percentage: number; resets_at: string | null; seen_at: string; fresh: boolean; via: 'statusline' | 'usage_api' } | null>;
+  weekly: {
+    source: string;
+    confidence: UsageConfidence;
+    may_hold: boolean;
+    age_seconds: number | null;
+    used_share: number | null;
+    reset_at: string | null;
+  } | null;
+  server: Record<
+    UsageWindow,
+    {
+      used_percentage: number;
+      resets_at: string | null;
+      seen_at: string;
+      fresh: boolean;
+      via: 'statusline' | 'usage_api';
+    } | null
+  >;
   /** Why no server figure is in use, in words, when none is. */
   server_note: string | null;
   /** The usage endpoint's state (limits.usage_api). */
   usage_api: UsageApiStatus;
   calibrated: { limit_tokens: number; samples: number; updated_at: string } | null;
   /** At the last server reading: ccguard's own estimate of the same window against the server's figure. */
-  last_error: { at: string; server_percentage: number; local_percentage: number; difference_points: number; local_limit_source: string } | null;
+  last_error: {
+    at: string;
+    server_percentage: number;
+    local_percentage: number;
+    difference_points: number;
+    local_limit_source: string;
+  } | null;
   claude_monitor: {
     enabled: 'auto' | 'true' | 'false';
     state: string;
@@ -79,7 +101,8 @@ export interface LimitsStatus {
   };
 }
 
-const secs = (ms: number | null | undefined): number | null => (ms === null || ms === undefined ? null : Math.round(ms / 1000));
+const secs = (ms: number | null | undefined): number | null =>
+  ms === null || ms === undefined ? null : Math.round(ms / 1000);
 
 /** The facts in the shape (and key order) `ccguard status --json` prints. */
 export function limitsStatus(f: LimitsFacts): LimitsStatus {
@@ -88,7 +111,13 @@ export function limitsStatus(f: LimitsFacts): LimitsStatus {
     const s = f.server[w];
     if (!s) return null;
     const r = s.row;
-    return { used_percentage: r.used_pct, resets_at: r.resets_at === null ? null : iso(r.resets_at), seen_at: iso(r.last_seen), fresh: s.fresh, via: r.source };
+    return {
+      used_percentage: r.used_pct,
+      resets_at: r.resets_at === null ? null : iso(r.resets_at),
+      seen_at: iso(r.last_seen),
+      fresh: s.fresh,
+      via: r.source,
+    };
   };
   const w = view.weekly ?? null;
   const cal = f.calibrated;
@@ -102,7 +131,16 @@ export function limitsStatus(f: LimitsFacts): LimitsStatus {
     used_share: view.share,
     limit_tokens: view.limitTokens,
     reset_at: view.resetAt === null ? null : iso(view.resetAt),
-    weekly: w ? { source: w.source, confidence: w.confidence, may_hold: mayEnforce(w.confidence), age_seconds: secs(w.ageMs), used_share: w.share, reset_at: w.resetAt === null ? null : iso(w.resetAt) } : null,
+    weekly: w
+      ? {
+          source: w.source,
+          confidence: w.confidence,
+          may_hold: mayEnforce(w.confidence),
+          age_seconds: secs(w.ageMs),
+          used_share: w.share,
+          reset_at: w.resetAt === null ? null : iso(w.resetAt),
+        }
+      : null,
     server: { five_hour: server('five_hour'), seven_day: server('seven_day') },
     server_note: f.serverNote ? serverNoteText(f.serverNote) : null,
     usage_api: f.usageApi,

@@ -14,7 +14,14 @@ export function tokenLimit(store: Store, config: Config, now: number): TokenLimi
   const key = `${latest?.start ?? 0}:${latest && (latest.end <= now || now - latest.lastTs >= BLOCK_MS) ? 'done' : 'open'}`;
   // A value of another shape (the older "key|tokens|source" string, or a damaged one) is a miss.
   const cached = store.meta.getJson('p90_cache');
-  if (cached && cached.key === key && typeof cached.tokens === 'number' && Number.isFinite(cached.tokens) && typeof cached.source === 'string' && cached.source) {
+  if (
+    cached &&
+    cached.key === key &&
+    typeof cached.tokens === 'number' &&
+    Number.isFinite(cached.tokens) &&
+    typeof cached.source === 'string' &&
+    cached.source
+  ) {
     return { tokens: cached.tokens, source: cached.source };
   }
   const lim = tokenLimitFor('custom', () => finishedBlockTokens(store, now));
@@ -27,7 +34,12 @@ export function tokenLimit(store: Store, config: Config, now: number): TokenLimi
 }
 
 /** The usage picture from ccguard's own records, against `lim` (the plan's, P90 or calibrated). */
-export function localUsage(store: Store, config: Config, now: number, lim: TokenLimit = tokenLimit(store, config, now)): UsageView {
+export function localUsage(
+  store: Store,
+  config: Config,
+  now: number,
+  lim: TokenLimit = tokenLimit(store, config, now),
+): UsageView {
   const span = activeBlock(store, now);
   const base = { window: 'five_hour' as const, ageMs: 0, confidence: limitConfidence(lim) };
   if (!span) {
@@ -62,7 +74,6 @@ export function localUsage(store: Store, config: Config, now: number, lim: Token
     burnPerMinute: b.burnRate?.limitTokensPerMinute ?? null,
   };
 }
-
 
 /** What a local figure may do depends on its limit: the user's own number acts, a plan or P90 warns. */
 export function limitConfidence(lim: TokenLimit): UsageConfidence {

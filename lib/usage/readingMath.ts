@@ -27,7 +27,12 @@ export function anchoredShare(pct: number, perToken: number, since: number): num
  * The pace (share per minute) from the first reading of the look-back to the last, timed by when each
  * was first seen; null when they span less than BURN_MIN_SPAN_MS.
  */
-export function readingPace(firstPct: number, firstAt: number, lastPct: number, lastAt: number): { perMinute: number; spanMs: number } | null {
+export function readingPace(
+  firstPct: number,
+  firstAt: number,
+  lastPct: number,
+  lastAt: number,
+): { perMinute: number; spanMs: number } | null {
   const spanMs = lastAt - firstAt;
   if (spanMs < BURN_MIN_SPAN_MS) return null;
   return { perMinute: Math.max(0, (lastPct - firstPct) / 100) / (spanMs / 60_000), spanMs };

@@ -29,7 +29,6 @@ export interface SessionRow {
   models: string[];
 }
 
-
 export function blocksReport(store: Store, r: Range, now: number): BlockUsage[] {
   return store.blocks.between(r.since, r.until).map((b) => summarizeBlock(store, b, now));
 }
@@ -38,17 +37,20 @@ export function blocksReport(store: Store, r: Range, now: number): BlockUsage[] 
 export function dailyReport(store: Store, r: Range): DailyRow[] {
   const span = store.entries.timeSpan(r.since, r.until);
   if (span === null) return [];
-  return store.entries.daily(localDaySpans(span.first, span.last + 1)).filter((x) => x.entries > 0).map((x) => {
-    const tokens = { input: x.input, output: x.output, cache_creation: x.cache_creation, cache_read: x.cache_read };
-    return {
-      date: x.date,
-      entries: x.entries,
-      tokens,
-      total_tokens: x.input + x.output + x.cache_creation + x.cache_read,
-      cost_usd: x.cost_usd,
-      models: x.models,
-    };
-  });
+  return store.entries
+    .daily(localDaySpans(span.first, span.last + 1))
+    .filter((x) => x.entries > 0)
+    .map((x) => {
+      const tokens = { input: x.input, output: x.output, cache_creation: x.cache_creation, cache_read: x.cache_read };
+      return {
+        date: x.date,
+        entries: x.entries,
+        tokens,
+        total_tokens: x.input + x.output + x.cache_creation + x.cache_read,
+        cost_usd: x.cost_usd,
+        models: x.models,
+      };
+    });
 }
 
 export function sessionsReport(store: Store, r: Range): SessionRow[] {

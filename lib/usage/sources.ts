@@ -14,13 +14,28 @@
 // an API-key account has no subscription windows (no server figure, no limit line, no claude-monitor).
 import type { Store } from '../store/store.ts';
 import type { Config } from '../config/schema.ts';
-import { WINDOW_MS, type ModelHold, type ProjectionBasis, type ReadingBasis, type UsageConfidence, type UsageView, type UsageWindow } from './types.ts';
+import {
+  WINDOW_MS,
+  type ModelHold,
+  type ProjectionBasis,
+  type ReadingBasis,
+  type UsageConfidence,
+  type UsageView,
+  type UsageWindow,
+} from './types.ts';
 import { localUsage } from './local.ts';
 import type { RateLimitRow } from '../store/rateLimits.ts';
 import type { LimitMessageRow } from '../store/limitMessages.ts';
 import { limitWindow } from '../transcripts/limitMessage.ts';
 import type { MonitorCacheRow } from '../store/monitorCache.ts';
-import { foldServerReadings, localLimit, readCalibration, readCalibrationError, type Calibration, type CalibrationError } from './calibration.ts';
+import {
+  foldServerReadings,
+  localLimit,
+  readCalibration,
+  readCalibrationError,
+  type Calibration,
+  type CalibrationError,
+} from './calibration.ts';
 import { commandFound, monitorSettings, type MonitorSettings } from '../monitor/settings.ts';
 import type { MonitorSnapshot, MonitorWindow } from '../monitor/snapshot.ts';
 import { storedSnapshot } from '../monitor/stored.ts';
@@ -62,10 +77,15 @@ interface ServerFigure {
   reading: RateLimitRow | null;
 }
 
-const readingSource = (r: RateLimitRow): string => (r.source === 'usage_api' ? `server:usage_api:${r.window}` : `server:${r.window}`);
+const readingSource = (r: RateLimitRow): string =>
+  r.source === 'usage_api' ? `server:usage_api:${r.window}` : `server:${r.window}`;
 
 /** The limit lines whose reset is still ahead, by window and as model holds. */
-function limitLines(store: Store, account: string, now: number): { five: LimitMessageRow | null; week: LimitMessageRow | null; holds: ModelHold[] } {
+function limitLines(
+  store: Store,
+  account: string,
+  now: number,
+): { five: LimitMessageRow | null; week: LimitMessageRow | null; holds: ModelHold[] } {
   let five: LimitMessageRow | null = null;
   let week: LimitMessageRow | null = null;
   const holds: ModelHold[] = [];
@@ -82,16 +102,31 @@ function limitLines(store: Store, account: string, now: number): { five: LimitMe
 }
 
 /** The newest thing the server said about a window: its last reading, or a limit line written later. */
-function newestServerFigure(store: Store, account: string, window: UsageWindow, line: LimitMessageRow | null): ServerFigure | null {
+function newestServerFigure(
+  store: Store,
+  account: string,
+  window: UsageWindow,
+  line: LimitMessageRow | null,
+): ServerFigure | null {
   const r = store.rateLimits.latest(account, window) ?? null;
-  const fromReading: ServerFigure | null = r ? { pct: r.used_pct, resetsAt: r.resets_at, at: r.last_seen, source: readingSource(r), reading: r } : null;
-  const fromLine: ServerFigure | null = line ? { pct: 100, resetsAt: line.reset_at, at: line.ts, source: `server:limit_line:${window}`, reading: null } : null;
+  const fromReading: ServerFigure | null = r
+    ? { pct: r.used_pct, resetsAt: r.resets_at, at: r.last_seen, source: readingSource(r), reading: r }
+    : null;
+  const fromLine: ServerFigure | null = line
+    ? { pct: 100, resetsAt: line.reset_at, at: line.ts, source: `server:limit_line:${window}`, reading: null }
+    : null;
   if (fromLine && (!fromReading || fromLine.at >= fromReading.at)) return fromLine;
   return fromReading;
 }
 
 /** The server's latest reading of a window, if fresh and its window has not reset. */
-export function freshServerReading(store: Store, config: Config, account: string, now: number, window: UsageWindow): RateLimitRow | null {
+export function freshServerReading(
+  store: Store,
+  config: Config,
+  account: string,
+  now: number,
+  window: UsageWindow,
+): RateLimitRow | null {
   const r = store.rateLimits.latest(account, window);
   if (!r) return null;
   const age = now - r.last_seen;
@@ -140,7 +175,15 @@ function serverBurn(readings: readonly RateLimitRow[], now: number): { perMinute
  * `official`; a reading past its freshness but within ANCHOR_MS and with a learned ratio is the
  * anchored estimate; anything else is null (stale figures never act).
  */
-function serverView(store: Store, config: Config, account: string, now: number, local: UsageView, window: UsageWindow, f: ServerFigure): UsageView | null {
+function serverView(
+  store: Store,
+  config: Config,
+  account: string,
+  now: number,
+  local: UsageView,
+  window: UsageWindow,
+  f: ServerFigure,
+): UsageView | null {
   if (f.resetsAt !== null && f.resetsAt <= now) return null;
   const age = now - f.at;
   if (age < -60_000) return null;
@@ -194,7 +237,15 @@ function serverView(store: Store, config: Config, account: string, now: number, 
 }
 
 /** What a reading-based figure rests on (see ReadingBasis): the same look-backs serverView uses. */
-function readingBasis(store: Store, config: Config, r: RateLimitRow, readings: readonly RateLimitRow[], k: number | null, fresh: boolean, now: number): ReadingBasis {
+function readingBasis(
+  store: Store,
+  config: Config,
+  r: RateLimitRow,
+  readings: readonly RateLimitRow[],
+  k: number | null,
+  fresh: boolean,
+  now: number,
+): ReadingBasis {
   const first = readings[0] ?? r;
   const last = readings.at(-1) ?? r;
   const recent = readings.filter((x) => x.last_seen >= now - BURN_LOOKBACK_MS);
@@ -215,7 +266,13 @@ function readingBasis(store: Store, config: Config, r: RateLimitRow, readings: r
   };
 }
 
-function monitorView(now: number, local: UsageView, m: MonitorPick, window: UsageWindow, w: MonitorWindow): UsageView | null {
+function monitorView(
+  now: number,
+  local: UsageView,
+  m: MonitorPick,
+  window: UsageWindow,
+  w: MonitorWindow,
+): UsageView | null {
   // No figure, or one for a window that has reset since: not an answer about now.
   if (w.usedPct === null || (w.resetsAt !== null && w.resetsAt <= now)) return null;
   const five = window === 'five_hour';
@@ -274,7 +331,13 @@ export interface UsagePicture {
  * attached when known. Reads only, except for folding new server readings into the calibration
  * (`calibrate`) and claiming a claude-monitor refresh (`refresh`); neither waits for anything.
  */
-export function usagePicture(store: Store, config: Config, account: string, now: number, opts: UsageViewOptions = {}): UsagePicture {
+export function usagePicture(
+  store: Store,
+  config: Config,
+  account: string,
+  now: number,
+  opts: UsageViewOptions = {},
+): UsagePicture {
   if (opts.calibrate) {
     try {
       foldServerReadings(store, config, now);
@@ -299,7 +362,8 @@ export function usagePicture(store: Store, config: Config, account: string, now:
   if (server5) five = server5;
   else if (pick?.snapshot.fiveHour) five = monitorView(now, local, pick, 'five_hour', pick.snapshot.fiveHour) ?? local;
   // One reset time everywhere: the server's, when it named one for the window now running.
-  const serverResetAt = f5?.resetsAt != null && f5.resetsAt > now && f5.resetsAt - now <= WINDOW_MS.five_hour ? f5.resetsAt : null;
+  const serverResetAt =
+    f5?.resetsAt != null && f5.resetsAt > now && f5.resetsAt - now <= WINDOW_MS.five_hour ? f5.resetsAt : null;
   if (five === local && serverResetAt !== null) five = { ...five, resetAt: serverResetAt };
 
   let weekly: UsageView | null = null;
@@ -317,11 +381,21 @@ export function usagePicture(store: Store, config: Config, account: string, now:
     }
   }
   // The newest response anywhere: when the session last did something.
-  return { view: { ...five, weekly, lastActivityAt: store.entries.newestTs() }, modelHolds: lines.holds, serverResetAt };
+  return {
+    view: { ...five, weekly, lastActivityAt: store.entries.newestTs() },
+    modelHolds: lines.holds,
+    serverResetAt,
+  };
 }
 
 /** The 5-hour view with the weekly one attached (see usagePicture). @internal (tests read one view) */
-export function usageView(store: Store, config: Config, account: string, now: number, opts: UsageViewOptions = {}): UsageView {
+export function usageView(
+  store: Store,
+  config: Config,
+  account: string,
+  now: number,
+  opts: UsageViewOptions = {},
+): UsageView {
   return usagePicture(store, config, account, now, opts).view;
 }
 
@@ -364,7 +438,14 @@ export interface LimitsFacts {
   };
 }
 
-export function limitsFacts(store: Store, config: Config, account: string, now: number, view: UsageView, env: Env = process.env): LimitsFacts {
+export function limitsFacts(
+  store: Store,
+  config: Config,
+  account: string,
+  now: number,
+  view: UsageView,
+  env: Env = process.env,
+): LimitsFacts {
   const server = (w: UsageWindow): ServerReading | null => {
     const r = store.rateLimits.latest(account, w);
     return r ? { row: r, fresh: freshServerReading(store, config, account, now, w) !== null } : null;
@@ -393,9 +474,11 @@ export function limitsFacts(store: Store, config: Config, account: string, now: 
 
 function monitorState(cache: Store['monitorCache'], ms: MonitorSettings | null, now: number, env: Env): MonitorState {
   if (!ms) return { kind: 'disabled' };
-  if (ms.mode === 'auto' && !ms.stateFile && !commandFound(ms.command, env)) return { kind: 'not_installed', detail: null };
+  if (ms.mode === 'auto' && !ms.stateFile && !commandFound(ms.command, env))
+    return { kind: 'not_installed', detail: null };
   const inst = cache.get('install');
-  if (inst && inst.until !== null && inst.until > now) return { kind: inst.status === 'v3' ? 'v3' : 'not_installed', detail: inst.detail };
+  if (inst && inst.until !== null && inst.until > now)
+    return { kind: inst.status === 'v3' ? 'v3' : 'not_installed', detail: inst.detail };
   const attempt = cache.get('attempt');
   if (attempt) return { kind: 'ran', outcome: attempt.status, detail: attempt.detail };
   return { kind: 'not_run' };

@@ -94,7 +94,8 @@ export interface ReadingBasis {
 }
 
 /** Where a projection's pace comes from: the server's readings over `spanMin` minutes, claude-monitor's burn rate, or ccguard's block so far. */
-export type ProjectionBasis = { kind: 'server_readings'; spanMin: number } | { kind: 'monitor_burn' } | { kind: 'local_block' };
+export type ProjectionBasis =
+  { kind: 'server_readings'; spanMin: number } | { kind: 'monitor_burn' } | { kind: 'local_block' };
 
 /** A limit Claude Code hit that binds one model family only (an Opus or Sonnet weekly limit). */
 export interface ModelHold {

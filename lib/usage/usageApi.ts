@@ -83,7 +83,6 @@ export const keychainSecret: RunSecurity = async (service) => {
   return r.exitCode === 0 && typeof r.stdout === 'string' && r.stdout.trim().length > 0 ? r.stdout : null;
 };
 
-
 /**
  * The OAuth token in one credentials text (Claude Code's `.credentials.json`, or its Keychain item),
  * null when it holds none. Parse errors are not passed on: V8 quotes the text it failed on.
@@ -108,7 +107,10 @@ export function tokenFromCredentials(text: string, from: string, now: number): O
   const expiresAt = typeof oauth.expiresAt === 'number' && Number.isFinite(oauth.expiresAt) ? oauth.expiresAt : null;
   // Claude Code asks only with this scope; a token made for inference alone (setup-token) lacks it.
   if (!scopes.includes('user:profile')) {
-    return { error: 'no user:profile scope', reason: `the sign-in in ${from} lacks the user:profile scope the usage endpoint needs (sign in with claude, not an inference-only token)` };
+    return {
+      error: 'no user:profile scope',
+      reason: `the sign-in in ${from} lacks the user:profile scope the usage endpoint needs (sign in with claude, not an inference-only token)`,
+    };
   }
   if (expiresAt !== null && expiresAt <= now) {
     return {
@@ -145,7 +147,11 @@ export async function readOAuthToken(
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') problem ??= { error: 'unreadable', reason: `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        problem ??= {
+          error: 'unreadable',
+          reason: `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+        };
       continue;
     }
     const t = tokenFromCredentials(text, file, now);
@@ -205,7 +211,14 @@ export function parseResetTime(v: unknown): number | null {
 // Every field may be missing, null or of another type: each falls back to null instead of failing
 // the whole answer, so one changed key costs that figure only.
 const pct = z
-  .union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/).transform(Number)])
+  .union([
+    z.number(),
+    z
+      .string()
+      .trim()
+      .regex(/^\d+(\.\d+)?$/)
+      .transform(Number),
+  ])
   .pipe(z.number().finite().min(0))
   .nullish()
   .catch(null);
@@ -218,7 +231,12 @@ const LimitSchema = z
     percent: pct,
     resets_at: when,
     scope: z
-      .object({ model: z.object({ display_name: z.string().nullish().catch(null) }).nullish().catch(null) })
+      .object({
+        model: z
+          .object({ display_name: z.string().nullish().catch(null) })
+          .nullish()
+          .catch(null),
+      })
       .nullish()
       .catch(null),
   })
@@ -232,7 +250,15 @@ const BodySchema = z.object({
   limits: z.array(LimitSchema).nullish().catch(null),
 });
 
-const KNOWN_KEYS = ['five_hour', 'seven_day', 'seven_day_opus', 'seven_day_sonnet', 'seven_day_oauth_apps', 'limits', 'extra_usage'];
+const KNOWN_KEYS = [
+  'five_hour',
+  'seven_day',
+  'seven_day_opus',
+  'seven_day_sonnet',
+  'seven_day_oauth_apps',
+  'limits',
+  'extra_usage',
+];
 
 type Figure = { usedPct: number; resetsAt: number | null };
 type Slot = RateLimitWindow | ScopedWindow;
@@ -262,8 +288,13 @@ function slotOf(l: NonNullable<z.infer<typeof LimitSchema>>): Slot | null {
  * object, or holds none of the known keys, is refused. Never throws.
  */
 export function parseUsageBody(json: unknown): ParsedUsage {
-  if (!isObj(json)) return { ok: false, detail: `the answer is ${Array.isArray(json) ? 'a list' : json === null ? 'null' : typeof json}, not an object` };
-  if (!KNOWN_KEYS.some((k) => k in json)) return { ok: false, detail: 'the answer has none of the usage keys (five_hour, seven_day, limits)' };
+  if (!isObj(json))
+    return {
+      ok: false,
+      detail: `the answer is ${Array.isArray(json) ? 'a list' : json === null ? 'null' : typeof json}, not an object`,
+    };
+  if (!KNOWN_KEYS.some((k) => k in json))
+    return { ok: false, detail: 'the answer has none of the usage keys (five_hour, seven_day, limits)' };
   const parsed = BodySchema.safeParse(json);
   // Every field catches its own failure, so this holds for any object; kept as the boundary's guard.
   if (!parsed.success) return { ok: false, detail: 'the answer is not the usage summary' };
@@ -357,17 +388,24 @@ export async function fetchUsage(url: string, token: string, opts: FetchOptions)
     text = await res.text();
   } catch (e) {
     const name = (e as Error | undefined)?.name;
-    if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'network_error', detail: `no answer within ${opts.timeoutMs / 1000} s` };
+    if (name === 'TimeoutError' || name === 'AbortError')
+      return { kind: 'network_error', detail: `no answer within ${opts.timeoutMs / 1000} s` };
     return { kind: 'network_error', detail: oneLine(e).slice(0, 300) };
   }
   const status = res.status;
   if (status === 429) {
     const ms = retryAfterMs(res.headers.get('retry-after'), opts.now ?? Date.now());
-    return { kind: 'rate_limited', status, retryAfterMs: ms, detail: `HTTP 429; retry after ${Math.round(ms / 1000)} s` };
+    return {
+      kind: 'rate_limited',
+      status,
+      retryAfterMs: ms,
+      detail: `HTTP 429; retry after ${Math.round(ms / 1000)} s`,
+    };
   }
   if (status === 401 || status === 403) return { kind: 'auth', status, detail: `${SIGN_IN_LAPSED} (HTTP ${status})` };
   if (status < 200 || status >= 300) return { kind: 'http_error', status, detail: `HTTP ${status}` };
-  if (text.length > MAX_BODY_CHARS) return { kind: 'bad_body', status, detail: `the answer is ${text.length} characters, not a usage summary` };
+  if (text.length > MAX_BODY_CHARS)
+    return { kind: 'bad_body', status, detail: `the answer is ${text.length} characters, not a usage summary` };
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -375,7 +413,9 @@ export async function fetchUsage(url: string, token: string, opts: FetchOptions)
     return { kind: 'bad_body', status, detail: 'the answer is not JSON' };
   }
   const parsed = parseUsageBody(json);
-  return parsed.ok ? { kind: 'ok', status, figures: parsed.figures } : { kind: 'bad_body', status, detail: parsed.detail };
+  return parsed.ok
+    ? { kind: 'ok', status, figures: parsed.figures }
+    : { kind: 'bad_body', status, detail: parsed.detail };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -397,7 +437,8 @@ const PROBLEM_OUTCOME: Record<CredentialProblem, UsageApiOutcome> = {
   unreadable: 'unreadable',
 };
 
-const pctText = (r: UsageReading): string => `${r.window === 'five_hour' ? '5-hour' : 'weekly'} ${Math.round(r.usedPct * 10) / 10}%`;
+const pctText = (r: UsageReading): string =>
+  `${r.window === 'five_hour' ? '5-hour' : 'weekly'} ${Math.round(r.usedPct * 10) / 10}%`;
 
 /**
  * One refresh: reads the token, asks the endpoint, and stores what came: the readings into
@@ -405,7 +446,13 @@ const pctText = (r: UsageReading): string => `${r.window === 'five_hour' ? '5-ho
  * Logs at most one line (a change of outcome; the same again only at debug). Returns the attempt
  * stored, or null when the endpoint is switched off.
  */
-export async function refreshUsageApi(store: Store, config: Config, env: Env, log: Logger, deps: RefreshDeps = {}): Promise<UsageApiAttempt | null> {
+export async function refreshUsageApi(
+  store: Store,
+  config: Config,
+  env: Env,
+  log: Logger,
+  deps: RefreshDeps = {},
+): Promise<UsageApiAttempt | null> {
   const c = config.limits.usage_api;
   if (!c.enabled) return null;
   const now = deps.now ?? Date.now;
@@ -439,7 +486,13 @@ export async function refreshUsageApi(store: Store, config: Config, env: Env, lo
         };
         break;
       case 'rate_limited':
-        attempt = { ts: t, outcome: 'rate_limited', detail: out.detail, status, retryUntil: t + Math.min(out.retryAfterMs, MAX_RETRY_AFTER_MS) };
+        attempt = {
+          ts: t,
+          outcome: 'rate_limited',
+          detail: out.detail,
+          status,
+          retryUntil: t + Math.min(out.retryAfterMs, MAX_RETRY_AFTER_MS),
+        };
         break;
       default:
         attempt = { ts: t, outcome: out.kind, detail: out.detail, status, retryUntil: null };
@@ -449,7 +502,15 @@ export async function refreshUsageApi(store: Store, config: Config, env: Env, lo
     const f = figures;
     store.write(() => {
       for (const r of f.readings) {
-        store.rateLimits.record({ window: r.window, used_pct: r.usedPct, resets_at: r.resetsAt, session_id: null, seen: attempt.ts, source: 'usage_api', account });
+        store.rateLimits.record({
+          window: r.window,
+          used_pct: r.usedPct,
+          resets_at: r.resetsAt,
+          session_id: null,
+          seen: attempt.ts,
+          source: 'usage_api',
+          account,
+        });
       }
       state.recordAttempt(attempt, { ts: attempt.ts, windows: f.readings.length, scoped: f.scoped });
     });
@@ -458,12 +519,15 @@ export async function refreshUsageApi(store: Store, config: Config, env: Env, lo
   }
   const changed = before?.outcome !== attempt.outcome;
   const fields = { outcome: attempt.outcome, status: attempt.status };
-  if (attempt.outcome === 'ok') log.log(changed ? 'info' : 'debug', `usage endpoint answered: ${attempt.detail ?? ''}`, fields);
+  if (attempt.outcome === 'ok')
+    log.log(changed ? 'info' : 'debug', `usage endpoint answered: ${attempt.detail ?? ''}`, fields);
   else log.log(changed ? 'warn' : 'debug', `usage endpoint: ${attempt.outcome}: ${attempt.detail ?? ''}`, fields);
   return attempt;
 }
 
 /** Any failure of the refresh itself (not of the endpoint), stored so the next try waits a TTL. */
 export function recordRefreshError(store: Store, env: Env, now: number, err: unknown): void {
-  store.usageApiOf(accountOf(env).key).recordAttempt({ ts: now, outcome: 'error', detail: oneLine(err).slice(0, 300), status: null, retryUntil: null });
+  store
+    .usageApiOf(accountOf(env).key)
+    .recordAttempt({ ts: now, outcome: 'error', detail: oneLine(err).slice(0, 300), status: null, retryUntil: null });
 }

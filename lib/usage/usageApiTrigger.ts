@@ -30,7 +30,11 @@ export function usageApiScript(): string {
  * has passed, and not before the last attempt (whatever its outcome) is ttl_seconds old: a failing
  * endpoint or a missing sign-in costs one try per TTL, not one per hook.
  */
-export function usageApiDue(state: UsageApiState, config: Config, now: number): 'due' | 'not_due' | 'retry_later' | 'disabled' {
+export function usageApiDue(
+  state: UsageApiState,
+  config: Config,
+  now: number,
+): 'due' | 'not_due' | 'retry_later' | 'disabled' {
   const c = config.limits.usage_api;
   if (!c.enabled) return 'disabled';
   const last = state.attempt();
@@ -40,14 +44,21 @@ export function usageApiDue(state: UsageApiState, config: Config, now: number): 
   return last.ts > now || now - last.ts >= c.ttl_seconds * 1000 ? 'due' : 'not_due';
 }
 
-export type UsageApiStart = 'disabled' | 'not_due' | 'running' | 'retry_later' | 'started' | 'no_script' | 'spawn_failed';
+export type UsageApiStart =
+  'disabled' | 'not_due' | 'running' | 'retry_later' | 'started' | 'no_script' | 'spawn_failed';
 
 /**
  * When the endpoint is due, claims the refresh (one at a time across every hook process) and starts
  * it as a detached process; returns at once either way. `env` is handed to the refresh as is: it
  * finds the state directory, the config and Claude Code's credentials from it.
  */
-export function startUsageApiRefresh(store: Store, config: Config, now: number, env: NodeJS.ProcessEnv, script?: string): UsageApiStart {
+export function startUsageApiRefresh(
+  store: Store,
+  config: Config,
+  now: number,
+  env: NodeJS.ProcessEnv,
+  script?: string,
+): UsageApiStart {
   // Switched off (the default) costs nothing beyond this.
   if (!config.limits.usage_api.enabled) return 'disabled';
   // Each account asks with its own token, on its own schedule; an API key has no windows to ask about.
@@ -103,7 +114,8 @@ export function usageApiStatus(store: Store, config: Config, account: string, no
   const state = store.usageApiOf(account);
   const last = state.attempt();
   const ok = state.lastOk();
-  const retryUntil = last?.retryUntil !== null && last?.retryUntil !== undefined && last.retryUntil > now ? last.retryUntil : null;
+  const retryUntil =
+    last?.retryUntil !== null && last?.retryUntil !== undefined && last.retryUntil > now ? last.retryUntil : null;
   let text: string;
   if (!enabled) text = 'off';
   else if (!last) text = 'not run yet';

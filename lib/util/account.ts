@@ -90,7 +90,8 @@ export function apiAuthOf(env: Env, configDir: string, read: ReadText = readText
     if (truthy(env[name])) return name;
   }
   const settings = parseObject(read(join(configDir, 'settings.json')));
-  if (settings && typeof settings.apiKeyHelper === 'string' && settings.apiKeyHelper.trim() !== '') return 'apiKeyHelper';
+  if (settings && typeof settings.apiKeyHelper === 'string' && settings.apiKeyHelper.trim() !== '')
+    return 'apiKeyHelper';
   return null;
 }
 

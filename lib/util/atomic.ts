@@ -3,7 +3,11 @@ import { basename, dirname, join } from 'node:path';
 import { crypto } from './builtins.ts';
 
 /** Writes a file that must not exist yet, private, flushed to disk. Throws EEXIST if it does. */
-export function writeNewFile(path: string, text: string | Uint8Array, opts: { mode?: number; fsync?: boolean } = {}): void {
+export function writeNewFile(
+  path: string,
+  text: string | Uint8Array,
+  opts: { mode?: number; fsync?: boolean } = {},
+): void {
   const fd = openSync(path, 'wx', opts.mode ?? 0o600);
   try {
     // The same call twice: TypeScript picks one of writeSync's overloads per branch.
@@ -20,7 +24,11 @@ export function writeNewFile(path: string, text: string | Uint8Array, opts: { mo
  * target, so a reader never sees half of it. `fsync: false` for caches, which need no durability
  * (a hook on the hot path should not wait for the disk).
  */
-export function replaceFile(path: string, text: string | Uint8Array, opts: { mode?: number; fsync?: boolean } = {}): void {
+export function replaceFile(
+  path: string,
+  text: string | Uint8Array,
+  opts: { mode?: number; fsync?: boolean } = {},
+): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}-${crypto().randomBytes(4).toString('hex')}.tmp`);
   try {
     writeNewFile(tmp, text, { fsync: opts.fsync ?? true });

@@ -37,7 +37,7 @@ export function oneLine(err: unknown): string {
       if (depth === 0 || (m.length < 300 && !m.startsWith('[') && !m.startsWith('{'))) parts.push(m);
       cur = cur.cause;
     } else {
-      parts.push(typeof cur === 'string' ? cur : JSON.stringify(cur) ?? typeof cur);
+      parts.push(typeof cur === 'string' ? cur : (JSON.stringify(cur) ?? typeof cur));
       break;
     }
   }

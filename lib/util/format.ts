@@ -131,8 +131,12 @@ export function fmtClock(ms: number): string {
 export function fmtAt(ms: number, now: number): string {
   const d = new Date(ms);
   const n = new Date(now);
-  if (d.getFullYear() === n.getFullYear() && d.getMonth() === n.getMonth() && d.getDate() === n.getDate()) return fmtClock(ms);
-  const days = Math.abs(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()) - Date.UTC(n.getFullYear(), n.getMonth(), n.getDate())) / 86_400_000;
+  if (d.getFullYear() === n.getFullYear() && d.getMonth() === n.getMonth() && d.getDate() === n.getDate())
+    return fmtClock(ms);
+  const days =
+    Math.abs(
+      Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()) - Date.UTC(n.getFullYear(), n.getMonth(), n.getDate()),
+    ) / 86_400_000;
   return days <= 6 ? `${fmtWeekday(ms)} ${fmtClock(ms)}` : fmtWhen(ms);
 }
 

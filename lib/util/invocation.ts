@@ -57,7 +57,8 @@ export function cliPrefix(self: Self): string {
   const found = onPath('ccguard', self.env);
   if (mine !== null && found !== null && real(found) === mine) return 'ccguard';
   const node = onPath('node', self.env);
-  const nodeWord = node !== null && real(node) !== null && real(node) === real(self.nodePath) ? 'node' : shellWord(self.nodePath);
+  const nodeWord =
+    node !== null && real(node) !== null && real(node) === real(self.nodePath) ? 'node' : shellWord(self.nodePath);
   return `${nodeWord} ${shellWord(script)}`;
 }
 

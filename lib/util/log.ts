@@ -82,5 +82,10 @@ export interface LoggingSettings {
 
 /** The logger the config asks for: `logging.file` relative to the state directory. */
 export function configuredLogger(stateDir: string, logging: LoggingSettings): Logger {
-  return new Logger({ file: logFilePath(stateDir, logging), level: logging.level, maxBytes: logging.max_bytes, maxFiles: logging.max_files });
+  return new Logger({
+    file: logFilePath(stateDir, logging),
+    level: logging.level,
+    maxBytes: logging.max_bytes,
+    maxFiles: logging.max_files,
+  });
 }

@@ -44,9 +44,7 @@ export function logFilePath(stateDir: string, logging: { readonly file: string }
 
 export function resolvePaths(env: Env): Paths {
   const stateDir =
-    env.CCGUARD_HOME && env.CCGUARD_HOME.length > 0
-      ? resolve(env.CCGUARD_HOME)
-      : join(home(env), '.claude', 'ccguard');
+    env.CCGUARD_HOME && env.CCGUARD_HOME.length > 0 ? resolve(env.CCGUARD_HOME) : join(home(env), '.claude', 'ccguard');
   return {
     stateDir,
     dbFile: join(stateDir, 'state.db'),

@@ -49,7 +49,9 @@ export function localTimeZone(env: { TZ?: string | undefined } = process.env): (
 
 /** The local zone's IANA name, now (see localTimeZone for the lazy form). */
 export function localZoneName(env: { TZ?: string | undefined } = process.env): string {
-  return env.TZ && env.TZ.length > 0 && !env.TZ.startsWith(':') ? env.TZ : Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return env.TZ && env.TZ.length > 0 && !env.TZ.startsWith(':')
+    ? env.TZ
+    : Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');

@@ -9,7 +9,13 @@ import { openStore, type Store } from '../../lib/store/store.ts';
 import { loadConfig } from '../../lib/config/load.ts';
 import type { Config } from '../../lib/config/schema.ts';
 import { whatIsInForce } from '../../lib/app/recoveryNow.ts';
-import { backoffView, recordApiFailure, resumeAccount, startManualPause, syncRecovery } from '../../lib/app/recovery.ts';
+import {
+  backoffView,
+  recordApiFailure,
+  resumeAccount,
+  startManualPause,
+  syncRecovery,
+} from '../../lib/app/recovery.ts';
 import { usagePicture } from '../../lib/usage/sources.ts';
 import { usageHolds } from '../../lib/app/holds.ts';
 import { knownAccounts, noteSession, transcriptAccounts } from '../../lib/app/accounts.ts';
@@ -39,11 +45,30 @@ function withStore(fn: (store: Store, config: Config, now: number, home: string)
 let n = 0;
 function limitLine(store: Store, account: string, scope: string, ts: number, resetAt: number): void {
   store.write(() =>
-    store.limitMessages.insert({ key: `lim-${++n}`, ts, session_id: `s-${account}`, project: 'p', scope, reset_at: resetAt, text: `You've hit your ${scope} limit`, file_path: `/t/${n}.jsonl`, account }),
+    store.limitMessages.insert({
+      key: `lim-${++n}`,
+      ts,
+      session_id: `s-${account}`,
+      project: 'p',
+      scope,
+      reset_at: resetAt,
+      text: `You've hit your ${scope} limit`,
+      file_path: `/t/${n}.jsonl`,
+      account,
+    }),
   );
 }
 const reading = (store: Store, account: string, pct: number, resetsAt: number, seen: number): void => {
-  store.write(() => store.rateLimits.record({ window: 'five_hour', used_pct: pct, resets_at: resetsAt, session_id: null, seen, account }));
+  store.write(() =>
+    store.rateLimits.record({
+      window: 'five_hour',
+      used_pct: pct,
+      resets_at: resetsAt,
+      session_id: null,
+      seen,
+      account,
+    }),
+  );
 };
 
 test("A's limit line holds A and neither B nor an API key; B's newer reading does not replace A's line", () => {
@@ -64,7 +89,7 @@ test("A's limit line holds A and neither B nor an API key; B's newer reading doe
   });
 });
 
-test('resume lifts exactly the holds it names, for their own windows; a later hold holds; another account\'s resume lifts nothing of A', () => {
+test("resume lifts exactly the holds it names, for their own windows; a later hold holds; another account's resume lifts nothing of A", () => {
   withStore((store, config, now) => {
     limitLine(store, A, 'five_hour', now - 2 * MIN, now + H);
     startManualPause(store, A, now, now + 30 * MIN, 'paused by hand');
@@ -72,7 +97,10 @@ test('resume lifts exactly the holds it names, for their own windows; a later ho
     assert.equal(whatIsInForce(store, config, A, now).state, 'paused', "B's resume leaves A's pause");
     const pic = usagePicture(store, config, A, now);
     const holds = usageHolds(pic.view, pic.modelHolds, config, now);
-    assert.deepEqual(holds.map((h) => [h.kind, h.scope, h.until]), [['limit', 'five_hour', now + H]]);
+    assert.deepEqual(
+      holds.map((h) => [h.kind, h.scope, h.until]),
+      [['limit', 'five_hour', now + H]],
+    );
     const lifted = resumeAccount(store, A, now, { five_hour: now + H });
     assert.equal(lifted.pause?.until, now + 30 * MIN);
     assert.deepEqual(lifted.holds, { five_hour: now + H });
@@ -93,14 +121,31 @@ test("a 429 backs off the account that met it: a transcript's by its session's a
     noteSession(store, { key: B, kind: 'subscription', configDir: '/cfg/b', by: 'folder' }, 'sess-b', now);
     const accountFor = transcriptAccounts(store, ['/cfg/a/projects', '/cfg/b/projects'], { HOME: '/nowhere' });
     assert.equal(accountFor('/cfg/b/projects/p/sess-b.jsonl', 'sess-b'), B, "the session's own account");
-    assert.equal(accountFor('/cfg/a/projects/p/sess-x.jsonl', 'sess-x'), 'dir:/cfg/a', "else its folder's subscription");
+    assert.equal(
+      accountFor('/cfg/a/projects/p/sess-x.jsonl', 'sess-x'),
+      'dir:/cfg/a',
+      "else its folder's subscription",
+    );
     store.write(() =>
-      store.apiErrors.insert({ key: 'e1', ts: now - 1000, session_id: 'sess-b', project: 'p', kind: 'rate_limit', status: 429, message: '429', file_path: '/cfg/b/projects/p/sess-b.jsonl', account: 'dir:/filed/before' }),
+      store.apiErrors.insert({
+        key: 'e1',
+        ts: now - 1000,
+        session_id: 'sess-b',
+        project: 'p',
+        kind: 'rate_limit',
+        status: 429,
+        message: '429',
+        file_path: '/cfg/b/projects/p/sess-b.jsonl',
+        account: 'dir:/filed/before',
+      }),
     );
     const changes = syncRecovery(store, config, now);
-    assert.deepEqual(changes.map((c) => [c.kind, c.account]), [['backoff', B]]);
+    assert.deepEqual(
+      changes.map((c) => [c.kind, c.account]),
+      [['backoff', B]],
+    );
     assert.notEqual(backoffView(store, config, B, now), null);
-    assert.equal(backoffView(store, config, A, now), null, 'A is not backed off for B\'s 429');
+    assert.equal(backoffView(store, config, A, now), null, "A is not backed off for B's 429");
     recordApiFailure(store, config, A, 'rate_limit', now);
     assert.notEqual(backoffView(store, config, A, now), null);
     resumeAccount(store, A, now);

@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import { ccguard } from '../helpers/cli.ts';
 import { tmpHome } from '../helpers/tmp.ts';
 import { assistantLine } from '../helpers/lines.ts';
-import { snapshotFile, snapshotUntil, SNAPSHOT_MS, validSnapshot, stampOf, writeSnapshot, type StatusSnapshot } from '../../lib/app/statusSnapshot.ts';
+import {
+  snapshotFile,
+  snapshotUntil,
+  SNAPSHOT_MS,
+  validSnapshot,
+  stampOf,
+  writeSnapshot,
+  type StatusSnapshot,
+} from '../../lib/app/statusSnapshot.ts';
 import type { Status } from '../../lib/app/status.ts';
 
 const FRESH = { serverFreshMs: 600_000, monitorMaxAgeMs: 120_000 };
@@ -80,13 +88,19 @@ test('a new line, a new file, a state change or a config change is seen by the n
   assert.equal(a.sqlite, true);
   assert.equal(a.json.block?.tokens.output, 150);
   // A new session's file in the same project.
-  writeFileSync(join(s.dir, 'sess-2.jsonl'), assistantLine({ ts: s.now - 5 * 60_000, msgId: 'msg_c', output: 7, session: 'sess-2' }) + '\n');
+  writeFileSync(
+    join(s.dir, 'sess-2.jsonl'),
+    assistantLine({ ts: s.now - 5 * 60_000, msgId: 'msg_c', output: 7, session: 'sess-2' }) + '\n',
+  );
   const b = s.status();
   assert.equal(b.json.block?.tokens.output, 157);
   // A new project folder.
   const other = join(s.h.projects, '-work-q');
   mkdirSync(other);
-  writeFileSync(join(other, 'sess-3.jsonl'), assistantLine({ ts: s.now - 4 * 60_000, msgId: 'msg_d', output: 3, session: 'sess-3' }) + '\n');
+  writeFileSync(
+    join(other, 'sess-3.jsonl'),
+    assistantLine({ ts: s.now - 4 * 60_000, msgId: 'msg_d', output: 3, session: 'sess-3' }) + '\n',
+  );
   assert.equal(s.status().json.block?.tokens.output, 160);
   assert.equal(s.status().sqlite, false);
   // A pause written by another command (a state change, as a hook's would be).
@@ -106,7 +120,13 @@ test('a damaged snapshot is ignored, not trusted', (t) => {
   const s = setup(t);
   const first = s.status();
   const file = snapshotFile(s.h.stateDir);
-  for (const junk of ['', '{', 'null', '{"v":1}', JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), stamps: 'x' })]) {
+  for (const junk of [
+    '',
+    '{',
+    'null',
+    '{"v":1}',
+    JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), stamps: 'x' }),
+  ]) {
     writeFileSync(file, junk);
     const r = s.status();
     assert.equal(r.sqlite, true, `trusted ${JSON.stringify(junk).slice(0, 40)}`);
@@ -124,7 +144,12 @@ test('a snapshot is valid only from its time until the first moment the clock al
     generated_at: new Date(at).toISOString(),
     block: { end: new Date(at + 5_000).toISOString(), reset_at: new Date(at + 5_000).toISOString() },
     recovery: { until: null, backoff: null, session_pauses: [] },
-    limits: { weekly: null, reset_at: null, server: { five_hour: null, seven_day: null }, claude_monitor: { snapshot_at: null } },
+    limits: {
+      weekly: null,
+      reset_at: null,
+      server: { five_hour: null, seven_day: null },
+      claude_monitor: { snapshot_at: null },
+    },
   } as unknown as Status;
   const midnight = Date.UTC(2026, 10, 25);
   // The block ends 5 s after: the snapshot goes then, not SNAPSHOT_MS later.
@@ -135,16 +160,46 @@ test('a snapshot is valid only from its time until the first moment the clock al
   // Readings that go stale, and resets, end it too.
   const withServer = {
     ...noBlock,
-    limits: { weekly: null, reset_at: null, server: { five_hour: { seen_at: new Date(at - 595_000).toISOString(), resets_at: null }, seven_day: null }, claude_monitor: { snapshot_at: null } },
+    limits: {
+      weekly: null,
+      reset_at: null,
+      server: { five_hour: { seen_at: new Date(at - 595_000).toISOString(), resets_at: null }, seven_day: null },
+      claude_monitor: { snapshot_at: null },
+    },
   } as unknown as Status;
   assert.equal(snapshotUntil(withServer, at, midnight, FRESH), at + 5_000, 'server reading stale at seen_at + 600 s');
-  const withMonitor = { ...withServer, limits: { ...withServer.limits, server: { five_hour: null, seven_day: null }, claude_monitor: { snapshot_at: new Date(at - 110_000).toISOString() } } } as unknown as Status;
-  assert.equal(snapshotUntil(withMonitor, at, midnight, FRESH), at + 10_000, 'claude-monitor output stale at snapshot_at + 120 s');
-  const paused = { ...noBlock, recovery: { until: null, backoff: null, session_pauses: [{ session_id: 's', until: new Date(at + 2_000).toISOString(), reason: '' }] } } as unknown as Status;
+  const withMonitor = {
+    ...withServer,
+    limits: {
+      ...withServer.limits,
+      server: { five_hour: null, seven_day: null },
+      claude_monitor: { snapshot_at: new Date(at - 110_000).toISOString() },
+    },
+  } as unknown as Status;
+  assert.equal(
+    snapshotUntil(withMonitor, at, midnight, FRESH),
+    at + 10_000,
+    'claude-monitor output stale at snapshot_at + 120 s',
+  );
+  const paused = {
+    ...noBlock,
+    recovery: {
+      until: null,
+      backoff: null,
+      session_pauses: [{ session_id: 's', until: new Date(at + 2_000).toISOString(), reason: '' }],
+    },
+  } as unknown as Status;
   assert.equal(snapshotUntil(paused, at, midnight, FRESH), at + 2_000);
 
   const file = snapshotFile(h.stateDir);
-  const snap: Omit<StatusSnapshot, 'v'> = { key: 'k', at, until: at + 5_000, stamps: [stampOf(watched), stampOf(join(h.stateDir, 'absent'))], dirs: [], status };
+  const snap: Omit<StatusSnapshot, 'v'> = {
+    key: 'k',
+    at,
+    until: at + 5_000,
+    stamps: [stampOf(watched), stampOf(join(h.stateDir, 'absent'))],
+    dirs: [],
+    status,
+  };
   writeSnapshot(file, snap);
   assert.ok(validSnapshot(file, 'k', at));
   assert.ok(validSnapshot(file, 'k', at + 4_999));
@@ -171,10 +226,16 @@ test('a subagent transcript added to a live session is seen by the next status',
   const s = setup(t);
   const sub = join(s.dir, 'sess-1', 'subagents');
   mkdirSync(sub, { recursive: true });
-  writeFileSync(join(sub, 'agent-1.jsonl'), assistantLine({ ts: s.now - 15 * 60_000, msgId: 'msg_s1', output: 5 }) + '\n');
+  writeFileSync(
+    join(sub, 'agent-1.jsonl'),
+    assistantLine({ ts: s.now - 15 * 60_000, msgId: 'msg_s1', output: 5 }) + '\n',
+  );
   assert.equal(s.status().json.block?.tokens.output, 105);
   assert.equal(s.status().sqlite, false);
-  writeFileSync(join(sub, 'agent-2.jsonl'), assistantLine({ ts: s.now - 14 * 60_000, msgId: 'msg_s2', output: 1000 }) + '\n');
+  writeFileSync(
+    join(sub, 'agent-2.jsonl'),
+    assistantLine({ ts: s.now - 14 * 60_000, msgId: 'msg_s2', output: 1000 }) + '\n',
+  );
   const r = s.status();
   assert.equal(r.sqlite, true);
   assert.equal(r.json.block?.tokens.output, 1105);

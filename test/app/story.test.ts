@@ -42,7 +42,14 @@ const ROWS: Row[] = [
     name: "the server's reading: 85% of the 5-hour window, 30 min to its reset",
     given: (e, now) => {
       const reset = Math.floor((now + 30 * MIN) / 1000);
-      assert.equal(ccguard(['statusline'], e.env, JSON.stringify({ session_id: 's1', rate_limits: { five_hour: { used_percentage: 85, resets_at: reset } } })).code, 0);
+      assert.equal(
+        ccguard(
+          ['statusline'],
+          e.env,
+          JSON.stringify({ session_id: 's1', rate_limits: { five_hour: { used_percentage: 85, resets_at: reset } } }),
+        ).code,
+        0,
+      );
       return reset * 1000;
     },
     window: 'five_hour',
@@ -54,7 +61,10 @@ const ROWS: Row[] = [
     name: 'a 5-hour limit line ("You\'ve hit your limit" resetting in 2 hours)',
     given: (e, now) => {
       const reset = minute(now + 2 * HOUR);
-      appendFileSync(e.transcript('s1'), limitLine(now - MIN, 'lim-5h', `You've hit your limit · resets ${resetWords(reset, false)} (UTC)`, 's1') + '\n');
+      appendFileSync(
+        e.transcript('s1'),
+        limitLine(now - MIN, 'lim-5h', `You've hit your limit · resets ${resetWords(reset, false)} (UTC)`, 's1') + '\n',
+      );
       return reset;
     },
     window: 'five_hour',
@@ -66,7 +76,10 @@ const ROWS: Row[] = [
     name: 'the same words resetting in 3 days (the issue\'s "resets Dec 11, 12:30pm"): the weekly window, with its day',
     given: (e, now) => {
       const reset = minute(now + 3 * 24 * HOUR + 30 * MIN);
-      appendFileSync(e.transcript('s1'), limitLine(now - MIN, 'lim-7d', `You've hit your limit · resets ${resetWords(reset, true)} (UTC)`, 's1') + '\n');
+      appendFileSync(
+        e.transcript('s1'),
+        limitLine(now - MIN, 'lim-7d', `You've hit your limit · resets ${resetWords(reset, true)} (UTC)`, 's1') + '\n',
+      );
       return reset;
     },
     window: 'seven_day',
@@ -79,7 +92,13 @@ const ROWS: Row[] = [
     given: (e, now) => {
       const week = Math.floor((now + 2 * 24 * HOUR) / 1000);
       const five = Math.floor((now + 2 * HOUR) / 1000);
-      const input = { session_id: 's1', rate_limits: { five_hour: { used_percentage: 30, resets_at: five }, seven_day: { used_percentage: 100, resets_at: week } } };
+      const input = {
+        session_id: 's1',
+        rate_limits: {
+          five_hour: { used_percentage: 30, resets_at: five },
+          seven_day: { used_percentage: 100, resets_at: week },
+        },
+      };
       assert.equal(ccguard(['statusline'], e.env, JSON.stringify(input)).code, 0);
       return week * 1000;
     },
@@ -101,18 +120,31 @@ for (const row of ROWS) {
 
     // The hook: its answer names the window, share, source and reset.
     const h = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
-    const out = h.json as { hookSpecificOutput?: { permissionDecision?: string; permissionDecisionReason?: string }; systemMessage?: string } | null;
+    const out = h.json as {
+      hookSpecificOutput?: { permissionDecision?: string; permissionDecisionReason?: string };
+      systemMessage?: string;
+    } | null;
     const said = row.hook === 'deny' ? out?.hookSpecificOutput?.permissionDecisionReason : out?.systemMessage;
     if (row.hook === 'deny') assert.equal(out?.hookSpecificOutput?.permissionDecision, 'deny', h.stdout);
-    for (const part of [`${row.pct}%`, name, row.source, at]) assert.ok(said?.includes(part), `the hook says "${part}": ${said}`);
+    for (const part of [`${row.pct}%`, name, row.source, at])
+      assert.ok(said?.includes(part), `the hook says "${part}": ${said}`);
 
     // status --json and status.
-    const st = JSON.parse(ccguard(['status', '--json', '--fresh'], e.env).stdout) as { usage: { window: string; used_share: number; source: string; reset_at: string | null }; recovery: { until: string | null; state: string } };
+    const st = JSON.parse(ccguard(['status', '--json', '--fresh'], e.env).stdout) as {
+      usage: { window: string; used_share: number; source: string; reset_at: string | null };
+      recovery: { until: string | null; state: string };
+    };
     assert.deepEqual(
-      { window: st.usage.window, pct: Math.round(st.usage.used_share * 100), source: st.usage.source, reset: st.usage.reset_at },
+      {
+        window: st.usage.window,
+        pct: Math.round(st.usage.used_share * 100),
+        source: st.usage.source,
+        reset: st.usage.reset_at,
+      },
       { window: row.window, pct: row.pct, source: row.source, reset: new Date(reset).toISOString() },
     );
-    if (row.hook === 'deny') assert.equal(st.recovery.until, new Date(reset).toISOString(), 'the hold ends at the same reset');
+    if (row.hook === 'deny')
+      assert.equal(st.recovery.until, new Date(reset).toISOString(), 'the hold ends at the same reset');
     const text = ccguard(['status', '--fresh'], e.env).stdout;
     assert.match(text, new RegExp(`^Usage +${row.pct}% of the ${name} \\(${row.source}\\), resets ${at}$`, 'm'), text);
     if (row.hook === 'deny') assert.match(text, new RegExp(`^Recovery +held until ${at} `, 'm'), text);
@@ -120,16 +152,24 @@ for (const row of ROWS) {
     // The status line (an input without figures: what ccguard knows).
     const line = ccguard(['statusline'], e.env, JSON.stringify({ session_id: 's1' })).stdout;
     const part = row.window === 'seven_day' ? '7d' : '5h';
-    assert.ok(line.includes(`${part} ${row.pct}% (resets ${at})`), `the status line says "${part} ${row.pct}% (resets ${at})": ${line}`);
+    assert.ok(
+      line.includes(`${part} ${row.pct}% (resets ${at})`),
+      `the status line says "${part} ${row.pct}% (resets ${at})": ${line}`,
+    );
     if (row.hook === 'deny') assert.ok(line.includes(`ccguard held until ${at}`), line);
 
     // The report: its JSON and its page.
     const page = join(e.home, 'report.html');
-    const rep = JSON.parse(ccguard(['report', '--html', '--json', '--out', page], e.env).stdout) as { usage: typeof st.usage; recovery: { until: string | null } };
+    const rep = JSON.parse(ccguard(['report', '--html', '--json', '--out', page], e.env).stdout) as {
+      usage: typeof st.usage;
+      recovery: { until: string | null };
+    };
     assert.deepEqual(rep.usage, st.usage, 'the report names the figure status names');
     assert.equal(rep.recovery.until, st.recovery.until);
     const html = readFileSync(page, 'utf8');
-    const tile = new RegExp(`<div class="k">${name.replace(/^./, (c) => c.toUpperCase())}</div><div class="v">${row.pct}%</div><div class="d">${row.source.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+    const tile = new RegExp(
+      `<div class="k">${name.replace(/^./, (c) => c.toUpperCase())}</div><div class="v">${row.pct}%</div><div class="d">${row.source.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+    );
     assert.match(html, tile);
     assert.ok(html.includes(`<div class="v">${at}</div>`), `the page's Resets tile says ${at}`);
     if (row.hook === 'deny') assert.ok(html.includes(`until ${at}`), `the page's Recovery tile says "until ${at}"`);

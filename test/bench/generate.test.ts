@@ -4,7 +4,14 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { encodeCwd, generateHistory, MALFORMED_KINDS, parseSize, type GenerateOptions, type GenerateResult } from '../../bench/generate.ts';
+import {
+  encodeCwd,
+  generateHistory,
+  MALFORMED_KINDS,
+  parseSize,
+  type GenerateOptions,
+  type GenerateResult,
+} from '../../bench/generate.ts';
 import { LIMIT_WORDINGS } from '../../bench/lib/text.ts';
 import { runCcusageBlocks, runCcusageSessions } from '../helpers/ccusage.ts';
 
@@ -31,7 +38,12 @@ async function listFiles(dir: string): Promise<string[]> {
 async function digest(root: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const f of await listFiles(root)) {
-    out.set(relative(root, f).split(sep).join('/'), createHash('sha256').update(await readFile(f)).digest('hex'));
+    out.set(
+      relative(root, f).split(sep).join('/'),
+      createHash('sha256')
+        .update(await readFile(f))
+        .digest('hex'),
+    );
   }
   return out;
 }
@@ -64,7 +76,10 @@ describe('bench/generate', () => {
     const db = await digest(join(tmp, 'b'));
     assert.deepEqual([...db.entries()], [...da.entries()]);
     assert.equal(b.bytes, a.bytes);
-    assert.deepEqual(b.expected, { ...a.expected, files: a.expected.files.map((f, i) => ({ ...f, path: b.expected.files[i]?.path ?? '' })) });
+    assert.deepEqual(b.expected, {
+      ...a.expected,
+      files: a.expected.files.map((f, i) => ({ ...f, path: b.expected.files[i]?.path ?? '' })),
+    });
     const c = await generateHistory({ ...opts(join(tmp, 'c')), seed: 43 });
     const dc = await digest(join(tmp, 'c'));
     assert.notDeepEqual([...dc.values()].sort(), [...da.values()].sort());
@@ -88,7 +103,11 @@ describe('bench/generate', () => {
       } else {
         assert.equal(f.relPath, `projects/${f.projectDir}/${f.sessionId}/subagents/agent-${f.agentId ?? ''}.jsonl`);
         // the parent session's own transcript sits next to its subagents directory
-        assert.ok(a.expected.files.some((p) => p.kind === 'session' && p.relPath === `projects/${f.projectDir}/${f.sessionId}.jsonl`));
+        assert.ok(
+          a.expected.files.some(
+            (p) => p.kind === 'session' && p.relPath === `projects/${f.projectDir}/${f.sessionId}.jsonl`,
+          ),
+        );
       }
       const buf = await readFile(f.path);
       assert.equal(buf.at(-1) === 0x0a, !f.partialLastLine, `${f.relPath} trailing newline`);
@@ -107,7 +126,10 @@ describe('bench/generate', () => {
     assert.ok(t.partialLastLines >= 1);
     assert.ok(t.malformedLines >= MALFORMED_KINDS.length);
     for (const k of MALFORMED_KINDS) assert.ok(t.malformedByKind[k] >= 1, k);
-    assert.equal(Object.values(t.malformedByKind).reduce((x, y) => x + y, 0), t.malformedLines);
+    assert.equal(
+      Object.values(t.malformedByKind).reduce((x, y) => x + y, 0),
+      t.malformedLines,
+    );
     assert.deepEqual(new Set(a.expected.limitMessages.map((m) => m.wording)), new Set(LIMIT_WORDINGS));
     assert.equal(t.limitMessages, a.expected.limitMessages.length);
     assert.ok(Object.keys(t.byModel).length >= 2, 'mixed models');
@@ -119,22 +141,49 @@ describe('bench/generate', () => {
     // (the > 5 h pause shows up as a ccusage gap block, checked below)
     const blocks = a.expected.ccusageBlocks;
     assert.ok(blocks.length >= 2);
-    assert.ok(blocks.some((b, i) => { const n = blocks[i + 1]; return n !== undefined && n.startTime === b.endTime; }), 'a block ended by its 5-hour end');
+    assert.ok(
+      blocks.some((b, i) => {
+        const n = blocks[i + 1];
+        return n !== undefined && n.startTime === b.endTime;
+      }),
+      'a block ended by its 5-hour end',
+    );
   });
 
   it('is readable by ccusage, which agrees with the expected blocks', async () => {
     const blocks = await runCcusageBlocks(join(tmp, 'a'));
     const real = blocks.filter((b) => !b.isGap);
     assert.ok(real.length >= 2, `non-gap blocks: ${real.length}`);
-    assert.ok(blocks.some((b) => b.isGap), 'a pause > 5 h (ccusage gap block)');
-    type Tokens = { inputTokens: number; outputTokens: number; cacheCreationInputTokens: number; cacheReadInputTokens: number };
-    const shape = (b: { startTime: string; endTime: string; actualEndTime: string | null; entries: number; totalTokens: number; tokenCounts: Tokens; models: string[] }) => ({
+    assert.ok(
+      blocks.some((b) => b.isGap),
+      'a pause > 5 h (ccusage gap block)',
+    );
+    type Tokens = {
+      inputTokens: number;
+      outputTokens: number;
+      cacheCreationInputTokens: number;
+      cacheReadInputTokens: number;
+    };
+    const shape = (b: {
+      startTime: string;
+      endTime: string;
+      actualEndTime: string | null;
+      entries: number;
+      totalTokens: number;
+      tokenCounts: Tokens;
+      models: string[];
+    }) => ({
       startTime: b.startTime,
       endTime: b.endTime,
       actualEndTime: b.actualEndTime,
       entries: b.entries,
       totalTokens: b.totalTokens,
-      tokens: [b.tokenCounts.inputTokens, b.tokenCounts.outputTokens, b.tokenCounts.cacheCreationInputTokens, b.tokenCounts.cacheReadInputTokens],
+      tokens: [
+        b.tokenCounts.inputTokens,
+        b.tokenCounts.outputTokens,
+        b.tokenCounts.cacheCreationInputTokens,
+        b.tokenCounts.cacheReadInputTokens,
+      ],
       models: [...b.models].sort(),
     });
     assert.deepEqual(real.map(shape), a.expected.ccusageBlocks.map(shape));

@@ -25,7 +25,10 @@ test('alert cost says in words that it was fired by hand, and so do status and t
 
   const st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as StatusJson;
   assert.equal(st.recovery.state, 'degraded');
-  assert.match(st.recovery.reason ?? '', /^ccguard: the cost alert was fired by hand \(ccguard alert cost\): Task, Agent, WebFetch, WebSearch are off for now; this 5-hour block has cost \$0\.\d\d of the \$50\.00 threshold/);
+  assert.match(
+    st.recovery.reason ?? '',
+    /^ccguard: the cost alert was fired by hand \(ccguard alert cost\): Task, Agent, WebFetch, WebSearch are off for now; this 5-hour block has cost \$0\.\d\d of the \$50\.00 threshold/,
+  );
   assert.doesNotMatch(st.recovery.reason ?? '', CLAIMS_PASSED);
   // It ends when the alert's degradation does (recovery.pause.minutes), not at the block's reset.
   const until = Date.parse(st.recovery.until ?? '');
@@ -35,16 +38,23 @@ test('alert cost says in words that it was fired by hand, and so do status and t
   assert.doesNotMatch(text, CLAIMS_PASSED);
 
   const deny = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Task' }));
-  const why = (deny.json as { hookSpecificOutput: { permissionDecision: string; permissionDecisionReason: string } }).hookSpecificOutput;
+  const why = (deny.json as { hookSpecificOutput: { permissionDecision: string; permissionDecisionReason: string } })
+    .hookSpecificOutput;
   assert.equal(why.permissionDecision, 'deny');
-  assert.match(why.permissionDecisionReason, /^ccguard: Task is off because the cost alert was fired by hand \(ccguard alert cost\), not because of the cost: this 5-hour block has cost \$0\.\d\d of the \$50\.00 threshold/);
+  assert.match(
+    why.permissionDecisionReason,
+    /^ccguard: Task is off because the cost alert was fired by hand \(ccguard alert cost\), not because of the cost: this 5-hour block has cost \$0\.\d\d of the \$50\.00 threshold/,
+  );
   assert.doesNotMatch(why.permissionDecisionReason, CLAIMS_PASSED);
   const other = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
   assert.doesNotMatch(other.stdout, CLAIMS_PASSED);
   assert.match(other.stdout, /fired by hand/);
 
   const notes = await e.notifications(1);
-  assert.ok(notes.some((n) => n.includes('ccguard: cost alert fired by hand (test)')), notes.join('\n'));
+  assert.ok(
+    notes.some((n) => n.includes('ccguard: cost alert fired by hand (test)')),
+    notes.join('\n'),
+  );
   assert.ok(!notes.some((n) => CLAIMS_PASSED.test(n)), notes.join('\n'));
 });
 
@@ -52,6 +62,10 @@ test('a block that did pass the cost threshold still says so', (t) => {
   const e = hookEnv(t, 'plan: 100000000\nalerts:\n  cost_threshold: 0.000001\n');
   e.usage('s1', [{ ts: Date.now() - MIN, input: 1000, output: 1000 }]);
   const deny = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Task' }));
-  const why = (deny.json as { hookSpecificOutput: { permissionDecisionReason: string } }).hookSpecificOutput.permissionDecisionReason;
-  assert.match(why, /^ccguard: this 5-hour block has cost \$0\.\d\d, past \$0\.00 \(alerts\.cost_threshold\), so Task is off/);
+  const why = (deny.json as { hookSpecificOutput: { permissionDecisionReason: string } }).hookSpecificOutput
+    .permissionDecisionReason;
+  assert.match(
+    why,
+    /^ccguard: this 5-hour block has cost \$0\.\d\d, past \$0\.00 \(alerts\.cost_threshold\), so Task is off/,
+  );
 });

@@ -17,12 +17,24 @@ const NODE_WORDING = /ambiguous|Option '|Unknown option '|ERR_PARSE_ARGS|To spec
 test('bad values through the CLI: exit 2, the option, the value and what is wanted', (t) => {
   const e = hookEnv(t);
   const cases: [string[], RegExp][] = [
-    [['pause', '--minutes', '-5'], /^ccguard pause: --minutes must be a positive number of minutes \(got "-5": a negative number\)\n$/],
-    [['resume', '--minutes', 'soon'], /^ccguard resume: --minutes must be a positive number of minutes \(got "soon": not a number\)\n$/],
+    [
+      ['pause', '--minutes', '-5'],
+      /^ccguard pause: --minutes must be a positive number of minutes \(got "-5": a negative number\)\n$/,
+    ],
+    [
+      ['resume', '--minutes', 'soon'],
+      /^ccguard resume: --minutes must be a positive number of minutes \(got "soon": not a number\)\n$/,
+    ],
     [['pause', '--minutes', '0'], /--minutes must be a positive number of minutes \(got "0": zero\)/],
     [['pause', '--minutes', '9999999'], /--minutes must be at most 525600 minutes \(got "9999999"\)/],
-    [['events', '--limit', '-1'], /^ccguard events: --limit must be a whole number of 1 or more \(got "-1": a negative number\)\n$/],
-    [['events', '--limit', 'abc'], /^ccguard events: --limit must be a whole number of 1 or more \(got "abc": not a number\)\n$/],
+    [
+      ['events', '--limit', '-1'],
+      /^ccguard events: --limit must be a whole number of 1 or more \(got "-1": a negative number\)\n$/,
+    ],
+    [
+      ['events', '--limit', 'abc'],
+      /^ccguard events: --limit must be a whole number of 1 or more \(got "abc": not a number\)\n$/,
+    ],
     [['events', '--limit', '0'], /^ccguard events: --limit must be a whole number of 1 or more \(got "0": zero\)\n$/],
     [['events', '--limit', '2.5'], /--limit must be a whole number of 1 or more \(got "2\.5": not a whole number\)/],
     [['events', '--limit=-3'], /--limit must be a whole number of 1 or more \(got "-3": a negative number\)/],
@@ -67,17 +79,47 @@ test('parseCommand reads values, defaults and the argument as the description sa
   assert.equal(parseCommand(SPECS.report, []).arg, undefined, 'no kind given: the caller decides');
   assert.equal(parseCommand(SPECS.pause, ['--minutes', '0.02']).values.minutes, 0.02);
   assert.equal(parseCommand(SPECS.alert, ['rate_limit']).arg, 'rate_limit');
-  assert.throws(() => parseCommand(SPECS.status, ['--', '--json']), /takes no arguments \(got "--json"\)/, 'after -- it is an argument');
+  assert.throws(
+    () => parseCommand(SPECS.status, ['--', '--json']),
+    /takes no arguments \(got "--json"\)/,
+    'after -- it is an argument',
+  );
   assert.equal(parseCommand(SPECS.status, ['--json', '-h']).help, true);
   assert.equal(parseCommand(SPECS.statusline, ['--ccguard', '--then', 'echo hi']).values.then, 'echo hi');
   // The older call shape keeps its results: flags left out are undefined.
-  assert.deepEqual(parse(['--dry-run', '--scope', 'user'], { scope: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'no-import': { type: 'boolean' } }).values, { scope: 'user', 'dry-run': true });
+  assert.deepEqual(
+    parse(['--dry-run', '--scope', 'user'], {
+      scope: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      'no-import': { type: 'boolean' },
+    }).values,
+    { scope: 'user', 'dry-run': true },
+  );
 });
 
 test('whatever the command line, parseCommand answers or throws a UsageError in its own words', () => {
   const specs = Object.values(SPECS);
   const token = fc.oneof(
-    fc.constantFrom('--json', '--limit', '--minutes', '--since', '--session', '--days', '--scope', '--', '-h', '-5', '-x', '--=', '--limit=', 'blocks', 'cost', '0', '1.5', '1e3'),
+    fc.constantFrom(
+      '--json',
+      '--limit',
+      '--minutes',
+      '--since',
+      '--session',
+      '--days',
+      '--scope',
+      '--',
+      '-h',
+      '-5',
+      '-x',
+      '--=',
+      '--limit=',
+      'blocks',
+      'cost',
+      '0',
+      '1.5',
+      '1e3',
+    ),
     fc.string({ maxLength: 6 }),
   );
   fc.assert(

@@ -21,13 +21,23 @@ const WIDE_SESSION = 'c0ffee00-2222-4a1b-8c2d-wide00000003';
 {
   const dir = join(h.env.projects, WIDE_PROJECT);
   mkdirSync(dir, { recursive: true });
-  const lines = [40, 30, 20, 10].map((m, i) => assistantLine({ ts: h.now - m * MIN, msgId: `msg_wide_${i}`, session: WIDE_SESSION, input: 400, output: 900 }));
+  const lines = [40, 30, 20, 10].map((m, i) =>
+    assistantLine({ ts: h.now - m * MIN, msgId: `msg_wide_${i}`, session: WIDE_SESSION, input: 400, output: 900 }),
+  );
   appendFileSync(join(dir, `${WIDE_SESSION}.jsonl`), lines.join('\n') + '\n');
   const store = openStore(join(h.env.stateDir, 'state.db'));
   store.events.insert({
-    ts: h.now - 2 * MIN, session_id: WIDE_SESSION, hook: 'PreToolUse', tool: 'WebFetch', decision: 'warn', state: 'warned',
+    ts: h.now - 2 * MIN,
+    session_id: WIDE_SESSION,
+    hook: 'PreToolUse',
+    tool: 'WebFetch',
+    decision: 'warn',
+    state: 'warned',
     reason: 'ccguard: 使用量が上限の80%に達しました 🚦 (local:config); このセッションは長時間実行されています 👨‍👩‍👧 🇯🇵',
-    source: 'local:config', sleep_ms: 0, duration_ms: 2, detail: null,
+    source: 'local:config',
+    sleep_ms: 0,
+    duration_ms: 2,
+    detail: null,
   });
   store.close();
 }
@@ -69,7 +79,9 @@ test('what is fitted is still all there: the wide project, the reason, every ses
   const events = ccguard(['events', '--session', 'c0ffee00'], { ...h.env.env, COLUMNS: '60' }).stdout;
   assert.equal(events.replace(/\s+/g, ' ').includes('このセッションは長時間実行されています 👨‍👩‍👧 🇯🇵'), true, events);
   const sessions = ccguard(['report', 'sessions'], { ...h.env.env, COLUMNS: '60' }).stdout;
-  const ids = (JSON.parse(ccguard(['report', 'sessions', '--json'], h.env.env).stdout) as { session_id: string }[]).map((s) => s.session_id.slice(0, 8));
+  const ids = (JSON.parse(ccguard(['report', 'sessions', '--json'], h.env.env).stdout) as { session_id: string }[]).map(
+    (s) => s.session_id.slice(0, 8),
+  );
   for (const id of ids) assert.ok(sessions.includes(id), id);
 });
 
@@ -90,5 +102,8 @@ test('with no COLUMNS and no terminal, lines are left whole', () => {
   const r = ccguard(['report', 'blocks'], h.env.env);
   assert.equal(r.code, 0);
   assert.ok(widest(r.stdout).width > 120, 'the blocks table on one line a row');
-  assert.match(r.stdout.split('\n')[0]!, /^block start +end +responses +input +output +cache write +cache read +cost +models$/);
+  assert.match(
+    r.stdout.split('\n')[0]!,
+    /^block start +end +responses +input +output +cache write +cache read +cost +models$/,
+  );
 });

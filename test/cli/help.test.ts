@@ -34,13 +34,22 @@ test('every command answers --help and -h with its own usage, options and exit 0
       }
       assert.ok(r.stdout.startsWith(`Usage: ccguard ${name}`), `${name} ${flag}: ${r.stdout.slice(0, 80)}`);
       for (const [opt, o] of Object.entries(spec.options)) {
-        if ('hidden' in o && o.hidden) assert.ok(!r.stdout.includes(`--${opt} `) && !r.stdout.includes(`--${opt}\n`), `${name}: hidden --${opt} shown`);
+        if ('hidden' in o && o.hidden)
+          assert.ok(
+            !r.stdout.includes(`--${opt} `) && !r.stdout.includes(`--${opt}\n`),
+            `${name}: hidden --${opt} shown`,
+          );
         else assert.ok(r.stdout.includes(`--${opt}`), `${name}: --${opt} missing from its help`);
       }
-      for (const choice of Object.keys(spec.arg?.choices ?? {})) assert.ok(r.stdout.includes(choice), `${name}: ${choice} missing`);
+      for (const choice of Object.keys(spec.arg?.choices ?? {}))
+        assert.ok(r.stdout.includes(choice), `${name}: ${choice} missing`);
     }
     // `ccguard help <command>` says the same.
-    if (name !== 'help') assert.equal(ccguard(['help', name], { HOME: h.home }).stdout, ccguard([name, '--help'], { HOME: h.home }).stdout);
+    if (name !== 'help')
+      assert.equal(
+        ccguard(['help', name], { HOME: h.home }).stdout,
+        ccguard([name, '--help'], { HOME: h.home }).stdout,
+      );
   }
 });
 

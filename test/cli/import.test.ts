@@ -14,7 +14,18 @@ import { makeHistory } from '../helpers/history.ts';
 const h = makeHistory();
 after(() => h.cleanup());
 
-const KEYS = ['files_seen', 'bytes_seen', 'files_read', 'bytes_read', 'entries_added', 'api_errors_added', 'limit_messages_added', 'bad_lines', 'files_reset', 'duration_ms'];
+const KEYS = [
+  'files_seen',
+  'bytes_seen',
+  'files_read',
+  'bytes_read',
+  'entries_added',
+  'api_errors_added',
+  'limit_messages_added',
+  'bad_lines',
+  'files_reset',
+  'duration_ms',
+];
 
 /** Every key of every object in `v`, however deep. */
 function keys(v: unknown, into: Set<string> = new Set()): Set<string> {
@@ -29,7 +40,9 @@ function keys(v: unknown, into: Set<string> = new Set()): Set<string> {
 }
 
 /** `ccguard import` in this process, its stderr a terminal: what it printed on each. */
-async function importOnTerminal(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+async function importOnTerminal(
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const out: Out = { write: (x) => void (stdout += x), isTTY: false, color: false, columns: Infinity };
@@ -54,20 +67,35 @@ test('the summary says what was checked and what was read, in agreement with the
   const first = await importOnTerminal(h.env.env);
   assert.equal(first.code, 0, first.stderr);
   assert.deepEqual(lastProgress(first.stderr), { done: files, total: files });
-  assert.match(first.stdout, new RegExp(`^Imported [\\d,]+ new responses, 2 API errors and 2 limit messages from ${files} transcript files \\(0\\.\\d MB\\) in [\\d,]+ ms\\.\\n$`));
+  assert.match(
+    first.stdout,
+    new RegExp(
+      `^Imported [\\d,]+ new responses, 2 API errors and 2 limit messages from ${files} transcript files \\(0\\.\\d MB\\) in [\\d,]+ ms\\.\\n$`,
+    ),
+  );
 
   // Nothing new: the progress still checked every file; the summary says so instead of "from 0 of N".
   const again = await importOnTerminal(h.env.env);
   assert.deepEqual(lastProgress(again.stderr), { done: files, total: files });
-  assert.match(again.stdout, new RegExp(`^Nothing new: all ${files} transcript files \\(0\\.\\d MB\\) were imported before; checked in [\\d,]+ ms\\.\\n$`));
+  assert.match(
+    again.stdout,
+    new RegExp(
+      `^Nothing new: all ${files} transcript files \\(0\\.\\d MB\\) were imported before; checked in [\\d,]+ ms\\.\\n$`,
+    ),
+  );
   assert.doesNotMatch(again.stdout, /from 0 of/);
 
   // One file grew: read from it alone, out of all those checked.
-  appendFileSync(join(h.env.projects, '-work-app', `${h.currentSessions[0]}.jsonl`), assistantLine({ ts: h.now - 30_000, msgId: 'msg_new_1', session: h.currentSessions[0] }) + '\n');
+  appendFileSync(
+    join(h.env.projects, '-work-app', `${h.currentSessions[0]}.jsonl`),
+    assistantLine({ ts: h.now - 30_000, msgId: 'msg_new_1', session: h.currentSessions[0] }) + '\n',
+  );
   const one = ccguard(['import'], h.env.env);
   assert.match(
     one.stdout,
-    new RegExp(`^Imported 1 new response, 0 API errors and 0 limit messages from the new lines of 1 of ${files} transcript files \\(0\\.0 MB of 0\\.\\d MB; the rest were imported before\\) in [\\d,]+ ms\\.\\n$`),
+    new RegExp(
+      `^Imported 1 new response, 0 API errors and 0 limit messages from the new lines of 1 of ${files} transcript files \\(0\\.0 MB of 0\\.\\d MB; the rest were imported before\\) in [\\d,]+ ms\\.\\n$`,
+    ),
   );
   assert.equal(one.stderr, '', 'piped, no progress');
 });
@@ -84,7 +112,16 @@ test('import --json: snake_case keys, the same counts', () => {
 });
 
 test('snake_case everywhere in JSON: status, reports, events, doctor, import', () => {
-  for (const args of [['status', '--json'], ['report', '--json'], ['report', 'blocks', '--json'], ['report', 'daily', '--json'], ['report', 'sessions', '--json'], ['events', '--json'], ['doctor', '--json'], ['import', '--json']]) {
+  for (const args of [
+    ['status', '--json'],
+    ['report', '--json'],
+    ['report', 'blocks', '--json'],
+    ['report', 'daily', '--json'],
+    ['report', 'sessions', '--json'],
+    ['events', '--json'],
+    ['doctor', '--json'],
+    ['import', '--json'],
+  ]) {
     const r = ccguard(args, h.env.env);
     assert.ok(r.code === 0 || (args[0] === 'doctor' && r.code === 1), `${args.join(' ')}: ${r.stderr}`);
     const bad = [...keys(JSON.parse(r.stdout))].filter((k) => !/^[a-z0-9]+(_[a-z0-9]+)*$/.test(k));

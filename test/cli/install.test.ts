@@ -1,7 +1,18 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { ccguard, REPO } from '../helpers/cli.ts';
 import { tmpHome } from '../helpers/tmp.ts';
@@ -14,11 +25,22 @@ const esc = (x: string): string => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** How this package's script appears in a printed command. */
 const SCRIPT = shellWord(join(REPO, 'bin', 'ccguard.js'));
 
-const EVENTS = ['PreToolUse', 'PostToolUse', 'UserPromptSubmit', 'Stop', 'StopFailure', 'SubagentStop', 'SessionStart', 'SessionEnd', 'Notification'];
+const EVENTS = [
+  'PreToolUse',
+  'PostToolUse',
+  'UserPromptSubmit',
+  'Stop',
+  'StopFailure',
+  'SubagentStop',
+  'SessionStart',
+  'SessionEnd',
+  'Notification',
+];
 
 /** ccguard's own status line command, chaining to `then` when given. */
 const ourStatusLine = (then?: string): string =>
-  `"${process.execPath}" "${join(REPO, 'dist', 'lib', 'cli', 'main.js')}" statusline --ccguard` + (then === undefined ? '' : ` --then ${JSON.stringify(then).replace(/\$/g, '\\$').replace(/`/g, '\\`')}`);
+  `"${process.execPath}" "${join(REPO, 'dist', 'lib', 'cli', 'main.js')}" statusline --ccguard` +
+  (then === undefined ? '' : ` --then ${JSON.stringify(then).replace(/\$/g, '\\$').replace(/`/g, '\\`')}`);
 
 const OTHERS = {
   permissions: { allow: ['Bash(npm test)'] },
@@ -41,20 +63,30 @@ function setup(t: TestContext, prefix = 'ccguard-install-') {
     read: (): string => readFileSync(settings, 'utf8'),
     json: (): J => JSON.parse(readFileSync(settings, 'utf8')) as J,
     /** Backups in the state directory's backups folder, by name (oldest first for one settings file). */
-    backups: (): string[] => (existsSync(join(h.stateDir, 'backups')) ? readdirSync(join(h.stateDir, 'backups')).sort() : []),
+    backups: (): string[] =>
+      existsSync(join(h.stateDir, 'backups')) ? readdirSync(join(h.stateDir, 'backups')).sort() : [],
     backup: (name: string): string => readFileSync(join(h.stateDir, 'backups', name), 'utf8'),
     /** Anything ccguard left beside the user settings file (backups used to go there). */
     beside: (): string[] => (existsSync(claude) ? readdirSync(claude).filter((n) => n.includes('ccguard-backup')) : []),
-    records: (): string[] => (existsSync(h.stateDir) ? readdirSync(h.stateDir).filter((n) => /^install-[0-9a-f]+\.json$/.test(n)) : []),
+    records: (): string[] =>
+      existsSync(h.stateDir) ? readdirSync(h.stateDir).filter((n) => /^install-[0-9a-f]+\.json$/.test(n)) : [],
   };
 }
 
 /** The command after `label` on its line of the output, run through a shell from another folder, as a user would paste it. */
-function runPrinted(stdout: string, label: string, env: Record<string, string>): { cmd: string; code: number | null; out: string } {
+function runPrinted(
+  stdout: string,
+  label: string,
+  env: Record<string, string>,
+): { cmd: string; code: number | null; out: string } {
   const line = stdout.split('\n').find((l) => l.startsWith(label));
   assert.ok(line, `a line starting "${label}" in:\n${stdout}`);
   const cmd = line.slice(label.length).split('   (')[0]!.trim();
-  const r = spawnSync('/bin/sh', ['-c', cmd], { cwd: '/', encoding: 'utf8', env: { TZ: 'UTC', NO_COLOR: '1', ...env } });
+  const r = spawnSync('/bin/sh', ['-c', cmd], {
+    cwd: '/',
+    encoding: 'utf8',
+    env: { TZ: 'UTC', NO_COLOR: '1', ...env },
+  });
   return { cmd, code: r.status, out: r.stdout + r.stderr };
 }
 
@@ -77,17 +109,40 @@ test('install into no file: creates it private with hooks and the status line, r
   const r = w.run('install', '--no-import');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^Created ~\/\.claude\/settings\.json \(user scope\): ccguard's hooks for 9 events/m);
-  assert.match(r.stdout, /^Status line: set up, because it is where Claude Code hands over the server's own 5-hour and weekly usage figures/m);
+  assert.match(
+    r.stdout,
+    /^Status line: set up, because it is where Claude Code hands over the server's own 5-hour and weekly usage figures/m,
+  );
   // No ccguard on this PATH: the commands printed name this package's script, and work as printed.
-  assert.match(r.stdout, new RegExp(`^Check it with: \\S*node ${esc(SCRIPT)} doctor {3}\\(and \\S*node \\S+ccguard\\.js status\\)$`, 'm'));
+  assert.match(
+    r.stdout,
+    new RegExp(`^Check it with: \\S*node ${esc(SCRIPT)} doctor {3}\\(and \\S*node \\S+ccguard\\.js status\\)$`, 'm'),
+  );
   assert.equal(statSync(w.settings).mode & 0o777, 0o600);
   assert.equal(statSync(w.claude).mode & 0o777, 0o700);
   const s = w.json();
   assert.deepEqual(Object.keys(s), ['hooks', 'statusLine']);
   assert.deepEqual(Object.keys(s.hooks), EVENTS);
   assert.deepEqual(s.statusLine, { type: 'command', command: ourStatusLine() }, 'by default, without --statusline');
-  assert.equal(commandOf(s, 'PreToolUse'), `"${process.execPath}" "${join(REPO, 'dist', 'hooks', 'pre-tool-use.js')}" --ccguard`);
-  assert.deepEqual(s.hooks.Notification, [{ hooks: [{ type: 'command', command: `"${process.execPath}" "${join(REPO, 'dist', 'hooks', 'notification.js')}" --ccguard`, timeout: 60 }] }], 'no matcher, like Stop');
+  assert.equal(
+    commandOf(s, 'PreToolUse'),
+    `"${process.execPath}" "${join(REPO, 'dist', 'hooks', 'pre-tool-use.js')}" --ccguard`,
+  );
+  assert.deepEqual(
+    s.hooks.Notification,
+    [
+      {
+        hooks: [
+          {
+            type: 'command',
+            command: `"${process.execPath}" "${join(REPO, 'dist', 'hooks', 'notification.js')}" --ccguard`,
+            timeout: 60,
+          },
+        ],
+      },
+    ],
+    'no matcher, like Stop',
+  );
   assert.equal(s.hooks.Stop[0].hooks[0].timeout, 60, 'max_sleep_seconds 20 + 30, at least 60');
   assert.deepEqual(w.backups(), [], 'nothing to back up');
   assert.deepEqual(w.beside(), []);
@@ -113,15 +168,20 @@ test('install into no file: creates it private with hooks and the status line, r
 test('the hook timeouts follow recovery.max_sleep_seconds on the events that sleep; 0 to 600 only', (t) => {
   const w = setup(t);
   mkdirSync(w.stateDir, { recursive: true, mode: 0o700 });
-  const config = (v: number): void => writeFileSync(join(w.stateDir, 'config.yaml'), `recovery:\n  max_sleep_seconds: ${v}\n`);
+  const config = (v: number): void =>
+    writeFileSync(join(w.stateDir, 'config.yaml'), `recovery:\n  max_sleep_seconds: ${v}\n`);
   const timeouts = (): number[] => EVENTS.map((ev) => (w.json().hooks[ev] as J[])[0]!.hooks[0].timeout as number);
   // EVENTS order: PreToolUse, PostToolUse, UserPromptSubmit, then the rest.
-  const want = (slow: number): number[] => EVENTS.map((ev) => (ev === 'PreToolUse' || ev === 'UserPromptSubmit' ? slow : 60));
+  const want = (slow: number): number[] =>
+    EVENTS.map((ev) => (ev === 'PreToolUse' || ev === 'UserPromptSubmit' ? slow : 60));
   config(120);
   const r = w.run('install', '--no-import');
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(timeouts(), want(150));
-  assert.match(r.stdout, /with a 150 s timeout on PreToolUse and UserPromptSubmit \(they may sleep up to recovery\.max_sleep_seconds, 120 s\), 60 s on the others\./);
+  assert.match(
+    r.stdout,
+    /with a 150 s timeout on PreToolUse and UserPromptSubmit \(they may sleep up to recovery\.max_sleep_seconds, 120 s\), 60 s on the others\./,
+  );
 
   // Changed later: install again follows it (up and down).
   config(600);
@@ -138,7 +198,10 @@ test('the hook timeouts follow recovery.max_sleep_seconds on the events that sle
     config(bad);
     const r2 = w.run('install', '--no-import');
     assert.equal(r2.code, 1);
-    assert.match(r2.stderr, new RegExp(`recovery\\.max_sleep_seconds must be a number from 0 to 600 \\(seconds\\).* \\(got ${bad}\\)`));
+    assert.match(
+      r2.stderr,
+      new RegExp(`recovery\\.max_sleep_seconds must be a number from 0 to 600 \\(seconds\\).* \\(got ${bad}\\)`),
+    );
     assert.equal(w.read(), before);
   }
 });
@@ -159,7 +222,7 @@ test('install into an empty file: backed up, and uninstall gives the empty file 
   assert.equal(w.read(), '');
 });
 
-test('install beside other tools\' hooks and a status line: both kept, chained by default; second install identical; uninstall restores', (t) => {
+test("install beside other tools' hooks and a status line: both kept, chained by default; second install identical; uninstall restores", (t) => {
   const w = setup(t);
   mkdirSync(w.claude, { recursive: true });
   const original = JSON.stringify(OTHERS, null, 2) + '\n';
@@ -167,13 +230,19 @@ test('install beside other tools\' hooks and a status line: both kept, chained b
   chmodSync(w.settings, 0o644);
   const r = w.run('install', '--no-import');
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^Backup of the previous file: ~\/\.claude\/ccguard\/backups\/home_settings-[0-9a-f]{10}\.\d{8}T\d{6}\.\d{3}Z\.json \(ccguard keeps the newest 10 per settings file\)$/m);
+  assert.match(
+    r.stdout,
+    /^Backup of the previous file: ~\/\.claude\/ccguard\/backups\/home_settings-[0-9a-f]{10}\.\d{8}T\d{6}\.\d{3}Z\.json \(ccguard keeps the newest 10 per settings file\)$/m,
+  );
   assert.match(r.stdout, /runs your own status line command and shows its output unchanged/);
   const s = w.json();
   assert.deepEqual(s.permissions, OTHERS.permissions);
   assert.deepEqual(s.env, OTHERS.env);
   assert.deepEqual(Object.keys(s), Object.keys(OTHERS));
-  assert.deepEqual((s.hooks.PreToolUse as J[]).map((g) => g.matcher), ['Bash', '*']);
+  assert.deepEqual(
+    (s.hooks.PreToolUse as J[]).map((g) => g.matcher),
+    ['Bash', '*'],
+  );
   assert.equal(s.hooks.PreToolUse[0].hooks[0].command, 'other-guard --check');
   assert.match(s.statusLine.command, /statusline --ccguard --then "printf \\"user line %s\\" \\"\\\$\(cat \| wc -c/);
   assert.equal(statSync(w.settings).mode & 0o777, 0o644, 'an existing file keeps its mode');
@@ -182,8 +251,15 @@ test('install beside other tools\' hooks and a status line: both kept, chained b
   assert.equal(statSync(join(w.stateDir, 'backups')).mode & 0o777, 0o700);
 
   // Claude Code runs the status line command through a shell: ccguard's line gives way to the user's.
-  const input = JSON.stringify({ session_id: 's1', rate_limits: { five_hour: { used_percentage: 12.5, resets_at: 2_000_000_000 } } });
-  const sl = spawnSync('/bin/sh', ['-c', s.statusLine.command], { input, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: w.home } });
+  const input = JSON.stringify({
+    session_id: 's1',
+    rate_limits: { five_hour: { used_percentage: 12.5, resets_at: 2_000_000_000 } },
+  });
+  const sl = spawnSync('/bin/sh', ['-c', s.statusLine.command], {
+    input,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: w.home },
+  });
   assert.equal(sl.status, 0, sl.stderr);
   assert.equal(sl.stdout, `user line ${Buffer.byteLength(input)}`);
 
@@ -202,7 +278,7 @@ test('install beside other tools\' hooks and a status line: both kept, chained b
   assert.equal(w.read(), original);
 });
 
-test('uninstall after the user changed the file: ccguard\'s entries go, the user\'s changes stay', (t) => {
+test("uninstall after the user changed the file: ccguard's entries go, the user's changes stay", (t) => {
   const w = setup(t);
   mkdirSync(w.claude, { recursive: true });
   const original = JSON.stringify(OTHERS, null, 2) + '\n';
@@ -228,7 +304,10 @@ test('a malformed settings file is left untouched, with an error naming the file
   const r = w.run('install', '--no-import');
   assert.equal(r.code, 1);
   assert.equal(r.stdout, '');
-  assert.equal(r.stderr, `ccguard: ${w.settings} is not valid JSON: unexpected "]" where a value should start at line 3:26; left it untouched\n`);
+  assert.equal(
+    r.stderr,
+    `ccguard: ${w.settings} is not valid JSON: unexpected "]" where a value should start at line 3:26; left it untouched\n`,
+  );
   assert.equal(w.read(), bad);
   assert.deepEqual(w.backups(), []);
   assert.deepEqual(w.records(), []);
@@ -272,11 +351,24 @@ test('--scope project is refused with the local command to use instead; local sc
   const refused = w.run('install', '--scope', 'project', '--project-dir', proj, '--no-import');
   assert.equal(refused.code, 2);
   assert.equal(refused.stdout, '');
-  assert.match(refused.stderr, /^ccguard install: --scope project is not supported: ~\/my project\/\.claude\/settings\.json is the settings file a team commits/);
-  assert.match(refused.stderr, /name this machine's node \(.+\) and ccguard's folder \(.+\), which your teammates do not have/);
-  assert.match(refused.stderr, new RegExp(`\\n {4}\\S*node ${esc(SCRIPT)} install --scope local --project-dir '${esc(proj)}'\\n`));
+  assert.match(
+    refused.stderr,
+    /^ccguard install: --scope project is not supported: ~\/my project\/\.claude\/settings\.json is the settings file a team commits/,
+  );
+  assert.match(
+    refused.stderr,
+    /name this machine's node \(.+\) and ccguard's folder \(.+\), which your teammates do not have/,
+  );
+  assert.match(
+    refused.stderr,
+    new RegExp(`\\n {4}\\S*node ${esc(SCRIPT)} install --scope local --project-dir '${esc(proj)}'\\n`),
+  );
   assert.ok(!existsSync(join(proj, '.claude')), 'nothing written, not even the folder');
-  assert.equal(w.run('install', '--scope', 'project', '--project-dir', proj, '--dry-run').code, 2, 'nor shown as a dry run');
+  assert.equal(
+    w.run('install', '--scope', 'project', '--project-dir', proj, '--dry-run').code,
+    2,
+    'nor shown as a dry run',
+  );
 
   const r = w.run('install', '--scope', 'local', '--project-dir', proj, '--no-import');
   assert.equal(r.code, 0, r.stderr);
@@ -300,7 +392,7 @@ test('--scope project is refused with the local command to use instead; local sc
   assert.ok(!existsSync(join(proj, '.claude', 'settings.local.json')));
 });
 
-test('uninstall --scope project still takes out the hooks an earlier version put into a project\'s settings.json', (t) => {
+test("uninstall --scope project still takes out the hooks an earlier version put into a project's settings.json", (t) => {
   const w = setup(t);
   const proj = join(w.home, 'proj');
   mkdirSync(proj);
@@ -311,7 +403,10 @@ test('uninstall --scope project still takes out the hooks an earlier version put
   writeFileSync(projFile, JSON.stringify({ permissions: { allow: ['Bash(make)'] }, ...s }, null, 2) + '\n');
   const refused = w.run('install', '--scope', 'project', '--project-dir', proj);
   assert.equal(refused.code, 2);
-  assert.match(refused.stderr, /already holds ccguard's hooks from an earlier install; take them out with:\n {4}\S*node \S+ uninstall --scope project --project-dir \S+proj\n?$/);
+  assert.match(
+    refused.stderr,
+    /already holds ccguard's hooks from an earlier install; take them out with:\n {4}\S*node \S+ uninstall --scope project --project-dir \S+proj\n?$/,
+  );
   const u = w.run('uninstall', '--scope', 'project', '--project-dir', proj);
   assert.equal(u.code, 0, u.stderr);
   assert.deepEqual(JSON.parse(readFileSync(projFile, 'utf8')), { permissions: { allow: ['Bash(make)'] } });
@@ -324,9 +419,16 @@ test('a --project-dir that does not exist (or is a file) is refused: nothing cre
   for (const scope of ['local', 'project']) {
     const r = w.run('install', '--scope', scope, '--project-dir', gone, '--no-import');
     assert.equal(r.code, 2);
-    assert.equal(r.stderr, `ccguard install: --project-dir: the project folder ${gone} does not exist; give the folder of an existing project\n`);
+    assert.equal(
+      r.stderr,
+      `ccguard install: --project-dir: the project folder ${gone} does not exist; give the folder of an existing project\n`,
+    );
   }
-  assert.equal(w.run('install', '--project-dir', gone, '--no-import').code, 2, 'a mistyped folder is refused whatever the scope');
+  assert.equal(
+    w.run('install', '--project-dir', gone, '--no-import').code,
+    2,
+    'a mistyped folder is refused whatever the scope',
+  );
   assert.ok(!existsSync(gone));
   assert.ok(!existsSync(w.settings));
   const file = join(w.home, 'a file');
@@ -343,7 +445,10 @@ test('a --project-dir that does not exist (or is a file) is refused: nothing cre
   rmSync(proj, { recursive: true });
   const u = w.run('uninstall', '--scope', 'local', '--project-dir', proj);
   assert.equal(u.code, 0, u.stderr);
-  assert.match(u.stdout, /^the project folder .*proj does not exist, so ~\/proj\/\.claude\/settings\.local\.json does not either: nothing to uninstall\.$/m);
+  assert.match(
+    u.stdout,
+    /^the project folder .*proj does not exist, so ~\/proj\/\.claude\/settings\.local\.json does not either: nothing to uninstall\.$/m,
+  );
   assert.deepEqual(w.records(), []);
   assert.ok(!existsSync(proj), 'and it is not created again');
 });
@@ -362,7 +467,10 @@ test('the commands install and uninstall print run as printed: `ccguard` only wh
   // Another `ccguard` first on PATH: printing `ccguard` would run that one; node and this script instead.
   const otherScript = join(w.home, 'other-ccguard.js');
   writeFileSync(otherScript, '#!/bin/sh\nexit 3\n', { mode: 0o755 });
-  const other = { HOME: w.home, PATH: `${binDir(join(w.home, 'other'), otherScript)}:${join(w.home, 'ours', 'bin')}:/usr/bin:/bin` };
+  const other = {
+    HOME: w.home,
+    PATH: `${binDir(join(w.home, 'other'), otherScript)}:${join(w.home, 'ours', 'bin')}:/usr/bin:/bin`,
+  };
   const o = ccguard(['uninstall'], other);
   assert.equal(o.code, 0, o.stderr);
   assert.equal(ccguard(['install', '--no-import'], other).code, 0);
@@ -393,14 +501,19 @@ test('backups live in the state directory, the newest 10 per settings file; the 
   assert.equal(w.run('install', '--no-import').code, 0);
   assert.equal(w.run('install', '--scope', 'local', '--project-dir', proj, '--no-import').code, 0);
   // Each --no-statusline / default flip changes the file: a backup each time.
-  for (let i = 0; i < 12; i++) assert.equal(w.run('install', '--no-import', ...(i % 2 === 0 ? ['--no-statusline'] : [])).code, 0);
+  for (let i = 0; i < 12; i++)
+    assert.equal(w.run('install', '--no-import', ...(i % 2 === 0 ? ['--no-statusline'] : [])).code, 0);
   const user = w.backups().filter((n) => n.startsWith('home_settings-'));
   const local = w.backups().filter((n) => n.startsWith('home_proj_settings.local-'));
   assert.equal(local.length, 1, 'counted per settings file');
   assert.equal(user.length, 11, 'the newest 10, and the original the install record restores from');
   assert.equal(w.backup(user[0]!), original, 'the oldest kept is the original');
   assert.deepEqual(w.beside(), []);
-  assert.deepEqual(readdirSync(join(proj, '.claude')), ['settings.local.json'], 'nothing beside a project\'s settings, where git would see it');
+  assert.deepEqual(
+    readdirSync(join(proj, '.claude')),
+    ['settings.local.json'],
+    "nothing beside a project's settings, where git would see it",
+  );
 
   // Back to what the first install wrote: uninstall restores the original byte for byte.
   assert.equal(w.run('install', '--no-import').code, 0);
@@ -435,16 +548,30 @@ test('backups an earlier version left beside the settings files move into the st
   // A dry run moves nothing.
   assert.equal(w.run('uninstall', '--dry-run').code, 0);
   assert.ok(existsSync(legacy));
-  const u = spawnSync(process.execPath, [join(REPO, 'bin', 'ccguard.js'), 'uninstall'], { cwd: proj, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: w.home, TZ: 'UTC', NO_COLOR: '1' } });
+  const u = spawnSync(process.execPath, [join(REPO, 'bin', 'ccguard.js'), 'uninstall'], {
+    cwd: proj,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: w.home, TZ: 'UTC', NO_COLOR: '1' },
+  });
   assert.equal(u.status, 0, u.stderr);
-  assert.match(u.stdout, /^Moved 2 backups an earlier version of ccguard kept in (~\/\.claude\/ and ~\/proj\/\.claude\/|~\/proj\/\.claude\/ and ~\/\.claude\/) to ~\/\.claude\/ccguard\/backups\/\.$/m);
+  assert.match(
+    u.stdout,
+    /^Moved 2 backups an earlier version of ccguard kept in (~\/\.claude\/ and ~\/proj\/\.claude\/|~\/proj\/\.claude\/ and ~\/\.claude\/) to ~\/\.claude\/ccguard\/backups\/\.$/m,
+  );
   assert.match(u.stdout, /put back the file as it was before install/);
   assert.equal(w.read(), original);
   assert.ok(!existsSync(legacy));
-  assert.deepEqual(readdirSync(join(proj, '.claude')), ['settings.json.ccguard-backup-notes'], 'only ccguard\'s own backups are moved');
+  assert.deepEqual(
+    readdirSync(join(proj, '.claude')),
+    ['settings.json.ccguard-backup-notes'],
+    "only ccguard's own backups are moved",
+  );
   const moved = w.backups();
   assert.ok(moved.includes(`home_settings-${/-([0-9a-f]{10})\./.exec(name!)![1]}.${stamp}.json`), moved.join(', '));
-  assert.ok(moved.some((n) => /^home_proj_settings-[0-9a-f]{10}\.20250101T000000\.000Z\.json$/.test(n)), moved.join(', '));
+  assert.ok(
+    moved.some((n) => /^home_proj_settings-[0-9a-f]{10}\.20250101T000000\.000Z\.json$/.test(n)),
+    moved.join(', '),
+  );
 });
 
 test('local scope in a git work tree that does not ignore settings.local.json: install says how to keep it out of commits', (t) => {
@@ -456,7 +583,10 @@ test('local scope in a git work tree that does not ignore settings.local.json: i
   // HOME is the temporary one: no global git ignore from Claude Code.
   const r = h.run('install', '--scope', 'local', '--project-dir', proj, '--no-import');
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^Note: git does not ignore ~\/repo\/\.claude\/settings\.local\.json, and it names paths on this machine: add \.claude\/settings\.local\.json to the project's \.gitignore/m);
+  assert.match(
+    r.stdout,
+    /^Note: git does not ignore ~\/repo\/\.claude\/settings\.local\.json, and it names paths on this machine: add \.claude\/settings\.local\.json to the project's \.gitignore/m,
+  );
   writeFileSync(join(proj, '.gitignore'), '.claude/settings.local.json\n');
   const again = h.run('install', '--scope', 'local', '--project-dir', proj, '--no-import');
   assert.doesNotMatch(again.stdout, /Note: git/);
@@ -471,7 +601,11 @@ test('install runs the first import unless --no-import', (t) => {
   const dir = join(w.projects, '-work-app');
   mkdirSync(dir, { recursive: true });
   const now = Date.now();
-  writeFileSync(join(dir, 's1.jsonl'), [0, 1, 2].map((i) => assistantLine({ ts: now - 60_000 * (i + 1), msgId: `m${i}`, session: 's1' })).join('\n') + '\n');
+  writeFileSync(
+    join(dir, 's1.jsonl'),
+    [0, 1, 2].map((i) => assistantLine({ ts: now - 60_000 * (i + 1), msgId: `m${i}`, session: 's1' })).join('\n') +
+      '\n',
+  );
   const r = w.run('install');
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, '', 'piped: no progress lines');
@@ -480,23 +614,30 @@ test('install runs the first import unless --no-import', (t) => {
   assert.equal(s.block.entries, 3);
 });
 
-test('from npx\'s cache, under a HOME with a space: the package is copied out and the written commands run', (t) => {
+test("from npx's cache, under a HOME with a space: the package is copied out and the written commands run", (t) => {
   const w = setup(t, 'ccguard install space ');
   assert.ok(w.home.includes(' '));
   // npx's layout: the package and its dependencies side by side in one node_modules.
   const modules = join(w.home, '.npm', '_npx', '0123abcd', 'node_modules');
   const pkg = join(modules, 'ccguard');
   mkdirSync(pkg, { recursive: true });
-  for (const part of ['dist', 'bin', 'config.yaml', 'package.json']) cpSync(join(REPO, part), join(pkg, part), { recursive: true });
+  for (const part of ['dist', 'bin', 'config.yaml', 'package.json'])
+    cpSync(join(REPO, part), join(pkg, part), { recursive: true });
   for (const dep of readdirSync(join(REPO, 'node_modules'))) {
     if (!dep.startsWith('.')) symlinkSync(join(REPO, 'node_modules', dep), join(modules, dep));
   }
   const env = { PATH: process.env.PATH ?? '', HOME: w.home, TZ: 'UTC', NO_COLOR: '1' };
-  const r = spawnSync(process.execPath, [join(pkg, 'bin', 'ccguard.js'), 'install', '--no-import'], { env, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(pkg, 'bin', 'ccguard.js'), 'install', '--no-import'], {
+    env,
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /copied it to ~\/\.claude\/ccguard\/app and pointed the hooks there/);
   // The printed commands name the copy, which outlives npx's cache.
-  assert.match(r.stdout, new RegExp(`^Undo with: \\S*node ${esc(shellWord(join(w.stateDir, 'app', 'bin', 'ccguard.js')))} uninstall$`, 'm'));
+  assert.match(
+    r.stdout,
+    new RegExp(`^Undo with: \\S*node ${esc(shellWord(join(w.stateDir, 'app', 'bin', 'ccguard.js')))} uninstall$`, 'm'),
+  );
   const app = join(w.stateDir, 'app');
   const s = w.json();
   const pre = commandOf(s, 'PreToolUse');
@@ -505,9 +646,20 @@ test('from npx\'s cache, under a HOME with a space: the package is copied out an
 
   // The cache goes away; the commands keep working, run exactly as Claude Code runs them.
   rmSync(join(w.home, '.npm'), { recursive: true, force: true });
-  const hookInput = JSON.stringify({ session_id: 's1', transcript_path: join(w.home, 'none.jsonl'), cwd: w.home, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'ls' } });
+  const hookInput = JSON.stringify({
+    session_id: 's1',
+    transcript_path: join(w.home, 'none.jsonl'),
+    cwd: w.home,
+    hook_event_name: 'PreToolUse',
+    tool_name: 'Bash',
+    tool_input: { command: 'ls' },
+  });
   for (const ev of EVENTS) {
-    const h = spawnSync('/bin/sh', ['-c', commandOf(s, ev)], { input: hookInput, encoding: 'utf8', env: { ...env, CCGUARD_DISABLE: '1' } });
+    const h = spawnSync('/bin/sh', ['-c', commandOf(s, ev)], {
+      input: hookInput,
+      encoding: 'utf8',
+      env: { ...env, CCGUARD_DISABLE: '1' },
+    });
     assert.equal(h.status, 0, `${ev}: ${h.stderr}`);
     assert.equal(h.stdout, '');
   }
@@ -522,7 +674,7 @@ test('from npx\'s cache, under a HOME with a space: the package is copied out an
   assert.ok(!existsSync(app));
 });
 
-test('--no-statusline: the status line is left out; on a re-install it takes ccguard\'s out and puts the user\'s back', (t) => {
+test("--no-statusline: the status line is left out; on a re-install it takes ccguard's out and puts the user's back", (t) => {
   const w = setup(t);
   mkdirSync(w.claude, { recursive: true });
   const original = JSON.stringify(OTHERS, null, 2) + '\n';
@@ -530,9 +682,17 @@ test('--no-statusline: the status line is left out; on a re-install it takes ccg
 
   const out = w.run('install', '--no-statusline', '--no-import');
   assert.equal(out.code, 0, out.stderr);
-  assert.match(out.stdout, /^Status line: left out \(--no-statusline\); ccguard gets no server usage figures from Claude Code/m);
-  assert.match(out.stdout, new RegExp(`reach ccguard only through the status line: run \\S*node ${esc(SCRIPT)} install \\(without --no-statusline\\) to set it up`));
-  assert.deepEqual(w.json().statusLine, OTHERS.statusLine, 'the user\'s own, untouched');
+  assert.match(
+    out.stdout,
+    /^Status line: left out \(--no-statusline\); ccguard gets no server usage figures from Claude Code/m,
+  );
+  assert.match(
+    out.stdout,
+    new RegExp(
+      `reach ccguard only through the status line: run \\S*node ${esc(SCRIPT)} install \\(without --no-statusline\\) to set it up`,
+    ),
+  );
+  assert.deepEqual(w.json().statusLine, OTHERS.statusLine, "the user's own, untouched");
   const withoutOurs = w.read();
   assert.equal(JSON.parse(readFileSync(join(w.stateDir, w.records()[0]!), 'utf8')).status_line, null);
 
@@ -569,7 +729,7 @@ test('--no-statusline: the status line is left out; on a re-install it takes ccg
   assert.match(asked.stderr, /unknown option --statusline: did you mean --no-statusline\?/);
 });
 
-test('uninstall puts the user\'s status line back after they changed the file, or removes the key when there was none', (t) => {
+test("uninstall puts the user's status line back after they changed the file, or removes the key when there was none", (t) => {
   const w = setup(t);
   mkdirSync(w.claude, { recursive: true });
   writeFileSync(w.settings, JSON.stringify({ statusLine: OTHERS.statusLine, model: 'opus' }, null, 2) + '\n');
@@ -589,7 +749,7 @@ test('uninstall puts the user\'s status line back after they changed the file, o
   assert.deepEqual(w.json(), { model: 'haiku' });
 });
 
-test('local scope under a user status line: ccguard\'s chains the user\'s, which comes back untouched on uninstall', (t) => {
+test("local scope under a user status line: ccguard's chains the user's, which comes back untouched on uninstall", (t) => {
   const w = setup(t);
   mkdirSync(w.claude, { recursive: true });
   const user = JSON.stringify({ statusLine: OTHERS.statusLine }, null, 2) + '\n';
@@ -601,7 +761,11 @@ test('local scope under a user status line: ccguard\'s chains the user\'s, which
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /runs your own status line command \(from a settings file below this one\)/);
   const s = JSON.parse(readFileSync(projFile, 'utf8')) as J;
-  assert.equal(s.statusLine.command, ourStatusLine(OTHERS.statusLine.command), 'the user scope\'s would otherwise be hidden');
+  assert.equal(
+    s.statusLine.command,
+    ourStatusLine(OTHERS.statusLine.command),
+    "the user scope's would otherwise be hidden",
+  );
   const installed = readFileSync(projFile, 'utf8');
   assert.equal(w.run('install', '--scope', 'local', '--project-dir', proj, '--no-import').code, 0);
   assert.equal(readFileSync(projFile, 'utf8'), installed, 'second install: identical');
@@ -615,14 +779,21 @@ test('install --help and uninstall --help print their usage; install offers only
   const w = setup(t);
   const r = w.run('install', '--help');
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^Usage: ccguard install \[--scope user\|local\] \[--project-dir DIR\] \[--dry-run\] \[--no-statusline\] \[--no-import\]/);
+  assert.match(
+    r.stdout,
+    /^Usage: ccguard install \[--scope user\|local\] \[--project-dir DIR\] \[--dry-run\] \[--no-statusline\] \[--no-import\]/,
+  );
   assert.doesNotMatch(r.stdout, /project\)|\|project|--scope project/, 'project scope is refused, so not offered');
   const bad = w.run('install', '--scope', 'team');
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--scope must be one of user, local \(got "team"\)/);
   assert.match(r.stdout, /--no-statusline +leave the status line out/);
   assert.doesNotMatch(r.stdout, /--statusline /, 'the status line is set up by default: no flag asks for it');
-  assert.match(r.stdout, /^ +ccguard install \[--config-dir DIR\] \[--dry-run\]/m, 'the form for Claude Code config folders');
+  assert.match(
+    r.stdout,
+    /^ +ccguard install \[--config-dir DIR\] \[--dry-run\]/m,
+    'the form for Claude Code config folders',
+  );
   assert.ok(!existsSync(w.settings), 'and installs nothing');
   const u = w.run('uninstall', '-h');
   assert.equal(u.code, 0, u.stderr);
@@ -644,7 +815,11 @@ test('install with a broken config.yaml refuses, naming the problem once, and wr
 test('install.ts at the top of a checkout is `ccguard install` (and `uninstall` when asked)', (t) => {
   const s = setup(t);
   const tsx = (args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'install.ts'), ...args], { cwd: REPO, env: { ...process.env, ...s.env }, encoding: 'utf8' });
+    spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'install.ts'), ...args], {
+      cwd: REPO,
+      env: { ...process.env, ...s.env },
+      encoding: 'utf8',
+    });
   const dry = tsx(['--dry-run']);
   assert.equal(dry.status, 0, dry.stderr);
   assert.match(dry.stdout, /^--- \/dev\/null\n\+\+\+ .*settings\.json\n/);

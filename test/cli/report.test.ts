@@ -23,7 +23,10 @@ test('a range with no usage says so, for each kind; JSON stays an empty list', (
     assert.equal(j.stdout, '[]\n');
   }
   const both = ccguard(['report', 'daily', '--since', '2000-01-01', '--until', '2000-01-31'], h.env.env);
-  assert.equal(both.stdout, 'No days with usage from 2000-01-01 to 2000-01-31: ccguard has recorded no Claude Code usage in that range.\n');
+  assert.equal(
+    both.stdout,
+    'No days with usage from 2000-01-01 to 2000-01-31: ccguard has recorded no Claude Code usage in that range.\n',
+  );
   const until = ccguard(['report', '--until', '2000-01-31'], h.env.env);
   assert.match(until.stdout, /^No 5-hour blocks until 2000-01-31: /);
   // The same range with data is a table.
@@ -45,11 +48,17 @@ test('--since after --until is a usage error; the same day is one day', () => {
     const r = ccguard(['report', kind, '--since', '2026-02-01', '--until', '2026-01-01'], h.env.env);
     assert.equal(r.code, 2, `${kind}: ${r.stdout}`);
     assert.equal(r.stdout, '');
-    assert.equal(r.stderr, 'ccguard report: --since 2026-02-01 is after --until 2026-01-01: nothing can fall between them (give the earlier date to --since)\n');
+    assert.equal(
+      r.stderr,
+      'ccguard report: --since 2026-02-01 is after --until 2026-01-01: nothing can fall between them (give the earlier date to --since)\n',
+    );
   }
   const today = new Date(h.now);
   const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
   const one = ccguard(['report', 'daily', '--json', '--since', day, '--until', day], h.env.env);
   assert.equal(one.code, 0, one.stderr);
-  assert.deepEqual((JSON.parse(one.stdout) as { date: string }[]).map((d) => d.date), [day]);
+  assert.deepEqual(
+    (JSON.parse(one.stdout) as { date: string }[]).map((d) => d.date),
+    [day],
+  );
 });

@@ -10,8 +10,25 @@ import type { Stop } from '../../lib/app/unattended.ts';
 const ID = '8871c0de-0000-4000-8000-000000000001';
 
 test('run: the command is taken as typed, after -- or from its first word, whatever its own options', () => {
-  const a = parseCommand(SPECS.run, ['--', 'claude', '-p', 'Refactor the parser', '--allowedTools', 'Bash', '--output-format', 'json']);
-  assert.deepEqual(a.rest, ['claude', '-p', 'Refactor the parser', '--allowedTools', 'Bash', '--output-format', 'json']);
+  const a = parseCommand(SPECS.run, [
+    '--',
+    'claude',
+    '-p',
+    'Refactor the parser',
+    '--allowedTools',
+    'Bash',
+    '--output-format',
+    'json',
+  ]);
+  assert.deepEqual(a.rest, [
+    'claude',
+    '-p',
+    'Refactor the parser',
+    '--allowedTools',
+    'Bash',
+    '--output-format',
+    'json',
+  ]);
   assert.equal(a.values['max-resumes'], 20);
   const b = parseCommand(SPECS.run, ['--max-resumes', '3', 'claude', '-p', 'x', '--help']);
   assert.equal(b.help, false, "the job's own --help is the job's");
@@ -21,12 +38,26 @@ test('run: the command is taken as typed, after -- or from its first word, whate
   assert.equal(c.values.resume, ID);
   assert.deepEqual(c.rest, ['--allowedTools', 'Bash']);
   assert.equal(parseCommand(SPECS.run, ['--help']).help, true);
-  assert.throws(() => parseCommand(SPECS.run, ['--max-resumes', '0', '--', 'claude']), /--max-resumes must be a whole number of 1 or more/);
+  assert.throws(
+    () => parseCommand(SPECS.run, ['--max-resumes', '0', '--', 'claude']),
+    /--max-resumes must be a whole number of 1 or more/,
+  );
   assert.throws(() => parseCommand(SPECS.run, ['-p', 'x']), /unknown option -p/);
 });
 
 test('claudeArgs: options with values are never taken for the prompt, as commander reads them', () => {
-  const words = splitClaudeArgs(['--model', 'opus', '-p', '--allowedTools', 'Bash', 'Read', '--resume', '--output-format', 'json', 'the prompt']);
+  const words = splitClaudeArgs([
+    '--model',
+    'opus',
+    '-p',
+    '--allowedTools',
+    'Bash',
+    'Read',
+    '--resume',
+    '--output-format',
+    'json',
+    'the prompt',
+  ]);
   assert.deepEqual(
     words.map((w) => [w.kind, w.words]),
     [
@@ -46,13 +77,34 @@ test('claudeArgs: options with values are never taken for the prompt, as command
 
 test('resumeCommand: the same program and options, the prompt and the old session choice out, --resume in', () => {
   const typed = ['claude', '-p', 'Refactor the parser', '--allowedTools', 'Bash', '--output-format', 'json'];
-  assert.deepEqual(resumeCommand(typed, ID, null), ['claude', '-p', '--allowedTools', 'Bash', '--output-format', 'json', '--resume', ID]);
-  // After a limit hit, a continue prompt: after --, so that the variadic option before it cannot take it.
-  assert.deepEqual(resumeCommand(['claude', '--output-format=json', 'do it', '-p', '--allowedTools', 'Bash'], ID, CONTINUE_PROMPT), [
-    'claude', '--output-format=json', '-p', '--allowedTools', 'Bash', '--resume', ID, '--', CONTINUE_PROMPT,
+  assert.deepEqual(resumeCommand(typed, ID, null), [
+    'claude',
+    '-p',
+    '--allowedTools',
+    'Bash',
+    '--output-format',
+    'json',
+    '--resume',
+    ID,
   ]);
-  assert.deepEqual(resumeCommand(['claude', '--print', '--continue', '--session-id', 'old', '--fork-session', '--', '-x is the prompt'], ID, null), ['claude', '--print', '--resume', ID]);
-  assert.deepEqual(resumeCommand(['claude', '--allowedTools', 'Bash'], ID, null), ['claude', '-p', '--allowedTools', 'Bash', '--resume', ID], 'a resume is headless');
+  // After a limit hit, a continue prompt: after --, so that the variadic option before it cannot take it.
+  assert.deepEqual(
+    resumeCommand(['claude', '--output-format=json', 'do it', '-p', '--allowedTools', 'Bash'], ID, CONTINUE_PROMPT),
+    ['claude', '--output-format=json', '-p', '--allowedTools', 'Bash', '--resume', ID, '--', CONTINUE_PROMPT],
+  );
+  assert.deepEqual(
+    resumeCommand(
+      ['claude', '--print', '--continue', '--session-id', 'old', '--fork-session', '--', '-x is the prompt'],
+      ID,
+      null,
+    ),
+    ['claude', '--print', '--resume', ID],
+  );
+  assert.deepEqual(
+    resumeCommand(['claude', '--allowedTools', 'Bash'], ID, null),
+    ['claude', '-p', '--allowedTools', 'Bash', '--resume', ID],
+    'a resume is headless',
+  );
 });
 
 /** A fake world: each run of the job stops as scripted; waits and notices are recorded. */
@@ -86,23 +138,52 @@ function fakeIo(stops: (Stop | null)[], exits: JobExit[] = []) {
 }
 
 const JOB = ['claude', '-p', 'six steps', '--allowedTools', 'Bash', '--output-format', 'json'];
-const limit = (until: number): Stop => ({ at: 0, sessionId: ID, kind: 'limit', folder: '/work/app', holdUntil: until, reason: 'limit' });
-const deferred = (until: number): Stop => ({ at: 0, sessionId: ID, kind: 'deferred', folder: '/work/app', holdUntil: until, reason: 'held' });
+const limit = (until: number): Stop => ({
+  at: 0,
+  sessionId: ID,
+  kind: 'limit',
+  folder: '/work/app',
+  holdUntil: until,
+  reason: 'limit',
+});
+const deferred = (until: number): Stop => ({
+  at: 0,
+  sessionId: ID,
+  kind: 'deferred',
+  folder: '/work/app',
+  holdUntil: until,
+  reason: 'held',
+});
 
-test('supervise: a limit stop, then a deferral, then the end: waits each hold out and resumes the same session; the exit code is the job\'s', async () => {
-  const f = fakeIo([limit(50_000), deferred(90_000), null], [{ code: 1, signal: null }, { code: 0, signal: null }, { code: 3, signal: null }]);
+test("supervise: a limit stop, then a deferral, then the end: waits each hold out and resumes the same session; the exit code is the job's", async () => {
+  const f = fakeIo(
+    [limit(50_000), deferred(90_000), null],
+    [
+      { code: 1, signal: null },
+      { code: 0, signal: null },
+      { code: 3, signal: null },
+    ],
+  );
   const code = await supervise({ command: JOB, cwd: '/work/app', maxResumes: 5 }, f.io);
   assert.equal(code, 3);
   assert.deepEqual(f.waits, [50_000, 90_000]);
-  assert.deepEqual(f.runs.map((r) => r.command), [
-    JOB,
-    ['claude', '-p', '--allowedTools', 'Bash', '--output-format', 'json', '--resume', ID, '--', CONTINUE_PROMPT],
-    ['claude', '-p', '--allowedTools', 'Bash', '--output-format', 'json', '--resume', ID],
-  ]);
-  assert.deepEqual(f.runs.map((r) => r.resuming), [false, true, true]);
+  assert.deepEqual(
+    f.runs.map((r) => r.command),
+    [
+      JOB,
+      ['claude', '-p', '--allowedTools', 'Bash', '--output-format', 'json', '--resume', ID, '--', CONTINUE_PROMPT],
+      ['claude', '-p', '--allowedTools', 'Bash', '--output-format', 'json', '--resume', ID],
+    ],
+  );
+  assert.deepEqual(
+    f.runs.map((r) => r.resuming),
+    [false, true, true],
+  );
   assert.deepEqual(f.notices, [
-    'ccguard: limit reached, job waiting', 'ccguard: job resumed',
-    'ccguard: limit reached, job waiting', 'ccguard: job resumed',
+    'ccguard: limit reached, job waiting',
+    'ccguard: job resumed',
+    'ccguard: limit reached, job waiting',
+    'ccguard: job resumed',
     'ccguard: job finished',
   ]);
 });
@@ -120,10 +201,15 @@ test('supervise: --max-resumes bounds it (exit 75 when the job itself said 0), a
   assert.equal(g.runs.length, 1, 'no resume after Ctrl-C');
 });
 
-test('supervise: --resume starts by waiting out the session\'s hold, in its folder', async () => {
+test("supervise: --resume starts by waiting out the session's hold, in its folder", async () => {
   const f = fakeIo([null]);
-  const code = await supervise({ command: ['claude', '-p', '--allowedTools', 'Bash'], cwd: '/elsewhere', maxResumes: 3, from: deferred(30_000) }, f.io);
+  const code = await supervise(
+    { command: ['claude', '-p', '--allowedTools', 'Bash'], cwd: '/elsewhere', maxResumes: 3, from: deferred(30_000) },
+    f.io,
+  );
   assert.equal(code, 0);
   assert.deepEqual(f.waits, [30_000]);
-  assert.deepEqual(f.runs, [{ command: ['claude', '-p', '--allowedTools', 'Bash', '--resume', ID], cwd: '/work/app', resuming: true }]);
+  assert.deepEqual(f.runs, [
+    { command: ['claude', '-p', '--allowedTools', 'Bash', '--resume', ID], cwd: '/work/app', resuming: true },
+  ]);
 });

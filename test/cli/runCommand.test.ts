@@ -9,13 +9,14 @@ import { ccguard, CLI } from '../helpers/cli.ts';
 import { hookEnv } from '../helpers/hookEnv.ts';
 import { waitUntil } from '../helpers/poll.ts';
 
-test('run: a job that ends by itself: its bytes pass through untouched and its exit code is ccguard\'s', (t) => {
+test("run: a job that ends by itself: its bytes pass through untouched and its exit code is ccguard's", (t) => {
   const e = hookEnv(t);
-  const script = 'process.stdout.write("{\\"type\\":\\"result\\"}\\nsecond line, é → ✓"); process.stderr.write("err\\n"); process.exit(7)';
+  const script =
+    'process.stdout.write("{\\"type\\":\\"result\\"}\\nsecond line, é → ✓"); process.stderr.write("err\\n"); process.exit(7)';
   const r = ccguard(['run', '--', process.execPath, '-e', script], e.env);
   assert.equal(r.code, 7, r.stderr);
   assert.equal(r.stdout, '{"type":"result"}\nsecond line, é → ✓');
-  assert.equal(r.stderr, 'err\n', 'nothing of ccguard\'s own on a job that needed no resume');
+  assert.equal(r.stderr, 'err\n', "nothing of ccguard's own on a job that needed no resume");
   const missing = ccguard(['run', '--', 'no-such-command-ccguard'], e.env);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /could not start no-such-command-ccguard: not found/);
@@ -28,7 +29,10 @@ test('run: Ctrl-C (SIGINT to ccguard) stops the job and exits 130', async (t) =>
   const e = hookEnv(t);
   const mark = join(e.home, 'job.log');
   const script = `const fs=require('fs');fs.writeFileSync(${JSON.stringify(mark)},'started\\n');process.on('SIGINT',()=>{fs.appendFileSync(${JSON.stringify(mark)},'sigint\\n');process.exit(130)});setTimeout(()=>{},60000)`;
-  const p = spawn(process.execPath, [CLI, 'run', '--', process.execPath, '-e', script], { env: { ...e.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(process.execPath, [CLI, 'run', '--', process.execPath, '-e', script], {
+    env: { ...e.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const done = new Promise<number | null>((r) => p.on('close', r));
   assert.ok(await waitUntil(() => existsSync(mark), 20_000, 50), 'the job started');
   p.kill('SIGINT');

@@ -46,14 +46,22 @@ function run(args: string[], env: Record<string, string>): void {
   assert.equal(r.code, 0, `ccguard ${args.join(' ')}: ${r.stderr}`);
 }
 
-const paused = (until: number): WaitCheck => ({ in_force: true, state: 'paused', until: new Date(until).toISOString(), reason: 'paused by hand' });
+const paused = (until: number): WaitCheck => ({
+  in_force: true,
+  state: 'paused',
+  until: new Date(until).toISOString(),
+  reason: 'paused by hand',
+});
 const normal: WaitCheck = { in_force: false, state: 'normal', until: null, reason: null };
 
 test('waitLoop: nothing in force returns at once with one JSON line', async () => {
   const f = fakeIo(0, () => normal);
   const r = await waitLoop(f.io);
   assert.deepEqual(r, { code: 0, ended: 'nothing', waitedMs: 0 });
-  assert.deepEqual(f.out.map((l) => JSON.parse(l) as unknown), [{ in_force: false, state: 'normal', until: null, reason: null }]);
+  assert.deepEqual(
+    f.out.map((l) => JSON.parse(l) as unknown),
+    [{ in_force: false, state: 'normal', until: null, reason: null }],
+  );
 });
 
 test('waitLoop: a 10-minute pause is waited out to the millisecond, re-checked every 2 s, a plain line every 30 s', async () => {
@@ -69,7 +77,12 @@ test('waitLoop: a 10-minute pause is waited out to the millisecond, re-checked e
   assert.match(f.err[0]!, /^ccguard: paused · 10:00 left, until (\w{3} )?\d\d:\d\d · paused by hand\n$/);
   assert.ok(f.checks() >= 300 && f.checks() <= 302, `${f.checks()} checks`);
   const [first, last] = f.out.map((l) => JSON.parse(l) as Record<string, unknown>);
-  assert.deepEqual(first, { in_force: true, state: 'paused', until: new Date(until).toISOString(), reason: 'paused by hand' });
+  assert.deepEqual(first, {
+    in_force: true,
+    state: 'paused',
+    until: new Date(until).toISOString(),
+    reason: 'paused by hand',
+  });
   assert.equal(last!.in_force, false);
   assert.equal(last!.ended, 'expired');
   assert.equal(last!.until, new Date(until).toISOString());
@@ -79,14 +92,24 @@ test('waitLoop: lifted early (ccguard resume elsewhere), on a terminal one updat
   const t0 = 1_000_000;
   const until = t0 + 60 * MIN;
   const liftAt = t0 + 95 * S;
-  const f = fakeIo(t0, (now) => (now < liftAt ? paused(until) : normal), { err: { write: (s) => void errs.push(s), isTTY: true }, json: false, columns: 60 });
+  const f = fakeIo(t0, (now) => (now < liftAt ? paused(until) : normal), {
+    err: { write: (s) => void errs.push(s), isTTY: true },
+    json: false,
+    columns: 60,
+  });
   const errs: string[] = [];
   const r = await waitLoop(f.io);
   assert.equal(r.ended, 'lifted');
   assert.ok(f.now() >= liftAt && f.now() <= liftAt + 2 * S, 'noticed within one re-check');
   assert.ok(errs.length >= 90, 'redrawn every second');
-  assert.ok(errs.every((s) => s.startsWith('\r\x1b[2K')), 'each redraw overwrites the line');
-  assert.ok(errs.every((s) => s.length <= '\r\x1b[2K'.length + 59), 'fits the terminal');
+  assert.ok(
+    errs.every((s) => s.startsWith('\r\x1b[2K')),
+    'each redraw overwrites the line',
+  );
+  assert.ok(
+    errs.every((s) => s.length <= '\r\x1b[2K'.length + 59),
+    'fits the terminal',
+  );
   assert.match(f.out.join(''), /^ccguard: the pause was lifted; go ahead\.\n$/);
 });
 
@@ -107,9 +130,16 @@ test('waitLoop: Ctrl-C (abort) returns 130 with a closing JSON line', async () =
 });
 
 test('countdown and the reason as the countdown line shows it', () => {
-  assert.equal(shortReason('ccguard: paused by hand (ccguard pause). Paused until 05:53 (2s from now). Run `ccguard resume` to lift it.'), 'paused by hand (ccguard pause)');
   assert.equal(
-    shortReason('ccguard: rate limited by the API (2 in a row); backing off until 14:05, 10 min from now. Wait, then retry.'),
+    shortReason(
+      'ccguard: paused by hand (ccguard pause). Paused until 05:53 (2s from now). Run `ccguard resume` to lift it.',
+    ),
+    'paused by hand (ccguard pause)',
+  );
+  assert.equal(
+    shortReason(
+      'ccguard: rate limited by the API (2 in a row); backing off until 14:05, 10 min from now. Wait, then retry.',
+    ),
     'rate limited by the API (2 in a row); backing off until 14:05',
   );
   assert.equal(shortReason(null), null);
@@ -141,8 +171,19 @@ test('whatIsInForce: pause, backoff, a used-up limit; nothing otherwise', (t) =>
   store.recovery.delete(`backoff@${A}`);
   // The 5-hour limit used up: in force until the block resets.
   store.entries.upsert({
-    key: 'm1', ts: now - 10 * MIN, session_id: 's1', project: 'p', model: 'claude-sonnet-4-5-20250929', input: 900, output: 300,
-    cache_write_5m: 0, cache_write_1h: 0, cache_read: 0, cost_usd: 0.01, cost_estimated: 0, file_path: '/x',
+    key: 'm1',
+    ts: now - 10 * MIN,
+    session_id: 's1',
+    project: 'p',
+    model: 'claude-sonnet-4-5-20250929',
+    input: 900,
+    output: 300,
+    cache_write_5m: 0,
+    cache_write_1h: 0,
+    cache_read: 0,
+    cost_usd: 0.01,
+    cost_estimated: 0,
+    file_path: '/x',
   });
   store.blocks.rebuild();
   const w = whatIsInForce(store, config, A, now);
@@ -164,7 +205,10 @@ interface Proc {
 
 /** `ccguard wait --json` as a child process; `lines[i]` resolves with the i-th stdout line. */
 function startWait(env: Record<string, string>): Proc {
-  const p = spawn(process.execPath, [CLI, 'wait', '--json'], { env: { PATH: process.env.PATH ?? '', TZ: 'UTC', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(process.execPath, [CLI, 'wait', '--json'], {
+    env: { PATH: process.env.PATH ?? '', TZ: 'UTC', NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const resolvers: ((s: string) => void)[] = [];
   const lines = [0, 1].map((i) => new Promise<string>((res) => (resolvers[i] = res)));
   let buf = '';

@@ -43,33 +43,54 @@ test('truncate cuts to the width with an ellipsis, at the end or the start, neve
   assert.equal(displayWidth(truncate('日本語のテキスト', 8)), 7, 'a wide character that would overflow is left out');
   assert.equal(truncate('\x1b[32mgreen text\x1b[0m', 6), '\x1b[32mgreen\x1b[0m…', 'colour closed before the ellipsis');
   fc.assert(
-    fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.integer({ min: 1, max: 30 }), fc.boolean(), (s, w, start) => {
-      assert.ok(displayWidth(truncate(s, w, start ? 'start' : 'end')) <= w);
-    }),
+    fc.property(
+      fc.string({ unit: 'grapheme', maxLength: 40 }),
+      fc.integer({ min: 1, max: 30 }),
+      fc.boolean(),
+      (s, w, start) => {
+        assert.ok(displayWidth(truncate(s, w, start ? 'start' : 'end')) <= w);
+      },
+    ),
     { numRuns: 2000, seed: 13 },
   );
 });
 
 /** Words made of narrow and wide characters and emoji. */
 const word = fc
-  .array(fc.constantFrom('a', 'b', 'z', '1', '-', '/', '日', '本', 'ｶ', '한', '😀', '🇯🇵', 'é', ':'), { minLength: 1, maxLength: 50 })
+  .array(fc.constantFrom('a', 'b', 'z', '1', '-', '/', '日', '本', 'ｶ', '한', '😀', '🇯🇵', 'é', ':'), {
+    minLength: 1,
+    maxLength: 50,
+  })
   .map((xs) => xs.join(''));
 
 test('wrap: no line wider than asked; the words come back in order; continuation lines hang', () => {
   fc.assert(
-    fc.property(fc.array(word, { minLength: 1, maxLength: 30 }), fc.integer({ min: 20, max: 120 }), fc.integer({ min: 0, max: 30 }), (words, width, indent) => {
-      const line = words.join(' ');
-      const lines = wrap(line, width, indent);
-      for (const l of lines) assert.ok(displayWidth(l) <= width, `${JSON.stringify(l)} wider than ${width}`);
-      assert.equal(lines.join('').replaceAll(' ', ''), words.join(''), 'nothing lost or reordered');
-      const hang = Math.min(indent, width - 10);
-      for (const l of lines.slice(1)) assert.ok(l.startsWith(' '.repeat(hang)));
-    }),
+    fc.property(
+      fc.array(word, { minLength: 1, maxLength: 30 }),
+      fc.integer({ min: 20, max: 120 }),
+      fc.integer({ min: 0, max: 30 }),
+      (words, width, indent) => {
+        const line = words.join(' ');
+        const lines = wrap(line, width, indent);
+        for (const l of lines) assert.ok(displayWidth(l) <= width, `${JSON.stringify(l)} wider than ${width}`);
+        assert.equal(lines.join('').replaceAll(' ', ''), words.join(''), 'nothing lost or reordered');
+        const hang = Math.min(indent, width - 10);
+        for (const l of lines.slice(1)) assert.ok(l.startsWith(' '.repeat(hang)));
+      },
+    ),
     { numRuns: 1500, seed: 7 },
   );
-  assert.deepEqual(wrap('Recovery      held until 09:00 (a reason that is long)', 30, 14), ['Recovery      held until 09:00', '              (a reason that', '              is long)']);
+  assert.deepEqual(wrap('Recovery      held until 09:00 (a reason that is long)', 30, 14), [
+    'Recovery      held until 09:00',
+    '              (a reason that',
+    '              is long)',
+  ]);
   assert.deepEqual(wrap('fits as is', 30, 4), ['fits as is']);
-  assert.deepEqual(wrap('server:limit_line:seven_day', 20, 0), ['server:limit_line:', 'seven_day'], 'a long word is cut after punctuation');
+  assert.deepEqual(
+    wrap('server:limit_line:seven_day', 20, 0),
+    ['server:limit_line:', 'seven_day'],
+    'a long word is cut after punctuation',
+  );
 });
 
 test('fitLine hangs a status line under the text its label introduces', () => {
@@ -84,16 +105,27 @@ test('fitLine hangs a status line under the text its label introduces', () => {
 test('table: fits its width by two-line headers, shrinking columns, or one record a row', () => {
   const header = ['session', 'project', 'started', 'cache write', 'cost', 'models'];
   const rows = [
-    ['f3e1c0de', '-home-dev-src-開発-プロジェクト', '2026-12-06 00:36', '169,571', '$1.66', 'claude-opus-4-5-20251101, claude-sonnet-4-5-20250929'],
+    [
+      'f3e1c0de',
+      '-home-dev-src-開発-プロジェクト',
+      '2026-12-06 00:36',
+      '169,571',
+      '$1.66',
+      'claude-opus-4-5-20251101, claude-sonnet-4-5-20250929',
+    ],
     ['a9b8c7d6', '-work-app', '2026-12-06 01:46', '1,571', '$0.52', 'claude-haiku-4-5-20251001'],
   ];
   const wide = table(header, rows, { right: new Set([3, 4]), shrink: { 1: 'start', 5: 'wrap' } });
   // Unbounded: one line a row, the project column as wide as its widest cell in display columns (31).
-  assert.equal(wide.split('\n')[0], `session   project${' '.repeat(31 - 7)}  started           cache write   cost  models`);
+  assert.equal(
+    wide.split('\n')[0],
+    `session   project${' '.repeat(31 - 7)}  started           cache write   cost  models`,
+  );
   assert.equal(wide.split('\n').length, 5);
   for (const width of [20, 40, 60, 80, 100, 140]) {
     const t = table(header, rows, { right: new Set([3, 4]), shrink: { 1: 'start', 5: 'wrap' }, width, indent: '  ' });
-    for (const l of t.trimEnd().split('\n')) assert.ok(displayWidth(l) <= Math.max(width, 30), `${width}: ${JSON.stringify(l)}`);
+    for (const l of t.trimEnd().split('\n'))
+      assert.ok(displayWidth(l) <= Math.max(width, 30), `${width}: ${JSON.stringify(l)}`);
     // Every cost is still there, whatever the layout.
     assert.match(t, /\$1\.66/);
     assert.match(t, /\$0\.52/);

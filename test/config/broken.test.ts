@@ -42,7 +42,11 @@ test('a broken user config during a manual pause: the pause still denies, and th
     const r = ccguard(argv, e.env);
     assert.equal(r.code, 0, `${argv.join(' ')}: ${r.stderr}`);
   }
-  assert.equal(e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).stdout, '', 'resume lifted the pause');
+  assert.equal(
+    e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).stdout,
+    '',
+    'resume lifted the pause',
+  );
 });
 
 test('a broken edit keeps the last configuration that validated: a token limit the user wrote still holds', (t) => {
@@ -62,7 +66,10 @@ test('a broken edit keeps the last configuration that validated: a token limit t
   const js = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
   assert.equal(js.config_problem.fallback, 'last_valid');
   assert.match(js.config_problem.message, /alerts\.token_threshold must be a number between 0 and 1 \(got "high"\)/);
-  assert.match(ccguard(['status'], e.env).stdout, /enforcing with the last valid configuration \(from \d{4}-\d\d-\d\d \d\d:\d\d\) until it is fixed/);
+  assert.match(
+    ccguard(['status'], e.env).stdout,
+    /enforcing with the last valid configuration \(from \d{4}-\d\d-\d\d \d\d:\d\d\) until it is fixed/,
+  );
   // Fixed again: the problem is gone everywhere.
   writeFileSync(join(e.stateDir, 'config.yaml'), 'plan: 20000\n');
   assert.equal((JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J).config_problem, null);

@@ -25,7 +25,10 @@ test('the prebuilt defaults are used only with no user config and an unchanged c
   // A marked copy: 'observe' where config.yaml says 'enforce' shows which one answered.
   const real = loadConfig('/nonexistent/config.yaml', yaml).config;
   assert.equal(real.mode, 'enforce');
-  writeFileSync(prebuiltDefaultsFile(yaml), prebuiltDefaultsJson(readFileSync(yaml, 'utf8'), { ...real, mode: 'observe' }));
+  writeFileSync(
+    prebuiltDefaultsFile(yaml),
+    prebuiltDefaultsJson(readFileSync(yaml, 'utf8'), { ...real, mode: 'observe' }),
+  );
   const state = (n: string) => join(root, `state-${n}`);
   const user = (n: string) => join(state(n), 'config.yaml');
 

@@ -20,13 +20,21 @@ test('the repo config.yaml is valid and holds the documented defaults', () => {
     hard_cost_limit: null,
     wind_down: 0.95,
   });
-  assert.deepEqual(config.limits.usage_api, { enabled: false, url: 'https://api.anthropic.com/api/oauth/usage', ttl_seconds: 180 }, 'the usage endpoint is off by default');
+  assert.deepEqual(
+    config.limits.usage_api,
+    { enabled: false, url: 'https://api.anthropic.com/api/oauth/usage', ttl_seconds: 180 },
+    'the usage endpoint is off by default',
+  );
   assert.equal(config.recovery.rate_limit, 'exponential_backoff');
   assert.equal(config.recovery.time_limit, 'session_pause');
   assert.equal(config.recovery.cost_limit, 'graceful_degradation');
   assert.equal(config.recovery.notification, true);
   assert.equal(config.recovery.unattended, 'defer', 'unattended sessions defer a long hold');
-  assert.deepEqual(config.notifications.webhook, { url: null, format: 'auto', timeout_seconds: 5 }, 'no webhook unless set');
+  assert.deepEqual(
+    config.notifications.webhook,
+    { url: null, format: 'auto', timeout_seconds: 5 },
+    'no webhook unless set',
+  );
 });
 
 test('a user file overrides any subset', () => {
@@ -42,7 +50,10 @@ test('a user file overrides any subset', () => {
 });
 
 const bad: [string, RegExp][] = [
-  ['alerts:\n  token_threshold: high\n', /^config\.yaml: alerts\.token_threshold must be a number between 0 and 1 \(got "high"\) in .*config\.yaml$/],
+  [
+    'alerts:\n  token_threshold: high\n',
+    /^config\.yaml: alerts\.token_threshold must be a number between 0 and 1 \(got "high"\) in .*config\.yaml$/,
+  ],
   ['alerts:\n  token_threshold: 1.5\n', /alerts\.token_threshold must be a number between 0 and 1 \(got 1\.5\)/],
   ['mode: loud\n', /mode must be enforce or observe \(got "loud"\)/],
   ['plan: ultra\n', /plan must be pro, max5, max20, custom or a positive token number \(got "ultra"\)/],
@@ -52,13 +63,31 @@ const bad: [string, RegExp][] = [
   ['alerts: [1, 2\n', /config\.yaml: not valid YAML at line \d/],
   ['- a\n- b\n', /must be a mapping of keys to values/],
   // Plain words where zod's would leak, and the likely intent named.
-  ['alerts: [1, 2]\n', /^config\.yaml: alerts must be a section of keys \(like `alerts:` followed by indented `key: value` lines\), not a list \(got \[1,2\]\)/],
-  ['plan: "50000"\n', /plan must be pro, max5, max20, custom or a positive token number \(got "50000", which is text because of the quotes: write the number without them\)/],
-  ['alerts:\n  hard_cost_limit: 0\n', /alerts\.hard_cost_limit must be a positive number of USD, or null to turn it off \(0 would deny everything at once\) \(got 0\)/],
-  ['alerts:\n  cost_treshold: 5\n', /unknown key alerts\.cost_treshold \(got 5; did you mean alerts\.cost_threshold\?\)/],
+  [
+    'alerts: [1, 2]\n',
+    /^config\.yaml: alerts must be a section of keys \(like `alerts:` followed by indented `key: value` lines\), not a list \(got \[1,2\]\)/,
+  ],
+  [
+    'plan: "50000"\n',
+    /plan must be pro, max5, max20, custom or a positive token number \(got "50000", which is text because of the quotes: write the number without them\)/,
+  ],
+  [
+    'alerts:\n  hard_cost_limit: 0\n',
+    /alerts\.hard_cost_limit must be a positive number of USD, or null to turn it off \(0 would deny everything at once\) \(got 0\)/,
+  ],
+  [
+    'alerts:\n  cost_treshold: 5\n',
+    /unknown key alerts\.cost_treshold \(got 5; did you mean alerts\.cost_threshold\?\)/,
+  ],
   ['recovery:\n  unattended: wait\n', /recovery\.unattended must be defer or deny \(got "wait"\)/],
-  ['notifications:\n  webhook:\n    url: ntfy.sh/topic\n', /notifications\.webhook\.url must be an http\(s\) URL or null \(got "ntfy\.sh\/topic"\)/],
-  ['notifications:\n  webhook:\n    format: teams\n', /notifications\.webhook\.format must be auto, json, ntfy or slack \(got "teams"\)/],
+  [
+    'notifications:\n  webhook:\n    url: ntfy.sh/topic\n',
+    /notifications\.webhook\.url must be an http\(s\) URL or null \(got "ntfy\.sh\/topic"\)/,
+  ],
+  [
+    'notifications:\n  webhook:\n    format: teams\n',
+    /notifications\.webhook\.format must be auto, json, ntfy or slack \(got "teams"\)/,
+  ],
 ];
 
 for (const [text, re] of bad) {

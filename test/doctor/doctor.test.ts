@@ -23,7 +23,10 @@ test('doctor before install: hooks fail with a fix, exit 1', (t) => {
   const d = JSON.parse(r.stdout) as Doc;
   assert.equal(d.ok, false);
   assert.equal(byName(d, 'hooks')[0]!.level, 'fail');
-  assert.match(byName(d, 'hooks')[0]!.fix ?? '', /^run `\S*node \S+ccguard\.js install` \(or `\S*node \S+ccguard\.js install --scope local --project-dir \S+` for this project only\)$/);
+  assert.match(
+    byName(d, 'hooks')[0]!.fix ?? '',
+    /^run `\S*node \S+ccguard\.js install` \(or `\S*node \S+ccguard\.js install --scope local --project-dir \S+` for this project only\)$/,
+  );
   const fig = byName(d, 'server figures')[0]!;
   assert.equal(fig.level, 'warn', 'a warning, never a failure');
   assert.match(fig.detail, /^status line not installed; no server reading has arrived/);
@@ -62,7 +65,11 @@ test('doctor: a hook command pointing at a missing file fails; no notify-send is
   mkdirSync(join(project, '.claude'), { recursive: true });
   writeFileSync(
     join(project, '.claude', 'settings.json'),
-    JSON.stringify({ hooks: { Stop: [{ hooks: [{ type: 'command', command: '"/nonexistent/node" "/gone/dist/hooks/stop.js" --ccguard' }] }] } }),
+    JSON.stringify({
+      hooks: {
+        Stop: [{ hooks: [{ type: 'command', command: '"/nonexistent/node" "/gone/dist/hooks/stop.js" --ccguard' }] }],
+      },
+    }),
   );
   const r = ccguard(['doctor', '--json', '--project-dir', project], { ...e.env, PATH: '/usr/bin:/bin' });
   const d = JSON.parse(r.stdout) as Doc;
@@ -90,7 +97,10 @@ test('doctor "server figures": not installed, installed without a reading, a fre
   install('--no-statusline');
   let c = figures();
   assert.equal(c.level, 'warn');
-  assert.match(c.detail, /^status line not installed; no server reading has arrived: Claude Code hands the server's usage figures only to the status line command$/);
+  assert.match(
+    c.detail,
+    /^status line not installed; no server reading has arrived: Claude Code hands the server's usage figures only to the status line command$/,
+  );
   assert.match(c.fix ?? '', /^run `\S*node \S+ccguard\.js install`/);
 
   // Installed, nothing yet: why, in plain words; nothing to fix.
@@ -109,11 +119,17 @@ test('doctor "server figures": not installed, installed without a reading, a fre
   assert.equal(sl.code, 0, sl.stderr);
   c = figures();
   assert.equal(c.level, 'ok');
-  assert.match(c.detail, /^status line installed \(~\/proj\/\.claude\/settings\.local\.json\); 5-hour 42% \d+s ago, fresh; weekly 17% \d+s ago, fresh$/);
+  assert.match(
+    c.detail,
+    /^status line installed \(~\/proj\/\.claude\/settings\.local\.json\); 5-hour 42% \d+s ago, fresh; weekly 17% \d+s ago, fresh$/,
+  );
 
   // Three hours later (readings moved back in time): stale, and how old.
   const db = openSqlite(join(e.stateDir, 'state.db'));
-  db.prepare('UPDATE rate_limits SET first_seen = first_seen - ?, last_seen = last_seen - ?').run(3 * 3_600_000, 3 * 3_600_000);
+  db.prepare('UPDATE rate_limits SET first_seen = first_seen - ?, last_seen = last_seen - ?').run(
+    3 * 3_600_000,
+    3 * 3_600_000,
+  );
   db.close();
   c = figures();
   assert.equal(c.level, 'ok', 'installed: stale between sessions is normal');
@@ -126,7 +142,10 @@ test('doctor "server figures": not installed, installed without a reading, a fre
   install('--no-statusline');
   c = figures();
   assert.equal(c.level, 'warn');
-  assert.match(c.detail, /^status line not installed; no fresh server reading, the newest is 3\.0 h old: .*and none will come without ccguard's status line$/);
+  assert.match(
+    c.detail,
+    /^status line not installed; no fresh server reading, the newest is 3\.0 h old: .*and none will come without ccguard's status line$/,
+  );
   assert.match(c.fix ?? '', /^run `\S*node \S+ccguard\.js install`/);
 });
 
@@ -135,12 +154,21 @@ test('doctor "server figures": ccguard\'s status line overridden by another in a
   const project = join(e.home, 'proj');
   mkdirSync(join(project, '.claude'), { recursive: true });
   assert.equal(ccguard(['install', '--no-import'], e.env).code, 0);
-  writeFileSync(join(project, '.claude', 'settings.local.json'), JSON.stringify({ statusLine: { type: 'command', command: 'echo mine' } }));
+  writeFileSync(
+    join(project, '.claude', 'settings.local.json'),
+    JSON.stringify({ statusLine: { type: 'command', command: 'echo mine' } }),
+  );
   const d = JSON.parse(ccguard(['doctor', '--json', '--project-dir', project], e.env).stdout) as Doc;
   const c = byName(d, 'server figures')[0]!;
   assert.equal(c.level, 'warn');
-  assert.match(c.detail, /^ccguard's status line in ~\/\.claude\/settings\.json is overridden by the status line in ~\/proj\/\.claude\/settings\.local\.json/);
-  assert.match(c.fix ?? '', /^run `\S*node \S+ccguard\.js install --scope local --project-dir \S+proj`: ccguard's status line then runs yours there$/);
+  assert.match(
+    c.detail,
+    /^ccguard's status line in ~\/\.claude\/settings\.json is overridden by the status line in ~\/proj\/\.claude\/settings\.local\.json/,
+  );
+  assert.match(
+    c.fix ?? '',
+    /^run `\S*node \S+ccguard\.js install --scope local --project-dir \S+proj`: ccguard's status line then runs yours there$/,
+  );
 });
 
 test('doctor: an install from before the Notification hook is a warning to re-run install, not a failure', (t) => {
@@ -159,12 +187,21 @@ test('doctor: an install from before the Notification hook is a warning to re-ru
   assert.equal(file1!.level, 'ok');
   assert.match(file1!.detail, /8 hook entries, commands resolve/);
   assert.equal(missing!.level, 'warn');
-  assert.match(missing!.detail, /^events without a ccguard hook: Notification \(an install made before ccguard handled it; the other hooks work\)$/);
-  assert.match(missing!.fix ?? '', /^re-run `\S*node \S+ccguard\.js install --scope local --project-dir \S+proj` to add them$/);
+  assert.match(
+    missing!.detail,
+    /^events without a ccguard hook: Notification \(an install made before ccguard handled it; the other hooks work\)$/,
+  );
+  assert.match(
+    missing!.fix ?? '',
+    /^re-run `\S*node \S+ccguard\.js install --scope local --project-dir \S+proj` to add them$/,
+  );
   // Re-running install adds it, and the warning goes.
   assert.equal(ccguard(['install', '--scope', 'local', '--project-dir', project, '--no-import'], e.env).code, 0);
   const again = JSON.parse(ccguard(['doctor', '--json', '--project-dir', project], e.env).stdout) as Doc;
-  assert.deepEqual(byName(again, 'hooks').map((c) => c.level), ['ok']);
+  assert.deepEqual(
+    byName(again, 'hooks').map((c) => c.level),
+    ['ok'],
+  );
 });
 
 test('doctor: hook timeouts shorter than recovery.max_sleep_seconds needs are flagged, with the install that fixes them', (t) => {
@@ -172,12 +209,17 @@ test('doctor: hook timeouts shorter than recovery.max_sleep_seconds needs are fl
   const project = join(e.home, 'proj');
   mkdirSync(project);
   assert.equal(ccguard(['install', '--scope', 'local', '--project-dir', project, '--no-import'], e.env).code, 0);
-  const config = (v: number): void => writeFileSync(join(e.stateDir, 'config.yaml'), `recovery:\n  max_sleep_seconds: ${v}\n`);
+  const config = (v: number): void =>
+    writeFileSync(join(e.stateDir, 'config.yaml'), `recovery:\n  max_sleep_seconds: ${v}\n`);
   const doctor = () => {
     const r = ccguard(['doctor', '--json', '--project-dir', project], e.env);
     return { code: r.code, hooks: byName(JSON.parse(r.stdout) as Doc, 'hooks') };
   };
-  assert.deepEqual(doctor().hooks.map((c) => c.level), ['ok'], 'installed with the default 20 s: 60 s covers it');
+  assert.deepEqual(
+    doctor().hooks.map((c) => c.level),
+    ['ok'],
+    'installed with the default 20 s: 60 s covers it',
+  );
 
   // Raised past what the installed timeouts cover: Claude Code would stop the sleeping hook.
   config(100);
@@ -185,20 +227,33 @@ test('doctor: hook timeouts shorter than recovery.max_sleep_seconds needs are fl
   assert.equal(d.code, 1);
   const [, short] = d.hooks;
   assert.equal(short!.level, 'fail');
-  assert.match(short!.detail, /settings\.local\.json: hook timeout PreToolUse 60 s, UserPromptSubmit 60 s but recovery\.max_sleep_seconds is 100: Claude Code stops the hook before a sleep that long ends/);
-  assert.match(short!.fix ?? '', /^run `(\S*node \S+ccguard\.js install --scope local --project-dir \S+proj)` again: it writes 130 s$/);
+  assert.match(
+    short!.detail,
+    /settings\.local\.json: hook timeout PreToolUse 60 s, UserPromptSubmit 60 s but recovery\.max_sleep_seconds is 100: Claude Code stops the hook before a sleep that long ends/,
+  );
+  assert.match(
+    short!.fix ?? '',
+    /^run `(\S*node \S+ccguard\.js install --scope local --project-dir \S+proj)` again: it writes 130 s$/,
+  );
   // The fix, run as printed, clears it.
   const fix = /`([^`]+)`/.exec(short!.fix!)![1]!;
   const r = spawnSync('/bin/sh', ['-c', fix], { cwd: '/', encoding: 'utf8', env: e.env });
   assert.equal(r.status, 0, r.stderr);
   d = doctor();
   assert.equal(d.code, 0);
-  assert.deepEqual(d.hooks.map((c) => c.level), ['ok']);
+  assert.deepEqual(
+    d.hooks.map((c) => c.level),
+    ['ok'],
+  );
 
   // Lowered again: the longer timeouts (130 s) do no harm, nothing to say.
   for (const v of [20, 45]) {
     config(v);
-    assert.deepEqual(doctor().hooks.map((c) => c.level), ['ok'], `${v}`);
+    assert.deepEqual(
+      doctor().hooks.map((c) => c.level),
+      ['ok'],
+      `${v}`,
+    );
   }
 
   // Longer than the sleep but short of the margin for the hook's own work: a warning.
@@ -207,7 +262,10 @@ test('doctor: hook timeouts shorter than recovery.max_sleep_seconds needs are fl
   config(130);
   d = doctor();
   assert.equal(d.hooks[1]!.level, 'warn');
-  assert.match(d.hooks[1]!.detail, /hook timeout PreToolUse 150 s, UserPromptSubmit 150 s but recovery\.max_sleep_seconds is 130: less than the sleep and 30 s for the hook's own work/);
+  assert.match(
+    d.hooks[1]!.detail,
+    /hook timeout PreToolUse 150 s, UserPromptSubmit 150 s but recovery\.max_sleep_seconds is 130: less than the sleep and 30 s for the hook's own work/,
+  );
 
   // No timeout on the prompt hook: Claude Code gives UserPromptSubmit 30 s, too short for a 45 s sleep.
   config(45);
@@ -217,10 +275,13 @@ test('doctor: hook timeouts shorter than recovery.max_sleep_seconds needs are fl
   writeFileSync(file, JSON.stringify(s, null, 2) + '\n');
   d = doctor();
   assert.equal(d.code, 1);
-  assert.match(d.hooks[1]!.detail, /hook timeout UserPromptSubmit 30 s \(none written: Claude Code's default for UserPromptSubmit\) but recovery\.max_sleep_seconds is 45/);
+  assert.match(
+    d.hooks[1]!.detail,
+    /hook timeout UserPromptSubmit 30 s \(none written: Claude Code's default for UserPromptSubmit\) but recovery\.max_sleep_seconds is 45/,
+  );
 });
 
-test('doctor: ccguard\'s hooks in a project\'s settings.json (an earlier install) are a warning, with the move to local scope', (t) => {
+test("doctor: ccguard's hooks in a project's settings.json (an earlier install) are a warning, with the move to local scope", (t) => {
   const e = hookEnv(t);
   const project = join(e.home, 'proj');
   mkdirSync(project);
@@ -232,9 +293,18 @@ test('doctor: ccguard\'s hooks in a project\'s settings.json (an earlier install
   const r = ccguard(['doctor', '--json', '--project-dir', project], e.env);
   const hooks = byName(JSON.parse(r.stdout) as Doc, 'hooks');
   assert.equal(r.code, 0);
-  assert.deepEqual(hooks.map((c) => c.level), ['ok', 'warn']);
-  assert.match(hooks[1]!.detail, /settings\.json is the settings file a team commits, and ccguard's entries in it name this machine's node and ccguard's folder/);
-  assert.match(hooks[1]!.fix ?? '', /^move them to local scope: `\S*node \S+ uninstall --scope project --project-dir \S+proj`, then `\S*node \S+ install --scope local --project-dir \S+proj`$/);
+  assert.deepEqual(
+    hooks.map((c) => c.level),
+    ['ok', 'warn'],
+  );
+  assert.match(
+    hooks[1]!.detail,
+    /settings\.json is the settings file a team commits, and ccguard's entries in it name this machine's node and ccguard's folder/,
+  );
+  assert.match(
+    hooks[1]!.fix ?? '',
+    /^move them to local scope: `\S*node \S+ uninstall --scope project --project-dir \S+proj`, then `\S*node \S+ install --scope local --project-dir \S+proj`$/,
+  );
 });
 
 test('doctor: a --project-dir that does not exist is refused, never reported healthy', (t) => {
@@ -244,7 +314,10 @@ test('doctor: a --project-dir that does not exist is refused, never reported hea
   const r = ccguard(['doctor', '--project-dir', gone], e.env);
   assert.equal(r.code, 2);
   assert.equal(r.stdout, '');
-  assert.equal(r.stderr, `ccguard doctor: --project-dir: the project folder ${gone} does not exist; give the folder of an existing project\n`);
+  assert.equal(
+    r.stderr,
+    `ccguard doctor: --project-dir: the project folder ${gone} does not exist; give the folder of an existing project\n`,
+  );
   // With a state that does not open (the state directory is a file), the report still comes, with
   // the folder failing in it. (A broken config no longer stops the state opening: it falls back.)
   const notDir = join(e.home, 'state-is-a-file');
@@ -258,14 +331,24 @@ test('doctor: a --project-dir that does not exist is refused, never reported hea
 });
 
 test('doctor runs claude-monitor as configured: its command, its arguments and the plan, read by the same protocol as the refresh', (t) => {
-  const e = hookEnv(t, 'plan: max5\nintegrations:\n  claude_monitor:\n    args: [--once, --output, json, --view, realtime, --timezone, UTC]\n');
+  const e = hookEnv(
+    t,
+    'plan: max5\nintegrations:\n  claude_monitor:\n    args: [--once, --output, json, --view, realtime, --timezone, UTC]\n',
+  );
   const stub = installMonitorStub(join(e.home, 'bin'));
   stub.setMode({ mode: 'ok', pct: 41.2 });
-  const check = () => byName(JSON.parse(ccguard(['doctor', '--json', '--project-dir', e.home], e.env).stdout) as Doc, 'claude-monitor')[0]!;
+  const check = () =>
+    byName(
+      JSON.parse(ccguard(['doctor', '--json', '--project-dir', e.home], e.env).stdout) as Doc,
+      'claude-monitor',
+    )[0]!;
   const ok = check();
   assert.equal(ok.level, 'ok', ok.detail);
   assert.equal(ok.detail, '4.0.2, JSON snapshots available');
-  assert.deepEqual(stub.calls(), [['--version'], ['--once', '--output', 'json', '--view', 'realtime', '--timezone', 'UTC', '--plan', 'max5']]);
+  assert.deepEqual(stub.calls(), [
+    ['--version'],
+    ['--once', '--output', 'json', '--view', 'realtime', '--timezone', 'UTC', '--plan', 'max5'],
+  ]);
   stub.setMode({ mode: 'v3' });
   const v3 = check();
   assert.equal(v3.level, 'warn');
@@ -273,12 +356,19 @@ test('doctor runs claude-monitor as configured: its command, its arguments and t
   stub.setMode({ mode: 'fail' });
   const failed = check();
   assert.equal(failed.level, 'warn');
-  assert.match(failed.detail, /`claude-monitor --once --output json --view realtime --timezone UTC --plan max5` gave no snapshot: exit 1: Traceback/);
+  assert.match(
+    failed.detail,
+    /`claude-monitor --once --output json --view realtime --timezone UTC --plan max5` gave no snapshot: exit 1: Traceback/,
+  );
 });
 
 test('doctor reads the log the config names: with logging.file set, notifier failures are found there', (t) => {
   const e = hookEnv(t, 'logging:\n  file: elsewhere.log\n');
-  const failure = JSON.stringify({ ts: new Date().toISOString(), level: 'warn', msg: 'desktop notification not delivered: no bus' });
+  const failure = JSON.stringify({
+    ts: new Date().toISOString(),
+    level: 'warn',
+    msg: 'desktop notification not delivered: no bus',
+  });
   // The default file says nothing: a doctor reading it would see no failure.
   writeFileSync(join(e.stateDir, 'ccguard.log'), '');
   writeFileSync(join(e.stateDir, 'elsewhere.log'), failure + '\n');
@@ -300,7 +390,12 @@ test('doctor checks the settings.json Claude Code reads: hooks in another config
   assert.equal(r.code, 1, r.stdout);
   const [hooks] = byName(JSON.parse(r.stdout) as Doc, 'hooks');
   assert.equal(hooks!.level, 'fail');
-  assert.match(hooks!.detail, new RegExp(`CLAUDE_CONFIG_DIR=${a} reads ${a}/settings\\.json\\).*ccguard's hooks are in ${e.home}/\\.claude/settings\\.json, which Claude Code does not read here`));
+  assert.match(
+    hooks!.detail,
+    new RegExp(
+      `CLAUDE_CONFIG_DIR=${a} reads ${a}/settings\\.json\\).*ccguard's hooks are in ${e.home}/\\.claude/settings\\.json, which Claude Code does not read here`,
+    ),
+  );
   assert.match(hooks!.fix ?? '', new RegExp(`install --config-dir ${a}\``));
 
   // Installed with --config-dir b (the record says where): doctor for ~/.claude and a passes, for b too; for a,b only a fails.
@@ -308,12 +403,29 @@ test('doctor checks the settings.json Claude Code reads: hooks in another config
   assert.equal(ccguard(['uninstall'], e.env).code, 0);
   const home = JSON.parse(ccguard(['doctor', '--json', '--project-dir', proj], e.env).stdout) as Doc;
   assert.equal(byName(home, 'hooks')[0]!.level, 'fail');
-  assert.match(byName(home, 'hooks')[0]!.detail, new RegExp(`ccguard's hooks are in ${a}/settings\\.json, ${b}/settings\\.json, which Claude Code does not read here`));
-  const both = JSON.parse(ccguard(['doctor', '--json', '--project-dir', proj, '--config-dir', `${a},${b}`], e.env).stdout) as Doc;
-  assert.ok(byName(both, 'hooks').every((c) => c.level !== 'fail'), JSON.stringify(byName(both, 'hooks')));
+  assert.match(
+    byName(home, 'hooks')[0]!.detail,
+    new RegExp(
+      `ccguard's hooks are in ${a}/settings\\.json, ${b}/settings\\.json, which Claude Code does not read here`,
+    ),
+  );
+  const both = JSON.parse(
+    ccguard(['doctor', '--json', '--project-dir', proj, '--config-dir', `${a},${b}`], e.env).stdout,
+  ) as Doc;
+  assert.ok(
+    byName(both, 'hooks').every((c) => c.level !== 'fail'),
+    JSON.stringify(byName(both, 'hooks')),
+  );
   assert.equal(ccguard(['uninstall', '--config-dir', b], e.env).code, 0);
-  const one = JSON.parse(ccguard(['doctor', '--json', '--project-dir', proj], { ...e.env, CLAUDE_CONFIG_DIR: `${a},${b}` }).stdout) as Doc;
+  const one = JSON.parse(
+    ccguard(['doctor', '--json', '--project-dir', proj], { ...e.env, CLAUDE_CONFIG_DIR: `${a},${b}` }).stdout,
+  ) as Doc;
   const failed = byName(one, 'hooks').filter((c) => c.level === 'fail');
   assert.equal(failed.length, 1, JSON.stringify(failed));
-  assert.match(failed[0]!.detail, new RegExp(`^Claude Code started with CLAUDE_CONFIG_DIR=${b} reads ${b}/settings\\.json, which holds no ccguard hooks`));
+  assert.match(
+    failed[0]!.detail,
+    new RegExp(
+      `^Claude Code started with CLAUDE_CONFIG_DIR=${b} reads ${b}/settings\\.json, which holds no ccguard hooks`,
+    ),
+  );
 });

@@ -9,7 +9,14 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveUsage, start, toolResults, type MockUsage } from '../helpers/mockApi.ts';
-import { claudeMissingReason, describeRun, findTranscripts, projectDirName, readJsonl, runClaude } from '../helpers/claude.ts';
+import {
+  claudeMissingReason,
+  describeRun,
+  findTranscripts,
+  projectDirName,
+  readJsonl,
+  runClaude,
+} from '../helpers/claude.ts';
 
 const missing = claudeMissingReason();
 const RUN_TIMEOUT_MS = 60_000;
@@ -48,9 +55,18 @@ test('real CLI: one Bash tool call, then text; cost, usage and transcript', { ti
     cache_creation_input_tokens: 3000,
     cache_read_input_tokens: 20000,
   };
-  const textUsage: MockUsage = { input_tokens: 50, output_tokens: 12, cache_read_input_tokens: 23000, cache_creation_input_tokens: 0 };
+  const textUsage: MockUsage = {
+    input_tokens: 50,
+    output_tokens: 12,
+    cache_read_input_tokens: 23000,
+    cache_creation_input_tokens: 0,
+  };
   const api = await start({
-    toolUse: { name: 'Bash', input: { command: `touch ${box.marker}`, description: 'create marker' }, usage: toolUsage },
+    toolUse: {
+      name: 'Bash',
+      input: { command: `touch ${box.marker}`, description: 'create marker' },
+      usage: toolUsage,
+    },
     text: 'done',
     usage: textUsage,
   });
@@ -90,7 +106,10 @@ test('real CLI: one Bash tool call, then text; cost, usage and transcript', { ti
   assert.equal(json.usage?.input_tokens, u1.input_tokens + u2.input_tokens);
   assert.equal(json.usage?.output_tokens, u1.output_tokens + u2.output_tokens);
   assert.equal(json.usage?.cache_read_input_tokens, u1.cache_read_input_tokens + u2.cache_read_input_tokens);
-  assert.equal(json.usage?.cache_creation_input_tokens, u1.cache_creation_input_tokens + u2.cache_creation_input_tokens);
+  assert.equal(
+    json.usage?.cache_creation_input_tokens,
+    u1.cache_creation_input_tokens + u2.cache_creation_input_tokens,
+  );
 
   // Transcript: <home>/.claude/projects/<cwd, non-alphanumerics as '-'>/<session_id>.jsonl
   const transcripts = findTranscripts(box.home);
@@ -116,83 +135,103 @@ test('real CLI: one Bash tool call, then text; cost, usage and transcript', { ti
   }
 });
 
-test('real CLI: a PreToolUse hook that denies blocks the tool and its reason reaches the model', { timeout: 90_000 }, async (t) => {
-  if (missing) {
-    t.skip(missing);
-    return;
-  }
-  const box = sandbox(t);
-  const deny = JSON.stringify({
-    hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: 'blocked by test' },
-  });
-  // Exec form (command + args): spawned without a shell, so nothing needs quoting.
-  const script = `let s='';process.stdin.on('data',d=>s+=d).on('end',()=>process.stdout.write(${JSON.stringify(deny)}))`;
-  writeProjectSettings(box.project, {
-    hooks: {
-      PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: process.execPath, args: ['-e', script], timeout: 30 }] }],
-    },
-  });
-  const api = await start({ toolUse: { name: 'Bash', input: { command: `touch ${box.marker}` } }, text: 'ok, not doing it' });
-  t.after(() => api.close());
+test(
+  'real CLI: a PreToolUse hook that denies blocks the tool and its reason reaches the model',
+  { timeout: 90_000 },
+  async (t) => {
+    if (missing) {
+      t.skip(missing);
+      return;
+    }
+    const box = sandbox(t);
+    const deny = JSON.stringify({
+      hookSpecificOutput: {
+        hookEventName: 'PreToolUse',
+        permissionDecision: 'deny',
+        permissionDecisionReason: 'blocked by test',
+      },
+    });
+    // Exec form (command + args): spawned without a shell, so nothing needs quoting.
+    const script = `let s='';process.stdin.on('data',d=>s+=d).on('end',()=>process.stdout.write(${JSON.stringify(deny)}))`;
+    writeProjectSettings(box.project, {
+      hooks: {
+        PreToolUse: [
+          {
+            matcher: 'Bash',
+            hooks: [{ type: 'command', command: process.execPath, args: ['-e', script], timeout: 30 }],
+          },
+        ],
+      },
+    });
+    const api = await start({
+      toolUse: { name: 'Bash', input: { command: `touch ${box.marker}` } },
+      text: 'ok, not doing it',
+    });
+    t.after(() => api.close());
 
-  const run = await runClaude({
-    cwd: box.project,
-    home: box.home,
-    prompt: 'create the marker file',
-    baseUrl: api.url,
-    maxRetries: 0,
-    timeoutMs: RUN_TIMEOUT_MS,
-  });
-  const info = describeRun(run);
-  assert.equal(run.timedOut, false, info);
-  assert.equal(run.exitCode, 0, info);
-  assert.equal(existsSync(box.marker), false, `the hook should have blocked the tool call\n${info}`);
+    const run = await runClaude({
+      cwd: box.project,
+      home: box.home,
+      prompt: 'create the marker file',
+      baseUrl: api.url,
+      maxRetries: 0,
+      timeoutMs: RUN_TIMEOUT_MS,
+    });
+    const info = describeRun(run);
+    assert.equal(run.timedOut, false, info);
+    assert.equal(run.exitCode, 0, info);
+    assert.equal(existsSync(box.marker), false, `the hook should have blocked the tool call\n${info}`);
 
-  const calls = api.messageRequests();
-  assert.equal(calls.length, 2, info);
-  const results = toolResults(calls[1]!);
-  assert.equal(results.length, 1, JSON.stringify(calls[1]?.body?.messages?.at(-1)));
-  assert.ok(results[0]!.text.includes('blocked by test'), `tool_result: ${results[0]!.text}`);
-  assert.equal(results[0]!.is_error, true);
-  assert.equal(run.json?.result, 'ok, not doing it');
-});
+    const calls = api.messageRequests();
+    assert.equal(calls.length, 2, info);
+    const results = toolResults(calls[1]!);
+    assert.equal(results.length, 1, JSON.stringify(calls[1]?.body?.messages?.at(-1)));
+    assert.ok(results[0]!.text.includes('blocked by test'), `tool_result: ${results[0]!.text}`);
+    assert.equal(results[0]!.is_error, true);
+    assert.equal(run.json?.result, 'ok, not doing it');
+  },
+);
 
-test('real CLI: a 429 with retries off ends the turn with an API error line in the transcript', { timeout: 90_000 }, async (t) => {
-  if (missing) {
-    t.skip(missing);
-    return;
-  }
-  const box = sandbox(t);
-  const api = await start({
-    script: () => ({ kind: 'error', status: 429, type: 'rate_limit_error', message: 'slow down (test)' }),
-  });
-  t.after(() => api.close());
+test(
+  'real CLI: a 429 with retries off ends the turn with an API error line in the transcript',
+  { timeout: 90_000 },
+  async (t) => {
+    if (missing) {
+      t.skip(missing);
+      return;
+    }
+    const box = sandbox(t);
+    const api = await start({
+      script: () => ({ kind: 'error', status: 429, type: 'rate_limit_error', message: 'slow down (test)' }),
+    });
+    t.after(() => api.close());
 
-  const run = await runClaude({
-    cwd: box.project,
-    home: box.home,
-    prompt: 'hello',
-    baseUrl: api.url,
-    maxRetries: 0,
-    timeoutMs: RUN_TIMEOUT_MS,
-  });
-  const info = describeRun(run);
-  assert.equal(run.timedOut, false, info);
-  assert.equal(run.exitCode, 1, info);
-  assert.equal(api.messageRequests().length, 1, 'CLAUDE_CODE_MAX_RETRIES=0 should stop retries');
-  assert.equal(run.json?.is_error, true, info);
-  assert.equal(run.json?.api_error_status, 429, info);
-  assert.equal(run.json?.total_cost_usd, 0);
+    const run = await runClaude({
+      cwd: box.project,
+      home: box.home,
+      prompt: 'hello',
+      baseUrl: api.url,
+      maxRetries: 0,
+      timeoutMs: RUN_TIMEOUT_MS,
+    });
+    const info = describeRun(run);
+    assert.equal(run.timedOut, false, info);
+    assert.equal(run.exitCode, 1, info);
+    assert.equal(api.messageRequests().length, 1, 'CLAUDE_CODE_MAX_RETRIES=0 should stop retries');
+    assert.equal(run.json?.is_error, true, info);
+    assert.equal(run.json?.api_error_status, 429, info);
+    assert.equal(run.json?.total_cost_usd, 0);
 
-  const transcript = findTranscripts(box.home)[0];
-  assert.ok(transcript, 'no transcript');
-  const errors = readJsonl(transcript).filter((l) => l.type === 'assistant' && l.isApiErrorMessage === true);
-  assert.equal(errors.length, 1);
-  const line = errors[0];
-  assert.equal(line.error, 'rate_limit');
-  assert.equal(line.apiErrorStatus, 429);
-  assert.equal(line.message.model, '<synthetic>');
-  assert.equal(line.message.usage.input_tokens, 0);
-  assert.equal(line.message.usage.output_tokens, 0);
-  assert.ok(String(line.message.content[0]?.text).includes('slow down (test)'));
-});
+    const transcript = findTranscripts(box.home)[0];
+    assert.ok(transcript, 'no transcript');
+    const errors = readJsonl(transcript).filter((l) => l.type === 'assistant' && l.isApiErrorMessage === true);
+    assert.equal(errors.length, 1);
+    const line = errors[0];
+    assert.equal(line.error, 'rate_limit');
+    assert.equal(line.apiErrorStatus, 429);
+    assert.equal(line.message.model, '<synthetic>');
+    assert.equal(line.message.usage.input_tokens, 0);
+    assert.equal(line.message.usage.output_tokens, 0);
+    assert.ok(String(line.message.content[0]?.text).includes('slow down (test)'));
+  },
+);

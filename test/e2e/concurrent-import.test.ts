@@ -55,7 +55,10 @@ test('8 processes importing a growing history end with the totals of one clean i
   for (const r of runs) assert.equal(r.code, 0, r.stderr);
   // Catch up with what was written after the last import started.
   assert.equal(ccguard(['import'], env).code, 0);
-  const shared = JSON.parse(ccguard(['report', 'blocks', '--json'], env).stdout) as { entries: number; tokens: unknown }[];
+  const shared = JSON.parse(ccguard(['report', 'blocks', '--json'], env).stdout) as {
+    entries: number;
+    tokens: unknown;
+  }[];
 
   const clean = ccguard(['report', 'blocks', '--json'], { HOME: h.home, CCGUARD_HOME: join(h.home, 'clean') });
   assert.equal(clean.code, 0, clean.stderr);

@@ -149,7 +149,10 @@ export async function runCcusageBlocks(configDir: string, opts: RunCcusageOption
 }
 
 /** `ccusage session --json --offline`: per-session token sums and cost, validated. */
-export async function runCcusageSessions(configDir: string, opts: Omit<RunCcusageOptions, 'active'> = {}): Promise<CcusageSessionOutput> {
+export async function runCcusageSessions(
+  configDir: string,
+  opts: Omit<RunCcusageOptions, 'active'> = {},
+): Promise<CcusageSessionOutput> {
   const args = ['session', '--json', '--offline'];
   if (opts.mode) args.push('--mode', opts.mode);
   args.push(...(opts.extraArgs ?? []));
@@ -158,7 +161,10 @@ export async function runCcusageSessions(configDir: string, opts: Omit<RunCcusag
 }
 
 /** Per-session cost (USD) keyed by `<period>` (summed when the same id occurs in two project dirs). */
-export async function runCcusageSessionCost(configDir: string, opts: Omit<RunCcusageOptions, 'active'> = {}): Promise<Map<string, number>> {
+export async function runCcusageSessionCost(
+  configDir: string,
+  opts: Omit<RunCcusageOptions, 'active'> = {},
+): Promise<Map<string, number>> {
   const { session } = await runCcusageSessions(configDir, opts);
   const out = new Map<string, number>();
   for (const s of session) out.set(s.period, (out.get(s.period) ?? 0) + s.totalCost);

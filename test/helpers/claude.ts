@@ -106,7 +106,8 @@ function inheritedEnv(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (v === undefined) continue;
-    if (/^(ANTHROPIC_|CLAUDE|AWS_BEARER_TOKEN_BEDROCK$|NODE_OPTIONS$|NODE_TEST_CONTEXT$|VERTEX_|CLOUD_ML_)/.test(k)) continue;
+    if (/^(ANTHROPIC_|CLAUDE|AWS_BEARER_TOKEN_BEDROCK$|NODE_OPTIONS$|NODE_TEST_CONTEXT$|VERTEX_|CLOUD_ML_)/.test(k))
+      continue;
     if (k === 'DISABLE_TELEMETRY' || k === 'DISABLE_AUTOUPDATER' || k === 'MCP_TIMEOUT') continue;
     out[k] = v;
   }

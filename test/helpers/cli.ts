@@ -12,10 +12,18 @@ export interface Run {
 }
 
 /** The SQLite driver a test run asked for (CCGUARD_SQLITE_DRIVER), passed on to the processes it starts. */
-export const DRIVER_ENV: Record<string, string> = process.env.CCGUARD_SQLITE_DRIVER ? { CCGUARD_SQLITE_DRIVER: process.env.CCGUARD_SQLITE_DRIVER } : {};
+export const DRIVER_ENV: Record<string, string> = process.env.CCGUARD_SQLITE_DRIVER
+  ? { CCGUARD_SQLITE_DRIVER: process.env.CCGUARD_SQLITE_DRIVER }
+  : {};
 
 /** A clean environment for the CLI: PATH, TZ=UTC, no colour, the driver asked for, and `env`. */
-export const cliEnv = (env: Record<string, string>): Record<string, string> => ({ PATH: process.env.PATH ?? '', TZ: 'UTC', NO_COLOR: '1', ...DRIVER_ENV, ...env });
+export const cliEnv = (env: Record<string, string>): Record<string, string> => ({
+  PATH: process.env.PATH ?? '',
+  TZ: 'UTC',
+  NO_COLOR: '1',
+  ...DRIVER_ENV,
+  ...env,
+});
 
 /** The built CLI, synchronously, with a clean environment rooted at `home`. */
 export function ccguard(args: string[], env: Record<string, string>, input?: string): Run {

@@ -82,7 +82,12 @@ function write(suite: string, fig: Figure): void {
     doc = { suite, updated: '', machine: {}, figures: [] };
   }
   doc.updated = new Date().toISOString();
-  doc.machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform };
+  doc.machine = {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    platform: process.platform,
+  };
   doc.figures = [...doc.figures.filter((f) => !(f.area === fig.area && f.case === fig.case)), fig];
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(doc, null, 2) + '\n');
@@ -94,7 +99,13 @@ function write(suite: string, fig: Figure): void {
  * of the error) when it throws. Each suite (test file) owns one JSON file, so parallel files never
  * write the same one.
  */
-export async function measured(suite: string, area: string, name: string, tally: Tally, body: (t: Tally) => Promise<void> | void): Promise<void> {
+export async function measured(
+  suite: string,
+  area: string,
+  name: string,
+  tally: Tally,
+  body: (t: Tally) => Promise<void> | void,
+): Promise<void> {
   try {
     await body(tally);
     write(suite, { area, case: name, ...tally.draft(), result: 'held', run: RUN });

@@ -94,7 +94,14 @@ export function makeHistory(t?: TestContext, now = Date.now(), seed = 7): Histor
       const n = rand() < 0.5 ? 1 : 2;
       for (let s = 0; s < n; s++) {
         const id = `${(0x1000 + sid++).toString(16)}a7c2-${day}${b}${s}-4e1f-9d3b-5a6e0c1f2d3e`;
-        session(id, sid % 3, start + s * 40 * MIN, (2 + rand() * 2) * HOUR, (LIMIT * share) / n, pick([MODELS.sonnet, MODELS.sonnet, MODELS.opus]));
+        session(
+          id,
+          sid % 3,
+          start + s * 40 * MIN,
+          (2 + rand() * 2) * HOUR,
+          (LIMIT * share) / n,
+          pick([MODELS.sonnet, MODELS.sonnet, MODELS.opus]),
+        );
       }
     }
   }
@@ -112,13 +119,20 @@ export function makeHistory(t?: TestContext, now = Date.now(), seed = 7): Histor
     return { id, ...info.get(id)! };
   };
   const errSession = at('-500-');
-  appendFileSync(file(errSession.project, errSession.id), apiErrorLine(errSession.last - 30 * MIN, 'err-old-1', errSession.id) + '\n');
+  appendFileSync(
+    file(errSession.project, errSession.id),
+    apiErrorLine(errSession.last - 30 * MIN, 'err-old-1', errSession.id) + '\n',
+  );
   const over = at('-300-');
-  appendFileSync(file(over.project, over.id), limitLine(over.last - 2 * MIN, 'lim-5h', '5-hour limit reached ∙ resets 3pm', over.id) + '\n');
+  appendFileSync(
+    file(over.project, over.id),
+    limitLine(over.last - 2 * MIN, 'lim-5h', '5-hour limit reached ∙ resets 3pm', over.id) + '\n',
+  );
   const weekly = at('-200-');
   appendFileSync(
     file(weekly.project, weekly.id),
-    limitLine(weekly.last - 2 * MIN, 'lim-week', "You've hit your weekly limit · resets Mon 9am (UTC)", weekly.id) + '\n',
+    limitLine(weekly.last - 2 * MIN, 'lim-week', "You've hit your weekly limit · resets Mon 9am (UTC)", weekly.id) +
+      '\n',
   );
 
   // Decisions, placed in time through the store (hooks can only act at the real now).
@@ -140,33 +154,69 @@ export function makeHistory(t?: TestContext, now = Date.now(), seed = 7): Histor
         ...extra,
       });
     };
-    store.db.transaction(() => {
-      // Silent allows, which the report leaves out.
-      for (let i = 0; i < 40; i++) ev(blockFrom + i * 4 * MIN, cur[i % 2]!, 'allow');
-      ev(now - 75 * MIN, cur[0]!, 'warn', { reason: 'ccguard: 80% of the 5-hour limit used (local:config, the limit in your config).' });
-      ev(now - 74 * MIN, cur[1]!, 'warn', { reason: 'ccguard: 80% of the 5-hour limit used (local:config, the limit in your config).' });
-      ev(now - 74 * MIN, null, 'notify', { hook: 'PreToolUse', reason: 'ccguard: token threshold: 80% of the 5-hour limit used.' });
-      ev(now - 60 * MIN, null, 'pause', { reason: 'paused by hand for 20 min', source: 'manual' });
-      for (const m of [58, 52, 45]) {
-        ev(now - m * MIN, cur[m % 2]!, 'deny', { reason: 'ccguard: paused by hand (ccguard pause). Paused until later.' });
-      }
-      ev(now - 40 * MIN, null, 'resume', { reason: 'lifted pause', source: 'manual' });
-      for (const m of [32, 31, 25, 18, 17, 12, 6]) {
-        ev(now - m * MIN, cur[m % 2]!, 'delay', {
-          reason: 'ccguard: 91% of the 5-hour limit used (local:config, the limit in your config), ahead of the pace line (76% by now): slowing tool calls by 1s so the rest lasts until the reset',
-          sleep_ms: 400 + m * 20,
+    store.db
+      .transaction(() => {
+        // Silent allows, which the report leaves out.
+        for (let i = 0; i < 40; i++) ev(blockFrom + i * 4 * MIN, cur[i % 2]!, 'allow');
+        ev(now - 75 * MIN, cur[0]!, 'warn', {
+          reason: 'ccguard: 80% of the 5-hour limit used (local:config, the limit in your config).',
         });
-      }
-      ev(now - 9 * MIN, cur[0]!, 'deny', { state: 'backoff', reason: 'ccguard: rate limited by the API (3 in a row); backing off for 2 min. Wait, then retry. Run `ccguard resume` to lift it.' });
-      // Older days.
-      const d3 = over.first;
-      ev(d3 + 100 * MIN, over.id, 'warn', { reason: 'ccguard: 80% of the 5-hour limit used (local:config, the limit in your config).' });
-      ev(d3 + 130 * MIN, over.id, 'delay', { reason: 'ccguard: 92% of the 5-hour limit used (local:config, the limit in your config), ahead of the pace line (60% by now): slowing tool calls by 1s so the rest lasts until the reset', sleep_ms: 1000 });
-      ev(over.last - MIN, over.id, 'deny', { state: 'held', reason: 'ccguard: the 5-hour limit is used up (101%, local:config, the limit in your config). Wait 2h 30m. Run `ccguard resume` to lift it.' });
-      ev(over.last + 5 * MIN, null, 'alert', { reason: 'alert token fired by hand', source: 'manual' });
-      // A pause in the current block, already over, still on record.
-      store.recovery.put({ key: 'pause@legacy', kind: 'pause', session_id: null, level: 0, since: now - 60 * MIN, until: now - 40 * MIN, last_ts: now - 60 * MIN, reason: 'paused by hand (ccguard pause)', account: 'legacy' });
-    }).immediate();
+        ev(now - 74 * MIN, cur[1]!, 'warn', {
+          reason: 'ccguard: 80% of the 5-hour limit used (local:config, the limit in your config).',
+        });
+        ev(now - 74 * MIN, null, 'notify', {
+          hook: 'PreToolUse',
+          reason: 'ccguard: token threshold: 80% of the 5-hour limit used.',
+        });
+        ev(now - 60 * MIN, null, 'pause', { reason: 'paused by hand for 20 min', source: 'manual' });
+        for (const m of [58, 52, 45]) {
+          ev(now - m * MIN, cur[m % 2]!, 'deny', {
+            reason: 'ccguard: paused by hand (ccguard pause). Paused until later.',
+          });
+        }
+        ev(now - 40 * MIN, null, 'resume', { reason: 'lifted pause', source: 'manual' });
+        for (const m of [32, 31, 25, 18, 17, 12, 6]) {
+          ev(now - m * MIN, cur[m % 2]!, 'delay', {
+            reason:
+              'ccguard: 91% of the 5-hour limit used (local:config, the limit in your config), ahead of the pace line (76% by now): slowing tool calls by 1s so the rest lasts until the reset',
+            sleep_ms: 400 + m * 20,
+          });
+        }
+        ev(now - 9 * MIN, cur[0]!, 'deny', {
+          state: 'backoff',
+          reason:
+            'ccguard: rate limited by the API (3 in a row); backing off for 2 min. Wait, then retry. Run `ccguard resume` to lift it.',
+        });
+        // Older days.
+        const d3 = over.first;
+        ev(d3 + 100 * MIN, over.id, 'warn', {
+          reason: 'ccguard: 80% of the 5-hour limit used (local:config, the limit in your config).',
+        });
+        ev(d3 + 130 * MIN, over.id, 'delay', {
+          reason:
+            'ccguard: 92% of the 5-hour limit used (local:config, the limit in your config), ahead of the pace line (60% by now): slowing tool calls by 1s so the rest lasts until the reset',
+          sleep_ms: 1000,
+        });
+        ev(over.last - MIN, over.id, 'deny', {
+          state: 'held',
+          reason:
+            'ccguard: the 5-hour limit is used up (101%, local:config, the limit in your config). Wait 2h 30m. Run `ccguard resume` to lift it.',
+        });
+        ev(over.last + 5 * MIN, null, 'alert', { reason: 'alert token fired by hand', source: 'manual' });
+        // A pause in the current block, already over, still on record.
+        store.recovery.put({
+          key: 'pause@legacy',
+          kind: 'pause',
+          session_id: null,
+          level: 0,
+          since: now - 60 * MIN,
+          until: now - 40 * MIN,
+          last_ts: now - 60 * MIN,
+          reason: 'paused by hand (ccguard pause)',
+          account: 'legacy',
+        });
+      })
+      .immediate();
   } finally {
     store.close();
   }

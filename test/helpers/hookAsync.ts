@@ -24,12 +24,21 @@ export function withDb<T>(dbFile: string, f: (db: DB) => T, write = false): T {
 export type EventWithSource = Pick<EventRow, 'hook' | 'decision' | 'state' | 'reason' | 'source'>;
 
 export function eventsWithSource(dbFile: string): EventWithSource[] {
-  return withDb(dbFile, (db) => db.prepare("SELECT hook, decision, state, reason, source FROM events WHERE decision != 'notify' ORDER BY id").all() as EventWithSource[]);
+  return withDb(
+    dbFile,
+    (db) =>
+      db
+        .prepare("SELECT hook, decision, state, reason, source FROM events WHERE decision != 'notify' ORDER BY id")
+        .all() as EventWithSource[],
+  );
 }
 
 export function monitorRow(dbFile: string, key: string): Record<string, any> | undefined {
   try {
-    return withDb(dbFile, (db) => db.prepare('SELECT * FROM monitor_cache WHERE key = ?').get(key) as Record<string, unknown> | undefined);
+    return withDb(
+      dbFile,
+      (db) => db.prepare('SELECT * FROM monitor_cache WHERE key = ?').get(key) as Record<string, unknown> | undefined,
+    );
   } catch {
     return undefined;
   }

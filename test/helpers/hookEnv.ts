@@ -49,7 +49,10 @@ function makeHookEnv(h: TmpHome, config: string) {
   const bin = join(h.home, 'bin');
   mkdirSync(bin);
   const capture = join(h.home, 'notifications.log');
-  writeFileSync(join(bin, 'notify-send'), `#!/bin/sh\nfor a in "$@"; do printf '%s\\t' "$a"; done >> '${capture}'\necho >> '${capture}'\n`);
+  writeFileSync(
+    join(bin, 'notify-send'),
+    `#!/bin/sh\nfor a in "$@"; do printf '%s\\t' "$a"; done >> '${capture}'\necho >> '${capture}'\n`,
+  );
   chmodSync(join(bin, 'notify-send'), 0o755);
   const env = { HOME: h.home, PATH: `${bin}:${process.env.PATH ?? ''}`, TZ: 'UTC', NO_COLOR: '1', ...DRIVER_ENV };
   const transcript = (session: string): string => join(project, `${session}.jsonl`);
@@ -100,7 +103,9 @@ function makeHookEnv(h: TmpHome, config: string) {
     events(): Pick<EventRow, 'hook' | 'tool' | 'decision' | 'state' | 'reason' | 'sleep_ms'>[] {
       const db = openSqlite(join(h.stateDir, 'state.db'), { readonly: true });
       try {
-        return db.prepare('SELECT hook, tool, decision, state, reason, sleep_ms FROM events ORDER BY id').all() as never;
+        return db
+          .prepare('SELECT hook, tool, decision, state, reason, sleep_ms FROM events ORDER BY id')
+          .all() as never;
       } finally {
         db.close();
       }

@@ -10,7 +10,10 @@ import { HOOK_EVENTS, type HookEvent } from '../../lib/policy/types.ts';
 import { EVENT_FILES } from '../../lib/settings/hookCommand.ts';
 
 /** The built file each event runs: the names install writes into settings. */
-export const HOOK_FILE = Object.fromEntries(HOOK_EVENTS.map((e) => [e, `${EVENT_FILES[e]}.js`])) as Record<HookEvent, string>;
+export const HOOK_FILE = Object.fromEntries(HOOK_EVENTS.map((e) => [e, `${EVENT_FILES[e]}.js`])) as Record<
+  HookEvent,
+  string
+>;
 
 export { HOOK_EVENTS };
 
@@ -152,7 +155,8 @@ const OUTPUT: Record<HookEvent, z.ZodType> = {
  */
 export function badOutput(event: HookEvent, stdout: string, trailingNewline = true): string | null {
   if (stdout === '') return null;
-  if (trailingNewline && !stdout.endsWith('\n')) return `stdout does not end with a newline: ${JSON.stringify(stdout.slice(-40))}`;
+  if (trailingNewline && !stdout.endsWith('\n'))
+    return `stdout does not end with a newline: ${JSON.stringify(stdout.slice(-40))}`;
   const body = trailingNewline ? stdout.slice(0, -1) : stdout;
   if (body.includes('\n')) return `stdout is more than one line: ${JSON.stringify(stdout.slice(0, 120))}`;
   let v: unknown;

@@ -276,7 +276,9 @@ export function resolveUsage(base: MockUsage | undefined, over?: MockUsage) {
   const cc = u.cache_creation;
   const cci =
     u.cache_creation_input_tokens ??
-    (cc ? (cc.ephemeral_5m_input_tokens ?? 0) + (cc.ephemeral_1h_input_tokens ?? 0) : DEFAULT_USAGE.cache_creation_input_tokens);
+    (cc
+      ? (cc.ephemeral_5m_input_tokens ?? 0) + (cc.ephemeral_1h_input_tokens ?? 0)
+      : DEFAULT_USAGE.cache_creation_input_tokens);
   const h1 = cc?.ephemeral_1h_input_tokens ?? 0;
   return {
     input_tokens: u.input_tokens ?? DEFAULT_USAGE.input_tokens,
@@ -291,9 +293,7 @@ export function resolveUsage(base: MockUsage | undefined, over?: MockUsage) {
   };
 }
 
-type Block =
-  | { type: 'text'; text: string }
-  | { type: 'tool_use'; id: string; name: string; input: unknown };
+type Block = { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown };
 
 export async function start(opts: MockApiOptions = {}): Promise<MockApi> {
   const requests: RecordedRequest[] = [];
@@ -327,7 +327,12 @@ export async function start(opts: MockApiOptions = {}): Promise<MockApi> {
     }
     meter.used++;
     const utilization = meter.used / m.budget;
-    return { headers: unifiedHeaders({ status: utilization >= 0.9 ? 'allowed_warning' : 'allowed', fiveHour: { utilization, resetsAt } }) };
+    return {
+      headers: unifiedHeaders({
+        status: utilization >= 0.9 ? 'allowed_warning' : 'allowed',
+        fiveHour: { utilization, resetsAt },
+      }),
+    };
   }
 
   function choose(rec: RecordedRequest): MockReply {
@@ -347,11 +352,17 @@ export async function start(opts: MockApiOptions = {}): Promise<MockApi> {
 
   function blocksFor(reply: Exclude<MockReply, ErrorReply>): { blocks: Block[]; stop: string } {
     const blocks: Block[] = [];
-    if (reply.kind === 'text') return { blocks: [{ type: 'text', text: reply.text }], stop: reply.stopReason ?? 'end_turn' };
+    if (reply.kind === 'text')
+      return { blocks: [{ type: 'text', text: reply.text }], stop: reply.stopReason ?? 'end_turn' };
     if (reply.text) blocks.push({ type: 'text', text: reply.text });
     const calls = reply.kind === 'tool_use' ? [reply] : reply.calls;
     for (const c of calls) {
-      blocks.push({ type: 'tool_use', id: c.id ?? `toolu_mock_${String(++toolCounter).padStart(4, '0')}`, name: c.name, input: c.input ?? {} });
+      blocks.push({
+        type: 'tool_use',
+        id: c.id ?? `toolu_mock_${String(++toolCounter).padStart(4, '0')}`,
+        name: c.name,
+        input: c.input ?? {},
+      });
     }
     return { blocks, stop: 'tool_use' };
   }
@@ -376,11 +387,14 @@ export async function start(opts: MockApiOptions = {}): Promise<MockApi> {
 
     if (reply.kind === 'error') {
       res.writeHead(reply.status, { 'content-type': 'application/json', 'request-id': requestId, ...reply.headers });
-      res.end(JSON.stringify({ type: 'error', error: { type: reply.type, message: reply.message }, request_id: requestId }));
+      res.end(
+        JSON.stringify({ type: 'error', error: { type: reply.type, message: reply.message }, request_id: requestId }),
+      );
       return;
     }
 
-    const model = reply.model ?? opts.model ?? (typeof rec.body?.model === 'string' ? rec.body.model : 'claude-sonnet-4-5');
+    const model =
+      reply.model ?? opts.model ?? (typeof rec.body?.model === 'string' ? rec.body.model : 'claude-sonnet-4-5');
     const usage = resolveUsage(opts.usage, reply.usage);
     const id = reply.id ?? `msg_mock_${String(n).padStart(4, '0')}`;
     rec.messageId = id;
@@ -389,7 +403,16 @@ export async function start(opts: MockApiOptions = {}): Promise<MockApi> {
     if (!rec.stream) {
       res.writeHead(200, { 'content-type': 'application/json', 'request-id': requestId, ...reply.headers });
       res.end(
-        JSON.stringify({ id, type: 'message', role: 'assistant', model, content: blocks, stop_reason: stop, stop_sequence: null, usage }),
+        JSON.stringify({
+          id,
+          type: 'message',
+          role: 'assistant',
+          model,
+          content: blocks,
+          stop_reason: stop,
+          stop_sequence: null,
+          usage,
+        }),
       );
       return;
     }
@@ -459,7 +482,11 @@ export async function start(opts: MockApiOptions = {}): Promise<MockApi> {
       const path = url.split('?')[0] ?? '/';
       const method = req.method ?? 'GET';
       const kind: RecordedRequest['kind'] =
-        method === 'POST' && path === '/v1/messages' ? 'messages' : method === 'POST' && path === '/v1/messages/count_tokens' ? 'count_tokens' : 'other';
+        method === 'POST' && path === '/v1/messages'
+          ? 'messages'
+          : method === 'POST' && path === '/v1/messages/count_tokens'
+            ? 'count_tokens'
+            : 'other';
       const rec: RecordedRequest = {
         seq: requests.length,
         method,
@@ -489,7 +516,8 @@ export async function start(opts: MockApiOptions = {}): Promise<MockApi> {
       }
       const routed = opts.route?.(rec);
       if (routed) {
-        const text = routed.body === undefined ? '' : typeof routed.body === 'string' ? routed.body : JSON.stringify(routed.body);
+        const text =
+          routed.body === undefined ? '' : typeof routed.body === 'string' ? routed.body : JSON.stringify(routed.body);
         res.writeHead(routed.status ?? 200, { 'content-type': 'application/json', ...routed.headers });
         res.end(method === 'HEAD' ? undefined : text);
         return;

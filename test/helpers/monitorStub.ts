@@ -82,13 +82,20 @@ switch (m.mode) {
     },
     /** How many times the stand-in has been started, and with what arguments. */
     calls(): string[][] {
-      return existsSync(runs) ? readFileSync(runs, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]) : [];
+      return existsSync(runs)
+        ? readFileSync(runs, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as string[])
+        : [];
     },
   };
 }
 
 /** A documented v4 snapshot, for parsing tests and state files. */
-export function snapshotJson(o: { generatedAt?: number; pct?: number | null; plan?: string; weeklyPct?: number | null; stale?: boolean } = {}): Record<string, unknown> {
+export function snapshotJson(
+  o: { generatedAt?: number; pct?: number | null; plan?: string; weeklyPct?: number | null; stale?: boolean } = {},
+): Record<string, unknown> {
   const now = o.generatedAt ?? Date.now();
   const reset = now + 2 * 3_600_000;
   const pct = o.pct === undefined ? 41.2 : o.pct;
@@ -110,7 +117,13 @@ export function snapshotJson(o: { generatedAt?: number; pct?: number | null; pla
         source: { kind: 'local' },
         confidence: 'local_estimate',
       },
-      seven_day: { used_percentage: o.weeklyPct ?? null, tokens_used: null, token_limit: null, resets_at: null, resets_at_epoch: null },
+      seven_day: {
+        used_percentage: o.weeklyPct ?? null,
+        tokens_used: null,
+        token_limit: null,
+        resets_at: null,
+        resets_at_epoch: null,
+      },
     },
     local: { is_active: pct !== null, burn_rate_tokens_per_minute: 310.5, cost_usd: 1.23 },
     pace: { label: 'on track' },

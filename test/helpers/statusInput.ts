@@ -13,7 +13,13 @@ export function statusInput(
     workspace: { current_dir: '/work/app', project_dir: '/work/app' },
     version: '2.1.330',
     output_style: { name: 'default' },
-    cost: { total_cost_usd: 1.2345, total_duration_ms: 812345, total_api_duration_ms: 123456, total_lines_added: 12, total_lines_removed: 3 },
+    cost: {
+      total_cost_usd: 1.2345,
+      total_duration_ms: 812345,
+      total_api_duration_ms: 123456,
+      total_lines_added: 12,
+      total_lines_removed: 3,
+    },
     exceeds_200k_tokens: false,
     context_window: { total_input_tokens: 41234, total_output_tokens: 2345, context_window_size: 200000 },
     rate_limits: {

@@ -64,7 +64,12 @@ export function writeClaudeJson(home: string, cwds: string[]): string {
   }
   const projects: Record<string, unknown> = { ...(cur.projects ?? {}) };
   for (const c of cwds) {
-    projects[c] = { ...(projects[c] as object | undefined), hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true, allowedTools: [] };
+    projects[c] = {
+      ...(projects[c] as object | undefined),
+      hasTrustDialogAccepted: true,
+      hasCompletedProjectOnboarding: true,
+      allowedTools: [],
+    };
   }
   const out = {
     ...cur,
@@ -147,7 +152,8 @@ export function unifiedHeaders(o: UnifiedHeadersOptions): Record<string, string>
     if (!w) return;
     h[`anthropic-ratelimit-unified-${prefix}-utilization`] = String(w.utilization);
     h[`anthropic-ratelimit-unified-${prefix}-reset`] = String(toSec(w.resetsAt));
-    if (w.surpassedThreshold !== undefined) h[`anthropic-ratelimit-unified-${prefix}-surpassed-threshold`] = String(w.surpassedThreshold);
+    if (w.surpassedThreshold !== undefined)
+      h[`anthropic-ratelimit-unified-${prefix}-surpassed-threshold`] = String(w.surpassedThreshold);
   };
   win('5h', o.fiveHour);
   win('7d', o.sevenDay);
@@ -156,7 +162,13 @@ export function unifiedHeaders(o: UnifiedHeadersOptions): Record<string, string>
   const claim: UnifiedClaim = o.claim ?? (o.fiveHour ? 'five_hour' : 'seven_day');
   h['anthropic-ratelimit-unified-representative-claim'] = claim;
   const claimWindow =
-    claim === 'five_hour' ? o.fiveHour : claim === 'seven_day' ? o.sevenDay : claim === 'seven_day_opus' ? (o.sevenDayOpus ?? o.sevenDay) : (o.sevenDaySonnet ?? o.sevenDay);
+    claim === 'five_hour'
+      ? o.fiveHour
+      : claim === 'seven_day'
+        ? o.sevenDay
+        : claim === 'seven_day_opus'
+          ? (o.sevenDayOpus ?? o.sevenDay)
+          : (o.sevenDaySonnet ?? o.sevenDay);
   const reset = o.resetsAt ?? claimWindow?.resetsAt;
   if (reset !== undefined) h['anthropic-ratelimit-unified-reset'] = String(toSec(reset));
   return h;
@@ -191,8 +203,16 @@ export function rejected429(o: RejectedOptions): ErrorReply {
     kind: 'error',
     status: 429,
     type: 'rate_limit_error',
-    message: o.message ?? 'This request would exceed your account\'s rate limit. Please try again later.',
-    headers: unifiedHeaders({ status: 'rejected', claim, fiveHour, sevenDay, sevenDayOpus, sevenDaySonnet, resetsAt: o.resetsAt }),
+    message: o.message ?? "This request would exceed your account's rate limit. Please try again later.",
+    headers: unifiedHeaders({
+      status: 'rejected',
+      claim,
+      fiveHour,
+      sevenDay,
+      sevenDayOpus,
+      sevenDaySonnet,
+      resetsAt: o.resetsAt,
+    }),
     ...(o.delayMs ? { delayMs: o.delayMs } : {}),
   };
 }
@@ -210,8 +230,14 @@ export interface UsageWindowBody {
 const isoMicros = (t: number | Date): string => new Date(t).toISOString().replace(/\.(\d{3})Z$/, '.$1000+00:00');
 
 /** The endpoint's body as the client accepts it (percent numbers, ISO reset strings). */
-export function usageBody(o: { fiveHour?: UsageWindowBody | null; sevenDay?: UsageWindowBody | null; sevenDayOpus?: UsageWindowBody | null; sevenDaySonnet?: UsageWindowBody | null }) {
-  const w = (x: UsageWindowBody | null | undefined) => (x ? { utilization: x.utilization, resets_at: isoMicros(x.resetsAt) } : null);
+export function usageBody(o: {
+  fiveHour?: UsageWindowBody | null;
+  sevenDay?: UsageWindowBody | null;
+  sevenDayOpus?: UsageWindowBody | null;
+  sevenDaySonnet?: UsageWindowBody | null;
+}) {
+  const w = (x: UsageWindowBody | null | undefined) =>
+    x ? { utilization: x.utilization, resets_at: isoMicros(x.resetsAt) } : null;
   return {
     five_hour: w(o.fiveHour),
     seven_day: w(o.sevenDay),
@@ -230,7 +256,9 @@ export function limitLines(lines: any[]): any[] {
   return lines.filter(
     (l) =>
       l?.type === 'assistant' &&
-      (l.apiError === 'usage_limit_reached' || l.apiErrorParams?.rate_limit_info?.status === 'rejected' || l.quotaLimits?.status === 'rejected'),
+      (l.apiError === 'usage_limit_reached' ||
+        l.apiErrorParams?.rate_limit_info?.status === 'rejected' ||
+        l.quotaLimits?.status === 'rejected'),
   );
 }
 
@@ -242,7 +270,10 @@ export function lastUserText(body: any): string {
     if (m?.role !== 'user') continue;
     const c = m.content;
     if (typeof c === 'string') return c;
-    if (Array.isArray(c)) return c.map((b: any) => (typeof b?.text === 'string' ? b.text : typeof b?.content === 'string' ? b.content : '')).join('\n');
+    if (Array.isArray(c))
+      return c
+        .map((b: any) => (typeof b?.text === 'string' ? b.text : typeof b?.content === 'string' ? b.content : ''))
+        .join('\n');
     return '';
   }
   return '';

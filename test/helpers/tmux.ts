@@ -23,7 +23,10 @@ let tmuxPath: string | null | undefined;
 export function findTmux(): string | null {
   if (tmuxPath !== undefined) return tmuxPath;
   try {
-    const out = execFileSync('sh', ['-c', 'command -v tmux'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const out = execFileSync('sh', ['-c', 'command -v tmux'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     tmuxPath = out || null;
   } catch {
     tmuxPath = null;
@@ -75,10 +78,15 @@ export interface TmuxSession {
 
 function run(tmux: string, socket: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(tmux, ['-S', socket, ...args], { encoding: 'utf8', env: env ?? process.env, timeout: 15_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`tmux ${args.join(' ')}: ${err.message}${stderr ? `\n${stderr}` : ''}`));
-      else resolve(stdout);
-    });
+    execFile(
+      tmux,
+      ['-S', socket, ...args],
+      { encoding: 'utf8', env: env ?? process.env, timeout: 15_000 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`tmux ${args.join(' ')}: ${err.message}${stderr ? `\n${stderr}` : ''}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
@@ -96,9 +104,16 @@ export async function startTmux(opts: StartTmuxOptions): Promise<TmuxSession> {
   const socket = join(dir, 'sock');
   const conf = join(dir, 'tmux.conf');
   // remain-on-exit: a program that dies leaves its last screen to read. Big history for capture -S -.
-  writeFileSync(conf, 'set -g remain-on-exit on\nset -g history-limit 20000\nset -g status off\nset -g escape-time 10\n');
+  writeFileSync(
+    conf,
+    'set -g remain-on-exit on\nset -g history-limit 20000\nset -g status off\nset -g escape-time 10\n',
+  );
   const name = opts.name ?? `cc-${Math.random().toString(36).slice(2, 8)}`;
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'xterm-256color', LANG: 'C.UTF-8' };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    TERM: 'xterm-256color',
+    LANG: 'C.UTF-8',
+  };
   for (const [k, v] of Object.entries(opts.env)) if (v !== undefined) env[k] = v;
   // The server inherits the environment of the command that starts it: no TMUX (we may run inside tmux).
   delete env.TMUX;
@@ -107,10 +122,18 @@ export async function startTmux(opts: StartTmuxOptions): Promise<TmuxSession> {
     tmux,
     socket,
     [
-      '-f', conf,
-      'new-session', '-d', '-s', name,
-      '-x', String(opts.width ?? 200), '-y', String(opts.height ?? 50),
-      '-c', opts.cwd,
+      '-f',
+      conf,
+      'new-session',
+      '-d',
+      '-s',
+      name,
+      '-x',
+      String(opts.width ?? 200),
+      '-y',
+      String(opts.height ?? 50),
+      '-c',
+      opts.cwd,
       ...eFlags,
       '--',
       opts.command ?? CLAUDE_BIN,

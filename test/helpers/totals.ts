@@ -50,7 +50,12 @@ export function cleanTotals(env: Record<string, string>, cleanDir: string): Tota
 }
 
 /** Asserts the state under `env` holds exactly what a clean import of the same files gives. */
-export function assertSameAsCleanImport(env: Record<string, string>, home: string, label = 'clean', mayBeEmpty = false): { entries: number } {
+export function assertSameAsCleanImport(
+  env: Record<string, string>,
+  home: string,
+  label = 'clean',
+  mayBeEmpty = false,
+): { entries: number } {
   const shared = totalsOf(env);
   const clean = cleanTotals(env, join(home, `${label}-${process.pid}-${Date.now()}`));
   if (!mayBeEmpty) assert.ok(clean.entries > 0, 'the clean import found responses');

@@ -13,7 +13,8 @@ test('a full check leaves a private code cache; a damaged one is ignored and rep
   // No leases: every call is a full check. A written-down limit used up: every call is denied.
   const e = hookEnv(t, 'plan: 100000\nperformance:\n  fast_path_seconds: 0\n');
   e.usage('s1', [{ ts: Date.now() - 5 * MIN, input: 90_000, output: 10_000 }]);
-  const call = () => e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash', tool_input: { command: 'ls' } }));
+  const call = () =>
+    e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash', tool_input: { command: 'ls' } }));
   const first = call();
   assert.equal(first.code, 0);
   const cache = cacheFileFor(e.stateDir);
@@ -29,5 +30,12 @@ test('a full check leaves a private code cache; a damaged one is ignored and rep
   assert.equal(third.code, 0);
   assert.equal(third.stdout, first.stdout, 'a damaged cache changes nothing');
   assert.notEqual(readFileSync(cache).toString('utf8', 0, 26), 'not a V8 code cache at all', 'and is replaced');
-  assert.deepEqual(e.events().filter((x) => x.decision !== 'notify').map((x) => x.decision), ['deny', 'deny', 'deny'], 'three full checks, one decision');
+  assert.deepEqual(
+    e
+      .events()
+      .filter((x) => x.decision !== 'notify')
+      .map((x) => x.decision),
+    ['deny', 'deny', 'deny'],
+    'three full checks, one decision',
+  );
 });

@@ -30,17 +30,23 @@ test('under every threshold: silent allow, recorded, and the next call takes the
   const first = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash', tool_input: { command: 'ls' } }));
   assert.equal(first.code, 0);
   assert.equal(first.stdout, '');
-  assert.deepEqual(e.events().map((x) => [x.hook, x.decision]), [['PreToolUse', 'allow']]);
+  assert.deepEqual(
+    e.events().map((x) => [x.hook, x.decision]),
+    [['PreToolUse', 'allow']],
+  );
   assert.ok(existsSync(join(e.stateDir, 'fast', 's1.json')), 'a silent allow leaves a cached decision');
   const second = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash', tool_input: { command: 'ls' } }));
   assert.equal(second.stdout, '');
   // The fast path wrote to the journal, not the database; `ccguard events` folds it in.
   assert.equal(e.events().length, 1);
   const ev = JSON.parse(ccguard(['events', '--json'], e.env).stdout) as J[];
-  assert.deepEqual(ev.map((x) => [x.hook, x.decision, x.source]), [
-    ['PreToolUse', 'allow', 'local:config'],
-    ['PreToolUse', 'allow', 'fast-path'],
-  ]);
+  assert.deepEqual(
+    ev.map((x) => [x.hook, x.decision, x.source]),
+    [
+      ['PreToolUse', 'allow', 'local:config'],
+      ['PreToolUse', 'allow', 'fast-path'],
+    ],
+  );
 });
 
 test('token use past token_threshold: one systemMessage and additionalContext per crossing, one notification', async (t) => {
@@ -49,7 +55,10 @@ test('token use past token_threshold: one systemMessage and additionalContext pe
   const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
   assert.equal(r.code, 0);
   const j = r.json as J;
-  assert.match(j.systemMessage, /^ccguard: 85% of the 5-hour limit used \(local:config, the limit in your config\)\. It resets at (\w{3} )?\d\d:\d\d/);
+  assert.match(
+    j.systemMessage,
+    /^ccguard: 85% of the 5-hour limit used \(local:config, the limit in your config\)\. It resets at (\w{3} )?\d\d:\d\d/,
+  );
   assert.equal(j.hookSpecificOutput.hookEventName, 'PreToolUse');
   assert.equal(j.hookSpecificOutput.permissionDecision, undefined, 'an allow never sets permissionDecision');
   assert.match(j.hookSpecificOutput.additionalContext, /About 1500 tokens are left/);
@@ -60,21 +69,30 @@ test('token use past token_threshold: one systemMessage and additionalContext pe
   assert.match(notes[0]!, /ccguard: 5-hour threshold\t85% of the 5-hour limit used/);
   // The warning is out, so the next call is a silent allow: served by the lease, still recorded as warned.
   const ev = JSON.parse(ccguard(['events', '--json'], e.env).stdout) as J[];
-  assert.deepEqual(ev.map((x) => [x.decision, x.state, x.source]), [
-    ['warn', 'warned', 'local:config'],
-    ['notify', 'warned', null],
-    ['allow', 'warned', 'fast-path'],
-  ]);
+  assert.deepEqual(
+    ev.map((x) => [x.decision, x.state, x.source]),
+    [
+      ['warn', 'warned', 'local:config'],
+      ['notify', 'warned', null],
+      ['allow', 'warned', 'fast-path'],
+    ],
+  );
 });
 
 test('rate limit from StopFailure: a short backoff delays the next call, a long one denies it', async (t) => {
   const e = hookEnv(t, 'recovery:\n  backoff:\n    base_seconds: 2\n');
   e.usage('s1', [{ ts: Date.now() - 2 * MIN }]);
-  const sf = e.run('StopFailure', e.input('StopFailure', 's1', { error: 'rate_limit', last_assistant_message: 'API Error: Request rejected (429)' }));
+  const sf = e.run(
+    'StopFailure',
+    e.input('StopFailure', 's1', { error: 'rate_limit', last_assistant_message: 'API Error: Request rejected (429)' }),
+  );
   assert.equal(sf.code, 0);
   const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
   // The sleep is told to the user, not left as an unexplained stall.
-  assert.match((r.json as J).systemMessage, /^ccguard: the API rate-limited this session \(1 in a row\); this tool call waited \ds before running\.$/);
+  assert.match(
+    (r.json as J).systemMessage,
+    /^ccguard: the API rate-limited this session \(1 in a row\); this tool call waited \ds before running\.$/,
+  );
   assert.equal((r.json as J).hookSpecificOutput, undefined, 'an allow: no decision, nothing for the model');
   const delayed = e.events().find((x) => x.decision === 'delay')!;
   assert.ok(delayed, 'a delay event');
@@ -86,7 +104,10 @@ test('rate limit from StopFailure: a short backoff delays the next call, a long 
   const denied = long.run('PreToolUse', long.input('PreToolUse', 's1', { tool_name: 'Bash' }));
   const j = denied.json as J;
   assert.equal(j.hookSpecificOutput.permissionDecision, 'deny');
-  assert.match(j.hookSpecificOutput.permissionDecisionReason, /rate limited by the API \(1 in a row\); backing off until (\w{3} )?\d\d:\d\d, 10 min from now/);
+  assert.match(
+    j.hookSpecificOutput.permissionDecisionReason,
+    /rate limited by the API \(1 in a row\); backing off until (\w{3} )?\d\d:\d\d, 10 min from now/,
+  );
   const p = long.run('UserPromptSubmit', long.input('UserPromptSubmit', 's1', { prompt: 'go on' }));
   assert.equal((p.json as J).decision, 'block');
 });
@@ -94,7 +115,10 @@ test('rate limit from StopFailure: a short backoff delays the next call, a long 
 test('rate limit seen only as an API error line in the transcript: backoff all the same, rising with each error', (t) => {
   const e = hookEnv(t, 'recovery:\n  backoff:\n    base_seconds: 300\n');
   const now = Date.now();
-  appendFileSync(e.transcript('s1'), apiErrorLine(now - 60_000, 'err-1') + '\n' + apiErrorLine(now - 20_000, 'err-2') + '\n');
+  appendFileSync(
+    e.transcript('s1'),
+    apiErrorLine(now - 60_000, 'err-1') + '\n' + apiErrorLine(now - 20_000, 'err-2') + '\n',
+  );
   const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
   const j = r.json as J;
   assert.equal(j.hookSpecificOutput.permissionDecision, 'deny');
@@ -110,33 +134,65 @@ test('a subscription limit line holds tool calls (not prompts) until the reset i
   const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
   const j = r.json as J;
   assert.equal(j.hookSpecificOutput.permissionDecision, 'deny');
-  assert.match(j.hookSpecificOutput.permissionDecisionReason, new RegExp(`the 5-hour limit is used up \\(100%, server:limit_line:five_hour\\)\\. Wait .*, until (\\w{3} )?${lim.clock}\\. Run \`\\S*node \\S+ccguard\\.js resume\` to lift it\\.`));
+  assert.match(
+    j.hookSpecificOutput.permissionDecisionReason,
+    new RegExp(
+      `the 5-hour limit is used up \\(100%, server:limit_line:five_hour\\)\\. Wait .*, until (\\w{3} )?${lim.clock}\\. Run \`\\S*node \\S+ccguard\\.js resume\` to lift it\\.`,
+    ),
+  );
   const d = e.run('PreToolUse', e.input('PreToolUse', 's2', { tool_name: 'Bash' }));
   assert.equal((d.json as J).hookSpecificOutput.permissionDecision, 'deny', 'the hold is for every session');
   const p = e.run('UserPromptSubmit', e.input('UserPromptSubmit', 's2', { prompt: 'hello' }));
   assert.notEqual((p.json as J).decision, 'block', 'a prompt passes, told why tools wait');
-  assert.match((p.json as J).hookSpecificOutput.additionalContext, new RegExp(`used up .*held back until (\\w{3} )?${lim.clock}`));
+  assert.match(
+    (p.json as J).hookSpecificOutput.additionalContext,
+    new RegExp(`used up .*held back until (\\w{3} )?${lim.clock}`),
+  );
   const st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
   assert.equal(st.recovery.state, 'held');
   const res = ccguard(['resume'], e.env);
   assert.equal(res.code, 0);
-  assert.match(res.stdout, new RegExp(`Resumed\\. Lifted:\\n {2}- the hold on the used-up 5-hour limit \\(100%, server:limit_line:five_hour\\), until (\\w{3} )?${lim.clock} \\(the end of that window\\); ccguard keeps warning\\n`));
+  assert.match(
+    res.stdout,
+    new RegExp(
+      `Resumed\\. Lifted:\\n {2}- the hold on the used-up 5-hour limit \\(100%, server:limit_line:five_hour\\), until (\\w{3} )?${lim.clock} \\(the end of that window\\); ccguard keeps warning\\n`,
+    ),
+  );
   const after = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
-  assert.notEqual((after.json?.hookSpecificOutput as J | undefined)?.permissionDecision, 'deny', 'resume lets the next call through');
+  assert.notEqual(
+    (after.json?.hookSpecificOutput as J | undefined)?.permissionDecision,
+    'deny',
+    'resume lets the next call through',
+  );
 });
 
 test('resume --minutes N lifts a limit hold for N minutes only; a bad value is refused', (t) => {
   const e = hookEnv(t);
   appendFileSync(e.transcript('s1'), limitLine(Date.now() - MIN, 'lim-1', fiveHourLimitText(Date.now()).text) + '\n');
-  assert.equal((e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).json as J).hookSpecificOutput.permissionDecision, 'deny');
+  assert.equal(
+    (e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).json as J).hookSpecificOutput
+      .permissionDecision,
+    'deny',
+  );
   const bad = ccguard(['resume', '--minutes', '0'], e.env);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--minutes must be a positive number/);
   const res = ccguard(['resume', '--minutes', '10'], e.env);
   assert.equal(res.code, 0);
-  assert.match(res.stdout, /the hold on the used-up 5-hour limit .*, until (\w{3} )?\d\d:\d\d \(10 min\); ccguard keeps warning/);
-  assert.notEqual((e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).json?.hookSpecificOutput as J | undefined)?.permissionDecision, 'deny');
-  const lift = withDb(join(e.stateDir, 'state.db'), (d) => d.prepare("SELECT until FROM recovery WHERE kind = 'lift' AND key LIKE '%:five_hour'").get() as { until: number });
+  assert.match(
+    res.stdout,
+    /the hold on the used-up 5-hour limit .*, until (\w{3} )?\d\d:\d\d \(10 min\); ccguard keeps warning/,
+  );
+  assert.notEqual(
+    (e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).json?.hookSpecificOutput as J | undefined)
+      ?.permissionDecision,
+    'deny',
+  );
+  const lift = withDb(
+    join(e.stateDir, 'state.db'),
+    (d) =>
+      d.prepare("SELECT until FROM recovery WHERE kind = 'lift' AND key LIKE '%:five_hour'").get() as { until: number },
+  );
   assert.ok(Math.abs(lift.until - (Date.now() + 10 * MIN)) < 30_000, 'lifted for ten minutes, not the whole window');
 });
 
@@ -155,12 +211,18 @@ test('pacing: a configured limit ahead of the pace line slows each call by at mo
   assert.equal(ev.state, 'pacing');
   assert.equal(ev.sleep_ms, 2000, 'the line is hours away: the longest sleep');
   assert.ok(r.ms >= ev.sleep_ms);
-  assert.match((r.json as J).systemMessage, /95% of the 5-hour limit used \(local:config, the limit in your config\), ahead of the pace line .*slowing tool calls so it lasts until (\w{3} )?\d\d:\d\d/);
+  assert.match(
+    (r.json as J).systemMessage,
+    /95% of the 5-hour limit used \(local:config, the limit in your config\), ahead of the pace line .*slowing tool calls so it lasts until (\w{3} )?\d\d:\d\d/,
+  );
 
   // With the limit used up, no delay can cure it: denied with the time to wait.
   writeFileSync(join(e.stateDir, 'config.yaml'), 'plan: 9000\n');
   const d = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
-  assert.match((d.json as J).hookSpecificOutput.permissionDecisionReason, /the 5-hour limit is used up \(111%, local:config, the limit in your config\)\. Wait .*, until (\w{3} )?\d\d:\d\d\. Run `\S*node \S+ccguard\.js resume` to lift it\./);
+  assert.match(
+    (d.json as J).hookSpecificOutput.permissionDecisionReason,
+    /the 5-hour limit is used up \(111%, local:config, the limit in your config\)\. Wait .*, until (\w{3} )?\d\d:\d\d\. Run `\S*node \S+ccguard\.js resume` to lift it\./,
+  );
   // Tools that end a turn or schedule a wake-up are never gated.
   assert.equal(e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'ScheduleWakeup' })).stdout, '');
 });
@@ -172,7 +234,10 @@ test('a session active past time_threshold is paused, its prompts blocked, until
   const r = e.run('PreToolUse', e.input('PreToolUse', 'old', { tool_name: 'Bash' }));
   const j = r.json as J;
   assert.equal(j.hookSpecificOutput.permissionDecision, 'deny');
-  assert.match(j.hookSpecificOutput.permissionDecisionReason, /this session has run 5h 0\dm, past the 4\.5h limit \(alerts\.time_threshold\)\. Paused until (\w{3} )?\d\d:\d\d \(60 min from now\)\. Run `\S*node \S+ccguard\.js resume` to lift it\./);
+  assert.match(
+    j.hookSpecificOutput.permissionDecisionReason,
+    /this session has run 5h 0\dm, past the 4\.5h limit \(alerts\.time_threshold\)\. Paused until (\w{3} )?\d\d:\d\d \(60 min from now\)\. Run `\S*node \S+ccguard\.js resume` to lift it\./,
+  );
   const p = e.run('UserPromptSubmit', e.input('UserPromptSubmit', 'old', { prompt: 'continue' }));
   assert.equal((p.json as J).decision, 'block');
   assert.match((p.json as J).reason, /Paused until/);
@@ -191,7 +256,10 @@ test('block cost past cost_threshold: subagents and web tools denied, Bash allow
   e.usage('s1', [{ ts: Date.now() - 3 * MIN, input: 300_000, output: 0, model: 'claude-opus-4-5-20251101' }]);
   const task = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Task' }));
   assert.equal((task.json as J).hookSpecificOutput.permissionDecision, 'deny');
-  assert.match((task.json as J).hookSpecificOutput.permissionDecisionReason, /has cost \$1\.50, past \$1\.00 .*so Task is off/);
+  assert.match(
+    (task.json as J).hookSpecificOutput.permissionDecisionReason,
+    /has cost \$1\.50, past \$1\.00 .*so Task is off/,
+  );
   const web = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'WebFetch' }));
   assert.equal((web.json as J).hookSpecificOutput.permissionDecision, 'deny');
   const bash = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
@@ -248,7 +316,10 @@ test('an invalid user config: the hook allows and the log names key, value and f
   const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
   assert.equal(r.code, 0);
   assert.equal(r.stdout, '');
-  assert.match(e.log(), /config\.yaml: alerts\.token_threshold must be a number between 0 and 1 \(got \\"high\\"\) in .*config\.yaml/);
+  assert.match(
+    e.log(),
+    /config\.yaml: alerts\.token_threshold must be a number between 0 and 1 \(got \\"high\\"\) in .*config\.yaml/,
+  );
 });
 
 test('ccguard alert cost forces degradation now; resume lifts it', (t) => {
@@ -266,7 +337,11 @@ test('a pause that runs out is announced once, and the next call goes ahead', as
   const e = hookEnv(t, 'plan: 100000000\n');
   e.usage('s1', [{ ts: Date.now() - MIN }]);
   assert.equal(ccguard(['pause', '--minutes', '0.02'], e.env).code, 0); // 1.2 s
-  assert.equal((e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).json as J).hookSpecificOutput.permissionDecision, 'deny');
+  assert.equal(
+    (e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).json as J).hookSpecificOutput
+      .permissionDecision,
+    'deny',
+  );
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).stdout, '');
   e.run('PreToolUse', e.input('PreToolUse', 's2', { tool_name: 'Bash' }));
@@ -276,8 +351,14 @@ test('a pause that runs out is announced once, and the next call goes ahead', as
 
 test('tool inputs are kept only when privacy.store_tool_input is on', (t) => {
   for (const on of [false, true]) {
-    const e = hookEnv(t, `plan: 100000000\nperformance:\n  fast_path_seconds: 0\nprivacy:\n  store_tool_input: ${on}\n`);
-    e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash', tool_input: { command: 'echo SECRET-TOKEN-123' } }));
+    const e = hookEnv(
+      t,
+      `plan: 100000000\nperformance:\n  fast_path_seconds: 0\nprivacy:\n  store_tool_input: ${on}\n`,
+    );
+    e.run(
+      'PreToolUse',
+      e.input('PreToolUse', 's1', { tool_name: 'Bash', tool_input: { command: 'echo SECRET-TOKEN-123' } }),
+    );
     const ev = JSON.parse(ccguard(['events', '--json'], e.env).stdout) as J[];
     const detail = JSON.stringify(ev.map((x) => x.detail));
     assert.equal(detail.includes('SECRET-TOKEN-123'), on);
@@ -296,7 +377,10 @@ test('a line dated long ago does not start the session clock: no pause for a ses
 
 test('an Opus-only limit message does not pause anything (Claude Code switches models)', (t) => {
   const e = hookEnv(t, 'plan: 100000000\n');
-  appendFileSync(e.transcript('s1'), limitLine(Date.now() - MIN, 'lim-opus', 'Opus weekly limit reached ∙ resets Nov 30, 5pm') + '\n');
+  appendFileSync(
+    e.transcript('s1'),
+    limitLine(Date.now() - MIN, 'lim-opus', 'Opus weekly limit reached ∙ resets Nov 30, 5pm') + '\n',
+  );
   assert.equal(e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).stdout, '');
 });
 
@@ -308,7 +392,10 @@ test('a session left idle overnight starts its clock afresh', (t) => {
 
 test('a line dated days ahead does not hide the current block', (t) => {
   const e = hookEnv(t, 'plan: 20000\n');
-  e.usage('s1', [{ ts: Date.now() - 10 * MIN, input: 25_000, output: 0 }, { ts: Date.now() + 3 * 86_400_000, input: 1, output: 1 }]);
+  e.usage('s1', [
+    { ts: Date.now() - 10 * MIN, input: 25_000, output: 0 },
+    { ts: Date.now() + 3 * 86_400_000, input: 1, output: 1 },
+  ]);
   const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
   assert.equal((r.json as J).hookSpecificOutput.permissionDecision, 'deny');
 });
@@ -320,7 +407,10 @@ test('a limit message imported after a later-dated API error is still acted on',
   e.run('PreToolUse', e.input('PreToolUse', 'a', { tool_name: 'Bash' }));
   appendFileSync(e.transcript('b'), limitLine(now - 15_000, 'lim-b', fiveHourLimitText(now).text, 'b') + '\n');
   const r = e.run('PreToolUse', e.input('PreToolUse', 'b', { tool_name: 'Bash' }));
-  assert.match((r.json as J).hookSpecificOutput.permissionDecisionReason, /the 5-hour limit is used up \(100%, server:limit_line:five_hour\)/);
+  assert.match(
+    (r.json as J).hookSpecificOutput.permissionDecisionReason,
+    /the 5-hour limit is used up \(100%, server:limit_line:five_hour\)/,
+  );
 });
 
 test('a first run announces nothing that ended before ccguard was watching: a backoff from the history that ended hours ago', (t) => {
@@ -332,5 +422,9 @@ test('a first run announces nothing that ended before ccguard was watching: a ba
   assert.equal(e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' })).stdout, '', 'nothing holds');
   e.run('PreToolUse', e.input('PreToolUse', 's2', { tool_name: 'Bash' }));
   const ev = JSON.parse(ccguard(['events', '--json'], e.env).stdout) as { decision: string; reason: string | null }[];
-  assert.deepEqual(ev.filter((x) => x.decision === 'notify').map((x) => x.reason), [], 'no "backoff ended" notice for an end nobody was held by');
+  assert.deepEqual(
+    ev.filter((x) => x.decision === 'notify').map((x) => x.reason),
+    [],
+    'no "backoff ended" notice for an end nobody was held by',
+  );
 });

@@ -23,12 +23,16 @@ test('entries written by 6 processes while folded in concurrently: each lands on
   });
   const WRITERS = 6;
   const EACH = 150;
-  const writers = Array.from({ length: WRITERS }, (_, i) =>
-    new Promise<number>((resolve, reject) => {
-      const p = spawn(process.execPath, [...process.execArgv, WRITER, h.stateDir, String(EACH), `w${i}`], { stdio: 'ignore' });
-      p.on('error', reject);
-      p.on('close', (code) => resolve(code ?? -1));
-    }),
+  const writers = Array.from(
+    { length: WRITERS },
+    (_, i) =>
+      new Promise<number>((resolve, reject) => {
+        const p = spawn(process.execPath, [...process.execArgv, WRITER, h.stateDir, String(EACH), `w${i}`], {
+          stdio: 'ignore',
+        });
+        p.on('error', reject);
+        p.on('close', (code) => resolve(code ?? -1));
+      }),
   );
   let running = true;
   const codes = Promise.all(writers).finally(() => (running = false));
@@ -40,8 +44,13 @@ test('entries written by 6 processes while folded in concurrently: each lands on
   assert.deepEqual(await codes, Array(WRITERS).fill(0));
   folded += ingestJournal(h.stateDir, store, Date.now());
   assert.equal(folded, WRITERS * EACH);
-  const rows = store.db.prepare("SELECT session_id, COUNT(*) AS n FROM events WHERE source = 'fast-path' GROUP BY session_id").all() as { session_id: string; n: number }[];
-  assert.deepEqual(rows.map((r) => r.n), Array(WRITERS).fill(EACH));
+  const rows = store.db
+    .prepare("SELECT session_id, COUNT(*) AS n FROM events WHERE source = 'fast-path' GROUP BY session_id")
+    .all() as { session_id: string; n: number }[];
+  assert.deepEqual(
+    rows.map((r) => r.n),
+    Array(WRITERS).fill(EACH),
+  );
   assert.deepEqual(readdirSync(join(h.stateDir, JOURNAL_DIR)), [], 'nothing left behind');
   assert.equal(statSync(join(h.stateDir, JOURNAL_DIR)).mode & 0o777, 0o700);
 });

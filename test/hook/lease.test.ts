@@ -20,7 +20,8 @@ const leased = (e: Env): number => {
   return existsSync(dir) ? readdirSync(dir).filter((f) => !f.startsWith('.')).length : 0;
 };
 
-const call = (e: Env, session = 's1') => e.run('PreToolUse', e.input('PreToolUse', session, { tool_name: 'Bash', tool_input: { command: 'ls' } }));
+const call = (e: Env, session = 's1') =>
+  e.run('PreToolUse', e.input('PreToolUse', session, { tool_name: 'Bash', tool_input: { command: 'ls' } }));
 
 /** A full check that grants a lease, then a call the lease serves. */
 function leaseInForce(e: Env, session = 's1'): void {
@@ -74,7 +75,7 @@ test('lease: a status-line reading past the bound changes the next decision; one
   }
 });
 
-test('lease: another account\'s reading neither ends nor stretches it; its own account\'s past the bound does', async () => {
+test("lease: another account's reading neither ends nor stretches it; its own account's past the bound does", async () => {
   const e = hookEnv('plan: 100000000\n');
   try {
     e.usage('s1', [{ ts: Date.now() - 5 * MIN, input: 1000, output: 500 }]);
@@ -98,7 +99,7 @@ test('lease: another account\'s reading neither ends nor stretches it; its own a
   }
 });
 
-test('lease: a limit line in another session\'s transcript holds the next call', async () => {
+test("lease: a limit line in another session's transcript holds the next call", async () => {
   const e = hookEnv('plan: 100000000\n');
   try {
     e.usage('s1', [{ ts: Date.now() - 5 * MIN, input: 1000, output: 500 }]);
@@ -106,7 +107,10 @@ test('lease: a limit line in another session\'s transcript holds the next call',
     call(e, 's2'); // s2's transcript is known: a hook of it has run
     leaseInForce(e);
     const reset = Math.floor(Date.now() / 1000) + 3600;
-    appendFileSync(e.transcript('s2'), limitLine(Date.now(), 'lim-1', `Claude AI usage limit reached|${reset}`, 's2') + '\n');
+    appendFileSync(
+      e.transcript('s2'),
+      limitLine(Date.now(), 'lim-1', `Claude AI usage limit reached|${reset}`, 's2') + '\n',
+    );
     const r = call(e);
     assert.equal(leased(e), 0, 'the full check ran (and folded the journal in)');
     assert.equal((r.json as J).hookSpecificOutput.permissionDecision, 'deny');

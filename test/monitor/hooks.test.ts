@@ -25,13 +25,18 @@ function monitorEnv(t: TestContext, extra = '') {
 test('16 hooks at once with a stale cache: exactly one claude-monitor run, and none of them waits for it', async (t) => {
   // The stand-in answers only when released, and the refresh would wait for it far longer than the
   // test runs: a hook that waited for it would never return.
-  const { e, stub, db, tool, lastSource } = monitorEnv(t, 'integrations:\n  claude_monitor:\n    timeout_seconds: 3600\n');
+  const { e, stub, db, tool, lastSource } = monitorEnv(
+    t,
+    'integrations:\n  claude_monitor:\n    timeout_seconds: 3600\n',
+  );
   const release = join(e.home, 'release-monitor');
   stub.setMode({ mode: 'held', releaseFile: release, pct: 41.2 });
   e.usage('s1', [{ ts: Date.now() - 5 * MIN, input: 1000, output: 500 }]);
   assert.equal(ccguard(['import'], e.env).code, 0); // the first import is not what this measures
   const runs = await Promise.all(
-    Array.from({ length: 16 }, (_, i) => runHookProc('PreToolUse', e.input('PreToolUse', `p${i}`, { tool_name: 'Bash' }), { env: e.env })),
+    Array.from({ length: 16 }, (_, i) =>
+      runHookProc('PreToolUse', e.input('PreToolUse', `p${i}`, { tool_name: 'Bash' }), { env: e.env }),
+    ),
   );
   for (const r of runs) assert.equal(r.code, 0);
   assert.equal(monitorRow(db, 'snapshot'), undefined, 'every hook returned before claude-monitor answered');
@@ -50,8 +55,11 @@ test('16 hooks at once with a stale cache: exactly one claude-monitor run, and n
   assert.equal(stub.calls().length, 1, 'the cached answer is used until cache_ttl_seconds');
 });
 
-test('claude-monitor\'s local estimate informs: near limit (exit 10) and limit hit (exit 11) warn, naming it, and a new snapshot changes the very next decision', async (t) => {
-  const { e, stub, db, tool, lastSource } = monitorEnv(t, 'integrations:\n  claude_monitor:\n    cache_ttl_seconds: 1\n');
+test("claude-monitor's local estimate informs: near limit (exit 10) and limit hit (exit 11) warn, naming it, and a new snapshot changes the very next decision", async (t) => {
+  const { e, stub, db, tool, lastSource } = monitorEnv(
+    t,
+    'integrations:\n  claude_monitor:\n    cache_ttl_seconds: 1\n',
+  );
   e.beforeCleanup(() => sleep(200));
   const now = Date.now();
   e.usage('s1', [
@@ -77,7 +85,10 @@ test('claude-monitor\'s local estimate informs: near limit (exit 10) and limit h
   assert.match((hit.json as J).systemMessage, /102% of the 5-hour limit used \(estimate: claude-monitor:max5\)/);
   // Another session hears it once too (the once-per-crossing marks are per session).
   const p = e.run('UserPromptSubmit', e.input('UserPromptSubmit', 's2', { prompt: 'go on' }));
-  assert.match((p.json as J).hookSpecificOutput.additionalContext, /by ccguard's estimate the 5-hour limit is reached \(102%, estimate: claude-monitor:max5\)/);
+  assert.match(
+    (p.json as J).hookSpecificOutput.additionalContext,
+    /by ccguard's estimate the 5-hour limit is reached \(102%, estimate: claude-monitor:max5\)/,
+  );
 });
 
 test('a v3 install (no JSON output) is found once, remembered and reported; a failing v4 is retried per cache TTL', async (t) => {
@@ -95,7 +106,10 @@ test('a v3 install (no JSON output) is found once, remembered and reported; a fa
   assert.match(st.limits.claude_monitor.state, /^v3/);
   assert.match(st.limits.claude_monitor.detail, /unrecognized arguments: --once/);
   assert.equal(st.limits.source, 'local:plan:max5');
-  assert.match(ccguard(['status'], e.env).stdout, /claude-monitor v3 \(no JSON output: not used until upgraded to v4\)/);
+  assert.match(
+    ccguard(['status'], e.env).stdout,
+    /claude-monitor v3 \(no JSON output: not used until upgraded to v4\)/,
+  );
   assert.match(e.log(), /has no JSON output \(v3\?\): not used/);
   const g = monitorEnv(t, 'integrations:\n  claude_monitor:\n    cache_ttl_seconds: 1\n');
   g.e.beforeCleanup(() => sleep(200));
@@ -123,7 +137,11 @@ test('fallback order: fresh server figure, then claude-monitor, then the local e
   tool();
   assert.equal(lastSource(), 'claude-monitor:max5');
   const reset = Math.floor(Date.now() / 1000) + 3 * 3600;
-  ccguard(['statusline'], e.env, JSON.stringify({ session_id: 's1', rate_limits: { five_hour: { used_percentage: 55, resets_at: reset } } }));
+  ccguard(
+    ['statusline'],
+    e.env,
+    JSON.stringify({ session_id: 's1', rate_limits: { five_hour: { used_percentage: 55, resets_at: reset } } }),
+  );
   tool();
   assert.equal(lastSource(), 'server:five_hour');
   let st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
@@ -131,12 +149,25 @@ test('fallback order: fresh server figure, then claude-monitor, then the local e
   assert.equal(st.limits.confidence, 'official');
   assert.equal(st.block.limit.used_share, 0.55);
   // Eleven minutes later (past limits.server_fresh_seconds), the server figure no longer counts.
-  withDb(db, (d) => d.prepare('UPDATE rate_limits SET first_seen = first_seen - 660000, last_seen = last_seen - 660000').run(), true);
+  withDb(
+    db,
+    (d) => d.prepare('UPDATE rate_limits SET first_seen = first_seen - 660000, last_seen = last_seen - 660000').run(),
+    true,
+  );
   tool();
   assert.equal(lastSource(), 'claude-monitor:max5');
   // claude-monitor's answer past max_age_seconds (and the next run has no data): the local estimate.
   stub.setMode({ mode: 'nodata' });
-  withDb(db, (d) => d.prepare("UPDATE monitor_cache SET ts = ts - 300000, generated_at = generated_at - 300000 WHERE key IN ('snapshot', 'attempt')").run(), true);
+  withDb(
+    db,
+    (d) =>
+      d
+        .prepare(
+          "UPDATE monitor_cache SET ts = ts - 300000, generated_at = generated_at - 300000 WHERE key IN ('snapshot', 'attempt')",
+        )
+        .run(),
+    true,
+  );
   // The server's 55% for these 4,000 tokens calibrated the limit (4,000 / 0.55), which the local
   // estimate now measures against instead of max5's 88,000.
   tool();
@@ -148,7 +179,10 @@ test('fallback order: fresh server figure, then claude-monitor, then the local e
   assert.equal(st.limits.server.five_hour.fresh, false);
   assert.equal(st.limits.confidence, 'local_estimate');
   assert.equal(st.limits.calibrated.limit_tokens, Math.round(4000 / 0.55));
-  assert.match(ccguard(['status'], e.env).stdout, /server {3}the last server reading is \d+ min old: too old to act on/);
+  assert.match(
+    ccguard(['status'], e.env).stdout,
+    /server {3}the last server reading is \d+ min old: too old to act on/,
+  );
   // No active session (exit 20): an answer without a 5-hour figure, so the local estimate stands.
   stub.setMode({ mode: 'none' });
   withDb(db, (d) => d.prepare("UPDATE monitor_cache SET ts = ts - 300000 WHERE key = 'attempt'").run(), true);
@@ -166,7 +200,10 @@ test('a state file (--write-state) is read by the refresh, validated the same wa
     await sleep(300);
   });
   const file = join(e.home, 'monitor-state.json');
-  writeFileSync(join(e.stateDir, 'config.yaml'), `plan: max5\nperformance:\n  fast_path_seconds: 0\nintegrations:\n  claude_monitor:\n    state_file: ${file}\n`);
+  writeFileSync(
+    join(e.stateDir, 'config.yaml'),
+    `plan: max5\nperformance:\n  fast_path_seconds: 0\nintegrations:\n  claude_monitor:\n    state_file: ${file}\n`,
+  );
   writeFileSync(file, JSON.stringify(snapshotJson({ pct: 63, plan: 'max5' })));
   e.usage('s1', [{ ts: Date.now() - 5 * MIN }]);
   tool();

@@ -16,7 +16,9 @@ import { loadConfig } from '../../lib/config/load.ts';
 
 test('snapshot: the documented v4 shape parses; unknown fields pass, mistyped ones read as missing', () => {
   const s = snapshotJson({ generatedAt: Date.UTC(2026, 10, 24, 12), pct: 41.2 });
-  const p = parseSnapshot(JSON.stringify({ ...s, brand_new: { x: 1 }, stale: 'no', status: { code: 'zero', label: 'ok' } }));
+  const p = parseSnapshot(
+    JSON.stringify({ ...s, brand_new: { x: 1 }, stale: 'no', status: { code: 'zero', label: 'ok' } }),
+  );
   assert.equal(p.generatedAt, Date.UTC(2026, 10, 24, 12));
   assert.equal(p.version, '4.1.0');
   assert.equal(p.plan, 'max5');
@@ -33,13 +35,22 @@ test('snapshot: the documented v4 shape parses; unknown fields pass, mistyped on
   assert.equal(p.burnPerMinute, 310.5);
   // resets_at missing: the epoch seconds stand in.
   const lim = s.limits as Record<string, Record<string, unknown>>;
-  const epochOnly = { ...s, limits: { five_hour: { ...lim.five_hour, resets_at: null, resets_at_epoch: 1_795_500_000 } } };
+  const epochOnly = {
+    ...s,
+    limits: { five_hour: { ...lim.five_hour, resets_at: null, resets_at_epoch: 1_795_500_000 } },
+  };
   assert.equal(parseSnapshot(JSON.stringify(epochOnly)).fiveHour?.resetsAt, 1_795_500_000_000);
 });
 
 test('snapshot: not JSON, another major version, or no generated_at are errors that say so', () => {
-  assert.throws(() => parseSnapshot('Claude Code Usage Monitor v3.1.0'), (e: unknown) => e instanceof SnapshotError && /not JSON .*starts "Claude Code Usage Monitor/.test(e.message));
-  assert.throws(() => parseSnapshot(JSON.stringify({ ...snapshotJson(), schema_version: '2.0' })), /schema_version is not 1\.x/);
+  assert.throws(
+    () => parseSnapshot('Claude Code Usage Monitor v3.1.0'),
+    (e: unknown) => e instanceof SnapshotError && /not JSON .*starts "Claude Code Usage Monitor/.test(e.message),
+  );
+  assert.throws(
+    () => parseSnapshot(JSON.stringify({ ...snapshotJson(), schema_version: '2.0' })),
+    /schema_version is not 1\.x/,
+  );
   const { generated_at: _g, ...noTime } = snapshotJson();
   assert.throws(() => parseSnapshot(JSON.stringify(noTime)), /generated_at is missing or not the right type/);
   assert.throws(() => parseSnapshot('[]'), SnapshotError);
@@ -86,14 +97,37 @@ test('settings: plan from the top-level plan when claude-monitor knows it; off w
     return loadConfig(f).config;
   };
   const env = { HOME: h.home };
-  assert.deepEqual(monitorSettings(cfg('plan: max5\n'), env)?.args, ['--once', '--output', 'json', '--view', 'realtime', '--plan', 'max5']);
-  assert.deepEqual(monitorSettings(cfg('plan: 123456\n'), env)?.args, ['--once', '--output', 'json', '--view', 'realtime']);
-  assert.equal(monitorSettings(cfg('plan: 123456\nintegrations:\n  claude_monitor:\n    plan: max20\n'), env)?.plan, 'max20');
+  assert.deepEqual(monitorSettings(cfg('plan: max5\n'), env)?.args, [
+    '--once',
+    '--output',
+    'json',
+    '--view',
+    'realtime',
+    '--plan',
+    'max5',
+  ]);
+  assert.deepEqual(monitorSettings(cfg('plan: 123456\n'), env)?.args, [
+    '--once',
+    '--output',
+    'json',
+    '--view',
+    'realtime',
+  ]);
+  assert.equal(
+    monitorSettings(cfg('plan: 123456\nintegrations:\n  claude_monitor:\n    plan: max20\n'), env)?.plan,
+    'max20',
+  );
   assert.equal(monitorSettings(cfg('integrations:\n  claude_monitor:\n    enabled: false\n'), env), null);
-  const s = monitorSettings(cfg('integrations:\n  claude_monitor:\n    enabled: true\n    state_file: ~/mon/state.json\n'), env);
+  const s = monitorSettings(
+    cfg('integrations:\n  claude_monitor:\n    enabled: true\n    state_file: ~/mon/state.json\n'),
+    env,
+  );
   assert.equal(s?.mode, 'on');
   assert.equal(s?.stateFile, join(h.home, 'mon', 'state.json'));
-  assert.throws(() => cfg('integrations:\n  claude_monitor:\n    enabled: sometimes\n'), /integrations\.claude_monitor\.enabled must be auto, true or false/);
+  assert.throws(
+    () => cfg('integrations:\n  claude_monitor:\n    enabled: sometimes\n'),
+    /integrations\.claude_monitor\.enabled must be auto, true or false/,
+  );
 });
 
 test('a run of the stand-in in every mode: exit codes 10 and 11 are answers, 20 and 30 say no figure, the rest fail clearly', async (t) => {
@@ -103,8 +137,14 @@ test('a run of the stand-in in every mode: exit codes 10 and 11 are answers, 20 
   const stub = installMonitorStub(bin);
   const env = { PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: h.home };
   const s: MonitorSettings = {
-    mode: 'auto', command: 'claude-monitor', args: ['--once', '--output', 'json', '--view', 'realtime', '--plan', 'max5'],
-    plan: 'max5', ttlMs: 30_000, maxAgeMs: 120_000, timeoutMs: 1500, stateFile: null,
+    mode: 'auto',
+    command: 'claude-monitor',
+    args: ['--once', '--output', 'json', '--view', 'realtime', '--plan', 'max5'],
+    plan: 'max5',
+    ttlMs: 30_000,
+    maxAgeMs: 120_000,
+    timeoutMs: 1500,
+    stateFile: null,
   };
   const expect: [Parameters<typeof stub.setMode>[0], string, number | null, RegExp | null][] = [
     [{ mode: 'ok', pct: 41.2 }, 'ok', 41.2, /claude-monitor 4\.0\.2/],
@@ -143,8 +183,14 @@ test('refreshMonitor: a fresh state file answers without a run; a v3 finding hol
     const cache = store.monitorCache;
     const stateFile = join(h.home, 'state.json');
     const s: MonitorSettings = {
-      mode: 'auto', command: 'claude-monitor', args: ['--once', '--output', 'json', '--view', 'realtime'],
-      plan: null, ttlMs: 30_000, maxAgeMs: 120_000, timeoutMs: 5000, stateFile,
+      mode: 'auto',
+      command: 'claude-monitor',
+      args: ['--once', '--output', 'json', '--view', 'realtime'],
+      plan: null,
+      ttlMs: 30_000,
+      maxAgeMs: 120_000,
+      timeoutMs: 5000,
+      stateFile,
     };
     writeFileSync(stateFile, JSON.stringify(snapshotJson({ pct: 50 })));
     const a = await refreshMonitor(cache, s, env, log);

@@ -20,7 +20,11 @@ test('on pace, ahead of it, used up: the three answers', () => {
   assert.equal(ahead.kind, 'ahead');
   assert.deepEqual(pace(1, NOW + H, WINDOW, NOW), { kind: 'used_up', waitMs: H });
   assert.deepEqual(pace(1.3, NOW + H, WINDOW, NOW), { kind: 'used_up', waitMs: H });
-  assert.deepEqual(pace(0.99, NOW - 1, WINDOW, NOW), { kind: 'on_pace', line: null }, 'a window already reset says nothing');
+  assert.deepEqual(
+    pace(0.99, NOW - 1, WINDOW, NOW),
+    { kind: 'on_pace', line: null },
+    'a window already reset says nothing',
+  );
   assert.deepEqual(pace(0.5, null, WINDOW, NOW), { kind: 'on_pace', line: null }, 'no reset, no line');
 });
 

@@ -20,7 +20,12 @@ const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null 
 const DEFAULTS = loadConfig('/nonexistent/config.yaml').config as unknown as Plain;
 
 /** Every leaf of the defaults (records such as `prices` count as leaves) and every mapping. */
-function walk(o: Plain, prefix: string[] = [], leaves: string[][] = [], maps: string[][] = [[]]): { leaves: string[][]; maps: string[][] } {
+function walk(
+  o: Plain,
+  prefix: string[] = [],
+  leaves: string[][] = [],
+  maps: string[][] = [[]],
+): { leaves: string[][]; maps: string[][] } {
   for (const [k, v] of Object.entries(o)) {
     const p = [...prefix, k];
     if (isPlain(v) && Object.keys(v).length > 0) {
@@ -100,7 +105,12 @@ function cases(): { all: Case[]; leaves: string[][] } {
     const key = [...m, 'no_such_key'].join('.');
     all.push({ kind: 'unknown key', key, value: 42, text: stringify(nest([...m, 'no_such_key'], 42)) });
     const near = m.length === 0 ? 'mdoe' : `${m.at(-1)}s`;
-    all.push({ kind: 'unknown key', key: [...m, near].join('.'), value: 'on', text: stringify(nest([...m, near], 'on')) });
+    all.push({
+      kind: 'unknown key',
+      key: [...m, near].join('.'),
+      value: 'on',
+      text: stringify(nest([...m, near], 'on')),
+    });
   }
   const yaml: string[] = [
     'alerts: [1, 2\n',
@@ -125,58 +135,76 @@ function cases(): { all: Case[]; leaves: string[][] } {
 test('every key of config.yaml, every kind of mistake: one line naming key, value and file; the hook goes on with the defaults and logs it', async (t) => {
   const { all, leaves } = cases();
   const tally = new Tally('');
-  await measured('config', 'Config', `user config.yaml mistakes over all ${leaves.length} keys: wrong type, out of range, unknown key, bad YAML`, tally, async () => {
-    const h = tmpHome(t, 'ccguard-config-');
-    mkdirSync(h.stateDir, { recursive: true, mode: 0o700 });
-    const file = join(h.stateDir, 'config.yaml');
-    const log = join(h.stateDir, 'ccguard.log');
-    const env = { HOME: h.home, TZ: 'UTC' };
-    const deps = { now: Date.now, sleep: async (): Promise<void> => undefined, notify: (): void => undefined };
-    const problems: string[] = [];
-    const kinds = new Map<string, number>();
-    for (const c of all) {
-      kinds.set(c.kind, (kinds.get(c.kind) ?? 0) + 1);
-      writeFileSync(file, c.text);
-      let msg: string;
-      try {
-        loadConfig(file);
-        problems.push(`${c.kind} ${c.key}: accepted ${JSON.stringify(c.text)}`);
-        continue;
-      } catch (e) {
-        if (!(e instanceof ConfigError)) {
-          problems.push(`${c.kind} ${c.key}: threw ${String(e)}`);
+  await measured(
+    'config',
+    'Config',
+    `user config.yaml mistakes over all ${leaves.length} keys: wrong type, out of range, unknown key, bad YAML`,
+    tally,
+    async () => {
+      const h = tmpHome(t, 'ccguard-config-');
+      mkdirSync(h.stateDir, { recursive: true, mode: 0o700 });
+      const file = join(h.stateDir, 'config.yaml');
+      const log = join(h.stateDir, 'ccguard.log');
+      const env = { HOME: h.home, TZ: 'UTC' };
+      const deps = { now: Date.now, sleep: async (): Promise<void> => undefined, notify: (): void => undefined };
+      const problems: string[] = [];
+      const kinds = new Map<string, number>();
+      for (const c of all) {
+        kinds.set(c.kind, (kinds.get(c.kind) ?? 0) + 1);
+        writeFileSync(file, c.text);
+        let msg: string;
+        try {
+          loadConfig(file);
+          problems.push(`${c.kind} ${c.key}: accepted ${JSON.stringify(c.text)}`);
           continue;
+        } catch (e) {
+          if (!(e instanceof ConfigError)) {
+            problems.push(`${c.kind} ${c.key}: threw ${String(e)}`);
+            continue;
+          }
+          msg = e.message;
         }
-        msg = e.message;
-      }
-      const why: string[] = [];
-      if (msg.includes('\n')) why.push('more than one line');
-      if (!msg.includes(file)) why.push('no file');
-      if (c.kind === 'bad YAML') {
-        if (!/not valid YAML|must be a mapping|unknown key/.test(msg)) why.push('does not say what is wrong');
-      } else {
-        if (!msg.includes(c.key)) why.push(`no key ${c.key}`);
-        const got = /\(got (.*?)\)(?: in |$)/.exec(msg)?.[1];
-        // A field left out shows as "nothing".
-        if (got === undefined || (got !== 'nothing' && !renderings(c.value).some((r) => got.startsWith(r.slice(0, 40))))) why.push(`does not show the value ${JSON.stringify(c.value)}`);
-      }
-      if (msg.length > 400) why.push('longer than 400 characters');
-      if (why.length > 0) problems.push(`${c.kind} ${c.key}: ${why.join(', ')}: ${msg}`);
+        const why: string[] = [];
+        if (msg.includes('\n')) why.push('more than one line');
+        if (!msg.includes(file)) why.push('no file');
+        if (c.kind === 'bad YAML') {
+          if (!/not valid YAML|must be a mapping|unknown key/.test(msg)) why.push('does not say what is wrong');
+        } else {
+          if (!msg.includes(c.key)) why.push(`no key ${c.key}`);
+          const got = /\(got (.*?)\)(?: in |$)/.exec(msg)?.[1];
+          // A field left out shows as "nothing".
+          if (
+            got === undefined ||
+            (got !== 'nothing' && !renderings(c.value).some((r) => got.startsWith(r.slice(0, 40))))
+          )
+            why.push(`does not show the value ${JSON.stringify(c.value)}`);
+        }
+        if (msg.length > 400) why.push('longer than 400 characters');
+        if (why.length > 0) problems.push(`${c.kind} ${c.key}: ${why.join(', ')}: ${msg}`);
 
-      // The hook with this config: it goes on with the defaults (nothing to deny here: an allow), and
-      // the same line lands in the log, once per distinct mistake (the markers are per mistake).
-      rmSync(log, { force: true });
-      rmSync(join(h.stateDir, 'config.cache.json'), { force: true });
-      for (const m of readdirSync(h.stateDir).filter((n) => n.startsWith('.config-problem-'))) rmSync(join(h.stateDir, m));
-      const t0 = performance.now();
-      const r = await runHook('PreToolUse', JSON.stringify({ session_id: 's1', hook_event_name: 'PreToolUse', tool_name: 'Bash' }), env, deps);
-      tally.call(performance.now() - t0, false);
-      if (r.stdout !== '' || r.exitCode !== 0) problems.push(`${c.kind} ${c.key}: the hook answered ${JSON.stringify(r.stdout)}`);
-      const logged = readFileSync(log, 'utf8');
-      if (!logged.includes(JSON.stringify(msg).slice(1, -1))) problems.push(`${c.kind} ${c.key}: the hook did not log the line`);
-    }
-    assert.deepEqual(problems, []);
-    tally.cases = all.length;
-    tally.held = `${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}: each refused with one line naming key, value and file; the hook went on with the defaults and logged it`;
-  });
+        // The hook with this config: it goes on with the defaults (nothing to deny here: an allow), and
+        // the same line lands in the log, once per distinct mistake (the markers are per mistake).
+        rmSync(log, { force: true });
+        rmSync(join(h.stateDir, 'config.cache.json'), { force: true });
+        for (const m of readdirSync(h.stateDir).filter((n) => n.startsWith('.config-problem-')))
+          rmSync(join(h.stateDir, m));
+        const t0 = performance.now();
+        const r = await runHook(
+          'PreToolUse',
+          JSON.stringify({ session_id: 's1', hook_event_name: 'PreToolUse', tool_name: 'Bash' }),
+          env,
+          deps,
+        );
+        tally.call(performance.now() - t0, false);
+        if (r.stdout !== '' || r.exitCode !== 0)
+          problems.push(`${c.kind} ${c.key}: the hook answered ${JSON.stringify(r.stdout)}`);
+        const logged = readFileSync(log, 'utf8');
+        if (!logged.includes(JSON.stringify(msg).slice(1, -1)))
+          problems.push(`${c.kind} ${c.key}: the hook did not log the line`);
+      }
+      assert.deepEqual(problems, []);
+      tally.cases = all.length;
+      tally.held = `${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}: each refused with one line naming key, value and file; the hook went on with the defaults and logged it`;
+    },
+  );
 });

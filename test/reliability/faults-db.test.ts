@@ -4,7 +4,22 @@
 // and the totals equal a clean import; what cannot be rebuilt is named by the last case.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync, writeSync, closeSync, readSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+  closeSync,
+  readSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { openSqlite } from '../helpers/sqlite.ts';
@@ -32,11 +47,17 @@ async function history(t: TestContext, config = '') {
   const now = Date.now();
   for (let d = 1; d <= OLD_SESSIONS; d++) {
     const s = `old-${d}`;
-    e.usage(s, Array.from({ length: PER_OLD }, (_, i) => ({ ts: now - d * DAY + i * 60_000, input: 100 + i, output: 7 + d })));
+    e.usage(
+      s,
+      Array.from({ length: PER_OLD }, (_, i) => ({ ts: now - d * DAY + i * 60_000, input: 100 + i, output: 7 + d })),
+    );
     const sec = (now - d * DAY + PER_OLD * 60_000) / 1000;
     utimesSync(e.transcript(s), sec, sec);
   }
-  e.usage('cur', Array.from({ length: CURRENT }, (_, i) => ({ ts: now - 3_600_000 + i * 60_000, input: 50, output: 5 })));
+  e.usage(
+    'cur',
+    Array.from({ length: CURRENT }, (_, i) => ({ ts: now - 3_600_000 + i * 60_000, input: 50, output: 5 })),
+  );
   const imp = ccguard(['import'], e.env);
   assert.equal(imp.code, 0, imp.stderr);
   const first = await hook(e, 'UserPromptSubmit', { prompt: 'hello' });
@@ -60,7 +81,8 @@ function dbCount(file: string, table = 'entries'): number {
 }
 
 /** Databases set aside (each with its -wal and -shm, when SQLite had made them). */
-const broken = (dir: string): string[] => readdirSync(dir).filter((n) => n.startsWith('state.db.broken-') && !/-(wal|shm)$/.test(n));
+const broken = (dir: string): string[] =>
+  readdirSync(dir).filter((n) => n.startsWith('state.db.broken-') && !/-(wal|shm)$/.test(n));
 
 const FAULTS: [string, (db: string) => void, boolean][] = [
   ['deleted', (db) => rmSync(db), false],
@@ -78,33 +100,46 @@ const FAULTS: [string, (db: string) => void, boolean][] = [
   ],
 ];
 
-test('state.db deleted, truncated (0 bytes, half) or overwritten between two hooks: set aside, rebuilt, totals equal a clean import', { timeout: 120_000 }, async (t) => {
-  const tally = new Tally('');
-  await measured(SUITE, 'Faults', 'state.db deleted, truncated to 0 bytes and to half, overwritten with garbage (whole, header) between two hooks', tally, async () => {
-    for (const [name, damage, keepsBroken] of FAULTS) {
-      const e = await history(t);
-      const db = join(e.stateDir, 'state.db');
-      assert.equal(dbCount(db), EXPECTED);
-      damage(db);
-      tally.faults++;
-      const r = await hook(e, 'PreToolUse', { tool_name: 'Bash', tool_input: { command: 'ls' } });
-      tally.call(r.ms);
-      assert.equal(badRun('PreToolUse', r), null, `${name}: ${badRun('PreToolUse', r)}`);
-      // The rebuild read every transcript, the old ones too, within that one hook.
-      assert.equal(dbCount(db), EXPECTED, `${name}: rebuilt by the next hook`);
-      if (keepsBroken) {
-        assert.equal(broken(e.stateDir).length, 1, `${name}: the damaged file is kept aside`);
-        assert.match(e.log(), /state\.db was damaged: moved to .*state\.db\.broken-.*; rebuilding from the transcripts/);
-      } else {
-        assert.deepEqual(broken(e.stateDir), [], `${name}: nothing to set aside`);
-      }
-      assertSameAsCleanImport(e.env, e.home);
-      tally.processes += 9; // import, the first hook, and the reports on both sides
-      tally.cases++;
-    }
-    tally.held = `the next hook answered, moved the damaged file to state.db.broken-* (when there was one) and rebuilt all ${EXPECTED} responses, 5 of 6 sessions older than the first-import window; totals = clean import`;
-  });
-});
+test(
+  'state.db deleted, truncated (0 bytes, half) or overwritten between two hooks: set aside, rebuilt, totals equal a clean import',
+  { timeout: 120_000 },
+  async (t) => {
+    const tally = new Tally('');
+    await measured(
+      SUITE,
+      'Faults',
+      'state.db deleted, truncated to 0 bytes and to half, overwritten with garbage (whole, header) between two hooks',
+      tally,
+      async () => {
+        for (const [name, damage, keepsBroken] of FAULTS) {
+          const e = await history(t);
+          const db = join(e.stateDir, 'state.db');
+          assert.equal(dbCount(db), EXPECTED);
+          damage(db);
+          tally.faults++;
+          const r = await hook(e, 'PreToolUse', { tool_name: 'Bash', tool_input: { command: 'ls' } });
+          tally.call(r.ms);
+          assert.equal(badRun('PreToolUse', r), null, `${name}: ${badRun('PreToolUse', r)}`);
+          // The rebuild read every transcript, the old ones too, within that one hook.
+          assert.equal(dbCount(db), EXPECTED, `${name}: rebuilt by the next hook`);
+          if (keepsBroken) {
+            assert.equal(broken(e.stateDir).length, 1, `${name}: the damaged file is kept aside`);
+            assert.match(
+              e.log(),
+              /state\.db was damaged: moved to .*state\.db\.broken-.*; rebuilding from the transcripts/,
+            );
+          } else {
+            assert.deepEqual(broken(e.stateDir), [], `${name}: nothing to set aside`);
+          }
+          assertSameAsCleanImport(e.env, e.home);
+          tally.processes += 9; // import, the first hook, and the reports on both sides
+          tally.cases++;
+        }
+        tally.held = `the next hook answered, moved the damaged file to state.db.broken-* (when there was one) and rebuilt all ${EXPECTED} responses, 5 of 6 sessions older than the first-import window; totals = clean import`;
+      },
+    );
+  },
+);
 
 test('pages zeroed in the middle of state.db: a hook may not touch them, but ccguard doctor finds the damage and says what to do', async (t) => {
   const tally = new Tally('');
@@ -126,7 +161,10 @@ test('pages zeroed in the middle of state.db: a hook may not touch them, but ccg
     assert.equal(badRun('PreToolUse', r), null);
     const doc = await runCli(['doctor', '--json'], { env: e.env });
     tally.processes++;
-    const j = JSON.parse(doc.stdout) as { ok: boolean; checks: { name: string; level: string; detail: string; fix?: string }[] };
+    const j = JSON.parse(doc.stdout) as {
+      ok: boolean;
+      checks: { name: string; level: string; detail: string; fix?: string }[];
+    };
     const dbCheck = j.checks.find((c) => c.name === 'database');
     // Either the hook already moved it aside (its queries met a bad page), or doctor says so.
     if (broken(e.stateDir).length === 0) {
@@ -140,7 +178,8 @@ test('pages zeroed in the middle of state.db: a hook may not touch them, but ccg
     assert.equal(dbCount(db), EXPECTED);
     assertSameAsCleanImport(e.env, e.home);
     tally.cases = 1;
-    tally.held = 'the hook answered; doctor reported the failed integrity check with its fix; after it, a full rebuild = clean import';
+    tally.held =
+      'the hook answered; doctor reported the failed integrity check with its fix; after it, a full rebuild = clean import';
   });
 });
 
@@ -186,12 +225,14 @@ test('a state.db from an older version (schema 1, schema 2) is migrated in place
       try {
         assert.equal(d.pragma('user_version', { simple: true }), MIGRATIONS.length);
         assert.equal(d.prepare('SELECT COUNT(*) FROM entries').pluck().get(), EXPECTED);
-        if (version >= 2) assert.equal(d.prepare('SELECT COUNT(*) FROM events').pluck().get(), events + 1, 'events kept');
+        if (version >= 2)
+          assert.equal(d.prepare('SELECT COUNT(*) FROM events').pluck().get(), events + 1, 'events kept');
       } finally {
         d.close();
       }
       const j = r.stdout ? (JSON.parse(r.stdout) as Record<string, any>) : null;
-      if (version >= 2) assert.equal(j?.hookSpecificOutput?.permissionDecision, 'deny', 'the pause set before the migration holds');
+      if (version >= 2)
+        assert.equal(j?.hookSpecificOutput?.permissionDecision, 'deny', 'the pause set before the migration holds');
       else assert.equal(r.stdout, '', 'schema 1 had no pauses');
       assertSameAsCleanImport(e.env, e.home);
       tally.processes += 10;
@@ -210,12 +251,18 @@ test('a state.db from a newer ccguard: the hook allows and logs why; doctor says
   const r = await hook(e, 'PreToolUse', { tool_name: 'Bash' });
   assert.equal(badRun('PreToolUse', r), null);
   assert.equal(r.stdout, '');
-  assert.match(e.log(), /PreToolUse hook failed, failing open: .*schema version 99, newer than this ccguard understands/);
+  assert.match(
+    e.log(),
+    /PreToolUse hook failed, failing open: .*schema version 99, newer than this ccguard understands/,
+  );
   const doc = await runCli(['doctor', '--json'], { env: e.env });
   assert.equal(doc.code, 1);
   assert.equal(doc.stderr, '');
   const j = JSON.parse(doc.stdout) as { checks: { name: string; level: string; detail: string }[] };
-  assert.ok(j.checks.some((c) => c.level === 'fail' && /newer than this ccguard understands/.test(c.detail)), doc.stdout);
+  assert.ok(
+    j.checks.some((c) => c.level === 'fail' && /newer than this ccguard understands/.test(c.detail)),
+    doc.stdout,
+  );
 });
 
 /**
@@ -258,50 +305,70 @@ const UNWRITABLE: [string, (stateDir: string) => Record<string, string>, RegExp]
 
 test('an unwritable state: every hook allows, with one clear error line (stderr or log); doctor says why instead of stopping', async (t) => {
   const tally = new Tally('');
-  await measured(SUITE, 'Faults', 'state not writable (state dir path is a file; state.db is a directory)', tally, async () => {
-    for (const [name, make, doctorSays] of UNWRITABLE) {
-      const e = hookEnv(t);
-      e.usage('s1', [{ ts: Date.now() - 60_000 }]);
-      rmSync(e.stateDir, { recursive: true, force: true });
-      const extra = make(e.stateDir);
-      const env = { ...e.env, ...extra };
-      const stateDir = extra.CCGUARD_HOME ?? e.stateDir;
-      tally.faults++;
-      for (const event of HOOK_EVENTS) {
-        for (let i = 0; i < 2; i++) {
-          const r = await runHookProc(event, e.input(event, 's1', { tool_name: 'Bash', prompt: 'hi' }), { env, killAfterMs: 60_000 });
-          tally.call(r.ms);
-          assert.equal(r.code, 0, `${name} ${event}: ${r.stderr}`);
-          assert.equal(r.stdout, '', `${name} ${event}: fails open`);
-          const logFile = join(stateDir, 'ccguard.log');
-          const logged = existsSync(logFile) && statSync(logFile).isFile() ? readFileSync(logFile, 'utf8') : '';
-          if (r.stderr !== '') {
-            const lines = r.stderr.split('\n').filter(Boolean);
-            assert.equal(lines.length, 1, `${name} ${event}: one line, got ${JSON.stringify(r.stderr)}`);
-            assert.match(lines[0]!, new RegExp(`^ccguard: ${event} hook failed, failing open: cannot open .*state\\.db`));
-            assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
-          } else {
-            assert.match(logged, new RegExp(`${event} hook failed, failing open: cannot (open|prepare) .*state\\.db`), `${name} ${event}: logged`);
+  await measured(
+    SUITE,
+    'Faults',
+    'state not writable (state dir path is a file; state.db is a directory)',
+    tally,
+    async () => {
+      for (const [name, make, doctorSays] of UNWRITABLE) {
+        const e = hookEnv(t);
+        e.usage('s1', [{ ts: Date.now() - 60_000 }]);
+        rmSync(e.stateDir, { recursive: true, force: true });
+        const extra = make(e.stateDir);
+        const env = { ...e.env, ...extra };
+        const stateDir = extra.CCGUARD_HOME ?? e.stateDir;
+        tally.faults++;
+        for (const event of HOOK_EVENTS) {
+          for (let i = 0; i < 2; i++) {
+            const r = await runHookProc(event, e.input(event, 's1', { tool_name: 'Bash', prompt: 'hi' }), {
+              env,
+              killAfterMs: 60_000,
+            });
+            tally.call(r.ms);
+            assert.equal(r.code, 0, `${name} ${event}: ${r.stderr}`);
+            assert.equal(r.stdout, '', `${name} ${event}: fails open`);
+            const logFile = join(stateDir, 'ccguard.log');
+            const logged = existsSync(logFile) && statSync(logFile).isFile() ? readFileSync(logFile, 'utf8') : '';
+            if (r.stderr !== '') {
+              const lines = r.stderr.split('\n').filter(Boolean);
+              assert.equal(lines.length, 1, `${name} ${event}: one line, got ${JSON.stringify(r.stderr)}`);
+              assert.match(
+                lines[0]!,
+                new RegExp(`^ccguard: ${event} hook failed, failing open: cannot open .*state\\.db`),
+              );
+              assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+            } else {
+              assert.match(
+                logged,
+                new RegExp(`${event} hook failed, failing open: cannot (open|prepare) .*state\\.db`),
+                `${name} ${event}: logged`,
+              );
+            }
           }
         }
+        const doc = await runCli(['doctor', '--json'], { env });
+        tally.processes++;
+        assert.equal(doc.code, 1, doc.stderr);
+        assert.equal(doc.stderr, '', 'doctor reports instead of failing');
+        const j = JSON.parse(doc.stdout) as {
+          ok: boolean;
+          checks: { name: string; level: string; detail: string; fix?: string }[];
+        };
+        assert.equal(j.ok, false);
+        const c = j.checks.find((x) => x.name === 'database');
+        assert.equal(c?.level, 'fail', doc.stdout);
+        assert.match(c?.detail ?? '', doctorSays);
+        assert.ok((c?.fix ?? '').length > 0);
+        const text = await runCli(['doctor'], { env });
+        tally.processes++;
+        assert.match(text.stdout, /FAIL\s+database/);
+        tally.cases++;
       }
-      const doc = await runCli(['doctor', '--json'], { env });
-      tally.processes++;
-      assert.equal(doc.code, 1, doc.stderr);
-      assert.equal(doc.stderr, '', 'doctor reports instead of failing');
-      const j = JSON.parse(doc.stdout) as { ok: boolean; checks: { name: string; level: string; detail: string; fix?: string }[] };
-      assert.equal(j.ok, false);
-      const c = j.checks.find((x) => x.name === 'database');
-      assert.equal(c?.level, 'fail', doc.stdout);
-      assert.match(c?.detail ?? '', doctorSays);
-      assert.ok((c?.fix ?? '').length > 0);
-      const text = await runCli(['doctor'], { env });
-      tally.processes++;
-      assert.match(text.stdout, /FAIL\s+database/);
-      tally.cases++;
-    }
-    tally.held = 'every hook exited 0 with an allow and one error line (stderr when no log can be written); doctor reported the cause and a fix, no crash';
-  });
+      tally.held =
+        'every hook exited 0 with an allow and one error line (stderr when no log can be written); doctor reported the cause and a fix, no crash';
+    },
+  );
 });
 
 test('what a rebuild cannot bring back: pauses and backoff set by hand or by StopFailure, events, once-per-crossing marks', async (t) => {
@@ -328,7 +395,11 @@ test('what a rebuild cannot bring back: pauses and backoff set by hand or by Sto
   const p = await hook(l, 'PreToolUse', { tool_name: 'Bash' });
   assert.match(p.stdout, /"permissionDecision":"deny"/);
   assert.equal(ccguard(['resume'], l.env).code, 0);
-  assert.doesNotMatch((await hook(l, 'PreToolUse', { tool_name: 'Bash' })).stdout, /"permissionDecision":"deny"/, 'resume lifts the hold');
+  assert.doesNotMatch(
+    (await hook(l, 'PreToolUse', { tool_name: 'Bash' })).stdout,
+    /"permissionDecision":"deny"/,
+    'resume lifts the hold',
+  );
   rmSync(join(l.stateDir, 'state.db'));
   const again = await hook(l, 'PreToolUse', { tool_name: 'Bash' });
   assert.match(again.stdout, /"permissionDecision":"deny"/, 'the resume is forgotten; the limit message is read again');

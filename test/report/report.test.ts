@@ -40,19 +40,37 @@ test('report --html --json: every number drawn equals the JSON of the same run; 
   assert.equal(rep.limit.tokens, LIMIT);
   assert.equal(rep.daily.length, 7);
   assert.equal(rep.projects.length, 3);
-  assert.deepEqual(rep.models.map((m) => m.model).sort(), ['claude-haiku-4-5-20251001', 'claude-opus-4-5-20251101', 'claude-sonnet-4-5-20250929']);
+  assert.deepEqual(rep.models.map((m) => m.model).sort(), [
+    'claude-haiku-4-5-20251001',
+    'claude-opus-4-5-20251101',
+    'claude-sonnet-4-5-20250929',
+  ]);
   assert.ok(rep.sessions.total >= 8, `${rep.sessions.total} sessions`);
   const cb = rep.current_block!;
   assert.ok(cb.is_active);
   assert.ok(cb.used_share > 0.7 && cb.used_share < 0.95, `used ${cb.used_share}`);
-  for (const k of ['warn', 'delay', 'deny', 'pause'] as const) assert.ok(cb.markers.some((m) => m.kind === k), `a ${k} marker`);
-  assert.ok(cb.bands.some((b) => b.kind === 'pause'), 'the pause band');
-  assert.ok(cb.bands.some((b) => b.kind === 'backoff'), 'the backoff from StopFailure');
+  for (const k of ['warn', 'delay', 'deny', 'pause'] as const)
+    assert.ok(
+      cb.markers.some((m) => m.kind === k),
+      `a ${k} marker`,
+    );
+  assert.ok(
+    cb.bands.some((b) => b.kind === 'pause'),
+    'the pause band',
+  );
+  assert.ok(
+    cb.bands.some((b) => b.kind === 'backoff'),
+    'the backoff from StopFailure',
+  );
   const kinds = new Set(rep.timeline.items.map((e) => e.kind));
-  for (const k of ['warn', 'delay', 'deny', 'pause', 'resume', 'notify', 'rate_limit', 'limit_message', 'backoff']) assert.ok(kinds.has(k as never), `timeline has ${k}`);
+  for (const k of ['warn', 'delay', 'deny', 'pause', 'resume', 'notify', 'rate_limit', 'limit_message', 'backoff'])
+    assert.ok(kinds.has(k as never), `timeline has ${k}`);
   assert.ok(!rep.timeline.items.some((e) => (e.kind as string) === 'allow'), 'silent allows are left out');
   assert.equal(rep.weekly.limit_messages.length, 1);
-  assert.ok(rep.blocks.some((b) => b.share >= 1), 'a block over the limit');
+  assert.ok(
+    rep.blocks.some((b) => b.share >= 1),
+    'a block over the limit',
+  );
 
   for (const variant of ['wide', 'narrow'] as const) {
     // (a) the current block.
@@ -89,12 +107,21 @@ test('report --html --json: every number drawn equals the JSON of the same run; 
   }
   const daily = section(html, 'daily');
   for (const d of rep.daily.filter((x) => x.cost_usd > 0)) {
-    const label = d.cost_usd < 10 ? `$${d.cost_usd.toFixed(2)}` : d.cost_usd < 100 ? `$${d.cost_usd.toFixed(1)}` : `$${Math.round(d.cost_usd)}`;
+    const label =
+      d.cost_usd < 10
+        ? `$${d.cost_usd.toFixed(2)}`
+        : d.cost_usd < 100
+          ? `$${d.cost_usd.toFixed(1)}`
+          : `$${Math.round(d.cost_usd)}`;
     assert.ok(daily.includes(`>${label}<`), `label ${label} for ${d.date}`);
   }
   // ... per project, and the model mix.
   assert.deepEqual(
-    elements(section(html, 'projects'), 'div', 'bar').map((p) => [p['data-project'], num(p['data-cost']), num(p['data-tokens'])]),
+    elements(section(html, 'projects'), 'div', 'bar').map((p) => [
+      p['data-project'],
+      num(p['data-cost']),
+      num(p['data-tokens']),
+    ]),
     rep.projects.map((p) => [p.project, p.cost_usd, p.limit_tokens]),
   );
   for (const p of rep.projects) assert.ok(section(html, 'projects').includes(`$${p.cost_usd.toFixed(2)}`));
@@ -104,17 +131,31 @@ test('report --html --json: every number drawn equals the JSON of the same run; 
   );
 
   // (d) the timeline: one row per item, newest first, with session and kind for the filter.
-  const rows = [...section(html, 'timeline-card').matchAll(/<tr data-kind="([^"]+)" data-session="([^"]*)"/g)].map((m) => [m[1], m[2]]);
-  assert.deepEqual(rows, rep.timeline.items.map((e) => [e.kind, e.session_id ?? '']));
+  const rows = [...section(html, 'timeline-card').matchAll(/<tr data-kind="([^"]+)" data-session="([^"]*)"/g)].map(
+    (m) => [m[1], m[2]],
+  );
+  assert.deepEqual(
+    rows,
+    rep.timeline.items.map((e) => [e.kind, e.session_id ?? '']),
+  );
   const options = [...section(html, 'timeline-card').matchAll(/<option value="([^"]+)">/g)].map((m) => m[1]);
-  for (const s of new Set(rep.timeline.items.map((e) => e.session_id).filter(Boolean))) assert.ok(options.includes(s!), `filter offers ${s}`);
+  for (const s of new Set(rep.timeline.items.map((e) => e.session_id).filter(Boolean)))
+    assert.ok(options.includes(s!), `filter offers ${s}`);
 
   // (e) sessions with cost and decisions.
   const sess = section(html, 'sessions-card');
-  const srows = [...sess.matchAll(/<tr[^>]* data-session="([^"]+)" data-cost="([^"]+)" data-tokens="([^"]+)"/g)].map((m) => [m[1], Number(m[2]), Number(m[3])]);
-  assert.deepEqual(srows, rep.sessions.items.map((s) => [s.session_id, s.cost_usd, s.limit_tokens]));
+  const srows = [...sess.matchAll(/<tr[^>]* data-session="([^"]+)" data-cost="([^"]+)" data-tokens="([^"]+)"/g)].map(
+    (m) => [m[1], Number(m[2]), Number(m[3])],
+  );
+  assert.deepEqual(
+    srows,
+    rep.sessions.items.map((s) => [s.session_id, s.cost_usd, s.limit_tokens]),
+  );
   const withDecisions = rep.sessions.items.find((s) => s.session_id === cur)!;
-  assert.ok((withDecisions.decisions.delay ?? 0) >= 3 && (withDecisions.decisions.warn ?? 0) >= 1, JSON.stringify(withDecisions.decisions));
+  assert.ok(
+    (withDecisions.decisions.delay ?? 0) >= 3 && (withDecisions.decisions.warn ?? 0) >= 1,
+    JSON.stringify(withDecisions.decisions),
+  );
   for (const [k, v] of Object.entries(withDecisions.decisions)) {
     assert.ok(sess.includes(`data-decision="${k}" data-count="${v}"`), `${k} ${v} shown`);
   }
@@ -137,7 +178,11 @@ test('report --json alone: the combined object, the same numbers a page drawn a 
   assert.equal(p.stdout.trim(), file, 'the default path, printed');
   const html = readFileSync(file, 'utf8');
   assert.deepEqual(
-    elements(chartSvg(html, 'blocks'), 'rect', 'bar').map((b) => [b['data-start'], num(b['data-tokens']), num(b['data-cost'])]),
+    elements(chartSvg(html, 'blocks'), 'rect', 'bar').map((b) => [
+      b['data-start'],
+      num(b['data-tokens']),
+      num(b['data-cost']),
+    ]),
     rep.blocks.map((b) => [b.start, b.limit_tokens, b.cost_usd]),
   );
   assert.deepEqual(
@@ -149,10 +194,16 @@ test('report --json alone: the combined object, the same numbers a page drawn a 
   const series = rep.current_block!.series.map((x) => x.tokens);
   assert.deepEqual(pts.slice(0, -1), series.slice(0, -1));
 
-  const blocks = JSON.parse(ccguard(['report', 'blocks', '--json'], h.env.env).stdout) as { start: string; limit_tokens: number }[];
+  const blocks = JSON.parse(ccguard(['report', 'blocks', '--json'], h.env.env).stdout) as {
+    start: string;
+    limit_tokens: number;
+  }[];
   assert.ok(Array.isArray(blocks), 'report blocks --json is still the array of blocks');
   const recent = blocks.filter((b) => Date.parse(b.start) >= Date.parse(rep.blocks[0]!.start));
-  assert.deepEqual(recent.map((b) => b.limit_tokens), rep.blocks.map((b) => b.limit_tokens));
+  assert.deepEqual(
+    recent.map((b) => b.limit_tokens),
+    rep.blocks.map((b) => b.limit_tokens),
+  );
   assert.ok(Array.isArray(JSON.parse(ccguard(['report', 'daily', '--json'], h.env.env).stdout)));
   assert.ok(Array.isArray(JSON.parse(ccguard(['report', 'sessions', '--json'], h.env.env).stdout)));
 });
@@ -195,7 +246,11 @@ test("one reset time everywhere: with the server's 5-hour reset known, status, t
   const h = makeHistory(t);
   const cur = h.currentSessions[0]!;
   const resetSec = Math.floor(Date.now() / 1000) + 47 * 60;
-  const line = ccguard(['statusline'], h.env.env, JSON.stringify({ session_id: cur, rate_limits: { five_hour: { used_percentage: 40, resets_at: resetSec } } }));
+  const line = ccguard(
+    ['statusline'],
+    h.env.env,
+    JSON.stringify({ session_id: cur, rate_limits: { five_hour: { used_percentage: 40, resets_at: resetSec } } }),
+  );
   assert.equal(line.code, 0, line.stderr);
   const resetIso = new Date(resetSec * 1000).toISOString();
   const st = JSON.parse(ccguard(['status', '--json'], h.env.env).stdout);
@@ -209,7 +264,17 @@ test("one reset time everywhere: with the server's 5-hour reset known, status, t
   assert.equal(rep.current_block?.reset_at, resetIso);
   assert.equal(rep.current_block?.reset_source, 'server');
   assert.match(readFileSync(out, 'utf8'), /\(the server(&#39;|')s: server:five_hour/);
-  assert.deepEqual(rep.usage, { window: 'five_hour', used_share: st.usage.used_share, source: st.usage.source, confidence: 'official', reset_at: resetIso }, 'the same figure as status names');
+  assert.deepEqual(
+    rep.usage,
+    {
+      window: 'five_hour',
+      used_share: st.usage.used_share,
+      source: st.usage.source,
+      confidence: 'official',
+      reset_at: resetIso,
+    },
+    'the same figure as status names',
+  );
 });
 
 test('--open with no opener on PATH: the page is written, exit 0, and stderr says where it is', (t) => {
@@ -219,7 +284,12 @@ test('--open with no opener on PATH: the page is written, exit 0, and stderr say
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), out);
   assert.ok(existsSync(out));
-  assert.match(r.stderr, new RegExp(`the report is at ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; could not open the report with xdg-open.*: open it in a browser`));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `the report is at ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; could not open the report with xdg-open.*: open it in a browser`,
+    ),
+  );
 });
 
 test('one total for the window: the blocks card shows the same cost as the totals, even when the first block began before the window', (t) => {

@@ -39,17 +39,66 @@ test('text from the database is escaped wherever it lands', () => {
     limit: { tokens: 1000, source: 'config' },
     usage: { window: 'five_hour', used_share: 0.5, source: evil, confidence: 'official', reset_at: null },
     recovery: { state: 'normal', reason: null, until: null, source: 'local:config', backoff: null, session_pauses: [] },
-    waiting: [{ session_id: evil, kind: 'deferred', since: new Date(now).toISOString(), folder: evil, tool: evil, tool_use_id: null, reason: evil, hold_until: null, resume_command: evil }],
+    waiting: [
+      {
+        session_id: evil,
+        kind: 'deferred',
+        since: new Date(now).toISOString(),
+        folder: evil,
+        tool: evil,
+        tool_use_id: null,
+        reason: evil,
+        hold_until: null,
+        resume_command: evil,
+      },
+    ],
     current_block: null,
     blocks: [],
-    weekly: { limit_tokens: 0, total_tokens: 0, cost_usd: 0, blocks: 0, blocks_over_limit: 0, first_block_before_window: false, server: null, limit_messages: [] },
+    weekly: {
+      limit_tokens: 0,
+      total_tokens: 0,
+      cost_usd: 0,
+      blocks: 0,
+      blocks_over_limit: 0,
+      first_block_before_window: false,
+      server: null,
+      limit_messages: [],
+    },
     totals: { entries: 1, limit_tokens: 10, total_tokens: 10, cost_usd: 1, sessions: 1 },
     daily: [],
     projects: [{ project: evil, sessions: 1, entries: 1, limit_tokens: 10, total_tokens: 10, cost_usd: 1 }],
     models: [{ model: evil, entries: 1, limit_tokens: 10, total_tokens: 10, cost_usd: 1, cost_share: 1 }],
-    timeline: { items: [{ t: new Date(now).toISOString(), kind: 'deny', session_id: evil, origin: 'PreToolUse', tool: evil, text: evil, until: null }], total: 1, truncated: false },
+    timeline: {
+      items: [
+        {
+          t: new Date(now).toISOString(),
+          kind: 'deny',
+          session_id: evil,
+          origin: 'PreToolUse',
+          tool: evil,
+          text: evil,
+          until: null,
+        },
+      ],
+      total: 1,
+      truncated: false,
+    },
     sessions: {
-      items: [{ session_id: evil, project: evil, started_at: new Date(now).toISOString(), last_activity_at: new Date(now).toISOString(), duration_ms: 0, entries: 1, limit_tokens: 10, total_tokens: 10, cost_usd: 1, models: [], decisions: { [evil]: 1 } }],
+      items: [
+        {
+          session_id: evil,
+          project: evil,
+          started_at: new Date(now).toISOString(),
+          last_activity_at: new Date(now).toISOString(),
+          duration_ms: 0,
+          entries: 1,
+          limit_tokens: 10,
+          total_tokens: 10,
+          cost_usd: 1,
+          models: [],
+          decisions: { [evil]: 1 },
+        },
+      ],
       total: 1,
       truncated: false,
     },
@@ -62,13 +111,21 @@ test('text from the database is escaped wherever it lands', () => {
 
 test('the daily cost axis: distinct labels in whole cents, $0 to $1 when nothing was spent', () => {
   const labels = (days: { cost_usd: number }[]): string[] => {
-    const svg = dailyChart(days.map((d, i) => ({ date: `2026-12-0${i + 1}`, entries: 1, limit_tokens: 1, total_tokens: 1, ...d })), FRAMES.daily.wide);
+    const svg = dailyChart(
+      days.map((d, i) => ({ date: `2026-12-0${i + 1}`, entries: 1, limit_tokens: 1, total_tokens: 1, ...d })),
+      FRAMES.daily.wide,
+    );
     return [...svg.matchAll(/<text class="tick"[^>]*>(\$[^<]*)</g)].map((m) => m[1]!);
   };
   const none = labels([{ cost_usd: 0 }, { cost_usd: 0 }]);
   assert.equal(none[0], '$0');
   assert.equal(none.at(-1), '$1');
-  for (const set of [none, labels([{ cost_usd: 0.003 }]), labels([{ cost_usd: 0.01 }, { cost_usd: 0 }]), labels([{ cost_usd: 78 }])]) {
+  for (const set of [
+    none,
+    labels([{ cost_usd: 0.003 }]),
+    labels([{ cost_usd: 0.01 }, { cost_usd: 0 }]),
+    labels([{ cost_usd: 78 }]),
+  ]) {
     assert.equal(new Set(set).size, set.length, `distinct: ${set.join(', ')}`);
   }
 });

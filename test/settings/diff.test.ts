@@ -11,7 +11,25 @@ test('hunks with three lines of context, removals before additions, line numbers
   const b = ['1', '2', '3', '4', 'five', '6', '7', '8', '9', '10', '11', '12', '13'].join('\n') + '\n';
   assert.equal(
     unifiedDiff(a, b, 'a/f', 'b/f'),
-    ['--- a/f', '+++ b/f', '@@ -2,7 +2,7 @@', ' 2', ' 3', ' 4', '-5', '+five', ' 6', ' 7', ' 8', '@@ -10,3 +10,4 @@', ' 10', ' 11', ' 12', '+13', ''].join('\n'),
+    [
+      '--- a/f',
+      '+++ b/f',
+      '@@ -2,7 +2,7 @@',
+      ' 2',
+      ' 3',
+      ' 4',
+      '-5',
+      '+five',
+      ' 6',
+      ' 7',
+      ' 8',
+      '@@ -10,3 +10,4 @@',
+      ' 10',
+      ' 11',
+      ' 12',
+      '+13',
+      '',
+    ].join('\n'),
   );
 });
 
@@ -19,13 +37,15 @@ test('a new file diffs against nothing', () => {
   assert.equal(unifiedDiff('', '{\n}\n', '/dev/null', 'f'), '--- /dev/null\n+++ f\n@@ -0,0 +1,2 @@\n+{\n+}\n');
 });
 
-test('applying the diff\'s lines gives the new text back', () => {
+test("applying the diff's lines gives the new text back", () => {
   const a = Array.from({ length: 40 }, (_, i) => `line ${i}`);
   const b = [...a];
   b.splice(5, 2, 'x', 'y', 'z');
   b.splice(30, 0, 'inserted');
   b.pop();
-  const d = unifiedDiff(a.join('\n') + '\n', b.join('\n') + '\n', 'a', 'b').split('\n').slice(2, -1);
+  const d = unifiedDiff(a.join('\n') + '\n', b.join('\n') + '\n', 'a', 'b')
+    .split('\n')
+    .slice(2, -1);
   // Rebuild b from a and the hunks.
   const out: string[] = [];
   let ai = 0;

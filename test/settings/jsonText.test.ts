@@ -27,18 +27,30 @@ test('values read as JSON.parse reads them, keys in source order even when they 
   assert.deepEqual(v['10'], [true, false, null]);
   assert.equal(Object.getPrototypeOf(v.a), Object.prototype);
   assert.equal((v.a as Record<string, unknown>)['__proto__'], 'x');
-  assert.equal((toValue(new JsonText('{"b": 1, "b": 2}', F).root!) as Record<string, unknown>).b, 2, 'a repeated key keeps its last value');
+  assert.equal(
+    (toValue(new JsonText('{"b": 1, "b": 2}', F).root!) as Record<string, unknown>).b,
+    2,
+    'a repeated key keeps its last value',
+  );
   // JSON.parse would have moved "10" first; an edit must not.
   doc.set(['d'], 3);
   assert.deepEqual(Object.keys(JSON.parse(doc.text) as object).sort(), ['10', 'a', 'b', 'c', 'd']);
   assert.deepEqual(
-    doc.text.split('\n').filter((l) => /^ {2}"/.test(l)).map((l) => l.trim().split(':')[0]),
+    doc.text
+      .split('\n')
+      .filter((l) => /^ {2}"/.test(l))
+      .map((l) => l.trim().split(':')[0]),
     ['"b"', '"10"', '"a"', '"c"', '"d"'],
   );
 });
 
 test('agrees with JSON.parse on values', () => {
-  const samples = [{ a: [1, 2, { b: 'c\u2028"\\' }], n: -1.5e-7, t: true, z: null, e: {}, l: [] }, [1, 'two', [3]], 'just a string', 42];
+  const samples = [
+    { a: [1, 2, { b: 'c\u2028"\\' }], n: -1.5e-7, t: true, z: null, e: {}, l: [] },
+    [1, 'two', [3]],
+    'just a string',
+    42,
+  ];
   for (const v of samples) {
     for (const text of [JSON.stringify(v), JSON.stringify(v, null, 2), JSON.stringify(v, null, '\t')]) {
       assert.deepEqual(toValue(new JsonText(text, F).root!), JSON.parse(text));
@@ -46,7 +58,7 @@ test('agrees with JSON.parse on values', () => {
   }
 });
 
-test('an edit changes only the lines it touches, with the file\'s indent; removing it gives the bytes back', () => {
+test("an edit changes only the lines it touches, with the file's indent; removing it gives the bytes back", () => {
   const text = '{\n    "keep": [1,2,3],\n    "list": [\n        "a"\n    ]\n}\n';
   const doc = new JsonText(text, F);
   doc.set(['list', -1], 'b');
@@ -68,7 +80,11 @@ test('indentation and line ends: tabs, two and four spaces, two by default; CRLF
   assert.equal(added('{\n  "a": 1\n}'), '{\n  "a": 1,\n  "n": {\n    "m": 1\n  }\n}');
   assert.equal(added('{}'), '{\n  "n": {\n    "m": 1\n  }\n}');
   assert.equal(added('{\r\n  "a": 1\r\n}\r\n'), '{\r\n  "a": 1,\r\n  "n": {\r\n    "m": 1\r\n  }\r\n}\r\n');
-  assert.equal(added('\ufeff{\n  "a": 1\n}\n'), '\ufeff{\n  "a": 1,\n  "n": {\n    "m": 1\n  }\n}\n', 'a byte-order mark stays in front');
+  assert.equal(
+    added('\ufeff{\n  "a": 1\n}\n'),
+    '\ufeff{\n  "a": 1,\n  "n": {\n    "m": 1\n  }\n}\n',
+    'a byte-order mark stays in front',
+  );
 });
 
 test('removal takes out the item and its comma only, and an emptied container becomes {} or []', () => {
@@ -90,7 +106,11 @@ test('removal takes out the item and its comma only, and an emptied container be
 });
 
 test('an empty (or blank) file becomes an empty object ending in a line break', () => {
-  for (const [text, want] of [['', '{}\n'], ['\n', '{}\n'], ['\ufeff', '\ufeff{}\n']] as const) {
+  for (const [text, want] of [
+    ['', '{}\n'],
+    ['\n', '{}\n'],
+    ['\ufeff', '\ufeff{}\n'],
+  ] as const) {
     const doc = new JsonText(text, F);
     assert.equal(doc.root, undefined);
     doc.startObject();
@@ -119,17 +139,24 @@ test('not JSON (comments and trailing commas included): one line with the file, 
   for (const [text, detail] of cases) {
     assert.throws(
       () => new JsonText(text, F),
-      (e: unknown) => e instanceof SettingsError && e.message === `${F} is not valid JSON: ${detail}; left it untouched`,
+      (e: unknown) =>
+        e instanceof SettingsError && e.message === `${F} is not valid JSON: ${detail}; left it untouched`,
       JSON.stringify(text),
     );
     assert.throws(() => JSON.parse(text), SyntaxError, 'the built-in parser agrees it is not JSON');
   }
-  assert.throws(() => new JsonText('['.repeat(100_000), F), (e: unknown) => e instanceof SettingsError && /nested too deeply/.test(e.message));
+  assert.throws(
+    () => new JsonText('['.repeat(100_000), F),
+    (e: unknown) => e instanceof SettingsError && /nested too deeply/.test(e.message),
+  );
 });
 
 test('a key written twice on the way to an edit is refused: Claude Code reads the last, an edit would change the first', () => {
   const doc = new JsonText('{"hooks": {}, "model": "x", "hooks": {"Stop": []}}', F);
-  assert.throws(() => doc.at(['hooks', 'Stop']), (e: unknown) => e instanceof SettingsError && e.message.includes('"hooks" appears twice in the top level'));
+  assert.throws(
+    () => doc.at(['hooks', 'Stop']),
+    (e: unknown) => e instanceof SettingsError && e.message.includes('"hooks" appears twice in the top level'),
+  );
   assert.throws(() => doc.set(['hooks', 'Stop'], []), SettingsError);
   assert.equal(doc.at(['model'])?.value, 'x', 'keys written once read as usual');
 });

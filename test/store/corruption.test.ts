@@ -20,7 +20,7 @@ test('a damaged database is moved aside with its WAL and shared-memory files', (
   }
 });
 
-test('two processes meeting the same damage: the second leaves the first one\'s fresh database alone', (t) => {
+test("two processes meeting the same damage: the second leaves the first one's fresh database alone", (t) => {
   const h = tmpHome(t);
   const db = join(h.home, 'state.db');
   writeFileSync(db, 'garbage '.repeat(1000));

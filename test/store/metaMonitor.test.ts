@@ -24,7 +24,11 @@ test('meta: JSON objects; anything else stored reads as absent', (t) => {
   s.meta.putJson('calibration', { limitTokens: 5, samples: 2 });
   assert.deepEqual(s.meta.getJson('calibration'), { limitTokens: 5, samples: 2 });
   for (const raw of ['[1,2]', 'null', '42', '{broken']) {
-    s.db.prepare("INSERT INTO meta (key, value) VALUES ('p90_cache', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(raw);
+    s.db
+      .prepare(
+        "INSERT INTO meta (key, value) VALUES ('p90_cache', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      )
+      .run(raw);
     assert.equal(s.meta.getJson('p90_cache'), undefined, raw);
   }
 });
@@ -37,8 +41,18 @@ test('monitor_cache: every run is the attempt, an answer the snapshot too (repor
   assert.equal(s.monitorCache.get('snapshot'), undefined);
   assert.equal(s.inputsChanged, false, 'a failed run moves no decision');
   s.monitorCache.putInstall('v3', 1500, 90_000, 'no JSON output');
-  s.monitorCache.recordRun({ outcome: 'near_limit', ts: 2000, exitCode: 10, detail: null, snapshot: { payload: '{}', generatedAt: 1990 }, clearsInstall: true });
-  assert.deepEqual([s.monitorCache.get('snapshot')?.status, s.monitorCache.get('snapshot')?.generated_at], ['near_limit', 1990]);
+  s.monitorCache.recordRun({
+    outcome: 'near_limit',
+    ts: 2000,
+    exitCode: 10,
+    detail: null,
+    snapshot: { payload: '{}', generatedAt: 1990 },
+    clearsInstall: true,
+  });
+  assert.deepEqual(
+    [s.monitorCache.get('snapshot')?.status, s.monitorCache.get('snapshot')?.generated_at],
+    ['near_limit', 1990],
+  );
   assert.equal(s.monitorCache.get('attempt')?.ts, 2000);
   assert.equal(s.monitorCache.get('install'), undefined, 'a run that took its arguments clears a v3 finding');
   assert.equal(s.inputsChanged, false, 'reported once its write committed (and then voided)');
@@ -51,7 +65,11 @@ test('monitor_cache: every run is the attempt, an answer the snapshot too (repor
   s.monitorCache.releaseRefresh('b');
   assert.equal(s.monitorCache.get('lock')?.detail, 'a', 'only its owner releases it');
   assert.equal(s.monitorCache.claimRefresh(4001, 5000, 'b', due), true, 'an expired claim is taken over');
-  assert.equal(s.monitorCache.claimRefresh(6000, 7000, 'c', () => false), false, 'nothing due: no claim');
+  assert.equal(
+    s.monitorCache.claimRefresh(6000, 7000, 'c', () => false),
+    false,
+    'nothing due: no claim',
+  );
   s.monitorCache.releaseRefresh('b');
   assert.equal(s.monitorCache.get('lock'), undefined);
 });

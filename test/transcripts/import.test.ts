@@ -87,8 +87,17 @@ test('malformed lines are skipped and counted, never fatal', async () => {
     [
       '{"type":"assistant","usage": broken',
       '[1,2,"usage"]',
-      JSON.stringify({ type: 'assistant', timestamp: 'not a date', message: { usage: { input_tokens: 1, output_tokens: 1 } } }),
-      JSON.stringify({ type: 'assistant', timestamp: new Date(T0).toISOString(), requestId: 'r', message: { id: 'm', model: 'x', usage: 'lots' } }),
+      JSON.stringify({
+        type: 'assistant',
+        timestamp: 'not a date',
+        message: { usage: { input_tokens: 1, output_tokens: 1 } },
+      }),
+      JSON.stringify({
+        type: 'assistant',
+        timestamp: new Date(T0).toISOString(),
+        requestId: 'r',
+        message: { id: 'm', model: 'x', usage: 'lots' },
+      }),
       '\u0000\u00ff garbage "usage"',
       assistantLine({ ts: T0, msgId: 'msg_ok' }),
     ].join('\n') + '\n',
@@ -103,7 +112,10 @@ test('malformed lines are skipped and counted, never fatal', async () => {
 test('a file truncated and rewritten is read again from the start, without double counting', async () => {
   const { dir, store, ctx, done } = setup();
   const f = join(dir, 'sess-1.jsonl');
-  writeFileSync(f, [1, 2, 3].map((i) => assistantLine({ ts: T0 + i * MIN, msgId: `m${i}`, input: 10 })).join('\n') + '\n');
+  writeFileSync(
+    f,
+    [1, 2, 3].map((i) => assistantLine({ ts: T0 + i * MIN, msgId: `m${i}`, input: 10 })).join('\n') + '\n',
+  );
   await importAll(ctx());
   assert.equal(totals(store).input, 30);
   truncateSync(f, 0);
@@ -116,7 +128,10 @@ test('a file truncated and rewritten is read again from the start, without doubl
 
   // Replaced by rename (a new inode) with the same first bytes and more after: read from the start again.
   const g = join(dir, 'tmp.jsonl.new');
-  writeFileSync(g, [7, 8, 9].map((i) => assistantLine({ ts: T0 + i * MIN, msgId: `n${i}`, input: 1 })).join('\n') + '\n');
+  writeFileSync(
+    g,
+    [7, 8, 9].map((i) => assistantLine({ ts: T0 + i * MIN, msgId: `n${i}`, input: 1 })).join('\n') + '\n',
+  );
   renameSync(g, f);
   await importAll(ctx());
   assert.equal(totals(store).entries, 3);
@@ -136,13 +151,19 @@ test('subagent transcripts, API errors and limit messages are recorded', async (
       limitLine(T0 + 2 * MIN, 'l1', '5-hour limit reached ∙ resets 3pm'),
     ].join('\n') + '\n',
   );
-  writeFileSync(join(sub, 'agent-a1.jsonl'), assistantLine({ ts: T0 + 3 * MIN, msgId: 'm2', model: 'claude-haiku-4-5-20251001' }) + '\n');
+  writeFileSync(
+    join(sub, 'agent-a1.jsonl'),
+    assistantLine({ ts: T0 + 3 * MIN, msgId: 'm2', model: 'claude-haiku-4-5-20251001' }) + '\n',
+  );
   await importAll(ctx());
   // Two responses plus the two synthetic zero-usage lines, which ccusage counts as entries too.
   const t = totals(store);
   assert.equal(t.entries, 4);
   assert.equal(t.input, 20);
-  assert.deepEqual(store.entries.models(0, Number.MAX_SAFE_INTEGER), ['claude-haiku-4-5-20251001', 'claude-sonnet-4-5-20250929']);
+  assert.deepEqual(store.entries.models(0, Number.MAX_SAFE_INTEGER), [
+    'claude-haiku-4-5-20251001',
+    'claude-sonnet-4-5-20250929',
+  ]);
   const errs = store.apiErrors.since(0);
   assert.equal(errs.length, 1);
   assert.equal(errs[0]!.kind, 'rate_limit');
@@ -154,7 +175,7 @@ test('subagent transcripts, API errors and limit messages are recorded', async (
   done();
 });
 
-test('importRecent finds new files in changed folders and follows the hook\'s own transcript', async () => {
+test("importRecent finds new files in changed folders and follows the hook's own transcript", async () => {
   const { h, dir, store, ctx, done } = setup();
   const f = join(dir, 'sess-1.jsonl');
   writeFileSync(f, assistantLine({ ts: T0, msgId: 'm1' }) + '\n');
@@ -179,10 +200,16 @@ test('blocks kept incrementally equal a full rebuild', async () => {
   const f = join(dir, 'sess-1.jsonl');
   const g = join(dir, 'sess-2.jsonl');
   const H = 60 * MIN;
-  writeFileSync(f, [0, 1, 4.9, 5.2, 12, 12.5].map((x, i) => assistantLine({ ts: T0 + x * H, msgId: `a${i}` })).join('\n') + '\n');
+  writeFileSync(
+    f,
+    [0, 1, 4.9, 5.2, 12, 12.5].map((x, i) => assistantLine({ ts: T0 + x * H, msgId: `a${i}` })).join('\n') + '\n',
+  );
   await importAll(ctx());
   // An older file arrives later, filling a gap: blocks after it must change.
-  writeFileSync(g, [8, 9.5].map((x, i) => assistantLine({ ts: T0 + x * H, msgId: `b${i}`, session: 'sess-2' })).join('\n') + '\n');
+  writeFileSync(
+    g,
+    [8, 9.5].map((x, i) => assistantLine({ ts: T0 + x * H, msgId: `b${i}`, session: 'sess-2' })).join('\n') + '\n',
+  );
   await importAll(ctx());
   const incremental = store.blocks.between(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   store.blocks.rebuild();

@@ -116,11 +116,7 @@ describe('parseLimitMessage: time of day, default zone', () => {
 describe('parseLimitMessage: named zones', () => {
   it('"You\'ve hit your session limit · resets 3pm (Europe/Berlin)" uses the named zone', () => {
     // July: CEST, UTC+2. seenAt = 12:00 CEST; 15:00 CEST = 13:00 UTC. Default zone is Seoul.
-    const r = parsed(
-      "You've hit your session limit · resets 3pm (Europe/Berlin)",
-      Date.UTC(2025, 6, 1, 10, 0),
-      SEOUL,
-    );
+    const r = parsed("You've hit your session limit · resets 3pm (Europe/Berlin)", Date.UTC(2025, 6, 1, 10, 0), SEOUL);
     assert.deepEqual(r, {
       scope: 'five_hour',
       resetAt: Date.UTC(2025, 6, 1, 13, 0),
@@ -131,11 +127,7 @@ describe('parseLimitMessage: named zones', () => {
 
   it('"You\'ve hit your limit · resets Feb 7, 11am (Asia/Seoul)": a date more than a day away', () => {
     // seenAt = Feb 3 2026 14:00 KST; Feb 7 11:00 KST = 02:00 UTC. Default zone is New York.
-    const r = parsed(
-      "You've hit your limit · resets Feb 7, 11am (Asia/Seoul)",
-      Date.UTC(2026, 1, 3, 5, 0),
-      NEW_YORK,
-    );
+    const r = parsed("You've hit your limit · resets Feb 7, 11am (Asia/Seoul)", Date.UTC(2026, 1, 3, 5, 0), NEW_YORK);
     assert.equal(r.scope, 'weekly', 'a bare "limit" resetting days away cannot be the 5-hour window');
     assert.equal(r.resetAt, Date.UTC(2026, 1, 7, 2, 0));
     assert.equal(r.timeZone, SEOUL);
@@ -232,24 +224,39 @@ describe('parseLimitMessage: scopes', () => {
     assert.equal(r.scope, 'weekly');
     assert.equal(r.resetAt, Date.UTC(2025, 5, 11, 3, 0));
     // 19:00 EDT -> 23:00 EDT: 4 hours off, either window.
-    assert.equal(parsed("You've hit your usage limit · resets 11pm", Date.UTC(2025, 5, 10, 23, 0), NEW_YORK).scope, 'usage');
+    assert.equal(
+      parsed("You've hit your usage limit · resets 11pm", Date.UTC(2025, 5, 10, 23, 0), NEW_YORK).scope,
+      'usage',
+    );
   });
 
   it('the issue\'s line: "You\'ve hit your limit · resets Dec 11, 12:30pm (America/Los_Angeles)" seen Dec 7 is the weekly limit', () => {
-    const r = parsed("You've hit your limit · resets Dec 11, 12:30pm (America/Los_Angeles)", Date.UTC(2026, 11, 7, 18, 40), 'UTC');
+    const r = parsed(
+      "You've hit your limit · resets Dec 11, 12:30pm (America/Los_Angeles)",
+      Date.UTC(2026, 11, 7, 18, 40),
+      'UTC',
+    );
     assert.equal(r.resetAt, Date.UTC(2026, 11, 11, 20, 30));
     assert.equal(r.scope, 'weekly');
     // Exactly 5 hours (and the minute the text rounds to) is still the 5-hour window; a minute more is not.
     const at = (reset: number, seenAt: number) => limitWindow('usage', reset, seenAt);
     assert.equal(at(Date.UTC(2026, 11, 7, 23, 41), Date.UTC(2026, 11, 7, 18, 40)), 'usage');
     assert.equal(at(Date.UTC(2026, 11, 7, 23, 42), Date.UTC(2026, 11, 7, 18, 40)), 'weekly');
-    assert.equal(limitWindow('five_hour', Date.UTC(2026, 11, 11), Date.UTC(2026, 11, 7)), 'five_hour', 'a named window stays');
+    assert.equal(
+      limitWindow('five_hour', Date.UTC(2026, 11, 11), Date.UTC(2026, 11, 7)),
+      'five_hour',
+      'a named window stays',
+    );
     assert.equal(limitWindow('usage', null, Date.UTC(2026, 11, 7)), 'usage', 'no reset: nothing to go by');
   });
 
   it('"You\'ve hit your limit" -> usage; "5-hour" and "session" -> five_hour; "weekly" -> weekly', () => {
     assert.equal(parsed("You've hit your limit · resets 11am", seen, SEOUL).scope, 'usage');
-    assert.equal(parsed("You've hit your limit · resets 3pm", seen, SEOUL).scope, 'weekly', '6 hours off: not the 5-hour window');
+    assert.equal(
+      parsed("You've hit your limit · resets 3pm", seen, SEOUL).scope,
+      'weekly',
+      '6 hours off: not the 5-hour window',
+    );
     assert.equal(parsed("You've hit your 5-hour limit · resets 3pm", seen, SEOUL).scope, 'five_hour');
     assert.equal(parsed('Session limit reached ∙ resets 3pm', seen, SEOUL).scope, 'five_hour');
     assert.equal(parsed('Weekly limit reached ∙ resets 3pm', seen, SEOUL).scope, 'weekly');

@@ -18,7 +18,11 @@ const ctx = (latin1: boolean): ParseContext => ({ fallbackKey: 'fb', timeZone: (
 function both(bytes: Buffer): { fast: unknown; whole: unknown } {
   const text = bytes.toString('utf8');
   // The general reader behind parseLine's cheap pre-check, as parseLine applied it before.
-  const relevant = text.includes('"usage"') || text.includes('api_error') || text.includes('isApiErrorMessage') || mightContainLimitMessage(text);
+  const relevant =
+    text.includes('"usage"') ||
+    text.includes('api_error') ||
+    text.includes('isApiErrorMessage') ||
+    mightContainLimitMessage(text);
   return {
     fast: parseLine(bytes.toString('latin1'), ctx(true)),
     whole: relevant ? parseWhole(text, ctx(false)) : 'skip',
@@ -77,7 +81,18 @@ function withStopReason(line: string): Record<string, unknown> {
 
 test('lines built to mislead the content cut read the same both ways', () => {
   const T = Date.UTC(2026, 10, 20, 9);
-  const base = withStopReason(assistantLine({ ts: T, msgId: 'msg_1', reqId: 'req_1', model: 'claude-sonnet-4-5', input: 3, output: 7, cacheWrite: 11, cacheRead: 13 }));
+  const base = withStopReason(
+    assistantLine({
+      ts: T,
+      msgId: 'msg_1',
+      reqId: 'req_1',
+      model: 'claude-sonnet-4-5',
+      input: 3,
+      output: 7,
+      cacheWrite: 11,
+      cacheRead: 13,
+    }),
+  );
   const msg = base.message as Record<string, unknown>;
   const variant = (edit: (o: Record<string, unknown>, m: Record<string, unknown>) => void): string => {
     const o = structuredClone(base);
@@ -87,7 +102,17 @@ test('lines built to mislead the content cut read the same both ways', () => {
   const cases: string[] = [
     JSON.stringify(base),
     // Tool input whose own keys are "content" and "stop_reason", before the message's.
-    variant((_o, m) => (m.content = [{ type: 'tool_use', id: 't', name: 'Write', input: { content: 'x', stop_reason: ['a'], nested: { content: [1, { stop_reason: 2 }] } } }])),
+    variant(
+      (_o, m) =>
+        (m.content = [
+          {
+            type: 'tool_use',
+            id: 't',
+            name: 'Write',
+            input: { content: 'x', stop_reason: ['a'], nested: { content: [1, { stop_reason: 2 }] } },
+          },
+        ]),
+    ),
     // Text that spells the keys out (escaped inside the string) and braces that do not balance.
     variant((_o, m) => (m.content = [{ type: 'text', text: '"content":[{ ,"stop_reason":"}]] \\" \\\\' }])),
     // A top-level "content" before the message: the cut spans into the message and must not parse.
@@ -131,17 +156,39 @@ test('lines built to mislead the content cut read the same both ways', () => {
     JSON.stringify(base).slice(0, -40) + JSON.stringify(base),
     // A line cut short inside its content, run into the next (complete) line: one bad line, not a
     // response keyed by the first's message id and the second's request id.
-    JSON.stringify(variant((_o, m) => (m.content = [{ type: 'text', text: 'long text cut here' }]))).split('cut here')[0] +
-      JSON.stringify(variant((o, m) => ((o.requestId = 'req_B'), (m.id = 'msg_B'), ((m.usage as Record<string, unknown>).output_tokens = 900)))),
+    JSON.stringify(variant((_o, m) => (m.content = [{ type: 'text', text: 'long text cut here' }]))).split(
+      'cut here',
+    )[0] +
+      JSON.stringify(
+        variant(
+          (o, m) => (
+            (o.requestId = 'req_B'),
+            (m.id = 'msg_B'),
+            ((m.usage as Record<string, unknown>).output_tokens = 900)
+          ),
+        ),
+      ),
     // The same with a user line (a tool result) cut short.
-    JSON.stringify({ type: 'user', sessionId: 's', timestamp: '2026-11-20T09:00:00.000Z', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: 'output that was cut' }] } }).split('was cut')[0] +
-      JSON.stringify(base),
+    JSON.stringify({
+      type: 'user',
+      sessionId: 's',
+      timestamp: '2026-11-20T09:00:00.000Z',
+      message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: 'output that was cut' }] },
+    }).split('was cut')[0] + JSON.stringify(base),
     // Keys of the message between its content and stop_reason, and a sibling object holding the keys.
-    JSON.stringify(base).replace('"content":[', '"model":"A","content":[').replace(',"stop_reason":', ',"model":"B","stop_reason":'),
+    JSON.stringify(base)
+      .replace('"content":[', '"model":"A","content":[')
+      .replace(',"stop_reason":', ',"model":"B","stop_reason":'),
     JSON.stringify(base).replace(',"stop_reason":', ',"usage":{"input_tokens":7,"output_tokens":7},"stop_reason":'),
     `{"type":"assistant","timestamp":"2026-11-20T09:00:00.000Z","requestId":"r","message":{"id":"m","model":"claude-sonnet-4-5","content":[],"usage":{"input_tokens":1,"output_tokens":1}},"extra":{"a":1,"stop_reason":null,"usage":{"input_tokens":999,"output_tokens":999}}}`,
     // Brackets and quotes inside strings of the content, escaped backslashes before quotes.
-    variant((_o, m) => (m.content = [{ type: 'text', text: '] } ] "quoted" \\" [[{{ \\' }, { type: 'tool_use', id: 't', name: 'Bash', input: { command: 'echo "}]"', n: [1, [2, { x: '\\' }]] } }])),
+    variant(
+      (_o, m) =>
+        (m.content = [
+          { type: 'text', text: '] } ] "quoted" \\" [[{{ \\' },
+          { type: 'tool_use', id: 't', name: 'Bash', input: { command: 'echo "}]"', n: [1, [2, { x: '\\' }]] } },
+        ]),
+    ),
     // A content value that is not JSON while the rest is: the one documented difference, checked below.
   ];
   for (const c of cases) {
@@ -149,7 +196,10 @@ test('lines built to mislead the content cut read the same both ways', () => {
     assert.deepEqual(fast, whole, c.slice(0, 300));
   }
   // Raw bytes that are not UTF-8 in the content and in the cwd.
-  const raw = Buffer.concat([Buffer.from(JSON.stringify(base).replace('"cwd":"', '"cwd":"X').replace('"text":"', '"text":"Y')), Buffer.alloc(0)]);
+  const raw = Buffer.concat([
+    Buffer.from(JSON.stringify(base).replace('"cwd":"', '"cwd":"X').replace('"text":"', '"text":"Y')),
+    Buffer.alloc(0),
+  ]);
   const xAt = raw.indexOf('X');
   const yAt = raw.indexOf('Y');
   raw[xAt] = 0xff;
@@ -160,8 +210,15 @@ test('lines built to mislead the content cut read the same both ways', () => {
 
 test('the one difference: a line whose content alone is not JSON is still counted', () => {
   const T = Date.UTC(2026, 10, 20, 9);
-  const good = JSON.stringify(withStopReason(assistantLine({ ts: T, msgId: 'msg_1', reqId: 'req_1', model: 'claude-sonnet-4-5', input: 3, output: 7 })));
-  const odd = good.replace(/"content":\[.*?\],"stop_reason"/, '"content":[{"type":"text","text":"tab\there"}],"stop_reason"');
+  const good = JSON.stringify(
+    withStopReason(
+      assistantLine({ ts: T, msgId: 'msg_1', reqId: 'req_1', model: 'claude-sonnet-4-5', input: 3, output: 7 }),
+    ),
+  );
+  const odd = good.replace(
+    /"content":\[.*?\],"stop_reason"/,
+    '"content":[{"type":"text","text":"tab\there"}],"stop_reason"',
+  );
   assert.notEqual(odd, good);
   assert.equal(parseWhole(odd, ctx(false)), 'bad');
   const r = parseLine(odd, ctx(false));
@@ -184,17 +241,34 @@ test('endOfValue finds the end of one array, object or string by its brackets an
   for (const [text, end] of cases) assert.equal(endOfValue(text, 0), end, text);
 });
 
-test('a limit line\'s window: rate_limit_info names it when present; text alone resetting days away is the weekly one', () => {
+test("a limit line's window: rate_limit_info names it when present; text alone resetting days away is the weekly one", () => {
   const ts = '2026-12-07T18:40:00.000Z';
   const text = "You've hit your limit · resets Dec 11, 12:30pm (America/Los_Angeles)";
   const line = (extra: Record<string, unknown>) =>
-    JSON.stringify({ type: 'assistant', uuid: 'u1', timestamp: ts, sessionId: 's', isApiErrorMessage: true, error: 'rate_limit', message: { id: 'm1', model: '<synthetic>', role: 'assistant', content: [{ type: 'text', text }] }, ...extra });
-  const limitOf = (r: unknown) => (Array.isArray(r) ? (r as { kind: string; scope?: string; resetAt?: number | null }[]).find((x) => x.kind === 'limit') : undefined);
+    JSON.stringify({
+      type: 'assistant',
+      uuid: 'u1',
+      timestamp: ts,
+      sessionId: 's',
+      isApiErrorMessage: true,
+      error: 'rate_limit',
+      message: { id: 'm1', model: '<synthetic>', role: 'assistant', content: [{ type: 'text', text }] },
+      ...extra,
+    });
+  const limitOf = (r: unknown) =>
+    Array.isArray(r)
+      ? (r as { kind: string; scope?: string; resetAt?: number | null }[]).find((x) => x.kind === 'limit')
+      : undefined;
   const textOnly = limitOf(parseWhole(line({}), ctx(false)));
   assert.equal(textOnly?.scope, 'weekly');
   assert.equal(textOnly?.resetAt, Date.UTC(2026, 11, 11, 20, 30));
   const resetsAt = Date.UTC(2026, 11, 7, 21, 0) / 1000;
-  const structured = limitOf(parseWhole(line({ apiErrorParams: { rate_limit_info: { status: 'rejected', resetsAt, rateLimitType: 'five_hour' } } }), ctx(false)));
+  const structured = limitOf(
+    parseWhole(
+      line({ apiErrorParams: { rate_limit_info: { status: 'rejected', resetsAt, rateLimitType: 'five_hour' } } }),
+      ctx(false),
+    ),
+  );
   assert.equal(structured?.scope, 'five_hour', 'rate_limit_info names the window');
   assert.equal(structured?.resetAt, resetsAt * 1000);
 });

@@ -33,7 +33,13 @@ function ctxFor(store: Store, root: string, parallel?: ImportContext['parallel']
 
 async function history(home: string): Promise<{ root: string; files: string[] }> {
   const root = join(home, 'claude');
-  const res = await generateHistory({ root, targetBytes: 4_000_000, seed: 11, start: new Date('2026-09-01T00:00:00Z'), days: 4 });
+  const res = await generateHistory({
+    root,
+    targetBytes: 4_000_000,
+    seed: 11,
+    start: new Date('2026-09-01T00:00:00Z'),
+    days: 4,
+  });
   // And one transcript of several read chunks (8 MB each), malformed lines spread through it.
   const big = join(root, 'projects', '-work-big', 'big-session.jsonl');
   mkdirSync(dirname(big), { recursive: true });
@@ -41,7 +47,9 @@ async function history(home: string): Promise<{ root: string; files: string[] }>
   const T = Date.UTC(2026, 8, 2, 8);
   for (let i = 0; i < 600; i++) {
     lines.push(userLine(T + i * 30_000, 'x'.repeat(40_000), 'big-session'));
-    lines.push(assistantLine({ ts: T + i * 30_000 + 1000, msgId: `big_${i}`, session: 'big-session', input: i, output: 7 }));
+    lines.push(
+      assistantLine({ ts: T + i * 30_000 + 1000, msgId: `big_${i}`, session: 'big-session', input: i, output: 7 }),
+    );
     if (i % 50 === 0) lines.push('{"type":"assistant","message":{"usage":');
   }
   writeFileSync(big, lines.join('\n') + '\n');
@@ -55,9 +63,15 @@ test('an import with reading threads stores exactly what a one-thread import doe
   const one = openStore(join(h.home, 'one.db'));
   const two = openStore(join(h.home, 'two.db'));
   const three = openStore(join(h.home, 'three.db'));
-  const threaded = (threads: number, storeOnly: boolean): ImportContext['parallel'] => () => ({
-    script: SCRIPT, threads, tz: 'UTC', minBytes: 0, storeOnly,
-  });
+  const threaded =
+    (threads: number, storeOnly: boolean): ImportContext['parallel'] =>
+    () => ({
+      script: SCRIPT,
+      threads,
+      tz: 'UTC',
+      minBytes: 0,
+      storeOnly,
+    });
   const round = async (): Promise<void> => {
     const a = await importAll(ctxFor(one, root));
     // One reader reads every file; then two readers and this thread share them.
@@ -71,8 +85,14 @@ test('an import with reading threads stores exactly what a one-thread import doe
   await round();
   const first = dump(one) as { entries: unknown[]; apiErrors: unknown[]; limits: unknown[]; files: unknown[][] };
   assert.ok(first.entries.length > 500 && first.apiErrors.length > 0 && first.limits.length > 0);
-  assert.ok(first.files.some((f) => (f[4] as number) > 0), 'the history has malformed lines');
-  assert.ok((first.files.find((f) => String(f[0]).endsWith('big-session.jsonl'))?.[4] as number) >= 12, 'in every chunk of the big file');
+  assert.ok(
+    first.files.some((f) => (f[4] as number) > 0),
+    'the history has malformed lines',
+  );
+  assert.ok(
+    (first.files.find((f) => String(f[0]).endsWith('big-session.jsonl'))?.[4] as number) >= 12,
+    'in every chunk of the big file',
+  );
 
   // Changes: a file replaced by a shorter one, files that grow (one by a partial line), one emptied.
   const victim = files[1]!;
@@ -82,7 +102,12 @@ test('an import with reading threads stores exactly what a one-thread import doe
   for (const f of [files[0]!, ...files.slice(2, 6)]) {
     const text = readFileSync(f, 'utf8');
     const lines = text.split('\n').filter((l) => l.includes('"usage"'));
-    appendFileSync(f, (text.endsWith('\n') ? '' : '\n') + lines.slice(-3).join('\n').replaceAll('msg_', 'msg_again_') + '\n{"type":"assi');
+    appendFileSync(
+      f,
+      (text.endsWith('\n') ? '' : '\n') +
+        lines.slice(-3).join('\n').replaceAll('msg_', 'msg_again_') +
+        '\n{"type":"assi',
+    );
   }
   truncateSync(files[6]!, 0);
   await round();
@@ -111,16 +136,29 @@ Atomics.store(sig, ${SIG_LOCK}, 0);
   for (const script of [broken, vanishing]) {
     const store = openStore(join(h.home, `${script.endsWith('broken.mjs') ? 'b' : 'v'}.db`));
     // The import ends (its own stall bound, not a reader that never reports) with every row stored.
-    await importAll(ctxFor(store, root, () => ({ script, threads: 1, tz: 'UTC', minBytes: 0, stallMs: 300, storeOnly: true })));
+    await importAll(
+      ctxFor(store, root, () => ({ script, threads: 1, tz: 'UTC', minBytes: 0, stallMs: 300, storeOnly: true })),
+    );
     assert.deepEqual(dump(store), dump(clean), script);
   }
 });
 
 test('records cross between threads unchanged, whatever their strings hold', () => {
-  const usage = (key: string, over: Partial<LineRecord> = {}): LineRecord => ({
-    kind: 'usage', key, ts: 1.7e12 + 0.5, sessionId: 's', cwd: '/w', model: 'claude-sonnet-4-5',
-    input: 1, output: 2, cacheWrite5m: 3, cacheWrite1h: 4, cacheRead: 2 ** 40, ...over,
-  } as LineRecord);
+  const usage = (key: string, over: Partial<LineRecord> = {}): LineRecord =>
+    ({
+      kind: 'usage',
+      key,
+      ts: 1.7e12 + 0.5,
+      sessionId: 's',
+      cwd: '/w',
+      model: 'claude-sonnet-4-5',
+      input: 1,
+      output: 2,
+      cacheWrite5m: 3,
+      cacheWrite1h: 4,
+      cacheRead: 2 ** 40,
+      ...over,
+    }) as LineRecord;
   const records: LineRecord[] = [
     usage('a:1'),
     usage('b:2', { sessionId: null, cwd: null }),
@@ -128,8 +166,26 @@ test('records cross between threads unchanged, whatever their strings hold', () 
     usage('line\nbreak'),
     usage('d:4', { model: 'm\n' }),
     usage('é:ü', { cwd: '/Users/José' }),
-    { kind: 'api_error', key: 'e', ts: 1, sessionId: null, cwd: null, error: 'retry:overloaded_error', status: 529, message: '' },
-    { kind: 'limit', key: 'l', ts: 2, sessionId: 's', cwd: null, scope: 'five_hour', resetAt: 3, text: 'limit reached' },
+    {
+      kind: 'api_error',
+      key: 'e',
+      ts: 1,
+      sessionId: null,
+      cwd: null,
+      error: 'retry:overloaded_error',
+      status: 529,
+      message: '',
+    },
+    {
+      kind: 'limit',
+      key: 'l',
+      ts: 2,
+      sessionId: 's',
+      cwd: null,
+      scope: 'five_hour',
+      resetAt: 3,
+      text: 'limit reached',
+    },
   ];
   const chunk = { offset: 10, nextOffset: 99, bad: 2, head: 'h', last: true, records };
   const packed = packChunk(chunk);

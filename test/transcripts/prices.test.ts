@@ -4,7 +4,13 @@ import { baseModelId, costOf, priceFor } from '../../lib/transcripts/prices.ts';
 
 test('known models are priced from the table', () => {
   // Claude Code 2.1.330's default model, measured against its own total_cost_usd.
-  assert.deepEqual(priceFor('claude-opus-5-5').price, { input: 4, output: 20, cache_write_5m: 5, cache_write_1h: 8, cache_read: 0.2 });
+  assert.deepEqual(priceFor('claude-opus-5-5').price, {
+    input: 4,
+    output: 20,
+    cache_write_5m: 5,
+    cache_write_1h: 8,
+    cache_read: 0.2,
+  });
   assert.equal(priceFor('claude-opus-5-5').estimated, false);
   assert.deepEqual(priceFor('claude-opus-4-5-20251101'), {
     price: { input: 5, output: 25, cache_write_5m: 6.25, cache_read: 0.5 },
@@ -25,7 +31,10 @@ test('unknown models are priced by family and flagged; <synthetic> is free', () 
   assert.equal(p.price.output, 10);
   assert.equal(priceFor('claude-opus-9').estimated, true);
   assert.equal(priceFor('mystery-model').estimated, true);
-  assert.equal(costOf({ input: 1e6, output: 1e6, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 }, priceFor('<synthetic>').price), 0);
+  assert.equal(
+    costOf({ input: 1e6, output: 1e6, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 }, priceFor('<synthetic>').price),
+    0,
+  );
 });
 
 test('config overrides win over the table', () => {
@@ -35,6 +44,9 @@ test('config overrides win over the table', () => {
 });
 
 test('1-hour cache writes cost twice the input price', () => {
-  const c = costOf({ input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 1e6, cacheRead: 0 }, priceFor('claude-opus-4-5').price);
+  const c = costOf(
+    { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 1e6, cacheRead: 0 },
+    priceFor('claude-opus-4-5').price,
+  );
   assert.equal(c, 10);
 });

@@ -49,7 +49,10 @@ test('the scanner agrees at the edges: chunk ends, lines of many markers, more m
     ['api_error at the end', Buffer.from('{"subtype":"api_error"}\n"api_error"\n')],
     ['overlaps', Buffer.from('"usage"usage"usage"\n"api_error"api_error"\n""usage""\n')],
     ['near misses', Buffer.from('"usagE" "usag" usage "Usage" "api-error" "api_erro" _usage_\n')],
-    ['high bytes', Buffer.concat([Buffer.from([0xff, 0x75, 0xc3, 0xa9]), Buffer.from('"usage"\n'), Buffer.from([0x80, 0x22, 0x0a])])],
+    [
+      'high bytes',
+      Buffer.concat([Buffer.from([0xff, 0x75, 0xc3, 0xa9]), Buffer.from('"usage"\n'), Buffer.from([0x80, 0x22, 0x0a])]),
+    ],
     ['no newline at all', Buffer.from('"usage"')],
     ['one line of 40,000 markers', Buffer.from('"usage"'.repeat(40_000) + '\n')],
     ['40,000 lines of one marker', Buffer.from('{"usage":1}\n'.repeat(40_000))],
@@ -68,7 +71,24 @@ test('the scanner agrees at the edges: chunk ends, lines of many markers, more m
 });
 
 test('the scanner agrees with Buffer.indexOf on arbitrary bytes built from marker fragments', () => {
-  const piece = fc.constantFrom('"usage"', '"api_error"', '"usa', 'ge"', '"api_', 'error"', 'u', 'g', '_', 'r', '"', '\n', '\n', 'é', ' ', '{"k":');
+  const piece = fc.constantFrom(
+    '"usage"',
+    '"api_error"',
+    '"usa',
+    'ge"',
+    '"api_',
+    'error"',
+    'u',
+    'g',
+    '_',
+    'r',
+    '"',
+    '\n',
+    '\n',
+    'é',
+    ' ',
+    '{"k":',
+  );
   fc.assert(
     fc.property(fc.array(piece, { maxLength: 300 }), fc.uint8Array({ maxLength: 64 }), (pieces, noise) => {
       const data = Buffer.concat([Buffer.from(pieces.join('')), Buffer.from(noise), Buffer.from('\n')]);

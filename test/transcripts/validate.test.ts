@@ -41,7 +41,19 @@ const LineSchema = z.looseObject({
     .optional(),
 });
 
-const LINE_KEYS = ['type', 'subtype', 'uuid', 'timestamp', 'sessionId', 'cwd', 'requestId', 'requestedModel', 'isApiErrorMessage', 'error', 'apiErrorStatus'] as const;
+const LINE_KEYS = [
+  'type',
+  'subtype',
+  'uuid',
+  'timestamp',
+  'sessionId',
+  'cwd',
+  'requestId',
+  'requestedModel',
+  'isApiErrorMessage',
+  'error',
+  'apiErrorStatus',
+] as const;
 
 /** The fields the readers use, from either side, with content blocks as their type and text. */
 function fields(o: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
@@ -74,9 +86,16 @@ function zodUsage(raw: unknown): unknown {
   const u = r.data;
   const c = u.cache_creation;
   return {
-    input_tokens: u.input_tokens, output_tokens: u.output_tokens,
-    cache_creation_input_tokens: u.cache_creation_input_tokens, cache_read_input_tokens: u.cache_read_input_tokens,
-    cache_creation: c ? { ephemeral_5m_input_tokens: c.ephemeral_5m_input_tokens, ephemeral_1h_input_tokens: c.ephemeral_1h_input_tokens } : c,
+    input_tokens: u.input_tokens,
+    output_tokens: u.output_tokens,
+    cache_creation_input_tokens: u.cache_creation_input_tokens,
+    cache_read_input_tokens: u.cache_read_input_tokens,
+    cache_creation: c
+      ? {
+          ephemeral_5m_input_tokens: c.ephemeral_5m_input_tokens,
+          ephemeral_1h_input_tokens: c.ephemeral_1h_input_tokens,
+        }
+      : c,
   };
 }
 
@@ -88,13 +107,23 @@ const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.boolean(),
   fc.constant(null),
   fc.array(fc.oneof(fc.string({ maxLength: 3 }), fc.integer()), { maxLength: 2 }),
-  fc.dictionary(fc.constantFrom('type', 'text', 'x'), fc.oneof(fc.string({ maxLength: 3 }), fc.integer(), fc.constant(null)), { maxKeys: 2 }),
+  fc.dictionary(
+    fc.constantFrom('type', 'text', 'x'),
+    fc.oneof(fc.string({ maxLength: 3 }), fc.integer(), fc.constant(null)),
+    { maxKeys: 2 },
+  ),
 );
 const content = fc.oneof(
   anyValue,
   fc.array(
     fc.oneof(
-      fc.record({ type: fc.oneof(fc.string({ maxLength: 3 }), anyValue), text: fc.oneof(fc.string({ maxLength: 3 }), anyValue) }, { requiredKeys: [] }),
+      fc.record(
+        {
+          type: fc.oneof(fc.string({ maxLength: 3 }), anyValue),
+          text: fc.oneof(fc.string({ maxLength: 3 }), anyValue),
+        },
+        { requiredKeys: [] },
+      ),
       anyValue,
     ),
     { maxLength: 3 },
@@ -122,8 +151,16 @@ const line = fc.oneof(
     {
       type: fc.oneof(fc.constantFrom('assistant', 'system', 'user'), anyValue),
       timestamp: fc.oneof(fc.constant('2026-11-20T10:00:00.000Z'), anyValue),
-      subtype: anyValue, uuid: anyValue, sessionId: anyValue, cwd: anyValue, requestId: anyValue, requestedModel: anyValue,
-      isApiErrorMessage: anyValue, error: anyValue, apiErrorStatus: anyValue, content,
+      subtype: anyValue,
+      uuid: anyValue,
+      sessionId: anyValue,
+      cwd: anyValue,
+      requestId: anyValue,
+      requestedModel: anyValue,
+      isApiErrorMessage: anyValue,
+      error: anyValue,
+      apiErrorStatus: anyValue,
+      content,
       message: fc.oneof(anyValue, fc.record({ id: anyValue, model: anyValue, usage, content }, { requiredKeys: [] })),
     },
     { requiredKeys: [] },
@@ -131,9 +168,15 @@ const line = fc.oneof(
 );
 
 test('validLine keeps, replaces and refuses what the zod line schema did', () => {
-  fc.assert(fc.property(line, (raw) => assert.deepStrictEqual(handLine(raw), zodLine(raw))), { numRuns: 20_000, seed: 5 });
+  fc.assert(
+    fc.property(line, (raw) => assert.deepStrictEqual(handLine(raw), zodLine(raw))),
+    { numRuns: 20_000, seed: 5 },
+  );
 });
 
 test('validUsage keeps, replaces and refuses what the zod usage schema did', () => {
-  fc.assert(fc.property(usage, (raw) => assert.deepStrictEqual(validUsage(raw), zodUsage(raw))), { numRuns: 20_000, seed: 6 });
+  fc.assert(
+    fc.property(usage, (raw) => assert.deepStrictEqual(validUsage(raw), zodUsage(raw))),
+    { numRuns: 20_000, seed: 6 },
+  );
 });

@@ -41,7 +41,16 @@ test('P90 follows claude-monitor: blocks near a known limit first, never below 1
   // None near a limit: all blocks count, and the floor applies.
   assert.equal(p90Limit([2_000, 4_000, 6_000, 8_000, 10_000]), 19_000);
   assert.equal(p90Limit([20_000, 30_000, 40_000, 50_000, 60_000]), 56_000);
-  assert.deepEqual(tokenLimitFor('max5', () => []), { tokens: 88_000, source: 'plan:max5' });
-  assert.deepEqual(tokenLimitFor(123_456, () => []), { tokens: 123_456, source: 'config' });
-  assert.deepEqual(tokenLimitFor('custom', () => []), { tokens: 44_000, source: 'custom-default' });
+  assert.deepEqual(
+    tokenLimitFor('max5', () => []),
+    { tokens: 88_000, source: 'plan:max5' },
+  );
+  assert.deepEqual(
+    tokenLimitFor(123_456, () => []),
+    { tokens: 123_456, source: 'config' },
+  );
+  assert.deepEqual(
+    tokenLimitFor('custom', () => []),
+    { tokens: 44_000, source: 'custom-default' },
+  );
 });

@@ -36,7 +36,6 @@ test('smoothing: a running mean of the first readings, then an average that one 
   assert.equal(s.limitTokens, 52_000);
 });
 
-
 test('calibration from a sequence of status line readings: the limit the server implies, used once its figure is stale', async (t) => {
   // max5 would say 88,000; the server's readings say about 50,000.
   const e = hookEnv(t, 'plan: max5\n');
@@ -55,7 +54,11 @@ test('calibration from a sequence of status line readings: the limit the server 
     done = total;
     e.usage('s1', [{ ts: Date.now() - 5, input: Math.round(add * 0.75), output: add - Math.round(add * 0.75) }]);
     await sleep(5);
-    const r = ccguard(['statusline'], e.env, statusInput('s1', pct, reset, { pct: 12.5, resetsAtSec: reset + 4 * 86400 }));
+    const r = ccguard(
+      ['statusline'],
+      e.env,
+      statusInput('s1', pct, reset, { pct: 12.5, resetsAtSec: reset + 4 * 86400 }),
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`^5h ${Math.round(pct)}% \\(resets \\d\\d:\\d\\d\\) · 7d 13% · `));
   }
@@ -81,7 +84,11 @@ test('calibration from a sequence of status line readings: the limit the server 
   st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
   assert.equal(st.limits.confidence, 'anchored');
   assert.match(st.limits.source, /^server:five_hour/);
-  withDb(join(e.stateDir, 'state.db'), (d) => d.prepare('UPDATE rate_limits SET first_seen = first_seen - 1860000, last_seen = last_seen - 1860000').run(), true);
+  withDb(
+    join(e.stateDir, 'state.db'),
+    (d) => d.prepare('UPDATE rate_limits SET first_seen = first_seen - 1860000, last_seen = last_seen - 1860000').run(),
+    true,
+  );
   st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
   assert.equal(st.limits.source, 'local:calibrated');
   assert.equal(st.limits.confidence, 'local_estimate');

@@ -7,11 +7,17 @@ import { CUSTOM_FALLBACK_TOKENS, PLAN_TOKEN_LIMITS, p90Limit, tokenLimitFor } fr
 const HOUR = 3_600_000;
 type J = Record<string, any>;
 
-test('plan limits: claude-monitor\'s per-block figures (input + output tokens)', () => {
+test("plan limits: claude-monitor's per-block figures (input + output tokens)", () => {
   assert.deepEqual(PLAN_TOKEN_LIMITS, { pro: 19_000, max5: 88_000, max20: 220_000 });
   assert.equal(CUSTOM_FALLBACK_TOKENS, 44_000);
-  assert.deepEqual(tokenLimitFor('pro', () => []), { tokens: 19_000, source: 'plan:pro' });
-  assert.deepEqual(tokenLimitFor('max20', () => []), { tokens: 220_000, source: 'plan:max20' });
+  assert.deepEqual(
+    tokenLimitFor('pro', () => []),
+    { tokens: 19_000, source: 'plan:pro' },
+  );
+  assert.deepEqual(
+    tokenLimitFor('max20', () => []),
+    { tokens: 220_000, source: 'plan:max20' },
+  );
   // The custom plan only looks at history; the fixed plans never do.
   let asked = 0;
   tokenLimitFor('max5', () => (asked++, [1]));

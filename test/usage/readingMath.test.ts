@@ -1,7 +1,13 @@
 // The reading arithmetic both the sources and the lease's check use (lib/usage/readingMath.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { anchoredShare, BURN_MIN_SPAN_MS, projectedAtReset, readingPace, risePerToken } from '../../lib/usage/readingMath.ts';
+import {
+  anchoredShare,
+  BURN_MIN_SPAN_MS,
+  projectedAtReset,
+  readingPace,
+  risePerToken,
+} from '../../lib/usage/readingMath.ts';
 
 const MIN = 60_000;
 

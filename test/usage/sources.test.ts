@@ -22,7 +22,6 @@ import { statusInput } from '../helpers/statusInput.ts';
 const MIN = 60_000;
 type J = Record<string, any>;
 
-
 const inHours = (h: number): number => Math.floor(Date.now() / 1000) + Math.round(h * 3600);
 
 test('the server says 96% while the local estimate says 40%: the hooks act on 96% and say it is the server', async (t) => {
@@ -46,7 +45,10 @@ test('the server says 96% while the local estimate says 40%: the hooks act on 96
   assert.match(ev.reason ?? '', /96% of the 5-hour limit used \(server:five_hour\), ahead of the pace line/);
   assert.equal(existsSync(join(e.stateDir, 'fast', 's1.json')), false, 'near a threshold: no cached allow');
   const p = e.run('UserPromptSubmit', e.input('UserPromptSubmit', 's2', { prompt: 'go on' }));
-  assert.match((p.json as J).systemMessage, /96% of the 5-hour limit used \(server:five_hour\); the model was told to wind down/);
+  assert.match(
+    (p.json as J).systemMessage,
+    /96% of the 5-hour limit used \(server:five_hour\); the model was told to wind down/,
+  );
   const st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
   assert.equal(st.limits.source, 'server:five_hour');
   assert.equal(st.limits.confidence, 'official');
@@ -69,7 +71,11 @@ test('the reverse: a stale server figure of 10% and a configured limit at 96%: t
   const now = Date.now();
   ccguard(['statusline'], e.env, statusInput('s1', 10, inHours(2)));
   // Twenty minutes old: past limits.server_fresh_seconds (600).
-  withDb(db, (d) => d.prepare('UPDATE rate_limits SET first_seen = first_seen - 1200000, last_seen = last_seen - 1200000').run(), true);
+  withDb(
+    db,
+    (d) => d.prepare('UPDATE rate_limits SET first_seen = first_seen - 1200000, last_seen = last_seen - 1200000').run(),
+    true,
+  );
   e.usage('s1', [
     { ts: now - 150 * MIN, input: 36_000, output: 12_000 },
     { ts: now - 1 * MIN, input: 36_000, output: 12_000 },
@@ -83,7 +89,10 @@ test('the reverse: a stale server figure of 10% and a configured limit at 96%: t
   assert.equal(st.limits.source, 'local:config');
   assert.equal(st.limits.server.five_hour.fresh, false);
   assert.equal(st.limits.server.five_hour.used_percentage, 10);
-  assert.match(ccguard(['status'], e.env).stdout, /server {3}the last server reading is \d+ min old: too old to act on/);
+  assert.match(
+    ccguard(['status'], e.env).stdout,
+    /server {3}the last server reading is \d+ min old: too old to act on/,
+  );
 });
 
 test('the weekly window: the same thresholds, and the tighter window acts', async (t) => {
@@ -97,7 +106,10 @@ test('the weekly window: the same thresholds, and the tighter window acts', asyn
   ]);
   ccguard(['statusline'], e.env, statusInput('s1', 20, inHours(3), { pct: 85, resetsAtSec: inHours(72) }));
   const warn = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
-  assert.match((warn.json as J).systemMessage, /^ccguard: 85% of the weekly limit used \(server:seven_day\)\. It resets at \w{3} \d\d:\d\d \(\d+h \d\dm from now\)\.$/);
+  assert.match(
+    (warn.json as J).systemMessage,
+    /^ccguard: 85% of the weekly limit used \(server:seven_day\)\. It resets at \w{3} \d\d:\d\d \(\d+h \d\dm from now\)\.$/,
+  );
   assert.equal(eventsWithSource(db).at(-1)?.source, 'server:five_hour+server:seven_day');
   // The warning went out once: the next calls are a silent allow, leased in the state they are in.
   assert.equal((JSON.parse(readFileSync(join(e.stateDir, 'fast', 's1.json'), 'utf8')) as J).state, 'warned');
@@ -108,11 +120,18 @@ test('the weekly window: the same thresholds, and the tighter window acts', asyn
   const ev = eventsWithSource(db).at(-1)!;
   assert.equal(ev.decision, 'delay');
   assert.match(ev.reason ?? '', /97% of the weekly limit used \(server:seven_day\), ahead of the pace line/);
-  assert.match((slowed.json as J).hookSpecificOutput.additionalContext, /safe stopping point/, 'past wind_down: the model is told to wind down');
+  assert.match(
+    (slowed.json as J).hookSpecificOutput.additionalContext,
+    /safe stopping point/,
+    'past wind_down: the model is told to wind down',
+  );
   const st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
   assert.equal(st.limits.weekly.source, 'server:seven_day');
   assert.equal(st.limits.weekly.used_share, 0.97);
-  assert.match(ccguard(['status'], e.env).stdout, /weekly {3}97\.0% used \(server:seven_day, official, \d+s old; may hold calls back\), resets /);
+  assert.match(
+    ccguard(['status'], e.env).stdout,
+    /weekly {3}97\.0% used \(server:seven_day, official, \d+s old; may hold calls back\), resets /,
+  );
 });
 
 test('an unknown limit never denies: the custom plan with no history warns but does not pace', async (t) => {
@@ -133,7 +152,8 @@ test('a new server reading is published for the leases, not a voiding of them al
   e.usage('s1', [{ ts: Date.now() - 5 * MIN, input: 1000, output: 500 }]);
   e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }));
   assert.ok(existsSync(join(e.stateDir, 'fast', 's1.json')));
-  const read = (name: string) => (): string => (existsSync(join(e.stateDir, 'fast', name)) ? readFileSync(join(e.stateDir, 'fast', name), 'utf8') : '');
+  const read = (name: string) => (): string =>
+    existsSync(join(e.stateDir, 'fast', name)) ? readFileSync(join(e.stateDir, 'fast', name), 'utf8') : '';
   const readGen = read('GEN');
   const readPub = read('READINGS');
   const gen = readGen();
@@ -170,7 +190,10 @@ test('usageView: fallback order and what each source reports (in process)', asyn
   const now = Date.now();
   const project = join(h.projects, '-p');
   mkdirSync(project, { recursive: true });
-  writeFileSync(join(project, 's.jsonl'), [assistantLine({ ts: now - 30 * MIN, msgId: 'm1', input: 8000, output: 2000 })].join('\n') + '\n');
+  writeFileSync(
+    join(project, 's.jsonl'),
+    [assistantLine({ ts: now - 30 * MIN, msgId: 'm1', input: 8000, output: 2000 })].join('\n') + '\n',
+  );
   await importAll({ store, roots: [h.projects], prices: {}, timeZone: () => 'UTC', now });
   const env = { HOME: h.home, PATH: '/nonexistent' };
   const view = (): UsageView => usageView(store, config, 'legacy', now, { refresh: { env } });
@@ -183,7 +206,13 @@ test('usageView: fallback order and what each source reports (in process)', asyn
 
   const cache = store.monitorCache;
   const snap = parseSnapshot(JSON.stringify(snapshotJson({ generatedAt: now - 20_000, pct: 30, weeklyPct: 50 })));
-  cache.recordRun({ outcome: 'ok', ts: now - 10_000, exitCode: 0, detail: null, snapshot: { payload: JSON.stringify(snap), generatedAt: snap.generatedAt } });
+  cache.recordRun({
+    outcome: 'ok',
+    ts: now - 10_000,
+    exitCode: 0,
+    detail: null,
+    snapshot: { payload: JSON.stringify(snap), generatedAt: snap.generatedAt },
+  });
   v = view();
   assert.equal(v.source, 'claude-monitor:max5');
   assert.equal(v.ageMs, 20_000, 'as old as the snapshot says it is');
@@ -193,7 +222,14 @@ test('usageView: fallback order and what each source reports (in process)', asyn
   assert.equal(v.weekly?.source, 'claude-monitor:max5:seven_day');
 
   const rl = store.rateLimits;
-  rl.record({ window: 'five_hour', used_pct: 25, resets_at: now + 4 * 3_600_000, session_id: 's', seen: now - 60_000, account: 'legacy' });
+  rl.record({
+    window: 'five_hour',
+    used_pct: 25,
+    resets_at: now + 4 * 3_600_000,
+    session_id: 's',
+    seen: now - 60_000,
+    account: 'legacy',
+  });
   v = view();
   assert.equal(v.source, 'server:five_hour');
   assert.equal(v.ageMs, 60_000);
@@ -203,19 +239,41 @@ test('usageView: fallback order and what each source reports (in process)', asyn
   assert.equal(v.usedTokens, 10_000);
   assert.equal(v.limitTokens, null, 'the server gives a share, not a token limit');
   assert.ok(v.resetAt !== null && v.resetAt > now + 3.9 * 3_600_000, "the server's reset, not the block's");
-  assert.equal(v.weekly?.source, 'claude-monitor:max5:seven_day', 'no server figure for the week: claude-monitor\'s');
-  rl.record({ window: 'seven_day', used_pct: 61.5, resets_at: now + 3 * 86_400_000, session_id: 's', seen: now - 60_000, account: 'legacy' });
+  assert.equal(v.weekly?.source, 'claude-monitor:max5:seven_day', "no server figure for the week: claude-monitor's");
+  rl.record({
+    window: 'seven_day',
+    used_pct: 61.5,
+    resets_at: now + 3 * 86_400_000,
+    session_id: 's',
+    seen: now - 60_000,
+    account: 'legacy',
+  });
   assert.equal(view().weekly?.source, 'server:seven_day');
   assert.equal(view().weekly?.projectedShare, null, 'a week is not projected');
 
   // A reading whose window has reset no longer counts, however recent.
-  rl.record({ window: 'five_hour', used_pct: 80, resets_at: now - 1000, session_id: 's', seen: now - 5000, account: 'legacy' });
+  rl.record({
+    window: 'five_hour',
+    used_pct: 80,
+    resets_at: now - 1000,
+    session_id: 's',
+    seen: now - 5000,
+    account: 'legacy',
+  });
   assert.equal(view().source, 'claude-monitor:max5');
 
   // The verdict says which source it rests on.
   const vv = verdictFor({
-    hook: 'PreToolUse', tool: 'Bash', sessionId: 's', now, config, usage: { ...view(), share: 0.85 },
-    sessionClockFrom: null, pause: null, backoff: null, forcedDegrade: false,
+    hook: 'PreToolUse',
+    tool: 'Bash',
+    sessionId: 's',
+    now,
+    config,
+    usage: { ...view(), share: 0.85 },
+    sessionClockFrom: null,
+    pause: null,
+    backoff: null,
+    forcedDegrade: false,
   });
   assert.match(vv.userMessage ?? '', /85% of the 5-hour limit used \(estimate: claude-monitor:max5\)/);
 });

@@ -49,7 +49,14 @@ const WEEK_RESET = Date.UTC(2026, 11, 10, 9);
 function credentials(dir: string, over: Record<string, unknown> = {}): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, '.credentials.json');
-  const oauth = { accessToken: TOKEN, refreshToken: 'sk-ant-ort01-REFRESH-test', expiresAt: Date.now() + 30 * DAY, scopes: SCOPES, subscriptionType: 'max', ...over };
+  const oauth = {
+    accessToken: TOKEN,
+    refreshToken: 'sk-ant-ort01-REFRESH-test',
+    expiresAt: Date.now() + 30 * DAY,
+    scopes: SCOPES,
+    subscriptionType: 'max',
+    ...over,
+  };
   writeFileSync(file, JSON.stringify({ claudeAiOauth: oauth }), { mode: 0o600 });
   return file;
 }
@@ -121,7 +128,11 @@ function fixture(t: TestContext, url: string, extra = '') {
 }
 
 const usageRows = (store: Store) =>
-  store.db.prepare("SELECT limit_window AS window, used_pct, resets_at, session_id, source FROM rate_limits WHERE source = 'usage_api' ORDER BY id").all() as {
+  store.db
+    .prepare(
+      "SELECT limit_window AS window, used_pct, resets_at, session_id, source FROM rate_limits WHERE source = 'usage_api' ORDER BY id",
+    )
+    .all() as {
     window: string;
     used_pct: number;
     resets_at: number | null;
@@ -145,7 +156,11 @@ test('the documented answer: the request carries the token and the beta header; 
   const f = fixture(t, m.url);
   const gen = readGeneration(f.stateDir);
   const now = Date.now();
-  const a = await refreshUsageApi(f.store, f.config, f.env, f.log, { platform: 'linux', now: () => now, userAgentVersion: '9.9.9' });
+  const a = await refreshUsageApi(f.store, f.config, f.env, f.log, {
+    platform: 'linux',
+    now: () => now,
+    userAgentVersion: '9.9.9',
+  });
   assert.equal(a?.outcome, 'ok');
   assert.equal(m.seen.length, 1);
   const req = m.seen[0]!;
@@ -161,7 +176,10 @@ test('the documented answer: the request carries the token and the beta header; 
   ]);
   assert.equal(readGeneration(f.stateDir), gen, 'new readings void no lease by themselves');
   assert.deepEqual(
-    [readPublishedReadings(f.stateDir, f.account)?.five_hour?.pct, readPublishedReadings(f.stateDir, f.account)?.seven_day?.pct],
+    [
+      readPublishedReadings(f.stateDir, f.account)?.five_hour?.pct,
+      readPublishedReadings(f.stateDir, f.account)?.seven_day?.pct,
+    ],
     [37, 64],
     'they are published for the leases to check against their bounds',
   );
@@ -171,7 +189,10 @@ test('the documented answer: the request carries the token and the beta header; 
   assert.equal(st.last_attempt_at, now);
   assert.equal(st.last_ok_at, now);
   assert.equal(st.detail, '5-hour 37%, weekly 64%');
-  assert.deepEqual(st.scoped, { seven_day_opus: { usedPct: 12, resetsAt: WEEK_RESET }, seven_day_sonnet: { usedPct: 8, resetsAt: WEEK_RESET } });
+  assert.deepEqual(st.scoped, {
+    seven_day_opus: { usedPct: 12, resetsAt: WEEK_RESET },
+    seven_day_sonnet: { usedPct: 8, resetsAt: WEEK_RESET },
+  });
   // Within the TTL nothing is due; after it, the trigger starts one.
   assert.equal(startUsageApiRefresh(f.store, f.config, now + 179_000, f.env, f.noop), 'not_due');
   assert.equal(startUsageApiRefresh(f.store, f.config, now + 180_000, f.env, f.noop), 'started');
@@ -190,7 +211,11 @@ test('429 with Retry-After: no new attempt before it has passed, even past the T
   assert.equal(a?.retryUntil, now + 600_000);
   assert.equal(usageRows(f.store).length, 0);
   assert.equal(startUsageApiRefresh(f.store, f.config, now + 1_000, f.env, f.noop), 'retry_later');
-  assert.equal(startUsageApiRefresh(f.store, f.config, now + 300_000, f.env, f.noop), 'retry_later', 'past the 180 s TTL, still before Retry-After');
+  assert.equal(
+    startUsageApiRefresh(f.store, f.config, now + 300_000, f.env, f.noop),
+    'retry_later',
+    'past the 180 s TTL, still before Retry-After',
+  );
   const st = usageApiStatus(f.store, f.config, f.account, now + 1_000);
   assert.equal(st.state, `rate limited until ${new Date(now + 600_000).toISOString()}`);
   assert.equal(st.retry_until, now + 600_000);
@@ -219,7 +244,8 @@ test('401 and 403: the sign-in lapsed, said so in status; other failures are cla
   const m = await mockEndpoint(t);
   const f = fixture(t, m.url);
   let at = Date.now();
-  const run = () => refreshUsageApi(f.store, f.config, f.env, f.log, { platform: 'linux', now: () => at, timeoutMs: 500 });
+  const run = () =>
+    refreshUsageApi(f.store, f.config, f.env, f.log, { platform: 'linux', now: () => at, timeoutMs: 500 });
   m.answer({ status: 401, body: '{"type":"error","error":{"type":"authentication_error"}}' });
   assert.equal((await run())?.outcome, 'auth');
   let st = usageApiStatus(f.store, f.config, f.account, at);
@@ -249,11 +275,17 @@ test('401 and 403: the sign-in lapsed, said so in status; other failures are cla
   assert.equal(hung?.detail, 'no answer within 0.5 s');
   assert.equal(usageRows(f.store).length, 0);
   // Nothing listens there: refused, classified.
-  const closed = await fetchUsage('http://127.0.0.1:9/api/oauth/usage', TOKEN, { timeoutMs: 2000, userAgentVersion: '1' });
+  const closed = await fetchUsage('http://127.0.0.1:9/api/oauth/usage', TOKEN, {
+    timeoutMs: 2000,
+    userAgentVersion: '1',
+  });
   assert.equal(closed.kind, 'network_error');
   // Plain http to another machine would carry the token in clear: refused before any request.
   const n = m.seen.length;
-  const clear = await fetchUsage('http://api.example.com/api/oauth/usage', TOKEN, { timeoutMs: 2000, userAgentVersion: '1' });
+  const clear = await fetchUsage('http://api.example.com/api/oauth/usage', TOKEN, {
+    timeoutMs: 2000,
+    userAgentVersion: '1',
+  });
   assert.equal(clear.kind, 'bad_url');
   assert.equal(m.seen.length, n);
 });
@@ -270,7 +302,10 @@ test('lenient parsing: nulls, missing keys, microsecond ISO times, the limits li
       { window: 'five_hour', usedPct: 37, resetsAt: FIVE_RESET },
       { window: 'seven_day', usedPct: 64, resetsAt: WEEK_RESET },
     ],
-    scoped: { seven_day_opus: { usedPct: 12, resetsAt: WEEK_RESET }, seven_day_sonnet: { usedPct: 8, resetsAt: WEEK_RESET } },
+    scoped: {
+      seven_day_opus: { usedPct: 12, resetsAt: WEEK_RESET },
+      seven_day_sonnet: { usedPct: 8, resetsAt: WEEK_RESET },
+    },
   });
   // Microseconds, nanoseconds, Z, no fraction, offsets; seconds and ms numbers.
   assert.equal(parseResetTime('2026-12-06T04:00:00.000000+00:00'), FIVE_RESET);
@@ -289,16 +324,28 @@ test('lenient parsing: nulls, missing keys, microsecond ISO times, the limits li
   assert.deepEqual(ok({ five_hour: null, seven_day: null }), { readings: [], scoped: {} });
   assert.deepEqual(ok({ extra_usage: null }), { readings: [], scoped: {} });
   // Odd types cost that figure only; a numeric string is a number; a negative one is none.
-  assert.deepEqual(ok({ five_hour: { utilization: '42.5', resets_at: 12 }, seven_day: { utilization: -3 }, seven_day_opus: 'x' }).readings, [
-    { window: 'five_hour', usedPct: 42.5, resetsAt: 12_000 },
-  ]);
-  assert.deepEqual(ok({ five_hour: { utilization: null, resets_at: '2026-12-06T04:00:00Z' }, seven_day: [] }).readings, []);
+  assert.deepEqual(
+    ok({ five_hour: { utilization: '42.5', resets_at: 12 }, seven_day: { utilization: -3 }, seven_day_opus: 'x' })
+      .readings,
+    [{ window: 'five_hour', usedPct: 42.5, resetsAt: 12_000 }],
+  );
+  assert.deepEqual(
+    ok({ five_hour: { utilization: null, resets_at: '2026-12-06T04:00:00Z' }, seven_day: [] }).readings,
+    [],
+  );
   // Unknown keys ride along unread.
   assert.equal(ok({ ...DOCUMENTED, new_thing: { x: 1 } }).readings.length, 2);
   // The limits list when the top-level keys are missing (or null).
   const listed = ok({
     limits: [
-      { kind: 'session', group: 'all', percent: 91, severity: 'warning', resets_at: '2026-12-06T04:00:00.000000+00:00', is_active: true },
+      {
+        kind: 'session',
+        group: 'all',
+        percent: 91,
+        severity: 'warning',
+        resets_at: '2026-12-06T04:00:00.000000+00:00',
+        is_active: true,
+      },
       { kind: 'weekly_all', percent: 40, resets_at: '2026-12-10T09:00:00.000000+00:00' },
       { kind: 'weekly_scoped', percent: 22, resets_at: null, scope: { model: { display_name: 'Opus' } } },
       { kind: 'weekly_scoped', percent: 'n/a', scope: { model: { display_name: 'Sonnet' } } },
@@ -316,7 +363,10 @@ test('lenient parsing: nulls, missing keys, microsecond ISO times, the limits li
     scoped: { seven_day_opus: { usedPct: 22, resetsAt: null } },
   });
   // The top-level key wins over the list.
-  assert.equal(ok({ five_hour: { utilization: 10 }, limits: [{ kind: 'session', percent: 90 }] }).readings[0]?.usedPct, 10);
+  assert.equal(
+    ok({ five_hour: { utilization: 10 }, limits: [{ kind: 'session', percent: 90 }] }).readings[0]?.usedPct,
+    10,
+  );
   // Garbage: refused with a reason, never thrown.
   for (const g of [null, 'text', 42, [DOCUMENTED], {}, { unrelated: true }, true]) {
     const r = parseUsageBody(g);
@@ -359,13 +409,19 @@ test('credentials: CLAUDE_CONFIG_DIR (each entry of a list), HOME/.claude, missi
   const listed = isToken(await readOAuthToken({ ...env, CLAUDE_CONFIG_DIR: `${a}, ${b}` }, 'linux', noKeychain));
   assert.equal(listed.token, 'sk-ant-oat01-from-b');
   assert.equal(listed.from, bFile);
-  assert.equal(isProblem(await readOAuthToken({ ...env, CLAUDE_CONFIG_DIR: a }, 'linux', noKeychain)).error, 'no credentials');
+  assert.equal(
+    isProblem(await readOAuthToken({ ...env, CLAUDE_CONFIG_DIR: a }, 'linux', noKeychain)).error,
+    'no credentials',
+  );
   // An inference-only token: skipped, the endpoint is not asked.
   credentials(a, { scopes: ['user:inference'] });
   const scope = isProblem(await readOAuthToken({ ...env, CLAUDE_CONFIG_DIR: a }, 'linux', noKeychain));
   assert.equal(scope.error, 'no user:profile scope');
   credentials(a, { scopes: undefined });
-  assert.equal(isProblem(await readOAuthToken({ ...env, CLAUDE_CONFIG_DIR: a }, 'linux', noKeychain)).error, 'no user:profile scope');
+  assert.equal(
+    isProblem(await readOAuthToken({ ...env, CLAUDE_CONFIG_DIR: a }, 'linux', noKeychain)).error,
+    'no user:profile scope',
+  );
   // Expired: reported, never refreshed (the file is left as it was).
   const now = Date.now();
   const expFile = credentials(a, { expiresAt: now - 1000 });
@@ -381,16 +437,24 @@ test('credentials: CLAUDE_CONFIG_DIR (each entry of a list), HOME/.claude, missi
   if (process.getuid?.() !== 0) {
     credentials(a);
     chmodSync(expFile, 0o000);
-    assert.equal(isProblem(await readOAuthToken({ ...env, CLAUDE_CONFIG_DIR: a }, 'linux', noKeychain)).error, 'unreadable');
+    assert.equal(
+      isProblem(await readOAuthToken({ ...env, CLAUDE_CONFIG_DIR: a }, 'linux', noKeychain)).error,
+      'unreadable',
+    );
     chmodSync(expFile, 0o600);
   }
   // macOS with no file: the Keychain item, as JSON or as the hex `security -w` prints.
   rmSync(homeFile);
-  const item = JSON.stringify({ claudeAiOauth: { accessToken: 'sk-ant-oat01-keychain', expiresAt: now + DAY, scopes: SCOPES } });
+  const item = JSON.stringify({
+    claudeAiOauth: { accessToken: 'sk-ant-oat01-keychain', expiresAt: now + DAY, scopes: SCOPES },
+  });
   const kc = isToken(await readOAuthToken(env, 'darwin', async () => item + '\n'));
   assert.equal(kc.token, 'sk-ant-oat01-keychain');
   assert.equal(kc.from, 'the Keychain item "Claude Code-credentials"');
-  assert.equal(isToken(await readOAuthToken(env, 'darwin', async () => Buffer.from(item).toString('hex'))).token, 'sk-ant-oat01-keychain');
+  assert.equal(
+    isToken(await readOAuthToken(env, 'darwin', async () => Buffer.from(item).toString('hex'))).token,
+    'sk-ant-oat01-keychain',
+  );
   const noItem = isProblem(await readOAuthToken(env, 'darwin', async () => null));
   assert.equal(noItem.error, 'no credentials');
   assert.match(noItem.reason, /or the Keychain item "Claude Code-credentials"/);
@@ -440,13 +504,21 @@ test('off by default: the trigger does nothing and status says off; one refresh 
   assert.equal(startUsageApiRefresh(f.store, f.config, now + 1, f.env, f.noop), 'running');
   const other = openStore(join(f.stateDir, 'state.db'));
   try {
-    assert.equal(startUsageApiRefresh(other, f.config, now + 2, f.env, f.noop), 'running', 'another process sees the same lock');
+    assert.equal(
+      startUsageApiRefresh(other, f.config, now + 2, f.env, f.noop),
+      'running',
+      'another process sees the same lock',
+    );
   } finally {
     other.close();
   }
   const lock = f.store.usageApiOf(f.account).lock();
   assert.ok(lock);
-  assert.equal(startUsageApiRefresh(f.store, f.config, lock.until + 1, f.env, f.noop), 'started', 'an abandoned claim expires');
+  assert.equal(
+    startUsageApiRefresh(f.store, f.config, lock.until + 1, f.env, f.noop),
+    'started',
+    'an abandoned claim expires',
+  );
   // Released by its owner only.
   const st = f.store.usageApiOf(f.account);
   st.releaseRefresh('someone-else');
@@ -500,7 +572,9 @@ test('end to end: a hook-style trigger starts the detached refresh, the readings
     platform: 'node',
     target: 'node20',
     external: ['better-sqlite3', 'node-notifier'],
-    banner: { js: "import { createRequire as __ccgCreateRequire } from 'node:module'; const require = __ccgCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __ccgCreateRequire } from 'node:module'; const require = __ccgCreateRequire(import.meta.url);",
+    },
     logLevel: 'warning',
   });
   const script = join(out, 'usageApiRefresh.js');
@@ -511,7 +585,8 @@ test('end to end: a hook-style trigger starts the detached refresh, the readings
   assert.equal(startUsageApiRefresh(f.store, f.config, Date.now(), f.env, script), 'running', 'one refresh at a time');
   const deadline = Date.now() + 10_000;
   while (usageRows(f.store).length < 2 || f.store.usageApiOf(f.account).lock() !== undefined) {
-    if (Date.now() > deadline) throw new Error(`no reading within 10 s (requests: ${m.seen.length}; log: ${safeRead(f.logFile)})`);
+    if (Date.now() > deadline)
+      throw new Error(`no reading within 10 s (requests: ${m.seen.length}; log: ${safeRead(f.logFile)})`);
     await sleep(50);
   }
   assert.equal(m.seen.length, 1);
@@ -543,7 +618,16 @@ function safeRead(file: string): string {
 test("the macOS Keychain item of a folder's sign-in, named as Claude Code names it", () => {
   const h8 = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 8);
   assert.equal(keychainService({ HOME: '/home/u' }), 'Claude Code-credentials');
-  assert.equal(keychainService({ HOME: '/home/u', CLAUDE_CONFIG_DIR: '/cfg/b' }), `Claude Code-credentials-${h8('/cfg/b')}`);
-  assert.equal(keychainService({ HOME: '/home/u', CLAUDE_CONFIG_DIR: '/cfg/b', CLAUDE_SECURESTORAGE_CONFIG_DIR: '' }), 'Claude Code-credentials');
-  assert.equal(keychainService({ HOME: '/home/u', CLAUDE_SECURESTORAGE_CONFIG_DIR: '/s' }), `Claude Code-credentials-${h8('/s')}`);
+  assert.equal(
+    keychainService({ HOME: '/home/u', CLAUDE_CONFIG_DIR: '/cfg/b' }),
+    `Claude Code-credentials-${h8('/cfg/b')}`,
+  );
+  assert.equal(
+    keychainService({ HOME: '/home/u', CLAUDE_CONFIG_DIR: '/cfg/b', CLAUDE_SECURESTORAGE_CONFIG_DIR: '' }),
+    'Claude Code-credentials',
+  );
+  assert.equal(
+    keychainService({ HOME: '/home/u', CLAUDE_SECURESTORAGE_CONFIG_DIR: '/s' }),
+    `Claude Code-credentials-${h8('/s')}`,
+  );
 });

@@ -24,7 +24,6 @@ const S = 1000;
 const MIN = 60_000;
 const H = 3_600_000;
 
-
 test('numbers', () => {
   const cases: [(v: number) => string, number, string][] = [
     [fmtInt, 0, '0'],

@@ -27,13 +27,17 @@ test('onPath: the first executable on PATH; empty, relative and node_modules/.bi
   chmodSync(join(dirs[1]!, 'tool'), 0o755);
   writeFileSync(join(dirs[2]!, 'tool'), '#!/bin/sh\n');
   chmodSync(join(dirs[2]!, 'tool'), 0o755);
-  assert.equal(onPath('tool', { PATH: `${dirs[0]}:${dirs[1]}` }), join(dirs[1]!, 'tool'), 'not executable: skipped, as a shell does');
+  assert.equal(
+    onPath('tool', { PATH: `${dirs[0]}:${dirs[1]}` }),
+    join(dirs[1]!, 'tool'),
+    'not executable: skipped, as a shell does',
+  );
   assert.equal(onPath('tool', { PATH: `${dirs[2]}::relative:${dirs[1]}` }), join(dirs[1]!, 'tool'));
   assert.equal(onPath('tool', { PATH: dirs[2]! }), null);
   assert.equal(onPath('tool', {}), null);
 });
 
-test('cliPrefix: `ccguard` only when the first ccguard on PATH is this package\'s script (through symlinks)', (t) => {
+test("cliPrefix: `ccguard` only when the first ccguard on PATH is this package's script (through symlinks)", (t) => {
   const root = tmpDir(t, 'ccguard self ');
   const pkg = join(root, 'pkg');
   mkdirSync(join(pkg, 'bin'), { recursive: true });
@@ -47,7 +51,10 @@ test('cliPrefix: `ccguard` only when the first ccguard on PATH is this package\'
   symlinkSync(process.execPath, join(mine, 'node'));
   const self = { root: pkg, nodePath: process.execPath };
   assert.equal(cliPrefix({ ...self, env: { PATH: mine } }), 'ccguard');
-  assert.equal(cliCommand({ ...self, env: { PATH: mine } }, ['doctor', '--project-dir', '/a b']), "ccguard doctor --project-dir '/a b'");
+  assert.equal(
+    cliCommand({ ...self, env: { PATH: mine } }, ['doctor', '--project-dir', '/a b']),
+    "ccguard doctor --project-dir '/a b'",
+  );
 
   const other = join(root, 'other');
   mkdirSync(other);
@@ -56,6 +63,12 @@ test('cliPrefix: `ccguard` only when the first ccguard on PATH is this package\'
   // The other one first: the shell would run it, so name this script by its path.
   assert.equal(cliPrefix({ ...self, env: { PATH: `${other}:${mine}` } }), `node '${join(pkg, 'bin', 'ccguard.js')}'`);
   // Without node on PATH (or another node there): this node by its absolute path.
-  assert.equal(cliPrefix({ ...self, env: { PATH: other } }), `${shellWord(process.execPath)} '${join(pkg, 'bin', 'ccguard.js')}'`);
-  assert.equal(cliPrefix({ ...self, nodePath: '/opt/other node/bin/node', env: { PATH: `${other}:${mine}` } }), `'/opt/other node/bin/node' '${join(pkg, 'bin', 'ccguard.js')}'`);
+  assert.equal(
+    cliPrefix({ ...self, env: { PATH: other } }),
+    `${shellWord(process.execPath)} '${join(pkg, 'bin', 'ccguard.js')}'`,
+  );
+  assert.equal(
+    cliPrefix({ ...self, nodePath: '/opt/other node/bin/node', env: { PATH: `${other}:${mine}` } }),
+    `'/opt/other node/bin/node' '${join(pkg, 'bin', 'ccguard.js')}'`,
+  );
 });

@@ -18,7 +18,6 @@ import {
 } from '../../lib/util/time.ts';
 import { dailyReport } from '../../lib/usage/reports.ts';
 
-
 const at = (s: string): number => Date.parse(s);
 
 test('instants: ISO in and out', () => {
@@ -38,8 +37,14 @@ test('instants: ISO in and out', () => {
 
 test("the local zone's name: TZ when it names one, else the system's", () => {
   assert.equal(localZoneName({ TZ: 'Asia/Kolkata' }), 'Asia/Kolkata');
-  assert.equal(inZone('America/New_York', () => localZoneName({})), 'America/New_York');
-  assert.equal(inZone('Europe/Berlin', () => localZoneName({ TZ: ':/etc/localtime' })), 'Europe/Berlin');
+  assert.equal(
+    inZone('America/New_York', () => localZoneName({})),
+    'America/New_York',
+  );
+  assert.equal(
+    inZone('Europe/Berlin', () => localZoneName({ TZ: ':/etc/localtime' })),
+    'Europe/Berlin',
+  );
   const lazy = localTimeZone({ TZ: 'Asia/Seoul' });
   assert.equal(lazy(), 'Asia/Seoul');
 });
@@ -53,13 +58,43 @@ test('local days follow the process TZ, across clock changes', () => {
     next: string;
   }
   const cases: Case[] = [
-    { tz: 'UTC', t: '2026-11-24T09:05:00Z', day: '2026-11-24', midnight: '2026-11-24T00:00:00Z', next: '2026-11-25T00:00:00Z' },
+    {
+      tz: 'UTC',
+      t: '2026-11-24T09:05:00Z',
+      day: '2026-11-24',
+      midnight: '2026-11-24T00:00:00Z',
+      next: '2026-11-25T00:00:00Z',
+    },
     // Half an hour past an Indian midnight is the evening before in UTC.
-    { tz: 'Asia/Kolkata', t: '2026-11-23T19:00:00Z', day: '2026-11-24', midnight: '2026-11-23T18:30:00Z', next: '2026-11-24T18:30:00Z' },
-    { tz: 'Asia/Kolkata', t: '2026-11-23T18:00:00Z', day: '2026-11-23', midnight: '2026-11-22T18:30:00Z', next: '2026-11-23T18:30:00Z' },
+    {
+      tz: 'Asia/Kolkata',
+      t: '2026-11-23T19:00:00Z',
+      day: '2026-11-24',
+      midnight: '2026-11-23T18:30:00Z',
+      next: '2026-11-24T18:30:00Z',
+    },
+    {
+      tz: 'Asia/Kolkata',
+      t: '2026-11-23T18:00:00Z',
+      day: '2026-11-23',
+      midnight: '2026-11-22T18:30:00Z',
+      next: '2026-11-23T18:30:00Z',
+    },
     // New York's clocks go back on 1 November 2026 (a 25-hour day) and forward on 8 March (23 hours).
-    { tz: 'America/New_York', t: '2026-11-01T12:00:00Z', day: '2026-11-01', midnight: '2026-11-01T04:00:00Z', next: '2026-11-02T05:00:00Z' },
-    { tz: 'America/New_York', t: '2026-03-08T12:00:00Z', day: '2026-03-08', midnight: '2026-03-08T05:00:00Z', next: '2026-03-09T04:00:00Z' },
+    {
+      tz: 'America/New_York',
+      t: '2026-11-01T12:00:00Z',
+      day: '2026-11-01',
+      midnight: '2026-11-01T04:00:00Z',
+      next: '2026-11-02T05:00:00Z',
+    },
+    {
+      tz: 'America/New_York',
+      t: '2026-03-08T12:00:00Z',
+      day: '2026-03-08',
+      midnight: '2026-03-08T05:00:00Z',
+      next: '2026-03-09T04:00:00Z',
+    },
   ];
   for (const c of cases) {
     inZone(c.tz, () => {
@@ -118,7 +153,13 @@ test("daily rows count each response on its local day in the process's zone, not
   entry('b', '2026-11-23T19:00:00Z', 'claude-sonnet-4'); // 00:30 on the 24th in India; still the 23rd in UTC
   entry('c', '2026-11-24T12:00:00Z', 'claude-opus-4');
   const days = (tz: string) =>
-    inZone(tz, () => dailyReport(store, { since: Number.MIN_SAFE_INTEGER, until: Number.MAX_SAFE_INTEGER }).map((d) => [d.date, d.entries, d.models.join('+')]));
+    inZone(tz, () =>
+      dailyReport(store, { since: Number.MIN_SAFE_INTEGER, until: Number.MAX_SAFE_INTEGER }).map((d) => [
+        d.date,
+        d.entries,
+        d.models.join('+'),
+      ]),
+    );
   assert.deepEqual(days('UTC'), [
     ['2026-11-23', 2, 'claude-opus-4+claude-sonnet-4'],
     ['2026-11-24', 1, 'claude-opus-4'],

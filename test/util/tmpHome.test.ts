@@ -12,7 +12,14 @@ test('tmpHome cleanup removes the folder while another process keeps writing fil
   const dir = join(h.stateDir, 'busy');
   mkdirSync(dir, { recursive: true });
   // A writer that creates a new file every millisecond or so for a second, by absolute path.
-  const writer = spawn(process.execPath, ['-e', `const fs=require('fs');const end=Date.now()+1000;let i=0;while(Date.now()<end){try{fs.mkdirSync(${JSON.stringify(dir)},{recursive:true});fs.writeFileSync(${JSON.stringify(dir)}+'/f'+(i++),'x')}catch{}}`], { stdio: 'ignore' });
+  const writer = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const fs=require('fs');const end=Date.now()+1000;let i=0;while(Date.now()<end){try{fs.mkdirSync(${JSON.stringify(dir)},{recursive:true});fs.writeFileSync(${JSON.stringify(dir)}+'/f'+(i++),'x')}catch{}}`,
+    ],
+    { stdio: 'ignore' },
+  );
   await sleep(150);
   assert.doesNotThrow(() => h.cleanup());
   await new Promise((r) => writer.once('exit', r));

@@ -18,9 +18,16 @@ function notify(app: AppContext, title: string, message: string, key: string): v
   const now = app.now();
   const { store } = app;
   store.write(() => {
-    store.events.insert({ ts: now, hook: 'cli', decision: 'notify', reason: `${title}: ${message}`, detail: JSON.stringify({ key }) });
+    store.events.insert({
+      ts: now,
+      hook: 'cli',
+      decision: 'notify',
+      reason: `${title}: ${message}`,
+      detail: JSON.stringify({ key }),
+    });
   });
-  if (app.config.recovery.notification) sendDetached({ title, message, logFile: logFilePath(app.paths.stateDir, app.config.logging) });
+  if (app.config.recovery.notification)
+    sendDetached({ title, message, logFile: logFilePath(app.paths.stateDir, app.config.logging) });
 }
 
 function record(app: AppContext, decision: string, reason: string): void {
@@ -49,7 +56,9 @@ export function runPause(app: AppContext, argv: string[], out: Out): Promise<num
   const of = whose(app, accounts);
   record(app, 'pause', `paused by hand for ${fmtDuration(until - now, 'wait')}${of}`);
   notify(app, 'ccguard: paused', `Sessions${of} paused until ${fmtAt(until, now)}.`, `pause:${until}`);
-  out.write(`Paused every session${of} until ${fmtAt(until, now)} (${fmtDuration(until - now, 'wait')}). Lift it with: ${ownCli(app.env)} resume${values.account ? ` --account ${values.account}` : ''}\n`);
+  out.write(
+    `Paused every session${of} until ${fmtAt(until, now)} (${fmtDuration(until - now, 'wait')}). Lift it with: ${ownCli(app.env)} resume${values.account ? ` --account ${values.account}` : ''}\n`,
+  );
   return Promise.resolve(0);
 }
 
@@ -76,19 +85,32 @@ export async function runResume(app: AppContext, argv: string[], out: Out): Prom
     }
     const lifted = resumeAccount(app.store, account, now, lifts);
     const of = accounts.length > 1 || account !== app.account ? ` of ${accountLabel(account)}` : '';
-    if (lifted.pause) said.push(`the pause${of} (${lifted.pause.reason}), which ran until ${fmtAt(lifted.pause.until, now)}`);
-    if (lifted.sessionPauses.length > 0) said.push(`the time pause of session${lifted.sessionPauses.length > 1 ? 's' : ''} ${lifted.sessionPauses.map((s) => s.slice(0, 8)).join(', ')}`);
-    if (lifted.backoff) said.push(`the rate-limit backoff${of} (level ${lifted.backoff.level}), which ran until ${fmtAt(lifted.backoff.until, now)}`);
+    if (lifted.pause)
+      said.push(`the pause${of} (${lifted.pause.reason}), which ran until ${fmtAt(lifted.pause.until, now)}`);
+    if (lifted.sessionPauses.length > 0)
+      said.push(
+        `the time pause of session${lifted.sessionPauses.length > 1 ? 's' : ''} ${lifted.sessionPauses.map((s) => s.slice(0, 8)).join(', ')}`,
+      );
+    if (lifted.backoff)
+      said.push(
+        `the rate-limit backoff${of} (level ${lifted.backoff.level}), which ran until ${fmtAt(lifted.backoff.until, now)}`,
+      );
     if (lifted.forcedDegrade) said.push('the cost degradation fired by hand');
     for (const h of holds) {
       const until = lifted.holds[h.scope];
       if (until === undefined) continue;
-      said.push(`${h.what}${of}, until ${fmtAt(until, now)}${minutes !== null ? ` (${fmtDuration(until - now, 'wait')})` : ' (the end of that window)'}; ccguard keeps warning`);
+      said.push(
+        `${h.what}${of}, until ${fmtAt(until, now)}${minutes !== null ? ` (${fmtDuration(until - now, 'wait')})` : ' (the end of that window)'}; ccguard keeps warning`,
+      );
     }
   }
   record(app, 'resume', said.length > 0 ? `lifted ${said.join('; ')}` : 'nothing was in force');
   if (said.length > 0) notify(app, 'ccguard: resumed', 'Holds lifted; sessions may go on.', `resume:${now}`);
-  out.write(said.length > 0 ? `Resumed. Lifted:${said.map((x) => `\n  - ${x}`).join('')}\nSession clocks restarted.\n` : 'Nothing was holding tool calls back; session clocks restarted.\n');
+  out.write(
+    said.length > 0
+      ? `Resumed. Lifted:${said.map((x) => `\n  - ${x}`).join('')}\nSession clocks restarted.\n`
+      : 'Nothing was holding tool calls back; session clocks restarted.\n',
+  );
   return 0;
 }
 
@@ -101,12 +123,19 @@ export async function runAlert(app: AppContext, argv: string[], out: Out): Promi
   const minutes = config.recovery.pause.minutes;
   switch (kind) {
     case 'token':
-      notify(app, 'ccguard: token threshold (test)', `Alert fired by hand: ${Math.round(config.alerts.token_threshold * 100)}% of the 5-hour limit.`, `alert:token:${now}`);
+      notify(
+        app,
+        'ccguard: token threshold (test)',
+        `Alert fired by hand: ${Math.round(config.alerts.token_threshold * 100)}% of the 5-hour limit.`,
+        `alert:token:${now}`,
+      );
       out.write('Sent the token-threshold notification. Token warnings only inform; nothing is blocked.\n');
       break;
     case 'time': {
       const until = now + minutes * 60_000;
-      store.write(() => startManualPause(store, app.account, now, until, 'time alert fired by hand (ccguard alert time)'));
+      store.write(() =>
+        startManualPause(store, app.account, now, until, 'time alert fired by hand (ccguard alert time)'),
+      );
       notify(app, 'ccguard: session pause (test)', `Paused until ${fmtAt(until, now)}.`, `alert:time:${now}`);
       out.write(`Session pause in force until ${fmtAt(until, now)}. Lift it with: ${ownCli(app.env)} resume\n`);
       break;
@@ -117,7 +146,12 @@ export async function runAlert(app: AppContext, argv: string[], out: Out): Promi
       // Fired by hand, whatever this block has cost: say what it does, not that a threshold was passed.
       const cost = usagePicture(store, config, app.account, now).view.costUsd;
       store.write(() => forceDegrade(store, now, until));
-      notify(app, 'ccguard: cost alert fired by hand (test)', `${tools} are off until ${fmtAt(until, now)}.`, `alert:cost:${now}`);
+      notify(
+        app,
+        'ccguard: cost alert fired by hand (test)',
+        `${tools} are off until ${fmtAt(until, now)}.`,
+        `alert:cost:${now}`,
+      );
       out.write(
         `Fired the cost alert by hand: ${tools} are denied until ${fmtAt(until, now)}, as they are once a 5-hour block costs ` +
           `${fmtUsd(config.alerts.cost_threshold)} (alerts.cost_threshold; this one has cost ${fmtUsd(cost)}). Lift it with: ${ownCli(app.env)} resume\n`,
@@ -126,8 +160,15 @@ export async function runAlert(app: AppContext, argv: string[], out: Out): Promi
     }
     case 'rate_limit': {
       const b = recordApiFailure(store, config, app.account, 'rate_limit', now);
-      notify(app, 'ccguard: rate limited (test)', `Backing off until ${b ? fmtAt(b.until, now) : '-'}.`, `alert:rate:${now}`);
-      out.write(`Backoff level ${b?.level ?? 0} in force until ${b ? fmtAt(b.until, now) : '-'} (${b ? fmtDuration(b.until - now, 'wait') : '-'}). Lift it with: ${ownCli(app.env)} resume\n`);
+      notify(
+        app,
+        'ccguard: rate limited (test)',
+        `Backing off until ${b ? fmtAt(b.until, now) : '-'}.`,
+        `alert:rate:${now}`,
+      );
+      out.write(
+        `Backoff level ${b?.level ?? 0} in force until ${b ? fmtAt(b.until, now) : '-'} (${b ? fmtDuration(b.until - now, 'wait') : '-'}). Lift it with: ${ownCli(app.env)} resume\n`,
+      );
       break;
     }
     default: {

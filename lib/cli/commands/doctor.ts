@@ -22,7 +22,11 @@ import { cliCommand } from '../../util/invocation.ts';
 import { packageRoot } from '../../config/root.ts';
 import { resolve } from 'node:path';
 
-const DOCTOR_OPTIONS = { json: { type: 'boolean' }, 'project-dir': { type: 'string' }, 'config-dir': { type: 'string' } } as const;
+const DOCTOR_OPTIONS = {
+  json: { type: 'boolean' },
+  'project-dir': { type: 'string' },
+  'config-dir': { type: 'string' },
+} as const;
 
 /** `--config-dir A,B`: the Claude Code config folders to check instead of CLAUDE_CONFIG_DIR's (or ~/.claude). */
 function configDirsOf(given: string | undefined): string[] | undefined {
@@ -77,7 +81,12 @@ function print(checks: readonly Check[], json: boolean, out: Out): number {
     out.write(JSON.stringify({ ok: failed === 0, checks }, null, 2) + '\n');
   } else {
     for (const c of checks) {
-      const mark = c.level === 'ok' ? paint(out, 'green', 'ok  ') : c.level === 'warn' ? paint(out, 'yellow', 'warn') : paint(out, 'red', 'FAIL');
+      const mark =
+        c.level === 'ok'
+          ? paint(out, 'green', 'ok  ')
+          : c.level === 'warn'
+            ? paint(out, 'yellow', 'warn')
+            : paint(out, 'red', 'FAIL');
       out.write(`${mark}  ${c.name.padEnd(22)} ${c.detail}\n`);
       if (c.fix && c.level !== 'ok') out.write(`      ${''.padEnd(22)} fix: ${c.fix}\n`);
     }
@@ -92,7 +101,12 @@ function print(checks: readonly Check[], json: boolean, out: Out): number {
  * directory, a broken config): says why, and checks what does not need it, instead of stopping at
  * the first error.
  */
-export async function runDoctorWithoutState(env: NodeJS.ProcessEnv, argv: string[], out: Out, cause: unknown): Promise<number> {
+export async function runDoctorWithoutState(
+  env: NodeJS.ProcessEnv,
+  argv: string[],
+  out: Out,
+  cause: unknown,
+): Promise<number> {
   let values: { json?: boolean; 'project-dir'?: string; 'config-dir'?: string } = {};
   try {
     values = parse(argv, DOCTOR_OPTIONS).values;
@@ -106,8 +120,19 @@ export async function runDoctorWithoutState(env: NodeJS.ProcessEnv, argv: string
     stateCheck(paths, cause),
     // Here the report must come whatever the arguments: the folder that is not there is a failure in it.
     ...(problem
-      ? [{ name: 'hooks', level: 'fail' as const, detail: `--project-dir: ${problem}`, fix: 'give the folder of an existing project' }]
-      : checkSettings({ env }, resolve(given ?? process.cwd()), { cli: cliOf(env), stateDir: paths.stateDir, configDirs: configDirsOf(values['config-dir']) })),
+      ? [
+          {
+            name: 'hooks',
+            level: 'fail' as const,
+            detail: `--project-dir: ${problem}`,
+            fix: 'give the folder of an existing project',
+          },
+        ]
+      : checkSettings({ env }, resolve(given ?? process.cwd()), {
+          cli: cliOf(env),
+          stateDir: paths.stateDir,
+          configDirs: configDirsOf(values['config-dir']),
+        })),
     checkTranscripts({ paths }),
     await checkMonitorAsConfigured(configWithoutState(paths), env),
   ];

@@ -11,8 +11,16 @@ import { UsageError } from '../../util/errors.ts';
 import { iso } from '../../util/time.ts';
 
 const COLOUR: Record<string, Colour> = {
-  allow: 'gray', record: 'gray', warn: 'yellow', delay: 'magenta', deny: 'red', notify: 'cyan',
-  pause: 'red', resume: 'green', alert: 'yellow', error: 'red',
+  allow: 'gray',
+  record: 'gray',
+  warn: 'yellow',
+  delay: 'magenta',
+  deny: 'red',
+  notify: 'cyan',
+  pause: 'red',
+  resume: 'green',
+  alert: 'yellow',
+  error: 'red',
 };
 
 /** Where a reason too long for its line continues: under the session, after the time. */
@@ -27,7 +35,9 @@ function line(e: EventRow, out: Out): string {
   const full = `${head}${e.reason ? '  ' + e.reason : ''}`;
   if (displayWidth(full) <= out.columns) return full + '\n';
   // Too wide: the reason goes on lines of its own; a head that does not fit either loses its padding.
-  const compact = [fmtDateTime(e.ts), who, e.hook, e.tool ?? '', paint(out, colour, e.decision) + sleepTxt].filter((x) => x !== '').join(' ');
+  const compact = [fmtDateTime(e.ts), who, e.hook, e.tool ?? '', paint(out, colour, e.decision) + sleepTxt]
+    .filter((x) => x !== '')
+    .join(' ');
   const top = displayWidth(head.trimEnd()) <= out.columns ? [head.trimEnd()] : wrap(compact, out.columns, HANG);
   const why = e.reason ? wrap(' '.repeat(HANG) + e.reason, out.columns, HANG) : [];
   return [...top, ...why].join('\n') + '\n';
@@ -46,7 +56,9 @@ function sessionQuery(app: AppContext, typed: string | undefined): Pick<EventQue
   if (found.length === 0) return { sessionPrefix: typed };
   if (found.length === 1) return { sessionId: found[0] };
   const list = found.length > 5 ? `${found.slice(0, 5).join(', ')}, …` : found.join(', ');
-  throw new UsageError(`--session ${typed} fits ${found.length > 5 ? 'more than 5' : found.length} sessions (${list}): give more of the ID`);
+  throw new UsageError(
+    `--session ${typed} fits ${found.length > 5 ? 'more than 5' : found.length} sessions (${list}): give more of the ID`,
+  );
 }
 
 /** `ccguard events [--json] [--follow] [--session ID] [--decisions] [--limit N]` */
@@ -63,9 +75,10 @@ export async function runEvents(app: AppContext, argv: string[], out: Out): Prom
   for (const r of rows) out.write(values.json ? JSON.stringify(toJson(r)) + '\n' : line(r, out));
   if (rows.length === 0 && !values.json) {
     const what = values.decisions ? 'decisions (--decisions leaves out silent allows)' : 'events';
-    const msg = values.session !== undefined
-      ? `No ${what} for session ${values.session} yet.`
-      : `No ${what} yet: the hooks record one on every tool call once ccguard is installed (\`ccguard doctor\` checks).`;
+    const msg =
+      values.session !== undefined
+        ? `No ${what} for session ${values.session} yet.`
+        : `No ${what} yet: the hooks record one on every tool call once ccguard is installed (\`ccguard doctor\` checks).`;
     out.write(fitLine(msg + (values.follow ? ' Waiting for them (Ctrl-C stops).' : ''), out.columns).join('\n') + '\n');
   }
   if (!values.follow) return 0;

@@ -33,8 +33,10 @@ const files = (n: number): string => count(n, 'transcript file');
 export function importSummary(stats: ImportStats, bytesSeen: number, ms: number): string {
   const took = `in ${fmtInt(ms)} ms`;
   const bad = stats.badLines > 0 ? ` Skipped ${count(stats.badLines, 'malformed line')}.` : '';
-  if (stats.filesSeen === 0) return `No transcripts found: nothing to import (checked ${took}; \`ccguard doctor\` shows where ccguard looks).`;
-  if (stats.filesRead === 0) return `Nothing new: all ${files(stats.filesSeen)} (${fmtMb(bytesSeen)}) were imported before; checked ${took}.${bad}`;
+  if (stats.filesSeen === 0)
+    return `No transcripts found: nothing to import (checked ${took}; \`ccguard doctor\` shows where ccguard looks).`;
+  if (stats.filesRead === 0)
+    return `Nothing new: all ${files(stats.filesSeen)} (${fmtMb(bytesSeen)}) were imported before; checked ${took}.${bad}`;
   const what = `${count(stats.entriesAdded, 'new response')}, ${count(stats.apiErrorsAdded, 'API error')} and ${count(stats.limitMessagesAdded, 'limit message')}`;
   const from =
     stats.filesRead === stats.filesSeen
@@ -58,7 +60,9 @@ export async function runImport(app: AppContext, argv: string[], out: Out, err: 
         lastDraw = t;
         const width = 30;
         const filled = total === 0 ? width : Math.round((done / total) * width);
-        err.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} files checked, ${fmtMb(bytes)}`);
+        err.write(
+          `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} files checked, ${fmtMb(bytes)}`,
+        );
         if (done === total) err.write('\n');
       }
     },

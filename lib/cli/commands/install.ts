@@ -1,7 +1,17 @@
 import { importAll } from '../../transcripts/import.ts';
 import { packageRoot } from '../../config/root.ts';
 import { EVENT_FILES, SLEEPING_EVENTS } from '../../settings/hookCommand.ts';
-import { backupsDir, BACKUPS_KEPT, claudeHomes, defaultClaudeHome, projectDirProblem, settingsFile, tildify, userSettingsFile, type Scope } from '../../settings/targets.ts';
+import {
+  backupsDir,
+  BACKUPS_KEPT,
+  claudeHomes,
+  defaultClaudeHome,
+  projectDirProblem,
+  settingsFile,
+  tildify,
+  userSettingsFile,
+  type Scope,
+} from '../../settings/targets.ts';
 import { claudeConfigDirs, type Env } from '../../util/paths.ts';
 import { cliCommand, type Self } from '../../util/invocation.ts';
 import type { HookEvent } from '../../policy/types.ts';
@@ -39,7 +49,8 @@ function configDirArgs(configDirs: readonly string[], env: Env): string[] {
  */
 function configDirsOf(given: string | undefined, scope: Scope, env: Env): string[] {
   if (given === undefined) return scope === 'user' ? claudeHomes(env) : [defaultClaudeHome(env)];
-  if (scope !== 'user') throw new UsageError(`--config-dir is for user scope: --scope ${scope} edits the project's .claude/ folder`);
+  if (scope !== 'user')
+    throw new UsageError(`--config-dir is for user scope: --scope ${scope} edits the project's .claude/ folder`);
   // Read as CLAUDE_CONFIG_DIR is read (claudeConfigDirs): comma-separated, trimmed, absolute.
   const dirs = given.trim().length > 0 ? [...new Set(claudeConfigDirs({ CLAUDE_CONFIG_DIR: given }))] : [];
   if (dirs.length === 0) throw new UsageError('--config-dir needs a folder (--config-dir DIR)');
@@ -124,7 +135,10 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
   // Install writes what the config implies (the hooks' timeouts): not from a fallback while the user's
   // file is broken, which would quietly undo the change they meant to make. Opening the app has said
   // what is wrong already: this line says only what install does about it.
-  if (app.loaded.problem) throw new ConfigError('install writes the hooks from config.yaml as it stands: fix the error above, then run install again');
+  if (app.loaded.problem)
+    throw new ConfigError(
+      'install writes the hooks from config.yaml as it stands: fix the error above, then run install again',
+    );
   const maxSleep = app.config.recovery.max_sleep_seconds;
   let self: Self = { root: packageRoot(), nodePath: process.execPath, env: app.env };
   // Each folder on its own: Claude Code started with CLAUDE_CONFIG_DIR=<folder> reads only that one's settings.json.
@@ -153,11 +167,16 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
         out.write(r.diff);
         out.write(`Dry run: nothing written. Without --dry-run this ${r.created ? 'creates' : 'changes'} ${where}.\n`);
       }
-      if (r.copied) out.write(`It would also copy ccguard out of npx's cache to ${tildify(r.appRoot, app.env)}, where the hooks would point.\n`);
+      if (r.copied)
+        out.write(
+          `It would also copy ccguard out of npx's cache to ${tildify(r.appRoot, app.env)}, where the hooks would point.\n`,
+        );
       continue;
     }
     if (r.copied) {
-      out.write(`ccguard runs from npx's cache, which is cleaned up; copied it to ${tildify(r.appRoot, app.env)} and pointed the hooks there.\n`);
+      out.write(
+        `ccguard runs from npx's cache, which is cleaned up; copied it to ${tildify(r.appRoot, app.env)} and pointed the hooks there.\n`,
+      );
     }
     if (!r.changed) {
       out.write(`ccguard's hooks are already installed in ${where}; the file is unchanged.\n`);
@@ -166,16 +185,27 @@ export async function runInstall(app: AppContext, argv: string[], out: Out, err:
         `${r.created ? 'Created' : 'Updated'} ${where} (${scope} scope): ccguard's hooks for ${events} events, ` +
           `running ${tildify(r.appRoot, app.env)}/dist/hooks/*.js with ${timeoutText(r.timeouts, maxSleep)}.\n`,
       );
-      if (r.backup) out.write(`Backup of the previous file: ${tildify(r.backup, app.env)} (ccguard keeps the newest ${BACKUPS_KEPT} per settings file)\n`);
+      if (r.backup)
+        out.write(
+          `Backup of the previous file: ${tildify(r.backup, app.env)} (ccguard keeps the newest ${BACKUPS_KEPT} per settings file)\n`,
+        );
     }
     out.write(movedText(r.movedBackups, app));
     if (scope === 'local') out.write(await gitNote(r.settingsPath, app));
-    out.write(statusLineSummary(r.outcome, app, cliCommand(self, ['install', ...scopeArgs(scope, projectDir, [configDir], app.env)])));
+    out.write(
+      statusLineSummary(
+        r.outcome,
+        app,
+        cliCommand(self, ['install', ...scopeArgs(scope, projectDir, [configDir], app.env)]),
+      ),
+    );
   }
   if (values['dry-run']) return 0;
   const other = configDirs.find((d) => d !== defaultClaudeHome(app.env));
   if (scope === 'user' && other !== undefined && app.env.CLAUDE_CONFIG_DIR === undefined) {
-    out.write(`Claude Code reads ${tildify(userSettingsFile(other), app.env)} only when started with CLAUDE_CONFIG_DIR=${tildify(other, app.env)}.\n`);
+    out.write(
+      `Claude Code reads ${tildify(userSettingsFile(other), app.env)} only when started with CLAUDE_CONFIG_DIR=${tildify(other, app.env)}.\n`,
+    );
   }
   if (!values['no-import']) await firstImport(app, out, err);
   const check = scope === 'user' ? [] : ['--project-dir', projectDir];
@@ -225,7 +255,9 @@ function statusLineSummary(o: InstallOutcome, app: Pick<AppContext, 'config'>, r
       : o.statusLineRemoved === 'removed'
         ? " took ccguard's out again;"
         : '';
-  const instead = app.config.limits.usage_api.enabled ? 'the usage endpoint (limits.usage_api) and its own estimate' : 'its own estimate from the transcripts';
+  const instead = app.config.limits.usage_api.enabled
+    ? 'the usage endpoint (limits.usage_api) and its own estimate'
+    : 'its own estimate from the transcripts';
   return (
     `Status line: left out (--no-statusline);${taken} ccguard gets no server usage figures from Claude Code and works from ${instead}.\n` +
     `  Those figures reach ccguard only through the status line: run ${reinstall} (without --no-statusline) to set it up.\n`
@@ -254,7 +286,9 @@ export async function runUninstall(app: AppContext, argv: string[], out: Out): P
     const where = tildify(r.settingsPath, app.env);
     if (!r.existed) {
       const gone = scope !== 'user' && projectDirProblem(projectDir) !== null;
-      out.write(`${gone ? `${projectDirProblem(projectDir)}, so ${where} does not either` : `${where} does not exist`}: nothing to uninstall.\n`);
+      out.write(
+        `${gone ? `${projectDirProblem(projectDir)}, so ${where} does not either` : `${where} does not exist`}: nothing to uninstall.\n`,
+      );
       continue;
     }
     out.write(movedText(r.movedBackups, app));
@@ -274,9 +308,14 @@ export async function runUninstall(app: AppContext, argv: string[], out: Out): P
           ? 'removed the file (install had created it and nothing else was added since)'
           : "removed ccguard's entries; everything else is as it was";
     out.write(`Uninstalled ccguard from ${where}: ${how}.\n`);
-    if (r.backup) out.write(`Backup of the previous file: ${tildify(r.backup, app.env)} (ccguard keeps the newest ${BACKUPS_KEPT} per settings file)\n`);
+    if (r.backup)
+      out.write(
+        `Backup of the previous file: ${tildify(r.backup, app.env)} (ccguard keeps the newest ${BACKUPS_KEPT} per settings file)\n`,
+      );
     if (r.removedApp) out.write(`Removed ccguard's copy in ${tildify(r.removedApp, app.env)}.\n`);
-    out.write(`ccguard's own state (usage history, config, backups) stays in ${tildify(app.paths.stateDir, app.env)}.\n`);
+    out.write(
+      `ccguard's own state (usage history, config, backups) stays in ${tildify(app.paths.stateDir, app.env)}.\n`,
+    );
   }
   return 0;
 }

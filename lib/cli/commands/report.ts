@@ -14,20 +14,31 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
   const page = values.html || values.out !== undefined || values.open;
   if (arg === undefined && (page || values.json)) {
     // The combined report (every section of the HTML page), not one kind.
-    if (values.since !== undefined || values.until !== undefined) throw new UsageError('the combined report covers --days N (default 7), not --since/--until');
+    if (values.since !== undefined || values.until !== undefined)
+      throw new UsageError('the combined report covers --days N (default 7), not --since/--until');
     await catchUp(app);
     return runFullReport(app, { ...values, days: raw.days }, out, err);
   }
-  if (page || values.days !== undefined) throw new UsageError('--html, --out, --open and --days go with the combined report: leave out the kind');
+  if (page || values.days !== undefined)
+    throw new UsageError('--html, --out, --open and --days go with the combined report: leave out the kind');
   const kind = arg ?? 'blocks';
   if (values.since !== undefined && values.until !== undefined && values.since >= values.until) {
-    throw new UsageError(`--since ${raw.since} is after --until ${raw.until}: nothing can fall between them (give the earlier date to --since)`);
+    throw new UsageError(
+      `--since ${raw.since} is after --until ${raw.until}: nothing can fall between them (give the earlier date to --since)`,
+    );
   }
   const range: Range = {
     since: values.since ?? Number.MIN_SAFE_INTEGER,
     until: values.until ?? Number.MAX_SAFE_INTEGER,
   };
-  const during = raw.since && raw.until ? `from ${raw.since} to ${raw.until}` : raw.since ? `since ${raw.since}` : raw.until ? `until ${raw.until}` : '';
+  const during =
+    raw.since && raw.until
+      ? `from ${raw.since} to ${raw.until}`
+      : raw.since
+        ? `since ${raw.since}`
+        : raw.until
+          ? `until ${raw.until}`
+          : '';
   await catchUp(app);
   const now = app.now();
   const json = Boolean(values.json);
@@ -54,7 +65,8 @@ export async function runReport(app: AppContext, argv: string[], out: Out, err: 
           { right: right(8, 2), shrink: { 8: 'wrap' }, width: out.columns },
         ),
       );
-      if (rows.some((b) => b.costEstimated)) out.write(prose(out, '~ partly estimated: a model newer than the price table, priced by its family'));
+      if (rows.some((b) => b.costEstimated))
+        out.write(prose(out, '~ partly estimated: a model newer than the price table, priced by its family'));
       return 0;
     }
     case 'daily': {

@@ -36,7 +36,12 @@ export async function runFullReport(app: AppContext, flags: FullReportFlags, out
   const parsed = Days.safeParse(flags.days ?? 7);
   if (!parsed.success) throw new UsageError(`--days must be a whole number from 1 to 92 (got "${flags.days}")`);
   const now = app.now();
-  const [account = app.account] = accountsFor(app.store, app.env, flags.account === 'all' ? undefined : flags.account, now);
+  const [account = app.account] = accountsFor(
+    app.store,
+    app.env,
+    flags.account === 'all' ? undefined : flags.account,
+    now,
+  );
   const cli = ownCli(app.env);
   const report = buildReport(app.store, app.config, { now, account, days: parsed.data, timeZone: app.timeZone(), cli });
   const html = Boolean(flags.html || flags.out !== undefined || flags.open);
@@ -57,7 +62,9 @@ export async function runFullReport(app: AppContext, flags: FullReportFlags, out
       await openFile(file);
     } catch (e) {
       // The page is written: no opener (a server, a container) is no failure of the report.
-      err.write(`ccguard: the report is at ${file}; ${oneLine(e).replace(/^cannot open/, 'could not open')}: open it in a browser\n`);
+      err.write(
+        `ccguard: the report is at ${file}; ${oneLine(e).replace(/^cannot open/, 'could not open')}: open it in a browser\n`,
+      );
     }
   }
   return 0;

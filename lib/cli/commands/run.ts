@@ -77,20 +77,32 @@ export async function supervise(o: SuperviseOptions, io: SuperviseIo): Promise<n
   for (;;) {
     if (stop) {
       if (resumes >= o.maxResumes) {
-        io.err.write(`ccguard run: gave up after ${resumes} resume${resumes === 1 ? '' : 's'} (--max-resumes ${o.maxResumes}); session ${stop.sessionId} still waits. Resume it with: ${io.resumeHint(stop.sessionId)}\n`);
-        io.notify('ccguard: job gave up', `The unattended job in ${basename(cwd)} still waits after ${resumes} resumes (session ${short(stop.sessionId)}); resume it with ${io.resumeHint(stop.sessionId)}.`);
+        io.err.write(
+          `ccguard run: gave up after ${resumes} resume${resumes === 1 ? '' : 's'} (--max-resumes ${o.maxResumes}); session ${stop.sessionId} still waits. Resume it with: ${io.resumeHint(stop.sessionId)}\n`,
+        );
+        io.notify(
+          'ccguard: job gave up',
+          `The unattended job in ${basename(cwd)} still waits after ${resumes} resumes (session ${short(stop.sessionId)}); resume it with ${io.resumeHint(stop.sessionId)}.`,
+        );
         return last !== 0 ? last : GAVE_UP;
       }
       const what = stop.kind === 'limit' ? 'stopped on the usage limit' : 'was deferred by ccguard (a tool call held)';
-      const when = stop.holdUntil !== null ? ` at ${fmtClock(stop.holdUntil + PAST_RESET_MS)}` : ' when the hold is over';
+      const when =
+        stop.holdUntil !== null ? ` at ${fmtClock(stop.holdUntil + PAST_RESET_MS)}` : ' when the hold is over';
       io.err.write(`ccguard run: session ${stop.sessionId} ${what}; it resumes${when}.\n`);
-      io.notify('ccguard: limit reached, job waiting', `The unattended job in ${basename(stop.folder ?? cwd)} ${what}; it resumes by itself${when} (session ${short(stop.sessionId)}).`);
+      io.notify(
+        'ccguard: limit reached, job waiting',
+        `The unattended job in ${basename(stop.folder ?? cwd)} ${what}; it resumes by itself${when} (session ${short(stop.sessionId)}).`,
+      );
       if (!(await io.waitOut(stop))) return 130;
       resumes++;
       cwd = stop.folder ?? cwd;
       command = resumeCommand(o.command, stop.sessionId, stop.kind === 'limit' ? CONTINUE_PROMPT : null);
       io.err.write(`ccguard run: resuming session ${stop.sessionId} (${resumes} of at most ${o.maxResumes})\n`);
-      io.notify('ccguard: job resumed', `The unattended job in ${basename(cwd)} resumed (session ${short(stop.sessionId)}, resume ${resumes}).`);
+      io.notify(
+        'ccguard: job resumed',
+        `The unattended job in ${basename(cwd)} resumed (session ${short(stop.sessionId)}, resume ${resumes}).`,
+      );
     }
     const started = io.now();
     const exit = await io.start(command, cwd, resumes > 0);
@@ -98,19 +110,32 @@ export async function supervise(o: SuperviseOptions, io: SuperviseIo): Promise<n
     if (io.signal.aborted) return 130;
     stop = await io.stopSince(started, cwd);
     if (!stop) {
-      io.notify('ccguard: job finished', `The unattended job in ${basename(cwd)} ended with exit code ${last}${resumes > 0 ? ` after ${resumes} resume${resumes === 1 ? '' : 's'}` : ''}.`);
+      io.notify(
+        'ccguard: job finished',
+        `The unattended job in ${basename(cwd)} ended with exit code ${last}${resumes > 0 ? ` after ${resumes} resume${resumes === 1 ? '' : 's'}` : ''}.`,
+      );
       return last;
     }
   }
 }
 
 /** Starts the job with no shell and its stdio passed through; SIGINT and SIGTERM are passed on to it. */
-function startJob(command: readonly string[], cwd: string, env: NodeJS.ProcessEnv, resuming: boolean, signal: AbortSignal): Promise<JobExit> {
+function startJob(
+  command: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  resuming: boolean,
+  signal: AbortSignal,
+): Promise<JobExit> {
   const [file, ...args] = command;
   if (!file) return Promise.reject(new UsageError('needs a command to run (ccguard run -- claude -p "…")'));
   return new Promise<JobExit>((resolve, reject) => {
     // A resumed run has no prompt to read: the job's own stdin was the first run's (a terminal stays).
-    const child = spawn(file, args, { cwd, env, stdio: [resuming && !process.stdin.isTTY ? 'ignore' : 'inherit', 'inherit', 'inherit'] });
+    const child = spawn(file, args, {
+      cwd,
+      env,
+      stdio: [resuming && !process.stdin.isTTY ? 'ignore' : 'inherit', 'inherit', 'inherit'],
+    });
     const pass = (sig: NodeJS.Signals) => (): void => {
       // A terminal's Ctrl-C reaches the job by itself (same process group); a kill of ccguard does not.
       if (child.exitCode === null && child.signalCode === null) child.kill(sig);
@@ -119,7 +144,9 @@ function startJob(command: readonly string[], cwd: string, env: NodeJS.ProcessEn
     signal.addEventListener('abort', onAbort, { once: true });
     child.once('error', (e: NodeJS.ErrnoException) => {
       signal.removeEventListener('abort', onAbort);
-      reject(new CcguardError(`could not start ${file}: ${e.code === 'ENOENT' ? 'not found' : e.message}`, { cause: e }));
+      reject(
+        new CcguardError(`could not start ${file}: ${e.code === 'ENOENT' ? 'not found' : e.message}`, { cause: e }),
+      );
     });
     child.once('exit', (code, sig) => {
       signal.removeEventListener('abort', onAbort);
@@ -131,9 +158,15 @@ function startJob(command: readonly string[], cwd: string, env: NodeJS.ProcessEn
 export async function runRun(app: AppContext, argv: string[], _out: Out, err: Out): Promise<number> {
   const { values, rest } = parseCommand(SPECS.run, argv);
   const resumeId = values.resume;
-  if (rest.length === 0 && resumeId === undefined) throw new UsageError('needs a command to run: ccguard run -- claude -p "…" (or --resume SESSION)');
+  if (rest.length === 0 && resumeId === undefined)
+    throw new UsageError('needs a command to run: ccguard run -- claude -p "…" (or --resume SESSION)');
   // `--resume ID -- --allowedTools Bash`: Claude Code's options alone mean `claude -p` with them.
-  const command = rest.length === 0 ? [...DEFAULT_COMMAND] : resumeId !== undefined && rest[0]!.startsWith('-') ? [...DEFAULT_COMMAND, ...rest] : rest;
+  const command =
+    rest.length === 0
+      ? [...DEFAULT_COMMAND]
+      : resumeId !== undefined && rest[0]!.startsWith('-')
+        ? [...DEFAULT_COMMAND, ...rest]
+        : rest;
   const runId = crypto().randomUUID();
   const env = { ...process.env, CCGUARD_RUN_ID: runId };
   const ac = new AbortController();
@@ -145,7 +178,14 @@ export async function runRun(app: AppContext, argv: string[], _out: Out, err: Ou
   let from: Stop | undefined;
   if (resumeId !== undefined) {
     await catchUp(app);
-    from = waitingEntry(app.store, resumeId) ?? { at: 0, sessionId: resumeId, kind: 'limit', folder: null, holdUntil: null, reason: null };
+    from = waitingEntry(app.store, resumeId) ?? {
+      at: 0,
+      sessionId: resumeId,
+      kind: 'limit',
+      folder: null,
+      holdUntil: null,
+      reason: null,
+    };
   }
   try {
     return await supervise(

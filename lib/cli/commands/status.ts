@@ -4,7 +4,15 @@ import { accountsFor, knownAccounts } from '../../app/accounts.ts';
 import { addLocalDays, HOUR_MS } from '../../util/time.ts';
 import { BLOCK_MS } from '../../util/blocks.ts';
 import { defaultConfigFile } from '../../config/root.ts';
-import { snapshotFile, snapshotKey, snapshotUntil, stampOf, writeSnapshot, type DirStamp, type Stamp } from '../../app/statusSnapshot.ts';
+import {
+  snapshotFile,
+  snapshotKey,
+  snapshotUntil,
+  stampOf,
+  writeSnapshot,
+  type DirStamp,
+  type Stamp,
+} from '../../app/statusSnapshot.ts';
 import { renderStatus } from '../statusRender.ts';
 import type { Out } from '../format.ts';
 import { parseCommand } from '../args.ts';
@@ -38,7 +46,11 @@ export async function runStatus(app: AppContext, argv: string[], out: Out): Prom
   // What the next `status` may answer from (lib/usage/statusSnapshot.ts): the transcripts and folders
   // as the database recorded them, then the database itself once closed, as the next run will find it.
   const files = store.files.recent(at - BLOCK_MS - HOUR_MS);
-  const dirs = watchedDirs(paths.transcriptRoots, files.map((f) => f.path), (d) => store.dirs.mtime(d));
+  const dirs = watchedDirs(
+    paths.transcriptRoots,
+    files.map((f) => f.path),
+    (d) => store.dirs.mtime(d),
+  );
   const quiet = version() === before;
   store.close();
   // Only the plain status of this environment is answered from a snapshot (lib/cli/statusMain.ts).
@@ -73,7 +85,11 @@ export async function runStatus(app: AppContext, argv: string[], out: Out): Prom
  * one never listed gets a stamp no folder has (so a status computes afresh until a scan has listed
  * it), one that does not exist must still not exist.
  */
-function watchedDirs(roots: readonly string[], hot: readonly string[], recorded: (dir: string) => number | undefined): DirStamp[] {
+function watchedDirs(
+  roots: readonly string[],
+  hot: readonly string[],
+  recorded: (dir: string) => number | undefined,
+): DirStamp[] {
   const want = new Set<string>();
   for (const root of roots) {
     want.add(root);

@@ -24,7 +24,14 @@ export function recordRateLimits(rl: RateLimitsTable, account: string, input: St
   const put = (window: RateLimitWindow, w: LimitWindow | null): void => {
     // A window whose reset has passed says nothing about now (Claude Code itself drops it).
     if (!w || (w.resetsAt !== null && w.resetsAt <= now)) return;
-    rl.record({ window, used_pct: w.usedPercentage, resets_at: w.resetsAt, session_id: input.sessionId, seen: now, account });
+    rl.record({
+      window,
+      used_pct: w.usedPercentage,
+      resets_at: w.resetsAt,
+      session_id: input.sessionId,
+      seen: now,
+      account,
+    });
     n++;
   };
   put('five_hour', input.fiveHour);
@@ -38,7 +45,13 @@ function recordAndInvalidate(app: AppContext, rl: RateLimitsTable, input: Status
 }
 
 /** A stored reading of a window that is past limits.server_fresh_seconds: shown with its time, never as the current figure. */
-function staleFact(rl: RateLimitsTable, account: string, window: RateLimitWindow, now: number, freshMs: number): WindowFact | null {
+function staleFact(
+  rl: RateLimitsTable,
+  account: string,
+  window: RateLimitWindow,
+  now: number,
+  freshMs: number,
+): WindowFact | null {
   const last = rl.latest(account, window);
   if (!last || last.resets_at === null || last.resets_at <= now || now - last.last_seen <= freshMs) return null;
   return { pct: last.used_pct, resetsAt: last.resets_at, source: 'stale', seenAt: last.last_seen };
@@ -52,7 +65,11 @@ function viewFact(u: UsageView | null, fromInput: boolean, showReset: boolean): 
   if (!u || u.share === null) return null;
   const server = u.source.startsWith('server:');
   if (!server && u.blockStart === null && u.window === 'five_hour') return null;
-  return { pct: u.share * 100, resetsAt: showReset ? u.resetAt : null, source: server ? (fromInput ? 'server' : 'stored') : 'local' };
+  return {
+    pct: u.share * 100,
+    resetsAt: showReset ? u.resetAt : null,
+    source: server ? (fromInput ? 'server' : 'stored') : 'local',
+  };
 }
 
 /** Records what the input reports and returns ccguard's one-line summary. */
@@ -65,12 +82,16 @@ export function statusLineText(app: AppContext, input: StatusLineInput, record =
   const story = usageStory(app.store, app.config, app.account, now, { env: app.env });
   const u = story.picture.view;
   const weekly = u.weekly ?? null;
-  const fromInput = (w: LimitWindow | null, v: UsageView | null): boolean => w !== null && v !== null && v.source.startsWith('server:') && !v.source.includes('limit_line');
-  const fiveHour = u.source.startsWith('server:') ? viewFact(u, fromInput(input.fiveHour, u), true) : (staleFact(rl, app.account, 'five_hour', now, freshMs) ?? viewFact(u, false, true));
+  const fromInput = (w: LimitWindow | null, v: UsageView | null): boolean =>
+    w !== null && v !== null && v.source.startsWith('server:') && !v.source.includes('limit_line');
+  const fiveHour = u.source.startsWith('server:')
+    ? viewFact(u, fromInput(input.fiveHour, u), true)
+    : (staleFact(rl, app.account, 'five_hour', now, freshMs) ?? viewFact(u, false, true));
   // The weekly part names its reset when it is the window that holds or slows, as the hook's message does.
-  const sevenDay = weekly && weekly.source.startsWith('server:')
-    ? viewFact(weekly, fromInput(input.sevenDay, weekly), story.recovery.window === 'seven_day')
-    : staleFact(rl, app.account, 'seven_day', now, freshMs);
+  const sevenDay =
+    weekly && weekly.source.startsWith('server:')
+      ? viewFact(weekly, fromInput(input.sevenDay, weekly), story.recovery.window === 'seven_day')
+      : staleFact(rl, app.account, 'seven_day', now, freshMs);
   const rec = recoveryJson(story.recovery);
   return formatStatusLine({
     now,
@@ -102,7 +123,8 @@ export async function runStatusline(env: Env, argv: string[], out: Out, err: Out
   const text = process.stdin.isTTY ? '' : readStdinBounded().text;
   const then = values.then;
   // The user's command starts first and runs while ccguard records.
-  const chained: Promise<ChainResult> | null = then !== undefined && then.trim() !== '' ? runChained(then, text, CHAIN_TIMEOUT_MS) : null;
+  const chained: Promise<ChainResult> | null =
+    then !== undefined && then.trim() !== '' ? runChained(then, text, CHAIN_TIMEOUT_MS) : null;
   let line = '';
   let app: AppContext | undefined;
   let input: StatusLineInput | undefined;
@@ -114,7 +136,10 @@ export async function runStatusline(env: Env, argv: string[], out: Out, err: Out
     else line = statusLineText(app, input);
   } catch (e) {
     // The one line the user sees says what is wrong when it is the Node: no SQLite to open the state with.
-    line = e instanceof NoSqliteError ? 'ccguard: no SQLite in this Node, not enforcing: see ccguard doctor' : 'ccguard: status unavailable';
+    line =
+      e instanceof NoSqliteError
+        ? 'ccguard: no SQLite in this Node, not enforcing: see ccguard doctor'
+        : 'ccguard: status unavailable';
     err.write(`ccguard statusline: ${oneLine(e)}\n`);
   }
   try {
@@ -122,7 +147,10 @@ export async function runStatusline(env: Env, argv: string[], out: Out, err: Out
       const r = await chained;
       if (r.stdout.length > 0) process.stdout.write(r.stdout);
       if (r.stderr.length > 0) process.stderr.write(r.stderr);
-      if (r.timedOut) err.write(`ccguard statusline: your status line command took over ${CHAIN_TIMEOUT_MS / 1000} s and was stopped\n`);
+      if (r.timedOut)
+        err.write(
+          `ccguard statusline: your status line command took over ${CHAIN_TIMEOUT_MS / 1000} s and was stopped\n`,
+        );
       else if (r.error) err.write(`ccguard statusline: cannot run your status line command: ${r.error}\n`);
       // A user command that printed nothing (too slow, or failed) leaves ccguard's own part, not a blank.
       if (r.stdout.toString().trim().length === 0) {

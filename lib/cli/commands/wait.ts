@@ -56,15 +56,26 @@ export interface WaitResult {
 export function shortReason(reason: string | null): string | null {
   if (!reason) return null;
   const first = reason.replace(/^ccguard: /, '').split(/\.\s/)[0] ?? '';
-  return first.replace(/,\s*[^,]*from now$/, '').replace(/\.$/, '').trim() || null;
+  return (
+    first
+      .replace(/,\s*[^,]*from now$/, '')
+      .replace(/\.$/, '')
+      .trim() || null
+  );
 }
 
-const WHAT: Record<string, string> = { paused: 'the pause', backoff: 'the backoff', pacing: 'the 5-hour limit', degraded: 'the hard cost limit' };
+const WHAT: Record<string, string> = {
+  paused: 'the pause',
+  backoff: 'the backoff',
+  pacing: 'the 5-hour limit',
+  degraded: 'the hard cost limit',
+};
 const what = (state: string): string => WHAT[state] ?? state;
 
 function progressLine(s: WaitCheck, now: number): string {
   const until = parseInstant(s.until);
-  const left = until === null ? 'until it is lifted' : `${fmtDuration(until - now, 'countdown')} left, until ${fmtAt(until, now)}`;
+  const left =
+    until === null ? 'until it is lifted' : `${fmtDuration(until - now, 'countdown')} left, until ${fmtAt(until, now)}`;
   const why = shortReason(s.reason);
   return `ccguard: ${s.state} · ${left}${why ? ` · ${why}` : ''}`;
 }
@@ -119,7 +130,10 @@ export async function waitLoop(io: WaitIo): Promise<WaitResult> {
   const waitedMs = now - t0;
   if (ended === 'interrupted') {
     if (io.json) io.out.write(jsonLine(last, { ended, waited_ms: waitedMs }));
-    else io.err.write(`ccguard: stopped waiting; still ${last.state}${last.until ? ` until ${fmtAt(Date.parse(last.until), now)}` : ''}.\n`);
+    else
+      io.err.write(
+        `ccguard: stopped waiting; still ${last.state}${last.until ? ` until ${fmtAt(Date.parse(last.until), now)}` : ''}.\n`,
+      );
     return { code: 130, ended, waitedMs };
   }
   if (io.json) io.out.write(jsonLine({ ...s, until: last.until }, { ended, waited_ms: waitedMs }));
