@@ -15,8 +15,7 @@ import {
   type Account,
 } from '../util/account.ts';
 import { UsageError } from '../util/errors.ts';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../util/time.ts';
 
 /**
  * Rows stored before accounts (migration 6) are the default folder's (~/.claude): its subscription

@@ -1,7 +1,5 @@
-// The hot path of every tool call. Keep imports light: no SQLite, no YAML and no zod here. zod's core
-// is ~650 KB of JavaScript whose compilation alone costs a hook ~25 ms, more than everything else the
-// fast path does; so the three fields it reads are checked by hand, and so does the full check
-// (lib/hook/input.ts), loaded only when no lease answers.
+// The hot path of every tool call. Keep imports light: no SQLite, no YAML and no zod here (why, and
+// which inputs are checked by hand instead: ARCHITECTURE.md "zod, and the inputs checked by hand").
 import {
   closeSync,
   constants,
@@ -21,8 +19,7 @@ import { costOf, priceFor, type PriceOverrides } from '../transcripts/prices.ts'
 import { parseLine } from '../transcripts/line.ts';
 import { anchoredShare, projectedAtReset, readingPace, risePerToken } from '../usage/readingMath.ts';
 import type { Lease, ReadingBound } from './lease.ts';
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObj } from '../util/guards.ts';
 
 function asLease(v: unknown): Lease | null {
   if (!isObj(v) || v.v !== 3 || typeof v.account !== 'string') return null;

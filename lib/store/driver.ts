@@ -86,8 +86,8 @@ const rebuildFix = (folder: string): string =>
  * better-sqlite3 and its addon, loaded here rather than by better-sqlite3 (which would ask the
  * `bindings` package: two more modules and a dozen directories probed on every start). In the built
  * bundles the literal `require` below is esbuild's: better-sqlite3's JavaScript is bundled (evaluated
- * on first use), which saves ~5 ms of resolving its dozen module files on every full check; run from
- * source (tests, tsx) there is no `require` and the package loads as usual.
+ * on first use), which spares every full check resolving its dozen module files; run from source
+ * (tests, tsx) there is no `require` and the package loads as usual.
  */
 function tryBetter(): Attempt<Driver> {
   let pkgDir: string;
