@@ -446,8 +446,9 @@ function leaseNextCalls(
       (granted.seen.five_hour !== 0 || granted.seen.seven_day !== 0) &&
       readPublishedReadings(c.paths.stateDir, c.account.key) === null
     ) {
-      // Readings recorded before they were published (an older version): publish them, under the
-      // write lock so that no recorder publishes in between.
+      // The account's readings are in the store but not yet in fast/READINGS under its name: a state
+      // from before accounts (migration 6 gives the old readings to the default account, whose leases
+      // must still see them). Published under the write lock, so no recorder publishes in between.
       c.store.write(() => publishLatestReadings(c.store, c.account.key));
     }
     writeLease(c.paths.stateDir, input.session_id, granted);
