@@ -60,7 +60,8 @@ test('calibration from a sequence of status line readings: the limit the server 
       statusInput('s1', pct, reset, { pct: 12.5, resetsAtSec: reset + 4 * 86400 }),
     );
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`^5h ${Math.round(pct)}% \\(resets \\d\\d:\\d\\d\\) · 7d 13% · `));
+    // A reset after midnight is printed with its day (fmtAt).
+    assert.match(r.stdout, new RegExp(`^5h ${Math.round(pct)}% \\(resets (\\w{3} )?\\d\\d:\\d\\d\\) · 7d 13% · `));
   }
   let st = JSON.parse(ccguard(['status', '--json'], e.env).stdout) as J;
   // A running mean of the four usable samples: 49,020 → 49,712 → 49,643 → 49,750.
