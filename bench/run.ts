@@ -127,6 +127,34 @@ function toReadme(name: string, body: string): void {
   console.error(`README.md ${name} figures updated`);
 }
 
+/**
+ * A HOME for one hook case: a session transcript (empty, or one response of `usageTokens`), ccguard's
+ * state folder with `config`, and the PreToolUse input that names them.
+ */
+function hookHome(
+  prefix: string,
+  config: string,
+  usageTokens: number,
+): { home: string; transcript: string; input: string } {
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  const projects = join(home, '.claude', 'projects', '-bench');
+  mkdirSync(projects, { recursive: true });
+  const transcript = join(projects, 'bench-session.jsonl');
+  writeFileSync(transcript, usageTokens > 0 ? benchLine(usageTokens) + '\n' : '');
+  const state = join(home, '.claude', 'ccguard');
+  mkdirSync(state, { recursive: true });
+  if (config) writeFileSync(join(state, 'config.yaml'), config);
+  const input = JSON.stringify({
+    session_id: 'bench-session',
+    transcript_path: transcript,
+    cwd: '/bench',
+    hook_event_name: 'PreToolUse',
+    tool_name: 'Bash',
+    tool_input: { command: 'ls' },
+  });
+  return { home, transcript, input };
+}
+
 /** Hook latency under load: its own table, its own README markers, runnable alone (`--load`). */
 async function load(): Promise<LoadFigures> {
   const before = loadavg()[0]!;
@@ -220,23 +248,8 @@ async function main(): Promise<void> {
   // The hooks: each case in its own HOME (its own transcripts and state), all interleaved with node -e 0.
   const homes: string[] = [];
   const hookCase = (name: string, config: string, usageTokens: number) => {
-    const home = mkdtempSync(join(tmpdir(), 'ccguard-bench-hook-'));
+    const { home, transcript, input } = hookHome('ccguard-bench-hook-', config, usageTokens);
     homes.push(home);
-    const projects = join(home, '.claude', 'projects', '-bench');
-    mkdirSync(projects, { recursive: true });
-    const transcript = join(projects, 'bench-session.jsonl');
-    writeFileSync(transcript, usageTokens > 0 ? benchLine(usageTokens) + '\n' : '');
-    const state = join(home, '.claude', 'ccguard');
-    mkdirSync(state, { recursive: true });
-    if (config) writeFileSync(join(state, 'config.yaml'), config);
-    const input = JSON.stringify({
-      session_id: 'bench-session',
-      transcript_path: transcript,
-      cwd: '/bench',
-      hook_event_name: 'PreToolUse',
-      tool_name: 'Bash',
-      tool_input: { command: 'ls' },
-    });
     // One full run first: it grants the lease the fast-path cases reuse (30 s; the runs below renew it).
     spawnSync(process.execPath, [HOOK], { env: { ...process.env, HOME: home }, input });
     return { name, argv: [process.execPath, HOOK], env: { HOME: home }, input, home, transcript };
@@ -365,24 +378,13 @@ function driverRows(): void {
   const notes: string[] = [];
   for (const driver of ['better', 'node'] as const) {
     for (const full of [false, true]) {
-      const home = mkdtempSync(join(tmpdir(), 'ccguard-bench-driver-'));
+      const { home, input } = hookHome(
+        'ccguard-bench-driver-',
+        full ? 'performance:\n  fast_path_seconds: 0\n' : '',
+        0,
+      );
       homes.push(home);
-      const projects = join(home, '.claude', 'projects', '-bench');
-      mkdirSync(projects, { recursive: true });
-      const transcript = join(projects, 'bench-session.jsonl');
-      writeFileSync(transcript, '');
-      mkdirSync(join(home, '.claude', 'ccguard'), { recursive: true });
-      if (full)
-        writeFileSync(join(home, '.claude', 'ccguard', 'config.yaml'), 'performance:\n  fast_path_seconds: 0\n');
       const env = { HOME: home, CCGUARD_SQLITE_DRIVER: driver };
-      const input = JSON.stringify({
-        session_id: 'bench-session',
-        transcript_path: transcript,
-        cwd: '/bench',
-        hook_event_name: 'PreToolUse',
-        tool_name: 'Bash',
-        tool_input: { command: 'ls' },
-      });
       spawnSync(process.execPath, [hook], { env: { ...process.env, ...env }, input });
       const st = spawnSync(process.execPath, [cli, 'status', '--json'], {
         env: { ...process.env, ...env },
@@ -420,18 +422,11 @@ function driverRows(): void {
   ];
   console.log(md.join('\n'));
   if (process.argv.includes('--readme')) {
-    const readme = join(REPO, 'README.md');
-    const text = readFileSync(readme, 'utf8');
-    const [start, end] = ['<!-- bench-drivers:start -->', '<!-- bench-drivers:end -->'];
-    const a = text.indexOf(start);
-    const b = text.indexOf(end);
-    if (a >= 0 && b > a) {
-      writeFileSync(
-        readme,
-        `${text.slice(0, a + start.length)}\n${md.join('\n')}\n\nProduced by \`node --import tsx bench/run.ts --drivers${at > 0 ? ' --package DIR' : ''} --readme\` on ${new Date().toISOString().slice(0, 10)}.\n${text.slice(b)}`,
-      );
-      console.error('README.md driver figures updated');
-    }
+    const cmd = `node --import tsx bench/run.ts --drivers${at > 0 ? ' --package DIR' : ''} --readme`;
+    toReadme(
+      'bench-drivers',
+      `${md.join('\n')}\n\nProduced by \`${cmd}\` on ${new Date().toISOString().slice(0, 10)}.`,
+    );
   }
 }
 
