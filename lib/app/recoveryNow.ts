@@ -8,7 +8,7 @@ import { usageHolds } from './holds.ts';
 import { backoffView, forcedDegradeUntil, liftsOf, pauseView } from './recovery.ts';
 import { usagePicture, type UsagePicture } from '../usage/sources.ts';
 import { iso } from '../util/time.ts';
-import { ownCli } from '../config/root.ts';
+import { ownCliLater } from '../config/root.ts';
 import type { Env } from '../util/paths.ts';
 
 export interface RecoveryStatus {
@@ -70,7 +70,7 @@ export function recoveryNow(
     forcedDegrade: forcedUntil !== null,
     modelHolds: picture.modelHolds,
     lifts: liftsOf(store, account, now),
-    cli: ownCli(env),
+    cli: ownCliLater(env),
   };
   const v = render(evaluate(pi), pi);
   const until =

@@ -29,3 +29,9 @@ export function defaultConfigFile(): string {
 export function ownCli(env: Env): string {
   return cliPrefix({ root: packageRoot(), nodePath: process.execPath, env });
 }
+
+/** ownCli, worked out on first use and then kept: for messages that may never be printed. */
+export function ownCliLater(env: Env): () => string {
+  let words: string | undefined;
+  return () => (words ??= ownCli(env));
+}

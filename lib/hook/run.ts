@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.ts';
 import type { ConfigProblem } from '../config/load.ts';
 import { fallbackText, loadConfigCached } from '../config/cached.ts';
 import { NoSqliteError } from '../store/driver.ts';
-import { ownCli } from '../config/root.ts';
+import { ownCliLater } from '../config/root.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { isCorruption, quarantine } from '../store/corruption.ts';
 import { catchUp } from '../app/context.ts';
@@ -324,7 +324,7 @@ function policyInput(
       picture.modelHolds.length > 0 ? (store.entries.sessionModel(input.session_id) ?? input.model ?? null) : null,
     modelHolds: picture.modelHolds,
     lifts: liftsOf(store, c.account.key, now),
-    cli: ownCli(env),
+    cli: ownCliLater(env),
   };
 }
 

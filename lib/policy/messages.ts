@@ -9,8 +9,11 @@ import { projectionBasisText, windowName } from '../usage/describe.ts';
 /** What a message is said against: the clock (resets are printed with their day when not today) and how a printed command starts. */
 export interface RenderAt {
   now: number;
-  /** How a printed command starts so that it runs as printed (ownCli); default `ccguard`. */
-  cli?: string;
+  /**
+   * How a printed command starts so that it runs as printed (ownCli); default `ccguard`. Asked only
+   * when a message names the way out: finding it looks along PATH, which most answers never need.
+   */
+  cli?: () => string;
 }
 
 /** The texts of one message; each goes where the Verdict says (reason, user, model, notice). */
@@ -22,7 +25,7 @@ interface Words {
 }
 
 /** The way out every hold names, written so that it runs as printed. */
-const liftText = (at: RenderAt): string => `Run \`${at.cli ?? 'ccguard'} resume\` to lift it.`;
+const liftText = (at: RenderAt): string => `Run \`${at.cli?.() ?? 'ccguard'} resume\` to lift it.`;
 
 /** Where a figure comes from, as every message names it. */
 export function sourceText(u: Pick<UsageView, 'source' | 'confidence'>): string {

@@ -57,8 +57,8 @@ export interface PolicyInput {
   modelHolds?: readonly ModelHold[];
   /** The holds `ccguard resume` lifted, each until when (they warn meanwhile, never hold). */
   lifts?: Lifts | null;
-  /** How a printed command starts so that it runs as printed (ownCli: `ccguard`, or node and the script by path); default `ccguard`. */
-  cli?: string;
+  /** How a printed command starts so that it runs as printed (ownCli: `ccguard`, or node and the script by path); default `ccguard`. Asked only when a message names it. */
+  cli?: () => string;
 }
 
 /** What `ccguard resume` lifts: the hold of one window, or of one model family's limit. */

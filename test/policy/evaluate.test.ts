@@ -340,7 +340,7 @@ const ROWS: Row[] = [
   {
     name: 'the way out is printed as it runs (PolicyInput.cli)',
     in: input(five(0.1, 4, 'local:p90', 'local_estimate'), {
-      cli: "node '/opt/cc guard/bin/ccguard.js'",
+      cli: () => "node '/opt/cc guard/bin/ccguard.js'",
       pause: { scope: 'global', kind: 'manual', until: NOW + H, reason: 'paused by hand' },
     }),
     action: 'deny',

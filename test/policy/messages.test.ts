@@ -486,7 +486,7 @@ test('messages: the way out is printed as it runs (PolicyInput.cli, through verd
     sessionClockFrom: NOW - 10 * MIN,
     backoff: null,
     forcedDegrade: false,
-    cli: "node '/opt/cc guard/bin/ccguard.js'",
+    cli: () => "node '/opt/cc guard/bin/ccguard.js'",
     pause: { scope: 'global', kind: 'manual', until: NOW + H, reason: 'paused by hand' },
   });
   assert.ok(v.reason?.includes("Run `node '/opt/cc guard/bin/ccguard.js' resume` to lift it."), v.reason ?? '');
