@@ -30,10 +30,8 @@ const WITHOUT_LIMITS = (() => {
   return rest;
 })();
 
-const clock = (ms: number): string => {
-  const d = new Date(ms);
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-};
+/** A reset as every view prints it: its clock today, with its day otherwise (fmtAt, tested in format.test.ts). */
+const clock = (ms: number, now = Date.now()): string => fmtAt(ms, now);
 
 function env(t: TestContext) {
   const h = tmpHome(t, 'ccguard-statusline-');
@@ -113,7 +111,7 @@ test('the line: server figures, local estimates, unknowns and recovery states', 
       todayCostUsd: 3.456,
       recovery: { state: 'normal', until: null },
     }),
-    `5h 37% (resets ${clock(reset)}) · 7d 62% · today $3.46 · ccguard ok`,
+    `5h 37% (resets ${clock(reset, NOW)}) · 7d 62% · today $3.46 · ccguard ok`,
   );
   assert.equal(
     formatStatusLine({
@@ -123,7 +121,7 @@ test('the line: server figures, local estimates, unknowns and recovery states', 
       todayCostUsd: 0,
       recovery: { state: 'backoff', until: reset },
     }),
-    `5h ~80% · today $0.00 · ccguard backoff until ${clock(reset)}`,
+    `5h ~80% · today $0.00 · ccguard backoff until ${clock(reset, NOW)}`,
   );
   assert.equal(
     formatStatusLine({

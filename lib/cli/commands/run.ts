@@ -24,7 +24,7 @@ import { resumeCommand as resumeLine, stopHold, stopOf, waitingEntry, type Stop 
 import { CONTINUE_PROMPT, DEFAULT_COMMAND, resumeCommand } from '../claudeArgs.ts';
 import { abortableSleep, waitCheck, waitLoop } from './wait.ts';
 import { CcguardError, UsageError } from '../../util/errors.ts';
-import { fmtClock } from '../../util/format.ts';
+import { fmtAt } from '../../util/format.ts';
 import { sendDetached } from '../../notify/send.ts';
 import { logFilePath } from '../../util/paths.ts';
 import { ownCli } from '../../config/root.ts';
@@ -88,7 +88,7 @@ export async function supervise(o: SuperviseOptions, io: SuperviseIo): Promise<n
       }
       const what = stop.kind === 'limit' ? 'stopped on the usage limit' : 'was deferred by ccguard (a tool call held)';
       const when =
-        stop.holdUntil !== null ? ` at ${fmtClock(stop.holdUntil + PAST_RESET_MS)}` : ' when the hold is over';
+        stop.holdUntil !== null ? ` at ${fmtAt(stop.holdUntil + PAST_RESET_MS, io.now())}` : ' when the hold is over';
       io.err.write(`ccguard run: session ${stop.sessionId} ${what}; it resumes${when}.\n`);
       io.notify(
         'ccguard: limit reached, job waiting',
