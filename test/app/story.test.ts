@@ -7,21 +7,11 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hookEnv } from '../helpers/hookEnv.ts';
 import { ccguard } from '../helpers/cli.ts';
-import { limitLine } from '../helpers/lines.ts';
+import { limitLine, resetText } from '../helpers/lines.ts';
 import { fmtAt } from '../../lib/util/format.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** A reset as Claude Code's limit line writes it, in UTC: `3:05pm`, or `Dec 11, 12:30pm` when `withDate`. */
-function resetWords(ms: number, withDate: boolean): string {
-  const d = new Date(ms);
-  const h = d.getUTCHours();
-  const clock = `${h % 12 === 0 ? 12 : h % 12}:${String(d.getUTCMinutes()).padStart(2, '0')}${h < 12 ? 'am' : 'pm'}`;
-  return withDate ? `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}, ${clock}` : clock;
-}
-
 type Env = ReturnType<typeof hookEnv>;
 
 interface Row {
@@ -63,7 +53,7 @@ const ROWS: Row[] = [
       const reset = minute(now + 2 * HOUR);
       appendFileSync(
         e.transcript('s1'),
-        limitLine(now - MIN, 'lim-5h', `You've hit your limit · resets ${resetWords(reset, false)} (UTC)`, 's1') + '\n',
+        limitLine(now - MIN, 'lim-5h', `You've hit your limit · resets ${resetText(reset)} (UTC)`, 's1') + '\n',
       );
       return reset;
     },
@@ -78,7 +68,7 @@ const ROWS: Row[] = [
       const reset = minute(now + 3 * 24 * HOUR + 30 * MIN);
       appendFileSync(
         e.transcript('s1'),
-        limitLine(now - MIN, 'lim-7d', `You've hit your limit · resets ${resetWords(reset, true)} (UTC)`, 's1') + '\n',
+        limitLine(now - MIN, 'lim-7d', `You've hit your limit · resets ${resetText(reset, true)} (UTC)`, 's1') + '\n',
       );
       return reset;
     },

@@ -53,8 +53,9 @@ test('--since after --until is a usage error; the same day is one day', () => {
       'ccguard report: --since 2026-02-01 is after --until 2026-01-01: nothing can fall between them (give the earlier date to --since)\n',
     );
   }
-  const today = new Date(h.now);
-  const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+  // The newest day with usage (today's, unless the clock has just passed midnight).
+  const all = ccguard(['report', 'daily', '--json'], h.env.env);
+  const day = (JSON.parse(all.stdout) as { date: string }[]).at(-1)!.date;
   const one = ccguard(['report', 'daily', '--json', '--since', day, '--until', day], h.env.env);
   assert.equal(one.code, 0, one.stderr);
   assert.deepEqual(

@@ -89,3 +89,29 @@ export function limitLine(ts: number, uuid: string, text: string, session = 'ses
     },
   });
 }
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * A reset as Claude Code's limit text names it in UTC: "1:05am", or "Dec 11, 1:05am" with its date.
+ * Tests that write a text-only limit line build its reset from the clock, so the line means the same
+ * window at whatever hour they run (a fixed "11:59pm" is the weekly window before 19:00 UTC).
+ */
+export function resetText(ms: number, withDate = false): string {
+  const d = new Date(ms);
+  const h = d.getUTCHours();
+  const clock = `${h % 12 || 12}:${String(d.getUTCMinutes()).padStart(2, '0')}${h < 12 ? 'am' : 'pm'}`;
+  return withDate ? `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}, ${clock}` : clock;
+}
+
+/** The same reset as ccguard prints it under TZ=UTC (24 h). */
+export function resetClock(ms: number): string {
+  const d = new Date(ms);
+  return `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
+}
+
+/** A text-only 5-hour limit line's words, resetting two hours after `now`, and that reset's clock. */
+export function fiveHourLimitText(now: number): { text: string; clock: string } {
+  const reset = now + 120 * 60_000;
+  return { text: `You've hit your limit · resets ${resetText(reset)} (UTC)`, clock: resetClock(reset) };
+}

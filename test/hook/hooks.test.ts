@@ -4,7 +4,7 @@ import { existsSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hookEnv } from '../helpers/hookEnv.ts';
 import { ccguard } from '../helpers/cli.ts';
-import { apiErrorLine, limitLine } from '../helpers/lines.ts';
+import { apiErrorLine, fiveHourLimitText, limitLine } from '../helpers/lines.ts';
 import { withDb } from '../helpers/hookAsync.ts';
 
 const MIN = 60_000;
@@ -14,16 +14,6 @@ type J = Record<string, any>;
  * A bare limit line ("You've hit your limit") resetting two hours from `now`, as Claude Code writes one
  * for the 5-hour window (one resetting further off than 5 hours is the weekly one), and its clock.
  */
-function fiveHourLimitText(now: number): { text: string; clock: string } {
-  const reset = new Date(now + 2 * 60 * MIN);
-  const h = reset.getUTCHours();
-  const m = String(reset.getUTCMinutes()).padStart(2, '0');
-  return {
-    text: `You've hit your limit · resets ${h % 12 === 0 ? 12 : h % 12}:${m}${h < 12 ? 'am' : 'pm'} (UTC)`,
-    clock: `${String(h).padStart(2, '0')}:${m}`,
-  };
-}
-
 test('under every threshold: silent allow, recorded, and the next call takes the fast path', (t) => {
   const e = hookEnv(t, 'plan: 1000000\n');
   e.usage('s1', [{ ts: Date.now() - 5 * MIN, input: 100, output: 50 }]);

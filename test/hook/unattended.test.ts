@@ -6,12 +6,15 @@ import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hookEnv } from '../helpers/hookEnv.ts';
 import { ccguard } from '../helpers/cli.ts';
-import { limitLine } from '../helpers/lines.ts';
+import { fiveHourLimitText, limitLine } from '../helpers/lines.ts';
 
 const MIN = 60_000;
 type J = Record<string, any>;
 const HEADLESS = { CLAUDE_CODE_SESSION_ATTENDED: '0', CLAUDE_CODE_ENTRYPOINT: 'sdk-cli' };
 const TUI = { CLAUDE_CODE_SESSION_ATTENDED: '1', CLAUDE_CODE_ENTRYPOINT: 'cli' };
+// A text-only limit line resetting two hours from now: the 5-hour window, a hold past max_sleep_seconds,
+// whatever the hour the test runs at (a fixed "11:59pm" read as the weekly window before 19:00 UTC).
+const { text: LIMIT_TEXT, clock: RESET_CLOCK } = fiveHourLimitText(Date.now());
 
 test("a lease, then a limit line: the very next headless call is deferred with the deny's reason; an interactive one denied", (t) => {
   const e = hookEnv(t, 'plan: 1000000\n');
@@ -19,10 +22,7 @@ test("a lease, then a limit line: the very next headless call is deferred with t
   const first = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }), HEADLESS);
   assert.equal(first.stdout, '');
   assert.ok(existsSync(join(e.stateDir, 'fast', 's1.json')), 'the silent allow granted a lease');
-  appendFileSync(
-    e.transcript('s1'),
-    limitLine(Date.now() - 1000, 'lim-1', "You've hit your limit · resets 11:59pm (UTC)") + '\n',
-  );
+  appendFileSync(e.transcript('s1'), limitLine(Date.now() - 1000, 'lim-1', LIMIT_TEXT) + '\n');
   const held = e.run(
     'PreToolUse',
     e.input('PreToolUse', 's1', { tool_name: 'Bash', tool_use_id: 'toolu_1', cwd: '/work/app' }),
@@ -32,7 +32,9 @@ test("a lease, then a limit line: the very next headless call is deferred with t
   assert.equal(out.permissionDecision, 'defer', held.stdout);
   assert.match(
     out.permissionDecisionReason,
-    /the 5-hour limit is used up \(100%, server:limit_line:five_hour\)\. Wait .*, until (\w{3} )?23:59\./,
+    new RegExp(
+      `the 5-hour limit is used up \\(100%, server:limit_line:five_hour\\)\\. Wait .*, until (\\w{3} )?${RESET_CLOCK}\\.`,
+    ),
   );
   const tui = e.run('PreToolUse', e.input('PreToolUse', 's2', { tool_name: 'Bash' }), TUI);
   assert.equal((tui.json as J).hookSpecificOutput.permissionDecision, 'deny');
@@ -69,10 +71,7 @@ test("a lease, then a limit line: the very next headless call is deferred with t
 
 test('recovery.unattended: deny keeps the deny in headless sessions; a StopFailure on the limit is listed as waiting', (t) => {
   const e = hookEnv(t, 'recovery:\n  unattended: deny\n');
-  appendFileSync(
-    e.transcript('s1'),
-    limitLine(Date.now() - 1000, 'lim-1', "You've hit your limit · resets 11:59pm (UTC)") + '\n',
-  );
+  appendFileSync(e.transcript('s1'), limitLine(Date.now() - 1000, 'lim-1', LIMIT_TEXT) + '\n');
   const r = e.run('PreToolUse', e.input('PreToolUse', 's1', { tool_name: 'Bash' }), HEADLESS);
   assert.equal((r.json as J).hookSpecificOutput.permissionDecision, 'deny');
   e.run('StopFailure', e.input('StopFailure', 's1', { error: 'rate_limit', cwd: '/work/app' }), {
@@ -99,15 +98,9 @@ test('claude -p runs no StopFailure on the limit, only SessionEnd: a session who
   const e = hookEnv(t);
   const now = Date.now();
   e.usage('s1', [{ ts: now - 5 * MIN, input: 10, output: 10 }]);
-  appendFileSync(
-    e.transcript('s1'),
-    limitLine(now - 2000, 'lim-1', "You've hit your limit · resets 11:59pm (UTC)", 's1') + '\n',
-  );
+  appendFileSync(e.transcript('s1'), limitLine(now - 2000, 'lim-1', LIMIT_TEXT, 's1') + '\n');
   // s2 hit the limit long ago and worked on after it (its responses are newer): no stop.
-  appendFileSync(
-    e.transcript('s2'),
-    limitLine(now - 60 * MIN, 'lim-2', "You've hit your limit · resets 11:59pm (UTC)", 's2') + '\n',
-  );
+  appendFileSync(e.transcript('s2'), limitLine(now - 60 * MIN, 'lim-2', LIMIT_TEXT, 's2') + '\n');
   e.usage('s2', [{ ts: now - 10 * MIN, input: 10, output: 10 }]);
   for (const s of ['s1', 's2'])
     e.run('SessionEnd', e.input('SessionEnd', s, { reason: 'other', cwd: '/work/app' }), {

@@ -24,7 +24,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { openSqlite } from '../helpers/sqlite.ts';
 import { hookEnv } from '../helpers/hookEnv.ts';
-import { limitLine } from '../helpers/lines.ts';
+import { fiveHourLimitText, limitLine } from '../helpers/lines.ts';
 import { badRun, ccguard, runCli, runHookProc, HOOK_EVENTS, type ProcRun } from '../helpers/hookProc.ts';
 import { assertSameAsCleanImport } from '../helpers/totals.ts';
 import { Tally, measured } from '../helpers/figures.ts';
@@ -407,8 +407,6 @@ test('what a rebuild cannot bring back: pauses and backoff set by hand or by Sto
 
 function appendLimit(e: Env): void {
   const now = Date.now();
-  const reset = new Date(now + 2 * 3_600_000);
-  const h = reset.getUTCHours();
-  const text = `You've hit your limit · resets ${h % 12 === 0 ? 12 : h % 12}${h < 12 ? 'am' : 'pm'} (UTC)`;
+  const { text } = fiveHourLimitText(now);
   writeFileSync(e.transcript('cur'), limitLine(now - 60_000, 'lim-1', text, 'cur') + '\n', { flag: 'a' });
 }
