@@ -98,7 +98,7 @@ export function ingestJournal(stateDir: string, store: Store, now: number): numb
   let entries: string[] = [];
   try {
     entries = readdirSync(dir).filter(
-      (e) => !e.startsWith('.') || (e.startsWith('.claimed-') && abandoned(join(dir, e), now)),
+      (e) => !e.startsWith('.') || (e.startsWith('.claimed-') && abandoned(dir, e, now)),
     );
   } catch {
     // no fast-path runs yet
@@ -106,7 +106,7 @@ export function ingestJournal(stateDir: string, store: Store, now: number): numb
   const rows: JournalLine[] = [];
   const claimedFiles: string[] = [];
   for (const e of entries) {
-    const claimed = join(dir, `.claimed-${process.pid}-${e.replace(/^\.claimed-\d+-/, '')}`);
+    const claimed = join(dir, claimedName(e, process.pid, now));
     try {
       renameSync(join(dir, e), claimed); // only one process wins each entry
     } catch {
@@ -124,8 +124,25 @@ export function ingestJournal(stateDir: string, store: Store, now: number): numb
   return rows.length;
 }
 
-/** An entry claimed a minute ago and still there: its claimer died before folding it in. */
-function abandoned(path: string, now: number): boolean {
-  const st = statSync(path, { throwIfNoEntry: false });
-  return st !== undefined && now - st.mtimeMs > 60_000;
+/** How long a claimed entry is its claimer's before it counts as abandoned (the claimer died). */
+const CLAIM_MS = 60_000;
+/** `.claimed-<pid>@<claimed at>-<entry>`; before the claim time was in the name, `.claimed-<pid>-<entry>`. */
+const CLAIMED = /^\.claimed-\d+(?:@(\d+))?-(.+)$/;
+
+/**
+ * The name an entry takes when `pid` claims it at `now`. The claim time is in the name because a
+ * rename keeps the file's mtime: an entry written minutes before its claim would look abandoned the
+ * moment it was claimed, and a second ingest would take it from its live claimer and fold it in twice.
+ */
+export function claimedName(entry: string, pid: number, now: number): string {
+  return `.claimed-${pid}@${now}-${CLAIMED.exec(entry)?.[2] ?? entry}`;
+}
+
+/** An entry claimed more than CLAIM_MS ago and still there: its claimer died before folding it in. */
+function abandoned(dir: string, entry: string, now: number): boolean {
+  const at = CLAIMED.exec(entry)?.[1];
+  if (at !== undefined) return now - Number(at) > CLAIM_MS;
+  // A claim from before the time was in its name: its mtime is all there is.
+  const st = statSync(join(dir, entry), { throwIfNoEntry: false });
+  return st !== undefined && now - st.mtimeMs > CLAIM_MS;
 }
