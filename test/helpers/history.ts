@@ -6,7 +6,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { assistantLine, apiErrorLine, limitLine } from './lines.ts';
+import { assistantLine, apiErrorLine, limitLine, resetText } from './lines.ts';
 import { hookEnv } from './hookEnv.ts';
 import { rng } from './soakWriter.ts';
 import { openStore } from '../../lib/store/store.ts';
@@ -128,11 +128,19 @@ export function makeHistory(t?: TestContext, now = Date.now(), seed = 7): Histor
     file(over.project, over.id),
     limitLine(over.last - 2 * MIN, 'lim-5h', '5-hour limit reached ∙ resets 3pm', over.id) + '\n',
   );
+  // A weekly limit two days ago that has reset since: the next 9am after it, named by its date. A
+  // weekday ("Mon 9am") would still hold on some days of the week and not on others.
   const weekly = at('-200-');
+  const weeklyAt = weekly.last - 2 * MIN;
+  const weeklyReset = Math.ceil((weeklyAt - 9 * HOUR) / (24 * HOUR)) * 24 * HOUR + 9 * HOUR;
   appendFileSync(
     file(weekly.project, weekly.id),
-    limitLine(weekly.last - 2 * MIN, 'lim-week', "You've hit your weekly limit · resets Mon 9am (UTC)", weekly.id) +
-      '\n',
+    limitLine(
+      weeklyAt,
+      'lim-week',
+      `You've hit your weekly limit · resets ${resetText(weeklyReset, true)} (UTC)`,
+      weekly.id,
+    ) + '\n',
   );
 
   // Decisions, placed in time through the store (hooks can only act at the real now).

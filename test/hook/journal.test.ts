@@ -80,8 +80,10 @@ test("an entry written minutes before its claim stays its claimer's; a claim lef
   // A claim named before the claim time was in the name: its mtime decides, as it did then.
   appendJournal(h.stateDir, line('b'));
   const [second] = readdirSync(dir);
-  renameSync(join(dir, second!), join(dir, `.claimed-999999-${second!}`));
-  assert.equal(ingestJournal(h.stateDir, store, Date.now()), 0, 'claimed just now, by its mtime');
-  assert.equal(ingestJournal(h.stateDir, store, Date.now() + 61_000), 1);
+  const legacy = join(dir, `.claimed-999999-${second!}`);
+  renameSync(join(dir, second!), legacy);
+  utimesSync(legacy, new Date(now), new Date(now));
+  assert.equal(ingestJournal(h.stateDir, store, now + 1000), 0, 'claimed a second ago, by its mtime');
+  assert.equal(ingestJournal(h.stateDir, store, now + 61_000), 1);
   assert.equal(count(), 2);
 });
