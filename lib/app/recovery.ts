@@ -9,6 +9,7 @@ import { BLOCK_MS } from '../util/blocks.ts';
 // hold of each account); a session's own rows are keyed by the session, which has one account.
 const backoffKey = (account: string): string => `backoff@${account}`;
 const pauseKey = (account: string): string => `pause@${account}`;
+const sessionPauseKey = (sessionId: string): string => `pause:${sessionId}`;
 const liftKey = (account: string, scope: LiftScope): string => `lift@${account}:${scope}`;
 const resumedKey = (account: string): string => `resume@${account}`;
 const LIFT_SCOPES: readonly LiftScope[] = ['five_hour', 'seven_day', 'opus', 'sonnet'];
@@ -125,7 +126,7 @@ export function backoffView(store: Store, config: Config, account: string, now: 
 export function pauseView(store: Store, account: string, sessionId: string | null, now: number): PauseView | null {
   const rows = [
     store.recovery.get(pauseKey(account)),
-    sessionId ? store.recovery.get(`pause:${sessionId}`) : undefined,
+    sessionId ? store.recovery.get(sessionPauseKey(sessionId)) : undefined,
   ];
   let best: PauseView | null = null;
   for (const r of rows) {
@@ -146,25 +147,27 @@ export function startSessionPause(
   until: number,
   reason: string,
 ): void {
-  store.recovery.put({
-    key: `pause:${sessionId}`,
-    kind: 'pause',
-    session_id: sessionId,
-    level: 0,
-    since: now,
-    until,
-    last_ts: now,
-    reason,
-    account,
-  });
+  putPause(store, account, sessionId, now, until, reason);
 }
 
 /** `ccguard pause`: every session of the account is paused until then. */
 export function startManualPause(store: Store, account: string, now: number, until: number, reason: string): void {
+  putPause(store, account, null, now, until, reason);
+}
+
+/** One session's pause, or the account's (sessionId null). */
+function putPause(
+  store: Store,
+  account: string,
+  sessionId: string | null,
+  now: number,
+  until: number,
+  reason: string,
+): void {
   store.recovery.put({
-    key: pauseKey(account),
+    key: sessionId === null ? pauseKey(account) : sessionPauseKey(sessionId),
     kind: 'pause',
-    session_id: null,
+    session_id: sessionId,
     level: 0,
     since: now,
     until,
@@ -303,7 +306,7 @@ export function sessionClockFrom(store: Store, account: string, sessionId: strin
   }
   if (first === null) return null;
   // A time pause that has run out starts the clock afresh: "paused until" means it.
-  const ended = store.recovery.get(`pause:${sessionId}`);
+  const ended = store.recovery.get(sessionPauseKey(sessionId));
   if (ended && ended.until !== null && ended.until <= now) first = Math.max(first, ended.until);
   const resumed = store.recovery.get(`resume:${sessionId}`)?.since ?? 0;
   return Math.max(first, resumed, lastResumeAt(store, account));

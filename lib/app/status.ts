@@ -6,8 +6,7 @@ import { activeBlock, sessionSpan, summarizeBlock } from '../usage/summary.ts';
 import { blockJson, type BlockSummary } from '../usage/blockJson.ts';
 import { BLOCK_MS } from '../util/blocks.ts';
 import { recoveryJson, type RecoveryStatus } from './recoveryNow.ts';
-import { usageStory } from './story.ts';
-import type { UsageWindow } from '../usage/types.ts';
+import { figureJson, usageStory, type FigureJson } from './story.ts';
 import type { UsageConfidence } from '../policy/types.ts';
 import { limitsFacts } from '../usage/sources.ts';
 import { limitsStatus, type LimitsStatus } from '../usage/describe.ts';
@@ -42,13 +41,7 @@ export interface Status {
    * The figure the hooks decide on and every view names (lib/app/story.ts): the window the recovery
    * state speaks of (the weekly one when it is the one that holds), its share, source and reset.
    */
-  usage: {
-    window: UsageWindow;
-    used_share: number | null;
-    source: string;
-    confidence: UsageConfidence | null;
-    reset_at: string | null;
-  };
+  usage: FigureJson;
   /** Where the usage figure comes from: the source in use, the server's readings, calibration, claude-monitor. */
   limits: LimitsStatus;
   today: { date: string; cost_usd: number };
@@ -181,13 +174,7 @@ export function computeStatus(
           valid_at: problem.validAt === null ? null : iso(problem.validAt),
         }
       : null,
-    usage: {
-      window: story.figure.window,
-      used_share: story.figure.share,
-      source: story.figure.source,
-      confidence: story.figure.confidence,
-      reset_at: story.figure.resetAt === null ? null : iso(story.figure.resetAt),
-    },
+    usage: figureJson(story.figure),
     limits: limitsStatus(limitsFacts(store, config, account, now, view)),
     recovery: recoveryJson(story.recovery),
     account: { key: account, kind: kindOfKey(account), label: accountLabel(account) },

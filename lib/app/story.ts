@@ -8,6 +8,7 @@ import type { UsageConfidence, UsageView, UsageWindow } from '../usage/types.ts'
 import { usagePicture, type UsagePicture, type UsageViewOptions } from '../usage/sources.ts';
 import { recoveryNow, type RecoveryNow } from './recoveryNow.ts';
 import type { Env } from '../util/paths.ts';
+import { iso } from '../util/time.ts';
 
 /** The figure a view names as "the" usage now. */
 export interface StoryFigure {
@@ -18,6 +19,25 @@ export interface StoryFigure {
   confidence: UsageConfidence | null;
   /** The window's reset, when a source named one. */
   resetAt: number | null;
+}
+
+/** The figure as `status --json` and the report print it (ISO reset). */
+export interface FigureJson {
+  window: UsageWindow;
+  used_share: number | null;
+  source: string;
+  confidence: UsageConfidence | null;
+  reset_at: string | null;
+}
+
+export function figureJson(f: StoryFigure): FigureJson {
+  return {
+    window: f.window,
+    used_share: f.share,
+    source: f.source,
+    confidence: f.confidence,
+    reset_at: f.resetAt === null ? null : iso(f.resetAt),
+  };
 }
 
 export interface UsageStory {

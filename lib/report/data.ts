@@ -11,8 +11,7 @@ import { sessionsReport } from '../usage/reports.ts';
 import { tokenLimit } from '../usage/local.ts';
 import { limitWindow } from '../transcripts/limitMessage.ts';
 import { recoveryJson, type RecoveryStatus } from '../app/recoveryNow.ts';
-import { usageStory } from '../app/story.ts';
-import type { UsageConfidence, UsageWindow } from '../usage/types.ts';
+import { figureJson, usageStory, type FigureJson } from '../app/story.ts';
 import { isRateLimit } from '../policy/backoff.ts';
 import type { BlockSpan } from '../util/blocks.ts';
 import { iso, isoOrNull, localDaySpans, localWindowStart, localZoneName, MINUTE_MS } from '../util/time.ts';
@@ -169,13 +168,7 @@ export interface FullReport {
    * share, source and reset. The block's bars are ccguard's own tokens against `limit`; this is the
    * usage the page names, as the hook, `status` and the status line name it.
    */
-  usage: {
-    window: UsageWindow;
-    used_share: number | null;
-    source: string;
-    confidence: UsageConfidence | null;
-    reset_at: string | null;
-  };
+  usage: FigureJson;
   recovery: RecoveryStatus;
   /** Unattended sessions deferred or stopped on the limit, still waiting, with their resume commands. */
   waiting: WaitingSession[];
@@ -272,13 +265,7 @@ export function buildReport(store: Store, config: Config, o: ReportOptions): Ful
     time_zone: o.timeZone ?? localZoneName(),
     window: { since: iso(since), until: iso(now), days },
     limit: { tokens: limit.tokens, source: limit.source },
-    usage: {
-      window: story.figure.window,
-      used_share: story.figure.share,
-      source: story.figure.source,
-      confidence: story.figure.confidence,
-      reset_at: isoOrNull(story.figure.resetAt),
-    },
+    usage: figureJson(story.figure),
     recovery: recoveryJson(story.recovery),
     waiting: waitingSessions(store, o.account, now, o.cli ?? 'ccguard'),
     current_block: current,

@@ -105,7 +105,7 @@ export function resetText(ms: number, withDate = false): string {
 }
 
 /** The same reset as ccguard prints it under TZ=UTC (24 h). */
-export function resetClock(ms: number): string {
+function resetClock(ms: number): string {
   const d = new Date(ms);
   return `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
 }
