@@ -58,7 +58,10 @@ export function sessionAccount(store: Store, env: Env, sessionId: string, now: n
   ) {
     return { key: cur.account, kind: 'subscription', configDir, by: 'session' };
   }
-  const account = api !== null ? { key: `api:${configDir}`, kind: 'api' as const, configDir, by: api } : accountOf(env);
+  const account =
+    api !== null
+      ? { key: `api:${configDir}`, kind: 'api' as const, configDir, by: api }
+      : subscriptionOf(configDir, env);
   noteSession(store, account, sessionId, now);
   return account;
 }

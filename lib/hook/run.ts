@@ -291,7 +291,7 @@ function usageNow(c: Ctx, env: Env, now: number): UsagePicture {
     onError: (what, err) => log.warn(`${what} skipped: ${oneLine(err)}`),
   });
   try {
-    startUsageApiRefresh(store, config, now, env);
+    startUsageApiRefresh(store, config, c.account, now, env);
   } catch (e) {
     log.warn(`usage endpoint refresh skipped: ${oneLine(e)}`);
   }

@@ -10,7 +10,7 @@ import type { Config } from '../config/schema.ts';
 import type { Store } from '../store/store.ts';
 import type { ScopedFigure, ScopedWindow, UsageApiOutcome, UsageApiState } from '../store/usageApiState.ts';
 import { iso } from '../util/time.ts';
-import { accountOf } from '../util/account.ts';
+import type { Account } from '../util/account.ts';
 
 /** How long one request may take, body included. */
 export const USAGE_API_TIMEOUT_MS = 10_000;
@@ -55,14 +55,15 @@ export type UsageApiStart =
 export function startUsageApiRefresh(
   store: Store,
   config: Config,
+  account: Pick<Account, 'key' | 'kind'>,
   now: number,
   env: NodeJS.ProcessEnv,
   script?: string,
 ): UsageApiStart {
   // Switched off (the default) costs nothing beyond this.
   if (!config.limits.usage_api.enabled) return 'disabled';
-  // Each account asks with its own token, on its own schedule; an API key has no windows to ask about.
-  const account = accountOf(env);
+  // Each account (the session's, as the hook worked it out) asks with its own token, on its own
+  // schedule; an API key has no windows to ask about.
   if (account.kind === 'api') return 'disabled';
   const state = store.usageApiOf(account.key);
   // Read-only first: most calls end here without taking the write lock.

@@ -123,6 +123,8 @@ function fixture(t: TestContext, url: string, extra = '') {
     env,
     /** The account of `env`: whose token is read and whose state and readings these are. */
     account: accountOf(env).key,
+    /** The same account as the hook hands it to the trigger. */
+    who: accountOf(env),
     noop,
   };
 }
@@ -194,8 +196,8 @@ test('the documented answer: the request carries the token and the beta header; 
     seven_day_sonnet: { usedPct: 8, resetsAt: WEEK_RESET },
   });
   // Within the TTL nothing is due; after it, the trigger starts one.
-  assert.equal(startUsageApiRefresh(f.store, f.config, now + 179_000, f.env, f.noop), 'not_due');
-  assert.equal(startUsageApiRefresh(f.store, f.config, now + 180_000, f.env, f.noop), 'started');
+  assert.equal(startUsageApiRefresh(f.store, f.config, f.who, now + 179_000, f.env, f.noop), 'not_due');
+  assert.equal(startUsageApiRefresh(f.store, f.config, f.who, now + 180_000, f.env, f.noop), 'started');
   // The same figures again only move last_seen: no new row.
   await refreshUsageApi(f.store, f.config, f.env, f.log, { platform: 'linux', now: () => now + 200_000 });
   assert.equal(usageRows(f.store).length, 2);
@@ -210,9 +212,9 @@ test('429 with Retry-After: no new attempt before it has passed, even past the T
   assert.equal(a?.outcome, 'rate_limited');
   assert.equal(a?.retryUntil, now + 600_000);
   assert.equal(usageRows(f.store).length, 0);
-  assert.equal(startUsageApiRefresh(f.store, f.config, now + 1_000, f.env, f.noop), 'retry_later');
+  assert.equal(startUsageApiRefresh(f.store, f.config, f.who, now + 1_000, f.env, f.noop), 'retry_later');
   assert.equal(
-    startUsageApiRefresh(f.store, f.config, now + 300_000, f.env, f.noop),
+    startUsageApiRefresh(f.store, f.config, f.who, now + 300_000, f.env, f.noop),
     'retry_later',
     'past the 180 s TTL, still before Retry-After',
   );
@@ -220,13 +222,13 @@ test('429 with Retry-After: no new attempt before it has passed, even past the T
   assert.equal(st.state, `rate limited until ${new Date(now + 600_000).toISOString()}`);
   assert.equal(st.retry_until, now + 600_000);
   assert.equal(st.last_ok_at, null);
-  assert.equal(startUsageApiRefresh(f.store, f.config, now + 600_000, f.env, f.noop), 'started');
+  assert.equal(startUsageApiRefresh(f.store, f.config, f.who, now + 600_000, f.env, f.noop), 'started');
   // A shorter Retry-After than the TTL: the TTL still spaces the attempts.
   m.answer({ status: 429, headers: { 'retry-after': '30' } });
   const b = await refreshUsageApi(f.store, f.config, f.env, f.log, { platform: 'linux', now: () => now + 700_000 });
   assert.equal(b?.retryUntil, now + 730_000);
-  assert.equal(startUsageApiRefresh(f.store, f.config, now + 710_000, f.env, f.noop), 'retry_later');
-  assert.equal(startUsageApiRefresh(f.store, f.config, now + 740_000, f.env, f.noop), 'not_due');
+  assert.equal(startUsageApiRefresh(f.store, f.config, f.who, now + 710_000, f.env, f.noop), 'retry_later');
+  assert.equal(startUsageApiRefresh(f.store, f.config, f.who, now + 740_000, f.env, f.noop), 'not_due');
   assert.equal(usageApiStatus(f.store, f.config, f.account, now + 740_000).state, 'rate limited');
 });
 
@@ -471,7 +473,7 @@ test('no usable token: the endpoint is not asked, the reason is stored, and the 
   assert.equal(a?.outcome, 'no_scope');
   assert.equal(m.seen.length, 0);
   assert.equal(usageApiStatus(f.store, f.config, f.account, now).state, 'no user:profile scope');
-  assert.equal(startUsageApiRefresh(f.store, f.config, now + 60_000, f.env, f.noop), 'not_due');
+  assert.equal(startUsageApiRefresh(f.store, f.config, f.who, now + 60_000, f.env, f.noop), 'not_due');
   rmSync(join(f.home, '.claude', '.credentials.json'));
   await refreshUsageApi(f.store, f.config, f.env, f.log, { platform: 'linux', now: () => now + 1 });
   assert.equal(usageApiStatus(f.store, f.config, f.account, now).state, 'no credentials');
@@ -483,7 +485,7 @@ test('off by default: the trigger does nothing and status says off; one refresh 
   const defaults = loadConfig(join(f.home, 'no-such-config.yaml'), defaultConfigFile()).config;
   assert.equal(defaults.limits.usage_api.enabled, false);
   const now = Date.now();
-  assert.equal(startUsageApiRefresh(f.store, defaults, now, f.env, f.noop), 'disabled');
+  assert.equal(startUsageApiRefresh(f.store, defaults, f.who, now, f.env, f.noop), 'disabled');
   assert.equal(await refreshUsageApi(f.store, defaults, f.env, f.log), null);
   assert.equal(m.seen.length, 0);
   assert.deepEqual(usageApiStatus(f.store, defaults, f.account, now), {
@@ -497,15 +499,15 @@ test('off by default: the trigger does nothing and status says off; one refresh 
     scoped: {},
   });
   assert.equal(usageApiStatus(f.store, f.config, f.account, now).state, 'not run yet');
-  assert.equal(startUsageApiRefresh(f.store, f.config, now, f.env, join(f.home, 'missing.js')), 'no_script');
+  assert.equal(startUsageApiRefresh(f.store, f.config, f.who, now, f.env, join(f.home, 'missing.js')), 'no_script');
   assert.equal(f.store.usageApiOf(f.account).lock(), undefined, 'no script: nothing claimed');
   // The stand-in script never releases its claim: the next callers see it running until it expires.
-  assert.equal(startUsageApiRefresh(f.store, f.config, now, f.env, f.noop), 'started');
-  assert.equal(startUsageApiRefresh(f.store, f.config, now + 1, f.env, f.noop), 'running');
+  assert.equal(startUsageApiRefresh(f.store, f.config, f.who, now, f.env, f.noop), 'started');
+  assert.equal(startUsageApiRefresh(f.store, f.config, f.who, now + 1, f.env, f.noop), 'running');
   const other = openStore(join(f.stateDir, 'state.db'));
   try {
     assert.equal(
-      startUsageApiRefresh(other, f.config, now + 2, f.env, f.noop),
+      startUsageApiRefresh(other, f.config, f.who, now + 2, f.env, f.noop),
       'running',
       'another process sees the same lock',
     );
@@ -515,7 +517,7 @@ test('off by default: the trigger does nothing and status says off; one refresh 
   const lock = f.store.usageApiOf(f.account).lock();
   assert.ok(lock);
   assert.equal(
-    startUsageApiRefresh(f.store, f.config, lock.until + 1, f.env, f.noop),
+    startUsageApiRefresh(f.store, f.config, f.who, lock.until + 1, f.env, f.noop),
     'started',
     'an abandoned claim expires',
   );
@@ -579,10 +581,14 @@ test('end to end: a hook-style trigger starts the detached refresh, the readings
   });
   const script = join(out, 'usageApiRefresh.js');
   const t0 = performance.now();
-  assert.equal(startUsageApiRefresh(f.store, f.config, Date.now(), f.env, script), 'started');
+  assert.equal(startUsageApiRefresh(f.store, f.config, f.who, Date.now(), f.env, script), 'started');
   const startMs = performance.now() - t0;
   t.diagnostic(`startUsageApiRefresh returned in ${startMs.toFixed(1)} ms`);
-  assert.equal(startUsageApiRefresh(f.store, f.config, Date.now(), f.env, script), 'running', 'one refresh at a time');
+  assert.equal(
+    startUsageApiRefresh(f.store, f.config, f.who, Date.now(), f.env, script),
+    'running',
+    'one refresh at a time',
+  );
   const deadline = Date.now() + 10_000;
   while (usageRows(f.store).length < 2 || f.store.usageApiOf(f.account).lock() !== undefined) {
     if (Date.now() > deadline)
@@ -601,7 +607,7 @@ test('end to end: a hook-style trigger starts the detached refresh, the readings
   const st = usageApiStatus(f.store, f.config, f.account, Date.now());
   assert.equal(st.state, 'ok');
   assert.match(safeRead(f.logFile), /usage endpoint answered: 5-hour 37%, weekly 64%/);
-  assert.equal(startUsageApiRefresh(f.store, f.config, Date.now(), f.env, script), 'not_due');
+  assert.equal(startUsageApiRefresh(f.store, f.config, f.who, Date.now(), f.env, script), 'not_due');
   await sleep(200); // the refresh closes its database as it exits
   assert.equal(allBytes(f.stateDir).indexOf(TOKEN), -1, 'the token is nowhere under the state directory');
   assert.equal((statSync(f.logFile).mode & 0o777).toString(8), '600');
