@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.ts';
 import { whatIsInForce, type InForce } from './recoveryNow.ts';
 import { lastResumeAt } from './recovery.ts';
 import { DAY_MS, iso } from '../util/time.ts';
+import { shellWord } from '../util/invocation.ts';
 
 /** How far back a session's limit line may be for its SessionEnd to count as a stop on it. */
 const LIMIT_STOP_MS = 6 * 60 * 60_000;
@@ -151,7 +152,7 @@ export function stopOf(store: Store, runId: string, folder: string, sinceMs: num
   const dir = folder.replace(/[^A-Za-z0-9]/g, '-');
   const line = store.limitMessages
     .since(sinceMs)
-    .filter((m) => m.file_path.split(/[\\/]/).includes(dir))
+    .filter((m) => m.project === dir)
     .pop();
   return line
     ? { at: line.ts, sessionId: line.session_id, kind: 'limit', folder, holdUntil: line.reset_at, reason: line.text }
@@ -198,7 +199,5 @@ export function waitingEntry(store: Store, sessionId: string): Stop | null {
 
 /** The command that resumes one waiting session: `ccguard run` finds its folder and waits out the hold. */
 export function resumeCommand(cli: string, sessionId: string): string {
-  // Session ids are UUIDs; anything else is quoted as one shell word.
-  const word = /^[A-Za-z0-9_.-]+$/.test(sessionId) ? sessionId : `'${sessionId.replace(/'/g, `'\\''`)}'`;
-  return `${cli} run --resume ${word}`;
+  return `${cli} run --resume ${shellWord(sessionId)}`;
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AppContext } from '../app/context.ts';
 import { SCHEMA_VERSION } from '../store/db.ts';
@@ -22,7 +22,7 @@ import {
   userSettingsFile,
   type Scope,
 } from '../settings/targets.ts';
-import { readRecord } from '../settings/files.ts';
+import { readRecord, recordFiles } from '../settings/files.ts';
 import { walkTranscripts } from '../transcripts/discover.ts';
 import type { RateLimitRow, RateLimitWindow } from '../store/rateLimits.ts';
 import { logFilePath, type Env } from '../util/paths.ts';
@@ -150,18 +150,9 @@ function startedWith(configDir: string, env: Env): string {
  */
 function hooksElsewhere(env: Env, stateDir: string | undefined, read: ReadonlySet<string>): string[] {
   const candidates = new Set<string>([userSettingsFile(defaultClaudeHome(env))]);
-  if (stateDir !== undefined) {
-    let names: string[] = [];
-    try {
-      names = readdirSync(stateDir);
-    } catch {
-      // no state folder yet: no records
-    }
-    for (const n of names.sort()) {
-      if (!/^install-[0-9a-f]+\.json$/.test(n)) continue;
-      const rec = readRecord(join(stateDir, n));
-      if (rec && rec.scope === 'user') candidates.add(resolve(rec.settings_path));
-    }
+  for (const f of (stateDir === undefined ? null : recordFiles(stateDir)) ?? []) {
+    const rec = readRecord(f);
+    if (rec && rec.scope === 'user') candidates.add(resolve(rec.settings_path));
   }
   return [...candidates].filter((f) => !read.has(f) && (scanSettings(f)?.events.length ?? 0) > 0).sort();
 }

@@ -200,6 +200,23 @@ export function readRecord(file: string): InstallRecord | undefined {
   return res.success ? res.data : undefined;
 }
 
+/**
+ * Every install record file in the state folder (named as recordFile names them), in name order;
+ * null when the folder cannot be listed (none, or unreadable: nothing is known of the records).
+ */
+export function recordFiles(stateDir: string): string[] | null {
+  let names: string[];
+  try {
+    names = readdirSync(stateDir);
+  } catch {
+    return null;
+  }
+  return names
+    .filter((n) => /^install-[0-9a-f]+\.json$/.test(n))
+    .sort()
+    .map((n) => join(stateDir, n));
+}
+
 export function writeRecord(stateDir: string, file: string, record: InstallRecord): void {
   ensurePrivateDir(stateDir);
   writeAtomic(file, JSON.stringify(record, null, 2) + '\n');

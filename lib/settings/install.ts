@@ -4,8 +4,8 @@
  * and writes the files, keeps the backups (in the state directory, the newest few per file) and the
  * install record, and copies the package out of npx's cache when that is where it runs from.
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { hasCcguard, installInto, statusLineOf, uninstallFrom, userStatusLine, type InstallOutcome } from './edit.ts';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import {
@@ -13,6 +13,7 @@ import {
   moveLegacyBackups,
   pruneBackups,
   readRecord,
+  recordFiles,
   readText,
   realTarget,
   removeFile,
@@ -354,15 +355,10 @@ export function uninstall(o: UninstallOptions): UninstallResult {
 function removeUnusedApp(stateDir: string): string | null {
   const app = appDir(stateDir);
   if (!existsSync(app)) return null;
-  let names: string[];
-  try {
-    names = readdirSync(stateDir);
-  } catch {
-    return null;
-  }
-  for (const n of names) {
-    if (!/^install-[0-9a-f]+\.json$/.test(n)) continue;
-    const rec = readRecord(join(stateDir, n));
+  const files = recordFiles(stateDir);
+  if (files === null) return null;
+  for (const f of files) {
+    const rec = readRecord(f);
     if (!rec || rec.app_root === app) return null;
   }
   rmSync(app, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { tmpHome } from '../helpers/tmp.ts';
 import { openStore } from '../../lib/store/store.ts';
 import { loadConfig } from '../../lib/config/load.ts';
-import { stopHold, type Stop } from '../../lib/app/unattended.ts';
+import { stopHold, stopOf, type Stop } from '../../lib/app/unattended.ts';
 import { resumeAccount } from '../../lib/app/recovery.ts';
 
 const NOW = Date.parse('2026-12-07T12:00:00Z');
@@ -56,4 +56,38 @@ test("stopHold: a stop's own hold end stands on top of what is in force; `ccguar
     'ccguard resume since the deferral lifts it',
   );
   assert.equal(stopHold(store, config, A, stop('limit'), NOW, 2 * S).inForce, true, "never before the server's reset");
+});
+
+test("stopOf without its hooks' record: the newest limit line since the run began in a transcript of the run's folder", (t) => {
+  const h = tmpHome(t);
+  const store = openStore(join(h.home, 'state.db'));
+  t.after(() => store.close());
+  // Claude Code names a project's transcript folder after its path, every other character a dash.
+  const line = (key: string, ts: number, project: string): void =>
+    store.write(() =>
+      store.limitMessages.insert({
+        key,
+        ts,
+        session_id: `s-${key}`,
+        project,
+        scope: 'five_hour',
+        reset_at: NOW + 3600 * S,
+        text: "You've hit your limit",
+        file_path: `/home/u/.claude/projects/${project}/s-${key}.jsonl`,
+        account: A,
+      }),
+    );
+  line('before', NOW - 120 * S, '-work-app');
+  line('mine', NOW - 30 * S, '-work-app');
+  line('other', NOW - 10 * S, '-work-app-two');
+  assert.deepEqual(stopOf(store, 'run-1', '/work/app', NOW - 60 * S), {
+    at: NOW - 30 * S,
+    sessionId: 's-mine',
+    kind: 'limit',
+    folder: '/work/app',
+    holdUntil: NOW + 3600 * S,
+    reason: "You've hit your limit",
+  });
+  assert.equal(stopOf(store, 'run-1', '/work/else', NOW - 60 * S), null, 'no line in that folder');
+  assert.equal(stopOf(store, 'run-1', '/work/app', NOW - 20 * S), null, 'none since the run began');
 });
