@@ -59,11 +59,15 @@ test("stopHold: a stop's own hold end stands on top of what is in force; `ccguar
 });
 
 test("stopOf without its hooks' record: the newest limit line since the run began in a transcript of the run's folder", (t) => {
-  const h = tmpHome(t);
+  const h = tmpHome();
   const store = openStore(join(h.home, 'state.db'));
-  t.after(() => store.close());
+  // One hook, the store first: Node runs a test's `after` hooks in the order registered.
+  t.after(() => {
+    store.close();
+    h.cleanup();
+  });
   // Claude Code names a project's transcript folder after its path, every other character a dash.
-  const line = (key: string, ts: number, project: string): void =>
+  const line = (key: string, ts: number, project: string): void => {
     store.write(() =>
       store.limitMessages.insert({
         key,
@@ -77,6 +81,7 @@ test("stopOf without its hooks' record: the newest limit line since the run bega
         account: A,
       }),
     );
+  };
   line('before', NOW - 120 * S, '-work-app');
   line('mine', NOW - 30 * S, '-work-app');
   line('other', NOW - 10 * S, '-work-app-two');
