@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { tmpHome } from '../helpers/tmp.ts';
+import { tmpStore } from '../helpers/tmpStore.ts';
 import { openStore } from '../../lib/store/store.ts';
 import { loadConfig } from '../../lib/config/load.ts';
 import { stopHold, stopOf, type Stop } from '../../lib/app/unattended.ts';
@@ -59,13 +60,7 @@ test("stopHold: a stop's own hold end stands on top of what is in force; `ccguar
 });
 
 test("stopOf without its hooks' record: the newest limit line since the run began in a transcript of the run's folder", (t) => {
-  const h = tmpHome();
-  const store = openStore(join(h.home, 'state.db'));
-  // One hook, the store first: Node runs a test's `after` hooks in the order registered.
-  t.after(() => {
-    store.close();
-    h.cleanup();
-  });
+  const store = tmpStore(t);
   // Claude Code names a project's transcript folder after its path, every other character a dash.
   const line = (key: string, ts: number, project: string): void => {
     store.write(() =>
